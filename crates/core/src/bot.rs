@@ -1,0 +1,43 @@
+//! The bots one groupcart instance serves.
+//!
+//! A seller may run one bot per market (say a Spanish and an Indonesian bot) over one catalog
+//! and one team. Each bot has its own key, default language, currency, market and send limits;
+//! a Telegram user is one customer across all of them.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The stable key a bot is configured under (`[[bots]] key = "es"`). Rows that belong to a
+/// bot (inbox, outbox, events) carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BotKey(pub String);
+
+impl BotKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        BotKey(key.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for BotKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the use cases need to know about the bot an update arrived on.
+#[derive(Debug, Clone)]
+pub struct BotProfile {
+    pub key: BotKey,
+    /// Language used when the customer's is unknown or unsupported (a supported tag).
+    pub default_language: String,
+    /// ISO 4217 code (or `XTR` for Telegram Stars) prices are shown in.
+    pub currency: String,
+    /// Market label (e.g. `es`, `id`, `eu`), used for per-market defaults and reports.
+    pub market: String,
+    /// The privacy policy version customers consent to.
+    pub policy_version: String,
+}

@@ -1,0 +1,391 @@
+//! The first conversation with a customer: `/start` (with an optional deep-link source),
+//! language choice, the privacy notice and the consent buttons, plus `/help`, `/language`
+//! and `/privacy`.
+//!
+//! [`handle`] runs inside the caller's transaction: the customer, consent and event rows it
+//! writes and the replies it enqueues commit together, or not at all.
+
+use crate::bot::BotProfile;
+use crate::consent::{ConsentPurpose, ConsentRecord};
+use crate::customer::{Customer, CustomerSighting};
+use crate::event::{kind, NewEvent};
+use crate::i18n::Texts;
+use crate::incoming::{ChatKind, Incoming, IncomingKind, Person};
+use crate::outbox::{Action, Button, Keyboard, NewOutbound};
+use crate::store::Tx;
+use crate::Result;
+use serde_json::json;
+
+/// What the use case needs besides the transaction.
+pub struct Context<'a> {
+    pub bot: &'a BotProfile,
+    pub texts: &'a Texts,
+}
+
+/// The commands the bot offers, as (command, description message id), for menus.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("start", "cmd-start"),
+    ("help", "cmd-help"),
+    ("language", "cmd-language"),
+    ("privacy", "cmd-privacy"),
+];
+
+/// Whether a `/start` payload is a valid deep-link parameter: 1–64 of `A-Z a-z 0-9 _ -`.
+pub fn is_valid_start_payload(payload: &str) -> bool {
+    (1..=64).contains(&payload.len())
+        && payload
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The consent choices offered by the privacy notice's buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConsentChoice {
+    All,
+    ServiceOnly,
+    Nothing,
+}
+
+impl ConsentChoice {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Self::All),
+            "service" => Some(Self::ServiceOnly),
+            "none" => Some(Self::Nothing),
+            _ => None,
+        }
+    }
+    fn grants(self, purpose: ConsentPurpose) -> bool {
+        match (self, purpose) {
+            (Self::All, _) => true,
+            (Self::ServiceOnly, ConsentPurpose::Service) => true,
+            _ => false,
+        }
+    }
+    fn confirmation(self) -> &'static str {
+        match self {
+            Self::All => "consent-saved-all",
+            Self::ServiceOnly => "consent-saved-service",
+            Self::Nothing => "consent-saved-none",
+        }
+    }
+}
+
+/// Handles one interaction. Interactions in groups and from other bots are left to the
+/// features that own them.
+pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> Result<()> {
+    let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
+        return Ok(());
+    };
+    if incoming.chat_kind != ChatKind::Private {
+        return Ok(());
+    }
+    let source = match &incoming.kind {
+        IncomingKind::Command { name, args } if name == "start" => start_source(args),
+        _ => None,
+    };
+    let upserted = tx
+        .upsert_customer(&CustomerSighting {
+            telegram_user_id: person.telegram_user_id,
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            username: person.username.clone(),
+            telegram_language: person.language_code.clone(),
+            source: source.clone(),
+            bot: ctx.bot.key.0.clone(),
+            at: incoming.at,
+        })
+        .await?;
+    let customer = upserted.customer;
+    if upserted.created {
+        tx.append_event(
+            &event(ctx, incoming, &customer, kind::CUSTOMER_CREATED).source(source.clone()),
+        )
+        .await?;
+    }
+    let mut conversation = Turn {
+        tx,
+        ctx,
+        incoming,
+        customer,
+        person,
+    };
+    match &incoming.kind {
+        IncomingKind::Command { name, .. } => match name.as_str() {
+            "start" => conversation.start(source).await,
+            "help" => conversation.say("help", &[]).await,
+            "language" => conversation.ask_language().await,
+            "privacy" => conversation.privacy_notice(None).await,
+            _ => conversation.say("unknown-command", &[]).await,
+        },
+        IncomingKind::Text { .. } => conversation.say("not-understood", &[]).await,
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } => conversation.button(callback_id, data, *message_id).await,
+        IncomingKind::BotAccess { allowed } => {
+            let kind = if *allowed { "bot_unblocked" } else { "bot_blocked" };
+            let e = event(ctx, incoming, &conversation.customer, kind);
+            conversation.tx.append_event(&e).await
+        }
+        IncomingKind::Other { .. } => Ok(()),
+    }
+}
+
+/// The first source carried by `/start <payload>`; an invalid payload is ignored.
+fn start_source(args: &str) -> Option<String> {
+    let payload = args.trim();
+    if payload.is_empty() {
+        return None;
+    }
+    if is_valid_start_payload(payload) {
+        Some(payload.to_owned())
+    } else {
+        // Telegram only delivers valid payloads, so anything else was typed by hand or forged.
+        tracing::info!(len = payload.len(), "ignoring invalid /start payload");
+        None
+    }
+}
+
+fn event(ctx: &Context<'_>, incoming: &Incoming, customer: &Customer, kind: &str) -> NewEvent {
+    NewEvent::new(kind, incoming.at)
+        .bot(ctx.bot.key.as_str())
+        .customer(customer.id)
+        .chat(incoming.chat_id)
+}
+
+/// One turn of the conversation with one customer.
+struct Turn<'t, 'c> {
+    tx: &'t mut dyn Tx,
+    ctx: &'t Context<'c>,
+    incoming: &'t Incoming,
+    customer: Customer,
+    person: &'t Person,
+}
+
+impl Turn<'_, '_> {
+    /// The language to speak: the customer's choice, else their client's if supported.
+    fn language(&self) -> Option<&'static str> {
+        let texts = self.ctx.texts;
+        self.customer
+            .language
+            .as_deref()
+            .and_then(|l| texts.languages().find(|t| *t == l))
+            .or_else(|| {
+                self.person
+                    .language_code
+                    .as_deref()
+                    .and_then(|l| texts.negotiate(l))
+            })
+    }
+
+    /// The language to speak, falling back to the bot's default.
+    fn speaking(&self) -> &str {
+        self.language()
+            .unwrap_or(self.ctx.bot.default_language.as_str())
+    }
+
+    fn text(&self, id: &str, args: &[(&str, &str)]) -> String {
+        self.ctx.texts.get(self.speaking(), id, args)
+    }
+
+    async fn start(&mut self, source: Option<String>) -> Result<()> {
+        let e = event(self.ctx, self.incoming, &self.customer, kind::CONVERSATION_STARTED)
+            .source(source);
+        self.tx.append_event(&e).await?;
+        let Some(language) = self.language() else {
+            return self.ask_language().await;
+        };
+        if self.customer.language.is_none() {
+            self.tx
+                .set_customer_language(self.customer.id, language)
+                .await?;
+        }
+        if self.has_current_consent().await? {
+            let name = self.customer.first_name.clone();
+            return self.say("welcome-back", &[("name", &name)]).await;
+        }
+        self.privacy_notice(None).await
+    }
+
+    async fn has_current_consent(&mut self) -> Result<bool> {
+        let version = &self.ctx.bot.policy_version;
+        let current = self.tx.current_consents(self.customer.id).await?;
+        Ok(current
+            .iter()
+            .any(|c| c.purpose == ConsentPurpose::Service && &c.policy_version == version))
+    }
+
+    /// Offers every supported language by its own name.
+    async fn ask_language(&mut self) -> Result<()> {
+        let texts = self.ctx.texts;
+        let prompt = texts
+            .languages()
+            .map(|l| texts.get(l, "choose-language", &[]))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let buttons = texts
+            .languages()
+            .map(|l| vec![Button::callback(texts.get(l, "language-name", &[]), format!("lang:{l}"))])
+            .collect();
+        self.send(Action::SendText {
+            text: prompt,
+            buttons,
+        })
+        .await
+    }
+
+    /// Shows the privacy notice, replacing `message_id` if given.
+    async fn privacy_notice(&mut self, message_id: Option<i64>) -> Result<()> {
+        let name = self.customer.first_name.clone();
+        let text = self.text(
+            "privacy-notice",
+            &[("name", &name), ("version", &self.ctx.bot.policy_version)],
+        );
+        let buttons: Keyboard = [
+            ("consent-accept-all", "consent:all"),
+            ("consent-accept-service", "consent:service"),
+            ("consent-decline", "consent:none"),
+        ]
+        .into_iter()
+        .map(|(label, data)| vec![Button::callback(self.text(label, &[]), data)])
+        .collect();
+        let action = match message_id {
+            Some(message_id) => Action::EditText {
+                message_id,
+                text,
+                buttons,
+            },
+            None => Action::SendText { text, buttons },
+        };
+        self.send(action).await
+    }
+
+    async fn button(&mut self, callback_id: &str, data: &str, message_id: Option<i64>) -> Result<()> {
+        let (verb, value) = data.split_once(':').unwrap_or((data, ""));
+        match verb {
+            "lang" if self.ctx.texts.is_supported(value) => {
+                self.answer(callback_id, None).await?;
+                self.tx.set_customer_language(self.customer.id, value).await?;
+                self.customer.language = Some(value.to_owned());
+                let e = event(self.ctx, self.incoming, &self.customer, kind::LANGUAGE_CHOSEN)
+                    .data(json!({ "language": value }));
+                self.tx.append_event(&e).await?;
+                if self.has_current_consent().await? {
+                    let text = self.text("language-set", &[]);
+                    return self.replace_or_send(message_id, text).await;
+                }
+                self.privacy_notice(message_id).await
+            }
+            "consent" => match ConsentChoice::parse(value) {
+                Some(choice) => {
+                    self.answer(callback_id, None).await?;
+                    self.record_consent(choice).await?;
+                    let text = self.text(choice.confirmation(), &[]);
+                    self.replace_or_send(message_id, text).await
+                }
+                None => self.expired(callback_id).await,
+            },
+            _ => self.expired(callback_id).await,
+        }
+    }
+
+    async fn record_consent(&mut self, choice: ConsentChoice) -> Result<()> {
+        let version = self.ctx.bot.policy_version.clone();
+        for purpose in [ConsentPurpose::Service, ConsentPurpose::Marketing] {
+            self.tx
+                .record_consent(&ConsentRecord {
+                    customer_id: self.customer.id,
+                    purpose,
+                    granted: choice.grants(purpose),
+                    policy_version: version.clone(),
+                    bot: self.ctx.bot.key.0.clone(),
+                    at: self.incoming.at,
+                })
+                .await?;
+        }
+        let e = event(self.ctx, self.incoming, &self.customer, kind::CONSENT_GIVEN).data(json!({
+            "service": choice.grants(ConsentPurpose::Service),
+            "marketing": choice.grants(ConsentPurpose::Marketing),
+            "policy_version": version,
+        }));
+        self.tx.append_event(&e).await
+    }
+
+    async fn expired(&mut self, callback_id: &str) -> Result<()> {
+        let text = self.text("button-expired", &[]);
+        self.answer(callback_id, Some(text)).await
+    }
+
+    async fn answer(&mut self, callback_id: &str, text: Option<String>) -> Result<()> {
+        self.send(Action::AnswerButton {
+            callback_id: callback_id.to_owned(),
+            text,
+        })
+        .await
+    }
+
+    async fn replace_or_send(&mut self, message_id: Option<i64>, text: String) -> Result<()> {
+        let action = match message_id {
+            Some(message_id) => Action::EditText {
+                message_id,
+                text,
+                buttons: Vec::new(),
+            },
+            None => Action::SendText {
+                text,
+                buttons: Vec::new(),
+            },
+        };
+        self.send(action).await
+    }
+
+    async fn say(&mut self, id: &str, args: &[(&str, &str)]) -> Result<()> {
+        let text = self.text(id, args);
+        self.send(Action::SendText {
+            text,
+            buttons: Vec::new(),
+        })
+        .await
+    }
+
+    async fn send(&mut self, action: Action) -> Result<()> {
+        self.tx
+            .enqueue(&NewOutbound {
+                bot: self.ctx.bot.key.0.clone(),
+                chat_id: self.incoming.chat_id,
+                customer_id: Some(self.customer.id),
+                action,
+                broadcast: false,
+                not_before: self.incoming.at,
+                created_at: self.incoming.at,
+            })
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_payload_alphabet_and_length() {
+        assert!(is_valid_start_payload("campaign42"));
+        assert!(is_valid_start_payload("a-b_C9"));
+        assert!(is_valid_start_payload(&"x".repeat(64)));
+        assert!(!is_valid_start_payload(&"x".repeat(65)));
+        assert!(!is_valid_start_payload(""));
+        assert!(!is_valid_start_payload("has space"));
+        assert!(!is_valid_start_payload("ünïcode"));
+        assert!(!is_valid_start_payload("a/b"));
+    }
+
+    #[test]
+    fn invalid_payload_is_not_a_source() {
+        assert_eq!(start_source(" campaign42 "), Some("campaign42".into()));
+        assert_eq!(start_source("drop table;"), None);
+        assert_eq!(start_source(""), None);
+    }
+}

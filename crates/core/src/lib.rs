@@ -1,0 +1,22 @@
+//! The domain core of groupcart.
+//!
+//! It owns the entities (customers, consents, events, outbound messages, jobs), the use cases
+//! that change them, and the storage ports the use cases call. It knows nothing of HTTP, SQL
+//! or Telegram: drivers translate their inputs into [`incoming::Incoming`] and call the use
+//! cases in [`conversation`]; storage crates implement the traits in [`store`].
+
+pub mod bot;
+pub mod clock;
+pub mod consent;
+pub mod conversation;
+pub mod customer;
+pub mod error;
+pub mod event;
+pub mod i18n;
+pub mod inbox;
+pub mod incoming;
+pub mod job;
+pub mod outbox;
+pub mod store;
+
+pub use error::{Error, Result};

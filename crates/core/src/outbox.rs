@@ -1,0 +1,131 @@
+//! The outbox: messages a state change causes are written in the same transaction as the
+//! change, and a sender delivers them later within Telegram's limits.
+//!
+//! An [`Action`] says what to do in messaging terms (send text with buttons, edit, answer a
+//! button press); the Telegram driver turns it into a Bot API call.
+
+use crate::customer::CustomerId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An inline button under a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub text: String,
+    #[serde(flatten)]
+    pub target: ButtonTarget,
+}
+
+/// What pressing a button does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ButtonTarget {
+    /// Sends this data back to the bot (at most 64 bytes).
+    Callback(String),
+    /// Opens this URL.
+    Url(String),
+}
+
+impl Button {
+    pub fn callback(text: impl Into<String>, data: impl Into<String>) -> Self {
+        Button {
+            text: text.into(),
+            target: ButtonTarget::Callback(data.into()),
+        }
+    }
+    pub fn url(text: impl Into<String>, url: impl Into<String>) -> Self {
+        Button {
+            text: text.into(),
+            target: ButtonTarget::Url(url.into()),
+        }
+    }
+}
+
+/// Rows of inline buttons.
+pub type Keyboard = Vec<Vec<Button>>;
+
+/// One thing to do in a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    SendText {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Keyboard,
+    },
+    EditText {
+        message_id: i64,
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Keyboard,
+    },
+    /// Acknowledges a button press (stops the client's spinner), optionally with a toast.
+    AnswerButton {
+        callback_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+}
+
+impl Action {
+    /// Whether this action counts against Telegram's per-chat and global send limits.
+    /// Answering a button press does not (Telegram does not limit `answerCallbackQuery`).
+    pub fn is_throttled(&self) -> bool {
+        !matches!(self, Action::AnswerButton { .. })
+    }
+}
+
+/// A message about to be enqueued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOutbound {
+    pub bot: String,
+    pub chat_id: i64,
+    pub customer_id: Option<CustomerId>,
+    pub action: Action,
+    /// Bulk sends (broadcasts) may use the paid-broadcast budget and yield to replies.
+    pub broadcast: bool,
+    /// Not sent before this time.
+    pub not_before: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A message waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    pub id: i64,
+    pub bot: String,
+    pub chat_id: i64,
+    pub customer_id: Option<CustomerId>,
+    pub action: Action,
+    pub broadcast: bool,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Settlement {
+    /// Telegram confirmed it; `remote_message_id` is the message it created, if any.
+    Sent {
+        at: DateTime<Utc>,
+        remote_message_id: Option<i64>,
+    },
+    /// A transient failure (rate limit, network, server error): try again at `next_attempt_at`.
+    Retry {
+        at: DateTime<Utc>,
+        next_attempt_at: DateTime<Utc>,
+        error: String,
+    },
+    /// A permanent failure (bot blocked, chat not found, bad request): never retried.
+    Failed { at: DateTime<Utc>, reason: String },
+}
+
+/// Counts of outbox rows by state, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}

@@ -1,0 +1,145 @@
+//! Storage ports: what the use cases and drivers need from a database.
+//!
+//! One implementation per database (`groupcart-store-sqlite`, `groupcart-store-postgres`),
+//! both checked by the same contract suite (`groupcart-store-contract`).
+//!
+//! Changes that must be atomic go through a [`Tx`]: a use case begins one, reads and writes,
+//! enqueues the messages its change causes, marks the update it handled as processed, and
+//! commits. Dropping a `Tx` without committing rolls it back.
+
+use crate::consent::ConsentRecord;
+use crate::customer::{Customer, CustomerId, CustomerSighting, Upserted};
+use crate::event::{Event, NewEvent};
+use crate::inbox::{InboxUpdate, NewInboxUpdate};
+use crate::job::{Job, NewJob};
+use crate::outbox::{NewOutbound, OutboundMessage, OutboxStats, Settlement};
+use crate::Result;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A shared store handle.
+pub type SharedStore = Arc<dyn Store>;
+
+/// The database, outside any transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers (for `/readyz`).
+    async fn ping(&self) -> Result<()>;
+
+    /// Starts a transaction.
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+
+    // --- inbox ---
+
+    /// Stores updates durably in one commit. Returns, per update and in order, `true` if it
+    /// was new and `false` if `(bot, update_id)` was already stored (a duplicate).
+    async fn inbox_insert(&self, updates: &[NewInboxUpdate]) -> Result<Vec<bool>>;
+
+    /// Unprocessed updates with `seq > after_seq`, oldest first.
+    async fn inbox_pending(&self, after_seq: i64, limit: i64) -> Result<Vec<InboxUpdate>>;
+
+    /// Records a failed processing attempt; with `give_up` the update is set aside as failed
+    /// and never offered again.
+    async fn inbox_failed(&self, seq: i64, error: &str, give_up: bool) -> Result<()>;
+
+    // --- outbox ---
+
+    /// Pending messages of `bot` due at `now`, oldest first.
+    async fn outbox_due(
+        &self,
+        bot: &str,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboundMessage>>;
+
+    /// Records how a delivery attempt ended, and `event` with it, in one commit. A message
+    /// already settled as sent or failed is left as it is.
+    async fn outbox_settle(
+        &self,
+        id: i64,
+        settlement: &Settlement,
+        event: Option<&NewEvent>,
+    ) -> Result<()>;
+
+    async fn outbox_stats(&self) -> Result<OutboxStats>;
+
+    // --- jobs ---
+
+    /// Claims up to `limit` due jobs for `lease`: each is invisible to other claimers until
+    /// completed, retried or the lease runs out. Increments `attempts`.
+    async fn jobs_claim(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<Job>>;
+
+    /// Releases a claimed job to run again at `run_at` after a failure.
+    async fn job_retry(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> Result<()>;
+
+    /// Sets a job aside as failed for good.
+    async fn job_fail(&self, id: i64, error: &str) -> Result<()>;
+
+    /// How long the oldest due, unclaimed job has been waiting at `now` (zero if none).
+    async fn job_lag(&self, now: DateTime<Utc>) -> Result<Duration>;
+
+    // --- reads ---
+
+    async fn customer_by_telegram_id(&self, telegram_user_id: i64) -> Result<Option<Customer>>;
+
+    /// All consent records of a customer, oldest first.
+    async fn consent_history(&self, customer: CustomerId) -> Result<Vec<ConsentRecord>>;
+
+    /// The newest events, newest first, optionally only of one kind.
+    async fn recent_events(&self, kind: Option<&str>, limit: i64) -> Result<Vec<Event>>;
+}
+
+/// One transaction. Methods take `&mut self`; [`Tx::commit`] consumes it.
+#[async_trait]
+pub trait Tx: Send {
+    // --- customers ---
+
+    /// Creates the customer or refreshes their name, username and Telegram language and
+    /// `last_seen_at`. The first source and first bot are kept once set.
+    async fn upsert_customer(&mut self, sighting: &CustomerSighting) -> Result<Upserted>;
+
+    async fn customer_by_telegram_id(&mut self, telegram_user_id: i64) -> Result<Option<Customer>>;
+
+    async fn set_customer_language(&mut self, customer: CustomerId, language: &str) -> Result<()>;
+
+    /// Appends a consent record.
+    async fn record_consent(&mut self, record: &ConsentRecord) -> Result<()>;
+
+    /// The latest record per purpose.
+    async fn current_consents(&mut self, customer: CustomerId) -> Result<Vec<ConsentRecord>>;
+
+    // --- effects ---
+
+    async fn append_event(&mut self, event: &NewEvent) -> Result<()>;
+
+    /// Enqueues an outbound message; returns its id.
+    async fn enqueue(&mut self, message: &NewOutbound) -> Result<i64>;
+
+    /// Schedules a job; returns its id, or `None` if an unfinished job has the same dedup key.
+    async fn schedule_job(&mut self, job: &NewJob) -> Result<Option<i64>>;
+
+    /// Marks a claimed job done (its row is removed).
+    async fn complete_job(&mut self, id: i64) -> Result<()>;
+
+    /// Marks an inbox update processed.
+    async fn inbox_done(&mut self, seq: i64) -> Result<()>;
+
+    async fn commit(self: Box<Self>) -> Result<()>;
+}
