@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod incoming;
 pub mod job;
+pub mod metrics;
 pub mod outbox;
 pub mod store;
 

@@ -1,0 +1,80 @@
+//! Processing one stored update: the use case, the event that records it and the inbox
+//! mark commit in one transaction, so an update is processed exactly once even if the
+//! process dies at any point.
+
+use crate::translate::to_incoming;
+use crate::SenderWakers;
+use groupcart_core::bot::BotProfile;
+use groupcart_core::conversation::{self, Context};
+use groupcart_core::event::{kind, NewEvent};
+use groupcart_core::i18n::Texts;
+use groupcart_core::inbox::InboxUpdate;
+use groupcart_core::metrics::Metrics;
+use groupcart_core::store::SharedStore;
+use groupcart_core::{Error, Result};
+use groupcart_telegram::types::Update;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Runs stored updates through the use cases.
+pub struct UpdateHandler {
+    store: SharedStore,
+    bots: HashMap<String, BotProfile>,
+    texts: Arc<Texts>,
+    wakers: SenderWakers,
+    metrics: Arc<Metrics>,
+}
+
+impl UpdateHandler {
+    pub fn new(
+        store: SharedStore,
+        bots: impl IntoIterator<Item = BotProfile>,
+        texts: Arc<Texts>,
+        wakers: SenderWakers,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        UpdateHandler {
+            store,
+            bots: bots.into_iter().map(|b| (b.key.0.clone(), b)).collect(),
+            texts,
+            wakers,
+            metrics,
+        }
+    }
+
+    pub fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
+    /// Processes one update. `Err(Error::Invalid)` means it can never succeed (its payload
+    /// does not parse, or its bot is no longer configured); other errors are worth a retry.
+    pub async fn process(&self, stored: &InboxUpdate) -> Result<()> {
+        let update: Update = serde_json::from_str(&stored.payload)
+            .map_err(|e| Error::Invalid(format!("update does not parse: {e}")))?;
+        let bot = self
+            .bots
+            .get(&stored.bot)
+            .ok_or_else(|| Error::Invalid(format!("bot `{}` is not configured", stored.bot)))?;
+        let incoming = to_incoming(&update, stored.received_at);
+
+        let mut tx = self.store.begin().await?;
+        let mut received = NewEvent::new(kind::UPDATE_RECEIVED, stored.received_at)
+            .bot(&stored.bot)
+            .data(json!({ "update_id": stored.update_id, "kind": update.kind_name() }));
+        received.chat_id = stored.chat_id;
+        tx.append_event(&received).await?;
+        if let Some(incoming) = incoming {
+            let ctx = Context {
+                bot,
+                texts: &self.texts,
+            };
+            conversation::handle(tx.as_mut(), &ctx, &incoming).await?;
+        }
+        tx.inbox_done(stored.seq).await?;
+        tx.commit().await?;
+        Metrics::incr(&self.metrics.updates_processed);
+        self.wakers.wake(&stored.bot);
+        Ok(())
+    }
+}

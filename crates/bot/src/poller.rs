@@ -1,0 +1,115 @@
+//! Long polling: fetches updates with `getUpdates`, stores them, and only then confirms
+//! them to Telegram by asking for the next offset. A crash between the two makes Telegram
+//! deliver the batch again, and the inbox drops the duplicates.
+
+use crate::intake::Intake;
+use chrono::Utc;
+use groupcart_core::inbox::NewInboxUpdate;
+use groupcart_telegram::methods::{DeleteWebhook, GetUpdates};
+use groupcart_telegram::{ApiError, Client, Method};
+use serde::Serialize;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The update kinds groupcart asks Telegram for. `chat_member` must be listed explicitly.
+pub const ALLOWED_UPDATES: &[&str] = &[
+    "message",
+    "edited_message",
+    "channel_post",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "pre_checkout_query",
+    "shipping_query",
+];
+
+/// `getUpdates` answered as raw JSON values, so that each update is stored exactly as
+/// Telegram sent it, including fields this version does not know.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct GetUpdatesRaw(GetUpdates);
+
+impl Method for GetUpdatesRaw {
+    const NAME: &'static str = GetUpdates::NAME;
+    type Response = Vec<serde_json::Value>;
+}
+
+/// Polls one bot until `shutdown`.
+pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32, shutdown: CancellationToken) {
+    // A webhook left over from another deployment makes getUpdates fail with 409.
+    let mut delete = DeleteWebhook::default();
+    delete.drop_pending_updates = Some(false);
+    if let Err(error) = client.call(&delete).await {
+        tracing::warn!(%error, %bot, "could not delete the webhook before polling");
+    }
+    let mut offset: Option<i64> = None;
+    let mut failures = 0u32;
+    loop {
+        let mut request = GetUpdates::default();
+        request.offset = offset;
+        request.limit = Some(100);
+        request.timeout = Some(timeout_secs);
+        request.allowed_updates = Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect());
+        let request = GetUpdatesRaw(request);
+        let answer = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            answer = client.call(&request) => answer,
+        };
+        let raw = match answer {
+            Ok(raw) => {
+                failures = 0;
+                raw
+            }
+            Err(error) => {
+                failures += 1;
+                let wait = error
+                    .retry_after()
+                    .unwrap_or(Duration::from_millis(500 << failures.min(6)));
+                log_poll_error(&bot, &error, failures);
+                tokio::select! {
+                    _ = shutdown.cancelled() => break,
+                    _ = tokio::time::sleep(wait) => continue,
+                }
+            }
+        };
+        if raw.is_empty() {
+            continue;
+        }
+        let received_at = Utc::now();
+        let mut batch = Vec::with_capacity(raw.len());
+        let mut next = offset.unwrap_or(i64::MIN);
+        for value in raw {
+            let Some(update_id) = value.get("update_id").and_then(|v| v.as_i64()) else {
+                tracing::warn!(%bot, "skipping an update without update_id");
+                continue;
+            };
+            next = next.max(update_id + 1);
+            let chat_id = serde_json::from_value::<groupcart_telegram::types::Update>(value.clone())
+                .ok()
+                .and_then(|u| u.chat_id());
+            batch.push(NewInboxUpdate {
+                bot: bot.clone(),
+                update_id,
+                chat_id,
+                payload: value.to_string(),
+                received_at,
+            });
+        }
+        // Only a durable store lets us confirm; otherwise ask for the same updates again.
+        match intake.submit_batch(&batch).await {
+            Ok(_) => offset = Some(next),
+            Err(error) => {
+                tracing::error!(%error, %bot, "could not store polled updates");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    tracing::info!(%bot, "long polling stopped");
+}
+
+fn log_poll_error(bot: &str, error: &ApiError, failures: u32) {
+    if failures == 1 || failures % 20 == 0 {
+        tracing::warn!(%error, %bot, failures, "getUpdates failed");
+    }
+}

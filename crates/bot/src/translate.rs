@@ -1,0 +1,110 @@
+//! Telegram updates in the core's terms.
+
+use chrono::{DateTime, Utc};
+use groupcart_core::incoming::{ChatKind, Incoming, IncomingKind, Person};
+use groupcart_telegram::types::{Chat, ChatType, Message, Update, User};
+
+fn person(user: &User) -> Person {
+    Person {
+        telegram_user_id: user.id,
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        username: user.username.clone(),
+        language_code: user.language_code.clone(),
+        is_bot: user.is_bot,
+    }
+}
+
+fn chat_kind(chat: &Chat) -> ChatKind {
+    match chat.kind {
+        ChatType::Private => ChatKind::Private,
+        ChatType::Group => ChatKind::Group,
+        ChatType::Channel => ChatKind::Channel,
+        // Telegram may add chat types; treat the unknown like the most general group.
+        ChatType::Supergroup | ChatType::Other(_) => ChatKind::Supergroup,
+    }
+}
+
+/// Splits `/name@bot args` into a lower-case name and the rest, if the text starts with a
+/// bot command entity.
+fn command(message: &Message) -> Option<(String, String)> {
+    let text = message.text.as_deref()?;
+    let is_command = message
+        .entities
+        .iter()
+        .flatten()
+        .any(|e| e.kind == "bot_command" && e.offset == 0);
+    if !is_command {
+        return None;
+    }
+    let (head, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    let name = head.trim_start_matches('/');
+    let name = name.split('@').next().unwrap_or(name);
+    Some((name.to_ascii_lowercase(), rest.trim().to_owned()))
+}
+
+/// Translates an update, or `None` for updates without a chat (e.g. inline queries).
+pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
+    if let Some(message) = &update.message {
+        let kind = match (command(message), &message.text) {
+            (Some((name, args)), _) => IncomingKind::Command { name, args },
+            (None, Some(text)) => IncomingKind::Text { text: text.clone() },
+            (None, None) => IncomingKind::Other {
+                kind: "message".into(),
+            },
+        };
+        return Some(Incoming {
+            at,
+            chat_id: message.chat.id,
+            chat_kind: chat_kind(&message.chat),
+            from: message.from.as_ref().map(person),
+            kind,
+        });
+    }
+    if let Some(query) = &update.callback_query {
+        let message = query.message.as_ref();
+        return Some(Incoming {
+            at,
+            chat_id: message.map_or(query.from.id, |m| m.chat.id),
+            chat_kind: message.map_or(ChatKind::Private, |m| chat_kind(&m.chat)),
+            from: Some(person(&query.from)),
+            kind: IncomingKind::Button {
+                callback_id: query.id.clone(),
+                data: query.data.clone().unwrap_or_default(),
+                message_id: message.map(|m| m.message_id),
+            },
+        });
+    }
+    if let Some(member) = &update.my_chat_member {
+        let kind = if member.chat.kind == ChatType::Private {
+            IncomingKind::BotAccess {
+                allowed: !matches!(member.new_chat_member.status.as_str(), "kicked" | "left"),
+            }
+        } else {
+            IncomingKind::Other {
+                kind: "my_chat_member".into(),
+            }
+        };
+        return Some(Incoming {
+            at,
+            chat_id: member.chat.id,
+            chat_kind: chat_kind(&member.chat),
+            from: Some(person(&member.from)),
+            kind,
+        });
+    }
+    let chat_id = update.chat_id()?;
+    Some(Incoming {
+        at,
+        chat_id,
+        chat_kind: if chat_id > 0 {
+            ChatKind::Private
+        } else {
+            ChatKind::Supergroup
+        },
+        from: update.from().map(person),
+        kind: IncomingKind::Other {
+            kind: update.kind_name().to_owned(),
+        },
+    })
+}

@@ -1,0 +1,97 @@
+//! The HTTP driver of groupcart: the Telegram webhook (`POST /telegram/{bot}`), operations
+//! endpoints (`/healthz`, `/readyz`, `/metrics`) and the landing page.
+//!
+//! Handlers are thin: they check and translate the request and call the intake or the store.
+//! Every error answers with a stable code and a message that reveals no internals.
+
+mod error;
+mod metrics;
+mod webhook;
+
+pub use error::ApiError;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use axum::routing::{get, post};
+use axum::Router;
+use groupcart_bot::intake::Intake;
+use groupcart_core::metrics::Metrics;
+use groupcart_core::store::SharedStore;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What the webhook needs to know about one bot.
+#[derive(Debug, Clone)]
+pub struct WebhookBot {
+    /// Expected in `X-Telegram-Bot-Api-Secret-Token`.
+    pub secret: String,
+}
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SharedStore,
+    pub intake: Intake,
+    pub metrics: Arc<Metrics>,
+    /// Bots that receive updates by webhook, by bot key.
+    pub webhooks: Arc<HashMap<String, WebhookBot>>,
+    /// Lines shown on the landing page (e.g. where the sandbox simulator is).
+    pub landing: Arc<Vec<(String, String)>>,
+}
+
+/// The router of every groupcart endpoint.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(landing))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
+        .route("/telegram/{bot}", post(webhook::receive))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store.ping().await.map_err(|error| {
+        tracing::warn!(%error, "readiness check failed");
+        ApiError::unavailable("database_unreachable", "the database does not answer")
+    })?;
+    Ok("ready")
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn landing(State(state): State<AppState>) -> impl IntoResponse {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let items: String = state
+        .landing
+        .iter()
+        .map(|(label, href)| {
+            format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(href),
+                escape(label)
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>groupcart</title><style>body{{font:16px system-ui,sans-serif;max-width:40rem;\
+         margin:3rem auto;padding:0 1rem}}@media(prefers-color-scheme:dark){{body{{background:#111;\
+         color:#eee}}a{{color:#8cf}}}}</style></head><body><h1>groupcart</h1>\
+         <p>groupcart is running.</p><ul>{items}</ul></body></html>"
+    ))
+}

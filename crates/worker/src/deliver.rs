@@ -1,0 +1,123 @@
+//! Turning an outbox [`Action`] into a Telegram Bot API request and making it.
+
+use async_trait::async_trait;
+use groupcart_core::outbox::{Action, Button, ButtonTarget, OutboundMessage};
+use groupcart_telegram::methods::{AnswerCallbackQuery, EditMessageText, SendMessage};
+use groupcart_telegram::methods::MessageOrTrue;
+use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use groupcart_telegram::{ApiError, Client};
+use std::time::Duration;
+
+/// How a delivery attempt ended, in the terms the sender needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// Telegram asked us to slow down for this long.
+    RateLimited(Duration),
+    /// Worth trying again later (network, server error).
+    Transient(String),
+    /// Never worth trying again (blocked, chat not found, bad request).
+    Permanent(String),
+}
+
+/// Something that can deliver one outbound message; the Telegram client in production, a
+/// fake in tests.
+#[async_trait]
+pub trait Deliver: Send + Sync + 'static {
+    /// Delivers `message`; returns the id of the message Telegram created, if any.
+    async fn deliver(
+        &self,
+        message: &OutboundMessage,
+        paid_broadcast: bool,
+    ) -> Result<Option<i64>, DeliveryError>;
+}
+
+/// Delivers through the Telegram Bot API.
+#[derive(Debug, Clone)]
+pub struct TelegramDeliver {
+    client: Client,
+}
+
+impl TelegramDeliver {
+    pub fn new(client: Client) -> Self {
+        TelegramDeliver { client }
+    }
+}
+
+fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
+    if rows.is_empty() {
+        return None;
+    }
+    let inline_keyboard = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|b| match &b.target {
+                    ButtonTarget::Callback(data) => InlineKeyboardButton::callback(&b.text, data),
+                    ButtonTarget::Url(url) => InlineKeyboardButton::url(&b.text, url),
+                })
+                .collect()
+        })
+        .collect();
+    Some(InlineKeyboardMarkup { inline_keyboard })
+}
+
+/// Maps the client's answer to the sender's terms.
+fn outcome(result: Result<Option<i64>, ApiError>) -> Result<Option<i64>, DeliveryError> {
+    let error = match result {
+        Ok(remote_id) => return Ok(remote_id),
+        Err(error) => error,
+    };
+    if let Some(wait) = error.retry_after() {
+        return Err(DeliveryError::RateLimited(wait));
+    }
+    if let ApiError::Api { description, .. } = &error {
+        // Editing a message to the text it already has is a success for us: the customer
+        // sees what we meant them to see.
+        if description.contains("message is not modified") {
+            return Ok(None);
+        }
+    }
+    Err(if error.is_permanent() {
+        DeliveryError::Permanent(error.to_string())
+    } else {
+        DeliveryError::Transient(error.to_string())
+    })
+}
+
+#[async_trait]
+impl Deliver for TelegramDeliver {
+    async fn deliver(
+        &self,
+        message: &OutboundMessage,
+        paid_broadcast: bool,
+    ) -> Result<Option<i64>, DeliveryError> {
+        let result = match &message.action {
+            Action::SendText { text, buttons } => {
+                let mut request = SendMessage::new(message.chat_id, text.clone());
+                request.reply_markup = keyboard(buttons).map(Into::into);
+                if paid_broadcast {
+                    request.allow_paid_broadcast = Some(true);
+                }
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::EditText {
+                message_id,
+                text,
+                buttons,
+            } => {
+                let mut request = EditMessageText::new(message.chat_id, *message_id, text.clone());
+                request.reply_markup = keyboard(buttons);
+                self.client.call(&request).await.map(|r| match r {
+                    MessageOrTrue::Message(m) => Some(m.message_id),
+                    MessageOrTrue::True(_) => None,
+                })
+            }
+            Action::AnswerButton { callback_id, text } => {
+                let mut request = AnswerCallbackQuery::new(callback_id.clone());
+                request.text = text.clone();
+                self.client.call(&request).await.map(|_| None)
+            }
+        };
+        outcome(result)
+    }
+}

@@ -1,0 +1,154 @@
+//! The job runner: claims due jobs with a lease and runs each with the handler registered
+//! for its kind. A job's effects and its completion commit in one transaction, so a job that
+//! crashes half-way is simply claimed again when its lease runs out.
+
+use async_trait::async_trait;
+use groupcart_core::clock::SharedClock;
+use groupcart_core::job::Job;
+use groupcart_core::metrics::Metrics;
+use groupcart_core::store::{SharedStore, Tx};
+use groupcart_core::Result;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Runs the jobs of one kind.
+#[async_trait]
+pub trait JobHandler: Send + Sync + 'static {
+    /// The kind this handler runs (e.g. `broadcast.send_batch`).
+    fn kind(&self) -> &'static str;
+
+    /// Does the work inside `tx`. The runner completes the job in the same transaction and
+    /// commits; an `Err` rolls everything back and the job is retried with backoff.
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()>;
+}
+
+/// Tuning of the job runner.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How long a claimed job stays invisible to other workers.
+    pub lease: Duration,
+    /// Most jobs claimed per step.
+    pub batch: i64,
+    /// How often to look for due jobs.
+    pub poll: Duration,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig {
+            lease: Duration::from_secs(60),
+            batch: 20,
+            poll: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Claims and runs jobs.
+pub struct JobRunner {
+    worker: String,
+    store: SharedStore,
+    clock: SharedClock,
+    metrics: Arc<Metrics>,
+    config: JobsConfig,
+    handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
+}
+
+impl JobRunner {
+    pub fn new(
+        worker: impl Into<String>,
+        store: SharedStore,
+        clock: SharedClock,
+        metrics: Arc<Metrics>,
+        config: JobsConfig,
+    ) -> Self {
+        JobRunner {
+            worker: worker.into(),
+            store,
+            clock,
+            metrics,
+            config,
+            handlers: HashMap::new(),
+        }
+    }
+
+    /// Registers the handler for its kind, replacing any earlier one.
+    pub fn register(&mut self, handler: Arc<dyn JobHandler>) {
+        self.handlers.insert(handler.kind(), handler);
+    }
+
+    /// Claims one batch of due jobs and runs them one after the other. Returns how many were
+    /// claimed.
+    pub async fn step(&self) -> Result<usize> {
+        let jobs = self
+            .store
+            .jobs_claim(&self.worker, self.clock.now(), self.config.lease, self.config.batch)
+            .await?;
+        let claimed = jobs.len();
+        for job in jobs {
+            self.run_one(job).await?;
+        }
+        Ok(claimed)
+    }
+
+    async fn run_one(&self, job: Job) -> Result<()> {
+        let Some(handler) = self.handlers.get(job.kind.as_str()) else {
+            tracing::error!(id = job.id, kind = %job.kind, "no handler for job kind");
+            Metrics::incr(&self.metrics.jobs_failed);
+            return self.store.job_fail(job.id, "no handler for this kind").await;
+        };
+        let outcome = async {
+            let mut tx = self.store.begin().await?;
+            handler.run(&job, tx.as_mut()).await?;
+            tx.complete_job(job.id).await?;
+            tx.commit().await
+        }
+        .await;
+        match outcome {
+            Ok(()) => {
+                Metrics::incr(&self.metrics.jobs_completed);
+                Ok(())
+            }
+            Err(error) => {
+                Metrics::incr(&self.metrics.jobs_failed);
+                let message = error.to_string();
+                if job.attempts >= job.max_attempts {
+                    tracing::warn!(id = job.id, kind = %job.kind, %message, "job given up");
+                    self.store.job_fail(job.id, &message).await
+                } else {
+                    let delay = Duration::from_secs(5u64 << job.attempts.clamp(0, 10) as u32)
+                        .min(Duration::from_secs(3600));
+                    let run_at = self.clock.now()
+                        + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+                    tracing::info!(id = job.id, kind = %job.kind, %message, "job will be retried");
+                    self.store.job_retry(job.id, run_at, &message).await
+                }
+            }
+        }
+    }
+
+    /// Repeats [`JobRunner::step`] until `shutdown`; the job being run is finished first.
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            let busy = match self.step().await {
+                Ok(claimed) => claimed as i64 == self.config.batch,
+                Err(error) => {
+                    tracing::warn!(%error, "job step failed");
+                    false
+                }
+            };
+            if busy {
+                if shutdown.is_cancelled() {
+                    break;
+                }
+                continue;
+            }
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tokio::time::sleep(self.config.poll) => {}
+            }
+        }
+        tracing::info!("job runner stopped");
+    }
+}

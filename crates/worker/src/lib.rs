@@ -1,0 +1,10 @@
+//! Background work of groupcart: delivering the outbox within Telegram's limits
+//! ([`sender`]) and running durable jobs ([`jobs`]).
+//!
+//! Both are written as a testable single step (`step`) plus a loop (`run`) that repeats it
+//! until shutdown.
+
+pub mod deliver;
+pub mod jobs;
+pub mod sender;
+pub mod throttle;
