@@ -6,8 +6,8 @@ use crate::intake::Intake;
 use chrono::Utc;
 use groupcart_core::inbox::NewInboxUpdate;
 use groupcart_telegram::methods::{DeleteWebhook, GetUpdates};
-use groupcart_telegram::{ApiError, Client, Method};
-use serde::Serialize;
+use groupcart_telegram::types::peek_update;
+use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -23,17 +23,6 @@ pub const ALLOWED_UPDATES: &[&str] = &[
     "pre_checkout_query",
     "shipping_query",
 ];
-
-/// `getUpdates` answered as raw JSON values, so that each update is stored exactly as
-/// Telegram sent it, including fields this version does not know.
-#[derive(Serialize)]
-#[serde(transparent)]
-struct GetUpdatesRaw(GetUpdates);
-
-impl Method for GetUpdatesRaw {
-    const NAME: &'static str = GetUpdates::NAME;
-    type Response = Vec<serde_json::Value>;
-}
 
 /// Polls one bot until `shutdown`.
 pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32, shutdown: CancellationToken) {
@@ -51,7 +40,6 @@ pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32,
         request.limit = Some(100);
         request.timeout = Some(timeout_secs);
         request.allowed_updates = Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect());
-        let request = GetUpdatesRaw(request);
         let answer = tokio::select! {
             _ = shutdown.cancelled() => break,
             answer = client.call(&request) => answer,
@@ -78,21 +66,22 @@ pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32,
         }
         let received_at = Utc::now();
         let mut batch = Vec::with_capacity(raw.len());
-        let mut next = offset.unwrap_or(i64::MIN);
-        for value in raw {
-            let Some(update_id) = value.get("update_id").and_then(|v| v.as_i64()) else {
+        // From this batch alone: after a week without updates Telegram picks the next
+        // update_id at random, possibly below an earlier one.
+        let mut next = i64::MIN;
+        // Each update is stored exactly as Telegram sent it, fields unknown to this version
+        // included.
+        for raw_update in raw {
+            let Ok(head) = peek_update(raw_update.get().as_bytes()) else {
                 tracing::warn!(%bot, "skipping an update without update_id");
                 continue;
             };
-            next = next.max(update_id + 1);
-            let chat_id = serde_json::from_value::<groupcart_telegram::types::Update>(value.clone())
-                .ok()
-                .and_then(|u| u.chat_id());
+            next = next.max(head.update_id + 1);
             batch.push(NewInboxUpdate {
                 bot: bot.clone(),
-                update_id,
-                chat_id,
-                payload: value.to_string(),
+                update_id: head.update_id,
+                chat_id: head.chat_id,
+                payload: raw_update.get().to_owned(),
                 received_at,
             });
         }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use groupcart_core::inbox::NewInboxUpdate;
 use groupcart_core::metrics::Metrics;
-use groupcart_telegram::types::Update;
+use groupcart_telegram::types::peek_update;
 
 /// The header Telegram puts the webhook secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -49,7 +49,9 @@ pub async fn receive(
             "the secret token is missing or wrong",
         ));
     }
-    let update: Update = serde_json::from_slice(&body).map_err(|_| {
+    // An update this version cannot fully parse is still stored (and acknowledged) as long
+    // as it has an update_id: a newer Telegram must not make us drop it.
+    let head = peek_update(&body).map_err(|_| {
         Metrics::incr(&state.metrics.updates_rejected);
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -66,8 +68,8 @@ pub async fn receive(
     })?;
     let stored = NewInboxUpdate {
         bot,
-        update_id: update.update_id,
-        chat_id: update.chat_id(),
+        update_id: head.update_id,
+        chat_id: head.chat_id,
         payload,
         received_at: Utc::now(),
     };

@@ -244,7 +244,9 @@ mod tests {
         let mut t = Throttle::new(Limits::default(), start);
         let sent = drive(&mut t, &[42], Lane::Normal, start, Duration::from_secs(10));
         let times: Vec<_> = sent.iter().map(|(_, t)| *t).collect();
-        assert_eq!(times.iter().filter(|t| **t == start).count(), 3, "burst of 3");
+        // The global limit spaces even a burst by ~36 ms.
+        let burst = times.iter().filter(|t| **t < start + Duration::from_millis(200)).count();
+        assert_eq!(burst, 3, "burst of 3");
         // 3 at once, then one per second: 3 + 9 within ten seconds.
         assert_eq!(times.len(), 12);
     }
@@ -301,14 +303,14 @@ mod tests {
     fn idle_chats_are_forgotten() {
         let start = Instant::now();
         let mut t = Throttle::new(Limits::default(), start);
-        for chat in 1..=100 {
-            t.try_acquire(chat, Lane::Normal, start).unwrap_or_else(|_| panic!("chat {chat}"));
-            if chat == 28 {
-                break;
-            }
+        let mut now = start;
+        for chat in 1..=28 {
+            t.try_acquire(chat, Lane::Normal, now)
+                .unwrap_or_else(|_| panic!("chat {chat}"));
+            now += Duration::from_millis(40);
         }
         assert_eq!(t.tracked_chats(), 28);
-        t.forget_idle(start + Duration::from_secs(5));
+        t.forget_idle(now + Duration::from_secs(5));
         assert_eq!(t.tracked_chats(), 0);
     }
 

@@ -1,0 +1,709 @@
+//! Bot API methods: one request struct per method, the [`Method`] trait that
+//! ties each to its name and result type, and [`ALL_METHOD_NAMES`].
+//!
+//! Optional parameters are skipped when `None`, so a request serializes to
+//! exactly the parameters that were set.
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::types::{
+    BotCommand, BotCommandScope, ChatInviteLink, ChatMember, ChatPermissions, ChatTarget,
+    InlineKeyboardMarkup, LabeledPrice, LinkPreviewOptions, MenuButton, Message, MessageEntity,
+    ReplyMarkup, ReplyParameters, User, WebhookInfo,
+};
+
+/// HTTP timeout of a request unless the method needs longer.
+pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Margin added to a long poll's `timeout` so the HTTP request outlives it.
+const LONG_POLL_MARGIN: Duration = Duration::from_secs(10);
+
+/// A Bot API method: the request parameters, its name and its result type.
+pub trait Method: Serialize + Send + Sync {
+    /// Exact Bot API method name, e.g. `"sendMessage"`.
+    const NAME: &'static str;
+    /// The `result` of a successful response.
+    type Response: DeserializeOwned + Send;
+
+    /// How long to wait for the HTTP response.
+    fn http_timeout(&self) -> Duration {
+        DEFAULT_HTTP_TIMEOUT
+    }
+}
+
+/// Implements [`Method`] for each request type (with optional extra items for
+/// the impl) and lists every name in [`ALL_METHOD_NAMES`], so the list cannot
+/// drift from the implementations.
+macro_rules! methods {
+    ($($ty:ident => $name:literal -> $resp:ty $({ $($extra:tt)* })?;)*) => {
+        $(impl Method for $ty {
+            const NAME: &'static str = $name;
+            type Response = $resp;
+            $($($extra)*)?
+        })*
+
+        /// Every method this client can send, by Bot API name.
+        pub const ALL_METHOD_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+methods! {
+    GetMe => "getMe" -> User;
+    // Updates stay raw so that one update this crate cannot parse does not
+    // fail the whole batch (and wedge the poller on it); see `peek_update`.
+    GetUpdates => "getUpdates" -> Vec<Box<RawValue>> {
+        fn http_timeout(&self) -> Duration {
+            Duration::from_secs(self.timeout.unwrap_or(0).into()) + LONG_POLL_MARGIN
+        }
+    };
+    SetWebhook => "setWebhook" -> bool;
+    DeleteWebhook => "deleteWebhook" -> bool;
+    GetWebhookInfo => "getWebhookInfo" -> WebhookInfo;
+    SendMessage => "sendMessage" -> Message;
+    EditMessageText => "editMessageText" -> MessageOrTrue;
+    EditMessageReplyMarkup => "editMessageReplyMarkup" -> MessageOrTrue;
+    DeleteMessage => "deleteMessage" -> bool;
+    AnswerCallbackQuery => "answerCallbackQuery" -> bool;
+    SetMyCommands => "setMyCommands" -> bool;
+    SetChatMenuButton => "setChatMenuButton" -> bool;
+    SendPhoto => "sendPhoto" -> Message;
+    CreateChatInviteLink => "createChatInviteLink" -> ChatInviteLink;
+    ApproveChatJoinRequest => "approveChatJoinRequest" -> bool;
+    DeclineChatJoinRequest => "declineChatJoinRequest" -> bool;
+    GetChatMember => "getChatMember" -> ChatMember;
+    BanChatMember => "banChatMember" -> bool;
+    RestrictChatMember => "restrictChatMember" -> bool;
+    SendInvoice => "sendInvoice" -> Message;
+    CreateInvoiceLink => "createInvoiceLink" -> String;
+    AnswerPreCheckoutQuery => "answerPreCheckoutQuery" -> bool;
+    RefundStarPayment => "refundStarPayment" -> bool;
+}
+
+/// How Telegram parses formatting in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParseMode {
+    /// HTML subset: `<b>`, `<i>`, `<a href>`, `<code>`, ...
+    #[serde(rename = "HTML")]
+    Html,
+    /// MarkdownV2; reserved characters must be escaped.
+    MarkdownV2,
+}
+
+/// Result of edit methods: the edited message, or `true` for inline messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MessageOrTrue {
+    /// The edited message.
+    Message(Box<Message>),
+    /// An inline message was edited (always `true`).
+    True(bool),
+}
+
+/// `getMe`: the bot's own user.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GetMe {}
+
+/// `getUpdates`: long-poll for updates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GetUpdates {
+    /// First update to return; confirms every update below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// Maximum number of updates, 1-100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Long-poll timeout in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<u32>,
+    /// Update kinds to receive; `chat_member` must be listed explicitly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_updates: Option<Vec<String>>,
+}
+
+/// `setWebhook`: deliver updates to an HTTPS URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetWebhook {
+    /// HTTPS URL; empty to remove the webhook.
+    pub url: String,
+    /// Fixed IP address to use instead of DNS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// Maximum simultaneous connections, 1-100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_connections: Option<u32>,
+    /// Update kinds to receive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_updates: Option<Vec<String>>,
+    /// Drop all pending updates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_pending_updates: Option<bool>,
+    /// Sent back in the `X-Telegram-Bot-Api-Secret-Token` header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_token: Option<String>,
+}
+
+impl SetWebhook {
+    /// A webhook at `url` with default settings.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            ip_address: None,
+            max_connections: None,
+            allowed_updates: None,
+            drop_pending_updates: None,
+            secret_token: None,
+        }
+    }
+}
+
+/// `deleteWebhook`: switch back to `getUpdates`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DeleteWebhook {
+    /// Drop all pending updates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_pending_updates: Option<bool>,
+}
+
+/// `getWebhookInfo`: the current webhook status.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GetWebhookInfo {}
+
+/// `sendMessage`: send a text message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendMessage {
+    /// Target chat.
+    pub chat_id: ChatTarget,
+    /// Forum topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// Text, 1-4096 characters after entity parsing.
+    pub text: String,
+    /// Formatting of `text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_mode: Option<ParseMode>,
+    /// Explicit entities, instead of `parse_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<MessageEntity>>,
+    /// Link preview settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_preview_options: Option<LinkPreviewOptions>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Exceed broadcast limits for a fee in Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_paid_broadcast: Option<bool>,
+    /// Message to reply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_parameters: Option<ReplyParameters>,
+    /// Keyboard or reply request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<ReplyMarkup>,
+}
+
+impl SendMessage {
+    /// A plain text message.
+    pub fn new(chat_id: impl Into<ChatTarget>, text: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            text: text.into(),
+            parse_mode: None,
+            entities: None,
+            link_preview_options: None,
+            disable_notification: None,
+            protect_content: None,
+            allow_paid_broadcast: None,
+            reply_parameters: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `editMessageText`: replace the text of a message sent by the bot.
+///
+/// Set either `chat_id` and `message_id`, or `inline_message_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EditMessageText {
+    /// Chat of the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<ChatTarget>,
+    /// The message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+    /// The inline-mode message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inline_message_id: Option<String>,
+    /// New text.
+    pub text: String,
+    /// Formatting of `text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_mode: Option<ParseMode>,
+    /// Explicit entities, instead of `parse_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<MessageEntity>>,
+    /// Link preview settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_preview_options: Option<LinkPreviewOptions>,
+    /// New inline keyboard; omitted removes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<InlineKeyboardMarkup>,
+}
+
+impl EditMessageText {
+    /// Edit message `message_id` in `chat_id`.
+    pub fn new(chat_id: impl Into<ChatTarget>, message_id: i64, text: impl Into<String>) -> Self {
+        Self {
+            chat_id: Some(chat_id.into()),
+            message_id: Some(message_id),
+            inline_message_id: None,
+            text: text.into(),
+            parse_mode: None,
+            entities: None,
+            link_preview_options: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `editMessageReplyMarkup`: replace the inline keyboard of a message.
+///
+/// Set either `chat_id` and `message_id`, or `inline_message_id`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EditMessageReplyMarkup {
+    /// Chat of the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<ChatTarget>,
+    /// The message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+    /// The inline-mode message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inline_message_id: Option<String>,
+    /// New inline keyboard; `None` removes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<InlineKeyboardMarkup>,
+}
+
+/// `deleteMessage`: delete a message (bots: within 48 hours, with limits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeleteMessage {
+    /// Chat of the message.
+    pub chat_id: ChatTarget,
+    /// The message.
+    pub message_id: i64,
+}
+
+/// `answerCallbackQuery`: stop the button's loading state, optionally with a notice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerCallbackQuery {
+    /// The query.
+    pub callback_query_id: String,
+    /// Notification text, 0-200 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Show an alert instead of a toast.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_alert: Option<bool>,
+    /// URL to open (games, `t.me/bot?start=` links).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Seconds the client may cache the answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_time: Option<u32>,
+}
+
+impl AnswerCallbackQuery {
+    /// A silent answer.
+    pub fn new(callback_query_id: impl Into<String>) -> Self {
+        Self {
+            callback_query_id: callback_query_id.into(),
+            text: None,
+            show_alert: None,
+            url: None,
+            cache_time: None,
+        }
+    }
+}
+
+/// `setMyCommands`: set the command list for a scope and language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetMyCommands {
+    /// Commands, at most 100.
+    pub commands: Vec<BotCommand>,
+    /// Scope; default scope if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<BotCommandScope>,
+    /// Two-letter language code; all languages if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_code: Option<String>,
+}
+
+/// `setChatMenuButton`: set the menu button of a private chat or the default.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SetChatMenuButton {
+    /// Private chat; the default button if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<i64>,
+    /// The button; `MenuButton::Default` if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub menu_button: Option<MenuButton>,
+}
+
+/// `sendPhoto`: send a photo by URL or `file_id` (uploads are not supported).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendPhoto {
+    /// Target chat.
+    pub chat_id: ChatTarget,
+    /// Forum topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// HTTP URL or `file_id` of the photo.
+    pub photo: String,
+    /// Caption, 0-1024 characters after entity parsing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Formatting of `caption`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_mode: Option<ParseMode>,
+    /// Explicit caption entities, instead of `parse_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption_entities: Option<Vec<MessageEntity>>,
+    /// Show the caption above the photo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_caption_above_media: Option<bool>,
+    /// Cover the photo with a spoiler animation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_spoiler: Option<bool>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Exceed broadcast limits for a fee in Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_paid_broadcast: Option<bool>,
+    /// Message to reply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_parameters: Option<ReplyParameters>,
+    /// Keyboard or reply request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<ReplyMarkup>,
+}
+
+impl SendPhoto {
+    /// A photo without caption.
+    pub fn new(chat_id: impl Into<ChatTarget>, photo: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            photo: photo.into(),
+            caption: None,
+            parse_mode: None,
+            caption_entities: None,
+            show_caption_above_media: None,
+            has_spoiler: None,
+            disable_notification: None,
+            protect_content: None,
+            allow_paid_broadcast: None,
+            reply_parameters: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `createChatInviteLink`: an additional invite link (the bot must be an admin).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateChatInviteLink {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// Link name, 0-32 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Unix time the link expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expire_date: Option<i64>,
+    /// Maximum members joining via the link, 1-99999; not with join requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_limit: Option<u32>,
+    /// Joining needs an admin's approval (`chat_join_request` updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creates_join_request: Option<bool>,
+}
+
+impl CreateChatInviteLink {
+    /// An unnamed, unlimited link.
+    pub fn new(chat_id: impl Into<ChatTarget>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            name: None,
+            expire_date: None,
+            member_limit: None,
+            creates_join_request: None,
+        }
+    }
+}
+
+/// `approveChatJoinRequest`: let the user in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApproveChatJoinRequest {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// The requesting user.
+    pub user_id: i64,
+}
+
+/// `declineChatJoinRequest`: refuse the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeclineChatJoinRequest {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// The requesting user.
+    pub user_id: i64,
+}
+
+/// `getChatMember`: a user's membership in a chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GetChatMember {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// The user.
+    pub user_id: i64,
+}
+
+/// `banChatMember`: remove a user and keep them out until unbanned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BanChatMember {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// The user.
+    pub user_id: i64,
+    /// Unix time the ban ends; forever if omitted or out of range.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_date: Option<i64>,
+    /// Delete all the user's messages in the chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoke_messages: Option<bool>,
+}
+
+/// `restrictChatMember`: change what a supergroup member may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestrictChatMember {
+    /// The supergroup.
+    pub chat_id: ChatTarget,
+    /// The user.
+    pub user_id: i64,
+    /// The new permissions.
+    pub permissions: ChatPermissions,
+    /// Apply each permission on its own instead of implying related ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_independent_chat_permissions: Option<bool>,
+    /// Unix time the restriction ends; forever if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_date: Option<i64>,
+}
+
+/// Invoice parameters shared by [`SendInvoice`] and [`CreateInvoiceLink`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvoiceParams {
+    /// Product name, 1-32 characters.
+    pub title: String,
+    /// Product description, 1-255 characters.
+    pub description: String,
+    /// Bot-defined payload, 1-128 bytes; not shown to the user.
+    pub payload: String,
+    /// Payment provider token; omit for Telegram Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_token: Option<String>,
+    /// ISO 4217 currency, or `XTR` for Telegram Stars.
+    pub currency: String,
+    /// Price items (exactly one for Stars).
+    pub prices: Vec<LabeledPrice>,
+    /// Maximum tip in the currency's smallest unit (not for Stars).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tip_amount: Option<i64>,
+    /// Suggested tips, at most 4, increasing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_tip_amounts: Option<Vec<i64>>,
+    /// JSON data for the payment provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_data: Option<String>,
+    /// Product photo URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
+    /// Photo size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_size: Option<u32>,
+    /// Photo width.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_width: Option<u32>,
+    /// Photo height.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_height: Option<u32>,
+    /// Ask for the full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_name: Option<bool>,
+    /// Ask for the phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_phone_number: Option<bool>,
+    /// Ask for the email.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_email: Option<bool>,
+    /// Ask for the shipping address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need_shipping_address: Option<bool>,
+    /// Pass the phone number to the provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_phone_number_to_provider: Option<bool>,
+    /// Pass the email to the provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_email_to_provider: Option<bool>,
+    /// Final price depends on the shipping method (`shipping_query` updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_flexible: Option<bool>,
+}
+
+impl InvoiceParams {
+    /// An invoice for `amount` Telegram Stars with a single price item.
+    pub fn stars(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        payload: impl Into<String>,
+        amount: i64,
+    ) -> Self {
+        let title = title.into();
+        Self {
+            prices: vec![LabeledPrice {
+                label: title.clone(),
+                amount,
+            }],
+            title,
+            description: description.into(),
+            payload: payload.into(),
+            provider_token: None,
+            currency: "XTR".to_owned(),
+            max_tip_amount: None,
+            suggested_tip_amounts: None,
+            provider_data: None,
+            photo_url: None,
+            photo_size: None,
+            photo_width: None,
+            photo_height: None,
+            need_name: None,
+            need_phone_number: None,
+            need_email: None,
+            need_shipping_address: None,
+            send_phone_number_to_provider: None,
+            send_email_to_provider: None,
+            is_flexible: None,
+        }
+    }
+}
+
+/// `sendInvoice`: send an invoice message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendInvoice {
+    /// Target chat.
+    pub chat_id: ChatTarget,
+    /// Forum topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// The invoice.
+    #[serde(flatten)]
+    pub invoice: InvoiceParams,
+    /// Deep-link parameter for forwarded copies of the invoice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_parameter: Option<String>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Exceed broadcast limits for a fee in Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_paid_broadcast: Option<bool>,
+    /// Message to reply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_parameters: Option<ReplyParameters>,
+    /// Inline keyboard; its first button must be a pay button.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<InlineKeyboardMarkup>,
+}
+
+impl SendInvoice {
+    /// Send `invoice` to `chat_id`.
+    pub fn new(chat_id: impl Into<ChatTarget>, invoice: InvoiceParams) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            invoice,
+            start_parameter: None,
+            disable_notification: None,
+            protect_content: None,
+            allow_paid_broadcast: None,
+            reply_parameters: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `createInvoiceLink`: a payment link for an invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateInvoiceLink {
+    /// The invoice.
+    #[serde(flatten)]
+    pub invoice: InvoiceParams,
+    /// Stars subscriptions: billing period in seconds (must be 2592000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_period: Option<u32>,
+}
+
+/// `answerPreCheckoutQuery`: confirm or refuse a checkout within 10 seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerPreCheckoutQuery {
+    /// The query.
+    pub pre_checkout_query_id: String,
+    /// Whether the order can proceed.
+    pub ok: bool,
+    /// Reason shown to the user; required when `ok` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+impl AnswerPreCheckoutQuery {
+    /// Let the checkout proceed.
+    pub fn accept(pre_checkout_query_id: impl Into<String>) -> Self {
+        Self {
+            pre_checkout_query_id: pre_checkout_query_id.into(),
+            ok: true,
+            error_message: None,
+        }
+    }
+
+    /// Refuse the checkout with a reason for the user.
+    pub fn reject(pre_checkout_query_id: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            pre_checkout_query_id: pre_checkout_query_id.into(),
+            ok: false,
+            error_message: Some(reason.into()),
+        }
+    }
+}
+
+/// `refundStarPayment`: refund a Telegram Stars payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefundStarPayment {
+    /// The payer.
+    pub user_id: i64,
+    /// `SuccessfulPayment::telegram_payment_charge_id`.
+    pub telegram_payment_charge_id: String,
+}
