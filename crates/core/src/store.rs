@@ -55,7 +55,9 @@ pub trait Store: Send + Sync + 'static {
 
     // --- outbox ---
 
-    /// Pending messages of `bot` due at `now`, oldest first.
+    /// The oldest pending message of each chat of `bot`, for the chats where that message
+    /// is due at `now`; oldest first. Only a chat's oldest message may be sent (order per
+    /// chat), and one chat's backlog never hides another chat's messages.
     async fn outbox_due(
         &self,
         bot: &str,
@@ -138,7 +140,9 @@ pub trait Tx: Send {
     /// Marks a claimed job done (its row is removed).
     async fn complete_job(&mut self, id: i64) -> Result<()>;
 
-    /// Marks an inbox update processed.
+    /// Marks an inbox update processed. [`crate::Error::Conflict`] if it is not pending (it
+    /// was processed or set aside meanwhile): the caller's transaction must then roll back,
+    /// so that an update is never processed twice.
     async fn inbox_done(&mut self, seq: i64) -> Result<()>;
 
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -1,0 +1,434 @@
+//! PostgreSQL implementation of groupcart's storage ports ([`groupcart_core::store`]).
+//!
+//! This crate owns the PostgreSQL schema (`migrations/`), its embedded migrator, and
+//! [`PostgresStore`], which implements [`Store`] and [`Tx`]. Its behaviour is pinned down by
+//! the contract suite in `groupcart-store-contract`, which runs the same tests against SQLite;
+//! `groupcart-store-sqlite` is written to be read side by side with this crate.
+//!
+//! # Representation
+//!
+//! - Times are `TIMESTAMPTZ` (microsecond precision; anything finer is dropped).
+//! - JSON (outbox actions, event data, job payloads) is `JSONB`; the inbox payload is `TEXT`,
+//!   kept exactly as received.
+//!
+//! # Concurrency
+//!
+//! Several instances may share one database. Migrations hold an advisory lock, job claims
+//! use `FOR UPDATE SKIP LOCKED`, and every guard (`status = 'pending'`, `status = 'queued'`)
+//! is part of the `UPDATE` itself, so concurrent writers never need to read first.
+//!
+//! Inbox `seq` values are taken when a row is inserted, not when it commits: with several
+//! concurrent writers a smaller `seq` can become visible after a larger one. A consumer that
+//! advances an `after_seq` cursor should go back to the start now and then (as it does after
+//! a restart) so that such a late row is not left behind.
+
+#[macro_use]
+mod query;
+mod migrate;
+mod tx;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use groupcart_core::consent::ConsentRecord;
+use groupcart_core::customer::{Customer, CustomerId};
+use groupcart_core::event::{Event, NewEvent};
+use groupcart_core::inbox::{InboxUpdate, NewInboxUpdate};
+use groupcart_core::job::Job;
+use groupcart_core::outbox::{OutboundMessage, OutboxStats, Settlement};
+use groupcart_core::store::{Backend, SharedStore, Store, Tx};
+use groupcart_core::{Error, Result};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Row;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A groupcart store on a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` with a pool of at most `max_connections`, and
+    /// applies pending migrations (waiting for another instance that is migrating).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .connect(url)
+            .await
+            .map_err(db)?;
+        migrate::run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+
+    /// Wraps the store for sharing: `Arc<dyn Store>`.
+    pub fn into_shared(self) -> SharedStore {
+        Arc::new(self)
+    }
+
+    /// Closes every connection, waiting for the ones in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Maps an sqlx error to the core's error. A serialization failure or a deadlock becomes
+/// [`Error::Conflict`] (the caller may retry); everything else is storage failure.
+pub(crate) fn db(e: sqlx::Error) -> Error {
+    if let sqlx::Error::Database(d) = &e {
+        if matches!(d.code().as_deref(), Some("40001" | "40P01")) {
+            return Error::Conflict(d.message().to_owned());
+        }
+    }
+    Error::storage(e)
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.map_err(db)?;
+        Ok(Box::new(tx::PostgresTx::new(tx)))
+    }
+
+    // --- inbox ---
+
+    async fn inbox_insert(&self, updates: &[NewInboxUpdate]) -> Result<Vec<bool>> {
+        if updates.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A later copy of a key in the same batch is a duplicate of the first one; only the
+        // first copies are sent to the database.
+        let mut first = Vec::with_capacity(updates.len());
+        let mut seen = HashSet::with_capacity(updates.len());
+        for u in updates {
+            first.push(seen.insert((u.bot.as_str(), u.update_id)));
+        }
+        let unique: Vec<&NewInboxUpdate> = updates
+            .iter()
+            .zip(&first)
+            .filter_map(|(u, &f)| f.then_some(u))
+            .collect();
+
+        // One statement for the whole batch, whatever its size: the columns go as arrays.
+        // `ORDER BY n` makes `seq` follow the batch order.
+        let rows = sqlx::query(
+            "INSERT INTO inbox (bot, update_id, chat_id, payload, received_at)
+             SELECT bot, update_id, chat_id, payload, received_at
+             FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], $5::timestamptz[])
+                  WITH ORDINALITY AS u (bot, update_id, chat_id, payload, received_at, n)
+             ORDER BY n
+             ON CONFLICT (bot, update_id) DO NOTHING
+             RETURNING bot, update_id",
+        )
+        .bind(unique.iter().map(|u| u.bot.as_str()).collect::<Vec<_>>())
+        .bind(unique.iter().map(|u| u.update_id).collect::<Vec<_>>())
+        .bind(unique.iter().map(|u| u.chat_id).collect::<Vec<_>>())
+        .bind(
+            unique
+                .iter()
+                .map(|u| u.payload.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(unique.iter().map(|u| u.received_at).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut inserted: HashSet<(String, i64)> = HashSet::with_capacity(rows.len());
+        for row in rows {
+            inserted.insert((
+                row.try_get("bot").map_err(db)?,
+                row.try_get("update_id").map_err(db)?,
+            ));
+        }
+
+        Ok(updates
+            .iter()
+            .zip(first)
+            .map(|(u, f)| f && inserted.contains(&(u.bot.clone(), u.update_id)))
+            .collect())
+    }
+
+    async fn inbox_pending(&self, after_seq: i64, limit: i64) -> Result<Vec<InboxUpdate>> {
+        let rows = sqlx::query(
+            "SELECT seq, bot, update_id, chat_id, payload, received_at, attempts
+             FROM inbox
+             WHERE status = 'pending' AND seq > $1
+             ORDER BY seq
+             LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(query::limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(query::inbox_update).collect()
+    }
+
+    async fn inbox_failed(&self, seq: i64, error: &str, give_up: bool) -> Result<()> {
+        let q = if give_up {
+            sqlx::query(
+                "UPDATE inbox
+                 SET status = 'failed', attempts = attempts + 1, last_error = $1, processed_at = $2
+                 WHERE seq = $3 AND status = 'pending'",
+            )
+            .bind(error)
+            .bind(Utc::now())
+        } else {
+            sqlx::query(
+                "UPDATE inbox
+                 SET attempts = attempts + 1, last_error = $1
+                 WHERE seq = $2 AND status = 'pending'",
+            )
+            .bind(error)
+        };
+        q.bind(seq).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    // --- outbox ---
+
+    async fn outbox_due(
+        &self,
+        bot: &str,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboundMessage>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            outbox_columns!(),
+            " FROM outbox o
+             WHERE o.bot = $1 AND o.status = 'pending' AND o.next_attempt_at <= $2
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox earlier
+                   WHERE earlier.bot = o.bot AND earlier.chat_id = o.chat_id
+                     AND earlier.status = 'pending' AND earlier.id < o.id)
+             ORDER BY o.id
+             LIMIT $3"
+        ))
+        .bind(bot)
+        .bind(now)
+        .bind(query::limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(query::outbound).collect()
+    }
+
+    async fn outbox_settle(
+        &self,
+        id: i64,
+        settlement: &Settlement,
+        event: Option<&NewEvent>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // `status = 'pending'` guards a message already settled: it is left as it is.
+        let q = match settlement {
+            Settlement::Sent {
+                at,
+                remote_message_id,
+            } => sqlx::query(
+                "UPDATE outbox
+                 SET status = 'sent', settled_at = $1, remote_message_id = $2
+                 WHERE id = $3 AND status = 'pending'",
+            )
+            .bind(*at)
+            .bind(*remote_message_id),
+            Settlement::Retry {
+                at: _,
+                next_attempt_at,
+                error,
+            } => sqlx::query(
+                "UPDATE outbox
+                 SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2
+                 WHERE id = $3 AND status = 'pending'",
+            )
+            .bind(*next_attempt_at)
+            .bind(error.as_str()),
+            Settlement::Failed { at, reason } => sqlx::query(
+                "UPDATE outbox
+                 SET status = 'failed', settled_at = $1, last_error = $2, attempts = attempts + 1
+                 WHERE id = $3 AND status = 'pending'",
+            )
+            .bind(*at)
+            .bind(reason.as_str()),
+        };
+        let changed = q
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        // The event describes this settlement; if the guard left the message alone, nothing
+        // happened and no event is written.
+        if let (1, Some(event)) = (changed, event) {
+            query::append_event(&mut *tx, event).await?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut stats = OutboxStats::default();
+        for row in rows {
+            let status: String = row.try_get("status").map_err(db)?;
+            let n: i64 = row.try_get("n").map_err(db)?;
+            match status.as_str() {
+                "pending" => stats.pending = n,
+                "sent" => stats.sent = n,
+                "failed" => stats.failed = n,
+                _ => {}
+            }
+        }
+        Ok(stats)
+    }
+
+    // --- jobs ---
+
+    async fn jobs_claim(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
+        let until = query::lease_end(now, lease)?;
+        // SKIP LOCKED: concurrent claimers (other instances too) pass over the rows another
+        // claimer is taking instead of waiting for them or taking them twice.
+        let rows = sqlx::query(concat!(
+            "UPDATE jobs
+             SET locked_by = $1, locked_until = $2, attempts = attempts + 1
+             WHERE id IN (
+                 SELECT id FROM jobs
+                 WHERE status = 'queued' AND run_at <= $3
+                   AND (locked_until IS NULL OR locked_until <= $3)
+                 ORDER BY run_at, id
+                 LIMIT $4
+                 FOR UPDATE SKIP LOCKED
+             )
+             RETURNING ",
+            job_columns!()
+        ))
+        .bind(worker)
+        .bind(until)
+        .bind(now)
+        .bind(query::limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut jobs = rows.iter().map(query::job).collect::<Result<Vec<_>>>()?;
+        // RETURNING has no defined order.
+        jobs.sort_by_key(|j| (j.run_at, j.id));
+        Ok(jobs)
+    }
+
+    async fn job_retry(&self, id: i64, run_at: DateTime<Utc>, error: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs
+             SET run_at = $1, last_error = $2, locked_by = NULL, locked_until = NULL
+             WHERE id = $3 AND status = 'queued'",
+        )
+        .bind(run_at)
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn job_fail(&self, id: i64, error: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE jobs
+             SET status = 'failed', last_error = $1, locked_by = NULL, locked_until = NULL
+             WHERE id = $2 AND status = 'queued'",
+        )
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn job_lag(&self, now: DateTime<Utc>) -> Result<Duration> {
+        let oldest: Option<DateTime<Utc>> = sqlx::query(
+            "SELECT MIN(run_at) AS oldest FROM jobs
+             WHERE status = 'queued' AND run_at <= $1
+               AND (locked_until IS NULL OR locked_until <= $1)",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?
+        .try_get("oldest")
+        .map_err(db)?;
+        match oldest {
+            Some(oldest) => Ok((now - oldest).to_std().unwrap_or(Duration::ZERO)),
+            None => Ok(Duration::ZERO),
+        }
+    }
+
+    // --- reads ---
+
+    async fn customer_by_telegram_id(&self, telegram_user_id: i64) -> Result<Option<Customer>> {
+        query::customer_by_telegram_id(&self.pool, telegram_user_id).await
+    }
+
+    async fn consent_history(&self, customer: CustomerId) -> Result<Vec<ConsentRecord>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            consent_columns!(),
+            " FROM consents WHERE customer_id = $1 ORDER BY at, id"
+        ))
+        .bind(customer.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(query::consent).collect()
+    }
+
+    async fn recent_events(&self, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
+        let rows = match kind {
+            Some(kind) => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    event_columns!(),
+                    " FROM events WHERE kind = $1 ORDER BY at DESC, id DESC LIMIT $2"
+                ))
+                .bind(kind)
+                .bind(query::limit(limit))
+                .fetch_all(&self.pool)
+                .await
+            }
+            None => {
+                sqlx::query(concat!(
+                    "SELECT ",
+                    event_columns!(),
+                    " FROM events ORDER BY at DESC, id DESC LIMIT $1"
+                ))
+                .bind(query::limit(limit))
+                .fetch_all(&self.pool)
+                .await
+            }
+        }
+        .map_err(db)?;
+        rows.iter().map(query::event).collect()
+    }
+}

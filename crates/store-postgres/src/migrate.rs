@@ -1,0 +1,100 @@
+//! The embedded migrator: applies `migrations/*.sql` in version order, each in its own
+//! transaction, and records them in `groupcart_migrations`.
+
+use crate::db;
+use groupcart_core::{Error, Result};
+use sqlx::{PgPool, Row};
+
+/// One schema step, compiled into the binary.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration this binary knows, oldest first. Append only; never edit a shipped one.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+/// Key of the advisory lock that serialises migrations across instances sharing a database
+/// (an arbitrary constant: "groupcrt" in ASCII).
+const LOCK_KEY: i64 = 0x6772_6f75_7063_7274;
+
+/// Brings the schema up to date. Safe to run on every start, from several instances at once.
+pub(crate) async fn run(pool: &PgPool) -> Result<()> {
+    for migration in MIGRATIONS {
+        let mut tx = pool.begin().await.map_err(db)?;
+        // Held until this transaction ends: a second instance starting at the same time waits
+        // here, then sees the step as applied.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS groupcart_migrations (
+                 version    BIGINT      PRIMARY KEY,
+                 name       TEXT        NOT NULL,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+             )",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let applied =
+            sqlx::query("SELECT version, name FROM groupcart_migrations ORDER BY version")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        let mut already = false;
+        for row in &applied {
+            let version: i64 = row.try_get("version").map_err(db)?;
+            let name: String = row.try_get("name").map_err(db)?;
+            check_known(version, &name)?;
+            already |= version == migration.version;
+        }
+        if already {
+            // Ends the transaction now (and with it any lock) rather than on drop.
+            tx.commit().await.map_err(db)?;
+            continue;
+        }
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::Storage(format!("migration {} failed: {e}", migration.version)))?;
+        sqlx::query("INSERT INTO groupcart_migrations (version, name) VALUES ($1, $2)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a database migrated by a newer binary (or by a different migration set): running
+/// old code on a newer schema could corrupt data.
+fn check_known(version: i64, name: &str) -> Result<()> {
+    match MIGRATIONS.iter().find(|m| m.version == version) {
+        Some(m) if m.name == name => Ok(()),
+        Some(m) => Err(Error::Storage(format!(
+            "database migration {version} is named `{name}` but this binary calls it `{}`; \
+             refusing to start on a schema it does not know",
+            m.name
+        ))),
+        None => Err(Error::Storage(format!(
+            "database has migration {version} (`{name}`), newer than this binary knows \
+             (latest {}); refusing to start: run a newer groupcart or restore a backup",
+            MIGRATIONS.last().map_or(0, |m| m.version)
+        ))),
+    }
+}

@@ -1,0 +1,210 @@
+//! Column lists, row decoding and the statements shared by [`crate::PostgresStore`] and
+//! [`crate::tx::PostgresTx`].
+
+use crate::db;
+use chrono::{DateTime, Utc};
+use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
+use groupcart_core::customer::{Customer, CustomerId};
+use groupcart_core::event::{Event, NewEvent};
+use groupcart_core::inbox::InboxUpdate;
+use groupcart_core::job::Job;
+use groupcart_core::outbox::OutboundMessage;
+use groupcart_core::{Error, Result};
+use sqlx::postgres::{PgRow, Postgres};
+use sqlx::{Executor, Row};
+use std::time::Duration;
+
+// Column lists as macros so that statements can be assembled with `concat!` at compile time.
+
+macro_rules! customer_columns {
+    () => {
+        "id, telegram_user_id, first_name, last_name, username, telegram_language, language, \
+         first_source, first_bot, first_seen_at, last_seen_at"
+    };
+}
+
+macro_rules! consent_columns {
+    () => {
+        "customer_id, purpose, granted, policy_version, bot, at"
+    };
+}
+
+macro_rules! event_columns {
+    () => {
+        "id, kind, at, bot, customer_id, chat_id, source, data"
+    };
+}
+
+macro_rules! outbox_columns {
+    () => {
+        "id, bot, chat_id, customer_id, action, broadcast, attempts, next_attempt_at, created_at"
+    };
+}
+
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, run_at, attempts, max_attempts, dedup_key"
+    };
+}
+
+// --- values ---
+
+/// When a lease taken at `now` runs out.
+pub(crate) fn lease_end(now: DateTime<Utc>, lease: Duration) -> Result<DateTime<Utc>> {
+    chrono::Duration::from_std(lease)
+        .ok()
+        .and_then(|lease| now.checked_add_signed(lease))
+        .ok_or_else(|| Error::Invalid("job lease is too long".into()))
+}
+
+/// A row limit as the database takes it: a negative one means none (SQLite would read it as
+/// "no limit", PostgreSQL would refuse it).
+pub(crate) fn limit(limit: i64) -> i64 {
+    limit.max(0)
+}
+
+fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    row.try_get(column).map_err(db)
+}
+
+fn get_time(row: &PgRow, column: &str) -> Result<DateTime<Utc>> {
+    get(row, column)
+}
+
+fn get_json<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> Result<T> {
+    let value: serde_json::Value = get(row, column)?;
+    serde_json::from_value(value)
+        .map_err(|e| Error::Storage(format!("unreadable JSON in column {column}: {e}")))
+}
+
+pub(crate) fn json(value: &impl serde::Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| Error::Storage(format!("cannot encode JSON: {e}")))
+}
+
+// --- rows ---
+
+pub(crate) fn customer(row: &PgRow) -> Result<Customer> {
+    Ok(Customer {
+        id: CustomerId(get(row, "id")?),
+        telegram_user_id: get(row, "telegram_user_id")?,
+        first_name: get(row, "first_name")?,
+        last_name: get(row, "last_name")?,
+        username: get(row, "username")?,
+        telegram_language: get(row, "telegram_language")?,
+        language: get(row, "language")?,
+        first_source: get(row, "first_source")?,
+        first_bot: get(row, "first_bot")?,
+        first_seen_at: get_time(row, "first_seen_at")?,
+        last_seen_at: get_time(row, "last_seen_at")?,
+    })
+}
+
+pub(crate) fn consent(row: &PgRow) -> Result<ConsentRecord> {
+    let purpose: String = get(row, "purpose")?;
+    Ok(ConsentRecord {
+        customer_id: CustomerId(get(row, "customer_id")?),
+        purpose: purpose.parse::<ConsentPurpose>()?,
+        granted: get(row, "granted")?,
+        policy_version: get(row, "policy_version")?,
+        bot: get(row, "bot")?,
+        at: get_time(row, "at")?,
+    })
+}
+
+pub(crate) fn event(row: &PgRow) -> Result<Event> {
+    Ok(Event {
+        id: get(row, "id")?,
+        event: NewEvent {
+            kind: get(row, "kind")?,
+            at: get_time(row, "at")?,
+            bot: get(row, "bot")?,
+            customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
+            chat_id: get(row, "chat_id")?,
+            source: get(row, "source")?,
+            data: get_json(row, "data")?,
+        },
+    })
+}
+
+pub(crate) fn inbox_update(row: &PgRow) -> Result<InboxUpdate> {
+    Ok(InboxUpdate {
+        seq: get(row, "seq")?,
+        bot: get(row, "bot")?,
+        update_id: get(row, "update_id")?,
+        chat_id: get(row, "chat_id")?,
+        payload: get(row, "payload")?,
+        received_at: get_time(row, "received_at")?,
+        attempts: get(row, "attempts")?,
+    })
+}
+
+pub(crate) fn outbound(row: &PgRow) -> Result<OutboundMessage> {
+    Ok(OutboundMessage {
+        id: get(row, "id")?,
+        bot: get(row, "bot")?,
+        chat_id: get(row, "chat_id")?,
+        customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
+        action: get_json(row, "action")?,
+        broadcast: get(row, "broadcast")?,
+        attempts: get(row, "attempts")?,
+        next_attempt_at: get_time(row, "next_attempt_at")?,
+        created_at: get_time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn job(row: &PgRow) -> Result<Job> {
+    Ok(Job {
+        id: get(row, "id")?,
+        kind: get(row, "kind")?,
+        payload: get(row, "payload")?,
+        run_at: get_time(row, "run_at")?,
+        attempts: get(row, "attempts")?,
+        max_attempts: get(row, "max_attempts")?,
+        dedup_key: get(row, "dedup_key")?,
+    })
+}
+
+// --- shared statements ---
+
+pub(crate) async fn customer_by_telegram_id<'e, E>(
+    ex: E,
+    telegram_user_id: i64,
+) -> Result<Option<Customer>>
+where
+    E: Executor<'e, Database = Postgres>,
+{
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM customers WHERE telegram_user_id = $1"
+    ))
+    .bind(telegram_user_id)
+    .fetch_optional(ex)
+    .await
+    .map_err(db)?;
+    row.as_ref().map(customer).transpose()
+}
+
+pub(crate) async fn append_event<'e, E>(ex: E, event: &NewEvent) -> Result<()>
+where
+    E: Executor<'e, Database = Postgres>,
+{
+    sqlx::query(
+        "INSERT INTO events (kind, at, bot, customer_id, chat_id, source, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&event.kind)
+    .bind(event.at)
+    .bind(&event.bot)
+    .bind(event.customer_id.map(|c| c.0))
+    .bind(event.chat_id)
+    .bind(&event.source)
+    .bind(&event.data)
+    .execute(ex)
+    .await
+    .map_err(db)?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! The embedded migrator: applies `migrations/*.sql` in version order, each in its own
+//! transaction, and records them in `groupcart_migrations`.
+
+use crate::db;
+use chrono::Utc;
+use groupcart_core::{Error, Result};
+use sqlx::{Row, SqlitePool};
+
+/// One schema step, compiled into the binary.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration this binary knows, oldest first. Append only; never edit a shipped one.
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+/// Brings the schema up to date. Safe to run on every start.
+pub(crate) async fn run(writer: &SqlitePool) -> Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS groupcart_migrations (
+             version    INTEGER PRIMARY KEY,
+             name       TEXT    NOT NULL,
+             applied_at INTEGER NOT NULL
+         ) STRICT",
+    )
+    .execute(writer)
+    .await
+    .map_err(db)?;
+
+    for migration in MIGRATIONS {
+        // BEGIN IMMEDIATE takes the write lock up front, so a second process migrating the
+        // same file waits (busy_timeout) instead of both applying the same step.
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let applied =
+            sqlx::query("SELECT version, name FROM groupcart_migrations ORDER BY version")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+        let mut already = false;
+        for row in &applied {
+            let version: i64 = row.try_get("version").map_err(db)?;
+            let name: String = row.try_get("name").map_err(db)?;
+            check_known(version, &name)?;
+            already |= version == migration.version;
+        }
+        if already {
+            // Ends the transaction now (and with it any lock) rather than on drop.
+            tx.commit().await.map_err(db)?;
+            continue;
+        }
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Error::Storage(format!("migration {} failed: {e}", migration.version)))?;
+        sqlx::query(
+            "INSERT INTO groupcart_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(Utc::now().timestamp_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a database migrated by a newer binary (or by a different migration set): running
+/// old code on a newer schema could corrupt data.
+fn check_known(version: i64, name: &str) -> Result<()> {
+    match MIGRATIONS.iter().find(|m| m.version == version) {
+        Some(m) if m.name == name => Ok(()),
+        Some(m) => Err(Error::Storage(format!(
+            "database migration {version} is named `{name}` but this binary calls it `{}`; \
+             refusing to start on a schema it does not know",
+            m.name
+        ))),
+        None => Err(Error::Storage(format!(
+            "database has migration {version} (`{name}`), newer than this binary knows \
+             (latest {}); refusing to start: run a newer groupcart or restore a backup",
+            MIGRATIONS.last().map_or(0, |m| m.version)
+        ))),
+    }
+}
