@@ -1,0 +1,266 @@
+//! Wiring: builds the store, the drivers and the background workers from a [`Config`] and
+//! runs them until shutdown.
+//!
+//! [`App::start`] returns once the HTTP listener is bound and every bot is prepared, so a
+//! test can start an app on port 0 and talk to it at once.
+
+use crate::config::{BotConfig, Config};
+use crate::sandbox;
+use crate::storage;
+use anyhow::{Context, Result};
+use groupcart_bot::dispatch::{self, DispatchConfig};
+use groupcart_bot::handler::UpdateHandler;
+use groupcart_bot::intake::Intake;
+use groupcart_bot::setup::{self, Delivery};
+use groupcart_bot::{poller, SenderWakers};
+use groupcart_core::bot::{BotKey, BotProfile};
+use groupcart_core::clock::{SharedClock, SystemClock};
+use groupcart_core::i18n::Texts;
+use groupcart_core::metrics::Metrics;
+use groupcart_core::store::SharedStore;
+use groupcart_http::{AppState, WebhookBot};
+use groupcart_simulator::{SimConfig, Simulator};
+use groupcart_telegram::Client;
+use groupcart_worker::deliver::TelegramDeliver;
+use groupcart_worker::jobs::{JobRunner, JobsConfig};
+use groupcart_worker::sender::{Sender, SenderConfig};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// A running groupcart.
+pub struct App {
+    /// Where the HTTP server listens.
+    pub addr: SocketAddr,
+    /// The store, for tests and commands that look inside.
+    pub store: SharedStore,
+    pub metrics: Arc<Metrics>,
+    /// The built-in simulator, in sandbox mode.
+    pub simulator: Option<Simulator>,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+/// The webhook secret of a bot: derived from its token, so every instance of a deployment
+/// agrees on it without another setting, and nobody without the token can compute it.
+pub fn webhook_secret(token: &str) -> String {
+    let digest = Sha256::digest(format!("groupcart-webhook:{token}").as_bytes());
+    digest.iter().take(24).map(|b| format!("{b:02x}")).collect()
+}
+
+fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
+    BotProfile {
+        key: BotKey::new(&bot.key),
+        default_language: bot.default_language.clone(),
+        currency: bot.currency.clone(),
+        market: bot.market.clone(),
+        policy_version: config.privacy.policy_version.clone(),
+    }
+}
+
+impl App {
+    /// Starts everything the configuration asks for.
+    pub async fn start(config: Config) -> Result<App> {
+        let listener = TcpListener::bind(config.http.listen)
+            .await
+            .with_context(|| format!("could not listen on {}", config.http.listen))?;
+        Self::start_on(config, listener).await
+    }
+
+    /// Like [`App::start`], on a listener bound by the caller (whose address a test may need
+    /// to know before the app starts, e.g. as its webhook URL).
+    pub async fn start_on(config: Config, listener: TcpListener) -> Result<App> {
+        let addr = listener.local_addr()?;
+        let store = storage::open(&config.database).await?;
+        let metrics = Arc::new(Metrics::default());
+        let texts = Arc::new(Texts::builtin());
+        let clock: SharedClock = Arc::new(SystemClock);
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+
+        let sandbox = config.is_sandbox();
+        let (bots, api_url) = if sandbox {
+            (vec![sandbox::demo_bot()], format!("http://{addr}"))
+        } else {
+            (config.effective_bots(), config.telegram.api_url.clone())
+        };
+        let simulator = sandbox.then(|| Simulator::new(SimConfig::default()));
+
+        let delivery = |bot: &BotConfig| match &config.http.public_url {
+            Some(url) => Delivery::Webhook {
+                url: format!("{}/telegram/{}", url.trim_end_matches('/'), bot.key),
+                secret: webhook_secret(bot.token.expose()),
+            },
+            None => Delivery::LongPolling,
+        };
+
+        let stored = Arc::new(Notify::new());
+        let intake = Intake::start(store.clone(), metrics.clone(), stored.clone());
+        let wakers = SenderWakers::new(bots.iter().map(|b| b.key.clone()));
+        let profiles: Vec<BotProfile> = bots.iter().map(|b| profile(b, &config)).collect();
+        let handler = Arc::new(UpdateHandler::new(
+            store.clone(),
+            profiles.clone(),
+            texts.clone(),
+            wakers.clone(),
+            metrics.clone(),
+        ));
+
+        // HTTP first: in sandbox mode the bots' own API calls go to it.
+        let webhooks: HashMap<String, WebhookBot> = bots
+            .iter()
+            .filter_map(|b| match delivery(b) {
+                Delivery::Webhook { secret, .. } => Some((b.key.clone(), WebhookBot { secret })),
+                Delivery::LongPolling => None,
+            })
+            .collect();
+        let mut landing = vec![
+            ("Health".to_owned(), "/healthz".to_owned()),
+            ("Metrics".to_owned(), "/metrics".to_owned()),
+        ];
+        if sandbox {
+            landing.insert(0, ("Telegram simulator: chat with the demo bot".into(), "/sim".into()));
+        }
+        let state = AppState {
+            store: store.clone(),
+            intake: intake.clone(),
+            metrics: metrics.clone(),
+            webhooks: Arc::new(webhooks),
+            landing: Arc::new(landing),
+        };
+        let mut router = groupcart_http::router(state);
+        if let Some(sim) = &simulator {
+            // The simulator answers everything groupcart's own routes do not (`/bot<token>/…`
+            // and `/sim/…`).
+            router = router.fallback_service(sim.router());
+        }
+        let http_shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            let server = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { http_shutdown.cancelled().await });
+            if let Err(error) = server.await {
+                tracing::error!(%error, "HTTP server failed");
+            }
+        });
+
+        tasks.spawn(dispatch::run(
+            handler,
+            metrics.clone(),
+            DispatchConfig::default(),
+            stored,
+            shutdown.clone(),
+        ));
+
+        for (bot, profile) in bots.iter().zip(&profiles) {
+            let client = Client::new(&api_url, bot.token.expose())
+                .with_context(|| format!("could not create the Telegram client of bot {}", bot.key))?;
+            let limits = bot.limits.unwrap_or(config.telegram.limits);
+            let sender = Sender::new(
+                bot.key.clone(),
+                store.clone(),
+                Arc::new(TelegramDeliver::new(client.clone())),
+                clock.clone(),
+                metrics.clone(),
+                SenderConfig {
+                    limits,
+                    ..SenderConfig::default()
+                },
+            );
+            let wake = wakers.get(&bot.key).unwrap_or_default();
+            tasks.spawn(sender.run(wake, shutdown.clone()));
+
+            let delivery = delivery(bot);
+            prepare_with_retries(&client, profile, &texts, &delivery, &shutdown).await;
+            if let Delivery::LongPolling = delivery {
+                tasks.spawn(poller::run(
+                    bot.key.clone(),
+                    client,
+                    intake.clone(),
+                    config.telegram.poll_timeout,
+                    shutdown.clone(),
+                ));
+            }
+        }
+
+        let jobs = JobRunner::new(
+            format!("{}:{}", hostname(), std::process::id()),
+            store.clone(),
+            clock,
+            metrics.clone(),
+            JobsConfig::default(),
+        );
+        tasks.spawn(jobs.run(shutdown.clone()));
+
+        Ok(App {
+            addr,
+            store,
+            metrics,
+            simulator,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// Asks everything to stop: the listener closes, polling ends, work in flight finishes.
+    pub fn shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Waits until every task has stopped (after [`App::shutdown`]).
+    pub async fn stopped(mut self) {
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Prepares a bot (getMe, command menus, webhook). A bot whose API does not answer yet is
+/// retried in the background rather than failing the start: Telegram outages pass.
+async fn prepare_with_retries(
+    client: &Client,
+    profile: &BotProfile,
+    texts: &Arc<Texts>,
+    delivery: &Delivery,
+    shutdown: &CancellationToken,
+) {
+    match setup::prepare(client, profile, texts, delivery).await {
+        Ok(me) => {
+            tracing::info!(bot = %profile.key, username = me.username.as_deref().unwrap_or(""), "bot ready");
+        }
+        Err(error) => {
+            tracing::warn!(bot = %profile.key, %error, "could not prepare the bot; retrying in the background");
+            let (client, profile, texts, delivery, shutdown) = (
+                client.clone(),
+                profile.clone(),
+                texts.clone(),
+                delivery.clone(),
+                shutdown.clone(),
+            );
+            tokio::spawn(async move {
+                let mut wait = Duration::from_secs(1);
+                loop {
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                    match setup::prepare(&client, &profile, &texts, &delivery).await {
+                        Ok(_) => {
+                            tracing::info!(bot = %profile.key, "bot ready");
+                            return;
+                        }
+                        Err(error) => tracing::debug!(bot = %profile.key, %error, "bot not ready yet"),
+                    }
+                    wait = (wait * 2).min(Duration::from_secs(60));
+                }
+            });
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "groupcart".into())
+}

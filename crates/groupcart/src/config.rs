@@ -1,0 +1,466 @@
+//! Configuration: defaults, then an optional TOML file (`--config`), then `GROUPCART_*`
+//! environment variables (`__` separates levels: `GROUPCART_TELEGRAM__TOKEN`), then
+//! command-line flags. Loaded once at start and passed down.
+//!
+//! Unknown keys and invalid values are rejected with a message naming the key. Secrets are
+//! [`Secret`]s: they print as `[redacted]` in logs and in `groupcart config print`.
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use groupcart_worker::throttle::Limits;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// A value that must never be printed.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "[redacted]" })
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.0.is_empty() { "" } else { "[redacted]" })
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub telegram: TelegramConfig,
+    /// The bots this instance serves. Empty with `telegram.token` set: one bot `main`;
+    /// empty without a token: sandbox mode.
+    pub bots: Vec<BotConfig>,
+    pub privacy: PrivacyConfig,
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database: DatabaseConfig::default(),
+            http: HttpConfig::default(),
+            telegram: TelegramConfig::default(),
+            bots: Vec::new(),
+            privacy: PrivacyConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://path` (the file is created) or `postgres://user@host/db`.
+    pub url: String,
+    /// PostgreSQL pool size.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        DatabaseConfig {
+            url: "sqlite://data/groupcart.db".into(),
+            max_connections: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+    /// The public HTTPS base URL Telegram reaches this instance at. When set, bots receive
+    /// updates by webhook at `<public_url>/telegram/<bot key>`; otherwise by long polling.
+    pub public_url: Option<String>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelegramConfig {
+    /// The Bot API server: Telegram's, a local Bot API server, or a simulator.
+    pub api_url: String,
+    /// Shorthand for a single bot (`GROUPCART_TELEGRAM__TOKEN`).
+    pub token: Secret,
+    /// Long-polling timeout in seconds.
+    pub poll_timeout: u32,
+    /// Default send limits of every bot.
+    pub limits: Limits,
+}
+
+impl Default for TelegramConfig {
+    fn default() -> Self {
+        TelegramConfig {
+            api_url: "https://api.telegram.org".into(),
+            token: Secret::default(),
+            poll_timeout: 25,
+            limits: Limits::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BotConfig {
+    /// A short stable key (`es`, `id`, `main`): rows and webhook paths carry it.
+    pub key: String,
+    pub token: Secret,
+    #[serde(default = "default_language")]
+    pub default_language: String,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(default = "default_market")]
+    pub market: String,
+    /// Overrides `telegram.limits` for this bot.
+    #[serde(default)]
+    pub limits: Option<Limits>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_currency() -> String {
+    "USD".into()
+}
+fn default_market() -> String {
+    "global".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// The version of the privacy policy customers consent to; changing it asks again.
+    pub policy_version: String,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        PrivacyConfig {
+            policy_version: "1".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `groupcart=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseConfig {
+    pub fn kind(&self) -> Result<DatabaseKind, String> {
+        let url = self.url.as_str();
+        if url.starts_with("sqlite:") {
+            Ok(DatabaseKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseKind::Postgres)
+        } else {
+            Err("database.url must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+/// Values given as command-line flags; they override everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub listen: Option<SocketAddr>,
+    pub public_url: Option<String>,
+    pub token: Option<String>,
+    pub telegram_api_url: Option<String>,
+    pub log_format: Option<LogFormat>,
+}
+
+impl Config {
+    /// Loads defaults, the TOML file, the environment and the flags, in that order, and
+    /// validates the result.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, String> {
+        Self::load_from(file, Env::prefixed("GROUPCART_").split("__"), overrides)
+    }
+
+    fn load_from(file: Option<&Path>, env: Env, overrides: &Overrides) -> Result<Config, String> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(format!("config file {} does not exist", file.display()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(env);
+        // Flags are merged key by key so that secrets never pass through `Serialize`.
+        let o = overrides;
+        if let Some(v) = &o.database_url {
+            figment = figment.merge(("database.url", v));
+        }
+        if let Some(v) = &o.listen {
+            figment = figment.merge(("http.listen", v.to_string()));
+        }
+        if let Some(v) = &o.public_url {
+            figment = figment.merge(("http.public_url", v));
+        }
+        if let Some(v) = &o.token {
+            figment = figment.merge(("telegram.token", v));
+        }
+        if let Some(v) = &o.telegram_api_url {
+            figment = figment.merge(("telegram.api_url", v));
+        }
+        if let Some(v) = o.log_format {
+            figment = figment.merge(("log.format", v));
+        }
+        let config: Config = figment.extract().map_err(describe)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        self.database.kind()?;
+        if !(self.telegram.api_url.starts_with("http://") || self.telegram.api_url.starts_with("https://")) {
+            return Err("telegram.api_url must be an http:// or https:// URL".into());
+        }
+        if let Some(url) = &self.http.public_url {
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err("http.public_url must be an https:// URL".into());
+            }
+        }
+        if !(1..=50).contains(&self.telegram.poll_timeout) {
+            return Err("telegram.poll_timeout must be between 1 and 50 seconds".into());
+        }
+        self.telegram
+            .limits
+            .validate()
+            .map_err(|e| format!("telegram.limits.{e}"))?;
+        if !self.bots.is_empty() && !self.telegram.token.is_empty() {
+            return Err("set either telegram.token (one bot) or [[bots]], not both".into());
+        }
+        let mut keys = std::collections::HashSet::new();
+        for (i, bot) in self.bots.iter().enumerate() {
+            let at = format!("bots[{i}]");
+            let key_ok = (1..=32).contains(&bot.key.len())
+                && bot.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !key_ok {
+                return Err(format!("{at}.key must be 1-32 of A-Z a-z 0-9 _ -"));
+            }
+            if !keys.insert(bot.key.as_str()) {
+                return Err(format!("{at}.key `{}` is used twice", bot.key));
+            }
+            if !is_token(bot.token.expose()) {
+                return Err(format!("{at}.token is not a bot token (<digits>:<secret>)"));
+            }
+            if let Some(limits) = &bot.limits {
+                limits.validate().map_err(|e| format!("{at}.limits.{e}"))?;
+            }
+        }
+        if !self.telegram.token.is_empty() && !is_token(self.telegram.token.expose()) {
+            return Err("telegram.token is not a bot token (<digits>:<secret>)".into());
+        }
+        Ok(())
+    }
+
+    /// Sandbox mode: no bot token anywhere.
+    pub fn is_sandbox(&self) -> bool {
+        self.bots.is_empty() && self.telegram.token.is_empty()
+    }
+
+    /// The bots to run: the configured list, or the single `telegram.token` bot as `main`.
+    /// Empty in sandbox mode (the sandbox adds its own).
+    pub fn effective_bots(&self) -> Vec<BotConfig> {
+        if !self.bots.is_empty() {
+            return self.bots.clone();
+        }
+        if self.telegram.token.is_empty() {
+            return Vec::new();
+        }
+        vec![BotConfig {
+            key: "main".into(),
+            token: self.telegram.token.clone(),
+            default_language: default_language(),
+            currency: default_currency(),
+            market: default_market(),
+            limits: None,
+        }]
+    }
+
+    /// The effective configuration as TOML, secrets redacted.
+    pub fn to_redacted_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# unprintable config: {e}"))
+    }
+}
+
+fn is_token(token: &str) -> bool {
+    match token.split_once(':') {
+        Some((id, secret)) => {
+            !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && secret.len() >= 10
+                && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        }
+        None => false,
+    }
+}
+
+/// Turns figment's error into one line per problem, naming the key.
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            if key.is_empty() {
+                format!("{}{source}", e.kind)
+            } else {
+                format!("{key}: {}{source}", e.kind)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn no_env() -> Env {
+        Env::prefixed("GROUPCART_TEST_NEVER_SET_")
+    }
+
+    fn write_toml(body: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "groupcart-config-{}-{}.toml",
+            std::process::id(),
+            body.len()
+        ));
+        let mut f = std::fs::File::create(&path).expect("temp file");
+        f.write_all(body.as_bytes()).expect("write");
+        path
+    }
+
+    #[test]
+    fn defaults_are_sandbox_on_sqlite() {
+        let c = Config::load_from(None, no_env(), &Overrides::default()).expect("defaults load");
+        assert!(c.is_sandbox());
+        assert_eq!(c.database.kind(), Ok(DatabaseKind::Sqlite));
+        assert_eq!(c.http.listen.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn file_then_flags_override() {
+        let path = write_toml("[database]\nurl = \"postgres://u@h/db\"\n[http]\nlisten = \"127.0.0.1:9000\"\n");
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9100".parse().expect("addr")),
+            ..Overrides::default()
+        };
+        let c = Config::load_from(Some(&path), no_env(), &flags).expect("loads");
+        assert_eq!(c.database.kind(), Ok(DatabaseKind::Postgres));
+        assert_eq!(c.http.listen.port(), 9100);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        let path = write_toml("[database]\nurll = \"sqlite://x\"\n");
+        let err = Config::load_from(Some(&path), no_env(), &Overrides::default()).unwrap_err();
+        assert!(err.contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn invalid_values_name_the_key() {
+        let path = write_toml("[telegram]\npoll_timeout = \"soon\"\n");
+        let err = Config::load_from(Some(&path), no_env(), &Overrides::default()).unwrap_err();
+        assert!(err.contains("telegram.poll_timeout"), "{err}");
+        let bad_db = Overrides {
+            database_url: Some("mysql://x".into()),
+            ..Overrides::default()
+        };
+        let err = Config::load_from(None, no_env(), &bad_db).unwrap_err();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn token_flag_makes_one_bot_and_is_redacted() {
+        let flags = Overrides {
+            token: Some("123456:abcdefghijklmnop".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_from(None, no_env(), &flags).expect("loads");
+        assert!(!c.is_sandbox());
+        assert_eq!(c.effective_bots()[0].key, "main");
+        let printed = c.to_redacted_toml();
+        assert!(!printed.contains("abcdefghijklmnop"), "{printed}");
+        assert!(printed.contains("[redacted]"));
+        assert!(!format!("{c:?}").contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn several_bots_from_file() {
+        let path = write_toml(
+            "[[bots]]\nkey = \"es\"\ntoken = \"1:aaaaaaaaaaaa\"\ndefault_language = \"en\"\ncurrency = \"EUR\"\nmarket = \"es\"\n\
+             [[bots]]\nkey = \"id\"\ntoken = \"2:bbbbbbbbbbbb\"\ncurrency = \"IDR\"\nmarket = \"id\"\n",
+        );
+        let c = Config::load_from(Some(&path), no_env(), &Overrides::default()).expect("loads");
+        assert_eq!(c.effective_bots().len(), 2);
+        let dup = write_toml("[[bots]]\nkey = \"x\"\ntoken = \"1:aaaaaaaaaaaa\"\n[[bots]]\nkey = \"x\"\ntoken = \"2:bbbbbbbbbbbb\"\n");
+        let err = Config::load_from(Some(&dup), no_env(), &Overrides::default()).unwrap_err();
+        assert!(err.contains("bots[1].key"), "{err}");
+    }
+}

@@ -1,0 +1,8 @@
+//! The `groupcart` binary's library half: configuration, wiring of the drivers into a
+//! running application, sandbox mode and benchmarks. `main.rs` only parses the command line.
+
+pub mod app;
+pub mod bench;
+pub mod config;
+pub mod sandbox;
+pub mod storage;

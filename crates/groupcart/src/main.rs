@@ -1,0 +1,244 @@
+//! The `groupcart` command line.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use groupcart::app::App;
+use groupcart::config::{Config, DatabaseKind, LogFormat, Overrides};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Sell through Telegram: one self-hosted binary.
+#[derive(Parser, Debug)]
+#[command(name = "groupcart", version, about)]
+struct Cli {
+    /// A TOML configuration file.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://path or postgres://user@host/db.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Address the HTTP server listens on.
+    #[arg(long, global = true, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Public base URL Telegram reaches this instance at; enables webhooks.
+    #[arg(long, global = true, value_name = "URL")]
+    public_url: Option<String>,
+    /// Bot token (one bot). Without any token groupcart runs in sandbox mode.
+    #[arg(long, global = true, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Bot API server URL (Telegram's, a local Bot API server, or a simulator).
+    #[arg(long, global = true, value_name = "URL")]
+    telegram_api_url: Option<String>,
+    /// Log format.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run groupcart: bots, HTTP server and background work.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write a consistent copy of the SQLite database to FILE.
+    Backup { file: PathBuf },
+    /// Inspect the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Measure throughput and print the figures.
+    Bench {
+        #[command(subcommand)]
+        which: BenchCommand,
+    },
+    /// Run the Telegram simulator on its own.
+    Sim {
+        /// Address the simulator listens on.
+        #[arg(long = "sim-listen", default_value = "127.0.0.1:8081")]
+        sim_listen: SocketAddr,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Webhook updates durably acknowledged per second and `/start` conversations handled per
+    /// second, beside a bare parse-and-200 server.
+    Ingest {
+        /// Webhook requests per measurement.
+        #[arg(long, default_value_t = 20_000)]
+        requests: u64,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// `/start` conversations per measurement.
+        #[arg(long, default_value_t = 20_000)]
+        conversations: u64,
+        /// Also measure this PostgreSQL database (its tables are created if missing).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print the effective configuration with secrets redacted.
+    Print,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        database_url: cli.database_url.clone(),
+        listen: cli.listen,
+        public_url: cli.public_url.clone(),
+        token: cli.token.clone(),
+        telegram_api_url: cli.telegram_api_url.clone(),
+        log_format: cli.log_format,
+    };
+    let config = match Config::load(cli.config.as_deref(), &overrides) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("groupcart: invalid configuration: {message}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("groupcart: could not start the runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("groupcart: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&config.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            groupcart::storage::open(&config.database).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Backup { file } => backup(&config, &file).await,
+        Command::Config {
+            command: ConfigCommand::Print,
+        } => {
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+        Command::Bench {
+            which:
+                BenchCommand::Ingest {
+                    requests,
+                    concurrency,
+                    conversations,
+                    postgres,
+                },
+        } => {
+            let dir = std::env::temp_dir().join(format!("groupcart-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let mut databases = vec![format!("sqlite://{}", dir.join("bench.db").display())];
+            databases.extend(postgres);
+            let result = groupcart::bench::ingest(groupcart::bench::IngestBench {
+                databases,
+                requests,
+                concurrency,
+                conversations,
+            })
+            .await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+        Command::Sim { sim_listen } => {
+            let listener = tokio::net::TcpListener::bind(sim_listen)
+                .await
+                .with_context(|| format!("could not listen on {sim_listen}"))?;
+            let simulator = groupcart_simulator::Simulator::new(Default::default());
+            tracing::info!("Telegram simulator on http://{sim_listen} (page: http://{sim_listen}/sim)");
+            axum::serve(listener, simulator.router())
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let sandbox = config.is_sandbox();
+    let app = App::start(config).await?;
+    let base = format!("http://{}", app.addr);
+    if sandbox {
+        tracing::info!("SANDBOX MODE: no bot token is set, so the demo bot talks to the built-in Telegram simulator");
+        tracing::info!("simulator (chat with the demo bot): {base}/sim");
+    }
+    tracing::info!("console: {base}/  metrics: {base}/metrics");
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing work in flight");
+    app.shutdown();
+    app.stopped().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn backup(config: &Config, file: &std::path::Path) -> Result<()> {
+    match config.database.kind().map_err(anyhow::Error::msg)? {
+        DatabaseKind::Sqlite => {
+            if file.exists() {
+                bail!("{} exists already; choose a new file", file.display());
+            }
+            let store = groupcart_store_sqlite::SqliteStore::open(&config.database.url).await?;
+            store.backup_into(file).await?;
+            println!("backup written to {}", file.display());
+        }
+        DatabaseKind::Postgres => {
+            println!("For PostgreSQL, use pg_dump (a consistent snapshot while groupcart runs):");
+            println!("  pg_dump --format=custom --file={} '<your database.url>'", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

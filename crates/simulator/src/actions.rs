@@ -1,0 +1,726 @@
+//! What simulated users (and the test harness) do: register users and chats, change members,
+//! write to a bot, press buttons, follow invite links, block the bot, pay invoices, inject raw
+//! updates; and the read side (chat logs, stats, callback answers, payments, bots). These are
+//! the in-process equivalents of the `/sim` control endpoints.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::error::SimError;
+use crate::state::{
+    bot_username, now_unix, JoinRequest, Member, MemberChange, PaymentRecord, World,
+};
+use crate::text::{detect_entities, has_callback_button};
+use crate::types::{
+    BotSummary, CallbackRecord, CallbackSent, ChatInfo, ChatType, JoinResult, MemberSpec,
+    MemberStatus, MessageSent, PayStarted, PayTarget, Payment, PaymentStatus, SentMessage, SimChat,
+    SimUser, Stats, UserSpec,
+};
+use crate::{SimConfig, Simulator};
+
+fn check_bot_id(bot_id: i64) -> Result<(), SimError> {
+    if bot_id > 0 {
+        Ok(())
+    } else {
+        Err(SimError::bad_request("bot ids are positive"))
+    }
+}
+
+/// Registers the acting user; bots and non-positive ids cannot act as users.
+fn acting_user(world: &mut World, from: &UserSpec) -> Result<i64, SimError> {
+    let id = from.id();
+    if id <= 0 {
+        return Err(SimError::bad_request("user ids are positive"));
+    }
+    if world.is_bot(id) {
+        return Err(SimError::bad_request("a bot cannot act as a user"));
+    }
+    Ok(world.ensure_user(from))
+}
+
+/// `my_chat_member` in a private chat: the user (un)blocked the bot.
+fn private_member_update(
+    world: &mut World,
+    bot_id: i64,
+    user_id: i64,
+    blocked: bool,
+) -> Option<i64> {
+    let bot = crate::state::bot_user_json(bot_id);
+    let member = json!({"status": "member", "user": bot});
+    let kicked = json!({"status": "kicked", "user": bot, "until_date": 0});
+    let (old, new) = if blocked {
+        (member, kicked)
+    } else {
+        (kicked, member)
+    };
+    let body = json!({
+        "chat": world.chat_json(user_id),
+        "from": world.user_json(user_id),
+        "date": now_unix(),
+        "old_chat_member": old,
+        "new_chat_member": new,
+    });
+    world.push_update(bot_id, "my_chat_member", body)
+}
+
+/// Whether a group message reaches a bot in privacy mode: admins see everything, others only
+/// commands meant for them and mentions of them.
+fn reaches_bot(world: &World, bot_id: i64, chat_id: i64, text: &str, entities: &[Value]) -> bool {
+    if world.member(chat_id, bot_id).status.is_admin() {
+        return true;
+    }
+    let username = bot_username(bot_id).to_ascii_lowercase();
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    entities.iter().any(|entity| {
+        let offset = entity["offset"].as_u64().unwrap_or(0) as usize;
+        let length = entity["length"].as_u64().unwrap_or(0) as usize;
+        let token = utf16
+            .get(offset..offset + length)
+            .map(String::from_utf16_lossy)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match entity["type"].as_str() {
+            Some("bot_command") => match token.split_once('@') {
+                Some((_, target)) => target == username,
+                None => true,
+            },
+            Some("mention") => token.trim_start_matches('@') == username,
+            _ => false,
+        }
+    })
+}
+
+impl Simulator {
+    /// Runs a world change under the lock and wakes waiters on chat logs.
+    fn act<R>(
+        &self,
+        change: impl FnOnce(&mut World, &SimConfig, Instant) -> Result<R, SimError>,
+    ) -> Result<R, SimError> {
+        let result = {
+            let mut world = self.inner.world();
+            change(&mut world, &self.inner.config, Instant::now())
+        };
+        self.inner.changed.notify_waiters();
+        result
+    }
+
+    /// Registers a user, or updates their names and language.
+    pub fn register_user(&self, user: SimUser) -> Result<SimUser, SimError> {
+        if user.id <= 0 {
+            return Err(SimError::bad_request("user ids are positive"));
+        }
+        if user.first_name.trim().is_empty() {
+            return Err(SimError::bad_request("first_name is empty"));
+        }
+        self.act(|world, _, _| {
+            world.ensure_user(&UserSpec::User(user.clone()));
+            Ok(user)
+        })
+    }
+
+    /// All registered users, by id.
+    pub fn users(&self) -> Vec<SimUser> {
+        let mut users: Vec<SimUser> = self.inner.world().users.values().cloned().collect();
+        users.sort_by_key(|u| u.id);
+        users
+    }
+
+    /// Registers a group, supergroup or channel (or updates its title and flags).
+    pub fn register_chat(&self, chat: SimChat) -> Result<SimChat, SimError> {
+        if chat.id >= 0 {
+            return Err(SimError::bad_request("group and channel ids are negative"));
+        }
+        if chat.title.trim().is_empty() {
+            return Err(SimError::bad_request("title is empty"));
+        }
+        self.act(|world, _, _| {
+            world
+                .chats
+                .entry(chat.id)
+                .and_modify(|existing| existing.info = chat.clone())
+                .or_insert_with(|| crate::state::GroupChat {
+                    info: chat.clone(),
+                    members: Default::default(),
+                    links: Vec::new(),
+                    join_requests: Vec::new(),
+                });
+            Ok(chat)
+        })
+    }
+
+    /// Registered chats with their members.
+    pub fn chats(&self) -> Vec<ChatInfo> {
+        let world = self.inner.world();
+        let mut chats: Vec<ChatInfo> = world
+            .chats
+            .values()
+            .map(|chat| ChatInfo {
+                chat: chat.info.clone(),
+                members: chat
+                    .members
+                    .iter()
+                    .map(|(id, member)| (*id, member.status))
+                    .collect(),
+            })
+            .collect();
+        chats.sort_by_key(|c| c.chat.id);
+        chats
+    }
+
+    /// Sets a bot's or user's status in a chat, emitting `my_chat_member` / `chat_member` and
+    /// join/leave service messages as Telegram would.
+    pub fn set_member(&self, chat_id: i64, spec: MemberSpec) -> Result<(), SimError> {
+        self.act(|world, _, _| {
+            if !world.chats.contains_key(&chat_id) {
+                return Err(SimError::not_found(format!(
+                    "chat {chat_id} is not registered"
+                )));
+            }
+            let user_id = match (spec.bot_id, &spec.user) {
+                (Some(bot_id), None) => {
+                    check_bot_id(bot_id)?;
+                    world.bot(bot_id);
+                    bot_id
+                }
+                (None, Some(user)) => acting_user(world, user)?,
+                _ => return Err(SimError::bad_request("give exactly one of bot_id or user")),
+            };
+            if spec.status == MemberStatus::Restricted
+                && world.chats.get(&chat_id).map(|c| c.info.kind) != Some(ChatType::Supergroup)
+            {
+                return Err(SimError::bad_request(
+                    "only supergroups have restricted members",
+                ));
+            }
+            let actor = spec.by.unwrap_or_else(|| {
+                world
+                    .chats
+                    .get(&chat_id)
+                    .and_then(|chat| {
+                        chat.members
+                            .iter()
+                            .find(|(_, m)| m.status == MemberStatus::Creator)
+                            .map(|(id, _)| *id)
+                    })
+                    .unwrap_or(user_id)
+            });
+            world.ensure_user(&UserSpec::Id(actor));
+            let new = Member {
+                // A restricted member set up by hand may not send anything.
+                permissions: (spec.status == MemberStatus::Restricted).then(|| json!({})),
+                ..Member::with_status(spec.status)
+            };
+            world.change_member(MemberChange {
+                chat_id,
+                user_id,
+                new,
+                actor,
+                invite_link: None,
+                via_join_request: false,
+            });
+            Ok(())
+        })
+    }
+
+    /// A user writes `text` to the bot: in their private chat (`chat_id` `None`) or in a group.
+    pub fn send_message(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: Option<i64>,
+        text: &str,
+    ) -> Result<MessageSent, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        if text.trim().is_empty() {
+            return Err(SimError::bad_request("text is empty"));
+        }
+        self.act(|world, _, _| {
+            let user_id = acting_user(world, &from)?;
+            let chat_id = chat_id.unwrap_or(user_id);
+            let entities = detect_entities(text);
+            let mut message = json!({"text": text, "chat": world.chat_json(chat_id)});
+            if !entities.is_empty() {
+                message["entities"] = Value::Array(entities.clone());
+            }
+            if chat_id > 0 {
+                if chat_id != user_id {
+                    return Err(SimError::bad_request(
+                        "a user writes to the bot in their own private chat (chat_id = user id)",
+                    ));
+                }
+                // Writing to a bot you blocked unblocks it first (the client's Restart button).
+                let private = world.bot(bot_id).private.entry(user_id).or_default();
+                let was_blocked = private.blocked;
+                private.started = true;
+                private.blocked = false;
+                if was_blocked {
+                    private_member_update(world, bot_id, user_id, false);
+                }
+                message["from"] = world.user_json(user_id);
+                let (message_id, message) =
+                    world.append_message(bot_id, chat_id, false, message, None, None);
+                let update_id = world.push_update(bot_id, "message", message);
+                return Ok(MessageSent {
+                    update_id,
+                    message_id,
+                });
+            }
+            let chat = world
+                .chats
+                .get(&chat_id)
+                .ok_or_else(|| SimError::not_found(format!("chat {chat_id} is not registered")))?;
+            let kind = chat.info.kind;
+            let member = chat.member(user_id);
+            if !member.present() {
+                return Err(SimError::bad_request(
+                    "the user is not a member of the chat",
+                ));
+            }
+            if !member.can_send_messages() {
+                return Err(SimError::bad_request(
+                    "the user may not send messages there",
+                ));
+            }
+            if !world.member(chat_id, bot_id).present() {
+                return Err(SimError::bad_request("the bot is not a member of the chat"));
+            }
+            if kind == ChatType::Channel {
+                if !member.status.is_admin() {
+                    return Err(SimError::bad_request(
+                        "only administrators post in a channel",
+                    ));
+                }
+                message["sender_chat"] = world.chat_json(chat_id);
+                let (message_id, message) =
+                    world.append_message(bot_id, chat_id, false, message, None, None);
+                let update_id = world
+                    .member(chat_id, bot_id)
+                    .status
+                    .is_admin()
+                    .then(|| world.push_update(bot_id, "channel_post", message))
+                    .flatten();
+                return Ok(MessageSent {
+                    update_id,
+                    message_id,
+                });
+            }
+            message["from"] = world.user_json(user_id);
+            let reaches = reaches_bot(world, bot_id, chat_id, text, &entities);
+            let (message_id, message) =
+                world.append_message(bot_id, chat_id, false, message, None, None);
+            let update_id = reaches
+                .then(|| world.push_update(bot_id, "message", message))
+                .flatten();
+            Ok(MessageSent {
+                update_id,
+                message_id,
+            })
+        })
+    }
+
+    /// A user presses an inline button (by its `callback_data`) under a bot's message.
+    pub fn press_button(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> Result<CallbackSent, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        self.act(|world, _, _| {
+            let user_id = acting_user(world, &from)?;
+            let visible = if chat_id > 0 {
+                chat_id == user_id
+            } else {
+                world.member(chat_id, user_id).present()
+            };
+            if !visible {
+                return Err(SimError::bad_request("the user cannot see that chat"));
+            }
+            let entry = world
+                .bot(bot_id)
+                .entry_mut(chat_id, message_id)
+                .filter(|e| e.from_bot)
+                .ok_or_else(|| SimError::not_found("no such message from the bot"))?;
+            if !has_callback_button(entry.markup.as_ref(), data) {
+                return Err(SimError::bad_request(
+                    "the message has no inline button with this callback_data",
+                ));
+            }
+            let message = entry.message.clone();
+            let id = world.random_digits();
+            let chat_instance = world.stable_digits(chat_id, bot_id);
+            let body = json!({
+                "id": id,
+                "from": world.user_json(user_id),
+                "message": message,
+                "chat_instance": chat_instance,
+                "data": data,
+            });
+            world.bot(bot_id).callbacks.insert(
+                id.clone(),
+                CallbackRecord {
+                    id: id.clone(),
+                    from: user_id,
+                    chat_id,
+                    message_id,
+                    data: data.to_string(),
+                    answer: None,
+                },
+            );
+            let update_id = world.push_update(bot_id, "callback_query", body);
+            Ok(CallbackSent {
+                update_id,
+                callback_query_id: id,
+            })
+        })
+    }
+
+    /// A user follows an invite link: a join request for links that create them, otherwise
+    /// the user joins at once.
+    pub fn join(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        invite_link: &str,
+    ) -> Result<JoinResult, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        self.act(|world, _, now| {
+            let user_id = acting_user(world, &from)?;
+            let (chat_id, link) = world
+                .locate_link(invite_link)
+                .ok_or_else(|| SimError::not_found("unknown invite link"))?;
+            if link.revoked || link.expire_date.is_some_and(|d| d <= now_unix()) {
+                return Err(SimError::bad_request("INVITE_HASH_EXPIRED"));
+            }
+            if link.member_limit.is_some_and(|limit| link.joined >= limit) {
+                return Err(SimError::bad_request(
+                    "USERS_TOO_MUCH: the link's member limit is reached",
+                ));
+            }
+            let member = world.member(chat_id, user_id);
+            if member.status == MemberStatus::Kicked {
+                return Err(SimError::bad_request("USER_BANNED_IN_CHANNEL"));
+            }
+            if member.present() {
+                return Err(SimError::bad_request("USER_ALREADY_PARTICIPANT"));
+            }
+            if link.creates_join_request {
+                let chat = world
+                    .chats
+                    .get_mut(&chat_id)
+                    .ok_or_else(|| SimError::not_found("chat vanished"))?;
+                if chat.join_requests.iter().any(|r| r.user_id == user_id) {
+                    return Err(SimError::bad_request(
+                        "INVITE_REQUEST_SENT: already requested",
+                    ));
+                }
+                chat.join_requests.push(JoinRequest {
+                    user_id,
+                    link: Some(link.link.clone()),
+                    at: now,
+                });
+                let mut update_id = None;
+                for admin in world.bots_in(chat_id) {
+                    if !world.member(chat_id, admin).status.is_admin() {
+                        continue;
+                    }
+                    let body = json!({
+                        "chat": world.chat_json(chat_id),
+                        "from": world.user_json(user_id),
+                        "user_chat_id": user_id,
+                        "date": now_unix(),
+                        "invite_link": world.invite_json(chat_id, &link, admin),
+                    });
+                    let id = world.push_update(admin, "chat_join_request", body);
+                    if admin == bot_id {
+                        update_id = id;
+                    }
+                }
+                return Ok(JoinResult {
+                    kind: "chat_join_request".into(),
+                    chat_id,
+                    update_id,
+                });
+            }
+            if let Some(found) = world
+                .chats
+                .get_mut(&chat_id)
+                .and_then(|chat| chat.links.iter_mut().find(|l| l.link == link.link))
+            {
+                found.joined += 1;
+            }
+            let produced = world.change_member(MemberChange {
+                chat_id,
+                user_id,
+                new: Member::with_status(MemberStatus::Member),
+                actor: user_id,
+                invite_link: Some(link.link.clone()),
+                via_join_request: false,
+            });
+            Ok(JoinResult {
+                kind: "chat_member".into(),
+                chat_id,
+                update_id: produced.get(&bot_id).copied().flatten(),
+            })
+        })
+    }
+
+    /// A user blocks (`true`) or unblocks the bot; produces `my_chat_member` on a change.
+    pub fn block(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        blocked: bool,
+    ) -> Result<Option<i64>, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        self.act(|world, _, _| {
+            let user_id = acting_user(world, &from)?;
+            let private = world.bot(bot_id).private.entry(user_id).or_default();
+            if private.blocked == blocked {
+                return Ok(None);
+            }
+            private.blocked = blocked;
+            if !blocked {
+                private.started = true;
+            }
+            Ok(private_member_update(world, bot_id, user_id, blocked))
+        })
+    }
+
+    /// A user starts paying an invoice: produces `pre_checkout_query`. The bot's answer decides
+    /// the outcome; no answer within the configured timeout fails the payment.
+    pub fn pay(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        target: PayTarget,
+    ) -> Result<PayStarted, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        self.act(|world, config, now| {
+            let user_id = acting_user(world, &from)?;
+            let (invoice, chat_id) = match &target {
+                PayTarget::Message {
+                    chat_id,
+                    message_id,
+                } => {
+                    let visible = if *chat_id > 0 {
+                        *chat_id == user_id
+                    } else {
+                        world.member(*chat_id, user_id).present()
+                    };
+                    if !visible {
+                        return Err(SimError::bad_request("the user cannot see that chat"));
+                    }
+                    let invoice = world
+                        .bot(bot_id)
+                        .entry_mut(*chat_id, *message_id)
+                        .filter(|e| e.from_bot)
+                        .and_then(|e| e.invoice.clone())
+                        .ok_or_else(|| {
+                            SimError::not_found("no such invoice message from the bot")
+                        })?;
+                    (invoice, *chat_id)
+                }
+                PayTarget::Link { invoice_link } => {
+                    let invoice = world
+                        .bot(bot_id)
+                        .invoice_links
+                        .get(invoice_link)
+                        .cloned()
+                        .ok_or_else(|| SimError::not_found("unknown invoice link"))?;
+                    // Paying through a link opens the private chat with the bot.
+                    world
+                        .bot(bot_id)
+                        .private
+                        .entry(user_id)
+                        .or_default()
+                        .started = true;
+                    (invoice, user_id)
+                }
+            };
+            let id = world.random_digits();
+            let body = json!({
+                "id": id,
+                "from": world.user_json(user_id),
+                "currency": invoice.currency,
+                "total_amount": invoice.total_amount,
+                "invoice_payload": invoice.payload,
+            });
+            world.bot(bot_id).payments.push(PaymentRecord {
+                payment: Payment {
+                    pre_checkout_query_id: id.clone(),
+                    user_id,
+                    chat_id,
+                    currency: invoice.currency.clone(),
+                    total_amount: invoice.total_amount,
+                    invoice_payload: invoice.payload.clone(),
+                    status: PaymentStatus::Pending,
+                    telegram_payment_charge_id: None,
+                },
+                deadline: now + config.pre_checkout_timeout,
+            });
+            let update_id = world.push_update(bot_id, "pre_checkout_query", body);
+            Ok(PayStarted {
+                update_id,
+                pre_checkout_query_id: id,
+            })
+        })
+    }
+
+    /// Queues any update JSON for the bot (its `update_id` is assigned). `None` when the bot's
+    /// `allowed_updates` filter drops it.
+    pub fn raw_update(&self, bot_id: i64, update: Value) -> Result<Option<i64>, SimError> {
+        check_bot_id(bot_id)?;
+        let Value::Object(mut object) = update else {
+            return Err(SimError::bad_request("an update is a JSON object"));
+        };
+        object.remove("update_id");
+        if object.len() != 1 {
+            return Err(SimError::bad_request(
+                "an update has exactly one field besides update_id",
+            ));
+        }
+        self.act(|world, _, _| {
+            let Some((kind, body)) = object.into_iter().next() else {
+                return Err(SimError::bad_request("empty update"));
+            };
+            Ok(world.push_update(bot_id, &kind, body))
+        })
+    }
+
+    /// What the bot sent to a chat, oldest first (edited and deleted ones flagged).
+    pub fn messages(&self, bot_id: i64, chat_id: i64) -> Vec<SentMessage> {
+        self.chat_log(bot_id, chat_id, false)
+    }
+
+    /// Both sides of a chat as the bot sees it: its own messages and the users'.
+    pub fn transcript(&self, bot_id: i64, chat_id: i64) -> Vec<SentMessage> {
+        self.chat_log(bot_id, chat_id, true)
+    }
+
+    fn chat_log(&self, bot_id: i64, chat_id: i64, include_users: bool) -> Vec<SentMessage> {
+        let world = self.inner.world();
+        world
+            .bots
+            .get(&bot_id)
+            .and_then(|bot| bot.log(chat_id))
+            .map(|log| {
+                log.entries
+                    .iter()
+                    .filter(|e| include_users || e.from_bot)
+                    .map(|e| e.to_sent(chat_id))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Waits until the bot has sent at least `count` messages to the chat.
+    pub async fn wait_for_messages(
+        &self,
+        bot_id: i64,
+        chat_id: i64,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<SentMessage>, SimError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.inner.changed.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let messages = self.messages(bot_id, chat_id);
+            if messages.len() >= count {
+                return Ok(messages);
+            }
+            tokio::select! {
+                _ = &mut notified => {}
+                _ = tokio::time::sleep_until(deadline) => {
+                    return Err(SimError::timeout(format!(
+                        "bot {bot_id} sent {} of {count} messages to chat {chat_id} within {timeout:?}",
+                        messages.len()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// The bot's counters.
+    pub fn stats(&self, bot_id: i64) -> Stats {
+        let world = self.inner.world();
+        world
+            .bots
+            .get(&bot_id)
+            .map(|bot| bot.stats_snapshot())
+            .unwrap_or_else(|| Stats {
+                bot_id,
+                ..Stats::default()
+            })
+    }
+
+    /// A button press and the bot's answer, if any.
+    pub fn callback(&self, bot_id: i64, callback_query_id: &str) -> Option<CallbackRecord> {
+        let world = self.inner.world();
+        world
+            .bots
+            .get(&bot_id)?
+            .callbacks
+            .get(callback_query_id)
+            .cloned()
+    }
+
+    /// The bot's payments, oldest first; unanswered ones past the deadline show as failed.
+    pub fn payments(&self, bot_id: i64) -> Vec<Payment> {
+        let now = Instant::now();
+        let mut world = self.inner.world();
+        let Some(bot) = world.bots.get_mut(&bot_id) else {
+            return Vec::new();
+        };
+        bot.payments
+            .iter_mut()
+            .map(|record| {
+                record.expire(now);
+                record.payment.clone()
+            })
+            .collect()
+    }
+
+    /// Updates not yet confirmed or delivered.
+    pub fn pending_updates(&self, bot_id: i64) -> Vec<Value> {
+        let world = self.inner.world();
+        world
+            .bots
+            .get(&bot_id)
+            .map(|bot| bot.updates.iter().map(|u| u.body.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every bot the simulator has seen, with its webhook state.
+    pub fn bots(&self) -> Vec<BotSummary> {
+        let world = self.inner.world();
+        let mut bots: Vec<BotSummary> = world
+            .bots
+            .values()
+            .map(|bot| BotSummary {
+                id: bot.id,
+                username: bot_username(bot.id),
+                has_token: bot.token.is_some(),
+                webhook_url: bot
+                    .webhook
+                    .as_ref()
+                    .map(|w| w.url.clone())
+                    .unwrap_or_default(),
+                pending_update_count: bot.updates.len() as u64,
+                last_error_message: bot.last_error.as_ref().map(|(_, m)| m.clone()),
+            })
+            .collect();
+        bots.sort_by_key(|b| b.id);
+        bots
+    }
+}

@@ -1,0 +1,334 @@
+//! [`SimClient`]: a small HTTP client for the control API, for tests in other crates that run
+//! the simulator as a server (in-process tests can call [`crate::Simulator`] directly).
+
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::types::{
+    BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageSent,
+    PayStarted, Payment, SentMessage, SimChat, SimUser, Stats, UserSpec,
+};
+
+/// A control API failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The request did not get an answer (connection, decoding).
+    #[error("simulator request failed: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The simulator answered with an error.
+    #[error("simulator refused ({status}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The simulator's `error` text.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: String,
+}
+
+#[derive(Deserialize)]
+struct UpdateIdBody {
+    update_id: Option<i64>,
+}
+
+/// Client for `<base_url>/sim/...`.
+#[derive(Debug, Clone)]
+pub struct SimClient {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl SimClient {
+    /// A client for the simulator at `base_url` (e.g. `http://127.0.0.1:8081`, without `/sim`).
+    pub fn new(base_url: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+            http,
+        }
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `<base>/bot<token>/<method>`, for pointing a bot at the simulator.
+    pub fn bot_api_url(&self, token: &str, method: &str) -> String {
+        format!("{}/bot{token}/{method}", self.base_url)
+    }
+
+    async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ClientError> {
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response.json().await?);
+        }
+        let message = match response.json::<ErrorBody>().await {
+            Ok(body) => body.error,
+            Err(_) => status.to_string(),
+        };
+        Err(ClientError::Refused {
+            status: status.as_u16(),
+            message,
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let response = self
+            .http
+            .get(format!("{}/sim{path}", self.base_url))
+            .send()
+            .await?;
+        Self::decode(response).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ClientError> {
+        let response = self
+            .http
+            .post(format!("{}/sim{path}", self.base_url))
+            .json(body)
+            .send()
+            .await?;
+        Self::decode(response).await
+    }
+
+    /// Registers or updates a user.
+    pub async fn register_user(&self, user: &SimUser) -> Result<SimUser, ClientError> {
+        self.post("/users", user).await
+    }
+
+    /// Registers a group, supergroup or channel.
+    pub async fn register_chat(&self, chat: &SimChat) -> Result<SimChat, ClientError> {
+        self.post("/chats", chat).await
+    }
+
+    /// Sets a member's status in a chat.
+    pub async fn set_member(&self, chat_id: i64, spec: &MemberSpec) -> Result<(), ClientError> {
+        let _: Value = self
+            .post(&format!("/chats/{chat_id}/members"), spec)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a bot to a chat with a status (produces `my_chat_member`).
+    pub async fn add_bot(
+        &self,
+        chat_id: i64,
+        bot_id: i64,
+        status: MemberStatus,
+    ) -> Result<(), ClientError> {
+        let spec = MemberSpec {
+            bot_id: Some(bot_id),
+            user: None,
+            status,
+            by: None,
+        };
+        self.set_member(chat_id, &spec).await
+    }
+
+    /// Adds a user to a chat with a status.
+    pub async fn add_user(
+        &self,
+        chat_id: i64,
+        user: impl Into<UserSpec>,
+        status: MemberStatus,
+    ) -> Result<(), ClientError> {
+        let spec = MemberSpec {
+            bot_id: None,
+            user: Some(user.into()),
+            status,
+            by: None,
+        };
+        self.set_member(chat_id, &spec).await
+    }
+
+    /// The user writes `text` to the bot in their private chat.
+    pub async fn send_text(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        text: &str,
+    ) -> Result<MessageSent, ClientError> {
+        let body = json!({"from": user.into(), "text": text});
+        self.post(&format!("/bots/{bot_id}/messages"), &body).await
+    }
+
+    /// The user writes `text` in a group the bot is in.
+    pub async fn send_text_in(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        text: &str,
+    ) -> Result<MessageSent, ClientError> {
+        let body = json!({"from": user.into(), "chat_id": chat_id, "text": text});
+        self.post(&format!("/bots/{bot_id}/messages"), &body).await
+    }
+
+    /// The user presses the inline button with `data` under the bot's message.
+    pub async fn press_button(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        message_id: i64,
+        data: &str,
+    ) -> Result<CallbackSent, ClientError> {
+        let body = json!({
+            "from": user.into(),
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "data": data,
+        });
+        self.post(&format!("/bots/{bot_id}/callbacks"), &body).await
+    }
+
+    /// The user follows an invite link (joins, or asks to join).
+    pub async fn join(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        invite_link: &str,
+    ) -> Result<JoinResult, ClientError> {
+        let body = json!({"from": user.into(), "invite_link": invite_link});
+        self.post(&format!("/bots/{bot_id}/join"), &body).await
+    }
+
+    /// Like [`SimClient::join`], but fails unless the link produced a join request.
+    pub async fn request_join(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        invite_link: &str,
+    ) -> Result<JoinResult, ClientError> {
+        let result = self.join(bot_id, user, invite_link).await?;
+        if result.kind != "chat_join_request" {
+            return Err(ClientError::Refused {
+                status: 400,
+                message: format!("the link does not create join requests ({})", result.kind),
+            });
+        }
+        Ok(result)
+    }
+
+    /// The user blocks the bot; returns the `my_chat_member` update id.
+    pub async fn block(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+    ) -> Result<Option<i64>, ClientError> {
+        let body = json!({"from": user.into(), "blocked": true});
+        let reply: UpdateIdBody = self.post(&format!("/bots/{bot_id}/block"), &body).await?;
+        Ok(reply.update_id)
+    }
+
+    /// The user unblocks the bot.
+    pub async fn unblock(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+    ) -> Result<Option<i64>, ClientError> {
+        let body = json!({"from": user.into(), "blocked": false});
+        let reply: UpdateIdBody = self.post(&format!("/bots/{bot_id}/block"), &body).await?;
+        Ok(reply.update_id)
+    }
+
+    /// The user pays an invoice message.
+    pub async fn pay(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        message_id: i64,
+    ) -> Result<PayStarted, ClientError> {
+        let body = json!({"from": user.into(), "chat_id": chat_id, "message_id": message_id});
+        self.post(&format!("/bots/{bot_id}/pay"), &body).await
+    }
+
+    /// The user pays through an invoice link.
+    pub async fn pay_link(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        invoice_link: &str,
+    ) -> Result<PayStarted, ClientError> {
+        let body = json!({"from": user.into(), "invoice_link": invoice_link});
+        self.post(&format!("/bots/{bot_id}/pay"), &body).await
+    }
+
+    /// Queues a raw update; `None` if the bot's `allowed_updates` drops it.
+    pub async fn raw_update(
+        &self,
+        bot_id: i64,
+        update: &Value,
+    ) -> Result<Option<i64>, ClientError> {
+        let reply: UpdateIdBody = self
+            .post(&format!("/bots/{bot_id}/raw-update"), update)
+            .await?;
+        Ok(reply.update_id)
+    }
+
+    /// What the bot sent to the chat, oldest first.
+    pub async fn messages(
+        &self,
+        bot_id: i64,
+        chat_id: i64,
+    ) -> Result<Vec<SentMessage>, ClientError> {
+        self.get(&format!("/bots/{bot_id}/chats/{chat_id}/messages"))
+            .await
+    }
+
+    /// Waits (server-side) until the bot has sent at least `count` messages to the chat.
+    pub async fn wait_for_messages(
+        &self,
+        bot_id: i64,
+        chat_id: i64,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<Vec<SentMessage>, ClientError> {
+        self.get(&format!(
+            "/bots/{bot_id}/chats/{chat_id}/messages?wait_for={count}&timeout_ms={}",
+            timeout.as_millis()
+        ))
+        .await
+    }
+
+    /// The bot's counters.
+    pub async fn stats(&self, bot_id: i64) -> Result<Stats, ClientError> {
+        self.get(&format!("/bots/{bot_id}/stats")).await
+    }
+
+    /// A button press and the bot's answer.
+    pub async fn callback(
+        &self,
+        bot_id: i64,
+        callback_query_id: &str,
+    ) -> Result<CallbackRecord, ClientError> {
+        self.get(&format!("/bots/{bot_id}/callbacks/{callback_query_id}"))
+            .await
+    }
+
+    /// The bot's payments.
+    pub async fn payments(&self, bot_id: i64) -> Result<Vec<Payment>, ClientError> {
+        self.get(&format!("/bots/{bot_id}/payments")).await
+    }
+
+    /// Every bot seen, with webhook state.
+    pub async fn bots(&self) -> Result<Vec<BotSummary>, ClientError> {
+        self.get("/bots").await
+    }
+}
