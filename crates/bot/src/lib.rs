@@ -24,7 +24,11 @@ pub struct SenderWakers(HashMap<String, Arc<Notify>>);
 
 impl SenderWakers {
     pub fn new(bots: impl IntoIterator<Item = String>) -> Self {
-        SenderWakers(bots.into_iter().map(|b| (b, Arc::new(Notify::new()))).collect())
+        SenderWakers(
+            bots.into_iter()
+                .map(|b| (b, Arc::new(Notify::new())))
+                .collect(),
+        )
     }
 
     /// The waker of one bot's sender.

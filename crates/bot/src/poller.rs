@@ -25,21 +25,29 @@ pub const ALLOWED_UPDATES: &[&str] = &[
 ];
 
 /// Polls one bot until `shutdown`.
-pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32, shutdown: CancellationToken) {
+pub async fn run(
+    bot: String,
+    client: Client,
+    intake: Intake,
+    timeout_secs: u32,
+    shutdown: CancellationToken,
+) {
     // A webhook left over from another deployment makes getUpdates fail with 409.
-    let mut delete = DeleteWebhook::default();
-    delete.drop_pending_updates = Some(false);
+    let delete = DeleteWebhook {
+        drop_pending_updates: Some(false),
+    };
     if let Err(error) = client.call(&delete).await {
         tracing::warn!(%error, %bot, "could not delete the webhook before polling");
     }
     let mut offset: Option<i64> = None;
     let mut failures = 0u32;
     loop {
-        let mut request = GetUpdates::default();
-        request.offset = offset;
-        request.limit = Some(100);
-        request.timeout = Some(timeout_secs);
-        request.allowed_updates = Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect());
+        let request = GetUpdates {
+            offset,
+            limit: Some(100),
+            timeout: Some(timeout_secs),
+            allowed_updates: Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect()),
+        };
         let answer = tokio::select! {
             _ = shutdown.cancelled() => break,
             answer = client.call(&request) => answer,
@@ -98,7 +106,7 @@ pub async fn run(bot: String, client: Client, intake: Intake, timeout_secs: u32,
 }
 
 fn log_poll_error(bot: &str, error: &ApiError, failures: u32) {
-    if failures == 1 || failures % 20 == 0 {
+    if failures == 1 || failures.is_multiple_of(20) {
         tracing::warn!(%error, %bot, failures, "getUpdates failed");
     }
 }

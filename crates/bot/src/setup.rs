@@ -57,8 +57,7 @@ pub async fn prepare(
         Delivery::Webhook { url, secret } => {
             let mut request = SetWebhook::new(url.clone());
             request.secret_token = Some(secret.clone());
-            request.allowed_updates =
-                Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect());
+            request.allowed_updates = Some(ALLOWED_UPDATES.iter().map(|s| s.to_string()).collect());
             client.call(&request).await?;
         }
     }

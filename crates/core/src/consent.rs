@@ -36,7 +36,9 @@ impl FromStr for ConsentPurpose {
         match s {
             "service" => Ok(ConsentPurpose::Service),
             "marketing" => Ok(ConsentPurpose::Marketing),
-            other => Err(crate::Error::Invalid(format!("unknown consent purpose `{other}`"))),
+            other => Err(crate::Error::Invalid(format!(
+                "unknown consent purpose `{other}`"
+            ))),
         }
     }
 }

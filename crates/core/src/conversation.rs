@@ -56,11 +56,10 @@ impl ConsentChoice {
         }
     }
     fn grants(self, purpose: ConsentPurpose) -> bool {
-        match (self, purpose) {
-            (Self::All, _) => true,
-            (Self::ServiceOnly, ConsentPurpose::Service) => true,
-            _ => false,
-        }
+        matches!(
+            (self, purpose),
+            (Self::All, _) | (Self::ServiceOnly, ConsentPurpose::Service)
+        )
     }
     fn confirmation(self) -> &'static str {
         match self {
@@ -125,7 +124,11 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             message_id,
         } => conversation.button(callback_id, data, *message_id).await,
         IncomingKind::BotAccess { allowed } => {
-            let kind = if *allowed { "bot_unblocked" } else { "bot_blocked" };
+            let kind = if *allowed {
+                "bot_unblocked"
+            } else {
+                "bot_blocked"
+            };
             let e = event(ctx, incoming, &conversation.customer, kind);
             conversation.tx.append_event(&e).await
         }
@@ -191,8 +194,13 @@ impl Turn<'_, '_> {
     }
 
     async fn start(&mut self, source: Option<String>) -> Result<()> {
-        let e = event(self.ctx, self.incoming, &self.customer, kind::CONVERSATION_STARTED)
-            .source(source);
+        let e = event(
+            self.ctx,
+            self.incoming,
+            &self.customer,
+            kind::CONVERSATION_STARTED,
+        )
+        .source(source);
         self.tx.append_event(&e).await?;
         let Some(language) = self.language() else {
             return self.ask_language().await;
@@ -227,7 +235,12 @@ impl Turn<'_, '_> {
             .join("\n");
         let buttons = texts
             .languages()
-            .map(|l| vec![Button::callback(texts.get(l, "language-name", &[]), format!("lang:{l}"))])
+            .map(|l| {
+                vec![Button::callback(
+                    texts.get(l, "language-name", &[]),
+                    format!("lang:{l}"),
+                )]
+            })
             .collect();
         self.send(Action::SendText {
             text: prompt,
@@ -262,15 +275,27 @@ impl Turn<'_, '_> {
         self.send(action).await
     }
 
-    async fn button(&mut self, callback_id: &str, data: &str, message_id: Option<i64>) -> Result<()> {
+    async fn button(
+        &mut self,
+        callback_id: &str,
+        data: &str,
+        message_id: Option<i64>,
+    ) -> Result<()> {
         let (verb, value) = data.split_once(':').unwrap_or((data, ""));
         match verb {
             "lang" if self.ctx.texts.is_supported(value) => {
                 self.answer(callback_id, None).await?;
-                self.tx.set_customer_language(self.customer.id, value).await?;
+                self.tx
+                    .set_customer_language(self.customer.id, value)
+                    .await?;
                 self.customer.language = Some(value.to_owned());
-                let e = event(self.ctx, self.incoming, &self.customer, kind::LANGUAGE_CHOSEN)
-                    .data(json!({ "language": value }));
+                let e = event(
+                    self.ctx,
+                    self.incoming,
+                    &self.customer,
+                    kind::LANGUAGE_CHOSEN,
+                )
+                .data(json!({ "language": value }));
                 self.tx.append_event(&e).await?;
                 if self.has_current_consent().await? {
                     let text = self.text("language-set", &[]);

@@ -71,14 +71,19 @@ impl Texts {
         if requested.is_empty() {
             return None;
         }
-        if let Some(exact) = self.languages().find(|t| t.to_ascii_lowercase() == requested) {
+        if let Some(exact) = self
+            .languages()
+            .find(|t| t.to_ascii_lowercase() == requested)
+        {
             return Some(exact);
         }
         let mut parts = requested.split('-');
         let primary = parts.next().unwrap_or_default();
         if primary == "zh" {
             let traditional = parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo"));
-            return (!traditional).then_some("zh-CN").filter(|t| self.is_supported(t));
+            return (!traditional)
+                .then_some("zh-CN")
+                .filter(|t| self.is_supported(t));
         }
         self.languages()
             .find(|t| t.split('-').next() == Some(primary))
@@ -144,10 +149,18 @@ mod tests {
     #[test]
     fn formats_arguments_in_each_language() {
         let texts = Texts::builtin();
-        let en = texts.get("en", "privacy-notice", &[("name", "Ana"), ("version", "v3")]);
+        let en = texts.get(
+            "en",
+            "privacy-notice",
+            &[("name", "Ana"), ("version", "v3")],
+        );
         assert!(en.starts_with("Hi Ana, welcome!"), "{en}");
         assert!(en.contains("version v3"));
-        let zh = texts.get("zh-CN", "privacy-notice", &[("name", "小明"), ("version", "v3")]);
+        let zh = texts.get(
+            "zh-CN",
+            "privacy-notice",
+            &[("name", "小明"), ("version", "v3")],
+        );
         assert!(zh.starts_with("小明"), "{zh}");
         assert!(zh.contains("v3"));
     }
@@ -155,7 +168,10 @@ mod tests {
     #[test]
     fn unknown_language_falls_back_to_english() {
         let texts = Texts::builtin();
-        assert_eq!(texts.get("xx", "button-expired", &[]), "This button is no longer valid.");
+        assert_eq!(
+            texts.get("xx", "button-expired", &[]),
+            "This button is no longer valid."
+        );
     }
 
     #[test]

@@ -125,7 +125,13 @@ impl App {
             ("Metrics".to_owned(), "/metrics".to_owned()),
         ];
         if sandbox {
-            landing.insert(0, ("Telegram simulator: chat with the demo bot".into(), "/sim".into()));
+            landing.insert(
+                0,
+                (
+                    "Telegram simulator: chat with the demo bot".into(),
+                    "/sim".into(),
+                ),
+            );
         }
         let state = AppState {
             store: store.clone(),
@@ -158,8 +164,9 @@ impl App {
         ));
 
         for (bot, profile) in bots.iter().zip(&profiles) {
-            let client = Client::new(&api_url, bot.token.expose())
-                .with_context(|| format!("could not create the Telegram client of bot {}", bot.key))?;
+            let client = Client::new(&api_url, bot.token.expose()).with_context(|| {
+                format!("could not create the Telegram client of bot {}", bot.key)
+            })?;
             let limits = bot.limits.unwrap_or(config.telegram.limits);
             let sender = Sender::new(
                 bot.key.clone(),
@@ -252,7 +259,9 @@ async fn prepare_with_retries(
                             tracing::info!(bot = %profile.key, "bot ready");
                             return;
                         }
-                        Err(error) => tracing::debug!(bot = %profile.key, %error, "bot not ready yet"),
+                        Err(error) => {
+                            tracing::debug!(bot = %profile.key, %error, "bot not ready yet")
+                        }
                     }
                     wait = (wait * 2).min(Duration::from_secs(60));
                 }

@@ -113,7 +113,11 @@ async fn load(url: String, requests: u64, concurrency: usize) -> Result<f64> {
                     .body(body)
                     .send()
                     .await?;
-                anyhow::ensure!(response.status() == StatusCode::OK, "status {}", response.status());
+                anyhow::ensure!(
+                    response.status() == StatusCode::OK,
+                    "status {}",
+                    response.status()
+                );
             }
         });
     }
@@ -135,7 +139,12 @@ async fn bare(requests: u64, concurrency: usize) -> Result<f64> {
         }),
     );
     let (addr, stop) = serve(router).await?;
-    let rate = load(format!("http://{addr}/telegram/bench"), requests, concurrency).await;
+    let rate = load(
+        format!("http://{addr}/telegram/bench"),
+        requests,
+        concurrency,
+    )
+    .await;
     stop.cancel();
     rate
 }
@@ -148,11 +157,21 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
         store,
         intake,
         metrics,
-        webhooks: Arc::new(HashMap::from([(BOT.to_owned(), WebhookBot { secret: SECRET.into() })])),
+        webhooks: Arc::new(HashMap::from([(
+            BOT.to_owned(),
+            WebhookBot {
+                secret: SECRET.into(),
+            },
+        )])),
         landing: Arc::new(Vec::new()),
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
-    let rate = load(format!("http://{addr}/telegram/{BOT}"), requests, concurrency).await;
+    let rate = load(
+        format!("http://{addr}/telegram/{BOT}"),
+        requests,
+        concurrency,
+    )
+    .await;
     stop.cancel();
     rate
 }
@@ -219,7 +238,10 @@ pub async fn ingest(bench: IngestBench) -> Result<()> {
         bench.requests, bench.concurrency, bench.conversations
     );
     let ceiling = bare(bench.requests, bench.concurrency).await?;
-    println!("{:<44} {:>12.0} updates/s", "bare parse-and-200 server (no storage)", ceiling);
+    println!(
+        "{:<44} {:>12.0} updates/s",
+        "bare parse-and-200 server (no storage)", ceiling
+    );
     for url in &bench.databases {
         let store = storage::open(&DatabaseConfig {
             url: url.clone(),
@@ -227,7 +249,11 @@ pub async fn ingest(bench: IngestBench) -> Result<()> {
         })
         .await
         .with_context(|| format!("opening {}", redact(url)))?;
-        let label = if url.starts_with("sqlite") { "sqlite" } else { "postgres" };
+        let label = if url.starts_with("sqlite") {
+            "sqlite"
+        } else {
+            "postgres"
+        };
         let acked = webhook(store.clone(), bench.requests, bench.concurrency).await?;
         println!(
             "{:<44} {:>12.0} updates/s ({:.0}% of bare)",

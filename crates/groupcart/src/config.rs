@@ -33,7 +33,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "\"\"" } else { "[redacted]" })
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "[redacted]"
+        })
     }
 }
 
@@ -44,7 +48,7 @@ impl Serialize for Secret {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub database: DatabaseConfig,
@@ -55,19 +59,6 @@ pub struct Config {
     pub bots: Vec<BotConfig>,
     pub privacy: PrivacyConfig,
     pub log: LogConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            database: DatabaseConfig::default(),
-            http: HttpConfig::default(),
-            telegram: TelegramConfig::default(),
-            bots: Vec::new(),
-            privacy: PrivacyConfig::default(),
-            log: LogConfig::default(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -271,7 +262,9 @@ impl Config {
 
     fn validate(&self) -> Result<(), String> {
         self.database.kind()?;
-        if !(self.telegram.api_url.starts_with("http://") || self.telegram.api_url.starts_with("https://")) {
+        if !(self.telegram.api_url.starts_with("http://")
+            || self.telegram.api_url.starts_with("https://"))
+        {
             return Err("telegram.api_url must be an http:// or https:// URL".into());
         }
         if let Some(url) = &self.http.public_url {
@@ -293,7 +286,10 @@ impl Config {
         for (i, bot) in self.bots.iter().enumerate() {
             let at = format!("bots[{i}]");
             let key_ok = (1..=32).contains(&bot.key.len())
-                && bot.key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                && bot
+                    .key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
             if !key_ok {
                 return Err(format!("{at}.key must be 1-32 of A-Z a-z 0-9 _ -"));
             }
@@ -349,7 +345,9 @@ fn is_token(token: &str) -> bool {
             !id.is_empty()
                 && id.bytes().all(|b| b.is_ascii_digit())
                 && secret.len() >= 10
-                && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         }
         None => false,
     }
@@ -406,7 +404,9 @@ mod tests {
 
     #[test]
     fn file_then_flags_override() {
-        let path = write_toml("[database]\nurl = \"postgres://u@h/db\"\n[http]\nlisten = \"127.0.0.1:9000\"\n");
+        let path = write_toml(
+            "[database]\nurl = \"postgres://u@h/db\"\n[http]\nlisten = \"127.0.0.1:9000\"\n",
+        );
         let flags = Overrides {
             listen: Some("127.0.0.1:9100".parse().expect("addr")),
             ..Overrides::default()

@@ -106,7 +106,10 @@ fn main() -> std::process::ExitCode {
         }
     };
     init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("groupcart: could not start the runtime: {error}");
@@ -177,7 +180,9 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 .await
                 .with_context(|| format!("could not listen on {sim_listen}"))?;
             let simulator = groupcart_simulator::Simulator::new(Default::default());
-            tracing::info!("Telegram simulator on http://{sim_listen} (page: http://{sim_listen}/sim)");
+            tracing::info!(
+                "Telegram simulator on http://{sim_listen} (page: http://{sim_listen}/sim)"
+            );
             axum::serve(listener, simulator.router())
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
@@ -215,7 +220,10 @@ async fn backup(config: &Config, file: &std::path::Path) -> Result<()> {
         }
         DatabaseKind::Postgres => {
             println!("For PostgreSQL, use pg_dump (a consistent snapshot while groupcart runs):");
-            println!("  pg_dump --format=custom --file={} '<your database.url>'", file.display());
+            println!(
+                "  pg_dump --format=custom --file={} '<your database.url>'",
+                file.display()
+            );
         }
     }
     Ok(())

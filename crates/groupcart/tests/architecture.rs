@@ -39,7 +39,10 @@ fn graph() -> HashMap<String, Vec<String>> {
             continue;
         };
         let manifest: toml::Value = text.parse().expect("manifest is TOML");
-        let name = manifest["package"]["name"].as_str().expect("name").to_owned();
+        let name = manifest["package"]["name"]
+            .as_str()
+            .expect("name")
+            .to_owned();
         let deps = manifest
             .get("dependencies")
             .and_then(|d| d.as_table())
@@ -66,36 +69,65 @@ fn closure(graph: &HashMap<String, Vec<String>>, root: &str) -> BTreeSet<String>
 
 fn assert_free_of(crate_name: &str, forbidden: &[&str]) {
     let graph = graph();
-    assert!(graph.contains_key(crate_name), "{crate_name} is not in Cargo.lock");
+    assert!(
+        graph.contains_key(crate_name),
+        "{crate_name} is not in Cargo.lock"
+    );
     let deps = closure(&graph, crate_name);
     let found: Vec<_> = forbidden.iter().filter(|f| deps.contains(**f)).collect();
-    assert!(found.is_empty(), "{crate_name} must not depend on {found:?}");
+    assert!(
+        found.is_empty(),
+        "{crate_name} must not depend on {found:?}"
+    );
 }
 
 #[test]
 fn core_knows_nothing_of_sql_http_or_telegram() {
     assert_free_of(
         "groupcart-core",
-        &["sqlx", "axum", "hyper", "reqwest", "groupcart-telegram", "groupcart-store-sqlite", "groupcart-store-postgres"],
+        &[
+            "sqlx",
+            "axum",
+            "hyper",
+            "reqwest",
+            "groupcart-telegram",
+            "groupcart-store-sqlite",
+            "groupcart-store-postgres",
+        ],
     );
 }
 
 #[test]
 fn stores_know_nothing_of_http_or_telegram() {
     for store in ["groupcart-store-sqlite", "groupcart-store-postgres"] {
-        assert_free_of(store, &["axum", "hyper", "reqwest", "groupcart-telegram", "groupcart-bot"]);
+        assert_free_of(
+            store,
+            &[
+                "axum",
+                "hyper",
+                "reqwest",
+                "groupcart-telegram",
+                "groupcart-bot",
+            ],
+        );
     }
 }
 
 #[test]
 fn telegram_client_and_simulator_stand_alone() {
     assert_free_of("groupcart-telegram", &["groupcart-core", "sqlx"]);
-    assert_free_of("groupcart-simulator", &["groupcart-core", "groupcart-telegram", "sqlx"]);
+    assert_free_of(
+        "groupcart-simulator",
+        &["groupcart-core", "groupcart-telegram", "sqlx"],
+    );
 }
 
 #[test]
 fn drivers_reach_the_database_only_through_the_ports() {
     for driver in ["groupcart-bot", "groupcart-http", "groupcart-worker"] {
-        assert_free_of(driver, &["sqlx", "groupcart-store-sqlite", "groupcart-store-postgres"]);
+        assert_free_of(
+            driver,
+            &["sqlx", "groupcart-store-sqlite", "groupcart-store-postgres"],
+        );
     }
 }

@@ -19,7 +19,11 @@ struct Serve(Child);
 
 impl Serve {
     fn start(database_url: &str, sim_url: &str, log: &std::path::Path) -> Serve {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_groupcart"))
             .arg("serve")
             .env("GROUPCART_TELEGRAM__TOKEN", TOKEN)
@@ -28,11 +32,22 @@ impl Serve {
             .env("GROUPCART_DATABASE__URL", database_url)
             .env("GROUPCART_HTTP__LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "info")
+            // The test harness's own setting is not one of groupcart's, which rejects unknown
+            // GROUPCART_ variables.
+            .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .expect("groupcart starts");
         Serve(child)
+    }
+
+    /// Panics with the log if the process has exited on its own.
+    fn assert_running(&mut self, log: &std::path::Path) {
+        if let Ok(Some(status)) = self.0.try_wait() {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            panic!("groupcart exited with {status}:\n{log}");
+        }
     }
 
     fn kill(mut self) {
@@ -50,7 +65,10 @@ impl Drop for Serve {
 
 /// Chats whose message Telegram confirmed, by the store's `message_sent` events.
 async fn confirmed_chats(store: &SharedStore) -> HashSet<i64> {
-    let sent = store.recent_events(Some("message_sent"), 10_000).await.unwrap();
+    let sent = store
+        .recent_events(Some("message_sent"), 10_000)
+        .await
+        .unwrap();
     sent.iter().filter_map(|e| e.event.chat_id).collect()
 }
 
@@ -74,7 +92,10 @@ fn pseudo_random(seed: &mut u64) -> u64 {
 }
 
 async fn kill_and_restart(database_url: String, store: SharedStore) {
-    let sim_server = Simulator::new(SimConfig::default()).spawn_local().await.unwrap();
+    let sim_server = Simulator::new(SimConfig::default())
+        .spawn_local()
+        .await
+        .unwrap();
     let sim = sim_server.client();
     let log = std::env::temp_dir().join(format!("groupcart-crash-{}.log", std::process::id()));
     let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ std::process::id() as u64;
@@ -84,7 +105,9 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
         let sim = sim.clone();
         tokio::spawn(async move {
             for user in 1..=USERS {
-                sim.send_text(BOT_ID, 30_000 + user, "/start crash").await.unwrap();
+                sim.send_text(BOT_ID, 30_000 + user, "/start crash")
+                    .await
+                    .unwrap();
                 tokio::time::sleep(Duration::from_millis(30)).await;
             }
         })
@@ -96,6 +119,7 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
     for _ in 0..KILLS {
         let wait = 150 + pseudo_random(&mut seed) % 600;
         tokio::time::sleep(Duration::from_millis(wait)).await;
+        serve.assert_running(&log);
         serve.kill();
         let counts = delivered(&sim).await;
         for chat in confirmed_chats(&store).await {
@@ -107,12 +131,16 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
 
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let started = store.recent_events(Some("conversation_started"), 10_000).await.unwrap();
+        let started = store
+            .recent_events(Some("conversation_started"), 10_000)
+            .await
+            .unwrap();
         let pending = store.outbox_stats().await.unwrap().pending;
         let counts = delivered(&sim).await;
         if started.len() as i64 >= USERS && pending == 0 && counts.values().all(|c| *c >= 1) {
             break;
         }
+        serve.assert_running(&log);
         assert!(
             Instant::now() < deadline,
             "not settled: {} started, {pending} pending (log: {})",
@@ -124,24 +152,48 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
     serve.kill();
 
     // Exactly once: one processed /start per customer, one customer per user.
-    let started = store.recent_events(Some("conversation_started"), 10_000).await.unwrap();
+    let started = store
+        .recent_events(Some("conversation_started"), 10_000)
+        .await
+        .unwrap();
     let mut per_customer: HashMap<_, usize> = HashMap::new();
     for e in &started {
-        *per_customer.entry(e.event.customer_id.expect("customer")).or_default() += 1;
+        *per_customer
+            .entry(e.event.customer_id.expect("customer"))
+            .or_default() += 1;
     }
     assert_eq!(per_customer.len() as i64, USERS, "one customer per user");
-    assert!(per_customer.values().all(|n| *n == 1), "an update was processed twice: {per_customer:?}");
-    let received = store.recent_events(Some("update_received"), 10_000).await.unwrap();
-    let ids: HashSet<_> = received.iter().map(|e| e.event.data["update_id"].as_i64()).collect();
-    assert_eq!(ids.len(), received.len(), "an update_id was processed twice");
+    assert!(
+        per_customer.values().all(|n| *n == 1),
+        "an update was processed twice: {per_customer:?}"
+    );
+    let received = store
+        .recent_events(Some("update_received"), 10_000)
+        .await
+        .unwrap();
+    let ids: HashSet<_> = received
+        .iter()
+        .map(|e| e.event.data["update_id"].as_i64())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        received.len(),
+        "an update_id was processed twice"
+    );
 
     // Confirmed messages were never sent again; the ambiguous in-flight ones at most once more.
     let counts = delivered(&sim).await;
     for (chat, before) in &confirmed_before_kill {
-        assert_eq!(counts[chat], *before, "chat {chat}: a confirmed message was sent again");
+        assert_eq!(
+            counts[chat], *before,
+            "chat {chat}: a confirmed message was sent again"
+        );
     }
     let repeats: usize = counts.values().map(|c| c - 1).sum();
-    assert!(repeats <= KILLS, "{repeats} repeated messages for {KILLS} kills");
+    assert!(
+        repeats <= KILLS,
+        "{repeats} repeated messages for {KILLS} kills"
+    );
     let _ = std::fs::remove_file(&log);
 }
 
@@ -149,13 +201,19 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
 async fn kill_and_restart_sqlite() {
     let path = groupcart_store_contract::sqlite_path();
     let url = format!("sqlite://{}", path.display());
-    let store = groupcart_store_sqlite::SqliteStore::open(&url).await.unwrap().into_shared();
+    let store = groupcart_store_sqlite::SqliteStore::open(&url)
+        .await
+        .unwrap()
+        .into_shared();
     kill_and_restart(url, store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_and_restart_postgres() {
     let url = groupcart_store_contract::postgres_url_for_new_db().await;
-    let store = groupcart_store_postgres::PostgresStore::connect(&url, 4).await.unwrap().into_shared();
+    let store = groupcart_store_postgres::PostgresStore::connect(&url, 4)
+        .await
+        .unwrap()
+        .into_shared();
     kill_and_restart(url, store).await;
 }

@@ -61,13 +61,20 @@ async fn wait_until(
         if done(&messages) {
             return messages;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}: {messages:#?}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {messages:#?}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 fn buttons(message: &SentMessage) -> Vec<(String, String)> {
-    let rows = message.reply_markup.as_ref().and_then(|m| m["inline_keyboard"].as_array().cloned()).unwrap_or_default();
+    let rows = message
+        .reply_markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array().cloned())
+        .unwrap_or_default();
     rows.iter()
         .flat_map(|row| row.as_array().cloned().unwrap_or_default())
         .map(|b| {
@@ -81,16 +88,31 @@ fn buttons(message: &SentMessage) -> Vec<(String, String)> {
 
 /// `/start campaign42` → privacy notice in the user's language → accept → the customer has
 /// the source and the consent records, and the notice turned into a confirmation.
-async fn start_and_consent(app: &App, sim: &SimClient, bot: i64, who: SimUser, expect_notice: &str, expect_done: &str) {
+async fn start_and_consent(
+    app: &App,
+    sim: &SimClient,
+    bot: i64,
+    who: SimUser,
+    expect_notice: &str,
+    expect_done: &str,
+) {
     let chat = who.id;
-    sim.send_text(bot, &who, "/start campaign42").await.expect("send /start");
+    sim.send_text(bot, &who, "/start campaign42")
+        .await
+        .expect("send /start");
     let messages = wait_until(sim, bot, chat, "the privacy notice", |m| !m.is_empty()).await;
     let notice = &messages[0];
     let text = notice.text.clone().unwrap_or_default();
-    assert!(text.contains(expect_notice), "notice in the user's language: {text}");
+    assert!(
+        text.contains(expect_notice),
+        "notice in the user's language: {text}"
+    );
     let choices = buttons(notice);
     assert_eq!(choices.len(), 3, "three consent choices: {choices:?}");
-    let (_, data) = choices.iter().find(|(_, d)| d == "consent:all").expect("accept-all button");
+    let (_, data) = choices
+        .iter()
+        .find(|(_, d)| d == "consent:all")
+        .expect("accept-all button");
 
     let pressed = sim
         .press_button(bot, &who, chat, notice.message_id, data)
@@ -98,10 +120,19 @@ async fn start_and_consent(app: &App, sim: &SimClient, bot: i64, who: SimUser, e
         .expect("press");
     let messages = wait_until(sim, bot, chat, "the confirmation", |m| m[0].edited).await;
     let confirmation = messages[0].text.clone().unwrap_or_default();
-    assert!(confirmation.contains(expect_done), "confirmation: {confirmation}");
+    assert!(
+        confirmation.contains(expect_done),
+        "confirmation: {confirmation}"
+    );
     assert!(buttons(&messages[0]).is_empty(), "buttons removed");
     let deadline = Instant::now() + WAIT;
-    while sim.callback(bot, &pressed.callback_query_id).await.expect("callback").answer.is_none() {
+    while sim
+        .callback(bot, &pressed.callback_query_id)
+        .await
+        .expect("callback")
+        .answer
+        .is_none()
+    {
         assert!(Instant::now() < deadline, "button press never answered");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -114,10 +145,17 @@ async fn start_and_consent(app: &App, sim: &SimClient, bot: i64, who: SimUser, e
         .expect("customer exists");
     assert_eq!(customer.first_source.as_deref(), Some("campaign42"));
     assert_eq!(customer.first_name, who.first_name);
-    let consents = app.store.consent_history(customer.id).await.expect("consents");
+    let consents = app
+        .store
+        .consent_history(customer.id)
+        .await
+        .expect("consents");
     assert_eq!(consents.len(), 2, "{consents:?}");
     for purpose in [ConsentPurpose::Service, ConsentPurpose::Marketing] {
-        let record = consents.iter().find(|c| c.purpose == purpose).expect("record per purpose");
+        let record = consents
+            .iter()
+            .find(|c| c.purpose == purpose)
+            .expect("record per purpose");
         assert!(record.granted);
         assert_eq!(record.policy_version, "1");
     }
@@ -127,12 +165,31 @@ async fn sandbox_scenario(database_url: String, webhook: bool) {
     let app = start(config_for(database_url), webhook).await;
     let sim = SimClient::new(format!("http://{}", app.addr));
     let bot = bot_id(DEMO_TOKEN);
-    start_and_consent(&app, &sim, bot, user(42, "Ana", "en-US"), "Hi Ana", "service messages and our news").await;
-    start_and_consent(&app, &sim, bot, user(43, "小明", "zh-hans"), "小明", "服务消息").await;
+    start_and_consent(
+        &app,
+        &sim,
+        bot,
+        user(42, "Ana", "en-US"),
+        "Hi Ana",
+        "service messages and our news",
+    )
+    .await;
+    start_and_consent(
+        &app,
+        &sim,
+        bot,
+        user(43, "小明", "zh-hans"),
+        "小明",
+        "服务消息",
+    )
+    .await;
 
     // The command menu was set for every language.
     let calls = sim.stats(bot).await.expect("stats").method_calls;
-    assert!(calls.get("setMyCommands").copied().unwrap_or_default() >= 3, "{calls:?}");
+    assert!(
+        calls.get("setMyCommands").copied().unwrap_or_default() >= 3,
+        "{calls:?}"
+    );
     let stats = sim.stats(bot).await.expect("stats");
     assert_eq!(stats.too_many_requests, 0);
     assert_eq!(stats.duplicate_sends, 0);
@@ -152,16 +209,27 @@ async fn sandbox_webhook_sqlite() {
 
 #[tokio::test]
 async fn sandbox_long_polling_postgres() {
-    sandbox_scenario(groupcart_store_contract::postgres_url_for_new_db().await, false).await;
+    sandbox_scenario(
+        groupcart_store_contract::postgres_url_for_new_db().await,
+        false,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn sandbox_webhook_postgres() {
-    sandbox_scenario(groupcart_store_contract::postgres_url_for_new_db().await, true).await;
+    sandbox_scenario(
+        groupcart_store_contract::postgres_url_for_new_db().await,
+        true,
+    )
+    .await;
 }
 
 fn sqlite_url() -> String {
-    format!("sqlite://{}", groupcart_store_contract::sqlite_path().display())
+    format!(
+        "sqlite://{}",
+        groupcart_store_contract::sqlite_path().display()
+    )
 }
 
 /// A user whose language the bot does not speak is asked first; the choice sticks.
@@ -172,16 +240,30 @@ async fn unsupported_language_is_asked_first() {
     let bot = bot_id(DEMO_TOKEN);
     let who = user(77, "Lucía", "es");
     sim.send_text(bot, &who, "/start").await.unwrap();
-    let messages = wait_until(&sim, bot, who.id, "the language question", |m| !m.is_empty()).await;
+    let messages = wait_until(&sim, bot, who.id, "the language question", |m| {
+        !m.is_empty()
+    })
+    .await;
     let choices = buttons(&messages[0]);
     assert_eq!(
         choices.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>(),
         ["lang:en", "lang:zh-CN"]
     );
-    sim.press_button(bot, &who, who.id, messages[0].message_id, "lang:zh-CN").await.unwrap();
+    sim.press_button(bot, &who, who.id, messages[0].message_id, "lang:zh-CN")
+        .await
+        .unwrap();
     let messages = wait_until(&sim, bot, who.id, "the notice in Chinese", |m| m[0].edited).await;
-    assert!(messages[0].text.as_deref().unwrap_or_default().contains("隐私政策"));
-    let customer = app.store.customer_by_telegram_id(who.id).await.unwrap().unwrap();
+    assert!(messages[0]
+        .text
+        .as_deref()
+        .unwrap_or_default()
+        .contains("隐私政策"));
+    let customer = app
+        .store
+        .customer_by_telegram_id(who.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(customer.language.as_deref(), Some("zh-CN"));
     assert_eq!(customer.first_source, None, "no payload, no source");
     app.shutdown();
@@ -197,7 +279,12 @@ async fn invalid_start_payload_is_ignored() {
     let who = user(78, "Eve", "en");
     sim.send_text(bot, &who, "/start <script>").await.unwrap();
     wait_until(&sim, bot, who.id, "the notice", |m| !m.is_empty()).await;
-    let customer = app.store.customer_by_telegram_id(who.id).await.unwrap().unwrap();
+    let customer = app
+        .store
+        .customer_by_telegram_id(who.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(customer.first_source, None);
     app.shutdown();
     app.stopped().await;
@@ -207,9 +294,15 @@ async fn invalid_start_payload_is_ignored() {
 /// answers its own users, and a person who talks to both is one customer.
 #[tokio::test]
 async fn two_bots_one_instance_one_customer() {
-    let sim_server = Simulator::new(SimConfig::default()).spawn_local().await.unwrap();
+    let sim_server = Simulator::new(SimConfig::default())
+        .spawn_local()
+        .await
+        .unwrap();
     let sim = sim_server.client();
-    let (es, id) = ("2000000001:spanish-market-bot", "3000000001:indonesia-market-bot");
+    let (es, id) = (
+        "2000000001:spanish-market-bot",
+        "3000000001:indonesia-market-bot",
+    );
     let mut config = config_for(sqlite_url());
     config.telegram.api_url = sim_server.url();
     config.bots = vec![
@@ -232,14 +325,31 @@ async fn two_bots_one_instance_one_customer() {
     ];
     let app = start(config, false).await;
     let who = user(500, "Budi", "en");
-    sim.send_text(bot_id(es), &who, "/start es_ad").await.unwrap();
+    sim.send_text(bot_id(es), &who, "/start es_ad")
+        .await
+        .unwrap();
     wait_until(&sim, bot_id(es), who.id, "the es notice", |m| !m.is_empty()).await;
-    sim.send_text(bot_id(id), &who, "/start id_ad").await.unwrap();
+    sim.send_text(bot_id(id), &who, "/start id_ad")
+        .await
+        .unwrap();
     wait_until(&sim, bot_id(id), who.id, "the id notice", |m| !m.is_empty()).await;
-    let customer = app.store.customer_by_telegram_id(who.id).await.unwrap().unwrap();
-    assert_eq!(customer.first_source.as_deref(), Some("es_ad"), "first source kept");
+    let customer = app
+        .store
+        .customer_by_telegram_id(who.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        customer.first_source.as_deref(),
+        Some("es_ad"),
+        "first source kept"
+    );
     assert_eq!(customer.first_bot, "es");
-    let created = app.store.recent_events(Some("customer_created"), 10).await.unwrap();
+    let created = app
+        .store
+        .recent_events(Some("customer_created"), 10)
+        .await
+        .unwrap();
     assert_eq!(created.len(), 1, "one customer across both bots");
     app.shutdown();
     app.stopped().await;

@@ -40,7 +40,10 @@ async fn enqueue_all(store: &SharedStore, messages: &[(i64, String, bool)]) {
 }
 
 async fn flood_without_429s(store: SharedStore) {
-    let sim_server = Simulator::new(SimConfig::default()).spawn_local().await.unwrap();
+    let sim_server = Simulator::new(SimConfig::default())
+        .spawn_local()
+        .await
+        .unwrap();
     let sim = sim_server.client();
     // Telegram only lets a bot write to users who wrote to it first, and to groups it is in.
     let broadcast_users: Vec<i64> = (1..=100).map(|i| 10_000 + i).collect();
@@ -56,12 +59,18 @@ async fn flood_without_429s(store: SharedStore) {
     })
     .await
     .unwrap();
-    sim.add_bot(GROUP, BOT_ID, MemberStatus::Administrator).await.unwrap();
+    sim.add_bot(GROUP, BOT_ID, MemberStatus::Administrator)
+        .await
+        .unwrap();
 
     let mut messages = Vec::new();
     messages.extend((0..8).map(|i| (1, format!("flood {i}"), false)));
     messages.extend((0..3).map(|i| (GROUP, format!("group {i}"), false)));
-    messages.extend(broadcast_users.iter().map(|u| (*u, "news".to_owned(), true)));
+    messages.extend(
+        broadcast_users
+            .iter()
+            .map(|u| (*u, "news".to_owned(), true)),
+    );
     enqueue_all(&store, &messages).await;
 
     let metrics = Arc::new(Metrics::default());
@@ -82,7 +91,9 @@ async fn flood_without_429s(store: SharedStore) {
             break;
         }
         assert!(Instant::now() < deadline, "flood not delivered in time");
-        let wait = next.map_or(Duration::from_millis(5), |n| n.saturating_duration_since(Instant::now()));
+        let wait = next.map_or(Duration::from_millis(5), |n| {
+            n.saturating_duration_since(Instant::now())
+        });
         tokio::time::sleep(wait.min(Duration::from_millis(50))).await;
     }
 
@@ -90,10 +101,21 @@ async fn flood_without_429s(store: SharedStore) {
     assert_eq!(stats.too_many_requests, 0, "the simulator answered 429");
     assert_eq!(Metrics::get(&metrics.rate_limited), 0);
     assert_eq!(stats.sent_messages, messages.len() as u64);
-    assert_eq!(store.outbox_stats().await.unwrap().sent, messages.len() as i64);
+    assert_eq!(
+        store.outbox_stats().await.unwrap().sent,
+        messages.len() as i64
+    );
     let flooded = sim.messages(BOT_ID, 1).await.unwrap();
-    let texts: Vec<_> = flooded.iter().filter(|m| m.from_bot).filter_map(|m| m.text.clone()).collect();
-    assert_eq!(texts, (0..8).map(|i| format!("flood {i}")).collect::<Vec<_>>(), "in order");
+    let texts: Vec<_> = flooded
+        .iter()
+        .filter(|m| m.from_bot)
+        .filter_map(|m| m.text.clone())
+        .collect();
+    assert_eq!(
+        texts,
+        (0..8).map(|i| format!("flood {i}")).collect::<Vec<_>>(),
+        "in order"
+    );
 }
 
 #[tokio::test]

@@ -76,7 +76,10 @@ pub async fn receive(
     state.intake.submit(stored).await.map_err(|error| {
         tracing::error!(%error, "could not store a webhook update");
         // Telegram retries non-2xx answers, so the update is not lost.
-        ApiError::unavailable("storage_unavailable", "the update could not be stored; retry")
+        ApiError::unavailable(
+            "storage_unavailable",
+            "the update could not be stored; retry",
+        )
     })?;
     Ok(StatusCode::OK)
 }

@@ -189,7 +189,9 @@ impl Tx for PostgresTx {
         .await
         .map_err(db)?;
         if done.rows_affected() == 0 {
-            return Err(Error::Conflict(format!("inbox update {seq} is not pending")));
+            return Err(Error::Conflict(format!(
+                "inbox update {seq} is not pending"
+            )));
         }
         Ok(())
     }

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, OutboundMessage};
-use groupcart_telegram::methods::{AnswerCallbackQuery, EditMessageText, SendMessage};
 use groupcart_telegram::methods::MessageOrTrue;
+use groupcart_telegram::methods::{AnswerCallbackQuery, EditMessageText, SendMessage};
 use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;

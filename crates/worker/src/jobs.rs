@@ -83,7 +83,12 @@ impl JobRunner {
     pub async fn step(&self) -> Result<usize> {
         let jobs = self
             .store
-            .jobs_claim(&self.worker, self.clock.now(), self.config.lease, self.config.batch)
+            .jobs_claim(
+                &self.worker,
+                self.clock.now(),
+                self.config.lease,
+                self.config.batch,
+            )
             .await?;
         let claimed = jobs.len();
         for job in jobs {
@@ -96,7 +101,10 @@ impl JobRunner {
         let Some(handler) = self.handlers.get(job.kind.as_str()) else {
             tracing::error!(id = job.id, kind = %job.kind, "no handler for job kind");
             Metrics::incr(&self.metrics.jobs_failed);
-            return self.store.job_fail(job.id, "no handler for this kind").await;
+            return self
+                .store
+                .job_fail(job.id, "no handler for this kind")
+                .await;
         };
         let outcome = async {
             let mut tx = self.store.begin().await?;

@@ -176,7 +176,10 @@ impl Sender {
             let (settlement, event) = settle(&message, result, clock.now(), max_attempts, &metrics);
             // If recording fails the message stays pending and is tried again: a possible
             // duplicate is better than a lost message.
-            if let Err(error) = store.outbox_settle(message.id, &settlement, event.as_ref()).await {
+            if let Err(error) = store
+                .outbox_settle(message.id, &settlement, event.as_ref())
+                .await
+            {
                 tracing::error!(%error, id = message.id, "could not record a delivery");
             }
             Finished { rate_limited }
@@ -236,7 +239,10 @@ fn settle(
     metrics: &Metrics,
 ) -> (Settlement, Option<NewEvent>) {
     let event = |kind: &str, data: serde_json::Value| {
-        let mut e = NewEvent::new(kind, now).bot(&message.bot).chat(message.chat_id).data(data);
+        let mut e = NewEvent::new(kind, now)
+            .bot(&message.bot)
+            .chat(message.chat_id)
+            .data(data);
         e.customer_id = message.customer_id;
         e
     };

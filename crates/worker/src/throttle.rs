@@ -213,7 +213,13 @@ mod tests {
     use super::*;
 
     /// Sends as fast as the throttle allows for `span` and returns the send times.
-    fn drive(throttle: &mut Throttle, chats: &[i64], lane: Lane, start: Instant, span: Duration) -> Vec<(i64, Instant)> {
+    fn drive(
+        throttle: &mut Throttle,
+        chats: &[i64],
+        lane: Lane,
+        start: Instant,
+        span: Duration,
+    ) -> Vec<(i64, Instant)> {
         let mut sent = Vec::new();
         let mut now = start;
         let step = Duration::from_millis(1);
@@ -245,7 +251,10 @@ mod tests {
         let sent = drive(&mut t, &[42], Lane::Normal, start, Duration::from_secs(10));
         let times: Vec<_> = sent.iter().map(|(_, t)| *t).collect();
         // The global limit spaces even a burst by ~36 ms.
-        let burst = times.iter().filter(|t| **t < start + Duration::from_millis(200)).count();
+        let burst = times
+            .iter()
+            .filter(|t| **t < start + Duration::from_millis(200))
+            .count();
         assert_eq!(burst, 3, "burst of 3");
         // 3 at once, then one per second: 3 + 9 within ten seconds.
         assert_eq!(times.len(), 12);
@@ -255,7 +264,13 @@ mod tests {
     fn group_stays_under_twenty_per_minute_in_every_window() {
         let start = Instant::now();
         let mut t = Throttle::new(Limits::default(), start);
-        let sent = drive(&mut t, &[-100], Lane::Normal, start, Duration::from_secs(180));
+        let sent = drive(
+            &mut t,
+            &[-100],
+            Lane::Normal,
+            start,
+            Duration::from_secs(180),
+        );
         let times: Vec<_> = sent.iter().map(|(_, t)| *t).collect();
         assert!(max_in_window(&times, Duration::from_secs(60)) <= 20);
         assert!(times.len() >= 55, "group too slow: {}", times.len());
@@ -283,8 +298,18 @@ mod tests {
         assert_eq!(t.lane_for(true), Lane::PaidBroadcast);
         assert_eq!(t.lane_for(false), Lane::Normal);
         let chats: Vec<i64> = (1..=2000).collect();
-        let sent = drive(&mut t, &chats, Lane::PaidBroadcast, start, Duration::from_secs(1));
-        assert!((450..=500).contains(&sent.len()), "paid sends: {}", sent.len());
+        let sent = drive(
+            &mut t,
+            &chats,
+            Lane::PaidBroadcast,
+            start,
+            Duration::from_secs(1),
+        );
+        assert!(
+            (450..=500).contains(&sent.len()),
+            "paid sends: {}",
+            sent.len()
+        );
         let free = Throttle::new(Limits::default(), start);
         assert_eq!(free.lane_for(true), Lane::Normal);
     }
@@ -294,9 +319,14 @@ mod tests {
         let start = Instant::now();
         let mut t = Throttle::new(Limits::default(), start);
         t.park(7, start + Duration::from_secs(9));
-        assert_eq!(t.try_acquire(7, Lane::Normal, start), Err(start + Duration::from_secs(9)));
+        assert_eq!(
+            t.try_acquire(7, Lane::Normal, start),
+            Err(start + Duration::from_secs(9))
+        );
         assert!(t.try_acquire(8, Lane::Normal, start).is_ok());
-        assert!(t.try_acquire(7, Lane::Normal, start + Duration::from_secs(9)).is_ok());
+        assert!(t
+            .try_acquire(7, Lane::Normal, start + Duration::from_secs(9))
+            .is_ok());
     }
 
     #[test]

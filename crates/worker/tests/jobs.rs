@@ -59,7 +59,11 @@ async fn schedule(store: &SharedStore, job: NewJob) -> Option<i64> {
 async fn a_job_and_its_effects_commit_together(store: SharedStore) {
     let metrics = Arc::new(Metrics::default());
     let runner = runner(&store, metrics.clone());
-    schedule(&store, NewJob::new("remind", json!({"chat": 7}), Utc::now())).await;
+    schedule(
+        &store,
+        NewJob::new("remind", json!({"chat": 7}), Utc::now()),
+    )
+    .await;
     assert_eq!(runner.step().await.unwrap(), 1);
     assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
     assert_eq!(runner.step().await.unwrap(), 0, "a completed job is gone");
@@ -69,16 +73,29 @@ async fn a_job_and_its_effects_commit_together(store: SharedStore) {
 async fn a_failing_job_rolls_back_and_is_retried_later(store: SharedStore) {
     let metrics = Arc::new(Metrics::default());
     let runner = runner(&store, metrics.clone());
-    schedule(&store, NewJob::new("remind", json!({"chat": 7, "fail": true}), Utc::now())).await;
+    schedule(
+        &store,
+        NewJob::new("remind", json!({"chat": 7, "fail": true}), Utc::now()),
+    )
+    .await;
     assert_eq!(runner.step().await.unwrap(), 1);
-    assert_eq!(store.outbox_stats().await.unwrap().pending, 0, "effects rolled back");
+    assert_eq!(
+        store.outbox_stats().await.unwrap().pending,
+        0,
+        "effects rolled back"
+    );
     assert_eq!(Metrics::get(&metrics.jobs_failed), 1);
-    assert_eq!(runner.step().await.unwrap(), 0, "retry waits for its backoff");
+    assert_eq!(
+        runner.step().await.unwrap(),
+        0,
+        "retry waits for its backoff"
+    );
 }
 
 async fn a_job_is_given_up_after_its_last_attempt(store: SharedStore) {
     let runner = runner(&store, Arc::new(Metrics::default()));
-    let mut job = NewJob::new("remind", json!({"chat": 7, "fail": true}), Utc::now()).dedup_key("k");
+    let mut job =
+        NewJob::new("remind", json!({"chat": 7, "fail": true}), Utc::now()).dedup_key("k");
     job.max_attempts = 1;
     schedule(&store, job.clone()).await;
     assert_eq!(runner.step().await.unwrap(), 1);
@@ -88,8 +105,16 @@ async fn a_job_is_given_up_after_its_last_attempt(store: SharedStore) {
 
 async fn an_unknown_kind_fails_without_blocking_others(store: SharedStore) {
     let runner = runner(&store, Arc::new(Metrics::default()));
-    schedule(&store, NewJob::new("nobody-runs-this", json!({}), Utc::now())).await;
-    schedule(&store, NewJob::new("remind", json!({"chat": 1}), Utc::now())).await;
+    schedule(
+        &store,
+        NewJob::new("nobody-runs-this", json!({}), Utc::now()),
+    )
+    .await;
+    schedule(
+        &store,
+        NewJob::new("remind", json!({"chat": 1}), Utc::now()),
+    )
+    .await;
     assert_eq!(runner.step().await.unwrap(), 2);
     assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
     assert_eq!(runner.step().await.unwrap(), 0);

@@ -28,7 +28,11 @@ struct Scripted {
 
 #[async_trait]
 impl Deliver for Scripted {
-    async fn deliver(&self, m: &OutboundMessage, _paid: bool) -> Result<Option<i64>, DeliveryError> {
+    async fn deliver(
+        &self,
+        m: &OutboundMessage,
+        _paid: bool,
+    ) -> Result<Option<i64>, DeliveryError> {
         let Action::SendText { text, .. } = &m.action else {
             panic!("only text is sent in these tests");
         };
@@ -117,21 +121,27 @@ async fn keeps_order_per_chat_with_one_in_flight(store: SharedStore) {
     run_until_settled(&mut sender, &store, Duration::from_secs(20)).await;
     let calls = deliver.calls.lock().unwrap().clone();
     for (chat, prefix) in [(1, "a"), (2, "b")] {
-        let texts: Vec<_> = calls.iter().filter(|(c, _)| *c == chat).map(|(_, t)| t.clone()).collect();
+        let texts: Vec<_> = calls
+            .iter()
+            .filter(|(c, _)| *c == chat)
+            .map(|(_, t)| t.clone())
+            .collect();
         let expected: Vec<_> = (0..5).map(|i| format!("{prefix}{i}")).collect();
         assert_eq!(texts, expected);
     }
-    assert!(!*deliver.overlapped.lock().unwrap(), "two sends to one chat overlapped");
+    assert!(
+        !*deliver.overlapped.lock().unwrap(),
+        "two sends to one chat overlapped"
+    );
     assert_eq!(store.outbox_stats().await.unwrap().sent, 10);
 }
 
 async fn rate_limit_parks_only_its_chat_and_is_retried(store: SharedStore) {
     let deliver = Arc::new(Scripted::default());
-    deliver
-        .script
-        .lock()
-        .unwrap()
-        .insert("slow".into(), vec![DeliveryError::RateLimited(Duration::from_secs(1))]);
+    deliver.script.lock().unwrap().insert(
+        "slow".into(),
+        vec![DeliveryError::RateLimited(Duration::from_secs(1))],
+    );
     enqueue(&store, 1, "slow").await;
     enqueue(&store, 1, "after slow").await;
     enqueue(&store, 2, "other chat").await;
@@ -142,10 +152,20 @@ async fn rate_limit_parks_only_its_chat_and_is_retried(store: SharedStore) {
     let texts: Vec<_> = calls.iter().map(|(_, t)| t.as_str()).collect();
     let other = texts.iter().position(|t| *t == "other chat").unwrap();
     let retried = texts.iter().rposition(|t| *t == "slow").unwrap();
-    assert!(other < retried, "the other chat waited for the parked one: {texts:?}");
+    assert!(
+        other < retried,
+        "the other chat waited for the parked one: {texts:?}"
+    );
     assert_eq!(texts.iter().filter(|t| **t == "slow").count(), 2);
-    assert_eq!(texts.last(), Some(&"after slow"), "order kept after the retry");
-    assert!(start.elapsed() >= Duration::from_secs(1), "retry_after honoured");
+    assert_eq!(
+        texts.last(),
+        Some(&"after slow"),
+        "order kept after the retry"
+    );
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "retry_after honoured"
+    );
     assert_eq!(store.outbox_stats().await.unwrap().sent, 3);
 }
 
@@ -153,7 +173,9 @@ async fn permanent_failure_is_recorded_and_not_retried(store: SharedStore) {
     let deliver = Arc::new(Scripted::default());
     deliver.script.lock().unwrap().insert(
         "to blocked".into(),
-        vec![DeliveryError::Permanent("Forbidden: bot was blocked by the user".into())],
+        vec![DeliveryError::Permanent(
+            "Forbidden: bot was blocked by the user".into(),
+        )],
     );
     enqueue(&store, 3, "to blocked").await;
     let mut sender = sender(&store, deliver.clone());
@@ -161,24 +183,36 @@ async fn permanent_failure_is_recorded_and_not_retried(store: SharedStore) {
     assert_eq!(deliver.calls.lock().unwrap().len(), 1);
     let stats = store.outbox_stats().await.unwrap();
     assert_eq!((stats.sent, stats.failed), (0, 1));
-    let failed = store.recent_events(Some("message_failed"), 10).await.unwrap();
+    let failed = store
+        .recent_events(Some("message_failed"), 10)
+        .await
+        .unwrap();
     assert_eq!(failed.len(), 1);
-    assert!(failed[0].event.data["reason"].as_str().unwrap().contains("blocked"));
+    assert!(failed[0].event.data["reason"]
+        .as_str()
+        .unwrap()
+        .contains("blocked"));
 }
 
 async fn transient_failures_back_off_then_succeed(store: SharedStore) {
     let deliver = Arc::new(Scripted::default());
-    deliver
-        .script
-        .lock()
-        .unwrap()
-        .insert("flaky".into(), vec![DeliveryError::Transient("502 Bad Gateway".into())]);
+    deliver.script.lock().unwrap().insert(
+        "flaky".into(),
+        vec![DeliveryError::Transient("502 Bad Gateway".into())],
+    );
     enqueue(&store, 4, "flaky").await;
     let mut sender = sender(&store, deliver.clone());
     run_until_settled(&mut sender, &store, Duration::from_secs(20)).await;
     assert_eq!(deliver.calls.lock().unwrap().len(), 2);
     assert_eq!(store.outbox_stats().await.unwrap().sent, 1);
-    assert_eq!(store.recent_events(Some("message_sent"), 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .recent_events(Some("message_sent"), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 macro_rules! on_both {
