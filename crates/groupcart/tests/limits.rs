@@ -118,12 +118,4 @@ async fn flood_without_429s(store: SharedStore) {
     );
 }
 
-#[tokio::test]
-async fn flood_without_429s_sqlite() {
-    flood_without_429s(groupcart_store_contract::sqlite().await).await;
-}
-
-#[tokio::test]
-async fn flood_without_429s_postgres() {
-    flood_without_429s(groupcart_store_contract::postgres().await).await;
-}
+groupcart_store_contract::backend_tests!(flood_without_429s);

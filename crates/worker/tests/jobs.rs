@@ -120,18 +120,7 @@ async fn an_unknown_kind_fails_without_blocking_others(store: SharedStore) {
     assert_eq!(runner.step().await.unwrap(), 0);
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(groupcart_store_contract::sqlite().await).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(groupcart_store_contract::postgres().await).await })*
-        }
-    };
-}
-
-on_both!(
+groupcart_store_contract::backend_tests!(
     a_job_and_its_effects_commit_together,
     a_failing_job_rolls_back_and_is_retried_later,
     a_job_is_given_up_after_its_last_attempt,

@@ -215,18 +215,7 @@ async fn transient_failures_back_off_then_succeed(store: SharedStore) {
     );
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test] async fn $name() { super::$name(groupcart_store_contract::sqlite().await).await })*
-        }
-        mod postgres {
-            $(#[tokio::test] async fn $name() { super::$name(groupcart_store_contract::postgres().await).await })*
-        }
-    };
-}
-
-on_both!(
+groupcart_store_contract::backend_tests!(
     keeps_order_per_chat_with_one_in_flight,
     rate_limit_parks_only_its_chat_and_is_retried,
     permanent_failure_is_recorded_and_not_retried,
