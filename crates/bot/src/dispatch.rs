@@ -19,6 +19,9 @@ use tokio_util::sync::CancellationToken;
 /// Attempts at an update before it is set aside as failed.
 const MAX_ATTEMPTS: i32 = 5;
 
+/// Most updates a lane processes in one transaction.
+const MAX_BATCH: usize = 64;
+
 /// Tuning of the dispatcher.
 #[derive(Debug, Clone)]
 pub struct DispatchConfig {
@@ -97,10 +100,23 @@ pub async fn run(
         let metrics = metrics.clone();
         let in_flight = in_flight.clone();
         workers.spawn(async move {
-            while let Some(update) = receiver.recv().await {
-                let seq = update.seq;
-                process_with_retries(&handler, update, &metrics).await;
-                lock(&in_flight).remove(&seq);
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                let seqs: Vec<i64> = batch.iter().map(|u| u.seq).collect();
+                // What queued up while the last batch ran goes in one transaction; if it
+                // fails, each update is tried on its own so one bad update cannot hold
+                // back the others.
+                let together = batch.len() > 1 && handler.process_batch(&batch).await.is_ok();
+                if together {
+                    batch.clear();
+                }
+                for update in batch.drain(..) {
+                    process_with_retries(&handler, update, &metrics).await;
+                }
+                let mut in_flight = lock(&in_flight);
+                for seq in seqs {
+                    in_flight.remove(&seq);
+                }
             }
         });
     }

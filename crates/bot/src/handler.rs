@@ -10,7 +10,7 @@ use groupcart_core::event::{kind, NewEvent};
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::metrics::Metrics;
-use groupcart_core::store::SharedStore;
+use groupcart_core::store::{SharedStore, Tx};
 use groupcart_core::{Error, Result};
 use groupcart_telegram::types::Update;
 use serde_json::json;
@@ -50,31 +50,46 @@ impl UpdateHandler {
     /// Processes one update. `Err(Error::Invalid)` means it can never succeed (its payload
     /// does not parse, or its bot is no longer configured); other errors are worth a retry.
     pub async fn process(&self, stored: &InboxUpdate) -> Result<()> {
+        self.process_batch(std::slice::from_ref(stored)).await
+    }
+
+    /// Processes several updates, in order, in one transaction: all of them or none. Under
+    /// load this turns many small commits into one, which is what bounds throughput on a
+    /// single-writer database. On `Err` nothing was processed; the caller retries them one
+    /// by one to find the update at fault.
+    pub async fn process_batch(&self, batch: &[InboxUpdate]) -> Result<()> {
+        let mut tx = self.store.begin().await?;
+        for stored in batch {
+            self.apply(tx.as_mut(), stored).await?;
+        }
+        tx.commit().await?;
+        for stored in batch {
+            Metrics::incr(&self.metrics.updates_processed);
+            self.wakers.wake(&stored.bot);
+        }
+        Ok(())
+    }
+
+    /// Runs one update's use case inside `tx` and marks it processed there.
+    async fn apply(&self, tx: &mut dyn Tx, stored: &InboxUpdate) -> Result<()> {
         let update: Update = serde_json::from_str(&stored.payload)
             .map_err(|e| Error::Invalid(format!("update does not parse: {e}")))?;
         let bot = self
             .bots
             .get(&stored.bot)
             .ok_or_else(|| Error::Invalid(format!("bot `{}` is not configured", stored.bot)))?;
-        let incoming = to_incoming(&update, stored.received_at);
-
-        let mut tx = self.store.begin().await?;
         let mut received = NewEvent::new(kind::UPDATE_RECEIVED, stored.received_at)
             .bot(&stored.bot)
             .data(json!({ "update_id": stored.update_id, "kind": update.kind_name() }));
         received.chat_id = stored.chat_id;
         tx.append_event(&received).await?;
-        if let Some(incoming) = incoming {
+        if let Some(incoming) = to_incoming(&update, stored.received_at) {
             let ctx = Context {
                 bot,
                 texts: &self.texts,
             };
-            conversation::handle(tx.as_mut(), &ctx, &incoming).await?;
+            conversation::handle(tx, &ctx, &incoming).await?;
         }
-        tx.inbox_done(stored.seq).await?;
-        tx.commit().await?;
-        Metrics::incr(&self.metrics.updates_processed);
-        self.wakers.wake(&stored.bot);
-        Ok(())
+        tx.inbox_done(stored.seq).await
     }
 }

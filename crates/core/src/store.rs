@@ -140,9 +140,9 @@ pub trait Tx: Send {
     /// Marks a claimed job done (its row is removed).
     async fn complete_job(&mut self, id: i64) -> Result<()>;
 
-    /// Marks an inbox update processed. [`crate::Error::Conflict`] if it is not pending (it
-    /// was processed or set aside meanwhile): the caller's transaction must then roll back,
-    /// so that an update is never processed twice.
+    /// Marks an inbox update processed. If it is not pending (it was processed or set aside
+    /// meanwhile) this call or, at the latest, [`Tx::commit`] fails with
+    /// [`crate::Error::Conflict`] and nothing commits, so an update is never processed twice.
     async fn inbox_done(&mut self, seq: i64) -> Result<()>;
 
     async fn commit(self: Box<Self>) -> Result<()>;

@@ -282,3 +282,34 @@ fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// Starts a sandbox groupcart in this process, lets it settle, and prints its resident
+/// memory: what `groupcart serve` costs while idle.
+pub async fn memory() -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("groupcart-bench-memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut config = crate::config::Config::default();
+    config.database.url = format!("sqlite://{}", dir.join("memory.db").display());
+    config.http.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let app = crate::app::App::start(config).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let rss = resident_kib();
+    app.shutdown();
+    app.stopped().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    match rss {
+        Some(kib) => println!(
+            "idle resident memory of serve (sandbox, SQLite): {:.1} MiB",
+            kib as f64 / 1024.0
+        ),
+        None => println!("resident memory is only measured on Linux"),
+    }
+    Ok(())
+}
+
+/// `VmRSS` of this process in KiB, from `/proc`.
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

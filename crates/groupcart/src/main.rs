@@ -80,6 +80,8 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// Resident memory of an idle `serve` (sandbox mode, SQLite).
+    Memory,
 }
 
 #[derive(Subcommand, Debug)]
@@ -175,6 +177,9 @@ async fn run(command: Command, config: Config) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
             result
         }
+        Command::Bench {
+            which: BenchCommand::Memory,
+        } => groupcart::bench::memory().await,
         Command::Sim { sim_listen } => {
             let listener = tokio::net::TcpListener::bind(sim_listen)
                 .await

@@ -354,3 +354,70 @@ async fn two_bots_one_instance_one_customer() {
     app.shutdown();
     app.stopped().await;
 }
+
+/// A chat's messages are answered in the order they were sent, even when they arrive
+/// faster than the bot may reply.
+#[tokio::test]
+async fn replies_keep_the_order_of_a_chats_messages() {
+    let app = start(config_for(sqlite_url()), false).await;
+    let sim = SimClient::new(format!("http://{}", app.addr));
+    let bot = bot_id(DEMO_TOKEN);
+    let who = user(90, "Ana", "en");
+    let commands = ["/help", "/privacy", "/help", "/nonsense", "/help"];
+    for command in commands {
+        sim.send_text(bot, &who, command).await.unwrap();
+    }
+    let messages = wait_until(&sim, bot, who.id, "five replies", |m| m.len() >= 5).await;
+    let kinds: Vec<&str> = messages
+        .iter()
+        .map(|m| {
+            let text = m.text.as_deref().unwrap_or_default();
+            if text.starts_with("Here is what I can do") {
+                "help"
+            } else if text.starts_with("Hi Ana") {
+                "privacy"
+            } else if text.starts_with("I do not know that command") {
+                "unknown"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert_eq!(kinds, ["help", "privacy", "help", "unknown", "help"]);
+    app.shutdown();
+    app.stopped().await;
+}
+
+/// Blocking the bot is recorded as an event of the customer.
+#[tokio::test]
+async fn blocking_the_bot_is_recorded() {
+    let app = start(config_for(sqlite_url()), false).await;
+    let sim = SimClient::new(format!("http://{}", app.addr));
+    let bot = bot_id(DEMO_TOKEN);
+    let who = user(91, "Bo", "en");
+    sim.send_text(bot, &who, "/start").await.unwrap();
+    wait_until(&sim, bot, who.id, "the notice", |m| !m.is_empty()).await;
+    sim.block(bot, &who).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let blocked = app
+            .store
+            .recent_events(Some("bot_blocked"), 10)
+            .await
+            .unwrap();
+        if let Some(event) = blocked.first() {
+            let customer = app
+                .store
+                .customer_by_telegram_id(who.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(event.event.customer_id, Some(customer.id));
+            break;
+        }
+        assert!(Instant::now() < deadline, "block never recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    app.shutdown();
+    app.stopped().await;
+}

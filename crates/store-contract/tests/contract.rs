@@ -45,6 +45,7 @@ groupcart_store_contract::backend_tests!(
     events_round_trip_fields,
     outbox_due_respects_bot_not_before_and_order,
     outbox_due_offers_only_each_chats_oldest,
+    enqueue_ids_in_one_tx_are_the_stored_ids,
     outbox_round_trips_actions,
     outbox_settle_sent,
     outbox_settle_retry,
@@ -316,8 +317,20 @@ async fn inbox_done_twice_conflicts(store: SharedStore) {
     first.commit().await.unwrap();
     // A second processing of the same update must not be able to commit.
     let mut second = store.begin().await.unwrap();
-    let err = second.inbox_done(seq).await.unwrap_err();
+    second
+        .append_event(&NewEvent::new("processed_again", t(0)))
+        .await
+        .unwrap();
+    let err = match second.inbox_done(seq).await {
+        Err(err) => err,
+        Ok(()) => second.commit().await.unwrap_err(),
+    };
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    assert!(store
+        .recent_events(Some("processed_again"), 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn inbox_failed_counts_attempts_and_gives_up(store: SharedStore) {
@@ -336,8 +349,11 @@ async fn inbox_failed_counts_attempts_and_gives_up(store: SharedStore) {
     // Set aside for good: it cannot be marked done, and failing it again changes nothing
     // visible.
     let mut tx = store.begin().await.unwrap();
-    assert!(matches!(tx.inbox_done(seq).await, Err(Error::Conflict(_))));
-    drop(tx);
+    let done = match tx.inbox_done(seq).await {
+        Ok(()) => tx.commit().await,
+        Err(err) => Err(err),
+    };
+    assert!(matches!(done, Err(Error::Conflict(_))), "{done:?}");
     store.inbox_failed(seq, "again", false).await.unwrap();
     assert_eq!(pending_ids(&store).await, vec![2]);
     assert_eq!(
@@ -753,6 +769,26 @@ async fn outbox_due_offers_only_each_chats_oldest(store: SharedStore) {
     store.outbox_settle(n1, &failed, None).await.unwrap();
     // A failed message no longer holds its chat back.
     assert_eq!(due_ids(&store, "a", t(0)).await, vec![m2, n2, o1]);
+}
+
+async fn enqueue_ids_in_one_tx_are_the_stored_ids(store: SharedStore) {
+    let before = enqueue(&store, &message("a", 1, t(0))).await;
+    // A rolled-back transaction's ids are never seen.
+    let mut rolled_back = store.begin().await.unwrap();
+    rolled_back.enqueue(&message("a", 2, t(0))).await.unwrap();
+    drop(rolled_back);
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for chat in 3..=5 {
+        ids.push(tx.enqueue(&message("a", chat, t(0))).await.unwrap());
+    }
+    tx.commit().await.unwrap();
+    assert!(
+        ids[0] > before && ids[0] < ids[1] && ids[1] < ids[2],
+        "{before} {ids:?}"
+    );
+    let due = due_ids(&store, "a", t(0)).await;
+    assert_eq!(due, [vec![before], ids].concat());
 }
 
 async fn outbox_round_trips_actions(store: SharedStore) {

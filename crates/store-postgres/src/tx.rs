@@ -15,13 +15,84 @@ use sqlx::{Postgres, Row, Transaction};
 
 /// One open transaction. Dropping it without [`Tx::commit`] rolls it back (sqlx rolls back
 /// a dropped transaction before the connection is used again).
+///
+/// Events and inbox marks, which nothing in a transaction reads back, are kept here and
+/// written with one statement each at commit, saving a round trip per write.
 pub(crate) struct PostgresTx {
     tx: Transaction<'static, Postgres>,
+    events: Vec<NewEvent>,
+    done: Vec<i64>,
 }
 
 impl PostgresTx {
     pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
-        PostgresTx { tx }
+        PostgresTx {
+            tx,
+            events: Vec::new(),
+            done: Vec::new(),
+        }
+    }
+
+    async fn flush_events(&mut self) -> Result<()> {
+        let events = std::mem::take(&mut self.events);
+        if events.is_empty() {
+            return Ok(());
+        }
+        // `ORDER BY n` keeps the ids in the order the events were appended.
+        sqlx::query(
+            "INSERT INTO events (kind, at, bot, customer_id, chat_id, source, data)
+             SELECT kind, at, bot, customer_id, chat_id, source, data
+             FROM UNNEST($1::text[], $2::timestamptz[], $3::text[], $4::int8[], $5::int8[],
+                         $6::text[], $7::jsonb[])
+                  WITH ORDINALITY AS e (kind, at, bot, customer_id, chat_id, source, data, n)
+             ORDER BY n",
+        )
+        .bind(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.at).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.bot.as_deref()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.customer_id.map(|c| c.0))
+                .collect::<Vec<_>>(),
+        )
+        .bind(events.iter().map(|e| e.chat_id).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.source.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind(events.iter().map(|e| &e.data).collect::<Vec<_>>())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn flush_done(&mut self) -> Result<()> {
+        let mut done = std::mem::take(&mut self.done);
+        if done.is_empty() {
+            return Ok(());
+        }
+        done.sort_unstable();
+        done.dedup();
+        let marked = sqlx::query(
+            "UPDATE inbox SET status = 'done', processed_at = $1
+             WHERE status = 'pending' AND seq = ANY($2)",
+        )
+        .bind(Utc::now())
+        .bind(&done)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if marked != done.len() as u64 {
+            return Err(Error::Conflict(
+                "an inbox update was processed or set aside meanwhile".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -126,7 +197,8 @@ impl Tx for PostgresTx {
     // --- effects ---
 
     async fn append_event(&mut self, event: &NewEvent) -> Result<()> {
-        query::append_event(&mut *self.tx, event).await
+        self.events.push(event.clone());
+        Ok(())
     }
 
     async fn enqueue(&mut self, m: &NewOutbound) -> Result<i64> {
@@ -179,24 +251,13 @@ impl Tx for PostgresTx {
     }
 
     async fn inbox_done(&mut self, seq: i64) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE inbox SET status = 'done', processed_at = $1
-             WHERE seq = $2 AND status = 'pending'",
-        )
-        .bind(Utc::now())
-        .bind(seq)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::Conflict(format!(
-                "inbox update {seq} is not pending"
-            )));
-        }
+        self.done.push(seq);
         Ok(())
     }
 
-    async fn commit(self: Box<Self>) -> Result<()> {
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        self.flush_events().await?;
+        self.flush_done().await?;
         self.tx.commit().await.map_err(db)
     }
 }

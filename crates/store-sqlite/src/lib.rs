@@ -83,7 +83,7 @@ const INBOX_CHUNK: usize = 128;
 /// Splits `n` rows into full chunks and then powers of two (300 = 128 + 128 + 32 + 8 + 4),
 /// so that batches of any size use one of only eight statement texts and the prepared
 /// statement cache is not flooded with one statement per batch size.
-fn chunk_sizes(mut n: usize) -> impl Iterator<Item = usize> {
+pub(crate) fn chunk_sizes(mut n: usize) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         let size = match n {
             0 => return None,

@@ -1,7 +1,7 @@
 //! [`Tx`] on SQLite: a `BEGIN IMMEDIATE` transaction on the writer connection.
 
-use crate::db;
 use crate::query::{self, json, ms};
+use crate::{chunk_sizes, db};
 use async_trait::async_trait;
 use chrono::Utc;
 use groupcart_core::consent::ConsentRecord;
@@ -15,14 +15,120 @@ use sqlx::{Row, Sqlite, Transaction};
 
 /// One open transaction. Dropping it without [`Tx::commit`] rolls it back (sqlx rolls back
 /// a dropped transaction before the connection is used again).
+///
+/// Writes that nothing in a transaction reads back (events, outbound messages, inbox marks)
+/// are kept here and sent as multi-row statements at commit: every statement is a round
+/// trip to the connection's own thread, which costs far more than SQLite's work for it.
 pub(crate) struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
+    events: Vec<NewEvent>,
+    outbox: Vec<(i64, NewOutbound)>,
+    /// The id the next enqueued message gets, once known.
+    next_outbox_id: Option<i64>,
+    done: Vec<i64>,
 }
 
 impl SqliteTx {
     pub(crate) fn new(tx: Transaction<'static, Sqlite>) -> Self {
-        SqliteTx { tx }
+        SqliteTx {
+            tx,
+            events: Vec::new(),
+            outbox: Vec::new(),
+            next_outbox_id: None,
+            done: Vec::new(),
+        }
     }
+
+    async fn flush_events(&mut self) -> Result<()> {
+        let events = std::mem::take(&mut self.events);
+        let mut rest = events.as_slice();
+        for size in chunk_sizes(rest.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let sql = values_sql(
+                "INSERT INTO events (kind, at, bot, customer_id, chat_id, source, data) VALUES ",
+                7,
+                size,
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(&e.kind)
+                    .bind(ms(e.at))
+                    .bind(&e.bot)
+                    .bind(e.customer_id.map(|c| c.0))
+                    .bind(e.chat_id)
+                    .bind(&e.source)
+                    .bind(json(&e.data)?);
+            }
+            q.execute(&mut *self.tx).await.map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn flush_outbox(&mut self) -> Result<()> {
+        let outbox = std::mem::take(&mut self.outbox);
+        let mut rest = outbox.as_slice();
+        for size in chunk_sizes(rest.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let sql = values_sql(
+                "INSERT INTO outbox (id, bot, chat_id, customer_id, action, broadcast,
+                     next_attempt_at, created_at) VALUES ",
+                8,
+                size,
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, m) in chunk {
+                q = q
+                    .bind(id)
+                    .bind(&m.bot)
+                    .bind(m.chat_id)
+                    .bind(m.customer_id.map(|c| c.0))
+                    .bind(json(&m.action)?)
+                    .bind(m.broadcast)
+                    .bind(ms(m.not_before))
+                    .bind(ms(m.created_at));
+            }
+            q.execute(&mut *self.tx).await.map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn flush_done(&mut self) -> Result<()> {
+        let mut done = std::mem::take(&mut self.done);
+        done.sort_unstable();
+        done.dedup();
+        let now = ms(Utc::now());
+        let mut marked = 0;
+        let mut rest = done.as_slice();
+        for size in chunk_sizes(rest.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let placeholders = vec!["?"; size].join(", ");
+            let sql = format!(
+                "UPDATE inbox SET status = 'done', processed_at = ?
+                 WHERE status = 'pending' AND seq IN ({placeholders})"
+            );
+            let mut q = sqlx::query(&sql).bind(now);
+            for seq in chunk {
+                q = q.bind(seq);
+            }
+            marked += q.execute(&mut *self.tx).await.map_err(db)?.rows_affected();
+        }
+        if marked != done.len() as u64 {
+            return Err(Error::Conflict(
+                "an inbox update was processed or set aside meanwhile".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `prefix` followed by `rows` groups of `columns` placeholders.
+fn values_sql(prefix: &str, columns: usize, rows: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    format!("{prefix}{}", vec![group; rows].join(", "))
 }
 
 #[async_trait]
@@ -148,27 +254,29 @@ impl Tx for SqliteTx {
     // --- effects ---
 
     async fn append_event(&mut self, event: &NewEvent) -> Result<()> {
-        query::append_event(&mut *self.tx, event).await
+        self.events.push(event.clone());
+        Ok(())
     }
 
     async fn enqueue(&mut self, m: &NewOutbound) -> Result<i64> {
-        let row = sqlx::query(
-            "INSERT INTO outbox (bot, chat_id, customer_id, action, broadcast,
-                 next_attempt_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
-             RETURNING id",
-        )
-        .bind(&m.bot)
-        .bind(m.chat_id)
-        .bind(m.customer_id.map(|c| c.0))
-        .bind(json(&m.action)?)
-        .bind(m.broadcast)
-        .bind(ms(m.not_before))
-        .bind(ms(m.created_at))
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        row.try_get("id").map_err(db)
+        // This transaction holds the write lock from its start, so nobody else can take the
+        // ids after the current highest before it commits.
+        let id = match self.next_outbox_id {
+            Some(id) => id,
+            None => {
+                let row = sqlx::query(
+                    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+                                COALESCE((SELECT MAX(id) FROM outbox), 0)) + 1 AS next",
+                )
+                .fetch_one(&mut *self.tx)
+                .await
+                .map_err(db)?;
+                row.try_get("next").map_err(db)?
+            }
+        };
+        self.next_outbox_id = Some(id + 1);
+        self.outbox.push((id, m.clone()));
+        Ok(id)
     }
 
     async fn schedule_job(&mut self, job: &NewJob) -> Result<Option<i64>> {
@@ -201,24 +309,14 @@ impl Tx for SqliteTx {
     }
 
     async fn inbox_done(&mut self, seq: i64) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE inbox SET status = 'done', processed_at = ?
-             WHERE seq = ? AND status = 'pending'",
-        )
-        .bind(ms(Utc::now()))
-        .bind(seq)
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::Conflict(format!(
-                "inbox update {seq} is not pending"
-            )));
-        }
+        self.done.push(seq);
         Ok(())
     }
 
-    async fn commit(self: Box<Self>) -> Result<()> {
+    async fn commit(mut self: Box<Self>) -> Result<()> {
+        self.flush_events().await?;
+        self.flush_outbox().await?;
+        self.flush_done().await?;
         self.tx.commit().await.map_err(db)
     }
 }
