@@ -6,6 +6,7 @@
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
 pub mod bot;
+pub mod catalog;
 pub mod clock;
 pub mod consent;
 pub mod conversation;
@@ -17,6 +18,7 @@ pub mod inbox;
 pub mod incoming;
 pub mod job;
 pub mod metrics;
+pub mod money;
 pub mod outbox;
 pub mod store;
 

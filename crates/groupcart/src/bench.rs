@@ -6,7 +6,7 @@
 //! The load generator runs in the same process over loopback and shares the CPU with the
 //! server, so the figures are lower bounds of what a separate load balancer would see.
 
-use crate::config::DatabaseConfig;
+use crate::config::{redact_url, DatabaseConfig};
 use crate::storage;
 use anyhow::{Context, Result};
 use axum::body::Bytes;
@@ -248,7 +248,7 @@ pub async fn ingest(bench: IngestBench) -> Result<()> {
             max_connections: 16,
         })
         .await
-        .with_context(|| format!("opening {}", redact(url)))?;
+        .with_context(|| format!("opening {}", redact_url(url)))?;
         let label = if url.starts_with("sqlite") {
             "sqlite"
         } else {
@@ -269,18 +269,6 @@ pub async fn ingest(bench: IngestBench) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// A database URL without its password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}://{}@{}", &url[..scheme], user, &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Starts a sandbox groupcart in this process, lets it settle, and prints its resident

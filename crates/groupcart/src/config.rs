@@ -269,7 +269,9 @@ impl Config {
         }
         if let Some(url) = &self.http.public_url {
             if !url.starts_with("https://") && !url.starts_with("http://") {
-                return Err("http.public_url must be an https:// URL".into());
+                return Err(
+                    "http.public_url must be an https:// (or, for tests, http://) URL".into(),
+                );
             }
         }
         if !(1..=50).contains(&self.telegram.poll_timeout) {
@@ -333,9 +335,25 @@ impl Config {
         }]
     }
 
-    /// The effective configuration as TOML, secrets redacted.
+    /// The effective configuration as TOML, secrets (tokens, database password) redacted.
     pub fn to_redacted_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# unprintable config: {e}"))
+        let mut printable = self.clone();
+        printable.database.url = redact_url(&self.database.url);
+        toml::to_string_pretty(&printable).unwrap_or_else(|e| format!("# unprintable config: {e}"))
+    }
+}
+
+/// A URL with the password of its user info replaced (`postgres://u:[redacted]@h/db`).
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let Some(at) = url[scheme_end..].rfind('@').map(|i| i + scheme_end) else {
+        return url.to_owned();
+    };
+    match url[scheme_end..at].split_once(':') {
+        Some((user, _password)) => format!("{}{user}:[redacted]{}", &url[..scheme_end], &url[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -449,6 +467,25 @@ mod tests {
         assert!(!printed.contains("abcdefghijklmnop"), "{printed}");
         assert!(printed.contains("[redacted]"));
         assert!(!format!("{c:?}").contains("abcdefghijklmnop"));
+    }
+
+    #[test]
+    fn database_password_is_redacted() {
+        assert_eq!(
+            redact_url("postgres://gc:p@ss@db:5432/x"),
+            "postgres://gc:[redacted]@db:5432/x"
+        );
+        assert_eq!(redact_url("postgres://gc@db/x"), "postgres://gc@db/x");
+        assert_eq!(
+            redact_url("sqlite://data/groupcart.db"),
+            "sqlite://data/groupcart.db"
+        );
+        let flags = Overrides {
+            database_url: Some("postgres://gc:hunter2@db/x".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load_from(None, no_env(), &flags).expect("loads");
+        assert!(!c.to_redacted_toml().contains("hunter2"));
     }
 
     #[test]
