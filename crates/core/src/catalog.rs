@@ -5,8 +5,9 @@
 //! also what deep links and imports use. Stock only changes through recorded movements, so
 //! every unit can be accounted for.
 
+pub use crate::error::FieldError;
 use crate::money::Currency;
-use crate::Result;
+use crate::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -142,22 +143,6 @@ pub struct NewProduct {
     #[serde(default)]
     pub images: Vec<Image>,
     pub variants: Vec<NewVariant>,
-}
-
-/// A problem with one field of an input, named by its path (`variants[1].prices[0].amount`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
 }
 
 /// Most options a product may have (as in Shopify).
@@ -395,7 +380,9 @@ pub trait CatalogStore: Send + Sync {
     /// Creates or replaces products by handle, all in one transaction. A replaced product
     /// keeps its id; its variants are matched by option values and keep their ids, new ones
     /// are added and missing ones removed. A stock level that differs from the stored one is
-    /// recorded as a movement with `reason`/`actor`. Products must be valid
+    /// recorded as a movement with `reason`/`actor`; a removed variant's remaining stock is
+    /// recorded as going to zero. Prices come back ordered by currency code. The same handle
+    /// twice in one call is `Error::Invalid` and nothing is written. Products must be valid
     /// ([`NewProduct::validate`]); the store checks only what the database enforces.
     async fn save_products(
         &self,
@@ -434,6 +421,92 @@ pub trait CatalogStore: Send + Sync {
 
     /// A variant's movements, oldest first.
     async fn stock_movements(&self, variant: VariantId) -> Result<Vec<StockMovement>>;
+}
+
+// --- use cases: what the HTTP API, the CLI and the bot do with the catalog ---
+
+/// Adds a new product. `Error::Fields` lists every rule it breaks; `Error::Conflict` if its
+/// handle is taken.
+pub async fn create_product(
+    store: &dyn CatalogStore,
+    product: NewProduct,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<Product> {
+    product.validate().map_err(Error::Fields)?;
+    if store.product_by_handle(&product.handle).await?.is_some() {
+        return Err(Error::Conflict(format!(
+            "a product with handle `{}` exists",
+            product.handle
+        )));
+    }
+    let saved = store
+        .save_products(std::slice::from_ref(&product), "created", actor, at)
+        .await?;
+    let id = saved
+        .first()
+        .map(|s| s.id)
+        .ok_or_else(|| Error::Storage("save returned nothing".into()))?;
+    load(store, id).await
+}
+
+/// Replaces product `id` with `product` (same handle; variants matched by option values keep
+/// their ids).
+pub async fn replace_product(
+    store: &dyn CatalogStore,
+    id: ProductId,
+    product: NewProduct,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<Product> {
+    let current = load(store, id).await?;
+    let mut errors = product.validate().err().unwrap_or_default();
+    if product.handle != current.handle {
+        errors.insert(
+            0,
+            FieldError::new("handle", "cannot change; create a new product instead"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors));
+    }
+    store
+        .save_products(std::slice::from_ref(&product), "edited", actor, at)
+        .await?;
+    load(store, id).await
+}
+
+/// Saves valid products in one transaction; nothing is saved if any is invalid (the errors
+/// name the product by its position: `products[3].variants[0].sku`).
+pub async fn import_products(
+    store: &dyn CatalogStore,
+    products: &[NewProduct],
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<Saved>> {
+    let errors: Vec<FieldError> = products
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.validate()
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |e| FieldError::new(format!("products[{i}].{}", e.field), e.message))
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors));
+    }
+    store.save_products(products, "import", actor, at).await
+}
+
+/// A product that must exist.
+pub async fn load(store: &dyn CatalogStore, id: ProductId) -> Result<Product> {
+    store
+        .product(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("product {}", id.0)))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! enqueues the messages its change causes, marks the update it handled as processed, and
 //! commits. Dropping a `Tx` without committing rolls it back.
 
+use crate::catalog::CatalogStore;
 use crate::consent::ConsentRecord;
 use crate::customer::{Customer, CustomerId, CustomerSighting, Upserted};
 use crate::event::{Event, NewEvent};
@@ -31,7 +32,7 @@ pub type SharedStore = Arc<dyn Store>;
 
 /// The database, outside any transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: CatalogStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers (for `/readyz`).

@@ -133,12 +133,24 @@ impl App {
                 ),
             );
         }
+        let api_token = match (config.api.token.is_empty(), sandbox) {
+            (false, _) => Some(Arc::from(config.api.token.expose())),
+            (true, true) => {
+                let token = sandbox::api_token();
+                tracing::info!(
+                    "sandbox admin API token (send as `Authorization: Bearer …`): {token}"
+                );
+                Some(Arc::from(token.as_str()))
+            }
+            (true, false) => None,
+        };
         let state = AppState {
             store: store.clone(),
             intake: intake.clone(),
             metrics: metrics.clone(),
             webhooks: Arc::new(webhooks),
             landing: Arc::new(landing),
+            api_token,
         };
         let mut router = groupcart_http::router(state);
         if let Some(sim) = &simulator {

@@ -164,6 +164,7 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
             },
         )])),
         landing: Arc::new(Vec::new()),
+        api_token: None,
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
     let rate = load(
@@ -300,4 +301,50 @@ fn resident_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Parses and imports a generated Shopify CSV of `rows` variant rows into a fresh SQLite
+/// database, and prints how long each half took.
+pub async fn import(rows: usize) -> Result<()> {
+    use groupcart_catalog_csv::{read_products, synthetic_csv, ImportOptions};
+    let dir = std::env::temp_dir().join(format!("groupcart-bench-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store = storage::open(&DatabaseConfig {
+        url: format!("sqlite://{}", dir.join("import.db").display()),
+        max_connections: 1,
+    })
+    .await?;
+    let csv = synthetic_csv(rows);
+    let options = ImportOptions {
+        currency: "USD".parse()?,
+        language: "en".into(),
+        skip_invalid: false,
+    };
+    let start = Instant::now();
+    let parsed = read_products(csv.as_bytes(), &options, |_| {})?;
+    let parse = start.elapsed();
+    anyhow::ensure!(
+        parsed.errors.is_empty(),
+        "generated file has errors: {:?}",
+        parsed.errors.first()
+    );
+    let start = Instant::now();
+    let saved = groupcart_core::catalog::import_products(
+        store.as_ref(),
+        &parsed.products,
+        "bench",
+        chrono::Utc::now(),
+    )
+    .await?;
+    let save = start.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "import of {rows} Shopify CSV rows ({} products, {:.1} MiB): parse {:.2} s, save to SQLite {:.2} s, total {:.2} s",
+        saved.len(),
+        csv.len() as f64 / 1_048_576.0,
+        parse.as_secs_f64(),
+        save.as_secs_f64(),
+        (parse + save).as_secs_f64()
+    );
+    Ok(())
 }

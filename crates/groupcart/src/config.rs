@@ -57,6 +57,7 @@ pub struct Config {
     /// The bots this instance serves. Empty with `telegram.token` set: one bot `main`;
     /// empty without a token: sandbox mode.
     pub bots: Vec<BotConfig>,
+    pub api: ApiConfig,
     pub privacy: PrivacyConfig,
     pub log: LogConfig,
 }
@@ -146,6 +147,14 @@ fn default_currency() -> String {
 }
 fn default_market() -> String {
     "global".into()
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// Bearer token of the admin API (`/api`). Empty: the admin API is off, except in
+    /// sandbox mode, where a token is made up at start and logged.
+    pub token: Secret,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -4,6 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use groupcart::app::App;
 use groupcart::config::{Config, DatabaseKind, LogFormat, Overrides};
+use groupcart_core::money::Currency;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -49,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Import or export the catalog as a Shopify product CSV.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// Measure throughput and print the figures.
     Bench {
         #[command(subcommand)]
@@ -59,6 +65,33 @@ enum Command {
         /// Address the simulator listens on.
         #[arg(long = "sim-listen", default_value = "127.0.0.1:8081")]
         sim_listen: SocketAddr,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CatalogCommand {
+    /// Create or update products from a Shopify product CSV, all or nothing.
+    Import {
+        file: PathBuf,
+        /// Import the valid products and report the invalid rows instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Currency the file's prices are in.
+        #[arg(long, default_value = "USD")]
+        currency: Currency,
+        /// Language of the file's titles and descriptions.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Write every product to a new Shopify product CSV.
+    Export {
+        file: PathBuf,
+        /// Currency of the prices to write.
+        #[arg(long, default_value = "USD")]
+        currency: Currency,
+        /// Language of the titles and descriptions to write.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
 }
 
@@ -82,6 +115,12 @@ enum BenchCommand {
     },
     /// Resident memory of an idle `serve` (sandbox mode, SQLite).
     Memory,
+    /// Import a generated Shopify CSV into a fresh SQLite database.
+    Import {
+        /// Variant rows in the file.
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,6 +219,28 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Bench {
             which: BenchCommand::Memory,
         } => groupcart::bench::memory().await,
+        Command::Bench {
+            which: BenchCommand::Import { rows },
+        } => groupcart::bench::import(rows).await,
+        Command::Catalog {
+            command:
+                CatalogCommand::Import {
+                    file,
+                    skip_invalid,
+                    currency,
+                    language,
+                },
+        } => {
+            groupcart::catalog_cli::import(&config, &file, currency, &language, skip_invalid).await
+        }
+        Command::Catalog {
+            command:
+                CatalogCommand::Export {
+                    file,
+                    currency,
+                    language,
+                },
+        } => groupcart::catalog_cli::export(&config, &file, currency, &language).await,
         Command::Sim { sim_listen } => {
             let listener = tokio::net::TcpListener::bind(sim_listen)
                 .await

@@ -18,3 +18,11 @@ pub fn demo_bot() -> BotConfig {
         limits: None,
     }
 }
+
+/// A fresh random admin API token for this sandbox run.
+pub fn api_token() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -76,3 +76,50 @@ fn migrate_then_backup_a_sqlite_database() {
     );
     let _ = std::fs::remove_file(backup);
 }
+
+fn fixture(name: &str) -> String {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    format!("{dir}/../catalog-csv/tests/fixtures/{name}")
+}
+
+/// `groupcart --database-url URL catalog VERB FILE`.
+fn catalog(url: &str, verb: &str, file: &str) -> Output {
+    groupcart(&["--database-url", url, "catalog", verb, file], &[])
+}
+
+/// A malformed file imports nothing and names each bad line; a good one imports, re-imports
+/// as updates, and exports to a file that imports again.
+#[test]
+fn catalog_import_and_export() {
+    let db = groupcart_store_contract::sqlite_path();
+    let url = format!("sqlite://{}", db.display());
+
+    let out = catalog(&url, "import", &fixture("malformed.csv"));
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    let bad_price = "line 6 (handle story-tee): Variant Price \"abc\"";
+    assert!(stderr.contains(bad_price), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+    let out = catalog(&url, "import", &fixture("shopify_export.csv"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = text(&out.stdout);
+    assert!(first.contains("new, 0 updated"), "{first}");
+    let again = text(&catalog(&url, "import", &fixture("shopify_export.csv")).stdout);
+    assert!(again.contains("(0 new,"), "{again}");
+
+    let exported = db.with_extension("export.csv");
+    let out = catalog(&url, "export", exported.to_str().unwrap());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = std::fs::read_to_string(&exported).unwrap();
+    assert!(csv.starts_with("Handle,"), "{csv}");
+    assert!(csv.contains("basic-tee"));
+
+    let other = format!(
+        "sqlite://{}",
+        groupcart_store_contract::sqlite_path().display()
+    );
+    let out = catalog(&other, "import", exported.to_str().unwrap());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let _ = std::fs::remove_file(exported);
+}

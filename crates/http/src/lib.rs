@@ -4,6 +4,7 @@
 //! Handlers are thin: they check and translate the request and call the intake or the store.
 //! Every error answers with a stable code and a message that reveals no internals.
 
+mod api;
 mod error;
 mod metrics;
 mod webhook;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub webhooks: Arc<HashMap<String, WebhookBot>>,
     /// Lines shown on the landing page (e.g. where the sandbox simulator is).
     pub landing: Arc<Vec<(String, String)>>,
+    /// The admin API's bearer token; `None` turns the admin API off.
+    pub api_token: Option<Arc<str>>,
 }
 
 /// The router of every groupcart endpoint.
@@ -48,8 +51,19 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
         .route("/telegram/{bot}", post(webhook::receive))
+        .nest("/api", api::routes(state.clone()))
         .fallback(not_found)
         .with_state(state)
+}
+
+/// Compares without an early exit, so the time taken tells nothing about the secret.
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
 }
 
 async fn healthz() -> &'static str {
@@ -94,4 +108,17 @@ async fn landing(State(state): State<AppState>) -> impl IntoResponse {
          color:#eee}}a{{color:#8cf}}}}</style></head><body><h1>groupcart</h1>\
          <p>groupcart is running.</p><ul>{items}</ul></body></html>"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secret_comparison() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
+    }
 }

@@ -34,6 +34,7 @@ async fn spawn_app(store: SharedStore) -> TestApp {
             },
         )])),
         landing: Arc::new(Vec::new()),
+        api_token: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

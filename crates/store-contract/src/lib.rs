@@ -1,7 +1,7 @@
 //! The contract every groupcart store must meet, and the harness that gives tests a store.
 //!
-//! The contract itself is `tests/contract.rs`: one set of tests, run against SQLite and
-//! PostgreSQL. This library is the harness those tests use, and that other crates' tests use
+//! The contract itself is `tests/contract.rs` (the foundation ports) and `tests/catalog.rs`
+//! (the catalog port): one set of tests, run against SQLite and PostgreSQL. This library is the harness those tests use, and that other crates' tests use
 //! as a dev-dependency to get a fresh, migrated store of either kind:
 //!
 //! - [`sqlite`]: a new database file under the system temp directory.

@@ -50,14 +50,15 @@ async fn sqlite_opening_twice_is_idempotent() {
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
         .await
         .unwrap();
-    let versions: Vec<i64> = sqlx::query("SELECT version FROM groupcart_migrations")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("version"))
-        .collect();
-    assert_eq!(versions, vec![1]);
+    let versions: Vec<i64> =
+        sqlx::query("SELECT version FROM groupcart_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("version"))
+            .collect();
+    assert_eq!(versions, vec![1, 2]);
     let mode: String = sqlx::query("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -144,14 +145,15 @@ async fn postgres_connecting_twice_is_idempotent() {
     assert_eq!(c.backend(), Backend::Postgres);
 
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    let versions: Vec<i64> = sqlx::query("SELECT version FROM groupcart_migrations")
-        .fetch_all(&mut conn)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("version"))
-        .collect();
-    assert_eq!(versions, vec![1]);
+    let versions: Vec<i64> =
+        sqlx::query("SELECT version FROM groupcart_migrations ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get("version"))
+            .collect();
+    assert_eq!(versions, vec![1, 2]);
 }
 
 #[tokio::test]

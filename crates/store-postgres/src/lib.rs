@@ -1,21 +1,24 @@
 //! PostgreSQL implementation of groupcart's storage ports ([`groupcart_core::store`]).
 //!
 //! This crate owns the PostgreSQL schema (`migrations/`), its embedded migrator, and
-//! [`PostgresStore`], which implements [`Store`] and [`Tx`]. Its behaviour is pinned down by
-//! the contract suite in `groupcart-store-contract`, which runs the same tests against SQLite;
-//! `groupcart-store-sqlite` is written to be read side by side with this crate.
+//! [`PostgresStore`], which implements [`Store`], [`Tx`] and the catalog port
+//! ([`groupcart_core::catalog::CatalogStore`], in `catalog.rs`). Its behaviour is pinned
+//! down by the contract suite in `groupcart-store-contract`, which runs the same tests against
+//! SQLite; `groupcart-store-sqlite` is written to be read side by side with this crate.
 //!
 //! # Representation
 //!
 //! - Times are `TIMESTAMPTZ` (microsecond precision; anything finer is dropped).
-//! - JSON (outbox actions, event data, job payloads) is `JSONB`; the inbox payload is `TEXT`,
-//!   kept exactly as received.
+//! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
+//!   variant's option values) is `JSONB`; the inbox payload is `TEXT`, kept exactly as
+//!   received.
 //!
 //! # Concurrency
 //!
 //! Several instances may share one database. Migrations hold an advisory lock, job claims
-//! use `FOR UPDATE SKIP LOCKED`, and every guard (`status = 'pending'`, `status = 'queued'`)
-//! is part of the `UPDATE` itself, so concurrent writers never need to read first.
+//! use `FOR UPDATE SKIP LOCKED`, and every guard (`status = 'pending'`, `status = 'queued'`,
+//! `stock + delta >= 0`) is part of the `UPDATE` itself, so concurrent writers never need to
+//! read first. A catalog save, which must read what it replaces, locks those rows first.
 //!
 //! Inbox `seq` values are taken when a row is inserted, not when it commits: with several
 //! concurrent writers a smaller `seq` can become visible after a larger one. A consumer that
@@ -24,6 +27,7 @@
 
 #[macro_use]
 mod query;
+mod catalog;
 mod migrate;
 mod tx;
 

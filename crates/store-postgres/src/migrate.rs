@@ -13,11 +13,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration this binary knows, oldest first. Append only; never edit a shipped one.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "catalog",
+        sql: include_str!("../migrations/0002_catalog.sql"),
+    },
+];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database
 /// (an arbitrary constant: "groupcrt" in ASCII).

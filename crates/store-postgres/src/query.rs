@@ -63,18 +63,18 @@ pub(crate) fn limit(limit: i64) -> i64 {
     limit.max(0)
 }
 
-fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T>
+pub(crate) fn get<'r, T>(row: &'r PgRow, column: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
 {
     row.try_get(column).map_err(db)
 }
 
-fn get_time(row: &PgRow, column: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn get_time(row: &PgRow, column: &str) -> Result<DateTime<Utc>> {
     get(row, column)
 }
 
-fn get_json<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> Result<T> {
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(row: &PgRow, column: &str) -> Result<T> {
     let value: serde_json::Value = get(row, column)?;
     serde_json::from_value(value)
         .map_err(|e| Error::Storage(format!("unreadable JSON in column {column}: {e}")))

@@ -1,17 +1,18 @@
 //! SQLite implementation of groupcart's storage ports ([`groupcart_core::store`]).
 //!
 //! This crate owns the SQLite schema (`migrations/`), its embedded migrator, and
-//! [`SqliteStore`], which implements [`Store`] and [`Tx`]. Its behaviour is pinned down by the
-//! contract suite in `groupcart-store-contract`, which runs the same tests against PostgreSQL;
-//! `groupcart-store-postgres` is written to be read side by side with this crate.
+//! [`SqliteStore`], which implements [`Store`], [`Tx`] and the catalog port
+//! ([`groupcart_core::catalog::CatalogStore`], in `catalog.rs`). Its behaviour is pinned
+//! down by the contract suite in `groupcart-store-contract`, which runs the same tests against
+//! PostgreSQL; `groupcart-store-postgres` is written to be read side by side with this crate.
 //!
 //! # Representation
 //!
 //! - Times are `INTEGER` unix **milliseconds** (UTC). Sub-millisecond precision is dropped on
 //!   write, so a time round-trips exactly if it has whole milliseconds; comparisons are plain
 //!   integer comparisons.
-//! - JSON (outbox actions, event data, job payloads) is `TEXT`; the inbox payload is kept
-//!   exactly as received.
+//! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
+//!   variant's option values) is `TEXT`; the inbox payload is kept exactly as received.
 //! - Tables are `STRICT` and ids `AUTOINCREMENT`, so an id is never reused after a delete.
 //!
 //! # Durability
@@ -29,12 +30,14 @@
 //!
 //! - **one writer connection** (a pool of exactly one) for every write and every transaction:
 //!   [`Store::begin`], `inbox_insert`, `inbox_failed`, `outbox_settle`, `jobs_claim`,
-//!   `job_retry`, `job_fail`. Writers queue for that connection in order, inside the process,
+//!   `job_retry`, `job_fail`, and the catalog's `save_products`, `set_product_status` and
+//!   `adjust_stock`. Writers queue for that connection in order, inside the process,
 //!   instead of spinning on the file lock. Multi-statement transactions still start with
 //!   `BEGIN IMMEDIATE`, so another process on the same file (a backup tool, a second binary
 //!   by mistake) waits on the busy timeout (5 s) rather than deadlocking.
 //! - **a read pool** of a few `query_only` connections for the pure reads (`inbox_pending`,
-//!   `outbox_due`, `outbox_stats`, `job_lag`, customer, consent and event reads). In WAL mode
+//!   `outbox_due`, `outbox_stats`, `job_lag`, customer, consent, event, product and stock
+//!   movement reads). In WAL mode
 //!   readers never block the writer nor each other, and always see every committed write.
 //!
 //! The consequence for callers: while a [`Tx`] is open it holds the writer, so a task must
@@ -45,6 +48,7 @@
 
 #[macro_use]
 mod query;
+mod catalog;
 mod migrate;
 mod tx;
 

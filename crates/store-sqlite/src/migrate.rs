@@ -14,11 +14,18 @@ pub(crate) struct Migration {
 }
 
 /// Every migration this binary knows, oldest first. Append only; never edit a shipped one.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "catalog",
+        sql: include_str!("../migrations/0002_catalog.sql"),
+    },
+];
 
 /// Brings the schema up to date. Safe to run on every start.
 pub(crate) async fn run(writer: &SqlitePool) -> Result<()> {

@@ -74,18 +74,18 @@ pub(crate) fn limit(limit: i64) -> i64 {
     limit.max(0)
 }
 
-fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
+pub(crate) fn get<'r, T>(row: &'r SqliteRow, column: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {
     row.try_get(column).map_err(db)
 }
 
-fn get_time(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn get_time(row: &SqliteRow, column: &str) -> Result<DateTime<Utc>> {
     time(get(row, column)?)
 }
 
-fn get_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T> {
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T> {
     let text: String = get(row, column)?;
     serde_json::from_str(&text)
         .map_err(|e| Error::Storage(format!("unreadable JSON in column {column}: {e}")))

@@ -1,0 +1,177 @@
+//! `/api/products` and `/api/variants`: the catalog and its stock.
+
+use super::{ApiJson, ApiPath, ApiQuery};
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use groupcart_core::catalog::{
+    self, NewProduct, Product, ProductId, ProductQuery, ProductStatus, StockMovement, VariantId,
+};
+use serde::{Deserialize, Serialize};
+
+/// Who API changes are recorded as, until the console brings users.
+const ACTOR: &str = "api";
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<ProductStatus>,
+    category: Option<String>,
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page {
+    products: Vec<Product>,
+    /// Pass as `after` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_after: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page>, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::unprocessable(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let products = state
+        .store
+        .products(&ProductQuery {
+            status: query.status,
+            category: query.category,
+            after: query.after.map(ProductId),
+            limit,
+        })
+        .await?;
+    let next_after = (products.len() as i64 == limit)
+        .then(|| products.last().map(|p| p.id.0))
+        .flatten();
+    Ok(Json(Page {
+        products,
+        next_after,
+    }))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(product): ApiJson<NewProduct>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let product = catalog::create_product(state.store.as_ref(), product, ACTOR, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Product>, ApiError> {
+    Ok(Json(
+        catalog::load(state.store.as_ref(), ProductId(id)).await?,
+    ))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(product): ApiJson<NewProduct>,
+) -> Result<Json<Product>, ApiError> {
+    let product = catalog::replace_product(
+        state.store.as_ref(),
+        ProductId(id),
+        product,
+        ACTOR,
+        Utc::now(),
+    )
+    .await?;
+    Ok(Json(product))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    status: ProductStatus,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> Result<Json<Product>, ApiError> {
+    let id = ProductId(id);
+    state
+        .store
+        .set_product_status(id, change.status, Utc::now())
+        .await?;
+    Ok(Json(catalog::load(state.store.as_ref(), id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StockChange {
+    /// Units to add (negative removes).
+    delta: i64,
+    /// Why, kept in the ledger: `recount`, `damaged`, `returned`, `received`...
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StockLevel {
+    variant_id: i64,
+    stock: i64,
+}
+
+pub async fn adjust_stock(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<StockChange>,
+) -> Result<Json<StockLevel>, ApiError> {
+    let reason = change.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 100 {
+        let mut error = ApiError::unprocessable("validation_failed", "some fields are invalid");
+        error.fields = vec![groupcart_core::error::FieldError::new(
+            "reason",
+            "1-100 characters",
+        )];
+        return Err(error);
+    }
+    if change.delta == 0 {
+        let mut error = ApiError::unprocessable("validation_failed", "some fields are invalid");
+        error.fields = vec![groupcart_core::error::FieldError::new(
+            "delta",
+            "must not be zero",
+        )];
+        return Err(error);
+    }
+    let stock = state
+        .store
+        .adjust_stock(VariantId(id), change.delta, reason, ACTOR, Utc::now())
+        .await
+        .map_err(|e| match e {
+            groupcart_core::Error::Conflict(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "insufficient_stock",
+                "the stock would go below zero",
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(StockLevel {
+        variant_id: id,
+        stock,
+    }))
+}
+
+pub async fn movements(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<StockMovement>>, ApiError> {
+    Ok(Json(state.store.stock_movements(VariantId(id)).await?))
+}

@@ -1,0 +1,146 @@
+//! The admin API under `/api`: JSON in and out, authenticated with a bearer token, described
+//! by the OpenAPI document at `/api/openapi.json`.
+//!
+//! Handlers only translate between HTTP and the core's use cases; every failure answers
+//! with the shared error shape, 422s listing the fields at fault.
+
+mod catalog;
+
+use crate::{ApiError, AppState};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+/// The OpenAPI document of this API.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// The `/api` routes.
+pub fn routes(state: AppState) -> Router<AppState> {
+    let protected = Router::new()
+        .route("/products", get(catalog::list).post(catalog::create))
+        .route("/products/{id}", get(catalog::show).put(catalog::replace))
+        .route("/products/{id}/status", put(catalog::set_status))
+        .route("/variants/{id}/stock", post(catalog::adjust_stock))
+        .route("/variants/{id}/stock-movements", get(catalog::movements))
+        .route_layer(middleware::from_fn_with_state(state, require_token));
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(protected)
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+/// Lets a request through only with `Authorization: Bearer <api token>`.
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(expected) = state.api_token.as_deref() else {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "api_disabled",
+            "the admin API is off: set api.token to enable it",
+        )
+        .into_response();
+    };
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !crate::same_secret(given.as_bytes(), expected.as_bytes()) {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send the API token as `Authorization: Bearer <token>`",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// A JSON body whose rejection answers in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ),
+        // serde's text names the field and what was expected: useful, and no internals.
+        JsonRejection::JsonDataError(e) => ApiError::unprocessable("invalid_body", e.body_text()),
+        JsonRejection::JsonSyntaxError(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "the body is not valid JSON",
+        ),
+        _ => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the body could not be read",
+        ),
+    }
+}
+
+/// Query parameters whose rejection answers in the API's error shape.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => {
+                Err(ApiError::unprocessable("invalid_query", e.body_text()))
+            }
+            Err(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "bad query string",
+            )),
+        }
+    }
+}
+
+/// Path parameters whose rejection answers in the API's error shape.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such resource (ids are whole numbers)",
+            )),
+            Err(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "bad path",
+            )),
+        }
+    }
+}
