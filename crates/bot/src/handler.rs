@@ -10,6 +10,7 @@ use groupcart_core::event::{kind, NewEvent};
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::metrics::Metrics;
+use groupcart_core::shop::ShopSettings;
 use groupcart_core::store::{SharedStore, Tx};
 use groupcart_core::{Error, Result};
 use groupcart_telegram::types::Update;
@@ -22,6 +23,7 @@ pub struct UpdateHandler {
     store: SharedStore,
     bots: HashMap<String, BotProfile>,
     texts: Arc<Texts>,
+    shop: ShopSettings,
     wakers: SenderWakers,
     metrics: Arc<Metrics>,
 }
@@ -31,6 +33,7 @@ impl UpdateHandler {
         store: SharedStore,
         bots: impl IntoIterator<Item = BotProfile>,
         texts: Arc<Texts>,
+        shop: ShopSettings,
         wakers: SenderWakers,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -38,6 +41,7 @@ impl UpdateHandler {
             store,
             bots: bots.into_iter().map(|b| (b.key.0.clone(), b)).collect(),
             texts,
+            shop,
             wakers,
             metrics,
         }
@@ -87,6 +91,8 @@ impl UpdateHandler {
             let ctx = Context {
                 bot,
                 texts: &self.texts,
+                store: self.store.as_ref(),
+                shop: &self.shop,
             };
             conversation::handle(tx, &ctx, &incoming).await?;
         }

@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use groupcart_core::incoming::{ChatKind, Incoming, IncomingKind, Person};
-use groupcart_telegram::types::{Chat, ChatType, Message, Update, User};
+use groupcart_core::shop::ShippingAddress;
+use groupcart_telegram::types::{Chat, ChatType, Message, OrderInfo, Update, User};
 
 fn person(user: &User) -> Person {
     Person {
@@ -43,9 +44,59 @@ fn command(message: &Message) -> Option<(String, String)> {
     Some((name.to_ascii_lowercase(), rest.trim().to_owned()))
 }
 
+/// The address Telegram collected for an invoice, in the core's terms.
+fn address(info: Option<&OrderInfo>) -> Option<ShippingAddress> {
+    let info = info?;
+    let a = info.shipping_address.as_ref()?;
+    // Telegram sends empty strings for the parts a person left out.
+    let some = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
+    Some(ShippingAddress {
+        name: info.name.clone(),
+        phone: info.phone_number.clone(),
+        country_code: a.country_code.clone(),
+        state: some(&a.state),
+        city: a.city.clone(),
+        street_line1: a.street_line1.clone(),
+        street_line2: some(&a.street_line2),
+        post_code: some(&a.post_code),
+    })
+}
+
 /// Translates an update, or `None` for updates without a chat (e.g. inline queries).
 pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
+    if let Some(query) = &update.pre_checkout_query {
+        return Some(Incoming {
+            at,
+            chat_id: query.from.id,
+            chat_kind: ChatKind::Private,
+            from: Some(person(&query.from)),
+            kind: IncomingKind::PreCheckout {
+                query_id: query.id.clone(),
+                currency: query.currency.clone(),
+                total_amount: query.total_amount,
+                payload: query.invoice_payload.clone(),
+                shipping_address: address(query.order_info.as_ref()),
+            },
+        });
+    }
     if let Some(message) = &update.message {
+        if let Some(paid) = &message.successful_payment {
+            return Some(Incoming {
+                at,
+                chat_id: message.chat.id,
+                chat_kind: chat_kind(&message.chat),
+                from: message.from.as_ref().map(person),
+                kind: IncomingKind::PaymentReceived {
+                    currency: paid.currency.clone(),
+                    total_amount: paid.total_amount,
+                    payload: paid.invoice_payload.clone(),
+                    telegram_charge_id: paid.telegram_payment_charge_id.clone(),
+                    provider_charge_id: Some(paid.provider_payment_charge_id.clone())
+                        .filter(|id| !id.is_empty()),
+                    shipping_address: address(paid.order_info.as_ref()),
+                },
+            });
+        }
         let kind = match (command(message), &message.text) {
             (Some((name, args)), _) => IncomingKind::Command { name, args },
             (None, Some(text)) => IncomingKind::Text { text: text.clone() },

@@ -40,4 +40,6 @@ pub struct BotProfile {
     pub market: String,
     /// The privacy policy version customers consent to.
     pub policy_version: String,
+    /// Flat shipping fee of physical orders, in minor units of `currency`.
+    pub shipping_fee: i64,
 }

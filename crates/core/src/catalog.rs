@@ -396,6 +396,10 @@ pub trait CatalogStore: Send + Sync {
 
     async fn product_by_handle(&self, handle: &str) -> Result<Option<Product>>;
 
+    /// The products the given variants belong to (each once, by id), with all their
+    /// variants. Unknown variant ids are ignored.
+    async fn products_of_variants(&self, variants: &[VariantId]) -> Result<Vec<Product>>;
+
     /// Products by id, ascending, with their variants.
     async fn products(&self, query: &ProductQuery) -> Result<Vec<Product>>;
 

@@ -12,7 +12,9 @@ use crate::event::{kind, NewEvent};
 use crate::i18n::Texts;
 use crate::incoming::{ChatKind, Incoming, IncomingKind, Person};
 use crate::outbox::{Action, Button, Keyboard, NewOutbound};
-use crate::store::Tx;
+use crate::shop::ShopSettings;
+use crate::shop_chat;
+use crate::store::{Store, Tx};
 use crate::Result;
 use serde_json::json;
 
@@ -20,10 +22,16 @@ use serde_json::json;
 pub struct Context<'a> {
     pub bot: &'a BotProfile,
     pub texts: &'a Texts,
+    /// For reads outside the transaction (the catalog).
+    pub store: &'a dyn Store,
+    pub shop: &'a ShopSettings,
 }
 
 /// The commands the bot offers, as (command, description message id), for menus.
 pub const COMMANDS: &[(&str, &str)] = &[
+    ("shop", "cmd-shop"),
+    ("cart", "cmd-cart"),
+    ("orders", "cmd-orders"),
     ("start", "cmd-start"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
@@ -110,8 +118,19 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         person,
     };
     match &incoming.kind {
+        IncomingKind::Command { name, .. } if shop_chat::is_shop_command(name) => {
+            shop_chat::command(&mut conversation, name).await
+        }
+        IncomingKind::Command { name, args } if name == "start" => {
+            match shop_chat::start_target(args) {
+                Some(target) => {
+                    conversation.record_start(source).await?;
+                    shop_chat::open(&mut conversation, target).await
+                }
+                None => conversation.start(source).await,
+            }
+        }
         IncomingKind::Command { name, .. } => match name.as_str() {
-            "start" => conversation.start(source).await,
             "help" => conversation.say("help", &[]).await,
             "language" => conversation.ask_language().await,
             "privacy" => conversation.privacy_notice(None).await,
@@ -122,7 +141,17 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             callback_id,
             data,
             message_id,
+        } if shop_chat::is_shop_button(data) => {
+            shop_chat::button(&mut conversation, callback_id, data, *message_id).await
+        }
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
         } => conversation.button(callback_id, data, *message_id).await,
+        IncomingKind::PreCheckout { .. } | IncomingKind::PaymentReceived { .. } => {
+            shop_chat::payment(&mut conversation).await
+        }
         IncomingKind::BotAccess { allowed } => {
             let kind = if *allowed {
                 "bot_unblocked"
@@ -151,7 +180,12 @@ fn start_source(args: &str) -> Option<String> {
     }
 }
 
-fn event(ctx: &Context<'_>, incoming: &Incoming, customer: &Customer, kind: &str) -> NewEvent {
+pub(crate) fn event(
+    ctx: &Context<'_>,
+    incoming: &Incoming,
+    customer: &Customer,
+    kind: &str,
+) -> NewEvent {
     NewEvent::new(kind, incoming.at)
         .bot(ctx.bot.key.as_str())
         .customer(customer.id)
@@ -159,11 +193,11 @@ fn event(ctx: &Context<'_>, incoming: &Incoming, customer: &Customer, kind: &str
 }
 
 /// One turn of the conversation with one customer.
-struct Turn<'t, 'c> {
-    tx: &'t mut dyn Tx,
-    ctx: &'t Context<'c>,
-    incoming: &'t Incoming,
-    customer: Customer,
+pub(crate) struct Turn<'t, 'c> {
+    pub(crate) tx: &'t mut dyn Tx,
+    pub(crate) ctx: &'t Context<'c>,
+    pub(crate) incoming: &'t Incoming,
+    pub(crate) customer: Customer,
     person: &'t Person,
 }
 
@@ -184,16 +218,17 @@ impl Turn<'_, '_> {
     }
 
     /// The language to speak, falling back to the bot's default.
-    fn speaking(&self) -> &str {
+    pub(crate) fn speaking(&self) -> &str {
         self.language()
             .unwrap_or(self.ctx.bot.default_language.as_str())
     }
 
-    fn text(&self, id: &str, args: &[(&str, &str)]) -> String {
+    pub(crate) fn text(&self, id: &str, args: &[(&str, &str)]) -> String {
         self.ctx.texts.get(self.speaking(), id, args)
     }
 
-    async fn start(&mut self, source: Option<String>) -> Result<()> {
+    /// Records that the customer (re)started the conversation, from `source`.
+    pub(crate) async fn record_start(&mut self, source: Option<String>) -> Result<()> {
         let e = event(
             self.ctx,
             self.incoming,
@@ -201,7 +236,11 @@ impl Turn<'_, '_> {
             kind::CONVERSATION_STARTED,
         )
         .source(source);
-        self.tx.append_event(&e).await?;
+        self.tx.append_event(&e).await
+    }
+
+    async fn start(&mut self, source: Option<String>) -> Result<()> {
+        self.record_start(source).await?;
         let Some(language) = self.language() else {
             return self.ask_language().await;
         };
@@ -338,12 +377,12 @@ impl Turn<'_, '_> {
         self.tx.append_event(&e).await
     }
 
-    async fn expired(&mut self, callback_id: &str) -> Result<()> {
+    pub(crate) async fn expired(&mut self, callback_id: &str) -> Result<()> {
         let text = self.text("button-expired", &[]);
         self.answer(callback_id, Some(text)).await
     }
 
-    async fn answer(&mut self, callback_id: &str, text: Option<String>) -> Result<()> {
+    pub(crate) async fn answer(&mut self, callback_id: &str, text: Option<String>) -> Result<()> {
         self.send(Action::AnswerButton {
             callback_id: callback_id.to_owned(),
             text,
@@ -351,7 +390,11 @@ impl Turn<'_, '_> {
         .await
     }
 
-    async fn replace_or_send(&mut self, message_id: Option<i64>, text: String) -> Result<()> {
+    pub(crate) async fn replace_or_send(
+        &mut self,
+        message_id: Option<i64>,
+        text: String,
+    ) -> Result<()> {
         let action = match message_id {
             Some(message_id) => Action::EditText {
                 message_id,
@@ -366,7 +409,7 @@ impl Turn<'_, '_> {
         self.send(action).await
     }
 
-    async fn say(&mut self, id: &str, args: &[(&str, &str)]) -> Result<()> {
+    pub(crate) async fn say(&mut self, id: &str, args: &[(&str, &str)]) -> Result<()> {
         let text = self.text(id, args);
         self.send(Action::SendText {
             text,
@@ -375,7 +418,7 @@ impl Turn<'_, '_> {
         .await
     }
 
-    async fn send(&mut self, action: Action) -> Result<()> {
+    pub(crate) async fn send(&mut self, action: Action) -> Result<()> {
         self.tx
             .enqueue(&NewOutbound {
                 bot: self.ctx.bot.key.0.clone(),

@@ -47,6 +47,23 @@ pub enum IncomingKind {
     },
     /// The person blocked (`false`) or unblocked (`true`) the bot in a private chat.
     BotAccess { allowed: bool },
+    /// Telegram asks whether a payment may go ahead; answer within 10 seconds.
+    PreCheckout {
+        query_id: String,
+        currency: String,
+        total_amount: i64,
+        payload: String,
+        shipping_address: Option<crate::shop::ShippingAddress>,
+    },
+    /// A payment went through.
+    PaymentReceived {
+        currency: String,
+        total_amount: i64,
+        payload: String,
+        telegram_charge_id: String,
+        provider_charge_id: Option<String>,
+        shipping_address: Option<crate::shop::ShippingAddress>,
+    },
     /// Anything the core does not handle yet, by its kind name; recorded, not acted on.
     Other { kind: String },
 }

@@ -20,6 +20,9 @@ pub mod job;
 pub mod metrics;
 pub mod money;
 pub mod outbox;
+pub mod shop;
+pub mod shop_admin;
+pub mod shop_chat;
 pub mod store;
 
-pub use error::{Error, Result};
+pub use error::{Error, FieldError, Result};

@@ -65,13 +65,54 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
     },
+    /// A photo (URL or Telegram file id) with a caption and buttons: a product card.
+    SendPhoto {
+        photo: String,
+        caption: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Keyboard,
+    },
+    /// An invoice the customer pays inside Telegram.
+    SendInvoice(Invoice),
+    /// Answers Telegram's last check before a payment: `ok`, or refused with a reason the
+    /// customer reads. Telegram waits at most 10 seconds for it.
+    AnswerPreCheckout {
+        query_id: String,
+        ok: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error_message: Option<String>,
+    },
+}
+
+/// An invoice. The payment provider is the bot's (from configuration); Telegram Stars
+/// (`XTR`) need none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    /// 1–32 characters.
+    pub title: String,
+    /// 1–255 characters.
+    pub description: String,
+    /// Comes back in the pre-checkout query and the payment: `order:<id>`.
+    pub payload: String,
+    pub currency: crate::money::Currency,
+    /// (label, minor units); Stars invoices have exactly one.
+    pub prices: Vec<(String, i64)>,
+    pub need_name: bool,
+    pub need_phone_number: bool,
+    pub need_shipping_address: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
 }
 
 impl Action {
     /// Whether this action counts against Telegram's per-chat and global send limits.
-    /// Answering a button press does not (Telegram does not limit `answerCallbackQuery`).
+    /// Answers to queries do not (Telegram does not limit `answerCallbackQuery`, and a
+    /// pre-checkout answer must never wait behind other messages).
     pub fn is_throttled(&self) -> bool {
-        !matches!(self, Action::AnswerButton { .. })
+        !matches!(
+            self,
+            Action::AnswerButton { .. } | Action::AnswerPreCheckout { .. }
+        )
     }
 }
 

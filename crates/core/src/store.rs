@@ -14,6 +14,7 @@ use crate::event::{Event, NewEvent};
 use crate::inbox::{InboxUpdate, NewInboxUpdate};
 use crate::job::{Job, NewJob};
 use crate::outbox::{NewOutbound, OutboundMessage, OutboxStats, Settlement};
+use crate::shop::{ShopStore, ShopTx};
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -32,7 +33,7 @@ pub type SharedStore = Arc<dyn Store>;
 
 /// The database, outside any transaction.
 #[async_trait]
-pub trait Store: CatalogStore + Send + Sync + 'static {
+pub trait Store: CatalogStore + ShopStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers (for `/readyz`).
@@ -111,7 +112,7 @@ pub trait Store: CatalogStore + Send + Sync + 'static {
 
 /// One transaction. Methods take `&mut self`; [`Tx::commit`] consumes it.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: ShopTx + Send {
     // --- customers ---
 
     /// Creates the customer or refreshes their name, username and Telegram language and
@@ -119,6 +120,8 @@ pub trait Tx: Send {
     async fn upsert_customer(&mut self, sighting: &CustomerSighting) -> Result<Upserted>;
 
     async fn customer_by_telegram_id(&mut self, telegram_user_id: i64) -> Result<Option<Customer>>;
+
+    async fn customer(&mut self, id: CustomerId) -> Result<Option<Customer>>;
 
     async fn set_customer_language(&mut self, customer: CustomerId, language: &str) -> Result<()>;
 

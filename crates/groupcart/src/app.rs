@@ -17,6 +17,7 @@ use groupcart_core::bot::{BotKey, BotProfile};
 use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::i18n::Texts;
 use groupcart_core::metrics::Metrics;
+use groupcart_core::shop::ShopSettings;
 use groupcart_core::store::SharedStore;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
@@ -24,6 +25,7 @@ use groupcart_telegram::Client;
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::sender::{Sender, SenderConfig};
+use groupcart_worker::shop_jobs::ExpireOrder;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -61,6 +63,7 @@ fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
         currency: bot.currency.clone(),
         market: bot.market.clone(),
         policy_version: config.privacy.policy_version.clone(),
+        shipping_fee: bot.shipping_fee,
     }
 }
 
@@ -91,6 +94,11 @@ impl App {
             (config.effective_bots(), config.telegram.api_url.clone())
         };
         let simulator = sandbox.then(|| Simulator::new(SimConfig::default()));
+        if sandbox {
+            sandbox::seed_demo_shop(store.as_ref())
+                .await
+                .context("could not create the demo shop")?;
+        }
 
         let delivery = |bot: &BotConfig| match &config.http.public_url {
             Some(url) => Delivery::Webhook {
@@ -104,10 +112,15 @@ impl App {
         let intake = Intake::start(store.clone(), metrics.clone(), stored.clone());
         let wakers = SenderWakers::new(bots.iter().map(|b| b.key.clone()));
         let profiles: Vec<BotProfile> = bots.iter().map(|b| profile(b, &config)).collect();
+        let shop = ShopSettings {
+            reservation: chrono::Duration::minutes(i64::from(config.shop.reservation_minutes)),
+            page_size: config.shop.page_size as usize,
+        };
         let handler = Arc::new(UpdateHandler::new(
             store.clone(),
             profiles.clone(),
             texts.clone(),
+            shop,
             wakers.clone(),
             metrics.clone(),
         ));
@@ -151,6 +164,8 @@ impl App {
             webhooks: Arc::new(webhooks),
             landing: Arc::new(landing),
             api_token,
+            texts: texts.clone(),
+            wakers: wakers.clone(),
         };
         let mut router = groupcart_http::router(state);
         if let Some(sim) = &simulator {
@@ -183,7 +198,10 @@ impl App {
             let sender = Sender::new(
                 bot.key.clone(),
                 store.clone(),
-                Arc::new(TelegramDeliver::new(client.clone())),
+                Arc::new(TelegramDeliver::new(
+                    client.clone(),
+                    Some(bot.payment_provider_token.expose().to_owned()).filter(|t| !t.is_empty()),
+                )),
                 clock.clone(),
                 metrics.clone(),
                 SenderConfig {
@@ -207,13 +225,17 @@ impl App {
             }
         }
 
-        let jobs = JobRunner::new(
+        let mut jobs = JobRunner::new(
             format!("{}:{}", hostname(), std::process::id()),
             store.clone(),
-            clock,
+            clock.clone(),
             metrics.clone(),
             JobsConfig::default(),
         );
+        jobs.register(Arc::new(ExpireOrder {
+            texts: texts.clone(),
+            clock,
+        }));
         tasks.spawn(jobs.run(shutdown.clone()));
 
         Ok(App {

@@ -165,6 +165,8 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
         )])),
         landing: Arc::new(Vec::new()),
         api_token: None,
+        texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
+        wakers: groupcart_bot::SenderWakers::default(),
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
     let rate = load(
@@ -202,11 +204,13 @@ async fn conversations(store: SharedStore, n: u64) -> Result<f64> {
         currency: "USD".into(),
         market: "global".into(),
         policy_version: "1".into(),
+        shipping_fee: 0,
     };
     let handler = Arc::new(UpdateHandler::new(
         store.clone(),
         [profile],
         Arc::new(Texts::builtin()),
+        groupcart_core::shop::ShopSettings::default(),
         SenderWakers::default(),
         metrics.clone(),
     ));

@@ -58,6 +58,7 @@ pub struct Config {
     /// empty without a token: sandbox mode.
     pub bots: Vec<BotConfig>,
     pub api: ApiConfig,
+    pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
     pub log: LogConfig,
 }
@@ -137,6 +138,12 @@ pub struct BotConfig {
     /// Overrides `telegram.limits` for this bot.
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// Payment provider token (from @BotFather) for card payments; Telegram Stars need none.
+    #[serde(default)]
+    pub payment_provider_token: Secret,
+    /// Flat shipping fee of physical orders, in minor units of `currency`.
+    #[serde(default)]
+    pub shipping_fee: i64,
 }
 
 fn default_language() -> String {
@@ -147,6 +154,24 @@ fn default_currency() -> String {
 }
 fn default_market() -> String {
     "global".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShopConfig {
+    /// Minutes an unpaid order holds its stock before it is cancelled.
+    pub reservation_minutes: u32,
+    /// Products per page when customers browse in chat.
+    pub page_size: u32,
+}
+
+impl Default for ShopConfig {
+    fn default() -> Self {
+        ShopConfig {
+            reservation_minutes: 15,
+            page_size: 6,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -283,6 +308,12 @@ impl Config {
                 );
             }
         }
+        if !(1..=10_080).contains(&self.shop.reservation_minutes) {
+            return Err("shop.reservation_minutes must be between 1 and 10080 (a week)".into());
+        }
+        if !(1..=20).contains(&self.shop.page_size) {
+            return Err("shop.page_size must be between 1 and 20".into());
+        }
         if !(1..=50).contains(&self.telegram.poll_timeout) {
             return Err("telegram.poll_timeout must be between 1 and 50 seconds".into());
         }
@@ -309,6 +340,12 @@ impl Config {
             }
             if !is_token(bot.token.expose()) {
                 return Err(format!("{at}.token is not a bot token (<digits>:<secret>)"));
+            }
+            if let Err(e) = bot.currency.parse::<groupcart_core::money::Currency>() {
+                return Err(format!("{at}.currency: {e}"));
+            }
+            if bot.shipping_fee < 0 {
+                return Err(format!("{at}.shipping_fee must not be negative"));
             }
             if let Some(limits) = &bot.limits {
                 limits.validate().map_err(|e| format!("{at}.limits.{e}"))?;
@@ -341,6 +378,8 @@ impl Config {
             currency: default_currency(),
             market: default_market(),
             limits: None,
+            payment_provider_token: Secret::default(),
+            shipping_fee: 0,
         }]
     }
 

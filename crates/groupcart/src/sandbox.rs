@@ -16,6 +16,9 @@ pub fn demo_bot() -> BotConfig {
         currency: "USD".into(),
         market: "global".into(),
         limits: None,
+        // The simulator accepts any provider token, so card payments work in the sandbox.
+        payment_provider_token: Secret::new("sandbox-payment-provider"),
+        shipping_fee: 500,
     }
 }
 
@@ -25,4 +28,108 @@ pub fn api_token() -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A small demo catalog, in English and Chinese, saved when the sandbox starts on an empty
+/// catalog so there is something to browse and buy.
+pub async fn seed_demo_shop(
+    store: &dyn groupcart_core::catalog::CatalogStore,
+) -> groupcart_core::Result<()> {
+    use groupcart_core::catalog::{
+        import_products, Fulfilment, Image, LocalizedText, NewProduct, NewVariant, Price,
+        ProductQuery, ProductStatus,
+    };
+    let existing = store
+        .products(&ProductQuery {
+            limit: 1,
+            ..ProductQuery::default()
+        })
+        .await?;
+    if !existing.is_empty() {
+        return Ok(());
+    }
+    let dollars: groupcart_core::money::Currency = "USD"
+        .parse()
+        .map_err(|e| groupcart_core::Error::Invalid(format!("{e}")))?;
+    let usd = |amount: i64, was: Option<i64>| Price {
+        currency: dollars,
+        amount,
+        compare_at: was,
+    };
+    let text = |language: &str, title: &str, description: &str| LocalizedText {
+        language: language.into(),
+        title: title.into(),
+        description_html: description.into(),
+    };
+    let variant = |sku: &str, options: &[&str], price: Price, stock: i64| NewVariant {
+        sku: Some(sku.into()),
+        option_values: options.iter().map(|o| o.to_string()).collect(),
+        prices: vec![price],
+        weight_grams: Some(200),
+        stock,
+        image: None,
+    };
+    let product = |handle: &str, category: &str, options: &[&str], texts, variants| NewProduct {
+        handle: handle.into(),
+        status: ProductStatus::Active,
+        fulfilment: Fulfilment::Physical,
+        vendor: Some("groupcart demo".into()),
+        category: Some(category.into()),
+        tags: vec!["demo".into()],
+        option_names: options.iter().map(|o| o.to_string()).collect(),
+        texts,
+        images: vec![Image {
+            src: format!("https://example.com/demo/{handle}.jpg"),
+            alt: None,
+        }],
+        variants,
+    };
+    let products = vec![
+        product(
+            "silk-scarf",
+            "Accessories",
+            &["Colour"],
+            vec![
+                text("en", "Silk scarf", "<p>Pure mulberry silk, 90 × 90 cm.</p>"),
+                text("zh-CN", "真丝丝巾", "<p>桑蚕丝，90 × 90 厘米。</p>"),
+            ],
+            vec![
+                variant("SCARF-RED", &["Red"], usd(3900, Some(4900)), 8),
+                variant("SCARF-BLUE", &["Blue"], usd(3900, Some(4900)), 3),
+            ],
+        ),
+        product(
+            "phone-case",
+            "Accessories",
+            &["Model"],
+            vec![
+                text("en", "Phone case", "<p>Shock-proof, slim.</p>"),
+                text("zh-CN", "手机壳", "<p>防摔，轻薄。</p>"),
+            ],
+            vec![
+                variant("CASE-15", &["15"], usd(1500, None), 20),
+                variant("CASE-16", &["16"], usd(1500, None), 0),
+            ],
+        ),
+        product(
+            "green-tea",
+            "Tea",
+            &["Size"],
+            vec![
+                text(
+                    "en",
+                    "Longjing green tea",
+                    "<p>Spring harvest from Hangzhou.</p>",
+                ),
+                text("zh-CN", "西湖龙井", "<p>杭州明前春茶。</p>"),
+            ],
+            vec![
+                variant("TEA-100", &["100 g"], usd(2200, None), 50),
+                variant("TEA-250", &["250 g"], usd(4800, None), 10),
+            ],
+        ),
+    ];
+    import_products(store, &products, "sandbox", chrono::Utc::now())
+        .await
+        .map(|_| ())
 }

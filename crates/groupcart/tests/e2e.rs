@@ -313,6 +313,8 @@ async fn two_bots_one_instance_one_customer() {
             currency: "EUR".into(),
             market: "es".into(),
             limits: None,
+            payment_provider_token: Secret::default(),
+            shipping_fee: 0,
         },
         BotConfig {
             key: "id".into(),
@@ -321,6 +323,8 @@ async fn two_bots_one_instance_one_customer() {
             currency: "IDR".into(),
             market: "id".into(),
             limits: None,
+            payment_provider_token: Secret::default(),
+            shipping_fee: 0,
         },
     ];
     let app = start(config, false).await;

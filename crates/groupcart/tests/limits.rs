@@ -79,7 +79,7 @@ async fn flood_without_429s(store: SharedStore) {
     let mut sender = Sender::new(
         "flood",
         store.clone(),
-        Arc::new(TelegramDeliver::new(client)),
+        Arc::new(TelegramDeliver::new(client, None)),
         clock,
         metrics.clone(),
         SenderConfig::default(),

@@ -41,6 +41,10 @@ pub struct AppState {
     pub landing: Arc<Vec<(String, String)>>,
     /// The admin API's bearer token; `None` turns the admin API off.
     pub api_token: Option<Arc<str>>,
+    /// Customer-facing text, for the messages staff actions send.
+    pub texts: Arc<groupcart_core::i18n::Texts>,
+    /// Wakes the senders after a staff action enqueued a message.
+    pub wakers: groupcart_bot::SenderWakers,
 }
 
 /// The router of every groupcart endpoint.

@@ -28,6 +28,8 @@ async fn spawn_api(store: SharedStore, token: Option<&str>) -> TestApi {
         webhooks: Arc::new(HashMap::new()),
         landing: Arc::new(Vec::new()),
         api_token: token.map(Arc::from),
+        texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
+        wakers: groupcart_bot::SenderWakers::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api", listener.local_addr().unwrap());
@@ -308,6 +310,11 @@ async fn openapi_documents_every_route() {
         ("/variants/{id}/stock", &["post"][..]),
         ("/variants/{id}/stock-movements", &["get"][..]),
         ("/openapi.json", &["get"][..]),
+        ("/orders", &["get"][..]),
+        ("/orders/{id}", &["get"][..]),
+        ("/orders/{id}/ship", &["post"][..]),
+        ("/orders/{id}/deliver", &["post"][..]),
+        ("/orders/{id}/cancel", &["post"][..]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(

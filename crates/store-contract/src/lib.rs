@@ -1,8 +1,9 @@
 //! The contract every groupcart store must meet, and the harness that gives tests a store.
 //!
-//! The contract itself is `tests/contract.rs` (the foundation ports) and `tests/catalog.rs`
-//! (the catalog port): one set of tests, run against SQLite and PostgreSQL. This library is the harness those tests use, and that other crates' tests use
-//! as a dev-dependency to get a fresh, migrated store of either kind:
+//! The contract itself is `tests/contract.rs` (the foundation ports), `tests/catalog.rs` (the
+//! catalog port) and `tests/shop.rs` (the shop ports): one set of tests, run against SQLite
+//! and PostgreSQL. This library is the harness those tests use, and that other crates' tests
+//! use as a dev-dependency to get a fresh, migrated store of either kind:
 //!
 //! - [`sqlite`]: a new database file under the system temp directory.
 //! - [`postgres`]: a new database on the server at `GROUPCART_TEST_POSTGRES_URL` (default

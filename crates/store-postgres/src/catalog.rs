@@ -37,7 +37,7 @@ macro_rules! movement_columns {
 }
 
 /// How reads begin: one snapshot for the product rows and their variants.
-const READ_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+pub(crate) const READ_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
 #[async_trait]
 impl CatalogStore for PostgresStore {
@@ -93,6 +93,25 @@ impl CatalogStore for PostgresStore {
         let products = with_variants(&mut tx, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(products.into_iter().next())
+    }
+
+    async fn products_of_variants(&self, variants: &[VariantId]) -> Result<Vec<Product>> {
+        if variants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.pool.begin_with(READ_SNAPSHOT).await.map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            product_columns!(),
+            " FROM products WHERE id IN (SELECT product_id FROM variants WHERE id = ANY($1)) ORDER BY id"
+        ))
+        .bind(variants.iter().map(|v| v.0).collect::<Vec<_>>())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let products = with_variants(&mut tx, &rows).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(products)
     }
 
     async fn products(&self, query: &ProductQuery) -> Result<Vec<Product>> {
@@ -677,7 +696,7 @@ fn product(row: &PgRow) -> Result<Product> {
     })
 }
 
-fn currency(code: &str) -> Result<Currency> {
+pub(crate) fn currency(code: &str) -> Result<Currency> {
     code.parse()
         .map_err(|e| Error::Storage(format!("stored currency `{code}`: {e}")))
 }

@@ -1,8 +1,10 @@
 //! PostgreSQL implementation of groupcart's storage ports ([`groupcart_core::store`]).
 //!
 //! This crate owns the PostgreSQL schema (`migrations/`), its embedded migrator, and
-//! [`PostgresStore`], which implements [`Store`], [`Tx`] and the catalog port
-//! ([`groupcart_core::catalog::CatalogStore`], in `catalog.rs`). Its behaviour is pinned
+//! [`PostgresStore`], which implements [`Store`], [`Tx`], the catalog port
+//! ([`groupcart_core::catalog::CatalogStore`], in `catalog.rs`) and the shop ports
+//! ([`groupcart_core::shop::ShopStore`] and [`groupcart_core::shop::ShopTx`], in `shop.rs`:
+//! carts, orders with their stock reservations, payments). Its behaviour is pinned
 //! down by the contract suite in `groupcart-store-contract`, which runs the same tests against
 //! SQLite; `groupcart-store-sqlite` is written to be read side by side with this crate.
 //!
@@ -10,15 +12,18 @@
 //!
 //! - Times are `TIMESTAMPTZ` (microsecond precision; anything finer is dropped).
 //! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
-//!   variant's option values) is `JSONB`; the inbox payload is `TEXT`, kept exactly as
-//!   received.
+//!   variant's option values, an order's shipping address) is `JSONB`; the inbox payload is
+//!   `TEXT`, kept exactly as received.
 //!
 //! # Concurrency
 //!
 //! Several instances may share one database. Migrations hold an advisory lock, job claims
 //! use `FOR UPDATE SKIP LOCKED`, and every guard (`status = 'pending'`, `status = 'queued'`,
-//! `stock + delta >= 0`) is part of the `UPDATE` itself, so concurrent writers never need to
-//! read first. A catalog save, which must read what it replaces, locks those rows first.
+//! `stock + delta >= 0`, `stock >= quantity`, an order's `status = from`) is part of the
+//! `UPDATE` itself, so concurrent writers never need to read first. A catalog save, which
+//! must read what it replaces, locks those rows first. Variant rows are locked in id order
+//! (a save's `FOR UPDATE`, an order's reservations and releases), so writers sharing
+//! variants do not deadlock.
 //!
 //! Inbox `seq` values are taken when a row is inserted, not when it commits: with several
 //! concurrent writers a smaller `seq` can become visible after a larger one. A consumer that
@@ -29,6 +34,7 @@
 mod query;
 mod catalog;
 mod migrate;
+mod shop;
 mod tx;
 
 use async_trait::async_trait;

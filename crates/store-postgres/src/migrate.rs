@@ -24,6 +24,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "catalog",
         sql: include_str!("../migrations/0002_catalog.sql"),
     },
+    Migration {
+        version: 3,
+        name: "shop",
+        sql: include_str!("../migrations/0003_shop.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -188,6 +188,23 @@ where
     row.as_ref().map(customer).transpose()
 }
 
+/// A customer by the store's id.
+pub(crate) async fn customer_by_id<'e, E>(ex: E, id: i64) -> Result<Option<Customer>>
+where
+    E: Executor<'e, Database = Postgres>,
+{
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        customer_columns!(),
+        " FROM customers WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+    .map_err(db)?;
+    row.as_ref().map(customer).transpose()
+}
+
 pub(crate) async fn append_event<'e, E>(ex: E, event: &NewEvent) -> Result<()>
 where
     E: Executor<'e, Database = Postgres>,

@@ -99,6 +99,25 @@ impl CatalogStore for SqliteStore {
         Ok(products.into_iter().next())
     }
 
+    async fn products_of_variants(&self, variants: &[VariantId]) -> Result<Vec<Product>> {
+        if variants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            product_columns!(),
+            " FROM products WHERE id IN (SELECT product_id FROM variants WHERE id IN (SELECT value FROM json_each(?))) ORDER BY id"
+        ))
+        .bind(json(&variants.iter().map(|v| v.0).collect::<Vec<_>>())?)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let products = with_variants(&mut tx, &rows).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(products)
+    }
+
     async fn products(&self, query: &ProductQuery) -> Result<Vec<Product>> {
         // Only the filters given are in the statement, so that each shape can use its index
         // ((status, id) or (category, id)); `col = ? OR ? IS NULL` would not.
@@ -610,7 +629,7 @@ async fn save(
 }
 
 /// `prefix`, `rows` groups of `columns` placeholders, then `suffix`.
-fn values_sql(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
+pub(crate) fn values_sql(prefix: &str, columns: usize, rows: usize, suffix: &str) -> String {
     let group = format!("({})", vec!["?"; columns].join(", "));
     format!("{prefix}{}{suffix}", vec![group; rows].join(", "))
 }
@@ -647,7 +666,7 @@ async fn write_rows<'r, T>(
     Ok(returned)
 }
 
-fn add<'q, T>(args: &mut SqliteArguments<'q>, value: T) -> Result<()>
+pub(crate) fn add<'q, T>(args: &mut SqliteArguments<'q>, value: T) -> Result<()>
 where
     T: sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + 'q,
 {
@@ -748,7 +767,7 @@ fn product(row: &SqliteRow) -> Result<Product> {
     })
 }
 
-fn currency(code: &str) -> Result<Currency> {
+pub(crate) fn currency(code: &str) -> Result<Currency> {
     code.parse()
         .map_err(|e| Error::Storage(format!("stored currency `{code}`: {e}")))
 }

@@ -25,6 +25,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "catalog",
         sql: include_str!("../migrations/0002_catalog.sql"),
     },
+    Migration {
+        version: 3,
+        name: "shop",
+        sql: include_str!("../migrations/0003_shop.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

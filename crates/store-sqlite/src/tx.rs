@@ -11,6 +11,7 @@ use groupcart_core::job::NewJob;
 use groupcart_core::outbox::NewOutbound;
 use groupcart_core::store::Tx;
 use groupcart_core::{Error, Result};
+use sqlx::sqlite::SqliteConnection;
 use sqlx::{Row, Sqlite, Transaction};
 
 /// One open transaction. Dropping it without [`Tx::commit`] rolls it back (sqlx rolls back
@@ -37,6 +38,11 @@ impl SqliteTx {
             next_outbox_id: None,
             done: Vec::new(),
         }
+    }
+
+    /// The transaction's connection, for the shop statements (`shop.rs`), which run at once.
+    pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
     }
 
     async fn flush_events(&mut self) -> Result<()> {
@@ -194,6 +200,10 @@ impl Tx for SqliteTx {
 
     async fn customer_by_telegram_id(&mut self, telegram_user_id: i64) -> Result<Option<Customer>> {
         query::customer_by_telegram_id(&mut *self.tx, telegram_user_id).await
+    }
+
+    async fn customer(&mut self, id: CustomerId) -> Result<Option<Customer>> {
+        query::customer_by_id(&mut *self.tx, id.0).await
     }
 
     async fn set_customer_language(&mut self, customer: CustomerId, language: &str) -> Result<()> {

@@ -1,10 +1,13 @@
 //! Turning an outbox [`Action`] into a Telegram Bot API request and making it.
 
 use async_trait::async_trait;
-use groupcart_core::outbox::{Action, Button, ButtonTarget, OutboundMessage};
-use groupcart_telegram::methods::MessageOrTrue;
-use groupcart_telegram::methods::{AnswerCallbackQuery, EditMessageText, SendMessage};
-use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use groupcart_core::money::Currency;
+use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
+use groupcart_telegram::methods::{
+    AnswerCallbackQuery, AnswerPreCheckoutQuery, EditMessageText, InvoiceParams, MessageOrTrue,
+    SendInvoice, SendMessage, SendPhoto,
+};
+use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice};
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
 
@@ -32,14 +35,74 @@ pub trait Deliver: Send + Sync + 'static {
 }
 
 /// Delivers through the Telegram Bot API.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TelegramDeliver {
     client: Client,
+    /// The bot's payment provider token, for invoices in ordinary currencies.
+    provider_token: Option<String>,
+}
+
+impl std::fmt::Debug for TelegramDeliver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TelegramDeliver")
+            .field("client", &self.client)
+            .field(
+                "provider_token",
+                &self.provider_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 impl TelegramDeliver {
-    pub fn new(client: Client) -> Self {
-        TelegramDeliver { client }
+    pub fn new(client: Client, provider_token: Option<String>) -> Self {
+        TelegramDeliver {
+            client,
+            provider_token,
+        }
+    }
+
+    fn invoice_params(&self, invoice: &Invoice) -> Result<InvoiceParams, DeliveryError> {
+        // Stars need no provider: Telegram wants an empty token for them.
+        let provider_token = if invoice.currency == Currency::STARS {
+            String::new()
+        } else {
+            self.provider_token.clone().ok_or_else(|| {
+                DeliveryError::Permanent(format!(
+                    "no payment provider token is configured for {} invoices",
+                    invoice.currency
+                ))
+            })?
+        };
+        Ok(InvoiceParams {
+            title: invoice.title.clone(),
+            description: invoice.description.clone(),
+            payload: invoice.payload.clone(),
+            provider_token: Some(provider_token),
+            currency: invoice.currency.code().to_owned(),
+            prices: invoice
+                .prices
+                .iter()
+                .map(|(label, amount)| LabeledPrice {
+                    label: label.clone(),
+                    amount: *amount,
+                })
+                .collect(),
+            max_tip_amount: None,
+            suggested_tip_amounts: None,
+            provider_data: None,
+            photo_url: invoice.photo_url.clone(),
+            photo_size: None,
+            photo_width: None,
+            photo_height: None,
+            need_name: Some(invoice.need_name),
+            need_phone_number: Some(invoice.need_phone_number),
+            need_email: None,
+            need_shipping_address: Some(invoice.need_shipping_address),
+            send_phone_number_to_provider: None,
+            send_email_to_provider: None,
+            is_flexible: None,
+        })
     }
 }
 
@@ -115,6 +178,33 @@ impl Deliver for TelegramDeliver {
             Action::AnswerButton { callback_id, text } => {
                 let mut request = AnswerCallbackQuery::new(callback_id.clone());
                 request.text = text.clone();
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::SendPhoto {
+                photo,
+                caption,
+                buttons,
+            } => {
+                let mut request = SendPhoto::new(message.chat_id, photo.clone());
+                request.caption = Some(caption.clone());
+                request.reply_markup = keyboard(buttons).map(Into::into);
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::SendInvoice(invoice) => {
+                let request = SendInvoice::new(message.chat_id, self.invoice_params(invoice)?);
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::AnswerPreCheckout {
+                query_id,
+                ok,
+                error_message,
+            } => {
+                let request = if *ok {
+                    AnswerPreCheckoutQuery::accept(query_id.clone())
+                } else {
+                    let reason = error_message.clone().unwrap_or_default();
+                    AnswerPreCheckoutQuery::reject(query_id.clone(), reason)
+                };
                 self.client.call(&request).await.map(|_| None)
             }
         };

@@ -7,4 +7,5 @@
 pub mod deliver;
 pub mod jobs;
 pub mod sender;
+pub mod shop_jobs;
 pub mod throttle;

@@ -5,6 +5,7 @@
 //! with the shared error shape, 422s listing the fields at fault.
 
 mod catalog;
+mod orders;
 
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -28,6 +29,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/products/{id}/status", put(catalog::set_status))
         .route("/variants/{id}/stock", post(catalog::adjust_stock))
         .route("/variants/{id}/stock-movements", get(catalog::movements))
+        .route("/orders", get(orders::list))
+        .route("/orders/{id}", get(orders::show))
+        .route("/orders/{id}/ship", post(orders::ship))
+        .route("/orders/{id}/deliver", post(orders::deliver))
+        .route("/orders/{id}/cancel", post(orders::cancel))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))

@@ -1,0 +1,194 @@
+//! What staff (and the shop's own jobs) do to orders: ship with a tracking number, mark
+//! delivered, cancel, and expire unpaid orders. Each change is one transaction with the
+//! message that tells the customer, in their language.
+
+use crate::event::NewEvent;
+use crate::i18n::Texts;
+use crate::outbox::{Action, NewOutbound};
+use crate::shop::{Order, OrderId, OrderStatus, Transition};
+use crate::shop_chat::price_text;
+use crate::store::Tx;
+use crate::{Error, FieldError, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// Who did it and when.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+async fn order(tx: &mut dyn Tx, id: OrderId) -> Result<Order> {
+    tx.order_for_update(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("order {}", id.0)))
+}
+
+/// The message that tells the customer: its id and arguments (the order number is added).
+type Notice<'a> = (&'a str, &'a [(&'a str, &'a str)]);
+
+/// Moves the order and tells the customer.
+async fn transition(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    order: &Order,
+    to: OrderStatus,
+    actor: &Actor<'_>,
+    note: Option<String>,
+    (message_id, args): Notice<'_>,
+) -> Result<Order> {
+    if !order.status.can_become(to) {
+        return Err(Error::Conflict(format!(
+            "order {} is {} and cannot become {}",
+            order.id.0,
+            order.status.as_str(),
+            to.as_str()
+        )));
+    }
+    let moved = tx
+        .transition_order(
+            order.id,
+            &Transition {
+                from: order.status,
+                to,
+                actor: actor.name.to_owned(),
+                note,
+                at: actor.at,
+            },
+        )
+        .await?;
+    let mut e = NewEvent::new(&format!("order_{}", to.as_str()), actor.at)
+        .bot(&order.bot)
+        .customer(order.customer_id)
+        .data(json!({ "order": order.id.0, "actor": actor.name }));
+    if let Some(customer) = tx.customer(order.customer_id).await? {
+        e.chat_id = Some(customer.telegram_user_id);
+        let language = customer
+            .language
+            .as_deref()
+            .unwrap_or(crate::i18n::FALLBACK);
+        let number = order.id.0.to_string();
+        let mut all_args = vec![("order", number.as_str())];
+        all_args.extend_from_slice(args);
+        tx.enqueue(&NewOutbound {
+            bot: order.bot.clone(),
+            chat_id: customer.telegram_user_id,
+            customer_id: Some(customer.id),
+            action: Action::SendText {
+                text: texts.get(language, message_id, &all_args),
+                buttons: Vec::new(),
+            },
+            broadcast: false,
+            not_before: actor.at,
+            created_at: actor.at,
+        })
+        .await?;
+    }
+    tx.append_event(&e).await?;
+    Ok(moved)
+}
+
+/// Hands a paid order to a carrier.
+pub async fn ship(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    carrier: &str,
+    tracking_number: &str,
+    actor: &Actor<'_>,
+) -> Result<Order> {
+    let (carrier, tracking_number) = (carrier.trim(), tracking_number.trim());
+    let mut errors = Vec::new();
+    if carrier.is_empty() || carrier.chars().count() > 64 {
+        errors.push(FieldError::new("carrier", "1-64 characters"));
+    }
+    if tracking_number.is_empty() || tracking_number.chars().count() > 64 {
+        errors.push(FieldError::new("tracking_number", "1-64 characters"));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors));
+    }
+    let current = order(tx, id).await?;
+    tx.set_tracking(id, carrier, tracking_number).await?;
+    transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Shipped,
+        actor,
+        Some(format!("{carrier} {tracking_number}")),
+        (
+            "order-shipped",
+            &[("carrier", carrier), ("tracking", tracking_number)],
+        ),
+    )
+    .await
+}
+
+/// Marks a shipped (or, for goods handed over in person, paid) order delivered.
+pub async fn deliver(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    actor: &Actor<'_>,
+) -> Result<Order> {
+    let current = order(tx, id).await?;
+    let notice = ("order-delivered", &[][..]);
+    transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Delivered,
+        actor,
+        None,
+        notice,
+    )
+    .await
+}
+
+/// Cancels an unpaid or paid order; its stock goes back on the shelf. A paid order's money
+/// must be refunded by staff.
+pub async fn cancel(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    actor: &Actor<'_>,
+) -> Result<Order> {
+    let current = order(tx, id).await?;
+    let notice = ("order-cancelled", &[][..]);
+    transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Cancelled,
+        actor,
+        None,
+        notice,
+    )
+    .await
+}
+
+/// Cancels an order whose reservation ran out unpaid; does nothing if it was paid or
+/// cancelled meanwhile. Run by the expiry job.
+pub async fn expire(tx: &mut dyn Tx, texts: &Texts, id: OrderId, at: DateTime<Utc>) -> Result<()> {
+    let Some(current) = tx.order_for_update(id).await? else {
+        return Ok(());
+    };
+    if current.status != OrderStatus::PendingPayment || current.reservation_expires_at > at {
+        return Ok(());
+    }
+    let actor = Actor { name: "system", at };
+    let total = price_text(current.currency, current.total);
+    transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Cancelled,
+        &actor,
+        Some(format!("not paid in time ({total})")),
+        ("order-expired", &[]),
+    )
+    .await
+    .map(|_| ())
+}

@@ -1,0 +1,987 @@
+//! The shop in chat: browsing categories and product cards, the cart, checkout into an
+//! order with reserved stock and an invoice, and payments.
+//!
+//! Everything runs inside the update's transaction, like the rest of the conversation:
+//! the order, the stock it reserves, the job that releases it if unpaid, and the messages to
+//! the customer commit together or not at all.
+//!
+//! Button data stays within Telegram's 64 bytes: `s:…` browses, `c:…` changes the cart,
+//! `o:<id>` shows an order.
+
+use crate::catalog::{Product, ProductId, ProductQuery, ProductStatus, Variant, VariantId};
+use crate::conversation::{event, Context, Turn};
+use crate::job::NewJob;
+use crate::money::Currency;
+use crate::outbox::{Action, Button, Invoice, Keyboard};
+use crate::shop::{
+    NewOrder, Order, OrderId, OrderLine, OrderQuery, OrderStatus, Payment, PaymentMethod,
+    Transition,
+};
+use crate::{Error, Result};
+use serde_json::json;
+
+/// The job that cancels an order whose reservation ran out.
+pub const EXPIRE_ORDER_JOB: &str = "shop.expire_order";
+
+/// Most products a category lists in chat.
+const MAX_LISTED: i64 = 500;
+
+/// Where a `/start` deep link leads in the shop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `shop`: the shop's front page.
+    Shop,
+    /// `p-<handle>`: one product ("tap to buy" links posted in groups and channels).
+    Product(String),
+}
+
+/// The shop target of a `/start` payload, if it has one.
+pub fn start_target(payload: &str) -> Option<Target> {
+    let payload = payload.trim();
+    if payload == "shop" {
+        return Some(Target::Shop);
+    }
+    payload
+        .strip_prefix("p-")
+        .filter(|h| crate::catalog::is_valid_handle(h))
+        .map(|h| Target::Product(h.to_owned()))
+}
+
+pub(crate) fn is_shop_command(name: &str) -> bool {
+    matches!(name, "shop" | "cart" | "orders")
+}
+
+pub(crate) fn is_shop_button(data: &str) -> bool {
+    data.starts_with("s:") || data.starts_with("c:") || data.starts_with("o:")
+}
+
+/// `19.99 USD`, or `⭐ 150` for Telegram Stars.
+pub fn price_text(currency: Currency, amount: i64) -> String {
+    if currency == Currency::STARS {
+        format!("⭐ {amount}")
+    } else {
+        format!("{} {}", currency.format_amount(amount), currency.code())
+    }
+}
+
+pub(crate) async fn command(turn: &mut Turn<'_, '_>, name: &str) -> Result<()> {
+    match name {
+        "cart" => show_cart(turn, None).await,
+        "orders" => show_orders(turn).await,
+        _ => front_page(turn, None).await,
+    }
+}
+
+pub(crate) async fn open(turn: &mut Turn<'_, '_>, target: Target) -> Result<()> {
+    match target {
+        Target::Shop => front_page(turn, None).await,
+        Target::Product(handle) => match turn.ctx.store.product_by_handle(&handle).await? {
+            Some(product) if product.status == ProductStatus::Active => {
+                product_card(turn, &product).await
+            }
+            _ => turn.say("shop-not-available", &[]).await,
+        },
+    }
+}
+
+pub(crate) async fn button(
+    turn: &mut Turn<'_, '_>,
+    callback_id: &str,
+    data: &str,
+    message_id: Option<i64>,
+) -> Result<()> {
+    let parts: Vec<&str> = data.split(':').collect();
+    let number = |i: usize| parts.get(i).and_then(|p| p.parse::<i64>().ok());
+    match (parts.as_slice(), number(2), number(3)) {
+        (["s", "home"], ..) => {
+            turn.answer(callback_id, None).await?;
+            front_page(turn, message_id).await
+        }
+        (["s", "all", _], Some(page), _) => {
+            turn.answer(callback_id, None).await?;
+            product_list(turn, None, page, message_id).await
+        }
+        (["s", "cat", _, _], Some(category), Some(page)) => {
+            turn.answer(callback_id, None).await?;
+            product_list(turn, Some(category), page, message_id).await
+        }
+        (["s", "p", _], Some(id), _) => {
+            turn.answer(callback_id, None).await?;
+            match turn.ctx.store.product(ProductId(id)).await? {
+                Some(product) if product.status == ProductStatus::Active => {
+                    product_card(turn, &product).await
+                }
+                _ => turn.say("shop-not-available", &[]).await,
+            }
+        }
+        (["s", "x"], ..) => {
+            let text = turn.text("shop-sold-out", &[]);
+            turn.answer(callback_id, Some(text)).await
+        }
+        (["c", "view"], ..) => {
+            turn.answer(callback_id, None).await?;
+            show_cart(turn, None).await
+        }
+        (["c", "pay"], ..) => {
+            turn.answer(callback_id, None).await?;
+            checkout(turn).await
+        }
+        (["c", verb @ ("add" | "inc" | "dec" | "rm"), _], Some(variant), _) => {
+            change_cart(turn, callback_id, verb, VariantId(variant), message_id).await
+        }
+        (["o", _], ..) => match number(1) {
+            Some(order) => {
+                turn.answer(callback_id, None).await?;
+                show_order(turn, OrderId(order)).await
+            }
+            None => turn.expired(callback_id).await,
+        },
+        _ => turn.expired(callback_id).await,
+    }
+}
+
+/// Active products that can be sold in `currency`.
+async fn for_sale(
+    ctx: &Context<'_>,
+    currency: Currency,
+    category: Option<String>,
+) -> Result<Vec<Product>> {
+    let products = ctx
+        .store
+        .products(&ProductQuery {
+            status: Some(ProductStatus::Active),
+            category,
+            after: None,
+            limit: MAX_LISTED,
+        })
+        .await?;
+    Ok(products
+        .into_iter()
+        .filter(|p| p.variants.iter().any(|v| v.price(currency).is_some()))
+        .collect())
+}
+
+fn bot_currency(turn: &Turn<'_, '_>) -> Result<Currency> {
+    turn.ctx
+        .bot
+        .currency
+        .parse()
+        .map_err(|e| Error::Invalid(format!("bot currency: {e}")))
+}
+
+fn categories(products: &[Product]) -> Vec<String> {
+    let mut categories: Vec<String> = products.iter().filter_map(|p| p.category.clone()).collect();
+    categories.sort();
+    categories.dedup();
+    categories
+}
+
+async fn front_page(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<()> {
+    let products = for_sale(turn.ctx, bot_currency(turn)?, None).await?;
+    if products.is_empty() {
+        return turn.say("shop-empty", &[]).await;
+    }
+    let categories = categories(&products);
+    if categories.len() <= 1 {
+        // Boxed: the list goes back to this page when its category vanished meanwhile.
+        return Box::pin(product_list(turn, None, 1, message_id)).await;
+    }
+    let mut buttons: Keyboard = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| vec![Button::callback(c.clone(), format!("s:cat:{i}:1"))])
+        .collect();
+    buttons.push(vec![cart_button(turn).await?]);
+    let text = turn.text("shop-choose-category", &[]);
+    show(turn, message_id, text, buttons).await
+}
+
+async fn product_list(
+    turn: &mut Turn<'_, '_>,
+    category: Option<i64>,
+    page: i64,
+    message_id: Option<i64>,
+) -> Result<()> {
+    let currency = bot_currency(turn)?;
+    let all = for_sale(turn.ctx, currency, None).await?;
+    let names = categories(&all);
+    let (products, title) = match category {
+        Some(i) => {
+            let Some(name) = usize::try_from(i).ok().and_then(|i| names.get(i)) else {
+                return front_page(turn, message_id).await;
+            };
+            let products: Vec<Product> = all
+                .iter()
+                .filter(|p| p.category.as_deref() == Some(name.as_str()))
+                .cloned()
+                .collect();
+            (products, Some(name.clone()))
+        }
+        None => (all, None),
+    };
+    let size = turn.ctx.shop.page_size.max(1) as i64;
+    let pages = ((products.len() as i64 + size - 1) / size).max(1);
+    let page = page.clamp(1, pages);
+    let language = turn.speaking().to_owned();
+    let mut buttons: Keyboard = products
+        .iter()
+        .skip(((page - 1) * size) as usize)
+        .take(size as usize)
+        .map(|p| {
+            let title = p
+                .text(&language)
+                .map_or(p.handle.as_str(), |t| t.title.as_str());
+            let from = p
+                .variants
+                .iter()
+                .filter_map(|v| v.price(currency))
+                .map(|pr| pr.amount)
+                .min();
+            let label = match from {
+                Some(amount) => format!("{title} · {}", price_text(currency, amount)),
+                None => title.to_owned(),
+            };
+            vec![Button::callback(label, format!("s:p:{}", p.id.0))]
+        })
+        .collect();
+    let page_data = |n: i64| match category {
+        Some(c) => format!("s:cat:{c}:{n}"),
+        None => format!("s:all:{n}"),
+    };
+    let mut navigation = Vec::new();
+    if page > 1 {
+        navigation.push(Button::callback(
+            turn.text("shop-previous", &[]),
+            page_data(page - 1),
+        ));
+    }
+    if page < pages {
+        navigation.push(Button::callback(
+            turn.text("shop-next", &[]),
+            page_data(page + 1),
+        ));
+    }
+    if !navigation.is_empty() {
+        buttons.push(navigation);
+    }
+    let mut last_row = vec![cart_button(turn).await?];
+    if names.len() > 1 {
+        last_row.insert(0, Button::callback(turn.text("shop-back", &[]), "s:home"));
+    }
+    buttons.push(last_row);
+    let (page, pages) = (page.to_string(), pages.to_string());
+    let text = match &title {
+        Some(category) => turn.text(
+            "shop-category-products",
+            &[("category", category), ("page", &page), ("pages", &pages)],
+        ),
+        None => turn.text("shop-all-products", &[("page", &page), ("pages", &pages)]),
+    };
+    show(turn, message_id, text, buttons).await
+}
+
+/// Replaces the browsing message in place when there is one, so paging does not flood the
+/// chat.
+async fn show(
+    turn: &mut Turn<'_, '_>,
+    message_id: Option<i64>,
+    text: String,
+    buttons: Keyboard,
+) -> Result<()> {
+    let action = match message_id {
+        Some(message_id) => Action::EditText {
+            message_id,
+            text,
+            buttons,
+        },
+        None => Action::SendText { text, buttons },
+    };
+    turn.send(action).await
+}
+
+async fn cart_button(turn: &mut Turn<'_, '_>) -> Result<Button> {
+    let count: i64 = turn
+        .tx
+        .cart(turn.customer.id)
+        .await?
+        .iter()
+        .map(|l| l.quantity)
+        .sum();
+    Ok(Button::callback(
+        turn.text("shop-view-cart", &[("count", &count.to_string())]),
+        "c:view",
+    ))
+}
+
+/// `Title (S / Red)`, in the customer's language.
+fn item_name(product: &Product, variant: &Variant, language: &str) -> String {
+    let title = product
+        .text(language)
+        .map_or(product.handle.as_str(), |t| t.title.as_str());
+    if variant.option_values.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title} ({})", variant.option_values.join(" / "))
+    }
+}
+
+/// Descriptions are seller HTML; chat shows them as plain text.
+fn plain(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn product_card(turn: &mut Turn<'_, '_>, product: &Product) -> Result<()> {
+    let currency = bot_currency(turn)?;
+    let language = turn.speaking().to_owned();
+    let text = product.text(&language);
+    let title = text.map_or(product.handle.as_str(), |t| t.title.as_str());
+    let mut caption = title.to_owned();
+    if let Some(description) = text
+        .map(|t| plain(&t.description_html))
+        .filter(|d| !d.is_empty())
+    {
+        // Photo captions are limited to 1024 characters.
+        let short: String = description.chars().take(600).collect();
+        caption.push_str("\n\n");
+        caption.push_str(&short);
+    }
+    let sellable: Vec<&Variant> = product
+        .variants
+        .iter()
+        .filter(|v| v.price(currency).is_some())
+        .collect();
+    if let Some(price) = sellable
+        .iter()
+        .filter_map(|v| v.price(currency))
+        .min_by_key(|p| p.amount)
+    {
+        caption.push_str("\n\n");
+        caption.push_str(&turn.text(
+            "shop-product-price",
+            &[("price", &price_text(currency, price.amount))],
+        ));
+        if let Some(was) = price.compare_at.filter(|w| *w > price.amount) {
+            caption.push(' ');
+            caption
+                .push_str(&turn.text("shop-product-was", &[("price", &price_text(currency, was))]));
+        }
+    }
+    let stock: i64 = sellable.iter().map(|v| v.stock).sum();
+    caption.push('\n');
+    caption.push_str(&match stock {
+        0 => turn.text("shop-sold-out", &[]),
+        1..=5 => turn.text("shop-few-left", &[("count", &stock.to_string())]),
+        _ => turn.text("shop-in-stock", &[]),
+    });
+    let mut buttons: Keyboard = sellable
+        .iter()
+        .map(|v| {
+            let name = if v.option_values.is_empty() {
+                title.to_owned()
+            } else {
+                v.option_values.join(" / ")
+            };
+            let amount = v.price(currency).map_or(0, |p| p.amount);
+            if v.stock > 0 {
+                let label = format!("🛒 {name} · {}", price_text(currency, amount));
+                vec![Button::callback(label, format!("c:add:{}", v.id.0))]
+            } else {
+                vec![Button::callback(
+                    turn.text("shop-variant-sold-out", &[("variant", &name)]),
+                    "s:x",
+                )]
+            }
+        })
+        .collect();
+    buttons.push(vec![cart_button(turn).await?]);
+    let action = match product.images.first() {
+        Some(image) => Action::SendPhoto {
+            photo: image.src.clone(),
+            caption,
+            buttons,
+        },
+        None => Action::SendText {
+            text: caption,
+            buttons,
+        },
+    };
+    turn.send(action).await
+}
+
+async fn change_cart(
+    turn: &mut Turn<'_, '_>,
+    callback_id: &str,
+    verb: &str,
+    variant_id: VariantId,
+    message_id: Option<i64>,
+) -> Result<()> {
+    let customer = turn.customer.id;
+    let current = turn
+        .tx
+        .cart(customer)
+        .await?
+        .iter()
+        .find(|l| l.variant_id == variant_id)
+        .map_or(0, |l| l.quantity);
+    let products = turn.ctx.store.products_of_variants(&[variant_id]).await?;
+    let found = products.iter().find_map(|p| {
+        p.variants
+            .iter()
+            .find(|v| v.id == variant_id)
+            .map(|v| (p, v))
+    });
+    let Some((product, variant)) = found.filter(|(p, _)| p.status == ProductStatus::Active) else {
+        turn.tx
+            .set_cart_quantity(customer, variant_id, 0, turn.incoming.at)
+            .await?;
+        let text = turn.text("shop-not-available", &[]);
+        return turn.answer(callback_id, Some(text)).await;
+    };
+    let item = item_name(product, variant, turn.speaking());
+    let wanted = match verb {
+        "add" | "inc" => current + 1,
+        "dec" => current - 1,
+        _ => 0,
+    };
+    if wanted > variant.stock && wanted > current {
+        let text = turn.text("shop-no-more-stock", &[("item", &item)]);
+        return turn.answer(callback_id, Some(text)).await;
+    }
+    turn.tx
+        .set_cart_quantity(customer, variant_id, wanted.max(0), turn.incoming.at)
+        .await?;
+    if verb == "add" {
+        let text = turn.text("shop-added", &[("item", &item)]);
+        turn.answer(callback_id, Some(text)).await
+    } else {
+        turn.answer(callback_id, None).await?;
+        show_cart(turn, message_id).await
+    }
+}
+
+/// The cart's lines with their products, in cart order; lines whose variant is gone are
+/// `None`.
+async fn cart_items(
+    turn: &mut Turn<'_, '_>,
+) -> Result<Vec<(VariantId, i64, Option<(Product, Variant)>)>> {
+    let lines = turn.tx.cart(turn.customer.id).await?;
+    let ids: Vec<VariantId> = lines.iter().map(|l| l.variant_id).collect();
+    let products = if ids.is_empty() {
+        Vec::new()
+    } else {
+        turn.ctx.store.products_of_variants(&ids).await?
+    };
+    Ok(lines
+        .into_iter()
+        .map(|line| {
+            let found = products.iter().find_map(|p| {
+                p.variants
+                    .iter()
+                    .find(|v| v.id == line.variant_id)
+                    .map(|v| (p.clone(), v.clone()))
+            });
+            (line.variant_id, line.quantity, found)
+        })
+        .collect())
+}
+
+async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<()> {
+    let currency = bot_currency(turn)?;
+    let items = cart_items(turn).await?;
+    if items.is_empty() {
+        let text = turn.text("cart-empty", &[]);
+        return show(turn, message_id, text, Vec::new()).await;
+    }
+    let language = turn.speaking().to_owned();
+    let mut text = turn.text("cart-title", &[]);
+    let mut total = 0i64;
+    let mut buttons: Keyboard = Vec::new();
+    for (variant_id, quantity, found) in &items {
+        let Some((product, variant)) = found else {
+            continue;
+        };
+        let item = item_name(product, variant, &language);
+        let unit = variant.price(currency).map_or(0, |p| p.amount);
+        let line_total = unit.saturating_mul(*quantity);
+        total = total.saturating_add(line_total);
+        text.push('\n');
+        text.push_str(&turn.text(
+            "cart-line",
+            &[
+                ("quantity", &quantity.to_string()),
+                ("item", &item),
+                ("total", &price_text(currency, line_total)),
+            ],
+        ));
+        let short: String = item.chars().take(24).collect();
+        buttons.push(vec![
+            Button::callback("−", format!("c:dec:{}", variant_id.0)),
+            Button::callback(
+                format!("{short} ×{quantity}"),
+                format!("s:p:{}", product.id.0),
+            ),
+            Button::callback("+", format!("c:inc:{}", variant_id.0)),
+            Button::callback(
+                turn.text("cart-remove", &[]),
+                format!("c:rm:{}", variant_id.0),
+            ),
+        ]);
+    }
+    text.push_str("\n\n");
+    text.push_str(&turn.text("cart-total", &[("total", &price_text(currency, total))]));
+    buttons.push(vec![Button::callback(
+        turn.text("cart-checkout", &[]),
+        "c:pay",
+    )]);
+    show(turn, message_id, text, buttons).await
+}
+
+async fn checkout(turn: &mut Turn<'_, '_>) -> Result<()> {
+    let currency = bot_currency(turn)?;
+    let items = cart_items(turn).await?;
+    if items.is_empty() {
+        return turn.say("cart-empty", &[]).await;
+    }
+    let language = turn.speaking().to_owned();
+    let mut problems = Vec::new();
+    let mut lines = Vec::new();
+    let mut physical = false;
+    for (_, quantity, found) in &items {
+        let Some((product, variant)) = found else {
+            problems.push(turn.text("checkout-unavailable", &[("item", "?")]));
+            continue;
+        };
+        let item = item_name(product, variant, &language);
+        let price = variant.price(currency);
+        match price {
+            Some(price) if product.status == ProductStatus::Active => {
+                if variant.stock < *quantity {
+                    problems.push(turn.text(
+                        "checkout-short",
+                        &[
+                            ("item", &item),
+                            ("available", &variant.stock.to_string()),
+                            ("quantity", &quantity.to_string()),
+                        ],
+                    ));
+                }
+                physical |= product.fulfilment == crate::catalog::Fulfilment::Physical;
+                lines.push(OrderLine {
+                    variant_id: variant.id,
+                    product_id: product.id,
+                    sku: variant.sku.clone(),
+                    title: item,
+                    quantity: *quantity,
+                    unit_price: price.amount,
+                });
+            }
+            _ => problems.push(turn.text("checkout-unavailable", &[("item", &item)])),
+        }
+    }
+    if problems.is_empty() {
+        let order = NewOrder {
+            customer_id: turn.customer.id,
+            bot: turn.ctx.bot.key.0.clone(),
+            currency,
+            shipping_cost: if physical {
+                turn.ctx.bot.shipping_fee
+            } else {
+                0
+            },
+            lines,
+            shipping_address: None,
+            shipping_option: None,
+            source: turn.customer.first_source.clone(),
+            reservation_expires_at: turn.incoming.at + turn.ctx.shop.reservation,
+            at: turn.incoming.at,
+        };
+        match turn.tx.place_order(&order).await {
+            Ok(order) => return invoice(turn, &order, physical).await,
+            // Someone bought the last units between our look and the reservation.
+            Err(Error::Conflict(_)) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let mut text = turn.text("checkout-problems", &[]);
+    for problem in &problems {
+        text.push('\n');
+        text.push_str(problem);
+    }
+    text.push_str("\n\n");
+    text.push_str(&turn.text("checkout-fix", &[]));
+    turn.send(Action::SendText {
+        text,
+        buttons: Vec::new(),
+    })
+    .await?;
+    show_cart(turn, None).await
+}
+
+async fn invoice(turn: &mut Turn<'_, '_>, order: &Order, physical: bool) -> Result<()> {
+    turn.tx.clear_cart(turn.customer.id).await?;
+    let number = order.id.0.to_string();
+    turn.tx
+        .schedule_job(
+            &NewJob::new(
+                EXPIRE_ORDER_JOB,
+                json!({ "order": order.id.0 }),
+                order.reservation_expires_at,
+            )
+            .dedup_key(format!("order-expiry:{}", order.id.0)),
+        )
+        .await?;
+    let placed = event(turn.ctx, turn.incoming, &turn.customer, "order_placed").data(json!({
+        "order": order.id.0,
+        "total": order.total,
+        "currency": order.currency.code(),
+    }));
+    turn.tx.append_event(&placed).await?;
+    let minutes = turn.ctx.shop.reservation.num_minutes().to_string();
+    turn.say(
+        "checkout-created",
+        &[("order", &number), ("minutes", &minutes)],
+    )
+    .await?;
+    // Stars invoices take exactly one price; others show each line and the shipping.
+    let prices = if order.currency == Currency::STARS {
+        vec![(turn.text("invoice-total", &[]), order.total)]
+    } else {
+        let mut prices: Vec<(String, i64)> = order
+            .lines
+            .iter()
+            .map(|l| (format!("{} × {}", l.quantity, l.title), l.total()))
+            .collect();
+        if order.shipping_cost > 0 {
+            prices.push((turn.text("invoice-shipping", &[]), order.shipping_cost));
+        }
+        prices
+    };
+    let count: i64 = order.lines.iter().map(|l| l.quantity).sum();
+    let title: String = turn
+        .text("invoice-title", &[("order", &number)])
+        .chars()
+        .take(32)
+        .collect();
+    let description: String = turn
+        .text("invoice-description", &[("count", &count.to_string())])
+        .chars()
+        .take(255)
+        .collect();
+    turn.send(Action::SendInvoice(Invoice {
+        title,
+        description,
+        payload: format!("order:{}", order.id.0),
+        currency: order.currency,
+        prices: prices
+            .into_iter()
+            .map(|(label, amount)| (label.chars().take(60).collect(), amount))
+            .collect(),
+        need_name: physical,
+        need_phone_number: physical,
+        need_shipping_address: physical,
+        photo_url: None,
+    }))
+    .await
+}
+
+fn order_of_payload(payload: &str) -> Option<OrderId> {
+    payload.strip_prefix("order:")?.parse().ok().map(OrderId)
+}
+
+pub(crate) async fn payment(turn: &mut Turn<'_, '_>) -> Result<()> {
+    match turn.incoming.kind.clone() {
+        crate::incoming::IncomingKind::PreCheckout {
+            query_id,
+            currency,
+            total_amount,
+            payload,
+            ..
+        } => pre_checkout(turn, &query_id, &currency, total_amount, &payload).await,
+        crate::incoming::IncomingKind::PaymentReceived {
+            currency,
+            total_amount,
+            payload,
+            telegram_charge_id,
+            provider_charge_id,
+            shipping_address,
+        } => {
+            let received = Received {
+                currency,
+                total_amount,
+                payload,
+                telegram_charge_id,
+                provider_charge_id,
+                shipping_address,
+            };
+            payment_received(turn, received).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Telegram's last check before charging: the order must still wait for exactly this
+/// payment. Answered through the outbox, which sends query answers ahead of any limit.
+async fn pre_checkout(
+    turn: &mut Turn<'_, '_>,
+    query_id: &str,
+    currency: &str,
+    total: i64,
+    payload: &str,
+) -> Result<()> {
+    let order = match order_of_payload(payload) {
+        Some(id) => turn.tx.order_for_update(id).await?,
+        None => None,
+    };
+    let refusal = match &order {
+        Some(o) if o.customer_id != turn.customer.id => Some("precheckout-mismatch"),
+        Some(o) if o.status != OrderStatus::PendingPayment => Some("precheckout-expired"),
+        Some(o) if o.currency.code() != currency || o.total != total => {
+            Some("precheckout-mismatch")
+        }
+        Some(_) => None,
+        None => Some("precheckout-mismatch"),
+    };
+    let e = event(turn.ctx, turn.incoming, &turn.customer, "pre_checkout").data(json!({
+        "order": order.as_ref().map(|o| o.id.0),
+        "accepted": refusal.is_none(),
+        "reason": refusal,
+    }));
+    turn.tx.append_event(&e).await?;
+    let error_message = refusal.map(|id| turn.text(id, &[]));
+    turn.send(Action::AnswerPreCheckout {
+        query_id: query_id.to_owned(),
+        ok: refusal.is_none(),
+        error_message,
+    })
+    .await
+}
+
+struct Received {
+    currency: String,
+    total_amount: i64,
+    payload: String,
+    telegram_charge_id: String,
+    provider_charge_id: Option<String>,
+    shipping_address: Option<crate::shop::ShippingAddress>,
+}
+
+async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()> {
+    let Some(order_id) = order_of_payload(&paid.payload) else {
+        let e = event(turn.ctx, turn.incoming, &turn.customer, "payment_unmatched")
+            .data(json!({ "payload": paid.payload, "charge": paid.telegram_charge_id }));
+        return turn.tx.append_event(&e).await;
+    };
+    let currency: Currency = paid
+        .currency
+        .parse()
+        .map_err(|e| Error::Invalid(format!("payment currency: {e}")))?;
+    let payment = Payment {
+        order_id,
+        method: if currency == Currency::STARS {
+            PaymentMethod::Stars
+        } else {
+            PaymentMethod::Telegram
+        },
+        currency,
+        amount: paid.total_amount,
+        charge_id: paid.telegram_charge_id.clone(),
+        provider_charge_id: paid.provider_charge_id.clone(),
+        at: turn.incoming.at,
+    };
+    if !turn.tx.record_payment(&payment).await? {
+        // Telegram delivered the same payment twice: it was handled the first time.
+        let e = event(turn.ctx, turn.incoming, &turn.customer, "payment_duplicate")
+            .data(json!({ "order": order_id.0, "charge": payment.charge_id }));
+        return turn.tx.append_event(&e).await;
+    }
+    let order = turn.tx.order_for_update(order_id).await?;
+    let number = order_id.0.to_string();
+    let matches = order.as_ref().is_some_and(|o| {
+        o.status == OrderStatus::PendingPayment
+            && o.currency == currency
+            && o.total == paid.total_amount
+    });
+    if !matches {
+        let e = event(
+            turn.ctx,
+            turn.incoming,
+            &turn.customer,
+            "payment_needs_attention",
+        )
+        .data(json!({
+            "order": order_id.0,
+            "status": order.as_ref().map(|o| o.status.as_str()),
+            "amount": paid.total_amount,
+            "currency": paid.currency,
+        }));
+        turn.tx.append_event(&e).await?;
+        return turn.say("order-paid-late", &[("order", &number)]).await;
+    }
+    if let Some(address) = &paid.shipping_address {
+        turn.tx.set_shipping_address(order_id, address).await?;
+    }
+    turn.tx
+        .transition_order(
+            order_id,
+            &Transition {
+                from: OrderStatus::PendingPayment,
+                to: OrderStatus::Paid,
+                actor: "customer".into(),
+                note: None,
+                at: turn.incoming.at,
+            },
+        )
+        .await?;
+    let e = event(turn.ctx, turn.incoming, &turn.customer, "order_paid").data(json!({
+        "order": order_id.0,
+        "amount": paid.total_amount,
+        "currency": paid.currency,
+    }));
+    turn.tx.append_event(&e).await?;
+    let total = price_text(currency, paid.total_amount);
+    turn.say("order-paid", &[("order", &number), ("total", &total)])
+        .await
+}
+
+async fn show_orders(turn: &mut Turn<'_, '_>) -> Result<()> {
+    let orders = turn
+        .ctx
+        .store
+        .orders(&OrderQuery {
+            customer: Some(turn.customer.id),
+            status: None,
+            before: None,
+            limit: 10,
+        })
+        .await?;
+    if orders.is_empty() {
+        return turn.say("orders-none", &[]).await;
+    }
+    let mut text = turn.text("orders-title", &[]);
+    let mut buttons = Vec::new();
+    for order in &orders {
+        let status = turn.text(&format!("order-status-{}", order.status.as_str()), &[]);
+        text.push('\n');
+        text.push_str(&turn.text(
+            "orders-line",
+            &[
+                ("order", &order.id.0.to_string()),
+                ("date", &order.created_at.format("%Y-%m-%d").to_string()),
+                ("total", &price_text(order.currency, order.total)),
+                ("status", &status),
+            ],
+        ));
+        buttons.push(vec![Button::callback(
+            format!("#{} · {status}", order.id.0),
+            format!("o:{}", order.id.0),
+        )]);
+    }
+    turn.send(Action::SendText { text, buttons }).await
+}
+
+async fn show_order(turn: &mut Turn<'_, '_>, id: OrderId) -> Result<()> {
+    let order = turn.ctx.store.order(id).await?;
+    let Some(order) = order.filter(|o| o.customer_id == turn.customer.id) else {
+        return turn.say("orders-none", &[]).await;
+    };
+    let status = turn.text(&format!("order-status-{}", order.status.as_str()), &[]);
+    let mut text = turn.text(
+        "order-details",
+        &[("order", &id.0.to_string()), ("status", &status)],
+    );
+    for line in &order.lines {
+        text.push('\n');
+        text.push_str(&turn.text(
+            "cart-line",
+            &[
+                ("quantity", &line.quantity.to_string()),
+                ("item", &line.title),
+                ("total", &price_text(order.currency, line.total())),
+            ],
+        ));
+    }
+    text.push('\n');
+    text.push_str(&turn.text(
+        "cart-total",
+        &[("total", &price_text(order.currency, order.total))],
+    ));
+    if let (Some(carrier), Some(tracking)) = (&order.carrier, &order.tracking_number) {
+        text.push('\n');
+        text.push_str(&turn.text(
+            "order-tracking",
+            &[("carrier", carrier), ("tracking", tracking)],
+        ));
+    }
+    for step in &order.timeline {
+        let status = turn.text(&format!("order-status-{}", step.status.as_str()), &[]);
+        text.push('\n');
+        text.push_str(&turn.text(
+            "order-timeline-line",
+            &[
+                ("date", &step.at.format("%Y-%m-%d %H:%M UTC").to_string()),
+                ("status", &status),
+            ],
+        ));
+    }
+    turn.send(Action::SendText {
+        text,
+        buttons: Vec::new(),
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_link_targets() {
+        assert_eq!(start_target("shop"), Some(Target::Shop));
+        assert_eq!(
+            start_target("p-summer-dress"),
+            Some(Target::Product("summer-dress".into()))
+        );
+        assert_eq!(start_target("p-"), None);
+        assert_eq!(start_target("p-Bad_Handle"), None);
+        assert_eq!(start_target("campaign42"), None);
+    }
+
+    #[test]
+    fn prices_in_chat() {
+        assert_eq!(price_text("USD".parse().unwrap(), 1999), "19.99 USD");
+        assert_eq!(price_text("JPY".parse().unwrap(), 1500), "1500 JPY");
+        assert_eq!(price_text(Currency::STARS, 150), "⭐ 150");
+    }
+
+    #[test]
+    fn descriptions_become_plain_text() {
+        assert_eq!(
+            plain("<p>Light &amp; soft</p>\n<ul><li>cotton</li></ul>"),
+            "Light & soft cotton"
+        );
+    }
+
+    #[test]
+    fn payloads_name_orders() {
+        assert_eq!(order_of_payload("order:42"), Some(OrderId(42)));
+        assert_eq!(order_of_payload("order:x"), None);
+        assert_eq!(order_of_payload("42"), None);
+    }
+}

@@ -1,0 +1,369 @@
+//! The shop end to end through the simulator, on SQLite and PostgreSQL: a customer taps a
+//! product deep link, adds two variants to the cart, checks out, pays the invoice, and is
+//! told when the order ships (with tracking) and is delivered; a replayed payment pays
+//! nothing twice; an invoice of a cancelled order is declined with a reason.
+
+use groupcart::app::App;
+use groupcart::config::{Config, Secret};
+use groupcart::sandbox::DEMO_TOKEN;
+use groupcart_core::shop::{OrderId, OrderStatus};
+use groupcart_simulator::client::SimClient;
+use groupcart_simulator::types::{PaymentStatus, SentMessage, SimUser};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+const WAIT: Duration = Duration::from_secs(15);
+const API_TOKEN: &str = "shop-test-token";
+
+struct Shop {
+    app: App,
+    sim: SimClient,
+    bot: i64,
+    http: reqwest::Client,
+}
+
+async fn start(database_url: String) -> Shop {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = Config::default();
+    config.database.url = database_url;
+    config.http.listen = listener.local_addr().unwrap();
+    config.telegram.poll_timeout = 1;
+    config.api.token = Secret::new(API_TOKEN);
+    let app = App::start_on(config, listener).await.expect("app starts");
+    let sim = SimClient::new(format!("http://{}", app.addr));
+    let bot = DEMO_TOKEN.split(':').next().unwrap().parse().unwrap();
+    Shop {
+        app,
+        sim,
+        bot,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Shop {
+    async fn wait_for(
+        &self,
+        chat: i64,
+        what: &str,
+        done: impl Fn(&[SentMessage]) -> bool,
+    ) -> Vec<SentMessage> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let messages: Vec<SentMessage> = self
+                .sim
+                .messages(self.bot, chat)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.from_bot)
+                .collect();
+            if done(&messages) {
+                return messages;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {messages:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    async fn press(&self, user: &SimUser, message: &SentMessage, data: &str) {
+        self.sim
+            .press_button(self.bot, user, user.id, message.message_id, data)
+            .await
+            .unwrap_or_else(|e| panic!("press {data}: {e}"));
+    }
+
+    async fn api(&self, path: &str, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("http://{}/api{path}", self.app.addr))
+            .bearer_auth(API_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn stop(self) {
+        self.app.shutdown();
+        self.app.stopped().await;
+    }
+}
+
+fn buttons(message: &SentMessage) -> Vec<(String, String)> {
+    let rows = message
+        .reply_markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array().cloned())
+        .unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["text"].as_str().unwrap_or_default().to_owned(),
+                b["callback_data"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn text(message: &SentMessage) -> String {
+    message.text.clone().unwrap_or_default()
+}
+
+fn has_text(messages: &[SentMessage], needle: &str) -> bool {
+    messages.iter().any(|m| text(m).contains(needle))
+}
+
+/// Adds both scarf colours to the cart from the product card and checks out; returns the
+/// invoice message and the order number.
+async fn buy_two_scarves(shop: &Shop, who: &SimUser) -> (SentMessage, OrderId) {
+    shop.sim
+        .send_text(shop.bot, who, "/start p-silk-scarf")
+        .await
+        .unwrap();
+    let messages = shop
+        .wait_for(who.id, "the product card", |m| !m.is_empty())
+        .await;
+    let card = messages[0].clone();
+    assert!(card.photo.is_some(), "a product card is a photo");
+    assert!(text(&card).contains("Silk scarf"), "{}", text(&card));
+    assert!(text(&card).contains("39.00 USD"), "{}", text(&card));
+    let add: Vec<String> = buttons(&card)
+        .into_iter()
+        .filter(|(_, data)| data.starts_with("c:add:"))
+        .map(|(_, data)| data)
+        .collect();
+    assert_eq!(
+        add.len(),
+        2,
+        "one add button per colour: {:?}",
+        buttons(&card)
+    );
+    for data in &add {
+        shop.press(who, &card, data).await;
+    }
+    // The cart is read in the same order as the presses: wait until both landed.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        shop.sim.send_text(shop.bot, who, "/cart").await.unwrap();
+        let messages = shop
+            .wait_for(who.id, "the cart", |m| {
+                text(m.last().unwrap()).contains("Total")
+                    || text(m.last().unwrap()).contains("empty")
+            })
+            .await;
+        let cart = messages.last().unwrap().clone();
+        if text(&cart).contains("(Red)") && text(&cart).contains("(Blue)") {
+            assert!(text(&cart).contains("Total: 78.00 USD"), "{}", text(&cart));
+            shop.press(who, &cart, "c:pay").await;
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "cart never held both: {}",
+            text(&cart)
+        );
+    }
+    let messages = shop
+        .wait_for(who.id, "the invoice", |m| {
+            m.iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages
+        .iter()
+        .rev()
+        .find(|m| m.invoice.is_some())
+        .unwrap()
+        .clone();
+    let details = invoice.invoice.clone().unwrap();
+    assert_eq!(details["currency"], "USD");
+    // Two scarves and the sandbox's 5.00 shipping.
+    assert_eq!(details["total_amount"], 8300);
+    let reserved = messages
+        .iter()
+        .find(|m| text(m).contains("is reserved for you"))
+        .expect("reservation notice");
+    let number: i64 = text(reserved)
+        .split('#')
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("order number");
+    (invoice, OrderId(number))
+}
+
+async fn group_chat_to_paid_order(database_url: String) {
+    let shop = start(database_url).await;
+    let who = SimUser {
+        id: 7001,
+        first_name: "Lin".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    let (invoice, order_id) = buy_two_scarves(&shop, &who).await;
+    let order = shop
+        .app
+        .store
+        .order(order_id)
+        .await
+        .unwrap()
+        .expect("order stored");
+    assert_eq!(order.status, OrderStatus::PendingPayment);
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.total, 8300);
+
+    shop.sim
+        .pay(shop.bot, &who, who.id, invoice.message_id)
+        .await
+        .unwrap();
+    shop.wait_for(who.id, "the payment thanks", |m| {
+        has_text(m, "We received your payment of 83.00 USD")
+    })
+    .await;
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert_eq!(order.payments.len(), 1);
+
+    // Telegram delivers the payment again: nothing changes.
+    let payments = shop.sim.payments(shop.bot).await.unwrap();
+    let charge = payments[0]
+        .telegram_payment_charge_id
+        .clone()
+        .expect("charged");
+    let replay = json!({"message": {
+        "message_id": 9999, "date": 1_790_000_000,
+        "chat": {"id": who.id, "type": "private", "first_name": "Lin"},
+        "from": {"id": who.id, "is_bot": false, "first_name": "Lin"},
+        "successful_payment": {"currency": "USD", "total_amount": 8300, "invoice_payload": format!("order:{}", order_id.0),
+            "telegram_payment_charge_id": charge, "provider_payment_charge_id": "prov-1"}
+    }});
+    shop.sim.raw_update(shop.bot, &replay).await.unwrap();
+    let deadline = Instant::now() + WAIT;
+    while shop
+        .app
+        .store
+        .recent_events(Some("payment_duplicate"), 5)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(Instant::now() < deadline, "replayed payment never handled");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        shop.app
+            .store
+            .order(order_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .payments
+            .len(),
+        1
+    );
+
+    let (status, body) = shop
+        .api(
+            &format!("/orders/{}/ship", order_id.0),
+            json!({"carrier": "DHL", "tracking_number": "JD014600003828"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    shop.wait_for(who.id, "the shipped message", |m| {
+        has_text(m, "on its way with DHL. Tracking number: JD014600003828")
+    })
+    .await;
+    let (status, _) = shop
+        .api(&format!("/orders/{}/deliver", order_id.0), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    shop.wait_for(who.id, "the delivered message", |m| {
+        has_text(m, "has been delivered")
+    })
+    .await;
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    let steps: Vec<OrderStatus> = order.timeline.iter().map(|e| e.status).collect();
+    assert_eq!(
+        steps,
+        [
+            OrderStatus::PendingPayment,
+            OrderStatus::Paid,
+            OrderStatus::Shipped,
+            OrderStatus::Delivered
+        ]
+    );
+    shop.stop().await;
+}
+
+async fn invoice_of_a_cancelled_order_is_declined(database_url: String) {
+    let shop = start(database_url).await;
+    let who = SimUser {
+        id: 7002,
+        first_name: "Ana".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    let (invoice, order_id) = buy_two_scarves(&shop, &who).await;
+    let (status, body) = shop
+        .api(&format!("/orders/{}/cancel", order_id.0), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    shop.sim
+        .pay(shop.bot, &who, who.id, invoice.message_id)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let payments = shop.sim.payments(shop.bot).await.unwrap();
+        match &payments[0].status {
+            PaymentStatus::Declined { error_message } => {
+                assert_eq!(error_message, "This order has expired. Please order again.");
+                break;
+            }
+            other => assert!(Instant::now() < deadline, "not declined: {other:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert!(order.payments.is_empty());
+    shop.stop().await;
+}
+
+fn sqlite_url() -> String {
+    format!(
+        "sqlite://{}",
+        groupcart_store_contract::sqlite_path().display()
+    )
+}
+
+#[tokio::test]
+async fn group_chat_to_paid_order_sqlite() {
+    group_chat_to_paid_order(sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn group_chat_to_paid_order_postgres() {
+    group_chat_to_paid_order(groupcart_store_contract::postgres_url_for_new_db().await).await;
+}
+
+#[tokio::test]
+async fn invoice_of_a_cancelled_order_is_declined_sqlite() {
+    invoice_of_a_cancelled_order_is_declined(sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn invoice_of_a_cancelled_order_is_declined_postgres() {
+    invoice_of_a_cancelled_order_is_declined(
+        groupcart_store_contract::postgres_url_for_new_db().await,
+    )
+    .await;
+}

@@ -1,0 +1,780 @@
+//! [`ShopTx`] and [`ShopStore`] on SQLite: carts, orders with their stock reservations and
+//! timeline, and payments (the tables of `migrations/0003_shop.sql`).
+//!
+//! Shop writes run on the transaction's connection as they are made (unlike events, outbound
+//! messages and inbox marks, which [`SqliteTx`] keeps until commit): later reads in the same
+//! transaction must see them. The transaction holds the write lock from `BEGIN IMMEDIATE`,
+//! so nothing can come between a reservation's conditional update and the next one, and
+//! [`ShopTx::order_for_update`] needs no lock of its own. Reads outside a transaction take
+//! one snapshot on a reader connection, so an order, its lines, payments and timeline always
+//! match.
+//!
+//! An order's lines, payments and timeline are read for a whole page of orders at once, in
+//! three statements whatever the page size.
+
+use crate::catalog::{add, currency, values_sql};
+use crate::query::{get, get_time, json, ms};
+use crate::tx::SqliteTx;
+use crate::{chunk_sizes, db, SqliteStore};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use groupcart_core::catalog::{ProductId, VariantId};
+use groupcart_core::customer::CustomerId;
+use groupcart_core::shop::{
+    CartLine, NewOrder, Order, OrderEvent, OrderId, OrderLine, OrderQuery, OrderStatus, Payment,
+    PaymentMethod, ShippingAddress, ShopStore, ShopTx, Transition,
+};
+use groupcart_core::{Error, Result};
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqliteRow};
+use std::collections::HashMap;
+
+macro_rules! order_columns {
+    () => {
+        "id, customer_id, bot, currency, subtotal, shipping_cost, total, status, \
+         shipping_address, shipping_option, carrier, tracking_number, source, \
+         reservation_expires_at, created_at, updated_at"
+    };
+}
+
+impl SqliteTx {
+    /// Reserves stock and writes the order; on failure, what it wrote stays until the
+    /// caller rolls back to the savepoint.
+    async fn place_order_unguarded(&mut self, order: &NewOrder) -> Result<Order> {
+        let (subtotal, total) = totals(order)?;
+        let conn = self.conn();
+
+        // 1. Stock, line by line, in variant order (PostgreSQL's lock order; here the write
+        //    lock is already held). The guard is part of the update: stock never goes below
+        //    zero, and a line that does not fit stops the order.
+        let mut reserved = Vec::with_capacity(order.lines.len());
+        for line in by_variant(&order.lines) {
+            let stock: Option<i64> = sqlx::query(
+                "UPDATE variants SET stock = stock - ?
+                 WHERE id = ? AND stock >= ?
+                 RETURNING stock",
+            )
+            .bind(line.quantity)
+            .bind(line.variant_id.0)
+            .bind(line.quantity)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?
+            .map(|row| get(&row, "stock"))
+            .transpose()?;
+            match stock {
+                Some(stock) => reserved.push(Movement {
+                    variant_id: line.variant_id.0,
+                    delta: -line.quantity,
+                    stock_after: stock,
+                }),
+                None => return Err(shortage(conn, line).await),
+            }
+        }
+
+        // 2. The order, its lines and the first step of its timeline.
+        let row = sqlx::query(concat!(
+            "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, total,
+                 status, shipping_address, shipping_option, source, reservation_expires_at,
+                 created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?)
+             RETURNING ",
+            order_columns!()
+        ))
+        .bind(order.customer_id.0)
+        .bind(&order.bot)
+        .bind(order.currency.code())
+        .bind(subtotal)
+        .bind(order.shipping_cost)
+        .bind(total)
+        .bind(order.shipping_address.as_ref().map(json).transpose()?)
+        .bind(&order.shipping_option)
+        .bind(&order.source)
+        .bind(ms(order.reservation_expires_at))
+        .bind(ms(order.at))
+        .bind(ms(order.at))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| unknown_customer(e, order.customer_id))?;
+        let mut placed = order_row(&row)?;
+        let id = placed.id.0;
+        let lines: Vec<(usize, &OrderLine)> = order.lines.iter().enumerate().collect();
+        insert_rows(
+            conn,
+            &lines,
+            "INSERT INTO order_lines (order_id, position, variant_id, product_id, sku, title,
+                 quantity, unit_price) VALUES ",
+            8,
+            |args, (position, line)| {
+                add(args, id)?;
+                add(
+                    args,
+                    i32::try_from(*position)
+                        .map_err(|_| Error::Invalid("too many order lines".into()))?,
+                )?;
+                add(args, line.variant_id.0)?;
+                add(args, line.product_id.0)?;
+                add(args, line.sku.as_deref())?;
+                add(args, line.title.as_str())?;
+                add(args, line.quantity)?;
+                add(args, line.unit_price)
+            },
+        )
+        .await?;
+        let first = OrderEvent {
+            status: OrderStatus::PendingPayment,
+            at: placed.created_at,
+            actor: "customer".into(),
+            note: None,
+        };
+        insert_event(conn, id, &first).await?;
+
+        // 3. The reservations on the ledger, by the order.
+        record_movements(
+            conn,
+            &reserved,
+            "reserved",
+            &format!("order:{id}"),
+            order.at,
+        )
+        .await?;
+
+        placed.lines = order.lines.clone();
+        placed.timeline = vec![first];
+        Ok(placed)
+    }
+}
+
+#[async_trait]
+impl ShopTx for SqliteTx {
+    /// Lines added at the same time come in variant id order.
+    async fn cart(&mut self, customer: CustomerId) -> Result<Vec<CartLine>> {
+        let rows = sqlx::query(
+            "SELECT variant_id, quantity, added_at FROM carts
+             WHERE customer_id = ?
+             ORDER BY added_at, variant_id",
+        )
+        .bind(customer.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(CartLine {
+                    variant_id: VariantId(get(row, "variant_id")?),
+                    quantity: get(row, "quantity")?,
+                    added_at: get_time(row, "added_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A line already in the cart keeps its `added_at` (and so its place in the cart); only
+    /// its quantity changes. A negative quantity is [`Error::Invalid`]; 0 removes the line,
+    /// whether or not the variant still exists. `NotFound` also for an unknown customer.
+    async fn set_cart_quantity(
+        &mut self,
+        customer: CustomerId,
+        variant: VariantId,
+        quantity: i64,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        if quantity < 0 {
+            return Err(Error::Invalid(format!(
+                "a cart quantity cannot be negative ({quantity})"
+            )));
+        }
+        if quantity == 0 {
+            sqlx::query("DELETE FROM carts WHERE customer_id = ? AND variant_id = ?")
+                .bind(customer.0)
+                .bind(variant.0)
+                .execute(self.conn())
+                .await
+                .map_err(db)?;
+            return Ok(());
+        }
+        // Selecting the variant makes an unknown one insert nothing rather than fail the
+        // statement, which on PostgreSQL would abort the caller's transaction.
+        let changed = sqlx::query(
+            "INSERT INTO carts (customer_id, variant_id, quantity, added_at)
+             SELECT ?, id, ?, ? FROM variants WHERE id = ?
+             ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
+        )
+        .bind(customer.0)
+        .bind(quantity)
+        .bind(ms(at))
+        .bind(variant.0)
+        .execute(self.conn())
+        .await
+        .map_err(|e| unknown_customer(e, customer))?
+        .rows_affected();
+        if changed == 0 {
+            return Err(Error::NotFound(format!("variant {}", variant.0)));
+        }
+        Ok(())
+    }
+
+    async fn clear_cart(&mut self, customer: CustomerId) -> Result<()> {
+        sqlx::query("DELETE FROM carts WHERE customer_id = ?")
+            .bind(customer.0)
+            .execute(self.conn())
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// [`Error::Invalid`] for an order without lines, a quantity below 1, a negative price
+    /// or shipping cost, or totals beyond `i64`; nothing is written then. A line whose
+    /// variant no longer exists is a [`Error::Conflict`] like a line without stock (the
+    /// cart no longer matches the shelf either way). `NotFound` for an unknown customer.
+    async fn place_order(&mut self, order: &NewOrder) -> Result<Order> {
+        // A savepoint, so that a line that does not fit undoes the lines reserved before it
+        // without spoiling the caller's transaction.
+        sqlx::query("SAVEPOINT place_order")
+            .execute(self.conn())
+            .await
+            .map_err(db)?;
+        let placed = self.place_order_unguarded(order).await;
+        if placed.is_err() {
+            sqlx::query("ROLLBACK TO SAVEPOINT place_order")
+                .execute(self.conn())
+                .await
+                .map_err(db)?;
+        }
+        sqlx::query("RELEASE SAVEPOINT place_order")
+            .execute(self.conn())
+            .await
+            .map_err(db)?;
+        placed
+    }
+
+    async fn order_for_update(&mut self, id: OrderId) -> Result<Option<Order>> {
+        // This transaction holds the write lock: the order cannot change under it.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(with_details(self.conn(), &rows).await?.into_iter().next())
+    }
+
+    /// `NotFound` for an unknown order. A line whose variant was removed from the catalog
+    /// meanwhile gives nothing back (the removal already took its stock to zero).
+    async fn transition_order(&mut self, id: OrderId, transition: &Transition) -> Result<Order> {
+        let Transition {
+            from,
+            to,
+            actor,
+            note,
+            at,
+        } = transition;
+        if !from.can_become(*to) {
+            return Err(Error::Conflict(format!(
+                "an order cannot go from {} to {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        let conn = self.conn();
+        // The status guard is part of the update, as on PostgreSQL, where it also decides
+        // which of two concurrent transitions wins.
+        let row = sqlx::query(concat!(
+            "UPDATE orders SET status = ?, updated_at = ?
+             WHERE id = ? AND status = ?
+             RETURNING ",
+            order_columns!()
+        ))
+        .bind(to.as_str())
+        .bind(ms(*at))
+        .bind(id.0)
+        .bind(from.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            let status: Option<String> = sqlx::query("SELECT status FROM orders WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
+                .map(|row| get(&row, "status"))
+                .transpose()?;
+            return Err(match status {
+                None => Error::NotFound(format!("order {}", id.0)),
+                Some(status) => {
+                    Error::Conflict(format!("order {} is {status}, not {}", id.0, from.as_str()))
+                }
+            });
+        };
+        let event = OrderEvent {
+            status: *to,
+            at: *at,
+            actor: actor.clone(),
+            note: note.clone(),
+        };
+        insert_event(conn, id.0, &event).await?;
+        let order = with_details(conn, &[row])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Storage(format!("order {} vanished", id.0)))?;
+        if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && from.holds_stock() {
+            release(conn, &order.lines, actor, *at).await?;
+        }
+        Ok(order)
+    }
+
+    /// `NotFound` for an unknown order.
+    async fn record_payment(&mut self, payment: &Payment) -> Result<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO payments (order_id, method, currency, amount, charge_id,
+                 provider_charge_id, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (charge_id) DO NOTHING",
+        )
+        .bind(payment.order_id.0)
+        .bind(method_str(payment.method))
+        .bind(payment.currency.code())
+        .bind(payment.amount)
+        .bind(&payment.charge_id)
+        .bind(&payment.provider_charge_id)
+        .bind(ms(payment.at))
+        .execute(self.conn())
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                Error::NotFound(format!("order {}", payment.order_id.0))
+            }
+            _ => db(e),
+        })?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    /// `NotFound` for an unknown order. The order's `updated_at` is left as it is (no time is
+    /// given).
+    async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()> {
+        let changed = sqlx::query("UPDATE orders SET shipping_address = ? WHERE id = ?")
+            .bind(json(address)?)
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if changed == 0 {
+            return Err(Error::NotFound(format!("order {}", id.0)));
+        }
+        Ok(())
+    }
+
+    async fn set_tracking(
+        &mut self,
+        id: OrderId,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<()> {
+        let changed =
+            sqlx::query("UPDATE orders SET carrier = ?, tracking_number = ? WHERE id = ?")
+                .bind(carrier)
+                .bind(tracking_number)
+                .bind(id.0)
+                .execute(self.conn())
+                .await
+                .map_err(db)?
+                .rows_affected();
+        if changed == 0 {
+            return Err(Error::NotFound(format!("order {}", id.0)));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ShopStore for SqliteStore {
+    async fn order(&self, id: OrderId) -> Result<Option<Order>> {
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let orders = with_details(&mut tx, &rows).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(orders.into_iter().next())
+    }
+
+    async fn orders(&self, query: &OrderQuery) -> Result<Vec<Order>> {
+        // Only the filters given are in the statement, so that each shape can use its index
+        // ((customer_id, id) or (status, id)).
+        let mut sql = String::from(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE id < ?"
+        ));
+        if query.customer.is_some() {
+            sql.push_str(" AND customer_id = ?");
+        }
+        if query.status.is_some() {
+            sql.push_str(" AND status = ?");
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        let mut q = sqlx::query(&sql).bind(query.before.map_or(i64::MAX, |id| id.0));
+        if let Some(customer) = query.customer {
+            q = q.bind(customer.0);
+        }
+        if let Some(status) = query.status {
+            q = q.bind(status.as_str());
+        }
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let rows = q
+            .bind(crate::query::limit(query.limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        let orders = with_details(&mut tx, &rows).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(orders)
+    }
+
+    /// Orders expiring at the same time come in id order.
+    async fn expired_reservations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>> {
+        let rows = sqlx::query(
+            "SELECT id FROM orders
+             WHERE status = 'pending_payment' AND reservation_expires_at <= ?
+             ORDER BY reservation_expires_at, id
+             LIMIT ?",
+        )
+        .bind(ms(now))
+        .bind(crate::query::limit(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| Ok(OrderId(get(row, "id")?)))
+            .collect()
+    }
+}
+
+// --- writing ---
+
+/// The order's subtotal and total. Refuses what no order can be: no lines, a quantity below
+/// 1, a negative price or shipping cost, or an amount beyond `i64`.
+fn totals(order: &NewOrder) -> Result<(i64, i64)> {
+    if order.lines.is_empty() {
+        return Err(Error::Invalid("an order needs at least one line".into()));
+    }
+    let too_large = || Error::Invalid("the order's total is too large".into());
+    let mut subtotal: i64 = 0;
+    for (i, line) in order.lines.iter().enumerate() {
+        if line.quantity < 1 {
+            return Err(Error::Invalid(format!(
+                "lines[{i}].quantity must be at least 1"
+            )));
+        }
+        if line.unit_price < 0 {
+            return Err(Error::Invalid(format!(
+                "lines[{i}].unit_price must not be negative"
+            )));
+        }
+        subtotal = line
+            .unit_price
+            .checked_mul(line.quantity)
+            .and_then(|amount| subtotal.checked_add(amount))
+            .ok_or_else(too_large)?;
+    }
+    if order.shipping_cost < 0 {
+        return Err(Error::Invalid("shipping_cost must not be negative".into()));
+    }
+    let total = subtotal
+        .checked_add(order.shipping_cost)
+        .ok_or_else(too_large)?;
+    Ok((subtotal, total))
+}
+
+/// The lines in variant id order (a stable sort: lines of one variant keep their order).
+fn by_variant(lines: &[OrderLine]) -> Vec<&OrderLine> {
+    let mut sorted: Vec<&OrderLine> = lines.iter().collect();
+    sorted.sort_by_key(|line| line.variant_id);
+    sorted
+}
+
+/// Why `line` could not be reserved: the conflict to report, naming the variant.
+async fn shortage(conn: &mut SqliteConnection, line: &OrderLine) -> Error {
+    let variant = line.variant_id.0;
+    let stock = sqlx::query("SELECT stock FROM variants WHERE id = ?")
+        .bind(variant)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)
+        .and_then(|row| row.map(|row| get::<i64>(&row, "stock")).transpose());
+    match stock {
+        Ok(Some(stock)) => Error::Conflict(format!(
+            "variant {variant} has not enough stock: {} wanted, {stock} left",
+            line.quantity
+        )),
+        Ok(None) => Error::Conflict(format!("variant {variant} is no longer sold")),
+        Err(e) => e,
+    }
+}
+
+/// One ledger line to write.
+struct Movement {
+    variant_id: i64,
+    delta: i64,
+    stock_after: i64,
+}
+
+async fn record_movements(
+    conn: &mut SqliteConnection,
+    movements: &[Movement],
+    reason: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    insert_rows(
+        conn,
+        movements,
+        "INSERT INTO stock_movements (variant_id, delta, stock_after, reason, actor, at) VALUES ",
+        6,
+        |args, m| {
+            add(args, m.variant_id)?;
+            add(args, m.delta)?;
+            add(args, m.stock_after)?;
+            add(args, reason)?;
+            add(args, actor)?;
+            add(args, ms(at))
+        },
+    )
+    .await
+}
+
+/// Puts each line's quantity back on its variant, in variant order, and records it as
+/// `released` by `actor`. A variant that no longer exists is skipped.
+async fn release(
+    conn: &mut SqliteConnection,
+    lines: &[OrderLine],
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut released = Vec::with_capacity(lines.len());
+    for line in by_variant(lines) {
+        let stock: Option<i64> =
+            sqlx::query("UPDATE variants SET stock = stock + ? WHERE id = ? RETURNING stock")
+                .bind(line.quantity)
+                .bind(line.variant_id.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
+                .map(|row| get(&row, "stock"))
+                .transpose()?;
+        if let Some(stock) = stock {
+            released.push(Movement {
+                variant_id: line.variant_id.0,
+                delta: line.quantity,
+                stock_after: stock,
+            });
+        }
+    }
+    record_movements(conn, &released, "released", actor, at).await
+}
+
+async fn insert_event(conn: &mut SqliteConnection, order: i64, event: &OrderEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO order_events (order_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(order)
+    .bind(event.status.as_str())
+    .bind(ms(event.at))
+    .bind(&event.actor)
+    .bind(&event.note)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// Inserts `rows` with multi-row statements of [`chunk_sizes`] rows: `prefix` followed by
+/// groups of `columns` placeholders, filled by `bind` for each row.
+async fn insert_rows<'r, T>(
+    conn: &mut SqliteConnection,
+    rows: &'r [T],
+    prefix: &str,
+    columns: usize,
+    bind: impl Fn(&mut SqliteArguments<'r>, &'r T) -> Result<()>,
+) -> Result<()> {
+    let mut rest = rows;
+    for size in chunk_sizes(rows.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut args = SqliteArguments::default();
+        for row in chunk {
+            bind(&mut args, row)?;
+        }
+        sqlx::query_with(&values_sql(prefix, columns, size, ""), args)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Like [`db`], but a foreign key violation (the only one possible is the customer's: the
+/// variants were read under the write lock) is `NotFound` for `customer`.
+fn unknown_customer(e: sqlx::Error, customer: CustomerId) -> Error {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+            Error::NotFound(format!("customer {}", customer.0))
+        }
+        _ => db(e),
+    }
+}
+
+// --- reading ---
+
+/// The orders of `rows` (order rows), each with its lines, payments and timeline, read in
+/// three more statements whatever the number of orders.
+async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result<Vec<Order>> {
+    let mut orders = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
+    if orders.is_empty() {
+        return Ok(orders);
+    }
+    let ids: Vec<i64> = orders.iter().map(|o| o.id.0).collect();
+    let ids = json(&ids)?;
+
+    let mut lines: HashMap<i64, Vec<OrderLine>> = HashMap::with_capacity(orders.len());
+    for row in sqlx::query(
+        "SELECT order_id, variant_id, product_id, sku, title, quantity, unit_price
+         FROM order_lines
+         WHERE order_id IN (SELECT value FROM json_each(?))
+         ORDER BY order_id, position",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?
+    {
+        lines
+            .entry(get(&row, "order_id")?)
+            .or_default()
+            .push(OrderLine {
+                variant_id: VariantId(get(&row, "variant_id")?),
+                product_id: ProductId(get(&row, "product_id")?),
+                sku: get(&row, "sku")?,
+                title: get(&row, "title")?,
+                quantity: get(&row, "quantity")?,
+                unit_price: get(&row, "unit_price")?,
+            });
+    }
+
+    let mut payments: HashMap<i64, Vec<Payment>> = HashMap::new();
+    for row in sqlx::query(
+        "SELECT order_id, method, currency, amount, charge_id, provider_charge_id, at
+         FROM payments
+         WHERE order_id IN (SELECT value FROM json_each(?))
+         ORDER BY order_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?
+    {
+        let order_id: i64 = get(&row, "order_id")?;
+        payments.entry(order_id).or_default().push(Payment {
+            order_id: OrderId(order_id),
+            method: method(&get::<String>(&row, "method")?)?,
+            currency: currency(&get::<String>(&row, "currency")?)?,
+            amount: get(&row, "amount")?,
+            charge_id: get(&row, "charge_id")?,
+            provider_charge_id: get(&row, "provider_charge_id")?,
+            at: get_time(&row, "at")?,
+        });
+    }
+
+    let mut timelines: HashMap<i64, Vec<OrderEvent>> = HashMap::with_capacity(orders.len());
+    for row in sqlx::query(
+        "SELECT order_id, status, at, actor, note
+         FROM order_events
+         WHERE order_id IN (SELECT value FROM json_each(?))
+         ORDER BY order_id, id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?
+    {
+        timelines
+            .entry(get(&row, "order_id")?)
+            .or_default()
+            .push(OrderEvent {
+                status: status(&get::<String>(&row, "status")?)?,
+                at: get_time(&row, "at")?,
+                actor: get(&row, "actor")?,
+                note: get(&row, "note")?,
+            });
+    }
+
+    for order in &mut orders {
+        order.lines = lines.remove(&order.id.0).unwrap_or_default();
+        order.payments = payments.remove(&order.id.0).unwrap_or_default();
+        order.timeline = timelines.remove(&order.id.0).unwrap_or_default();
+    }
+    Ok(orders)
+}
+
+/// An order row, without its lines, payments and timeline.
+fn order_row(row: &SqliteRow) -> Result<Order> {
+    let address: Option<String> = get(row, "shipping_address")?;
+    let shipping_address = address
+        .map(|text| serde_json::from_str::<ShippingAddress>(&text))
+        .transpose()
+        .map_err(|e| Error::Storage(format!("unreadable shipping address: {e}")))?;
+    Ok(Order {
+        id: OrderId(get(row, "id")?),
+        customer_id: CustomerId(get(row, "customer_id")?),
+        bot: get(row, "bot")?,
+        currency: currency(&get::<String>(row, "currency")?)?,
+        lines: Vec::new(),
+        subtotal: get(row, "subtotal")?,
+        shipping_cost: get(row, "shipping_cost")?,
+        total: get(row, "total")?,
+        status: status(&get::<String>(row, "status")?)?,
+        shipping_address,
+        shipping_option: get(row, "shipping_option")?,
+        carrier: get(row, "carrier")?,
+        tracking_number: get(row, "tracking_number")?,
+        source: get(row, "source")?,
+        reservation_expires_at: get_time(row, "reservation_expires_at")?,
+        payments: Vec::new(),
+        timeline: Vec::new(),
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
+    })
+}
+
+fn status(text: &str) -> Result<OrderStatus> {
+    OrderStatus::parse(text).ok_or_else(|| Error::Storage(format!("unknown order status `{text}`")))
+}
+
+fn method_str(method: PaymentMethod) -> &'static str {
+    match method {
+        PaymentMethod::Telegram => "telegram",
+        PaymentMethod::Stars => "stars",
+        PaymentMethod::Manual => "manual",
+    }
+}
+
+fn method(text: &str) -> Result<PaymentMethod> {
+    match text {
+        "telegram" => Ok(PaymentMethod::Telegram),
+        "stars" => Ok(PaymentMethod::Stars),
+        "manual" => Ok(PaymentMethod::Manual),
+        _ => Err(Error::Storage(format!("unknown payment method `{text}`"))),
+    }
+}
