@@ -299,6 +299,30 @@ async fn group_chat_to_paid_order(database_url: String) {
             OrderStatus::Delivered
         ]
     );
+
+    // The customer looks the order up.
+    shop.sim.send_text(shop.bot, &who, "/orders").await.unwrap();
+    let messages = shop
+        .wait_for(who.id, "the order list", |m| {
+            has_text(m, "Your recent orders")
+        })
+        .await;
+    let list = messages
+        .iter()
+        .rev()
+        .find(|m| text(m).contains("Your recent orders"))
+        .unwrap();
+    let line = format!("#{} · ", order_id.0);
+    let listed = text(list);
+    assert!(
+        listed.contains(&line) && listed.contains("83.00 USD · delivered"),
+        "{listed}"
+    );
+    shop.press(&who, list, &format!("o:{}", order_id.0)).await;
+    shop.wait_for(who.id, "the order details", |m| {
+        has_text(m, "Shipped with DHL, tracking number JD014600003828")
+    })
+    .await;
     shop.stop().await;
 }
 

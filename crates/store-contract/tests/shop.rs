@@ -37,6 +37,10 @@ groupcart_store_contract::backend_tests!(
     orders_filter_newest_first_and_paginate,
     expired_reservations_are_unpaid_and_oldest_first,
     concurrent_buyers_never_oversell,
+    a_failed_order_leaves_the_transaction_usable,
+    shipping_address_is_set_on_the_order,
+    customer_by_store_id,
+    products_of_variants_finds_each_product_once,
 );
 
 // --- helpers ---
@@ -1086,4 +1090,80 @@ async fn buy_concurrently(store: SharedStore, buyers: usize) {
     let mut expected: Vec<String> = sold.iter().map(|id| format!("order:{}", id.0)).collect();
     expected.sort_unstable();
     assert_eq!(actors, expected);
+}
+
+async fn a_failed_order_leaves_the_transaction_usable(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5), ("M", 1)]).await;
+    let mut tx = store.begin().await.unwrap();
+    // S fits, M does not: the S reservation is undone and the transaction goes on.
+    let too_much = new_order(ada, vec![tee.line(0, 2, 100), tee.line(1, 2, 100)], t(1));
+    assert!(matches!(
+        tx.place_order(&too_much).await,
+        Err(Error::Conflict(_))
+    ));
+    let fits = new_order(ada, vec![tee.line(0, 1, 100)], t(2));
+    let placed = tx.place_order(&fits).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(ids(&all_orders(&store).await), vec![placed.id]);
+    assert_eq!(stock(&store, &tee, 0).await, 4);
+    assert_eq!(stock(&store, &tee, 1).await, 1);
+    assert_eq!(
+        movements(&store, tee.variants[0], "reserved").await.len(),
+        1
+    );
+}
+
+async fn shipping_address_is_set_on_the_order(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5)]).await;
+    let order = place(&store, &new_order(ada, vec![tee.line(0, 1, 100)], t(1)))
+        .await
+        .unwrap();
+    let address = ShippingAddress {
+        name: Some("Nguyễn Thị Lan".into()),
+        phone: Some("+84 90 000 0000".into()),
+        country_code: "VN".into(),
+        state: None,
+        city: "Hà Nội".into(),
+        street_line1: "12 Phố Huế".into(),
+        street_line2: None,
+        post_code: Some("100000".into()),
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.set_shipping_address(order.id, &address).await.unwrap();
+    let missing = tx
+        .set_shipping_address(OrderId(order.id.0 + 1000), &address)
+        .await;
+    assert!(matches!(missing, Err(Error::NotFound(_))), "{missing:?}");
+    tx.commit().await.unwrap();
+    let stored = store.order(order.id).await.unwrap().unwrap();
+    assert_eq!(stored.shipping_address, Some(address));
+}
+
+async fn customer_by_store_id(store: SharedStore) {
+    let ada = customer(&store, 4242).await;
+    let mut tx = store.begin().await.unwrap();
+    let found = tx.customer(ada).await.unwrap().expect("customer");
+    assert_eq!(found.telegram_user_id, 4242);
+    assert_eq!(tx.customer(CustomerId(ada.0 + 1000)).await.unwrap(), None);
+}
+
+async fn products_of_variants_finds_each_product_once(store: SharedStore) {
+    let tee = shelf(&store, "tee", &[("S", 1), ("M", 1)]).await;
+    let mug = shelf(&store, "mug", &[("One", 1)]).await;
+    shelf(&store, "cap", &[("One", 1)]).await;
+    let found = store
+        .products_of_variants(&[
+            tee.variants[1],
+            mug.variants[0],
+            tee.variants[0],
+            VariantId(999_999),
+        ])
+        .await
+        .unwrap();
+    let handles: Vec<&str> = found.iter().map(|p| p.handle.as_str()).collect();
+    assert_eq!(handles, ["tee", "mug"], "each once, by id");
+    assert_eq!(found[0].variants.len(), 2, "with all their variants");
+    assert!(store.products_of_variants(&[]).await.unwrap().is_empty());
 }

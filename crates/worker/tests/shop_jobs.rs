@@ -1,0 +1,185 @@
+//! The order-expiry job on SQLite and PostgreSQL: an unpaid order whose reservation ran out
+//! is cancelled, its stock goes back and the customer is told; a paid one is left alone.
+
+use chrono::{Duration, Utc};
+use groupcart_core::catalog::{
+    Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductStatus,
+};
+use groupcart_core::clock::{SharedClock, SystemClock};
+use groupcart_core::customer::CustomerSighting;
+use groupcart_core::i18n::Texts;
+use groupcart_core::job::NewJob;
+use groupcart_core::metrics::Metrics;
+use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus, Transition};
+use groupcart_core::shop_chat::EXPIRE_ORDER_JOB;
+use groupcart_core::store::SharedStore;
+use groupcart_worker::jobs::{JobRunner, JobsConfig};
+use groupcart_worker::shop_jobs::ExpireOrder;
+use serde_json::json;
+use std::sync::Arc;
+
+/// A customer with one unpaid order for 2 of a variant with 5 in stock, whose reservation
+/// ran out a minute ago, and its expiry job; returns the order and the variant.
+async fn unpaid_order(
+    store: &SharedStore,
+) -> (
+    groupcart_core::shop::OrderId,
+    groupcart_core::catalog::ProductId,
+) {
+    let now = Utc::now();
+    let product = NewProduct {
+        handle: "mug".into(),
+        status: ProductStatus::Active,
+        fulfilment: Fulfilment::Physical,
+        vendor: None,
+        category: None,
+        tags: vec![],
+        option_names: vec![],
+        texts: vec![LocalizedText {
+            language: "en".into(),
+            title: "Mug".into(),
+            description_html: String::new(),
+        }],
+        images: vec![],
+        variants: vec![NewVariant {
+            sku: None,
+            option_values: vec![],
+            prices: vec![Price {
+                currency: "USD".parse().unwrap(),
+                amount: 900,
+                compare_at: None,
+            }],
+            weight_grams: None,
+            stock: 5,
+            image: None,
+        }],
+    };
+    let saved = store
+        .save_products(&[product], "test", "test", now)
+        .await
+        .unwrap();
+    let product = store.product(saved[0].id).await.unwrap().unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let customer = tx
+        .upsert_customer(&CustomerSighting {
+            telegram_user_id: 555,
+            first_name: "Lin".into(),
+            last_name: None,
+            username: None,
+            telegram_language: Some("en".into()),
+            source: None,
+            bot: "demo".into(),
+            at: now,
+        })
+        .await
+        .unwrap()
+        .customer;
+    tx.set_customer_language(customer.id, "en").await.unwrap();
+    let order = tx
+        .place_order(&NewOrder {
+            customer_id: customer.id,
+            bot: "demo".into(),
+            currency: "USD".parse().unwrap(),
+            lines: vec![OrderLine {
+                variant_id: product.variants[0].id,
+                product_id: product.id,
+                sku: None,
+                title: "Mug".into(),
+                quantity: 2,
+                unit_price: 900,
+            }],
+            shipping_cost: 0,
+            shipping_address: None,
+            shipping_option: None,
+            source: None,
+            reservation_expires_at: now - Duration::minutes(1),
+            at: now - Duration::minutes(16),
+        })
+        .await
+        .unwrap();
+    tx.schedule_job(&NewJob::new(
+        EXPIRE_ORDER_JOB,
+        json!({"order": order.id.0}),
+        now - Duration::minutes(1),
+    ))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (order.id, product.id)
+}
+
+fn runner(store: &SharedStore) -> JobRunner {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let mut runner = JobRunner::new(
+        "test",
+        store.clone(),
+        clock.clone(),
+        Arc::new(Metrics::default()),
+        JobsConfig::default(),
+    );
+    runner.register(Arc::new(ExpireOrder {
+        texts: Arc::new(Texts::builtin()),
+        clock,
+    }));
+    runner
+}
+
+async fn an_unpaid_order_expires(store: SharedStore) {
+    let (order, product) = unpaid_order(&store).await;
+    assert_eq!(
+        store.product(product).await.unwrap().unwrap().variants[0].stock,
+        3
+    );
+    assert_eq!(runner(&store).step().await.unwrap(), 1);
+    let order = store.order(order).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(order.timeline.last().unwrap().actor, "system");
+    assert_eq!(
+        store.product(product).await.unwrap().unwrap().variants[0].stock,
+        5
+    );
+    let due = store.outbox_due("demo", Utc::now(), 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].chat_id, 555);
+    let groupcart_core::outbox::Action::SendText { text, .. } = &due[0].action else {
+        panic!("a text message");
+    };
+    assert!(
+        text.contains("expired because it was not paid in time"),
+        "{text}"
+    );
+}
+
+async fn a_paid_order_does_not_expire(store: SharedStore) {
+    let (order, product) = unpaid_order(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.transition_order(
+        order,
+        &Transition {
+            from: OrderStatus::PendingPayment,
+            to: OrderStatus::Paid,
+            actor: "customer".into(),
+            note: None,
+            at: Utc::now(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(runner(&store).step().await.unwrap(), 1);
+    assert_eq!(
+        store.order(order).await.unwrap().unwrap().status,
+        OrderStatus::Paid
+    );
+    assert_eq!(
+        store.product(product).await.unwrap().unwrap().variants[0].stock,
+        3
+    );
+    assert!(store
+        .outbox_due("demo", Utc::now(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+groupcart_store_contract::backend_tests!(an_unpaid_order_expires, a_paid_order_does_not_expire);
