@@ -282,7 +282,57 @@ async fn requires_the_token(store: SharedStore) {
     assert_eq!(body["error"]["code"], "api_disabled");
 }
 
+async fn import_csv(api: &TestApi, query: &str, body: &str) -> (StatusCode, Value) {
+    let response = api
+        .http
+        .post(format!("{}/catalog/import?{query}", api.base))
+        .bearer_auth(TOKEN)
+        .header("content-type", "text/csv")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn imports_a_shopify_csv(store: SharedStore) {
+    let api = spawn_api(store, Some(TOKEN)).await;
+    let fixtures = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../catalog-csv/tests/fixtures/"
+    );
+    let good = std::fs::read_to_string(format!("{fixtures}shopify_export.csv")).unwrap();
+    let bad = std::fs::read_to_string(format!("{fixtures}malformed.csv")).unwrap();
+
+    let (status, body) = import_csv(&api, "currency=USD", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_csv");
+    assert_eq!(body["error"]["fields"][0]["field"], "line 6");
+    let (_, listed) = api.call(Method::GET, "/products", None).await;
+    assert!(
+        listed["products"].as_array().unwrap().is_empty(),
+        "nothing imported"
+    );
+
+    let (status, body) = import_csv(&api, "currency=USD&skip_invalid=true", &bad).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body["skipped"].as_array().unwrap().is_empty());
+
+    let (status, first) = import_csv(&api, "currency=USD&language=en", &good).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first["created"].as_u64().unwrap() > 0);
+    let (_, again) = import_csv(&api, "currency=USD", &good).await;
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["updated"], first["imported"]);
+
+    let (status, body) = import_csv(&api, "currency=DOLLARS", &good).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_query");
+}
+
 groupcart_store_contract::backend_tests!(
+    imports_a_shopify_csv,
     catalog_round_trip,
     stock_adjustments_keep_a_ledger,
     bad_input_gets_clear_errors,
@@ -310,6 +360,7 @@ async fn openapi_documents_every_route() {
         ("/variants/{id}/stock", &["post"][..]),
         ("/variants/{id}/stock-movements", &["get"][..]),
         ("/openapi.json", &["get"][..]),
+        ("/catalog/import", &["post"][..]),
         ("/orders", &["get"][..]),
         ("/orders/{id}", &["get"][..]),
         ("/orders/{id}/ship", &["post"][..]),

@@ -175,3 +175,83 @@ pub async fn movements(
 ) -> Result<Json<Vec<StockMovement>>, ApiError> {
     Ok(Json(state.store.stock_movements(VariantId(id)).await?))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Currency of the file's prices.
+    currency: groupcart_core::money::Currency,
+    /// Language of the file's titles and descriptions.
+    #[serde(default = "default_language")]
+    language: String,
+    /// Import the valid products and report the rest, instead of importing nothing.
+    #[serde(default)]
+    skip_invalid: bool,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportReport {
+    rows: u64,
+    imported: usize,
+    created: usize,
+    updated: usize,
+    /// Rows left out (with `skip_invalid`), as `line N (handle h): reason`.
+    skipped: Vec<String>,
+}
+
+/// `POST /api/catalog/import`: a Shopify product CSV as the body, all or nothing unless
+/// `skip_invalid`.
+pub async fn import(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let options = groupcart_catalog_csv::ImportOptions {
+        currency: query.currency,
+        language: query.language,
+        skip_invalid: query.skip_invalid,
+    };
+    // Parsing a large file is CPU work; keep it off the request threads.
+    let parsed = tokio::task::spawn_blocking(move || {
+        groupcart_catalog_csv::read_products(body.as_ref(), &options, |_| {})
+    })
+    .await
+    .map_err(|_| groupcart_core::Error::Storage("the import task failed".into()))?
+    .map_err(|e| ApiError::unprocessable("invalid_csv", format!("the file cannot be read: {e}")))?;
+    if !parsed.errors.is_empty() && !query.skip_invalid {
+        let mut error = ApiError::unprocessable(
+            "invalid_csv",
+            format!(
+                "{} problem(s) in the file; nothing was imported",
+                parsed.errors.len() as u64 + parsed.errors_omitted
+            ),
+        );
+        error.fields = parsed
+            .errors
+            .iter()
+            .map(|e| {
+                let field = format!("line {}", e.line);
+                let message = match &e.handle {
+                    Some(handle) => format!("(handle {handle}) {}", e.message),
+                    None => e.message.clone(),
+                };
+                groupcart_core::error::FieldError::new(field, message)
+            })
+            .collect();
+        return Err(error);
+    }
+    let saved =
+        catalog::import_products(state.store.as_ref(), &parsed.products, ACTOR, Utc::now()).await?;
+    let created = saved.iter().filter(|s| s.created).count();
+    Ok(Json(ImportReport {
+        rows: parsed.rows,
+        imported: saved.len(),
+        created,
+        updated: saved.len() - created,
+        skipped: parsed.errors.iter().map(|e| e.to_string()).collect(),
+    }))
+}

@@ -9,7 +9,7 @@ mod orders;
 
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
@@ -17,6 +17,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use serde::de::DeserializeOwned;
+
+/// Largest catalog file the import endpoint takes (a 10,000-row export is about 1.5 MiB).
+const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The OpenAPI document of this API.
 const OPENAPI: &str = include_str!("openapi.json");
@@ -29,6 +32,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/products/{id}/status", put(catalog::set_status))
         .route("/variants/{id}/stock", post(catalog::adjust_stock))
         .route("/variants/{id}/stock-movements", get(catalog::movements))
+        .route(
+            "/catalog/import",
+            post(catalog::import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
         .route("/orders", get(orders::list))
         .route("/orders/{id}", get(orders::show))
         .route("/orders/{id}/ship", post(orders::ship))
