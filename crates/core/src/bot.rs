@@ -42,4 +42,6 @@ pub struct BotProfile {
     pub policy_version: String,
     /// Flat shipping fee of physical orders, in minor units of `currency`.
     pub shipping_fee: i64,
+    /// The chat where staff get order notices and run orders, if any.
+    pub staff_chat: Option<i64>,
 }

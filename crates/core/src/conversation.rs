@@ -14,6 +14,7 @@ use crate::incoming::{ChatKind, Incoming, IncomingKind, Person};
 use crate::outbox::{Action, Button, Keyboard, NewOutbound};
 use crate::shop::ShopSettings;
 use crate::shop_chat;
+use crate::staff;
 use crate::store::{Store, Tx};
 use crate::Result;
 use serde_json::json;
@@ -84,6 +85,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
     let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
         return Ok(());
     };
+    if staff::is_staff_chat(ctx, incoming) {
+        return staff::handle(tx, ctx, incoming).await;
+    }
     if incoming.chat_kind != ChatKind::Private {
         return Ok(());
     }

@@ -1,18 +1,29 @@
 //! Localized customer-facing text.
 //!
 //! Every word a customer reads comes from the Fluent files under `crates/core/locales/`,
-//! embedded at build time. English (`en`) and Simplified Chinese (`zh-CN`) are complete; a
+//! embedded at build time. English (`en`) is the reference; Simplified Chinese (`zh-CN`),
+//! Spanish (`es`), Brazilian Portuguese (`pt-BR`), Indonesian (`id`), Russian (`ru`) and Arabic
+//! (`ar`) are complete translations of it (the tests check every message and its variables). A
 //! message missing from a locale falls back to English so a customer never sees a bare id.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
-/// The embedded locales: tag and Fluent source.
+/// The embedded locales: tag and Fluent source. English comes first; this is also the order
+/// in which languages are offered to a customer.
 const LOCALES: &[(&str, &str)] = &[
     ("en", include_str!("../locales/en/bot.ftl")),
     ("zh-CN", include_str!("../locales/zh-CN/bot.ftl")),
+    ("es", include_str!("../locales/es/bot.ftl")),
+    ("pt-BR", include_str!("../locales/pt-BR/bot.ftl")),
+    ("id", include_str!("../locales/id/bot.ftl")),
+    ("ru", include_str!("../locales/ru/bot.ftl")),
+    ("ar", include_str!("../locales/ar/bot.ftl")),
 ];
+
+/// Deprecated ISO 639 codes some clients still send, and their current code.
+const LEGACY_LANGUAGE_CODES: &[(&str, &str)] = &[("in", "id")];
 
 /// The language text falls back to.
 pub const FALLBACK: &str = "en";
@@ -64,8 +75,9 @@ impl Texts {
     }
 
     /// Picks the supported language for a client's IETF tag (`en-US` → `en`, `zh-hans` →
-    /// `zh-CN`), or `None` if none fits. Traditional Chinese is not mapped to Simplified:
-    /// those customers are asked instead.
+    /// `zh-CN`, `es-MX` → `es`, `pt`/`pt-PT` → `pt-BR`, the legacy `in` → `id`), or `None` if
+    /// none fits. Traditional Chinese is not mapped to Simplified: those customers are asked
+    /// instead.
     pub fn negotiate(&self, requested: &str) -> Option<&'static str> {
         let requested = requested.trim().replace('_', "-").to_ascii_lowercase();
         if requested.is_empty() {
@@ -79,6 +91,10 @@ impl Texts {
         }
         let mut parts = requested.split('-');
         let primary = parts.next().unwrap_or_default();
+        let primary = LEGACY_LANGUAGE_CODES
+            .iter()
+            .find(|(legacy, _)| *legacy == primary)
+            .map_or(primary, |(_, current)| *current);
         if primary == "zh" {
             let traditional = parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo"));
             return (!traditional)
@@ -132,16 +148,153 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The locales added after English and Chinese, with a sample customer name in each.
+    const NEW_LOCALES: &[(&str, &str, &str)] = &[
+        ("es", "Español", "Lucía"),
+        ("pt-BR", "Português (Brasil)", "João"),
+        ("id", "Bahasa Indonesia", "Budi"),
+        ("ru", "Русский", "Анна"),
+        ("ar", "العربية", "فاطمة"),
+    ];
+
+    /// The `$variable` names each message of a locale's source uses, by message id.
+    fn variables_by_message(lang: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let source = LOCALES
+            .iter()
+            .find(|(t, _)| *t == lang)
+            .map(|(_, s)| *s)
+            .unwrap_or_else(|| panic!("no locale {lang}"));
+        let mut messages: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in source.lines() {
+            let body = if line.starts_with('#') {
+                current = None;
+                continue;
+            } else if line.starts_with([' ', '\t']) || line.is_empty() {
+                line
+            } else if let Some((id, value)) = line.split_once(" =") {
+                let id = id.trim().to_owned();
+                messages.entry(id.clone()).or_default();
+                current = Some(id);
+                value
+            } else {
+                current = None;
+                continue;
+            };
+            let Some(id) = &current else { continue };
+            let variables = messages.get_mut(id).expect("entry exists");
+            let mut depth = 0usize;
+            let mut chars = body.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth = depth.saturating_sub(1),
+                    '$' if depth > 0 => {
+                        let mut name = String::new();
+                        while let Some(&n) = chars.peek() {
+                            if n.is_ascii_alphanumeric() || n == '_' || n == '-' {
+                                name.push(n);
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                        variables.insert(name);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        messages
+    }
 
     #[test]
     fn every_locale_has_every_english_message() {
         let texts = Texts::builtin();
         let english = texts.message_ids("en");
         assert!(english.len() > 10, "english locale looks truncated");
-        for lang in texts.languages() {
+        let languages: Vec<_> = texts.languages().collect();
+        assert_eq!(languages, ["en", "zh-CN", "es", "pt-BR", "id", "ru", "ar"]);
+        for lang in languages {
             let ids = texts.message_ids(lang);
             for id in &english {
                 assert!(ids.contains(id), "{lang} lacks `{id}`");
+            }
+            for id in &ids {
+                assert!(
+                    english.contains(id),
+                    "{lang} has `{id}`, which English lacks"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_locale_uses_the_english_variables() {
+        let texts = Texts::builtin();
+        let english = variables_by_message("en");
+        assert_eq!(
+            english.get("privacy-notice"),
+            Some(&BTreeSet::from(["name".to_owned(), "version".to_owned()])),
+            "the variable scanner reads multi-line messages"
+        );
+        assert_eq!(
+            english.get("checkout-short"),
+            Some(&BTreeSet::from([
+                "available".to_owned(),
+                "item".to_owned(),
+                "quantity".to_owned()
+            ]))
+        );
+        for lang in texts.languages() {
+            let translated = variables_by_message(lang);
+            for (id, variables) in &english {
+                assert_eq!(
+                    translated.get(id),
+                    Some(variables),
+                    "{lang}: `{id}` must use exactly the variables of English"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_formats_cleanly_in_every_locale() {
+        let texts = Texts::builtin();
+        let english = variables_by_message("en");
+        for (tag, bundle) in &texts.bundles {
+            for (id, variables) in &english {
+                let mut args = FluentArgs::new();
+                for name in variables {
+                    args.set(name.as_str(), FluentValue::from("x"));
+                }
+                let pattern = bundle
+                    .get_message(id)
+                    .and_then(|m| m.value())
+                    .unwrap_or_else(|| panic!("{tag}: `{id}` has no value"));
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, Some(&args), &mut errors);
+                assert!(errors.is_empty(), "{tag}: `{id}`: {errors:?}");
+                assert!(!text.trim().is_empty(), "{tag}: `{id}` is empty");
+            }
+        }
+    }
+
+    #[test]
+    fn command_descriptions_fit_telegram() {
+        let texts = Texts::builtin();
+        for lang in texts.languages() {
+            for id in texts.message_ids(lang) {
+                if id.starts_with("cmd-") {
+                    let text = texts.get(lang, &id, &[]);
+                    let length = text.chars().count();
+                    assert!(
+                        (1..256).contains(&length),
+                        "{lang}: `{id}` is {length} long"
+                    );
+                }
             }
         }
     }
@@ -163,6 +316,30 @@ mod tests {
         );
         assert!(zh.starts_with("小明"), "{zh}");
         assert!(zh.contains("v3"));
+        for (lang, own_name, customer) in NEW_LOCALES {
+            assert_eq!(texts.get(lang, "language-name", &[]), *own_name);
+            let notice = texts.get(
+                lang,
+                "privacy-notice",
+                &[("name", customer), ("version", "v3")],
+            );
+            assert!(notice.contains(customer), "{lang}: {notice}");
+            assert!(notice.contains("v3"), "{lang}: {notice}");
+            assert!(notice.contains("/privacy"), "{lang}: {notice}");
+            assert!(!notice.contains('{'), "{lang}: {notice}");
+            assert!(notice.lines().count() > 5, "{lang} notice stays multi-line");
+            let english_notice = texts.get(
+                "en",
+                "privacy-notice",
+                &[("name", customer), ("version", "v3")],
+            );
+            assert_ne!(notice, english_notice, "{lang} is translated");
+            let paid = texts.get(lang, "order-paid", &[("order", "42"), ("total", "9.99")]);
+            assert!(
+                paid.contains("#42") && paid.contains("9.99"),
+                "{lang}: {paid}"
+            );
+        }
     }
 
     #[test]
@@ -184,7 +361,26 @@ mod tests {
         assert_eq!(texts.negotiate("zh-CN"), Some("zh-CN"));
         assert_eq!(texts.negotiate("zh-hant"), None);
         assert_eq!(texts.negotiate("zh-TW"), None);
-        assert_eq!(texts.negotiate("es"), None);
+        assert_eq!(texts.negotiate("zh-HK"), None);
+        assert_eq!(texts.negotiate("zh-MO"), None);
+        assert_eq!(texts.negotiate("zh-Hant-TW"), None);
+        assert_eq!(texts.negotiate("es"), Some("es"));
+        assert_eq!(texts.negotiate("es-MX"), Some("es"));
+        assert_eq!(texts.negotiate("es-419"), Some("es"));
+        assert_eq!(texts.negotiate("pt-br"), Some("pt-BR"));
+        assert_eq!(texts.negotiate("pt-BR"), Some("pt-BR"));
+        assert_eq!(texts.negotiate("pt"), Some("pt-BR"));
+        assert_eq!(texts.negotiate("pt-PT"), Some("pt-BR"));
+        assert_eq!(texts.negotiate("id"), Some("id"));
+        assert_eq!(texts.negotiate("in"), Some("id"));
+        assert_eq!(texts.negotiate("in-ID"), Some("id"));
+        assert_eq!(texts.negotiate("ru"), Some("ru"));
+        assert_eq!(texts.negotiate("ru-RU"), Some("ru"));
+        assert_eq!(texts.negotiate("ar"), Some("ar"));
+        assert_eq!(texts.negotiate("ar-EG"), Some("ar"));
+        assert_eq!(texts.negotiate("ar_SA"), Some("ar"));
+        assert_eq!(texts.negotiate("de"), None);
+        assert_eq!(texts.negotiate("uk"), None);
         assert_eq!(texts.negotiate(""), None);
     }
 }

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod shop;
 pub mod shop_admin;
 pub mod shop_chat;
+pub mod staff;
 pub mod store;
 
 pub use error::{Error, FieldError, Result};

@@ -110,6 +110,14 @@ pub async fn ship(
         return Err(Error::Fields(errors));
     }
     let current = order(tx, id).await?;
+    // Checked before the tracking is written, so a refused shipment changes nothing.
+    if !current.status.can_become(OrderStatus::Shipped) {
+        return Err(Error::Conflict(format!(
+            "order {} is {} and cannot be shipped",
+            id.0,
+            current.status.as_str()
+        )));
+    }
     tx.set_tracking(id, carrier, tracking_number).await?;
     transition(
         tx,

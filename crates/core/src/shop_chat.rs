@@ -837,7 +837,8 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
     if let Some(address) = &paid.shipping_address {
         turn.tx.set_shipping_address(order_id, address).await?;
     }
-    turn.tx
+    let paid_order = turn
+        .tx
         .transition_order(
             order_id,
             &Transition {
@@ -848,6 +849,12 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
                 at: turn.incoming.at,
             },
         )
+        .await?;
+    let name = match &turn.customer.username {
+        Some(username) => format!("{} (@{username})", turn.customer.first_name),
+        None => turn.customer.first_name.clone(),
+    };
+    crate::staff::order_paid_notice(turn.tx, turn.ctx, &paid_order, &name, turn.incoming.at)
         .await?;
     let e = event(turn.ctx, turn.incoming, &turn.customer, "order_paid").data(json!({
         "order": order_id.0,

@@ -64,6 +64,7 @@ fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
         market: bot.market.clone(),
         policy_version: config.privacy.policy_version.clone(),
         shipping_fee: bot.shipping_fee,
+        staff_chat: bot.staff_chat_id,
     }
 }
 
@@ -94,6 +95,9 @@ impl App {
             (config.effective_bots(), config.telegram.api_url.clone())
         };
         let simulator = sandbox.then(|| Simulator::new(SimConfig::default()));
+        if let Some(simulator) = &simulator {
+            sandbox::prepare_simulator(simulator)?;
+        }
         if sandbox {
             sandbox::seed_demo_shop(store.as_ref())
                 .await

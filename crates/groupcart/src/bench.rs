@@ -205,6 +205,7 @@ async fn conversations(store: SharedStore, n: u64) -> Result<f64> {
         market: "global".into(),
         policy_version: "1".into(),
         shipping_fee: 0,
+        staff_chat: None,
     };
     let handler = Arc::new(UpdateHandler::new(
         store.clone(),

@@ -144,6 +144,10 @@ pub struct BotConfig {
     /// Flat shipping fee of physical orders, in minor units of `currency`.
     #[serde(default)]
     pub shipping_fee: i64,
+    /// The (private) group where staff get order notices and run orders with `/ship`,
+    /// `/delivered` and `/cancel`.
+    #[serde(default)]
+    pub staff_chat_id: Option<i64>,
 }
 
 fn default_language() -> String {
@@ -380,6 +384,7 @@ impl Config {
             limits: None,
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
+            staff_chat_id: None,
         }]
     }
 

@@ -7,6 +7,9 @@ use crate::config::{BotConfig, Secret};
 /// The demo bot's token. It is only ever accepted by the built-in simulator.
 pub const DEMO_TOKEN: &str = "1000000001:groupcart-sandbox-demo";
 
+/// The sandbox's staff group, where paid orders are announced and run.
+pub const DEMO_STAFF_CHAT: i64 = -1_001_000_000_001;
+
 /// The bot the sandbox runs.
 pub fn demo_bot() -> BotConfig {
     BotConfig {
@@ -19,7 +22,35 @@ pub fn demo_bot() -> BotConfig {
         // The simulator accepts any provider token, so card payments work in the sandbox.
         payment_provider_token: Secret::new("sandbox-payment-provider"),
         shipping_fee: 500,
+        staff_chat_id: Some(DEMO_STAFF_CHAT),
     }
+}
+
+/// Creates the demo staff group in the simulator, with the demo bot as its admin.
+pub fn prepare_simulator(simulator: &groupcart_simulator::Simulator) -> anyhow::Result<()> {
+    use groupcart_simulator::{ChatType, MemberSpec, MemberStatus, SimChat};
+    let bot_id = DEMO_TOKEN
+        .split(':')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_default();
+    simulator.register_chat(SimChat {
+        id: DEMO_STAFF_CHAT,
+        kind: ChatType::Supergroup,
+        title: "Demo shop staff".into(),
+        username: None,
+        is_forum: false,
+    })?;
+    simulator.set_member(
+        DEMO_STAFF_CHAT,
+        MemberSpec {
+            bot_id: Some(bot_id),
+            user: None,
+            status: MemberStatus::Administrator,
+            by: None,
+        },
+    )?;
+    Ok(())
 }
 
 /// A fresh random admin API token for this sandbox run.

@@ -238,7 +238,7 @@ async fn unsupported_language_is_asked_first() {
     let app = start(config_for(sqlite_url()), false).await;
     let sim = SimClient::new(format!("http://{}", app.addr));
     let bot = bot_id(DEMO_TOKEN);
-    let who = user(77, "Lucía", "es");
+    let who = user(77, "Lena", "de");
     sim.send_text(bot, &who, "/start").await.unwrap();
     let messages = wait_until(&sim, bot, who.id, "the language question", |m| {
         !m.is_empty()
@@ -247,7 +247,28 @@ async fn unsupported_language_is_asked_first() {
     let choices = buttons(&messages[0]);
     assert_eq!(
         choices.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>(),
-        ["lang:en", "lang:zh-CN"]
+        [
+            "lang:en",
+            "lang:zh-CN",
+            "lang:es",
+            "lang:pt-BR",
+            "lang:id",
+            "lang:ru",
+            "lang:ar"
+        ]
+    );
+    assert_eq!(
+        choices.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        [
+            "English",
+            "简体中文",
+            "Español",
+            "Português (Brasil)",
+            "Bahasa Indonesia",
+            "Русский",
+            "العربية"
+        ],
+        "each language is offered by its own name"
     );
     sim.press_button(bot, &who, who.id, messages[0].message_id, "lang:zh-CN")
         .await
@@ -315,6 +336,7 @@ async fn two_bots_one_instance_one_customer() {
             limits: None,
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
+            staff_chat_id: None,
         },
         BotConfig {
             key: "id".into(),
@@ -325,6 +347,7 @@ async fn two_bots_one_instance_one_customer() {
             limits: None,
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
+            staff_chat_id: None,
         },
     ];
     let app = start(config, false).await;

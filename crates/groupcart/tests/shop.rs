@@ -8,7 +8,7 @@ use groupcart::config::{Config, Secret};
 use groupcart::sandbox::DEMO_TOKEN;
 use groupcart_core::shop::{OrderId, OrderStatus};
 use groupcart_simulator::client::SimClient;
-use groupcart_simulator::types::{PaymentStatus, SentMessage, SimUser};
+use groupcart_simulator::types::{MemberStatus, PaymentStatus, SentMessage, SimUser};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
@@ -269,15 +269,63 @@ async fn group_chat_to_paid_order(database_url: String) {
         1
     );
 
-    let (status, body) = shop
-        .api(
-            &format!("/orders/{}/ship", order_id.0),
-            json!({"carrier": "DHL", "tracking_number": "JD014600003828"}),
-        )
+    // Staff see the paid order in their group and ship it from there.
+    let staff_chat = groupcart::sandbox::DEMO_STAFF_CHAT;
+    let notices = shop
+        .wait_for(staff_chat, "the staff notice", |m| {
+            has_text(m, &format!("New paid order #{}", order_id.0))
+        })
         .await;
-    assert_eq!(status, 200, "{body}");
+    let notice = notices.last().unwrap();
+    assert!(
+        text(notice).contains("83.00 USD from Lin"),
+        "{}",
+        text(notice)
+    );
+    assert!(
+        text(notice).contains("1 × Silk scarf (Red)"),
+        "{}",
+        text(notice)
+    );
+    let actions: Vec<String> = buttons(notice).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        actions,
+        [
+            format!("st:ship:{}", order_id.0),
+            format!("st:cancel:{}", order_id.0)
+        ]
+    );
+    let staff = SimUser {
+        id: 9001,
+        first_name: "Mei".into(),
+        last_name: None,
+        username: Some("mei_ops".into()),
+        language_code: Some("zh-hans".into()),
+    };
+    shop.sim
+        .add_user(staff_chat, &staff, MemberStatus::Member)
+        .await
+        .unwrap();
+    let command = format!("/ship {} DHL JD014600003828", order_id.0);
+    shop.sim
+        .send_text_in(shop.bot, &staff, staff_chat, &command)
+        .await
+        .unwrap();
+    shop.wait_for(staff_chat, "the staff confirmation", |m| {
+        has_text(m, "is marked shipped")
+    })
+    .await;
     shop.wait_for(who.id, "the shipped message", |m| {
         has_text(m, "on its way with DHL. Tracking number: JD014600003828")
+    })
+    .await;
+    // Shipping twice is refused, and says why.
+    shop.sim
+        .send_text_in(shop.bot, &staff, staff_chat, &command)
+        .await
+        .unwrap();
+    shop.wait_for(staff_chat, "the refusal", |m| {
+        has_text(m, "was not changed")
     })
     .await;
     let (status, _) = shop
@@ -290,6 +338,7 @@ async fn group_chat_to_paid_order(database_url: String) {
     .await;
     let order = shop.app.store.order(order_id).await.unwrap().unwrap();
     let steps: Vec<OrderStatus> = order.timeline.iter().map(|e| e.status).collect();
+    assert_eq!(order.timeline[2].actor, "staff:@mei_ops");
     assert_eq!(
         steps,
         [

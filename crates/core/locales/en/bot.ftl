@@ -99,3 +99,17 @@ order-status-refunded = refunded
 order-details = Order #{ $order }: { $status }
 order-timeline-line = { $date }: { $status }
 order-tracking = Shipped with { $carrier }, tracking number { $tracking }
+
+## Staff chat (in the bot's default language)
+
+staff-new-order = 🛒 New paid order #{ $order }: { $total } from { $customer }
+staff-ship-to = Ship to: { $address }
+staff-button-ship = 🚚 Ship
+staff-button-cancel = ✖ Cancel
+staff-ship-hint = Send /ship { $order } CARRIER TRACKING
+staff-shipped = Order #{ $order } is marked shipped; the customer has the tracking number.
+staff-delivered = Order #{ $order } is marked delivered.
+staff-cancelled = Order #{ $order } is cancelled and its stock is back. Refund any payment.
+staff-no-order = There is no order #{ $order }.
+staff-refused = Order #{ $order } was not changed: { $reason }
+staff-usage = Use /ship ORDER CARRIER TRACKING, /delivered ORDER or /cancel ORDER.

@@ -99,3 +99,17 @@ order-status-refunded = 已退款
 order-details = 订单 #{ $order }：{ $status }
 order-timeline-line = { $date }：{ $status }
 order-tracking = 由 { $carrier } 发货，运单号 { $tracking }
+
+## 员工群（使用机器人的默认语言）
+
+staff-new-order = 🛒 新的已付款订单 #{ $order }：{ $total }，来自 { $customer }
+staff-ship-to = 收货地址：{ $address }
+staff-button-ship = 🚚 发货
+staff-button-cancel = ✖ 取消
+staff-ship-hint = 发送 /ship { $order } 快递公司 运单号
+staff-shipped = 订单 #{ $order } 已标记为已发货，顾客已收到运单号。
+staff-delivered = 订单 #{ $order } 已标记为已送达。
+staff-cancelled = 订单 #{ $order } 已取消，库存已恢复。如已付款请退款。
+staff-no-order = 没有订单 #{ $order }。
+staff-refused = 订单 #{ $order } 未变更：{ $reason }
+staff-usage = 用法：/ship 订单号 快递公司 运单号、/delivered 订单号 或 /cancel 订单号。

@@ -1,0 +1,115 @@
+# نصوص بوت groupcart الموجّهة إلى العملاء، باللغة العربية الفصحى.
+# يجب أن توجد هنا كل رسالة من en/bot.ftl بالمتغيرات نفسها (يتحقق اختبار من ذلك).
+
+language-name = العربية
+
+choose-language = ما اللغة المفضّلة لديك؟
+language-set = حسنًا، سأتحدث معك باللغة العربية.
+
+privacy-notice =
+    مرحبًا { $name }، أهلًا وسهلًا بك!
+
+    قبل أن نبدأ، نودّ أن نوضّح كيف نتعامل مع بياناتك. لكي نخدمك نحتفظ باسمك واسم المستخدم واللغة في Telegram، وبطلباتك، وبالرسائل المُرسَلة منك إلى هذا البوت. لا نبيع بياناتك أبدًا. يمكنك الاطلاع عليها أو تصديرها أو حذفها في أي وقت عبر /privacy.
+
+    يُرجى اختيار ما يمكننا إرساله إليك:
+    • رسائل الخدمة: تحديثات الطلبات والدفع والشحن، والردود على أسئلتك.
+    • الأخبار والعروض: القسائم والمنتجات الجديدة والتخفيضات. يمكنك إيقافها في أي وقت.
+
+    (إصدار سياسة الخصوصية { $version })
+consent-accept-all = ✅ رسائل الخدمة والعروض
+consent-accept-service = ✅ رسائل الخدمة فقط
+consent-decline = ✖ لا شيء حاليًا
+consent-saved-all = شكرًا لك! ستصلك رسائل الخدمة إلى جانب أخبارنا وعروضنا. يمكنك تغيير ذلك في أي وقت عبر /privacy.
+consent-saved-service = شكرًا لك! ستصلك رسائل الخدمة فقط، دون أي عروض. يمكنك تغيير ذلك في أي وقت عبر /privacy.
+consent-saved-none = حسنًا، لن نراسلك من تلقاء أنفسنا. لا يزال بإمكانك التواصل معنا هنا، وتغيير ذلك في أي وقت عبر /privacy.
+
+welcome-back = أهلًا بعودتك يا { $name }! يمكنك إرسال /help لمعرفة ما يمكنني فعله.
+help =
+    إليك ما يمكنني فعله:
+    /start: البدء من جديد
+    /language: تغيير اللغة
+    /privacy: بياناتك وخياراتك
+    /help: هذه القائمة
+not-understood = عذرًا، لم أفهم ذلك. يمكنك إرسال /help لمعرفة ما يمكنني فعله.
+unknown-command = لا أعرف هذا الأمر. يمكنك إرسال /help لمعرفة ما يمكنني فعله.
+button-expired = هذا الزر لم يعد صالحًا.
+something-went-wrong = عذرًا، حدث خطأ من جهتنا. يُرجى المحاولة مرة أخرى بعد قليل.
+
+cmd-start = البدء من جديد
+cmd-help = ما يستطيع هذا البوت فعله
+cmd-language = تغيير اللغة
+cmd-privacy = بياناتك وخياراتك
+
+## المتجر
+
+cmd-shop = تصفّح المتجر
+cmd-cart = سلة التسوق
+cmd-orders = طلباتك
+shop-empty = لا توجد منتجات معروضة للبيع في المتجر حاليًا. نرجو زيارتنا مجددًا قريبًا!
+shop-choose-category = ما الذي يهمّك؟
+shop-category-products = { $category }: الصفحة { $page } من { $pages }
+shop-all-products = جميع المنتجات: الصفحة { $page } من { $pages }
+shop-previous = « السابق
+shop-next = التالي »
+shop-back = ↩ الأقسام
+shop-view-cart = 🛒 السلة ({ $count })
+shop-product-price = السعر: { $price }
+shop-product-was = (بدلًا من { $price })
+shop-in-stock = متوفر
+shop-few-left = الكمية المتبقية: { $count } فقط
+shop-sold-out = نفدت الكمية
+shop-variant-sold-out = { $variant } (نفدت الكمية)
+shop-not-available = هذا المنتج لم يعد متوفرًا.
+shop-added = تمت الإضافة إلى سلتك: { $item }
+shop-no-more-stock = عذرًا، نفدت الكمية المتوفرة من { $item }.
+cart-empty = سلتك فارغة. يمكنك إرسال /shop لتصفّح المتجر.
+cart-title = سلتك:
+cart-line = { $quantity } × { $item }: { $total }
+cart-total = الإجمالي: { $total }
+cart-checkout = ✅ إتمام الشراء
+cart-remove = ✕
+checkout-problems = تغيّرت بعض المنتجات منذ إضافتها إلى سلتك، لذلك لم نُنشئ طلبك:
+checkout-unavailable = • { $item }: لم يعد متوفرًا
+checkout-short = • { $item }: المتوفر { $available } فقط (في سلتك { $quantity })
+checkout-fix = يُرجى تعديل سلتك ثم إتمام الشراء مرة أخرى.
+checkout-created = تم حجز الطلب #{ $order } لك لمدة { $minutes } دقيقة. يُرجى الدفع عبر الفاتورة أدناه.
+invoice-title = الطلب #{ $order }
+invoice-description = عدد المنتجات من متجرنا: { $count }
+invoice-total = الإجمالي
+invoice-shipping = الشحن
+precheckout-expired = انتهت صلاحية هذا الطلب. يُرجى الطلب من جديد.
+precheckout-mismatch = لم تعد هذه الفاتورة مطابقة لطلبك. يُرجى الطلب من جديد.
+order-paid = شكرًا لك! استلمنا دفعتك البالغة { $total } للطلب #{ $order }. سنُعلمك عند شحنه.
+order-paid-late = استلمنا دفعتك للطلب #{ $order }، لكن صلاحية الطلب كانت قد انتهت. سيُعيد فريقنا إليك المبلغ أو يتواصل معك قريبًا.
+order-shipped = أخبار سارة: طلبك #{ $order } في الطريق إليك عبر { $carrier }. رقم التتبع: { $tracking }
+order-delivered = تم توصيل الطلب #{ $order }. نتمنى أن ينال إعجابك، وشكرًا لتسوقك معنا!
+order-cancelled = تم إلغاء الطلب #{ $order }.
+order-expired = انتهت صلاحية الطلب #{ $order } لعدم دفعه في الوقت المحدد، وعادت المنتجات إلى المخزون. يمكنك إرسال /shop للطلب من جديد.
+order-refunded = تم استرداد مبلغ الطلب #{ $order }.
+orders-none = لا توجد لديك طلبات بعد. يمكنك إرسال /shop لتصفّح المتجر.
+orders-title = طلباتك الأخيرة:
+orders-line = #{ $order } · { $date } · { $total } · { $status }
+order-status-pending_payment = بانتظار الدفع
+order-status-paid = مدفوع
+order-status-shipped = تم الشحن
+order-status-delivered = تم التوصيل
+order-status-completed = مكتمل
+order-status-cancelled = ملغى
+order-status-refunded = تم استرداد المبلغ
+order-details = الطلب #{ $order }: { $status }
+order-timeline-line = { $date }: { $status }
+order-tracking = تم الشحن عبر { $carrier }، رقم التتبع: { $tracking }
+
+## محادثة فريق العمل (بلغة البوت الافتراضية)
+
+staff-new-order = 🛒 طلب جديد مدفوع #{ $order }: { $total } من { $customer }
+staff-ship-to = عنوان الشحن: { $address }
+staff-button-ship = 🚚 شحن
+staff-button-cancel = ✖ إلغاء
+staff-ship-hint = يُرجى إرسال /ship { $order } شركة_الشحن رقم_التتبع
+staff-shipped = سُجّل الطلب #{ $order } على أنه تم شحنه، وأصبح رقم التتبع لدى العميل.
+staff-delivered = سُجّل الطلب #{ $order } على أنه تم توصيله.
+staff-cancelled = أُلغي الطلب #{ $order } وعادت كمياته إلى المخزون. يُرجى ردّ أي مبلغ مدفوع.
+staff-no-order = لا يوجد طلب برقم #{ $order }.
+staff-refused = لم يتغيّر الطلب #{ $order }: { $reason }
+staff-usage = طريقة الاستخدام: /ship رقم_الطلب شركة_الشحن رقم_التتبع، أو /delivered رقم_الطلب، أو /cancel رقم_الطلب.

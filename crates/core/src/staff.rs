@@ -1,0 +1,215 @@
+//! Staff in Telegram: the bot's staff chat gets a notice for every paid order, with buttons,
+//! and staff run orders from there with `/ship ORDER CARRIER TRACKING`, `/delivered ORDER`
+//! and `/cancel ORDER`. Anyone who can write in the staff chat is staff: keep it private.
+
+use crate::conversation::Context;
+use crate::incoming::{Incoming, IncomingKind, Person};
+use crate::outbox::{Action, Button, NewOutbound};
+use crate::shop::{Order, OrderId};
+use crate::shop_admin::{self, Actor};
+use crate::shop_chat::price_text;
+use crate::store::Tx;
+use crate::{Error, Result};
+
+/// The message that tells staff about a newly paid order.
+pub(crate) async fn order_paid_notice(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    order: &Order,
+    customer_name: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let Some(staff_chat) = ctx.bot.staff_chat else {
+        return Ok(());
+    };
+    let language = ctx.bot.default_language.as_str();
+    let number = order.id.0.to_string();
+    let total = price_text(order.currency, order.total);
+    let mut text = ctx.texts.get(
+        language,
+        "staff-new-order",
+        &[
+            ("order", &number),
+            ("total", &total),
+            ("customer", customer_name),
+        ],
+    );
+    for line in &order.lines {
+        text.push_str(&format!("\n• {} × {}", line.quantity, line.title));
+    }
+    if let Some(a) = &order.shipping_address {
+        let parts = [
+            a.name.as_deref(),
+            a.phone.as_deref(),
+            Some(a.street_line1.as_str()),
+            a.street_line2.as_deref(),
+            Some(a.city.as_str()),
+            a.state.as_deref(),
+            a.post_code.as_deref(),
+            Some(a.country_code.as_str()),
+        ];
+        let address: Vec<&str> = parts
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect();
+        text.push('\n');
+        text.push_str(&ctx.texts.get(
+            language,
+            "staff-ship-to",
+            &[("address", &address.join(", "))],
+        ));
+    }
+    let buttons = vec![vec![
+        Button::callback(
+            ctx.texts.get(language, "staff-button-ship", &[]),
+            format!("st:ship:{}", order.id.0),
+        ),
+        Button::callback(
+            ctx.texts.get(language, "staff-button-cancel", &[]),
+            format!("st:cancel:{}", order.id.0),
+        ),
+    ]];
+    tx.enqueue(&NewOutbound {
+        bot: ctx.bot.key.0.clone(),
+        chat_id: staff_chat,
+        customer_id: None,
+        action: Action::SendText { text, buttons },
+        broadcast: false,
+        not_before: at,
+        created_at: at,
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Whether an interaction happened in the bot's staff chat.
+pub(crate) fn is_staff_chat(ctx: &Context<'_>, incoming: &Incoming) -> bool {
+    ctx.bot.staff_chat == Some(incoming.chat_id)
+}
+
+fn staff_name(person: &Person) -> String {
+    match &person.username {
+        Some(username) => format!("staff:@{username}"),
+        None => format!("staff:{}", person.telegram_user_id),
+    }
+}
+
+/// Handles a command or button in the staff chat.
+pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> Result<()> {
+    let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
+        return Ok(());
+    };
+    let actor_name = staff_name(person);
+    let actor = Actor {
+        name: &actor_name,
+        at: incoming.at,
+    };
+    let language = ctx.bot.default_language.clone();
+    let say = |id: &str, args: &[(&str, &str)]| ctx.texts.get(&language, id, args);
+    let reply = match &incoming.kind {
+        IncomingKind::Command { name, args } => {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let order = words
+                .first()
+                .and_then(|w| w.trim_start_matches('#').parse::<i64>().ok());
+            match (name.as_str(), order, words.len()) {
+                ("ship", Some(order), n) if n >= 3 => {
+                    let carrier = words[1];
+                    let tracking = words[2..].join(" ");
+                    let result =
+                        shop_admin::ship(tx, ctx.texts, OrderId(order), carrier, &tracking, &actor)
+                            .await;
+                    outcome(result, &say, "staff-shipped", order)?
+                }
+                ("delivered", Some(order), 1) => {
+                    let result = shop_admin::deliver(tx, ctx.texts, OrderId(order), &actor).await;
+                    outcome(result, &say, "staff-delivered", order)?
+                }
+                ("cancel", Some(order), 1) => {
+                    let result = shop_admin::cancel(tx, ctx.texts, OrderId(order), &actor).await;
+                    outcome(result, &say, "staff-cancelled", order)?
+                }
+                ("ship" | "delivered" | "cancel", ..) => say("staff-usage", &[]),
+                _ => return Ok(()),
+            }
+        }
+        IncomingKind::Button {
+            callback_id, data, ..
+        } => {
+            let parts: Vec<&str> = data.split(':').collect();
+            let order = parts.get(2).and_then(|p| p.parse::<i64>().ok());
+            let toast = match (parts.get(1).copied(), order) {
+                (Some("cancel"), Some(order)) => {
+                    let result = shop_admin::cancel(tx, ctx.texts, OrderId(order), &actor).await;
+                    Some(outcome(result, &say, "staff-cancelled", order)?)
+                }
+                (Some("ship"), Some(order)) => {
+                    Some(say("staff-ship-hint", &[("order", &order.to_string())]))
+                }
+                _ => None,
+            };
+            tx.enqueue(&NewOutbound {
+                bot: ctx.bot.key.0.clone(),
+                chat_id: incoming.chat_id,
+                customer_id: None,
+                action: Action::AnswerButton {
+                    callback_id: callback_id.clone(),
+                    text: toast.clone(),
+                },
+                broadcast: false,
+                not_before: incoming.at,
+                created_at: incoming.at,
+            })
+            .await?;
+            match toast {
+                Some(text) => text,
+                None => return Ok(()),
+            }
+        }
+        _ => return Ok(()),
+    };
+    tx.enqueue(&NewOutbound {
+        bot: ctx.bot.key.0.clone(),
+        chat_id: incoming.chat_id,
+        customer_id: None,
+        action: Action::SendText {
+            text: reply,
+            buttons: Vec::new(),
+        },
+        broadcast: false,
+        not_before: incoming.at,
+        created_at: incoming.at,
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Formats a staff message by id with arguments.
+type Say<'a> = &'a dyn Fn(&str, &[(&str, &str)]) -> String;
+
+/// Turns the result of a staff action into the reply: done, or why not. Only storage
+/// failures are errors (the update is then retried).
+fn outcome(result: Result<Order>, say: Say<'_>, done: &str, order: i64) -> Result<String> {
+    let number = order.to_string();
+    match result {
+        Ok(_) => Ok(say(done, &[("order", &number)])),
+        Err(Error::NotFound(_)) => Ok(say("staff-no-order", &[("order", &number)])),
+        Err(Error::Conflict(reason)) | Err(Error::Invalid(reason)) => Ok(say(
+            "staff-refused",
+            &[("order", &number), ("reason", &reason)],
+        )),
+        Err(Error::Fields(fields)) => {
+            let reason = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(say(
+                "staff-refused",
+                &[("order", &number), ("reason", &reason)],
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
