@@ -74,6 +74,8 @@ pub enum Action {
     },
     /// An invoice the customer pays inside Telegram.
     SendInvoice(Invoice),
+    /// Gives a Telegram Stars payment back to the customer.
+    RefundStars { user_id: i64, charge_id: String },
     /// Answers Telegram's last check before a payment: `ok`, or refused with a reason the
     /// customer reads. Telegram waits at most 10 seconds for it.
     AnswerPreCheckout {
@@ -106,12 +108,14 @@ pub struct Invoice {
 
 impl Action {
     /// Whether this action counts against Telegram's per-chat and global send limits.
-    /// Answers to queries do not (Telegram does not limit `answerCallbackQuery`, and a
-    /// pre-checkout answer must never wait behind other messages).
+    /// Answers to queries and refunds do not (Telegram does not limit `answerCallbackQuery`,
+    /// and a pre-checkout answer must never wait behind other messages).
     pub fn is_throttled(&self) -> bool {
         !matches!(
             self,
-            Action::AnswerButton { .. } | Action::AnswerPreCheckout { .. }
+            Action::AnswerButton { .. }
+                | Action::AnswerPreCheckout { .. }
+                | Action::RefundStars { .. }
         )
     }
 }

@@ -177,6 +177,56 @@ pub async fn cancel(
     .await
 }
 
+/// Refunds a paid order: Telegram Stars payments go back to the customer automatically;
+/// card payments are refunded by staff at the payment provider, and this records it. The
+/// stock goes back on the shelf and the customer is told.
+pub async fn refund(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    actor: &Actor<'_>,
+) -> Result<Order> {
+    let current = order(tx, id).await?;
+    let notice = ("order-refunded", &[][..]);
+    let refunded = transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Refunded,
+        actor,
+        None,
+        notice,
+    )
+    .await?;
+    let stars: Vec<_> = current
+        .payments
+        .iter()
+        .filter(|p| p.method == crate::shop::PaymentMethod::Stars)
+        .collect();
+    if !stars.is_empty() {
+        let customer = tx
+            .customer(current.customer_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("customer {}", current.customer_id.0)))?;
+        for payment in stars {
+            tx.enqueue(&NewOutbound {
+                bot: current.bot.clone(),
+                chat_id: customer.telegram_user_id,
+                customer_id: Some(customer.id),
+                action: Action::RefundStars {
+                    user_id: customer.telegram_user_id,
+                    charge_id: payment.charge_id.clone(),
+                },
+                broadcast: false,
+                not_before: actor.at,
+                created_at: actor.at,
+            })
+            .await?;
+        }
+    }
+    Ok(refunded)
+}
+
 /// Cancels an order whose reservation ran out unpaid; does nothing if it was paid or
 /// cancelled meanwhile. Run by the expiry job.
 pub async fn expire(tx: &mut dyn Tx, texts: &Texts, id: OrderId, at: DateTime<Utc>) -> Result<()> {

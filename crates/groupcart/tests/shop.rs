@@ -411,6 +411,168 @@ async fn invoice_of_a_cancelled_order_is_declined(database_url: String) {
     shop.stop().await;
 }
 
+/// A digital product sold in Telegram Stars by a Stars bot: paid with one price item and no
+/// shipping, then refunded through the API, which gives the Stars back.
+async fn stars_for_digital_goods(database_url: String) {
+    use groupcart::config::BotConfig;
+    use groupcart_core::catalog::{
+        import_products, Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductStatus,
+    };
+    let sim_server = groupcart_simulator::Simulator::new(Default::default())
+        .spawn_local()
+        .await
+        .unwrap();
+    let token = "6000000001:stars-shop-bot-token";
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let mut config = Config::default();
+    config.database.url = database_url;
+    config.http.listen = listener.local_addr().unwrap();
+    config.telegram.poll_timeout = 1;
+    config.telegram.api_url = sim_server.url();
+    config.api.token = Secret::new(API_TOKEN);
+    config.bots = vec![BotConfig {
+        key: "stars".into(),
+        token: Secret::new(token),
+        default_language: "en".into(),
+        currency: "XTR".into(),
+        market: "global".into(),
+        limits: None,
+        payment_provider_token: Secret::default(),
+        shipping_fee: 0,
+        staff_chat_id: None,
+    }];
+    let app = App::start_on(config, listener).await.expect("app starts");
+    let ebook = NewProduct {
+        handle: "tea-guide".into(),
+        status: ProductStatus::Active,
+        fulfilment: Fulfilment::Digital,
+        vendor: None,
+        category: None,
+        tags: vec![],
+        option_names: vec![],
+        texts: vec![LocalizedText {
+            language: "en".into(),
+            title: "Tea brewing guide".into(),
+            description_html: "<p>PDF, 40 pages</p>".into(),
+        }],
+        images: vec![],
+        variants: vec![NewVariant {
+            sku: Some("GUIDE".into()),
+            option_values: vec![],
+            prices: vec![Price {
+                currency: "XTR".parse().unwrap(),
+                amount: 150,
+                compare_at: None,
+            }],
+            weight_grams: None,
+            stock: 1000,
+            image: None,
+        }],
+    };
+    import_products(app.store.as_ref(), &[ebook], "test", chrono::Utc::now())
+        .await
+        .unwrap();
+    let shop = Shop {
+        sim: sim_server.client(),
+        bot: 6000000001,
+        http: reqwest::Client::new(),
+        app,
+    };
+    let who = SimUser {
+        id: 7003,
+        first_name: "Sam".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    shop.sim
+        .send_text(shop.bot, &who, "/start p-tea-guide")
+        .await
+        .unwrap();
+    let card = shop.wait_for(who.id, "the card", |m| !m.is_empty()).await[0].clone();
+    assert!(text(&card).contains("⭐ 150"), "{}", text(&card));
+    let (_, add) = buttons(&card)
+        .into_iter()
+        .find(|(_, d)| d.starts_with("c:add:"))
+        .expect("add button");
+    shop.press(&who, &card, &add).await;
+    shop.sim.send_text(shop.bot, &who, "/cart").await.unwrap();
+    let messages = shop
+        .wait_for(who.id, "the cart", |m| has_text(m, "Total: ⭐ 150"))
+        .await;
+    shop.press(&who, messages.last().unwrap(), "c:pay").await;
+    let messages = shop
+        .wait_for(who.id, "the invoice", |m| {
+            m.iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages
+        .iter()
+        .find(|m| m.invoice.is_some())
+        .unwrap()
+        .clone();
+    let details = invoice.invoice.clone().unwrap();
+    assert_eq!(details["currency"], "XTR");
+    assert_eq!(details["total_amount"], 150, "no shipping on digital goods");
+    shop.sim
+        .pay(shop.bot, &who, who.id, invoice.message_id)
+        .await
+        .unwrap();
+    shop.wait_for(who.id, "the thanks", |m| has_text(m, "payment of ⭐ 150"))
+        .await;
+    let query = groupcart_core::shop::OrderQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    let order = shop.app.store.orders(&query).await.unwrap().remove(0);
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert_eq!(
+        order.payments[0].method,
+        groupcart_core::shop::PaymentMethod::Stars
+    );
+
+    let (status, body) = shop
+        .api(&format!("/orders/{}/refund", order.id.0), json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    shop.wait_for(who.id, "the refund notice", |m| {
+        has_text(m, "has been refunded")
+    })
+    .await;
+    let deadline = Instant::now() + WAIT;
+    while !shop
+        .sim
+        .stats(shop.bot)
+        .await
+        .unwrap()
+        .method_calls
+        .contains_key("refundStarPayment")
+    {
+        assert!(Instant::now() < deadline, "the Stars were never refunded");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let order = shop.app.store.order(order.id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Refunded);
+    let deadline = Instant::now() + WAIT;
+    while shop.app.store.outbox_stats().await.unwrap().pending > 0 {
+        assert!(Instant::now() < deadline, "outbox never drained");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let failed = shop.app.store.outbox_stats().await.unwrap().failed;
+    assert_eq!(failed, 0, "the refund call failed");
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn stars_for_digital_goods_sqlite() {
+    stars_for_digital_goods(sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn stars_for_digital_goods_postgres() {
+    stars_for_digital_goods(groupcart_store_contract::postgres_url_for_new_db().await).await;
+}
+
 fn sqlite_url() -> String {
     format!(
         "sqlite://{}",

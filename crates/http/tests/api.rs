@@ -366,6 +366,7 @@ async fn openapi_documents_every_route() {
         ("/orders/{id}/ship", &["post"][..]),
         ("/orders/{id}/deliver", &["post"][..]),
         ("/orders/{id}/cancel", &["post"][..]),
+        ("/orders/{id}/refund", &["post"][..]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(

@@ -5,7 +5,7 @@ use groupcart_core::money::Currency;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, EditMessageText, InvoiceParams, MessageOrTrue,
-    SendInvoice, SendMessage, SendPhoto,
+    RefundStarPayment, SendInvoice, SendMessage, SendPhoto,
 };
 use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice};
 use groupcart_telegram::{ApiError, Client};
@@ -193,6 +193,13 @@ impl Deliver for TelegramDeliver {
             Action::SendInvoice(invoice) => {
                 let request = SendInvoice::new(message.chat_id, self.invoice_params(invoice)?);
                 self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::RefundStars { user_id, charge_id } => {
+                let request = RefundStarPayment {
+                    user_id: *user_id,
+                    telegram_payment_charge_id: charge_id.clone(),
+                };
+                self.client.call(&request).await.map(|_| None)
             }
             Action::AnswerPreCheckout {
                 query_id,

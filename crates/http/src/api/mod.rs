@@ -41,6 +41,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/ship", post(orders::ship))
         .route("/orders/{id}/deliver", post(orders::deliver))
         .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/refund", post(orders::refund))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))

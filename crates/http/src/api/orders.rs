@@ -129,3 +129,12 @@ pub async fn cancel(
     let order = shop_admin::cancel(tx.as_mut(), &state.texts, OrderId(id), &actor()).await?;
     finish(&state, tx, order).await
 }
+
+pub async fn refund(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Order>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let order = shop_admin::refund(tx.as_mut(), &state.texts, OrderId(id), &actor()).await?;
+    finish(&state, tx, order).await
+}
