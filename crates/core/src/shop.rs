@@ -278,6 +278,9 @@ pub trait ShopTx: Send {
     /// Sets where an order goes (the address Telegram collected with the payment).
     async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()>;
 
+    /// Notes that staff were told order `id` is stuck, so they are told once.
+    async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()>;
+
     /// Sets the carrier and tracking number of a shipment.
     async fn set_tracking(
         &mut self,
@@ -294,6 +297,14 @@ pub trait ShopStore: Send + Sync {
 
     /// Orders newest first.
     async fn orders(&self, query: &OrderQuery) -> Result<Vec<Order>>;
+
+    /// Shipped orders whose last change is at or before `changed_before` and whose staff
+    /// were not told yet ([`ShopTx::mark_stuck_alerted`]), oldest change first.
+    async fn stuck_shipments(
+        &self,
+        changed_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Order>>;
 
     /// Unpaid orders whose reservation expired at `now`, oldest first.
     async fn expired_reservations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>>;

@@ -213,3 +213,60 @@ fn outcome(result: Result<Order>, say: Say<'_>, done: &str, order: i64) -> Resul
         Err(other) => Err(other),
     }
 }
+
+/// Where a bot's staff are told things, and in which language.
+#[derive(Debug, Clone)]
+pub struct StaffChat {
+    pub chat_id: i64,
+    pub language: String,
+}
+
+/// Tells staff about shipped orders with no news since `changed_before`, once per order;
+/// returns how many were found. Orders of a bot without a staff chat are only recorded as
+/// events.
+pub async fn alert_stuck_shipments(
+    tx: &mut dyn Tx,
+    store: &dyn crate::store::Store,
+    texts: &crate::i18n::Texts,
+    staff: &std::collections::HashMap<String, StaffChat>,
+    changed_before: chrono::DateTime<chrono::Utc>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<usize> {
+    let stuck = store.stuck_shipments(changed_before, 200).await?;
+    for order in &stuck {
+        let days = (at - order.updated_at).num_days().to_string();
+        let number = order.id.0.to_string();
+        if let Some(chat) = staff.get(&order.bot) {
+            let text = texts.get(
+                &chat.language,
+                "staff-stuck-parcel",
+                &[
+                    ("order", &number),
+                    ("days", &days),
+                    ("carrier", order.carrier.as_deref().unwrap_or("-")),
+                    ("tracking", order.tracking_number.as_deref().unwrap_or("-")),
+                ],
+            );
+            tx.enqueue(&NewOutbound {
+                bot: order.bot.clone(),
+                chat_id: chat.chat_id,
+                customer_id: None,
+                action: Action::SendText {
+                    text,
+                    buttons: Vec::new(),
+                },
+                broadcast: false,
+                not_before: at,
+                created_at: at,
+            })
+            .await?;
+        }
+        let e = crate::event::NewEvent::new("shipment_stuck", at)
+            .bot(&order.bot)
+            .customer(order.customer_id)
+            .data(serde_json::json!({ "order": order.id.0, "days": days }));
+        tx.append_event(&e).await?;
+        tx.mark_stuck_alerted(order.id, at).await?;
+    }
+    Ok(stuck.len())
+}

@@ -18,6 +18,7 @@ use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::i18n::Texts;
 use groupcart_core::metrics::Metrics;
 use groupcart_core::shop::ShopSettings;
+use groupcart_core::staff::StaffChat;
 use groupcart_core::store::SharedStore;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
@@ -25,7 +26,7 @@ use groupcart_telegram::Client;
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::sender::{Sender, SenderConfig};
-use groupcart_worker::shop_jobs::ExpireOrder;
+use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -238,8 +239,34 @@ impl App {
         );
         jobs.register(Arc::new(ExpireOrder {
             texts: texts.clone(),
-            clock,
+            clock: clock.clone(),
         }));
+        let staff: HashMap<String, StaffChat> = profiles
+            .iter()
+            .filter_map(|p| {
+                p.staff_chat.map(|chat_id| {
+                    let chat = StaffChat {
+                        chat_id,
+                        language: p.default_language.clone(),
+                    };
+                    (p.key.0.clone(), chat)
+                })
+            })
+            .collect();
+        jobs.register(Arc::new(StuckShipments {
+            store: store.clone(),
+            texts: texts.clone(),
+            clock: clock.clone(),
+            staff,
+            after: chrono::Duration::days(i64::from(config.shop.stuck_after_days)),
+            every: chrono::Duration::hours(1),
+        }));
+        // The recurring check keeps itself going; this makes sure it exists (its dedup key
+        // makes a second one a no-op).
+        let mut tx = store.begin().await?;
+        tx.schedule_job(&StuckShipments::next_run(clock.now()))
+            .await?;
+        tx.commit().await?;
         tasks.spawn(jobs.run(shutdown.clone()));
 
         Ok(App {

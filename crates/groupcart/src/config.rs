@@ -167,6 +167,8 @@ pub struct ShopConfig {
     pub reservation_minutes: u32,
     /// Products per page when customers browse in chat.
     pub page_size: u32,
+    /// Days without news after which a shipped order is flagged to staff.
+    pub stuck_after_days: u32,
 }
 
 impl Default for ShopConfig {
@@ -174,6 +176,7 @@ impl Default for ShopConfig {
         ShopConfig {
             reservation_minutes: 15,
             page_size: 6,
+            stuck_after_days: 10,
         }
     }
 }
@@ -314,6 +317,9 @@ impl Config {
         }
         if !(1..=10_080).contains(&self.shop.reservation_minutes) {
             return Err("shop.reservation_minutes must be between 1 and 10080 (a week)".into());
+        }
+        if !(1..=365).contains(&self.shop.stuck_after_days) {
+            return Err("shop.stuck_after_days must be between 1 and 365".into());
         }
         if !(1..=20).contains(&self.shop.page_size) {
             return Err("shop.page_size must be between 1 and 20".into());

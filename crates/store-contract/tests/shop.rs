@@ -41,6 +41,7 @@ groupcart_store_contract::backend_tests!(
     shipping_address_is_set_on_the_order,
     customer_by_store_id,
     products_of_variants_finds_each_product_once,
+    stuck_shipments_are_found_once,
 );
 
 // --- helpers ---
@@ -1166,4 +1167,68 @@ async fn products_of_variants_finds_each_product_once(store: SharedStore) {
     assert_eq!(handles, ["tee", "mug"], "each once, by id");
     assert_eq!(found[0].variants.len(), 2, "with all their variants");
     assert!(store.products_of_variants(&[]).await.unwrap().is_empty());
+}
+
+async fn stuck_shipments_are_found_once(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5)]).await;
+    let mut shipped = Vec::new();
+    for at in [10, 20] {
+        let order = place(&store, &new_order(ada, vec![tee.line(0, 1, 100)], t(at)))
+            .await
+            .unwrap();
+        transition(
+            &store,
+            order.id,
+            OrderStatus::PendingPayment,
+            OrderStatus::Paid,
+            "customer",
+            t(at + 1),
+        )
+        .await
+        .unwrap();
+        transition(
+            &store,
+            order.id,
+            OrderStatus::Paid,
+            OrderStatus::Shipped,
+            "staff",
+            t(at + 2),
+        )
+        .await
+        .unwrap();
+        shipped.push(order.id);
+    }
+    let pending = place(&store, &new_order(ada, vec![tee.line(0, 1, 100)], t(5)))
+        .await
+        .unwrap();
+    let found = |before| {
+        let store = store.clone();
+        async move { ids(&store.stuck_shipments(before, 10).await.unwrap()) }
+    };
+    assert_eq!(found(t(11)).await, vec![]);
+    assert_eq!(found(t(12)).await, vec![shipped[0]]);
+    assert_eq!(
+        found(t(100)).await,
+        shipped,
+        "oldest change first; unshipped ones never"
+    );
+    assert!(!shipped.contains(&pending.id));
+    let mut tx = store.begin().await.unwrap();
+    tx.mark_stuck_alerted(shipped[0], t(100)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(found(t(100)).await, vec![shipped[1]], "told once");
+    transition(
+        &store,
+        shipped[1],
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        "staff",
+        t(101),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found(t(200)).await, vec![]);
+    let stuck = store.stuck_shipments(t(200), 10).await.unwrap();
+    assert!(stuck.is_empty());
 }

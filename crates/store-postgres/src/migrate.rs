@@ -29,6 +29,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "shop",
         sql: include_str!("../migrations/0003_shop.sql"),
     },
+    Migration {
+        version: 4,
+        name: "stuck_alerts",
+        sql: include_str!("../migrations/0004_stuck_alerts.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

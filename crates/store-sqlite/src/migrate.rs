@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "shop",
         sql: include_str!("../migrations/0003_shop.sql"),
     },
+    Migration {
+        version: 4,
+        name: "stuck_alerts",
+        sql: include_str!("../migrations/0004_stuck_alerts.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

@@ -370,6 +370,20 @@ impl ShopTx for SqliteTx {
         Ok(())
     }
 
+    async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()> {
+        let changed = sqlx::query("UPDATE orders SET stuck_alerted_at = ? WHERE id = ?")
+            .bind(ms(at))
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if changed == 0 {
+            return Err(Error::NotFound(format!("order {}", id.0)));
+        }
+        Ok(())
+    }
+
     async fn set_tracking(
         &mut self,
         id: OrderId,
@@ -444,6 +458,30 @@ impl ShopStore for SqliteStore {
     }
 
     /// Orders expiring at the same time come in id order.
+    async fn stuck_shipments(
+        &self,
+        changed_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Order>> {
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders
+             WHERE status = 'shipped' AND updated_at <= ? AND stuck_alerted_at IS NULL
+             ORDER BY updated_at, id
+             LIMIT ?"
+        ))
+        .bind(ms(changed_before))
+        .bind(crate::query::limit(limit))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let orders = with_details(&mut tx, &rows).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(orders)
+    }
+
     async fn expired_reservations(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<OrderId>> {
         let rows = sqlx::query(
             "SELECT id FROM orders

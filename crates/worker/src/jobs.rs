@@ -19,8 +19,9 @@ pub trait JobHandler: Send + Sync + 'static {
     /// The kind this handler runs (e.g. `broadcast.send_batch`).
     fn kind(&self) -> &'static str;
 
-    /// Does the work inside `tx`. The runner completes the job in the same transaction and
-    /// commits; an `Err` rolls everything back and the job is retried with backoff.
+    /// Does the work inside `tx`, in which the runner has already completed the job (so a
+    /// recurring job may schedule its next run with the same dedup key); the runner commits.
+    /// An `Err` rolls everything back and the job is retried with backoff.
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()>;
 }
 
@@ -108,8 +109,10 @@ impl JobRunner {
         };
         let outcome = async {
             let mut tx = self.store.begin().await?;
-            handler.run(&job, tx.as_mut()).await?;
+            // Completed first, so that a recurring job can schedule its next run under the
+            // same dedup key; a failure rolls both back.
             tx.complete_job(job.id).await?;
+            handler.run(&job, tx.as_mut()).await?;
             tx.commit().await
         }
         .await;

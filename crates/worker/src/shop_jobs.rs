@@ -31,3 +31,46 @@ impl JobHandler for ExpireOrder {
         shop_admin::expire(tx, &self.texts, OrderId(id), self.clock.now()).await
     }
 }
+
+/// The recurring job that looks for stuck shipments.
+pub const STUCK_SHIPMENTS_JOB: &str = "shop.stuck_shipments";
+
+/// Every `every`, tells staff about shipped orders with no change for `after`.
+pub struct StuckShipments {
+    pub store: groupcart_core::store::SharedStore,
+    pub texts: Arc<Texts>,
+    pub clock: SharedClock,
+    pub staff: std::collections::HashMap<String, groupcart_core::staff::StaffChat>,
+    pub after: chrono::Duration,
+    pub every: chrono::Duration,
+}
+
+impl StuckShipments {
+    /// The next run of this job (scheduling it twice is harmless: one per dedup key).
+    pub fn next_run(at: chrono::DateTime<chrono::Utc>) -> groupcart_core::job::NewJob {
+        groupcart_core::job::NewJob::new(STUCK_SHIPMENTS_JOB, serde_json::json!({}), at)
+            .dedup_key(STUCK_SHIPMENTS_JOB)
+    }
+}
+
+#[async_trait]
+impl JobHandler for StuckShipments {
+    fn kind(&self) -> &'static str {
+        STUCK_SHIPMENTS_JOB
+    }
+
+    async fn run(&self, _job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let now = self.clock.now();
+        groupcart_core::staff::alert_stuck_shipments(
+            tx,
+            self.store.as_ref(),
+            &self.texts,
+            &self.staff,
+            now - self.after,
+            now,
+        )
+        .await?;
+        tx.schedule_job(&Self::next_run(now + self.every)).await?;
+        Ok(())
+    }
+}

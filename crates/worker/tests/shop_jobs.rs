@@ -182,4 +182,96 @@ async fn a_paid_order_does_not_expire(store: SharedStore) {
         .is_empty());
 }
 
-groupcart_store_contract::backend_tests!(an_unpaid_order_expires, a_paid_order_does_not_expire);
+/// A parcel shipped 20 days ago with no news is reported to staff once, and the check runs
+/// again an hour later.
+async fn stuck_parcels_are_reported_once(store: SharedStore) {
+    use groupcart_core::staff::StaffChat;
+    use groupcart_worker::shop_jobs::StuckShipments;
+    let (order, _) = unpaid_order(&store).await;
+    let long_ago = Utc::now() - Duration::days(20);
+    let mut tx = store.begin().await.unwrap();
+    for (from, to) in [
+        (OrderStatus::PendingPayment, OrderStatus::Paid),
+        (OrderStatus::Paid, OrderStatus::Shipped),
+    ] {
+        tx.transition_order(
+            order,
+            &Transition {
+                from,
+                to,
+                actor: "staff".into(),
+                note: None,
+                at: long_ago,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.set_tracking(order, "DHL", "JD0001").await.unwrap();
+    tx.schedule_job(&StuckShipments::next_run(Utc::now()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let clock: SharedClock = Arc::new(SystemClock);
+    let mut runner = JobRunner::new(
+        "test",
+        store.clone(),
+        clock.clone(),
+        Arc::new(Metrics::default()),
+        JobsConfig::default(),
+    );
+    runner.register(Arc::new(StuckShipments {
+        store: store.clone(),
+        texts: Arc::new(Texts::builtin()),
+        clock,
+        staff: [(
+            "demo".to_owned(),
+            StaffChat {
+                chat_id: -100,
+                language: "en".into(),
+            },
+        )]
+        .into(),
+        after: Duration::days(10),
+        every: Duration::hours(1),
+    }));
+    // The expiry job of the fixture is due too; it leaves the shipped order alone.
+    assert_eq!(runner.step().await.unwrap(), 2);
+    let due = store.outbox_due("demo", Utc::now(), 10).await.unwrap();
+    let staff: Vec<_> = due.iter().filter(|m| m.chat_id == -100).collect();
+    assert_eq!(staff.len(), 1);
+    let groupcart_core::outbox::Action::SendText { text, .. } = &staff[0].action else {
+        panic!("a text message");
+    };
+    assert!(
+        text.contains(&format!("#{}", order.0))
+            && text.contains("DHL (JD0001)")
+            && text.contains("20 days"),
+        "{text}"
+    );
+
+    // The next run is scheduled an hour on, and finds nothing new.
+    let later = store
+        .jobs_claim(
+            "test",
+            Utc::now() + Duration::hours(2),
+            std::time::Duration::from_secs(60),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1, "rescheduled once");
+    assert_eq!(later[0].kind, "shop.stuck_shipments");
+    let found = store
+        .stuck_shipments(Utc::now() - Duration::days(10), 10)
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "reported once");
+}
+
+groupcart_store_contract::backend_tests!(
+    an_unpaid_order_expires,
+    a_paid_order_does_not_expire,
+    stuck_parcels_are_reported_once,
+);

@@ -113,3 +113,4 @@ staff-cancelled = أُلغي الطلب #{ $order } وعادت كمياته إل
 staff-no-order = لا يوجد طلب برقم #{ $order }.
 staff-refused = لم يتغيّر الطلب #{ $order }: { $reason }
 staff-usage = طريقة الاستخدام: /ship رقم_الطلب شركة_الشحن رقم_التتبع، أو /delivered رقم_الطلب، أو /cancel رقم_الطلب.
+staff-stuck-parcel = ⚠️ شُحن الطلب #{ $order } عبر { $carrier } ({ $tracking })، لكن لم يطرأ عليه أي تحديث منذ { $days } يومًا. يُرجى التحقق من الطرد.

@@ -113,3 +113,4 @@ staff-cancelled = Order #{ $order } is cancelled and its stock is back. Refund a
 staff-no-order = There is no order #{ $order }.
 staff-refused = Order #{ $order } was not changed: { $reason }
 staff-usage = Use /ship ORDER CARRIER TRACKING, /delivered ORDER or /cancel ORDER.
+staff-stuck-parcel = ⚠️ Order #{ $order } was shipped with { $carrier } ({ $tracking }) but has had no news for { $days } days. Please check the parcel.

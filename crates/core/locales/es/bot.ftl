@@ -113,3 +113,4 @@ staff-cancelled = El pedido #{ $order } quedó cancelado y sus unidades volviero
 staff-no-order = No existe el pedido #{ $order }.
 staff-refused = El pedido #{ $order } no se modificó: { $reason }
 staff-usage = Usa /ship PEDIDO TRANSPORTISTA NÚMERO_DE_SEGUIMIENTO, /delivered PEDIDO o /cancel PEDIDO.
+staff-stuck-parcel = ⚠️ El pedido #{ $order } se envió con { $carrier } ({ $tracking }), pero lleva { $days } días sin novedades. Revisa el paquete.

@@ -113,3 +113,4 @@ staff-cancelled = Pesanan #{ $order } dibatalkan dan stoknya sudah dikembalikan.
 staff-no-order = Pesanan #{ $order } tidak ditemukan.
 staff-refused = Pesanan #{ $order } tidak diubah: { $reason }
 staff-usage = Gunakan /ship PESANAN KURIR NOMOR_RESI, /delivered PESANAN, atau /cancel PESANAN.
+staff-stuck-parcel = ⚠️ Pesanan #{ $order } dikirim lewat { $carrier } ({ $tracking }), tetapi sudah { $days } hari tanpa kabar. Mohon periksa paketnya.

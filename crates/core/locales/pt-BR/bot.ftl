@@ -113,3 +113,4 @@ staff-cancelled = O pedido #{ $order } foi cancelado e os itens voltaram ao esto
 staff-no-order = Não existe o pedido #{ $order }.
 staff-refused = O pedido #{ $order } não foi alterado: { $reason }
 staff-usage = Use /ship PEDIDO TRANSPORTADORA CÓDIGO_DE_RASTREIO, /delivered PEDIDO ou /cancel PEDIDO.
+staff-stuck-parcel = ⚠️ O pedido #{ $order } foi enviado pela { $carrier } ({ $tracking }), mas está há { $days } dias sem atualização. Verifique o pacote.

@@ -113,3 +113,4 @@ staff-cancelled = Заказ #{ $order } отменён, товары возвр
 staff-no-order = Заказ #{ $order } не найден.
 staff-refused = Заказ #{ $order } не изменён: { $reason }
 staff-usage = Используйте /ship ЗАКАЗ СЛУЖБА_ДОСТАВКИ ТРЕК_НОМЕР, /delivered ЗАКАЗ или /cancel ЗАКАЗ.
+staff-stuck-parcel = ⚠️ Заказ #{ $order } отправлен через { $carrier } ({ $tracking }), но уже { $days } дн. без изменений. Проверьте посылку.

@@ -113,3 +113,4 @@ staff-cancelled = 订单 #{ $order } 已取消，库存已恢复。如已付款�
 staff-no-order = 没有订单 #{ $order }。
 staff-refused = 订单 #{ $order } 未变更：{ $reason }
 staff-usage = 用法：/ship 订单号 快递公司 运单号、/delivered 订单号 或 /cancel 订单号。
+staff-stuck-parcel = ⚠️ 订单 #{ $order } 已由 { $carrier }（{ $tracking }）发出，但已有 { $days } 天没有更新，请核查包裹。
