@@ -307,15 +307,7 @@ impl Turn<'_, '_> {
         .into_iter()
         .map(|(label, data)| vec![Button::callback(self.text(label, &[]), data)])
         .collect();
-        let action = match message_id {
-            Some(message_id) => Action::EditText {
-                message_id,
-                text,
-                buttons,
-            },
-            None => Action::SendText { text, buttons },
-        };
-        self.send(action).await
+        self.replace_or_send(message_id, text, buttons).await
     }
 
     async fn button(
@@ -342,7 +334,7 @@ impl Turn<'_, '_> {
                 self.tx.append_event(&e).await?;
                 if self.has_current_consent().await? {
                     let text = self.text("language-set", &[]);
-                    return self.replace_or_send(message_id, text).await;
+                    return self.replace_or_send(message_id, text, Vec::new()).await;
                 }
                 self.privacy_notice(message_id).await
             }
@@ -351,7 +343,7 @@ impl Turn<'_, '_> {
                     self.answer(callback_id, None).await?;
                     self.record_consent(choice).await?;
                     let text = self.text(choice.confirmation(), &[]);
-                    self.replace_or_send(message_id, text).await
+                    self.replace_or_send(message_id, text, Vec::new()).await
                 }
                 None => self.expired(callback_id).await,
             },
@@ -394,21 +386,21 @@ impl Turn<'_, '_> {
         .await
     }
 
+    /// Replaces message `message_id` in place when given (paging, answered buttons), so the
+    /// chat is not flooded; sends a new message otherwise.
     pub(crate) async fn replace_or_send(
         &mut self,
         message_id: Option<i64>,
         text: String,
+        buttons: Keyboard,
     ) -> Result<()> {
         let action = match message_id {
             Some(message_id) => Action::EditText {
                 message_id,
                 text,
-                buttons: Vec::new(),
+                buttons,
             },
-            None => Action::SendText {
-                text,
-                buttons: Vec::new(),
-            },
+            None => Action::SendText { text, buttons },
         };
         self.send(action).await
     }

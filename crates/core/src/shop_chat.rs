@@ -193,7 +193,7 @@ async fn front_page(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<
         .collect();
     buttons.push(vec![cart_button(turn).await?]);
     let text = turn.text("shop-choose-category", &[]);
-    show(turn, message_id, text, buttons).await
+    turn.replace_or_send(message_id, text, buttons).await
 }
 
 async fn product_list(
@@ -277,26 +277,7 @@ async fn product_list(
         ),
         None => turn.text("shop-all-products", &[("page", &page), ("pages", &pages)]),
     };
-    show(turn, message_id, text, buttons).await
-}
-
-/// Replaces the browsing message in place when there is one, so paging does not flood the
-/// chat.
-async fn show(
-    turn: &mut Turn<'_, '_>,
-    message_id: Option<i64>,
-    text: String,
-    buttons: Keyboard,
-) -> Result<()> {
-    let action = match message_id {
-        Some(message_id) => Action::EditText {
-            message_id,
-            text,
-            buttons,
-        },
-        None => Action::SendText { text, buttons },
-    };
-    turn.send(action).await
+    turn.replace_or_send(message_id, text, buttons).await
 }
 
 async fn cart_button(turn: &mut Turn<'_, '_>) -> Result<Button> {
@@ -507,7 +488,7 @@ async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<(
     let items = cart_items(turn).await?;
     if items.is_empty() {
         let text = turn.text("cart-empty", &[]);
-        return show(turn, message_id, text, Vec::new()).await;
+        return turn.replace_or_send(message_id, text, Vec::new()).await;
     }
     let language = turn.speaking().to_owned();
     let mut text = turn.text("cart-title", &[]);
@@ -550,7 +531,7 @@ async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<(
         turn.text("cart-checkout", &[]),
         "c:pay",
     )]);
-    show(turn, message_id, text, buttons).await
+    turn.replace_or_send(message_id, text, buttons).await
 }
 
 async fn checkout(turn: &mut Turn<'_, '_>) -> Result<()> {

@@ -2,6 +2,10 @@
 //! SQLite and PostgreSQL, with long polling and with webhooks, in sandbox mode and against a
 //! separately running simulator with two bots.
 
+mod common;
+
+use common::buttons;
+
 use groupcart::app::App;
 use groupcart::config::{BotConfig, Config, Secret};
 use groupcart::sandbox::DEMO_TOKEN;
@@ -67,23 +71,6 @@ async fn wait_until(
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn buttons(message: &SentMessage) -> Vec<(String, String)> {
-    let rows = message
-        .reply_markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array().cloned())
-        .unwrap_or_default();
-    rows.iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .map(|b| {
-            (
-                b["text"].as_str().unwrap_or_default().to_owned(),
-                b["callback_data"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// `/start campaign42` → privacy notice in the user's language → accept → the customer has

@@ -3,6 +3,10 @@
 //! told when the order ships (with tracking) and is delivered; a replayed payment pays
 //! nothing twice; an invoice of a cancelled order is declined with a reason.
 
+mod common;
+
+use common::buttons;
+
 use groupcart::app::App;
 use groupcart::config::{Config, Secret};
 use groupcart::sandbox::DEMO_TOKEN;
@@ -93,23 +97,6 @@ impl Shop {
         self.app.shutdown();
         self.app.stopped().await;
     }
-}
-
-fn buttons(message: &SentMessage) -> Vec<(String, String)> {
-    let rows = message
-        .reply_markup
-        .as_ref()
-        .and_then(|m| m["inline_keyboard"].as_array().cloned())
-        .unwrap_or_default();
-    rows.iter()
-        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
-        .map(|b| {
-            (
-                b["text"].as_str().unwrap_or_default().to_owned(),
-                b["callback_data"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
 }
 
 fn text(message: &SentMessage) -> String {

@@ -158,3 +158,17 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
         }
     }
 }
+
+/// Checks a page size given as `limit`, defaulting to 50, at most 200.
+pub(crate) fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    const MAX: i64 = 200;
+    let limit = limit.unwrap_or(50);
+    if (1..=MAX).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::unprocessable(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX}"),
+        ))
+    }
+}

@@ -13,8 +13,6 @@ use groupcart_core::store::Tx;
 use serde::{Deserialize, Serialize};
 
 const ACTOR: &str = "api";
-const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 200;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,13 +35,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::unprocessable(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let limit = super::page_limit(query.limit)?;
     let orders = state
         .store
         .orders(&OrderQuery {
