@@ -7,6 +7,7 @@
 
 pub mod bot;
 pub mod catalog;
+pub mod checkout;
 pub mod clock;
 pub mod consent;
 pub mod conversation;

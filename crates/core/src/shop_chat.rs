@@ -8,23 +8,15 @@
 //! Button data stays within Telegram's 64 bytes: `s:…` browses, `c:…` changes the cart,
 //! `o:<id>` shows an order.
 
-use crate::catalog::{Product, ProductId, ProductQuery, ProductStatus, Variant, VariantId};
-use crate::conversation::{event, Context, Turn};
-use crate::job::NewJob;
+use crate::catalog::{Product, ProductId, ProductStatus, Variant, VariantId};
+use crate::checkout::{self, bot_currency, item_name, products_for_sale, CartProblem, Checkout};
+use crate::conversation::{event, Turn};
 use crate::money::Currency;
 use crate::outbox::{Action, Button, Invoice, Keyboard};
-use crate::shop::{
-    NewOrder, Order, OrderId, OrderLine, OrderQuery, OrderStatus, Payment, PaymentMethod,
-    Transition,
-};
+use crate::shop::{Order, OrderId, OrderQuery, OrderStatus, Payment, PaymentMethod, Transition};
+use crate::store::Store;
 use crate::{Error, Result};
 use serde_json::json;
-
-/// The job that cancels an order whose reservation ran out.
-pub const EXPIRE_ORDER_JOB: &str = "shop.expire_order";
-
-/// Most products a category lists in chat.
-const MAX_LISTED: i64 = 500;
 
 /// Where a `/start` deep link leads in the shop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,35 +132,6 @@ pub(crate) async fn button(
     }
 }
 
-/// Active products that can be sold in `currency`.
-async fn for_sale(
-    ctx: &Context<'_>,
-    currency: Currency,
-    category: Option<String>,
-) -> Result<Vec<Product>> {
-    let products = ctx
-        .store
-        .products(&ProductQuery {
-            status: Some(ProductStatus::Active),
-            category,
-            after: None,
-            limit: MAX_LISTED,
-        })
-        .await?;
-    Ok(products
-        .into_iter()
-        .filter(|p| p.variants.iter().any(|v| v.price(currency).is_some()))
-        .collect())
-}
-
-fn bot_currency(turn: &Turn<'_, '_>) -> Result<Currency> {
-    turn.ctx
-        .bot
-        .currency
-        .parse()
-        .map_err(|e| Error::Invalid(format!("bot currency: {e}")))
-}
-
 fn categories(products: &[Product]) -> Vec<String> {
     let mut categories: Vec<String> = products.iter().filter_map(|p| p.category.clone()).collect();
     categories.sort();
@@ -177,7 +140,7 @@ fn categories(products: &[Product]) -> Vec<String> {
 }
 
 async fn front_page(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<()> {
-    let products = for_sale(turn.ctx, bot_currency(turn)?, None).await?;
+    let products = products_for_sale(turn.ctx.store, bot_currency(turn.ctx.bot)?, None).await?;
     if products.is_empty() {
         return turn.say("shop-empty", &[]).await;
     }
@@ -202,8 +165,8 @@ async fn product_list(
     page: i64,
     message_id: Option<i64>,
 ) -> Result<()> {
-    let currency = bot_currency(turn)?;
-    let all = for_sale(turn.ctx, currency, None).await?;
+    let currency = bot_currency(turn.ctx.bot)?;
+    let all = products_for_sale(turn.ctx.store, currency, None).await?;
     let names = categories(&all);
     let (products, title) = match category {
         Some(i) => {
@@ -294,18 +257,6 @@ async fn cart_button(turn: &mut Turn<'_, '_>) -> Result<Button> {
     ))
 }
 
-/// `Title (S / Red)`, in the customer's language.
-fn item_name(product: &Product, variant: &Variant, language: &str) -> String {
-    let title = product
-        .text(language)
-        .map_or(product.handle.as_str(), |t| t.title.as_str());
-    if variant.option_values.is_empty() {
-        title.to_owned()
-    } else {
-        format!("{title} ({})", variant.option_values.join(" / "))
-    }
-}
-
 /// Descriptions are seller HTML; chat shows them as plain text.
 fn plain(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
@@ -329,7 +280,7 @@ fn plain(html: &str) -> String {
 }
 
 async fn product_card(turn: &mut Turn<'_, '_>, product: &Product) -> Result<()> {
-    let currency = bot_currency(turn)?;
+    let currency = bot_currency(turn.ctx.bot)?;
     let language = turn.speaking().to_owned();
     let text = product.text(&language);
     let title = text.map_or(product.handle.as_str(), |t| t.title.as_str());
@@ -413,42 +364,48 @@ async fn change_cart(
     variant_id: VariantId,
     message_id: Option<i64>,
 ) -> Result<()> {
-    let customer = turn.customer.id;
     let current = turn
         .tx
-        .cart(customer)
+        .cart(turn.customer.id)
         .await?
         .iter()
         .find(|l| l.variant_id == variant_id)
         .map_or(0, |l| l.quantity);
-    let products = turn.ctx.store.products_of_variants(&[variant_id]).await?;
-    let found = products.iter().find_map(|p| {
-        p.variants
-            .iter()
-            .find(|v| v.id == variant_id)
-            .map(|v| (p, v))
-    });
-    let Some((product, variant)) = found.filter(|(p, _)| p.status == ProductStatus::Active) else {
-        turn.tx
-            .set_cart_quantity(customer, variant_id, 0, turn.incoming.at)
-            .await?;
-        let text = turn.text("shop-not-available", &[]);
-        return turn.answer(callback_id, Some(text)).await;
-    };
-    let item = item_name(product, variant, turn.speaking());
     let wanted = match verb {
         "add" | "inc" => current + 1,
         "dec" => current - 1,
         _ => 0,
-    };
-    if wanted > variant.stock && wanted > current {
-        let text = turn.text("shop-no-more-stock", &[("item", &item)]);
-        return turn.answer(callback_id, Some(text)).await;
     }
-    turn.tx
-        .set_cart_quantity(customer, variant_id, wanted.max(0), turn.incoming.at)
-        .await?;
+    .max(0);
+    let changed = checkout::set_quantity(
+        turn.tx,
+        turn.ctx.store,
+        &turn.customer,
+        variant_id,
+        wanted,
+        turn.incoming.at,
+    )
+    .await;
+    let toast = match changed {
+        Ok(()) => None,
+        Err(Error::NotFound(_)) => {
+            // Gone from the shop: it leaves the cart too.
+            turn.tx
+                .set_cart_quantity(turn.customer.id, variant_id, 0, turn.incoming.at)
+                .await?;
+            Some(turn.text("shop-not-available", &[]))
+        }
+        Err(Error::Conflict(_)) => {
+            let item = variant_name(turn.ctx.store, turn.speaking(), variant_id).await?;
+            Some(turn.text("shop-no-more-stock", &[("item", &item)]))
+        }
+        Err(other) => return Err(other),
+    };
+    if toast.is_some() {
+        return turn.answer(callback_id, toast).await;
+    }
     if verb == "add" {
+        let item = variant_name(turn.ctx.store, turn.speaking(), variant_id).await?;
         let text = turn.text("shop-added", &[("item", &item)]);
         turn.answer(callback_id, Some(text)).await
     } else {
@@ -457,35 +414,23 @@ async fn change_cart(
     }
 }
 
-/// The cart's lines with their products, in cart order; lines whose variant is gone are
-/// `None`.
-async fn cart_items(
-    turn: &mut Turn<'_, '_>,
-) -> Result<Vec<(VariantId, i64, Option<(Product, Variant)>)>> {
-    let lines = turn.tx.cart(turn.customer.id).await?;
-    let ids: Vec<VariantId> = lines.iter().map(|l| l.variant_id).collect();
-    let products = if ids.is_empty() {
-        Vec::new()
-    } else {
-        turn.ctx.store.products_of_variants(&ids).await?
-    };
-    Ok(lines
-        .into_iter()
-        .map(|line| {
-            let found = products.iter().find_map(|p| {
-                p.variants
-                    .iter()
-                    .find(|v| v.id == line.variant_id)
-                    .map(|v| (p.clone(), v.clone()))
-            });
-            (line.variant_id, line.quantity, found)
+/// A variant's name in the customer's language, for toasts.
+async fn variant_name(store: &dyn Store, language: &str, variant_id: VariantId) -> Result<String> {
+    let products = store.products_of_variants(&[variant_id]).await?;
+    Ok(products
+        .iter()
+        .find_map(|p| {
+            p.variants
+                .iter()
+                .find(|v| v.id == variant_id)
+                .map(|v| item_name(p, v, language))
         })
-        .collect())
+        .unwrap_or_default())
 }
 
 async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<()> {
-    let currency = bot_currency(turn)?;
-    let items = cart_items(turn).await?;
+    let currency = bot_currency(turn.ctx.bot)?;
+    let items = checkout::cart_items(turn.tx, turn.ctx.store, &turn.customer).await?;
     if items.is_empty() {
         let text = turn.text("cart-empty", &[]);
         return turn.replace_or_send(message_id, text, Vec::new()).await;
@@ -494,8 +439,9 @@ async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<(
     let mut text = turn.text("cart-title", &[]);
     let mut total = 0i64;
     let mut buttons: Keyboard = Vec::new();
-    for (variant_id, quantity, found) in &items {
-        let Some((product, variant)) = found else {
+    for cart_item in &items {
+        let (variant_id, quantity) = (&cart_item.variant_id, &cart_item.quantity);
+        let Some((product, variant)) = &cart_item.current else {
             continue;
         };
         let item = item_name(product, variant, &language);
@@ -535,75 +481,42 @@ async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<(
 }
 
 async fn checkout(turn: &mut Turn<'_, '_>) -> Result<()> {
-    let currency = bot_currency(turn)?;
-    let items = cart_items(turn).await?;
-    if items.is_empty() {
-        return turn.say("cart-empty", &[]).await;
-    }
     let language = turn.speaking().to_owned();
-    let mut problems = Vec::new();
-    let mut lines = Vec::new();
-    let mut physical = false;
-    for (_, quantity, found) in &items {
-        let Some((product, variant)) = found else {
-            problems.push(turn.text("checkout-unavailable", &[("item", "?")]));
-            continue;
-        };
-        let item = item_name(product, variant, &language);
-        let price = variant.price(currency);
-        match price {
-            Some(price) if product.status == ProductStatus::Active => {
-                if variant.stock < *quantity {
-                    problems.push(turn.text(
-                        "checkout-short",
-                        &[
-                            ("item", &item),
-                            ("available", &variant.stock.to_string()),
-                            ("quantity", &quantity.to_string()),
-                        ],
-                    ));
-                }
-                physical |= product.fulfilment == crate::catalog::Fulfilment::Physical;
-                lines.push(OrderLine {
-                    variant_id: variant.id,
-                    product_id: product.id,
-                    sku: variant.sku.clone(),
-                    title: item,
-                    quantity: *quantity,
-                    unit_price: price.amount,
-                });
-            }
-            _ => problems.push(turn.text("checkout-unavailable", &[("item", &item)])),
-        }
-    }
-    if problems.is_empty() {
-        let order = NewOrder {
-            customer_id: turn.customer.id,
-            bot: turn.ctx.bot.key.0.clone(),
-            currency,
-            shipping_cost: if physical {
-                turn.ctx.bot.shipping_fee
-            } else {
-                0
-            },
-            lines,
-            shipping_address: None,
-            shipping_option: None,
-            source: turn.customer.first_source.clone(),
-            reservation_expires_at: turn.incoming.at + turn.ctx.shop.reservation,
-            at: turn.incoming.at,
-        };
-        match turn.tx.place_order(&order).await {
-            Ok(order) => return invoice(turn, &order, physical).await,
-            // Someone bought the last units between our look and the reservation.
-            Err(Error::Conflict(_)) => {}
-            Err(other) => return Err(other),
-        }
-    }
+    let outcome = checkout::checkout(
+        turn.tx,
+        turn.ctx.store,
+        turn.ctx.bot,
+        turn.ctx.shop,
+        &turn.customer,
+        &language,
+        turn.incoming.at,
+    )
+    .await?;
+    let problems = match outcome {
+        Checkout::Placed { order, physical } => return invoice(turn, &order, physical).await,
+        Checkout::Empty => return turn.say("cart-empty", &[]).await,
+        Checkout::Problems(problems) => problems,
+    };
     let mut text = turn.text("checkout-problems", &[]);
     for problem in &problems {
         text.push('\n');
-        text.push_str(problem);
+        text.push_str(&match problem {
+            CartProblem::Unavailable { item } => {
+                turn.text("checkout-unavailable", &[("item", item)])
+            }
+            CartProblem::Short {
+                item,
+                available,
+                quantity,
+            } => turn.text(
+                "checkout-short",
+                &[
+                    ("item", item),
+                    ("available", &available.to_string()),
+                    ("quantity", &quantity.to_string()),
+                ],
+            ),
+        });
     }
     text.push_str("\n\n");
     text.push_str(&turn.text("checkout-fix", &[]));
@@ -616,24 +529,7 @@ async fn checkout(turn: &mut Turn<'_, '_>) -> Result<()> {
 }
 
 async fn invoice(turn: &mut Turn<'_, '_>, order: &Order, physical: bool) -> Result<()> {
-    turn.tx.clear_cart(turn.customer.id).await?;
     let number = order.id.0.to_string();
-    turn.tx
-        .schedule_job(
-            &NewJob::new(
-                EXPIRE_ORDER_JOB,
-                json!({ "order": order.id.0 }),
-                order.reservation_expires_at,
-            )
-            .dedup_key(format!("order-expiry:{}", order.id.0)),
-        )
-        .await?;
-    let placed = event(turn.ctx, turn.incoming, &turn.customer, "order_placed").data(json!({
-        "order": order.id.0,
-        "total": order.total,
-        "currency": order.currency.code(),
-    }));
-    turn.tx.append_event(&placed).await?;
     let minutes = turn.ctx.shop.reservation.num_minutes().to_string();
     turn.say(
         "checkout-created",

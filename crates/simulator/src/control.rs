@@ -38,6 +38,10 @@ pub(crate) fn routes(sim: Simulator) -> Router {
         .route("/sim/bots/{bot_id}/block", post(post_block))
         .route("/sim/bots/{bot_id}/pay", post(post_pay))
         .route("/sim/bots/{bot_id}/payments", get(get_payments))
+        .route(
+            "/sim/bots/{bot_id}/webapp-init-data",
+            get(get_webapp_init_data),
+        )
         .route("/sim/bots/{bot_id}/raw-update", post(post_raw_update))
         .route("/sim/bots/{bot_id}/updates", get(get_pending_updates))
         .route("/sim/bots/{bot_id}/stats", get(get_stats))
@@ -214,6 +218,20 @@ async fn post_pay(State(sim): State<Simulator>, Path(bot_id): Path<String>, body
 
 async fn get_payments(State(sim): State<Simulator>, Path(bot_id): Path<String>) -> Reply {
     to_json(sim.payments(parse_id(&bot_id)?))
+}
+
+#[derive(serde::Deserialize)]
+struct WebAppQuery {
+    user: i64,
+}
+
+async fn get_webapp_init_data(
+    State(sim): State<Simulator>,
+    Path(bot_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<WebAppQuery>,
+) -> Reply {
+    let init_data = sim.webapp_init_data(parse_id(&bot_id)?, query.user)?;
+    Ok(Json(json!({ "init_data": init_data })))
 }
 
 async fn post_raw_update(

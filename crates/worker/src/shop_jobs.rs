@@ -2,12 +2,12 @@
 
 use crate::jobs::JobHandler;
 use async_trait::async_trait;
+use groupcart_core::checkout::EXPIRE_ORDER_JOB;
 use groupcart_core::clock::SharedClock;
 use groupcart_core::i18n::Texts;
 use groupcart_core::job::Job;
 use groupcart_core::shop::OrderId;
 use groupcart_core::shop_admin;
-use groupcart_core::shop_chat::EXPIRE_ORDER_JOB;
 use groupcart_core::store::Tx;
 use groupcart_core::{Error, Result};
 use std::sync::Arc;

@@ -5,13 +5,13 @@ use chrono::{Duration, Utc};
 use groupcart_core::catalog::{
     Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductStatus,
 };
+use groupcart_core::checkout::EXPIRE_ORDER_JOB;
 use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::customer::CustomerSighting;
 use groupcart_core::i18n::Texts;
 use groupcart_core::job::NewJob;
 use groupcart_core::metrics::Metrics;
 use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus, Transition};
-use groupcart_core::shop_chat::EXPIRE_ORDER_JOB;
 use groupcart_core::store::SharedStore;
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::shop_jobs::ExpireOrder;

@@ -1,0 +1,255 @@
+//! The cart and checkout as use cases shared by every storefront: the chat shop and the
+//! Mini App call these, so a price, a stock check or a reservation works the same in both.
+
+use crate::bot::BotProfile;
+use crate::catalog::{Fulfilment, Product, ProductQuery, ProductStatus, Variant, VariantId};
+use crate::customer::Customer;
+use crate::event::NewEvent;
+use crate::job::NewJob;
+use crate::money::Currency;
+use crate::shop::{NewOrder, Order, OrderLine, ShopSettings};
+use crate::store::{Store, Tx};
+use crate::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// The job that cancels an order whose reservation ran out.
+pub const EXPIRE_ORDER_JOB: &str = "shop.expire_order";
+
+/// Most products a storefront lists at once.
+const MAX_LISTED: i64 = 500;
+
+/// The currency a bot sells in.
+pub fn bot_currency(bot: &BotProfile) -> Result<Currency> {
+    bot.currency
+        .parse()
+        .map_err(|e| Error::Invalid(format!("bot currency: {e}")))
+}
+
+/// Active products with at least one variant priced in `currency`, by id.
+pub async fn products_for_sale(
+    store: &dyn Store,
+    currency: Currency,
+    category: Option<String>,
+) -> Result<Vec<Product>> {
+    let products = store
+        .products(&ProductQuery {
+            status: Some(ProductStatus::Active),
+            category,
+            after: None,
+            limit: MAX_LISTED,
+        })
+        .await?;
+    Ok(products
+        .into_iter()
+        .filter(|p| p.variants.iter().any(|v| v.price(currency).is_some()))
+        .collect())
+}
+
+/// `Title (S / Red)`, in `language`.
+pub fn item_name(product: &Product, variant: &Variant, language: &str) -> String {
+    let title = product
+        .text(language)
+        .map_or(product.handle.as_str(), |t| t.title.as_str());
+    if variant.option_values.is_empty() {
+        title.to_owned()
+    } else {
+        format!("{title} ({})", variant.option_values.join(" / "))
+    }
+}
+
+/// One line of a cart as a customer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartItem {
+    pub variant_id: VariantId,
+    pub quantity: i64,
+    /// The product and variant as they are now; `None` if the variant is gone.
+    pub current: Option<(Product, Variant)>,
+}
+
+/// The customer's cart with the products as they are now, in cart order.
+pub async fn cart_items(
+    tx: &mut dyn Tx,
+    store: &dyn Store,
+    customer: &Customer,
+) -> Result<Vec<CartItem>> {
+    let lines = tx.cart(customer.id).await?;
+    let ids: Vec<VariantId> = lines.iter().map(|l| l.variant_id).collect();
+    let products = if ids.is_empty() {
+        Vec::new()
+    } else {
+        store.products_of_variants(&ids).await?
+    };
+    Ok(lines
+        .into_iter()
+        .map(|line| CartItem {
+            variant_id: line.variant_id,
+            quantity: line.quantity,
+            current: products.iter().find_map(|p| {
+                p.variants
+                    .iter()
+                    .find(|v| v.id == line.variant_id)
+                    .map(|v| (p.clone(), v.clone()))
+            }),
+        })
+        .collect())
+}
+
+/// Sets how many of a variant the cart holds (0 removes it). `NotFound` if the variant is
+/// not for sale; `Conflict` if more are asked for than are in stock (fewer is always fine).
+pub async fn set_quantity(
+    tx: &mut dyn Tx,
+    store: &dyn Store,
+    customer: &Customer,
+    variant_id: VariantId,
+    quantity: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if quantity < 0 {
+        return Err(Error::Invalid("a quantity cannot be negative".into()));
+    }
+    if quantity > 0 {
+        let products = store.products_of_variants(&[variant_id]).await?;
+        let variant = products
+            .iter()
+            .filter(|p| p.status == ProductStatus::Active)
+            .find_map(|p| p.variants.iter().find(|v| v.id == variant_id));
+        let Some(variant) = variant else {
+            return Err(Error::NotFound(format!("variant {}", variant_id.0)));
+        };
+        let current = tx
+            .cart(customer.id)
+            .await?
+            .iter()
+            .find(|l| l.variant_id == variant_id)
+            .map_or(0, |l| l.quantity);
+        if quantity > variant.stock && quantity > current {
+            return Err(Error::Conflict(format!("only {} in stock", variant.stock)));
+        }
+    }
+    tx.set_cart_quantity(customer.id, variant_id, quantity, at)
+        .await
+}
+
+/// Why a cart cannot be checked out as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CartProblem {
+    /// The item is no longer sold (or not in this bot's currency).
+    Unavailable { item: String },
+    /// Fewer are left than the cart holds.
+    Short {
+        item: String,
+        available: i64,
+        quantity: i64,
+    },
+}
+
+/// What a checkout did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checkout {
+    /// The order is placed, its stock reserved, the cart emptied.
+    Placed {
+        order: Order,
+        physical: bool,
+    },
+    /// Nothing was placed; the customer must fix the cart.
+    Problems(Vec<CartProblem>),
+    Empty,
+}
+
+/// Turns the customer's cart into an order at today's prices: checks every line, reserves
+/// the stock, empties the cart and schedules the order's expiry. Changes since the items
+/// were added are reported, never applied silently.
+pub async fn checkout(
+    tx: &mut dyn Tx,
+    store: &dyn Store,
+    bot: &BotProfile,
+    shop: &ShopSettings,
+    customer: &Customer,
+    language: &str,
+    at: DateTime<Utc>,
+) -> Result<Checkout> {
+    let currency = bot_currency(bot)?;
+    let items = cart_items(tx, store, customer).await?;
+    if items.is_empty() {
+        return Ok(Checkout::Empty);
+    }
+    let mut problems = Vec::new();
+    let mut lines = Vec::new();
+    let mut physical = false;
+    for item in &items {
+        let Some((product, variant)) = &item.current else {
+            problems.push(CartProblem::Unavailable { item: "?".into() });
+            continue;
+        };
+        let name = item_name(product, variant, language);
+        match variant.price(currency) {
+            Some(price) if product.status == ProductStatus::Active => {
+                if variant.stock < item.quantity {
+                    problems.push(CartProblem::Short {
+                        item: name.clone(),
+                        available: variant.stock,
+                        quantity: item.quantity,
+                    });
+                }
+                physical |= product.fulfilment == Fulfilment::Physical;
+                lines.push(OrderLine {
+                    variant_id: variant.id,
+                    product_id: product.id,
+                    sku: variant.sku.clone(),
+                    title: name,
+                    quantity: item.quantity,
+                    unit_price: price.amount,
+                });
+            }
+            _ => problems.push(CartProblem::Unavailable { item: name }),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Checkout::Problems(problems));
+    }
+    let new_order = NewOrder {
+        customer_id: customer.id,
+        bot: bot.key.0.clone(),
+        currency,
+        shipping_cost: if physical { bot.shipping_fee } else { 0 },
+        lines,
+        shipping_address: None,
+        shipping_option: None,
+        source: customer.first_source.clone(),
+        reservation_expires_at: at + shop.reservation,
+        at,
+    };
+    let order = match tx.place_order(&new_order).await {
+        Ok(order) => order,
+        // Someone bought the last units between our look and the reservation; the next
+        // look shows what is left.
+        Err(Error::Conflict(reason)) => {
+            return Ok(Checkout::Problems(vec![CartProblem::Unavailable {
+                item: reason,
+            }]));
+        }
+        Err(other) => return Err(other),
+    };
+    tx.clear_cart(customer.id).await?;
+    tx.schedule_job(
+        &NewJob::new(
+            EXPIRE_ORDER_JOB,
+            json!({ "order": order.id.0 }),
+            order.reservation_expires_at,
+        )
+        .dedup_key(format!("order-expiry:{}", order.id.0)),
+    )
+    .await?;
+    let placed = NewEvent::new("order_placed", at)
+        .bot(&bot.key.0)
+        .customer(customer.id)
+        .chat(customer.telegram_user_id)
+        .data(json!({
+            "order": order.id.0,
+            "total": order.total,
+            "currency": order.currency.code(),
+        }));
+    tx.append_event(&placed).await?;
+    Ok(Checkout::Placed { order, physical })
+}
