@@ -149,7 +149,7 @@ pub enum CartProblem {
 pub enum Checkout {
     /// The order is placed, its stock reserved, the cart emptied.
     Placed {
-        order: Order,
+        order: Box<Order>,
         physical: bool,
     },
     /// Nothing was placed; the customer must fix the cart.
@@ -251,5 +251,8 @@ pub async fn checkout(
             "currency": order.currency.code(),
         }));
     tx.append_event(&placed).await?;
-    Ok(Checkout::Placed { order, physical })
+    Ok(Checkout::Placed {
+        order: Box::new(order),
+        physical,
+    })
 }
