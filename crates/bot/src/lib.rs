@@ -10,6 +10,7 @@
 pub mod dispatch;
 pub mod handler;
 pub mod intake;
+pub mod invoice;
 pub mod poller;
 pub mod setup;
 pub mod translate;

@@ -5,8 +5,8 @@ use crate::poller::ALLOWED_UPDATES;
 use groupcart_core::bot::BotProfile;
 use groupcart_core::conversation::COMMANDS;
 use groupcart_core::i18n::Texts;
-use groupcart_telegram::methods::{GetMe, SetMyCommands, SetWebhook};
-use groupcart_telegram::types::{BotCommand, User};
+use groupcart_telegram::methods::{GetMe, SetChatMenuButton, SetMyCommands, SetWebhook};
+use groupcart_telegram::types::{BotCommand, MenuButton, User, WebAppInfo};
 use groupcart_telegram::{ApiError, Client};
 
 /// How a bot receives updates.
@@ -17,13 +17,14 @@ pub enum Delivery {
 }
 
 /// Identifies the bot, sets its command menu for each supported language (the bot's default
-/// language also serves clients in other languages) and points Telegram at the webhook when
-/// one is used.
+/// language also serves clients in other languages), makes the menu button open the Mini App
+/// storefront when it is served, and points Telegram at the webhook when one is used.
 pub async fn prepare(
     client: &Client,
     profile: &BotProfile,
     texts: &Texts,
     delivery: &Delivery,
+    mini_app_url: Option<&str>,
 ) -> Result<User, ApiError> {
     let me = client.call(&GetMe {}).await?;
     let commands = |lang: &str| -> Vec<BotCommand> {
@@ -51,6 +52,20 @@ pub async fn prepare(
             language_code: Some(code),
         };
         client.call(&request).await?;
+    }
+    if let Some(url) = mini_app_url {
+        // The menu button opens the storefront; its label is in the bot's default language.
+        client
+            .call(&SetChatMenuButton {
+                chat_id: None,
+                menu_button: Some(MenuButton::WebApp {
+                    text: texts.get(&profile.default_language, "cmd-shop", &[]),
+                    web_app: WebAppInfo {
+                        url: url.to_owned(),
+                    },
+                }),
+            })
+            .await?;
     }
     match delivery {
         Delivery::LongPolling => {}

@@ -5,8 +5,10 @@ use crate::bot::BotProfile;
 use crate::catalog::{Fulfilment, Product, ProductQuery, ProductStatus, Variant, VariantId};
 use crate::customer::Customer;
 use crate::event::NewEvent;
+use crate::i18n::Texts;
 use crate::job::NewJob;
 use crate::money::Currency;
+use crate::outbox::Invoice;
 use crate::shop::{NewOrder, Order, OrderLine, ShopSettings};
 use crate::store::{Store, Tx};
 use crate::{Error, Result};
@@ -255,4 +257,48 @@ pub async fn checkout(
         order: Box::new(order),
         physical,
     })
+}
+
+/// The invoice of an order, in `language`. Stars invoices take exactly one price; others show
+/// each line and the shipping.
+pub fn invoice(texts: &Texts, language: &str, order: &Order, physical: bool) -> Invoice {
+    let number = order.id.0.to_string();
+    let prices = if order.currency == Currency::STARS {
+        vec![(texts.get(language, "invoice-total", &[]), order.total)]
+    } else {
+        let mut prices: Vec<(String, i64)> = order
+            .lines
+            .iter()
+            .map(|l| (format!("{} × {}", l.quantity, l.title), l.total()))
+            .collect();
+        if order.shipping_cost > 0 {
+            prices.push((
+                texts.get(language, "invoice-shipping", &[]),
+                order.shipping_cost,
+            ));
+        }
+        prices
+    };
+    let count: i64 = order.lines.iter().map(|l| l.quantity).sum();
+    // Telegram's limits: title 1-32, description 1-255 characters.
+    let title = texts.get(language, "invoice-title", &[("order", &number)]);
+    let description = texts.get(
+        language,
+        "invoice-description",
+        &[("count", &count.to_string())],
+    );
+    Invoice {
+        title: title.chars().take(32).collect(),
+        description: description.chars().take(255).collect(),
+        payload: format!("order:{}", order.id.0),
+        currency: order.currency,
+        prices: prices
+            .into_iter()
+            .map(|(label, amount)| (label.chars().take(60).collect(), amount))
+            .collect(),
+        need_name: physical,
+        need_phone_number: physical,
+        need_shipping_address: physical,
+        photo_url: None,
+    }
 }

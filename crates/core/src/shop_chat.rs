@@ -12,7 +12,7 @@ use crate::catalog::{Product, ProductId, ProductStatus, Variant, VariantId};
 use crate::checkout::{self, bot_currency, item_name, products_for_sale, CartProblem, Checkout};
 use crate::conversation::{event, Turn};
 use crate::money::Currency;
-use crate::outbox::{Action, Button, Invoice, Keyboard};
+use crate::outbox::{Action, Button, Keyboard};
 use crate::shop::{Order, OrderId, OrderQuery, OrderStatus, Payment, PaymentMethod, Transition};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -536,46 +536,9 @@ async fn invoice(turn: &mut Turn<'_, '_>, order: &Order, physical: bool) -> Resu
         &[("order", &number), ("minutes", &minutes)],
     )
     .await?;
-    // Stars invoices take exactly one price; others show each line and the shipping.
-    let prices = if order.currency == Currency::STARS {
-        vec![(turn.text("invoice-total", &[]), order.total)]
-    } else {
-        let mut prices: Vec<(String, i64)> = order
-            .lines
-            .iter()
-            .map(|l| (format!("{} × {}", l.quantity, l.title), l.total()))
-            .collect();
-        if order.shipping_cost > 0 {
-            prices.push((turn.text("invoice-shipping", &[]), order.shipping_cost));
-        }
-        prices
-    };
-    let count: i64 = order.lines.iter().map(|l| l.quantity).sum();
-    let title: String = turn
-        .text("invoice-title", &[("order", &number)])
-        .chars()
-        .take(32)
-        .collect();
-    let description: String = turn
-        .text("invoice-description", &[("count", &count.to_string())])
-        .chars()
-        .take(255)
-        .collect();
-    turn.send(Action::SendInvoice(Invoice {
-        title,
-        description,
-        payload: format!("order:{}", order.id.0),
-        currency: order.currency,
-        prices: prices
-            .into_iter()
-            .map(|(label, amount)| (label.chars().take(60).collect(), amount))
-            .collect(),
-        need_name: physical,
-        need_phone_number: physical,
-        need_shipping_address: physical,
-        photo_url: None,
-    }))
-    .await
+    let language = turn.speaking().to_owned();
+    let invoice = checkout::invoice(turn.ctx.texts, &language, order, physical);
+    turn.send(Action::SendInvoice(invoice)).await
 }
 
 fn order_of_payload(payload: &str) -> Option<OrderId> {

@@ -20,6 +20,7 @@ use groupcart_core::metrics::Metrics;
 use groupcart_core::shop::ShopSettings;
 use groupcart_core::staff::StaffChat;
 use groupcart_core::store::SharedStore;
+use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
@@ -125,7 +126,7 @@ impl App {
             store.clone(),
             profiles.clone(),
             texts.clone(),
-            shop,
+            shop.clone(),
             wakers.clone(),
             metrics.clone(),
         ));
@@ -162,6 +163,31 @@ impl App {
             }
             (true, false) => None,
         };
+        // Telegram opens Mini Apps over HTTPS only; the sandbox's simulator has no such rule.
+        let mini_app_base = match (&config.http.public_url, sandbox) {
+            (Some(url), _) if url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            (_, true) => Some(format!("http://{addr}")),
+            _ => None,
+        };
+        let webapp: HashMap<String, WebAppBot> = bots
+            .iter()
+            .zip(&profiles)
+            .filter_map(|(bot, profile)| {
+                let client = Client::new(&api_url, bot.token.expose()).ok()?;
+                let webapp_bot = WebAppBot {
+                    profile: profile.clone(),
+                    bot_id: client.bot_id().unwrap_or_default(),
+                    token: Arc::from(bot.token.expose()),
+                    client,
+                    provider_token: Some(bot.payment_provider_token.expose().to_owned())
+                        .filter(|t| !t.is_empty()),
+                    sandbox,
+                };
+                Some((bot.key.clone(), webapp_bot))
+            })
+            .collect();
         let state = AppState {
             store: store.clone(),
             intake: intake.clone(),
@@ -171,6 +197,8 @@ impl App {
             api_token,
             texts: texts.clone(),
             wakers: wakers.clone(),
+            shop: shop.clone(),
+            webapp: Arc::new(webapp),
         };
         let mut router = groupcart_http::router(state);
         if let Some(sim) = &simulator {
@@ -218,7 +246,10 @@ impl App {
             tasks.spawn(sender.run(wake, shutdown.clone()));
 
             let delivery = delivery(bot);
-            prepare_with_retries(&client, profile, &texts, &delivery, &shutdown).await;
+            let mini_app = mini_app_base
+                .as_ref()
+                .map(|base| format!("{base}/app/{}", bot.key));
+            prepare_with_retries(&client, profile, &texts, &delivery, mini_app, &shutdown).await;
             if let Delivery::LongPolling = delivery {
                 tasks.spawn(poller::run(
                     bot.key.clone(),
@@ -297,9 +328,10 @@ async fn prepare_with_retries(
     profile: &BotProfile,
     texts: &Arc<Texts>,
     delivery: &Delivery,
+    mini_app: Option<String>,
     shutdown: &CancellationToken,
 ) {
-    match setup::prepare(client, profile, texts, delivery).await {
+    match setup::prepare(client, profile, texts, delivery, mini_app.as_deref()).await {
         Ok(me) => {
             tracing::info!(bot = %profile.key, username = me.username.as_deref().unwrap_or(""), "bot ready");
         }
@@ -319,7 +351,9 @@ async fn prepare_with_retries(
                         _ = shutdown.cancelled() => return,
                         _ = tokio::time::sleep(wait) => {}
                     }
-                    match setup::prepare(&client, &profile, &texts, &delivery).await {
+                    match setup::prepare(&client, &profile, &texts, &delivery, mini_app.as_deref())
+                        .await
+                    {
                         Ok(_) => {
                             tracing::info!(bot = %profile.key, "bot ready");
                             return;

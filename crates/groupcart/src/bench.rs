@@ -167,6 +167,8 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
         api_token: None,
         texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
         wakers: groupcart_bot::SenderWakers::default(),
+        shop: groupcart_core::shop::ShopSettings::default(),
+        webapp: Arc::new(HashMap::new()),
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
     let rate = load(

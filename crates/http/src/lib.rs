@@ -7,6 +7,7 @@
 mod api;
 mod error;
 mod metrics;
+pub mod webapp;
 mod webhook;
 
 pub use error::ApiError;
@@ -45,6 +46,10 @@ pub struct AppState {
     pub texts: Arc<groupcart_core::i18n::Texts>,
     /// Wakes the senders after a staff action enqueued a message.
     pub wakers: groupcart_bot::SenderWakers,
+    /// How the shop sells (reservations), for checkouts from the Mini App.
+    pub shop: groupcart_core::shop::ShopSettings,
+    /// The bots whose Mini App storefront is served, by bot key.
+    pub webapp: Arc<HashMap<String, webapp::WebAppBot>>,
 }
 
 /// The router of every groupcart endpoint.
@@ -56,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/telegram/{bot}", post(webhook::receive))
         .nest("/api", api::routes(state.clone()))
+        .merge(webapp::routes())
         .fallback(not_found)
         .with_state(state)
 }

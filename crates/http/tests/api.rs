@@ -30,6 +30,8 @@ async fn spawn_api(store: SharedStore, token: Option<&str>) -> TestApi {
         api_token: token.map(Arc::from),
         texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
         wakers: groupcart_bot::SenderWakers::default(),
+        shop: groupcart_core::shop::ShopSettings::default(),
+        webapp: Arc::new(HashMap::new()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api", listener.local_addr().unwrap());

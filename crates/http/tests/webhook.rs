@@ -37,6 +37,8 @@ async fn spawn_app(store: SharedStore) -> TestApp {
         api_token: None,
         texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
         wakers: groupcart_bot::SenderWakers::default(),
+        shop: groupcart_core::shop::ShopSettings::default(),
+        webapp: Arc::new(HashMap::new()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

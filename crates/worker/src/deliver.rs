@@ -1,13 +1,12 @@
 //! Turning an outbox [`Action`] into a Telegram Bot API request and making it.
 
 use async_trait::async_trait;
-use groupcart_core::money::Currency;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, EditMessageText, InvoiceParams, MessageOrTrue,
     RefundStarPayment, SendInvoice, SendMessage, SendPhoto,
 };
-use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice};
+use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
 
@@ -63,46 +62,8 @@ impl TelegramDeliver {
     }
 
     fn invoice_params(&self, invoice: &Invoice) -> Result<InvoiceParams, DeliveryError> {
-        // Stars need no provider: Telegram wants an empty token for them.
-        let provider_token = if invoice.currency == Currency::STARS {
-            String::new()
-        } else {
-            self.provider_token.clone().ok_or_else(|| {
-                DeliveryError::Permanent(format!(
-                    "no payment provider token is configured for {} invoices",
-                    invoice.currency
-                ))
-            })?
-        };
-        Ok(InvoiceParams {
-            title: invoice.title.clone(),
-            description: invoice.description.clone(),
-            payload: invoice.payload.clone(),
-            provider_token: Some(provider_token),
-            currency: invoice.currency.code().to_owned(),
-            prices: invoice
-                .prices
-                .iter()
-                .map(|(label, amount)| LabeledPrice {
-                    label: label.clone(),
-                    amount: *amount,
-                })
-                .collect(),
-            max_tip_amount: None,
-            suggested_tip_amounts: None,
-            provider_data: None,
-            photo_url: invoice.photo_url.clone(),
-            photo_size: None,
-            photo_width: None,
-            photo_height: None,
-            need_name: Some(invoice.need_name),
-            need_phone_number: Some(invoice.need_phone_number),
-            need_email: None,
-            need_shipping_address: Some(invoice.need_shipping_address),
-            send_phone_number_to_provider: None,
-            send_email_to_provider: None,
-            is_flexible: None,
-        })
+        groupcart_bot::invoice::params(invoice, self.provider_token.as_deref())
+            .map_err(DeliveryError::Permanent)
     }
 }
 

@@ -1,0 +1,182 @@
+//! The Mini App storefront's API end to end in sandbox mode, on SQLite and PostgreSQL:
+//! init data signed like Telegram's, the catalog, the cart, checkout into an invoice link,
+//! and payment through the simulator; tampered init data is refused.
+
+use groupcart::app::App;
+use groupcart::config::Config;
+use groupcart_core::shop::{OrderQuery, OrderStatus};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+const BOT_ID: i64 = 1000000001;
+
+struct MiniApp {
+    app: App,
+    http: reqwest::Client,
+    init_data: String,
+}
+
+impl MiniApp {
+    async fn start(database_url: String, user: i64) -> MiniApp {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut config = Config::default();
+        config.database.url = database_url;
+        config.http.listen = listener.local_addr().unwrap();
+        config.telegram.poll_timeout = 1;
+        let app = App::start_on(config, listener).await.expect("app starts");
+        let http = reqwest::Client::new();
+        let signed: Value = http
+            .get(format!(
+                "http://{}/sim/bots/{BOT_ID}/webapp-init-data?user={user}",
+                app.addr
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let init_data = signed["init_data"].as_str().unwrap().to_owned();
+        MiniApp {
+            app,
+            http,
+            init_data,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(
+                method,
+                format!("http://{}/app/demo/api{path}", self.app.addr),
+            )
+            .header("Authorization", format!("tma {}", self.init_data));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn browse_buy_and_pay(database_url: String) {
+    let shop = MiniApp::start(database_url, 8101).await;
+    let (status, page) = shop.call(reqwest::Method::GET, "/catalog", None).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["sandbox"], true);
+    let products = page["products"].as_array().unwrap();
+    let tea = products
+        .iter()
+        .find(|p| p["handle"] == "green-tea")
+        .expect("demo tea");
+    let variant = tea["variants"][0]["id"].as_i64().unwrap();
+    assert_eq!(tea["variants"][0]["price_text"], "22.00 USD");
+
+    let (status, cart) = shop
+        .call(
+            reqwest::Method::PUT,
+            &format!("/cart/{variant}"),
+            Some(json!({"quantity": 2})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cart}");
+    assert_eq!(cart["total_text"], "44.00 USD");
+    let (status, body) = shop
+        .call(
+            reqwest::Method::PUT,
+            &format!("/cart/{variant}"),
+            Some(json!({"quantity": 999})),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "insufficient_stock");
+
+    let (status, placed) = shop
+        .call(reqwest::Method::POST, "/checkout", Some(json!({})))
+        .await;
+    assert_eq!(status, 200, "{placed}");
+    assert_eq!(
+        placed["total_text"], "49.00 USD",
+        "two teas and 5.00 shipping"
+    );
+    let link = placed["invoice_link"].as_str().unwrap();
+    let (_, cart) = shop.call(reqwest::Method::GET, "/cart", None).await;
+    assert_eq!(cart["count"], 0, "the cart is emptied by checkout");
+
+    let paid = shop
+        .http
+        .post(format!("http://{}/sim/bots/{BOT_ID}/pay", shop.app.addr))
+        .json(&json!({"from": 8101, "invoice_link": link}))
+        .send()
+        .await
+        .unwrap();
+    assert!(paid.status().is_success(), "{}", paid.text().await.unwrap());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let orders = shop
+            .app
+            .store
+            .orders(&OrderQuery {
+                limit: 5,
+                ..OrderQuery::default()
+            })
+            .await
+            .unwrap();
+        if orders
+            .first()
+            .is_some_and(|o| o.status == OrderStatus::Paid)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never paid: {orders:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    shop.app.shutdown();
+    shop.app.stopped().await;
+}
+
+#[tokio::test]
+async fn browse_buy_and_pay_sqlite() {
+    browse_buy_and_pay(format!(
+        "sqlite://{}",
+        groupcart_store_contract::sqlite_path().display()
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn browse_buy_and_pay_postgres() {
+    browse_buy_and_pay(groupcart_store_contract::postgres_url_for_new_db().await).await;
+}
+
+#[tokio::test]
+async fn init_data_must_be_telegrams() {
+    let mut shop = MiniApp::start(
+        format!(
+            "sqlite://{}",
+            groupcart_store_contract::sqlite_path().display()
+        ),
+        8102,
+    )
+    .await;
+    shop.init_data = shop.init_data.replace("8102", "8103");
+    let (status, body) = shop.call(reqwest::Method::GET, "/cart", None).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    shop.init_data = String::new();
+    let (status, _) = shop.call(reqwest::Method::GET, "/catalog", None).await;
+    assert_eq!(status, 401);
+    let page = shop
+        .http
+        .get(format!("http://{}/app/demo", shop.app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<html"));
+    shop.app.shutdown();
+    shop.app.stopped().await;
+}
