@@ -55,17 +55,19 @@ pub async fn prepare(
     }
     if let Some(url) = mini_app_url {
         // The menu button opens the storefront; its label is in the bot's default language.
-        client
-            .call(&SetChatMenuButton {
-                chat_id: None,
-                menu_button: Some(MenuButton::WebApp {
-                    text: texts.get(&profile.default_language, "cmd-shop", &[]),
-                    web_app: WebAppInfo {
-                        url: url.to_owned(),
-                    },
-                }),
-            })
-            .await?;
+        // Without it the shop still works in chat, so a refusal is reported, not fatal.
+        let menu = SetChatMenuButton {
+            chat_id: None,
+            menu_button: Some(MenuButton::WebApp {
+                text: texts.get(&profile.default_language, "cmd-shop", &[]),
+                web_app: WebAppInfo {
+                    url: url.to_owned(),
+                },
+            }),
+        };
+        if let Err(error) = client.call(&menu).await {
+            tracing::warn!(%error, bot = %profile.key, url, "could not set the Mini App menu button");
+        }
     }
     match delivery {
         Delivery::LongPolling => {}

@@ -257,8 +257,8 @@ async fn cart_button(turn: &mut Turn<'_, '_>) -> Result<Button> {
     ))
 }
 
-/// Descriptions are seller HTML; chat shows them as plain text.
-fn plain(html: &str) -> String {
+/// Descriptions are seller HTML; chat and the Mini App show them as plain text.
+pub fn plain(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {

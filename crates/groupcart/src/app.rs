@@ -163,14 +163,14 @@ impl App {
             }
             (true, false) => None,
         };
-        // Telegram opens Mini Apps over HTTPS only; the sandbox's simulator has no such rule.
-        let mini_app_base = match (&config.http.public_url, sandbox) {
-            (Some(url), _) if url.starts_with("https://") => {
-                Some(url.trim_end_matches('/').to_owned())
-            }
-            (_, true) => Some(format!("http://{addr}")),
-            _ => None,
-        };
+        // Telegram opens Mini Apps over HTTPS only, so the menu button is set only with an
+        // HTTPS public URL; in the sandbox the page is opened from the simulator instead.
+        let mini_app_base = config
+            .http
+            .public_url
+            .as_deref()
+            .filter(|url| url.starts_with("https://"))
+            .map(|url| url.trim_end_matches('/').to_owned());
         let webapp: HashMap<String, WebAppBot> = bots
             .iter()
             .zip(&profiles)

@@ -15,7 +15,7 @@ use groupcart_core::catalog::VariantId;
 use groupcart_core::checkout::{self, bot_currency, CartProblem, Checkout};
 use groupcart_core::customer::{Customer, CustomerSighting};
 use groupcart_core::error::FieldError;
-use groupcart_core::shop_chat::price_text;
+use groupcart_core::shop_chat::{plain, price_text};
 use groupcart_core::Error;
 use groupcart_telegram::methods::CreateInvoiceLink;
 use groupcart_telegram::Client;
@@ -300,21 +300,6 @@ async fn catalog(
     }))
 }
 
-/// Seller HTML as plain text.
-fn plain(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[derive(Serialize)]
 struct CartLineView {
     variant_id: i64,
@@ -397,16 +382,42 @@ async fn set_quantity(
     .await;
     match changed {
         Ok(()) => tx.commit().await?,
-        Err(Error::Conflict(reason)) => {
+        Err(Error::Conflict(_)) => {
+            let item = variant_name(&state, &language, VariantId(variant)).await?;
+            let message = state
+                .texts
+                .get(&language, "shop-no-more-stock", &[("item", &item)]);
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "insufficient_stock",
-                reason,
+                message,
             ));
+        }
+        Err(Error::NotFound(_)) => {
+            let message = state.texts.get(&language, "shop-not-available", &[]);
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", message));
         }
         Err(other) => return Err(other.into()),
     }
     Ok(Json(cart_view(&state, &app, &customer, &language).await?))
+}
+
+/// A variant's name in `language`, for messages.
+async fn variant_name(
+    state: &AppState,
+    language: &str,
+    variant: VariantId,
+) -> Result<String, ApiError> {
+    let products = state.store.products_of_variants(&[variant]).await?;
+    Ok(products
+        .iter()
+        .find_map(|p| {
+            p.variants
+                .iter()
+                .find(|v| v.id == variant)
+                .map(|v| checkout::item_name(p, v, language))
+        })
+        .unwrap_or_default())
 }
 
 #[derive(Serialize)]
@@ -436,7 +447,8 @@ async fn checkout_cart(
     let (order, physical) = match outcome {
         Checkout::Placed { order, physical } => (order, physical),
         Checkout::Empty => {
-            return Err(ApiError::unprocessable("cart_empty", "the cart is empty"));
+            let message = state.texts.get(&language, "cart-empty", &[]);
+            return Err(ApiError::unprocessable("cart_empty", message));
         }
         Checkout::Problems(problems) => {
             let mut error = ApiError::new(
