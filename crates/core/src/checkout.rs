@@ -159,6 +159,54 @@ pub enum Checkout {
     Empty,
 }
 
+/// The order lines a cart would make at today's prices, and what stands in the way.
+struct Review {
+    lines: Vec<OrderLine>,
+    problems: Vec<CartProblem>,
+    physical: bool,
+}
+
+fn review(items: &[CartItem], currency: Currency, language: &str) -> Review {
+    let mut review = Review {
+        lines: Vec::new(),
+        problems: Vec::new(),
+        physical: false,
+    };
+    for item in items {
+        let Some((product, variant)) = &item.current else {
+            review
+                .problems
+                .push(CartProblem::Unavailable { item: "?".into() });
+            continue;
+        };
+        let name = item_name(product, variant, language);
+        match variant.price(currency) {
+            Some(price) if product.status == ProductStatus::Active => {
+                if variant.stock < item.quantity {
+                    review.problems.push(CartProblem::Short {
+                        item: name.clone(),
+                        available: variant.stock,
+                        quantity: item.quantity,
+                    });
+                }
+                review.physical |= product.fulfilment == Fulfilment::Physical;
+                review.lines.push(OrderLine {
+                    variant_id: variant.id,
+                    product_id: product.id,
+                    sku: variant.sku.clone(),
+                    title: name,
+                    quantity: item.quantity,
+                    unit_price: price.amount,
+                });
+            }
+            _ => review
+                .problems
+                .push(CartProblem::Unavailable { item: name }),
+        }
+    }
+    review
+}
+
 /// Turns the customer's cart into an order at today's prices: checks every line, reserves
 /// the stock, empties the cart and schedules the order's expiry. Changes since the items
 /// were added are reported, never applied silently.
@@ -176,37 +224,11 @@ pub async fn checkout(
     if items.is_empty() {
         return Ok(Checkout::Empty);
     }
-    let mut problems = Vec::new();
-    let mut lines = Vec::new();
-    let mut physical = false;
-    for item in &items {
-        let Some((product, variant)) = &item.current else {
-            problems.push(CartProblem::Unavailable { item: "?".into() });
-            continue;
-        };
-        let name = item_name(product, variant, language);
-        match variant.price(currency) {
-            Some(price) if product.status == ProductStatus::Active => {
-                if variant.stock < item.quantity {
-                    problems.push(CartProblem::Short {
-                        item: name.clone(),
-                        available: variant.stock,
-                        quantity: item.quantity,
-                    });
-                }
-                physical |= product.fulfilment == Fulfilment::Physical;
-                lines.push(OrderLine {
-                    variant_id: variant.id,
-                    product_id: product.id,
-                    sku: variant.sku.clone(),
-                    title: name,
-                    quantity: item.quantity,
-                    unit_price: price.amount,
-                });
-            }
-            _ => problems.push(CartProblem::Unavailable { item: name }),
-        }
-    }
+    let Review {
+        lines,
+        problems,
+        physical,
+    } = review(&items, currency, language);
     if !problems.is_empty() {
         return Ok(Checkout::Problems(problems));
     }
@@ -224,12 +246,20 @@ pub async fn checkout(
     };
     let order = match tx.place_order(&new_order).await {
         Ok(order) => order,
-        // Someone bought the last units between our look and the reservation; the next
-        // look shows what is left.
-        Err(Error::Conflict(reason)) => {
-            return Ok(Checkout::Problems(vec![CartProblem::Unavailable {
-                item: reason,
-            }]));
+        // Someone bought the last units between our look and the reservation: look again
+        // and tell the customer what is left.
+        Err(Error::Conflict(_)) => {
+            let items = cart_items(tx, store, customer).await?;
+            let mut problems = review(&items, currency, language).problems;
+            if problems.is_empty() {
+                let names = items.iter().filter_map(|i| i.current.as_ref());
+                problems = names
+                    .map(|(p, v)| CartProblem::Unavailable {
+                        item: item_name(p, v, language),
+                    })
+                    .collect();
+            }
+            return Ok(Checkout::Problems(problems));
         }
         Err(other) => return Err(other),
     };

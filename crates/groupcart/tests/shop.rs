@@ -560,6 +560,73 @@ async fn stars_for_digital_goods_postgres() {
     stars_for_digital_goods(groupcart_store_contract::postgres_url_for_new_db().await).await;
 }
 
+/// Stock that ran out between adding to the cart and checking out is reported, and no order
+/// is placed.
+async fn checkout_reports_what_changed(database_url: String) {
+    let shop = start(database_url).await;
+    let who = SimUser {
+        id: 7004,
+        first_name: "Ivo".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    shop.sim
+        .send_text(shop.bot, &who, "/start p-silk-scarf")
+        .await
+        .unwrap();
+    let card = shop.wait_for(who.id, "the card", |m| !m.is_empty()).await[0].clone();
+    let (_, blue) = buttons(&card)
+        .into_iter()
+        .find(|(label, _)| label.contains("Blue"))
+        .expect("blue scarf");
+    for _ in 0..3 {
+        shop.press(&who, &card, &blue).await;
+    }
+    shop.sim.send_text(shop.bot, &who, "/cart").await.unwrap();
+    let messages = shop
+        .wait_for(who.id, "the cart", |m| has_text(m, "Total: 117.00 USD"))
+        .await;
+    // Someone else buys one of the three blue scarves meanwhile.
+    let variant: i64 = blue.rsplit(':').next().unwrap().parse().unwrap();
+    let adjusted = shop
+        .http
+        .post(format!(
+            "http://{}/api/variants/{variant}/stock",
+            shop.app.addr
+        ))
+        .bearer_auth(API_TOKEN)
+        .json(&json!({"delta": -1, "reason": "sold in store"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(adjusted.status().as_u16(), 200);
+    shop.press(&who, messages.last().unwrap(), "c:pay").await;
+    shop.wait_for(who.id, "the problem report", |m| {
+        has_text(m, "Silk scarf (Blue): only 2 left (you have 3)")
+    })
+    .await;
+    let query = groupcart_core::shop::OrderQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(
+        shop.app.store.orders(&query).await.unwrap().is_empty(),
+        "no order placed"
+    );
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn checkout_reports_what_changed_sqlite() {
+    checkout_reports_what_changed(sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn checkout_reports_what_changed_postgres() {
+    checkout_reports_what_changed(groupcart_store_contract::postgres_url_for_new_db().await).await;
+}
+
 fn sqlite_url() -> String {
     format!(
         "sqlite://{}",
