@@ -114,6 +114,15 @@ impl App {
             None => Delivery::LongPolling,
         };
 
+        let clients = bots
+            .iter()
+            .map(|bot| {
+                Client::new(&api_url, bot.token.expose()).with_context(|| {
+                    format!("could not create the Telegram client of bot {}", bot.key)
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
         let stored = Arc::new(Notify::new());
         let intake = Intake::start(store.clone(), metrics.clone(), stored.clone());
         let wakers = SenderWakers::new(bots.iter().map(|b| b.key.clone()));
@@ -139,30 +148,6 @@ impl App {
                 Delivery::LongPolling => None,
             })
             .collect();
-        let mut landing = vec![
-            ("Health".to_owned(), "/healthz".to_owned()),
-            ("Metrics".to_owned(), "/metrics".to_owned()),
-        ];
-        if sandbox {
-            landing.insert(
-                0,
-                (
-                    "Telegram simulator: chat with the demo bot".into(),
-                    "/sim".into(),
-                ),
-            );
-        }
-        let api_token = match (config.api.token.is_empty(), sandbox) {
-            (false, _) => Some(Arc::from(config.api.token.expose())),
-            (true, true) => {
-                let token = sandbox::api_token();
-                tracing::info!(
-                    "sandbox admin API token (send as `Authorization: Bearer …`): {token}"
-                );
-                Some(Arc::from(token.as_str()))
-            }
-            (true, false) => None,
-        };
         // Telegram opens Mini Apps over HTTPS only, so the menu button is set only with an
         // HTTPS public URL; in the sandbox the page is opened from the simulator instead.
         let mini_app_base = config
@@ -171,21 +156,20 @@ impl App {
             .as_deref()
             .filter(|url| url.starts_with("https://"))
             .map(|url| url.trim_end_matches('/').to_owned());
-        let webapp: HashMap<String, WebAppBot> = bots
+        let webapp = bots
             .iter()
             .zip(&profiles)
-            .filter_map(|(bot, profile)| {
-                let client = Client::new(&api_url, bot.token.expose()).ok()?;
+            .zip(&clients)
+            .map(|((bot, profile), client)| {
                 let webapp_bot = WebAppBot {
                     profile: profile.clone(),
                     bot_id: client.bot_id().unwrap_or_default(),
                     token: Arc::from(bot.token.expose()),
-                    client,
-                    provider_token: Some(bot.payment_provider_token.expose().to_owned())
-                        .filter(|t| !t.is_empty()),
+                    client: client.clone(),
+                    provider_token: bot.provider_token(),
                     sandbox,
                 };
-                Some((bot.key.clone(), webapp_bot))
+                (bot.key.clone(), webapp_bot)
             })
             .collect();
         let state = AppState {
@@ -193,8 +177,8 @@ impl App {
             intake: intake.clone(),
             metrics: metrics.clone(),
             webhooks: Arc::new(webhooks),
-            landing: Arc::new(landing),
-            api_token,
+            landing: Arc::new(landing(sandbox)),
+            api_token: api_token(&config, sandbox),
             texts: texts.clone(),
             wakers: wakers.clone(),
             shop: shop.clone(),
@@ -223,18 +207,12 @@ impl App {
             shutdown.clone(),
         ));
 
-        for (bot, profile) in bots.iter().zip(&profiles) {
-            let client = Client::new(&api_url, bot.token.expose()).with_context(|| {
-                format!("could not create the Telegram client of bot {}", bot.key)
-            })?;
+        for ((bot, profile), client) in bots.iter().zip(&profiles).zip(clients) {
             let limits = bot.limits.unwrap_or(config.telegram.limits);
             let sender = Sender::new(
                 bot.key.clone(),
                 store.clone(),
-                Arc::new(TelegramDeliver::new(
-                    client.clone(),
-                    Some(bot.payment_provider_token.expose().to_owned()).filter(|t| !t.is_empty()),
-                )),
+                Arc::new(TelegramDeliver::new(client.clone(), bot.provider_token())),
                 clock.clone(),
                 metrics.clone(),
                 SenderConfig {
@@ -261,37 +239,7 @@ impl App {
             }
         }
 
-        let mut jobs = JobRunner::new(
-            format!("{}:{}", hostname(), std::process::id()),
-            store.clone(),
-            clock.clone(),
-            metrics.clone(),
-            JobsConfig::default(),
-        );
-        jobs.register(Arc::new(ExpireOrder {
-            texts: texts.clone(),
-            clock: clock.clone(),
-        }));
-        let staff: HashMap<String, StaffChat> = profiles
-            .iter()
-            .filter_map(|p| {
-                p.staff_chat.map(|chat_id| {
-                    let chat = StaffChat {
-                        chat_id,
-                        language: p.default_language.clone(),
-                    };
-                    (p.key.0.clone(), chat)
-                })
-            })
-            .collect();
-        jobs.register(Arc::new(StuckShipments {
-            store: store.clone(),
-            texts: texts.clone(),
-            clock: clock.clone(),
-            staff,
-            after: chrono::Duration::days(i64::from(config.shop.stuck_after_days)),
-            every: chrono::Duration::hours(1),
-        }));
+        let jobs = job_runner(&config, &profiles, &store, &texts, &clock, &metrics);
         // The recurring check keeps itself going; this makes sure it exists (its dedup key
         // makes a second one a no-op).
         let mut tx = store.begin().await?;
@@ -319,6 +267,72 @@ impl App {
     pub async fn stopped(mut self) {
         while self.tasks.join_next().await.is_some() {}
     }
+}
+
+/// The links on the landing page.
+fn landing(sandbox: bool) -> Vec<(String, String)> {
+    let mut landing = Vec::new();
+    if sandbox {
+        let sim = "Telegram simulator: chat with the demo bot";
+        landing.push((sim.to_owned(), "/sim".to_owned()));
+    }
+    landing.push(("Health".to_owned(), "/healthz".to_owned()));
+    landing.push(("Metrics".to_owned(), "/metrics".to_owned()));
+    landing
+}
+
+/// The admin API's token: the configured one; in the sandbox, a fresh one that is logged;
+/// otherwise none, which turns the admin API off.
+fn api_token(config: &Config, sandbox: bool) -> Option<Arc<str>> {
+    if !config.api.token.is_empty() {
+        return Some(Arc::from(config.api.token.expose()));
+    }
+    sandbox.then(|| {
+        let token = sandbox::api_token();
+        tracing::info!("sandbox admin API token (send as `Authorization: Bearer …`): {token}");
+        Arc::from(token.as_str())
+    })
+}
+
+/// The job runner with every job groupcart runs.
+fn job_runner(
+    config: &Config,
+    profiles: &[BotProfile],
+    store: &SharedStore,
+    texts: &Arc<Texts>,
+    clock: &SharedClock,
+    metrics: &Arc<Metrics>,
+) -> JobRunner {
+    let mut jobs = JobRunner::new(
+        format!("{}:{}", hostname(), std::process::id()),
+        store.clone(),
+        clock.clone(),
+        metrics.clone(),
+        JobsConfig::default(),
+    );
+    jobs.register(Arc::new(ExpireOrder {
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    let staff = profiles
+        .iter()
+        .filter_map(|p| {
+            let chat = StaffChat {
+                chat_id: p.staff_chat?,
+                language: p.default_language.clone(),
+            };
+            Some((p.key.0.clone(), chat))
+        })
+        .collect();
+    jobs.register(Arc::new(StuckShipments {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        staff,
+        after: chrono::Duration::days(i64::from(config.shop.stuck_after_days)),
+        every: chrono::Duration::hours(1),
+    }));
+    jobs
 }
 
 /// Prepares a bot (getMe, command menus, webhook). A bot whose API does not answer yet is

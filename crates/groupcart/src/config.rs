@@ -150,6 +150,13 @@ pub struct BotConfig {
     pub staff_chat_id: Option<i64>,
 }
 
+impl BotConfig {
+    /// The payment provider token, if one is configured.
+    pub fn provider_token(&self) -> Option<String> {
+        Some(self.payment_provider_token.expose().to_owned()).filter(|t| !t.is_empty())
+    }
+}
+
 fn default_language() -> String {
     "en".into()
 }
