@@ -44,4 +44,16 @@ pub struct BotProfile {
     pub shipping_fee: i64,
     /// The chat where staff get order notices and run orders, if any.
     pub staff_chat: Option<i64>,
+    /// Paying by bank transfer or on delivery, when the seller offers it.
+    pub manual_payment: Option<ManualPayment>,
+}
+
+/// A way to pay outside Telegram that staff confirm by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualPayment {
+    /// What the customer must do, in the seller's words (account, reference, cash on
+    /// delivery terms).
+    pub instructions: String,
+    /// How long such an order holds its stock.
+    pub reservation: chrono::Duration,
 }

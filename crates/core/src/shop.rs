@@ -278,6 +278,10 @@ pub trait ShopTx: Send {
     /// Sets where an order goes (the address Telegram collected with the payment).
     async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()>;
 
+    /// Keeps an unpaid order's stock reserved until `until` (a customer chose to pay by bank
+    /// transfer or on delivery). `Conflict` if the order is no longer waiting for payment.
+    async fn extend_reservation(&mut self, id: OrderId, until: DateTime<Utc>) -> Result<()>;
+
     /// Notes that staff were told order `id` is stuck, so they are told once.
     async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()>;
 

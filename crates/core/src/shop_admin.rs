@@ -228,13 +228,22 @@ pub async fn refund(
 }
 
 /// Cancels an order whose reservation ran out unpaid; does nothing if it was paid or
-/// cancelled meanwhile. Run by the expiry job.
-pub async fn expire(tx: &mut dyn Tx, texts: &Texts, id: OrderId, at: DateTime<Utc>) -> Result<()> {
+/// cancelled meanwhile. Run by the expiry job. Returns when to look again if the reservation
+/// was extended meanwhile (the customer chose to pay by hand).
+pub async fn expire(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    at: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>> {
     let Some(current) = tx.order_for_update(id).await? else {
-        return Ok(());
+        return Ok(None);
     };
-    if current.status != OrderStatus::PendingPayment || current.reservation_expires_at > at {
-        return Ok(());
+    if current.status != OrderStatus::PendingPayment {
+        return Ok(None);
+    }
+    if current.reservation_expires_at > at {
+        return Ok(Some(current.reservation_expires_at));
     }
     let actor = Actor { name: "system", at };
     let total = price_text(current.currency, current.total);
@@ -247,6 +256,45 @@ pub async fn expire(tx: &mut dyn Tx, texts: &Texts, id: OrderId, at: DateTime<Ut
         Some(format!("not paid in time ({total})")),
         ("order-expired", &[]),
     )
+    .await?;
+    Ok(None)
+}
+
+/// Staff confirm that an order paid by hand (bank transfer, cash on delivery) was paid: the
+/// payment is recorded once and the order becomes paid; the customer is told.
+pub async fn confirm_payment(
+    tx: &mut dyn Tx,
+    texts: &Texts,
+    id: OrderId,
+    actor: &Actor<'_>,
+) -> Result<Order> {
+    let current = order(tx, id).await?;
+    if current.status != OrderStatus::PendingPayment {
+        return Err(Error::Conflict(format!(
+            "order {} is {}, not waiting for payment",
+            id.0,
+            current.status.as_str()
+        )));
+    }
+    tx.record_payment(&crate::shop::Payment {
+        order_id: id,
+        method: crate::shop::PaymentMethod::Manual,
+        currency: current.currency,
+        amount: current.total,
+        charge_id: format!("manual:{}", id.0),
+        provider_charge_id: Some(actor.name.to_owned()),
+        at: actor.at,
+    })
+    .await?;
+    let total = price_text(current.currency, current.total);
+    transition(
+        tx,
+        texts,
+        &current,
+        OrderStatus::Paid,
+        actor,
+        Some("payment confirmed by hand".into()),
+        ("order-paid", &[("total", total.as_str())]),
+    )
     .await
-    .map(|_| ())
 }

@@ -114,6 +114,9 @@ pub(crate) async fn button(
             turn.answer(callback_id, None).await?;
             show_cart(turn, None).await
         }
+        (["c", "manual", _], Some(order), _) => {
+            pay_manually(turn, callback_id, OrderId(order)).await
+        }
         (["c", "pay"], ..) => {
             turn.answer(callback_id, None).await?;
             checkout(turn).await
@@ -538,7 +541,63 @@ async fn invoice(turn: &mut Turn<'_, '_>, order: &Order, physical: bool) -> Resu
     .await?;
     let language = turn.speaking().to_owned();
     let invoice = checkout::invoice(turn.ctx.texts, &language, order, physical);
-    turn.send(Action::SendInvoice(invoice)).await
+    turn.send(Action::SendInvoice(invoice)).await?;
+    // Digital goods must be paid in Stars, so paying by hand is offered only for the rest.
+    if turn.ctx.bot.manual_payment.is_some() && order.currency != Currency::STARS {
+        let button = Button::callback(
+            turn.text("shop-pay-manually", &[]),
+            format!("c:manual:{}", order.id.0),
+        );
+        let text = turn.text("checkout-manual-offer", &[]);
+        turn.send(Action::SendText {
+            text,
+            buttons: vec![vec![button]],
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The customer will pay by bank transfer or on delivery: the order keeps its stock longer,
+/// the customer gets the seller's instructions, and staff are asked to confirm the payment.
+async fn pay_manually(turn: &mut Turn<'_, '_>, callback_id: &str, id: OrderId) -> Result<()> {
+    let Some(manual) = turn.ctx.bot.manual_payment.clone() else {
+        return turn.expired(callback_id).await;
+    };
+    let order = turn.tx.order_for_update(id).await?;
+    let Some(order) = order
+        .filter(|o| o.customer_id == turn.customer.id && o.status == OrderStatus::PendingPayment)
+    else {
+        return turn.expired(callback_id).await;
+    };
+    turn.answer(callback_id, None).await?;
+    turn.tx
+        .extend_reservation(id, turn.incoming.at + manual.reservation)
+        .await?;
+    let e = event(
+        turn.ctx,
+        turn.incoming,
+        &turn.customer,
+        "manual_payment_chosen",
+    )
+    .data(json!({ "order": id.0 }));
+    turn.tx.append_event(&e).await?;
+    let number = id.0.to_string();
+    let days = manual.reservation.num_days().to_string();
+    let total = price_text(order.currency, order.total);
+    let mut text = turn.text(
+        "order-manual-chosen",
+        &[("order", &number), ("days", &days), ("total", &total)],
+    );
+    text.push_str("\n\n");
+    text.push_str(&manual.instructions);
+    turn.send(Action::SendText {
+        text,
+        buttons: Vec::new(),
+    })
+    .await?;
+    let name = turn.customer.first_name.clone();
+    crate::staff::manual_payment_notice(turn.tx, turn.ctx, &order, &name, turn.incoming.at).await
 }
 
 fn order_of_payload(payload: &str) -> Option<OrderId> {

@@ -1,6 +1,7 @@
 //! Staff in Telegram: the bot's staff chat gets a notice for every paid order, with buttons,
 //! and staff run orders from there with `/ship ORDER CARRIER TRACKING`, `/delivered ORDER`
-//! and `/cancel ORDER`. Anyone who can write in the staff chat is staff: keep it private.
+//! and `/cancel ORDER`, and confirm payments made by hand with `/paid ORDER`. Anyone who can
+//! write in the staff chat is staff: keep it private.
 
 use crate::conversation::Context;
 use crate::incoming::{Incoming, IncomingKind, Person};
@@ -83,6 +84,49 @@ pub(crate) async fn order_paid_notice(
     .map(|_| ())
 }
 
+/// The message that asks staff to confirm a payment made by hand.
+pub(crate) async fn manual_payment_notice(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    order: &Order,
+    customer_name: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let Some(staff_chat) = ctx.bot.staff_chat else {
+        return Ok(());
+    };
+    let language = ctx.bot.default_language.as_str();
+    let number = order.id.0.to_string();
+    let total = price_text(order.currency, order.total);
+    let text = ctx.texts.get(
+        language,
+        "staff-manual-order",
+        &[
+            ("order", &number),
+            ("total", &total),
+            ("customer", customer_name),
+        ],
+    );
+    let confirm = Button::callback(
+        ctx.texts.get(language, "staff-button-confirm", &[]),
+        format!("st:paid:{}", order.id.0),
+    );
+    tx.enqueue(&NewOutbound {
+        bot: ctx.bot.key.0.clone(),
+        chat_id: staff_chat,
+        customer_id: None,
+        action: Action::SendText {
+            text,
+            buttons: vec![vec![confirm]],
+        },
+        broadcast: false,
+        not_before: at,
+        created_at: at,
+    })
+    .await
+    .map(|_| ())
+}
+
 /// Whether an interaction happened in the bot's staff chat.
 pub(crate) fn is_staff_chat(ctx: &Context<'_>, incoming: &Incoming) -> bool {
     ctx.bot.staff_chat == Some(incoming.chat_id)
@@ -130,7 +174,12 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                     let result = shop_admin::cancel(tx, ctx.texts, OrderId(order), &actor).await;
                     outcome(result, &say, "staff-cancelled", order)?
                 }
-                ("ship" | "delivered" | "cancel", ..) => say("staff-usage", &[]),
+                ("paid", Some(order), 1) => {
+                    let result =
+                        shop_admin::confirm_payment(tx, ctx.texts, OrderId(order), &actor).await;
+                    outcome(result, &say, "staff-payment-confirmed", order)?
+                }
+                ("ship" | "delivered" | "cancel" | "paid", ..) => say("staff-usage", &[]),
                 _ => return Ok(()),
             }
         }
@@ -146,6 +195,11 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                 }
                 (Some("ship"), Some(order)) => {
                     Some(say("staff-ship-hint", &[("order", &order.to_string())]))
+                }
+                (Some("paid"), Some(order)) => {
+                    let result =
+                        shop_admin::confirm_payment(tx, ctx.texts, OrderId(order), &actor).await;
+                    Some(outcome(result, &say, "staff-payment-confirmed", order)?)
                 }
                 _ => None,
             };

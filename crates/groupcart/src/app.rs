@@ -13,7 +13,7 @@ use groupcart_bot::handler::UpdateHandler;
 use groupcart_bot::intake::Intake;
 use groupcart_bot::setup::{self, Delivery};
 use groupcart_bot::{poller, SenderWakers};
-use groupcart_core::bot::{BotKey, BotProfile};
+use groupcart_core::bot::{BotKey, BotProfile, ManualPayment};
 use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::i18n::Texts;
 use groupcart_core::metrics::Metrics;
@@ -67,6 +67,13 @@ fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
         policy_version: config.privacy.policy_version.clone(),
         shipping_fee: bot.shipping_fee,
         staff_chat: bot.staff_chat_id,
+        manual_payment: bot
+            .manual_payment
+            .clone()
+            .map(|instructions| ManualPayment {
+                instructions,
+                reservation: chrono::Duration::days(i64::from(bot.manual_payment_days)),
+            }),
     }
 }
 

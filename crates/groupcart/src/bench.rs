@@ -208,6 +208,7 @@ async fn conversations(store: SharedStore, n: u64) -> Result<f64> {
         policy_version: "1".into(),
         shipping_fee: 0,
         staff_chat: None,
+        manual_payment: None,
     };
     let handler = Arc::new(UpdateHandler::new(
         store.clone(),

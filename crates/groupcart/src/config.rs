@@ -148,6 +148,17 @@ pub struct BotConfig {
     /// `/delivered` and `/cancel`.
     #[serde(default)]
     pub staff_chat_id: Option<i64>,
+    /// Instructions for paying by bank transfer or on delivery, in the seller's words; when
+    /// set, customers may choose it at checkout and staff confirm the payment.
+    #[serde(default)]
+    pub manual_payment: Option<String>,
+    /// Days an order paid by hand holds its stock.
+    #[serde(default = "default_manual_payment_days")]
+    pub manual_payment_days: u32,
+}
+
+fn default_manual_payment_days() -> u32 {
+    3
 }
 
 impl BotConfig {
@@ -361,6 +372,9 @@ impl Config {
             if let Err(e) = bot.currency.parse::<groupcart_core::money::Currency>() {
                 return Err(format!("{at}.currency: {e}"));
             }
+            if !(1..=60).contains(&bot.manual_payment_days) {
+                return Err(format!("{at}.manual_payment_days must be between 1 and 60"));
+            }
             if bot.shipping_fee < 0 {
                 return Err(format!("{at}.shipping_fee must not be negative"));
             }
@@ -398,6 +412,8 @@ impl Config {
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
             staff_chat_id: None,
+            manual_payment: None,
+            manual_payment_days: default_manual_payment_days(),
         }]
     }
 

@@ -23,6 +23,11 @@ pub fn demo_bot() -> BotConfig {
         payment_provider_token: Secret::new("sandbox-payment-provider"),
         shipping_fee: 500,
         staff_chat_id: Some(DEMO_STAFF_CHAT),
+        manual_payment: Some(
+            "Bank transfer to Demo Shop Ltd, IBAN XX00 DEMO 0000 0000, with your order number as the reference."
+                .into(),
+        ),
+        manual_payment_days: 3,
     }
 }
 

@@ -324,6 +324,8 @@ async fn two_bots_one_instance_one_customer() {
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
             staff_chat_id: None,
+            manual_payment: None,
+            manual_payment_days: 3,
         },
         BotConfig {
             key: "id".into(),
@@ -335,6 +337,8 @@ async fn two_bots_one_instance_one_customer() {
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
             staff_chat_id: None,
+            manual_payment: None,
+            manual_payment_days: 3,
         },
     ];
     let app = start(config, false).await;

@@ -427,6 +427,8 @@ async fn stars_for_digital_goods(database_url: String) {
         payment_provider_token: Secret::default(),
         shipping_fee: 0,
         staff_chat_id: None,
+        manual_payment: None,
+        manual_payment_days: 3,
     }];
     let app = App::start_on(config, listener).await.expect("app starts");
     let ebook = NewProduct {
@@ -625,6 +627,104 @@ async fn checkout_reports_what_changed_sqlite() {
 #[tokio::test]
 async fn checkout_reports_what_changed_postgres() {
     checkout_reports_what_changed(groupcart_store_contract::postgres_url_for_new_db().await).await;
+}
+
+/// Paying by bank transfer: the customer gets the seller's instructions and the order keeps
+/// its stock for days; staff confirm the money from the staff chat and the order is paid.
+async fn manual_payment_confirmed_by_staff(database_url: String) {
+    let shop = start(database_url).await;
+    let who = SimUser {
+        id: 7005,
+        first_name: "Rosa".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    let (_, order_id) = buy_two_scarves(&shop, &who).await;
+    let messages = shop
+        .wait_for(who.id, "the offer", |m| {
+            has_text(m, "Prefer to pay another way?")
+        })
+        .await;
+    let offer = messages
+        .iter()
+        .rev()
+        .find(|m| text(m).contains("another way"))
+        .unwrap();
+    shop.press(&who, offer, &format!("c:manual:{}", order_id.0))
+        .await;
+    shop.wait_for(who.id, "the instructions", |m| {
+        has_text(m, "is kept for you for 3 days") && has_text(m, "IBAN XX00 DEMO")
+    })
+    .await;
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    let held = order.reservation_expires_at - order.created_at;
+    assert!(
+        held >= chrono::Duration::days(3) - chrono::Duration::minutes(1),
+        "{held:?}"
+    );
+
+    let staff_chat = groupcart::sandbox::DEMO_STAFF_CHAT;
+    let notices = shop
+        .wait_for(staff_chat, "the staff request", |m| {
+            has_text(m, "will be paid by hand")
+        })
+        .await;
+    let notice = notices
+        .iter()
+        .rev()
+        .find(|m| text(m).contains("by hand"))
+        .unwrap()
+        .clone();
+    let staff = SimUser {
+        id: 9002,
+        first_name: "Kai".into(),
+        last_name: None,
+        username: Some("kai_ops".into()),
+        language_code: None,
+    };
+    shop.sim
+        .add_user(staff_chat, &staff, MemberStatus::Member)
+        .await
+        .unwrap();
+    shop.sim
+        .press_button(
+            shop.bot,
+            &staff,
+            staff_chat,
+            notice.message_id,
+            &format!("st:paid:{}", order_id.0),
+        )
+        .await
+        .unwrap();
+    shop.wait_for(staff_chat, "the staff confirmation", |m| {
+        has_text(m, "Payment for order #1 is confirmed")
+    })
+    .await;
+    shop.wait_for(who.id, "the payment thanks", |m| {
+        has_text(m, "We received your payment of 83.00 USD")
+    })
+    .await;
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    assert_eq!(order.payments.len(), 1);
+    assert_eq!(
+        order.payments[0].method,
+        groupcart_core::shop::PaymentMethod::Manual
+    );
+    assert_eq!(order.timeline[1].actor, "staff:@kai_ops");
+    shop.stop().await;
+}
+
+#[tokio::test]
+async fn manual_payment_confirmed_by_staff_sqlite() {
+    manual_payment_confirmed_by_staff(sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn manual_payment_confirmed_by_staff_postgres() {
+    manual_payment_confirmed_by_staff(groupcart_store_contract::postgres_url_for_new_db().await)
+        .await;
 }
 
 fn sqlite_url() -> String {

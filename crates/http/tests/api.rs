@@ -369,6 +369,7 @@ async fn openapi_documents_every_route() {
         ("/orders/{id}/deliver", &["post"][..]),
         ("/orders/{id}/cancel", &["post"][..]),
         ("/orders/{id}/refund", &["post"][..]),
+        ("/orders/{id}/confirm-payment", &["post"][..]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(

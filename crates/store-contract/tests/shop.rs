@@ -42,6 +42,7 @@ groupcart_store_contract::backend_tests!(
     customer_by_store_id,
     products_of_variants_finds_each_product_once,
     stuck_shipments_are_found_once,
+    reservations_extend_only_while_unpaid,
 );
 
 // --- helpers ---
@@ -1231,4 +1232,42 @@ async fn stuck_shipments_are_found_once(store: SharedStore) {
     assert_eq!(found(t(200)).await, vec![]);
     let stuck = store.stuck_shipments(t(200), 10).await.unwrap();
     assert!(stuck.is_empty());
+}
+
+async fn reservations_extend_only_while_unpaid(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5)]).await;
+    let order = place(&store, &new_order(ada, vec![tee.line(0, 1, 100)], t(0)))
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.extend_reservation(order.id, t(3600)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store
+            .order(order.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .reservation_expires_at,
+        t(3600)
+    );
+    assert!(store
+        .expired_reservations(t(1800), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    transition(
+        &store,
+        order.id,
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        "customer",
+        t(10),
+    )
+    .await
+    .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let late = tx.extend_reservation(order.id, t(7200)).await;
+    assert!(matches!(late, Err(Error::Conflict(_))), "{late:?}");
 }

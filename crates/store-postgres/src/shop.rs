@@ -381,6 +381,26 @@ impl ShopTx for PostgresTx {
         Ok(())
     }
 
+    async fn extend_reservation(&mut self, id: OrderId, until: DateTime<Utc>) -> Result<()> {
+        let changed = sqlx::query(
+            "UPDATE orders SET reservation_expires_at = $1
+             WHERE id = $2 AND status = 'pending_payment'",
+        )
+        .bind(until)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(Error::Conflict(format!(
+                "order {} is not waiting for payment",
+                id.0
+            )));
+        }
+        Ok(())
+    }
+
     async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()> {
         let changed = sqlx::query("UPDATE orders SET stuck_alerted_at = $1 WHERE id = $2")
             .bind(at)

@@ -370,6 +370,26 @@ impl ShopTx for SqliteTx {
         Ok(())
     }
 
+    async fn extend_reservation(&mut self, id: OrderId, until: DateTime<Utc>) -> Result<()> {
+        let changed = sqlx::query(
+            "UPDATE orders SET reservation_expires_at = ?
+             WHERE id = ? AND status = 'pending_payment'",
+        )
+        .bind(ms(until))
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(Error::Conflict(format!(
+                "order {} is not waiting for payment",
+                id.0
+            )));
+        }
+        Ok(())
+    }
+
     async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()> {
         let changed = sqlx::query("UPDATE orders SET stuck_alerted_at = ? WHERE id = ?")
             .bind(ms(at))

@@ -28,7 +28,15 @@ impl JobHandler for ExpireOrder {
         let id = job.payload["order"]
             .as_i64()
             .ok_or_else(|| Error::Invalid("expiry job without an order".into()))?;
-        shop_admin::expire(tx, &self.texts, OrderId(id), self.clock.now()).await
+        let again = shop_admin::expire(tx, &self.texts, OrderId(id), self.clock.now()).await?;
+        if let Some(at) = again {
+            // The reservation was extended: look again then (this job is already completed,
+            // so its dedup key is free).
+            let next = groupcart_core::job::NewJob::new(EXPIRE_ORDER_JOB, job.payload.clone(), at)
+                .dedup_key(format!("order-expiry:{id}"));
+            tx.schedule_job(&next).await?;
+        }
+        Ok(())
     }
 }
 

@@ -42,6 +42,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/orders/{id}/deliver", post(orders::deliver))
         .route("/orders/{id}/cancel", post(orders::cancel))
         .route("/orders/{id}/refund", post(orders::refund))
+        .route(
+            "/orders/{id}/confirm-payment",
+            post(orders::confirm_payment),
+        )
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))

@@ -130,3 +130,13 @@ pub async fn refund(
     let order = shop_admin::refund(tx.as_mut(), &state.texts, OrderId(id), &actor()).await?;
     finish(&state, tx, order).await
 }
+
+pub async fn confirm_payment(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Order>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let order =
+        shop_admin::confirm_payment(tx.as_mut(), &state.texts, OrderId(id), &actor()).await?;
+    finish(&state, tx, order).await
+}
