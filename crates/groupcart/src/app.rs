@@ -195,7 +195,9 @@ impl App {
         if let Some(sim) = &simulator {
             // The simulator answers everything groupcart's own routes do not (`/bot<token>/…`
             // and `/sim/…`).
-            router = router.fallback_service(sim.router());
+            router = router
+                .merge(sandbox::mini_app_route(sim.clone()))
+                .fallback_service(sim.router());
         }
         let http_shutdown = shutdown.clone();
         tasks.spawn(async move {
@@ -282,6 +284,8 @@ fn landing(sandbox: bool) -> Vec<(String, String)> {
     if sandbox {
         let sim = "Telegram simulator: chat with the demo bot";
         landing.push((sim.to_owned(), "/sim".to_owned()));
+        let app = "Mini App storefront, as customer 42";
+        landing.push((app.to_owned(), "/sandbox/mini-app?user=42".to_owned()));
     }
     landing.push(("Health".to_owned(), "/healthz".to_owned()));
     landing.push(("Metrics".to_owned(), "/metrics".to_owned()));

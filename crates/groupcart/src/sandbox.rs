@@ -169,3 +169,40 @@ pub async fn seed_demo_shop(
         .await
         .map(|_| ())
 }
+
+/// `GET /sandbox/mini-app?user=ID`: opens the demo Mini App storefront in a normal browser as
+/// Telegram user `ID` (default 42), with init data the simulator signs the way Telegram does.
+pub fn mini_app_route(simulator: groupcart_simulator::Simulator) -> axum::Router {
+    use axum::extract::{Query, State};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Redirect};
+
+    #[derive(serde::Deserialize)]
+    struct Who {
+        user: Option<i64>,
+    }
+
+    async fn open(
+        State(simulator): State<groupcart_simulator::Simulator>,
+        Query(who): Query<Who>,
+    ) -> axum::response::Response {
+        let bot_id = DEMO_TOKEN
+            .split(':')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_default();
+        match simulator.webapp_init_data(bot_id, who.user.unwrap_or(42)) {
+            Ok(init_data) => {
+                let hash: String =
+                    serde_urlencoded::to_string([("tgWebAppData", init_data)]).unwrap_or_default();
+                Redirect::to(&format!("/app/demo#{hash}")).into_response()
+            }
+            // The demo bot has not reached the simulator yet (a moment after start).
+            Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.message).into_response(),
+        }
+    }
+
+    axum::Router::new()
+        .route("/sandbox/mini-app", axum::routing::get(open))
+        .with_state(simulator)
+}

@@ -152,6 +152,55 @@ async fn browse_buy_and_pay_postgres() {
     browse_buy_and_pay(groupcart_store_contract::postgres_url_for_new_db().await).await;
 }
 
+/// A person trying the sandbox opens the storefront from the landing page.
+#[tokio::test]
+async fn sandbox_opens_the_storefront_in_a_browser() {
+    let shop = MiniApp::start(
+        format!(
+            "sqlite://{}",
+            groupcart_store_contract::sqlite_path().display()
+        ),
+        8104,
+    )
+    .await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let landing = no_redirects
+        .get(format!("http://{}/", shop.app.addr))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(landing.contains("/sandbox/mini-app?user=42"), "{landing}");
+    let response = no_redirects
+        .get(format!(
+            "http://{}/sandbox/mini-app?user=8104",
+            shop.app.addr
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let init_data = location
+        .strip_prefix("/app/demo#tgWebAppData=")
+        .expect("the storefront with init data in the hash");
+    let init_data: Vec<(String, String)> =
+        serde_urlencoded::from_str(&format!("d={init_data}")).unwrap();
+    let opened = MiniApp {
+        init_data: init_data[0].1.clone(),
+        ..shop
+    };
+    let (status, _) = opened.call(reqwest::Method::GET, "/cart", None).await;
+    assert_eq!(status, 200, "the signed init data is accepted");
+    opened.app.shutdown();
+    opened.app.stopped().await;
+}
+
 #[tokio::test]
 async fn init_data_must_be_telegrams() {
     let mut shop = MiniApp::start(
