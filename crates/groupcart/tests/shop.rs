@@ -187,13 +187,7 @@ async fn buy_two_scarves(shop: &Shop, who: &SimUser) -> (SentMessage, OrderId) {
 
 async fn group_chat_to_paid_order(database_url: String) {
     let shop = start(database_url).await;
-    let who = SimUser {
-        id: 7001,
-        first_name: "Lin".into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    };
+    let who = customer(7001, "Lin");
     let (invoice, order_id) = buy_two_scarves(&shop, &who).await;
     let order = shop
         .app
@@ -282,13 +276,7 @@ async fn group_chat_to_paid_order(database_url: String) {
             format!("st:cancel:{}", order_id.0)
         ]
     );
-    let staff = SimUser {
-        id: 9001,
-        first_name: "Mei".into(),
-        last_name: None,
-        username: Some("mei_ops".into()),
-        language_code: Some("zh-hans".into()),
-    };
+    let staff = staff_member(9001, "Mei", "mei_ops", Some("zh-hans"));
     shop.sim
         .add_user(staff_chat, &staff, MemberStatus::Member)
         .await
@@ -364,13 +352,7 @@ async fn group_chat_to_paid_order(database_url: String) {
 
 async fn invoice_of_a_cancelled_order_is_declined(database_url: String) {
     let shop = start(database_url).await;
-    let who = SimUser {
-        id: 7002,
-        first_name: "Ana".into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    };
+    let who = customer(7002, "Ana");
     let (invoice, order_id) = buy_two_scarves(&shop, &who).await;
     let (status, body) = shop
         .api(&format!("/orders/{}/cancel", order_id.0), json!({}))
@@ -467,13 +449,7 @@ async fn stars_for_digital_goods(database_url: String) {
         http: reqwest::Client::new(),
         app,
     };
-    let who = SimUser {
-        id: 7003,
-        first_name: "Sam".into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    };
+    let who = customer(7003, "Sam");
     shop.sim
         .send_text(shop.bot, &who, "/start p-tea-guide")
         .await
@@ -552,27 +528,11 @@ async fn stars_for_digital_goods(database_url: String) {
     shop.stop().await;
 }
 
-#[tokio::test]
-async fn stars_for_digital_goods_sqlite() {
-    stars_for_digital_goods(sqlite_url()).await;
-}
-
-#[tokio::test]
-async fn stars_for_digital_goods_postgres() {
-    stars_for_digital_goods(groupcart_store_contract::postgres_url_for_new_db().await).await;
-}
-
 /// Stock that ran out between adding to the cart and checking out is reported, and no order
 /// is placed.
 async fn checkout_reports_what_changed(database_url: String) {
     let shop = start(database_url).await;
-    let who = SimUser {
-        id: 7004,
-        first_name: "Ivo".into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    };
+    let who = customer(7004, "Ivo");
     shop.sim
         .send_text(shop.bot, &who, "/start p-silk-scarf")
         .await
@@ -619,27 +579,11 @@ async fn checkout_reports_what_changed(database_url: String) {
     shop.stop().await;
 }
 
-#[tokio::test]
-async fn checkout_reports_what_changed_sqlite() {
-    checkout_reports_what_changed(sqlite_url()).await;
-}
-
-#[tokio::test]
-async fn checkout_reports_what_changed_postgres() {
-    checkout_reports_what_changed(groupcart_store_contract::postgres_url_for_new_db().await).await;
-}
-
 /// Paying by bank transfer: the customer gets the seller's instructions and the order keeps
 /// its stock for days; staff confirm the money from the staff chat and the order is paid.
 async fn manual_payment_confirmed_by_staff(database_url: String) {
     let shop = start(database_url).await;
-    let who = SimUser {
-        id: 7005,
-        first_name: "Rosa".into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    };
+    let who = customer(7005, "Rosa");
     let (_, order_id) = buy_two_scarves(&shop, &who).await;
     let messages = shop
         .wait_for(who.id, "the offer", |m| {
@@ -676,13 +620,7 @@ async fn manual_payment_confirmed_by_staff(database_url: String) {
         .find(|m| text(m).contains("by hand"))
         .unwrap()
         .clone();
-    let staff = SimUser {
-        id: 9002,
-        first_name: "Kai".into(),
-        last_name: None,
-        username: Some("kai_ops".into()),
-        language_code: None,
-    };
+    let staff = staff_member(9002, "Kai", "kai_ops", None);
     shop.sim
         .add_user(staff_chat, &staff, MemberStatus::Member)
         .await
@@ -716,17 +654,6 @@ async fn manual_payment_confirmed_by_staff(database_url: String) {
     shop.stop().await;
 }
 
-#[tokio::test]
-async fn manual_payment_confirmed_by_staff_sqlite() {
-    manual_payment_confirmed_by_staff(sqlite_url()).await;
-}
-
-#[tokio::test]
-async fn manual_payment_confirmed_by_staff_postgres() {
-    manual_payment_confirmed_by_staff(groupcart_store_contract::postgres_url_for_new_db().await)
-        .await;
-}
-
 fn sqlite_url() -> String {
     format!(
         "sqlite://{}",
@@ -734,25 +661,50 @@ fn sqlite_url() -> String {
     )
 }
 
-#[tokio::test]
-async fn group_chat_to_paid_order_sqlite() {
-    group_chat_to_paid_order(sqlite_url()).await;
+/// A customer writing in English.
+fn customer(id: i64, first_name: &str) -> SimUser {
+    SimUser {
+        id,
+        first_name: first_name.into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    }
 }
 
-#[tokio::test]
-async fn group_chat_to_paid_order_postgres() {
-    group_chat_to_paid_order(groupcart_store_contract::postgres_url_for_new_db().await).await;
+/// A member of the staff group.
+fn staff_member(id: i64, first_name: &str, username: &str, language: Option<&str>) -> SimUser {
+    SimUser {
+        id,
+        first_name: first_name.into(),
+        last_name: None,
+        username: Some(username.into()),
+        language_code: language.map(Into::into),
+    }
 }
 
-#[tokio::test]
-async fn invoice_of_a_cancelled_order_is_declined_sqlite() {
-    invoice_of_a_cancelled_order_is_declined(sqlite_url()).await;
+/// Runs each scenario once on a fresh SQLite database and once on a fresh PostgreSQL one.
+macro_rules! on_both_databases {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::sqlite_url()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(groupcart_store_contract::postgres_url_for_new_db().await).await;
+            })*
+        }
+    };
 }
 
-#[tokio::test]
-async fn invoice_of_a_cancelled_order_is_declined_postgres() {
-    invoice_of_a_cancelled_order_is_declined(
-        groupcart_store_contract::postgres_url_for_new_db().await,
-    )
-    .await;
-}
+on_both_databases!(
+    stars_for_digital_goods,
+    checkout_reports_what_changed,
+    manual_payment_confirmed_by_staff,
+    group_chat_to_paid_order,
+    invoice_of_a_cancelled_order_is_declined
+);
