@@ -7,6 +7,7 @@ use crate::SenderWakers;
 use groupcart_core::bot::BotProfile;
 use groupcart_core::conversation::{self, Context};
 use groupcart_core::event::{kind, NewEvent};
+use groupcart_core::flash_sale::FlashSaleGate;
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::metrics::Metrics;
@@ -26,6 +27,8 @@ pub struct UpdateHandler {
     shop: ShopSettings,
     wakers: SenderWakers,
     metrics: Arc<Metrics>,
+    /// The process's one flash-sale gate, made at startup.
+    flash_sales: Arc<FlashSaleGate>,
 }
 
 impl UpdateHandler {
@@ -36,6 +39,7 @@ impl UpdateHandler {
         shop: ShopSettings,
         wakers: SenderWakers,
         metrics: Arc<Metrics>,
+        flash_sales: Arc<FlashSaleGate>,
     ) -> Self {
         UpdateHandler {
             store,
@@ -44,6 +48,7 @@ impl UpdateHandler {
             shop,
             wakers,
             metrics,
+            flash_sales,
         }
     }
 
@@ -93,6 +98,7 @@ impl UpdateHandler {
                 texts: &self.texts,
                 store: self.store.as_ref(),
                 shop: &self.shop,
+                flash_sales: &self.flash_sales,
             };
             conversation::handle(tx, &ctx, &incoming).await?;
         }

@@ -50,6 +50,6 @@ pub fn params(invoice: &Invoice, provider_token: Option<&str>) -> Result<Invoice
         need_shipping_address: Some(invoice.need_shipping_address),
         send_phone_number_to_provider: None,
         send_email_to_provider: None,
-        is_flexible: None,
+        is_flexible: invoice.is_flexible.then_some(true),
     })
 }

@@ -48,22 +48,44 @@ fn command(message: &Message) -> Option<(String, String)> {
 fn address(info: Option<&OrderInfo>) -> Option<ShippingAddress> {
     let info = info?;
     let a = info.shipping_address.as_ref()?;
-    // Telegram sends empty strings for the parts a person left out.
-    let some = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
     Some(ShippingAddress {
         name: info.name.clone(),
         phone: info.phone_number.clone(),
+        ..postal_address(a)
+    })
+}
+
+/// A postal address without the person's name and phone (what a shipping query carries).
+fn postal_address(a: &groupcart_telegram::types::ShippingAddress) -> ShippingAddress {
+    // Telegram sends empty strings for the parts a person left out.
+    let some = |s: &str| (!s.trim().is_empty()).then(|| s.to_owned());
+    ShippingAddress {
+        name: None,
+        phone: None,
         country_code: a.country_code.clone(),
         state: some(&a.state),
         city: a.city.clone(),
         street_line1: a.street_line1.clone(),
         street_line2: some(&a.street_line2),
         post_code: some(&a.post_code),
-    })
+    }
 }
 
 /// Translates an update, or `None` for updates without a chat (e.g. inline queries).
 pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
+    if let Some(query) = &update.shipping_query {
+        return Some(Incoming {
+            at,
+            chat_id: query.from.id,
+            chat_kind: ChatKind::Private,
+            from: Some(person(&query.from)),
+            kind: IncomingKind::ShippingQuery {
+                query_id: query.id.clone(),
+                payload: query.invoice_payload.clone(),
+                shipping_address: postal_address(&query.shipping_address),
+            },
+        });
+    }
     if let Some(query) = &update.pre_checkout_query {
         return Some(Incoming {
             at,
@@ -76,6 +98,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 total_amount: query.total_amount,
                 payload: query.invoice_payload.clone(),
                 shipping_address: address(query.order_info.as_ref()),
+                shipping_option_id: query.shipping_option_id.clone(),
             },
         });
     }
@@ -94,6 +117,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                     provider_charge_id: Some(paid.provider_payment_charge_id.clone())
                         .filter(|id| !id.is_empty()),
                     shipping_address: address(paid.order_info.as_ref()),
+                    shipping_option_id: paid.shipping_option_id.clone(),
                 },
             });
         }
@@ -126,14 +150,59 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
             },
         });
     }
+    if let Some(request) = &update.chat_join_request {
+        return Some(Incoming {
+            at,
+            chat_id: request.chat.id,
+            chat_kind: chat_kind(&request.chat),
+            from: Some(person(&request.from)),
+            kind: IncomingKind::JoinRequest {
+                chat_title: request.chat.title.clone().unwrap_or_default(),
+                user_chat_id: request.user_chat_id,
+                invite_link: request.invite_link.as_ref().map(|l| l.invite_link.clone()),
+            },
+        });
+    }
+    if let Some(member) = &update.chat_member {
+        let (was, is) = (
+            member.old_chat_member.is_member(),
+            member.new_chat_member.is_member(),
+        );
+        let kind = if was == is {
+            IncomingKind::Other {
+                kind: "chat_member".into(),
+            }
+        } else {
+            IncomingKind::MemberChanged {
+                member: person(&member.new_chat_member.user),
+                joined: is,
+                invite_link: member.invite_link.as_ref().map(|l| l.invite_link.clone()),
+                via_join_request: member.via_join_request.unwrap_or(false),
+            }
+        };
+        return Some(Incoming {
+            at,
+            chat_id: member.chat.id,
+            chat_kind: chat_kind(&member.chat),
+            from: Some(person(&member.from)),
+            kind,
+        });
+    }
     if let Some(member) = &update.my_chat_member {
         let kind = if member.chat.kind == ChatType::Private {
             IncomingKind::BotAccess {
                 allowed: !matches!(member.new_chat_member.status.as_str(), "kicked" | "left"),
             }
         } else {
-            IncomingKind::Other {
-                kind: "my_chat_member".into(),
+            let me = &member.new_chat_member;
+            IncomingKind::BotMembership {
+                chat_type: member.chat.kind.as_str().to_owned(),
+                title: member.chat.title.clone().unwrap_or_default(),
+                username: member.chat.username.clone(),
+                status: me.status.as_str().to_owned(),
+                can_invite_users: me.can_invite_users.unwrap_or(false),
+                can_restrict_members: me.can_restrict_members.unwrap_or(false),
+                can_delete_messages: me.can_delete_messages.unwrap_or(false),
             }
         };
         return Some(Incoming {

@@ -40,12 +40,26 @@ pub struct BotProfile {
     pub market: String,
     /// The privacy policy version customers consent to.
     pub policy_version: String,
-    /// Flat shipping fee of physical orders, in minor units of `currency`.
+    /// Flat shipping fee of physical orders, in minor units of `currency`; used when there
+    /// is no rate table.
     pub shipping_fee: i64,
+    /// Shipping options by destination country. When set, physical orders ask Telegram for
+    /// the address first and the customer picks an option (a flexible invoice).
+    pub shipping_rates: Vec<crate::shipping::ShippingRate>,
     /// The chat where staff get order notices and run orders, if any.
     pub staff_chat: Option<i64>,
     /// Paying by bank transfer or on delivery, when the seller offers it.
     pub manual_payment: Option<ManualPayment>,
+    /// The bot's Telegram username (for `t.me` links), set once `getMe` answered; shared by
+    /// every clone of the profile.
+    pub username: std::sync::Arc<std::sync::OnceLock<String>>,
+}
+
+impl BotProfile {
+    /// Whether physical orders are charged by the rate table rather than the flat fee.
+    pub fn quotes_shipping(&self) -> bool {
+        !self.shipping_rates.is_empty()
+    }
 }
 
 /// A way to pay outside Telegram that staff confirm by hand.

@@ -4,12 +4,15 @@
 use crate::bot::BotProfile;
 use crate::catalog::{Fulfilment, Product, ProductQuery, ProductStatus, Variant, VariantId};
 use crate::customer::Customer;
+use crate::discounts::{price_cart, rejection_text, Shipping};
 use crate::event::NewEvent;
 use crate::i18n::Texts;
 use crate::job::NewJob;
 use crate::money::Currency;
 use crate::outbox::Invoice;
+use crate::promotion::{BasketLine, CodeRejection};
 use crate::shop::{NewOrder, Order, OrderLine, ShopSettings};
+use crate::shop_chat::price_text;
 use crate::store::{Store, Tx};
 use crate::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -65,8 +68,35 @@ pub fn item_name(product: &Product, variant: &Variant, language: &str) -> String
 pub struct CartItem {
     pub variant_id: VariantId,
     pub quantity: i64,
+    /// The unit price the customer last saw for it, if known.
+    pub seen_price: Option<i64>,
     /// The product and variant as they are now; `None` if the variant is gone.
     pub current: Option<(Product, Variant)>,
+}
+
+/// The cart lines that can be sold in `currency`, as the promotions see them: a product's
+/// categories are its category and its tags.
+pub fn basket_lines(items: &[CartItem], currency: Currency) -> Vec<BasketLine> {
+    items
+        .iter()
+        .filter_map(|item| {
+            let (product, variant) = item.current.as_ref()?;
+            let price = variant.price(currency)?;
+            let categories = product.category.iter().chain(&product.tags).cloned();
+            Some(BasketLine {
+                variant_id: variant.id,
+                product_id: product.id,
+                categories: categories.collect(),
+                unit_price: price.amount,
+                quantity: item.quantity,
+            })
+        })
+        .collect()
+}
+
+/// Whether a `place_order` conflict came from a promotion rather than stock.
+fn is_promotion_conflict(message: &str) -> bool {
+    message.starts_with("promotion ") || message.starts_with("code ")
 }
 
 /// The customer's cart with the products as they are now, in cart order.
@@ -87,6 +117,7 @@ pub async fn cart_items(
         .map(|line| CartItem {
             variant_id: line.variant_id,
             quantity: line.quantity,
+            seen_price: line.seen_price,
             current: products.iter().find_map(|p| {
                 p.variants
                     .iter()
@@ -97,12 +128,14 @@ pub async fn cart_items(
         .collect())
 }
 
-/// Sets how many of a variant the cart holds (0 removes it). `NotFound` if the variant is
-/// not for sale; `Conflict` if more are asked for than are in stock (fewer is always fine).
+/// Sets how many of a variant the cart holds (0 removes it), at the price the customer sees
+/// now in `currency`. `NotFound` if the variant is not for sale; `Conflict` if more are asked
+/// for than are in stock (fewer is always fine).
 pub async fn set_quantity(
     tx: &mut dyn Tx,
     store: &dyn Store,
     customer: &Customer,
+    currency: Currency,
     variant_id: VariantId,
     quantity: i64,
     at: DateTime<Utc>,
@@ -110,6 +143,7 @@ pub async fn set_quantity(
     if quantity < 0 {
         return Err(Error::Invalid("a quantity cannot be negative".into()));
     }
+    let mut seen_price = None;
     if quantity > 0 {
         let products = store.products_of_variants(&[variant_id]).await?;
         let variant = products
@@ -128,8 +162,9 @@ pub async fn set_quantity(
         if quantity > variant.stock && quantity > current {
             return Err(Error::Conflict(format!("only {} in stock", variant.stock)));
         }
+        seen_price = variant.price(currency).map(|p| p.amount);
     }
-    tx.set_cart_quantity(customer.id, variant_id, quantity, at)
+    tx.set_cart_quantity(customer.id, variant_id, quantity, seen_price, at)
         .await
 }
 
@@ -144,6 +179,75 @@ pub enum CartProblem {
         available: i64,
         quantity: i64,
     },
+    /// The code on the cart does not apply; it has been taken off the cart.
+    CodeRejected { code: String, reason: CodeRejection },
+    /// A promotion (the code's, if `code`) ran out while checking out.
+    PromotionEnded { code: Option<String> },
+    /// The unit price is not the one the customer saw when adding it. The cart now shows
+    /// the new price; checking out again accepts it.
+    PriceChanged {
+        item: String,
+        currency: Currency,
+        was: i64,
+        now: i64,
+    },
+}
+
+impl CartProblem {
+    /// One line telling the customer what changed, in `language`.
+    pub fn describe(&self, texts: &Texts, language: &str) -> String {
+        match self {
+            CartProblem::Unavailable { item } => {
+                texts.get(language, "checkout-unavailable", &[("item", item)])
+            }
+            CartProblem::Short {
+                item,
+                available,
+                quantity,
+            } => texts.get(
+                language,
+                "checkout-short",
+                &[
+                    ("item", item),
+                    ("available", &available.to_string()),
+                    ("quantity", &quantity.to_string()),
+                ],
+            ),
+            CartProblem::CodeRejected { code, reason } => {
+                format!("• {}", rejection_text(texts, language, code, reason))
+            }
+            CartProblem::PromotionEnded { code } => texts.get(
+                language,
+                "checkout-promotion-ended",
+                &[("code", code.as_deref().unwrap_or("—"))],
+            ),
+            CartProblem::PriceChanged {
+                item,
+                currency,
+                was,
+                now,
+            } => texts.get(
+                language,
+                "checkout-price-changed",
+                &[
+                    ("item", item),
+                    ("was", &price_text(*currency, *was)),
+                    ("now", &price_text(*currency, *now)),
+                ],
+            ),
+        }
+    }
+
+    /// The item or code it is about.
+    pub fn item(&self) -> &str {
+        match self {
+            CartProblem::Unavailable { item }
+            | CartProblem::Short { item, .. }
+            | CartProblem::PriceChanged { item, .. } => item,
+            CartProblem::CodeRejected { code, .. } => code,
+            CartProblem::PromotionEnded { code } => code.as_deref().unwrap_or("promotion"),
+        }
+    }
 }
 
 /// What a checkout did.
@@ -182,6 +286,14 @@ fn review(items: &[CartItem], currency: Currency, language: &str) -> Review {
         let name = item_name(product, variant, language);
         match variant.price(currency) {
             Some(price) if product.status == ProductStatus::Active => {
+                if let Some(was) = item.seen_price.filter(|was| *was != price.amount) {
+                    review.problems.push(CartProblem::PriceChanged {
+                        item: name.clone(),
+                        currency,
+                        was,
+                        now: price.amount,
+                    });
+                }
                 if variant.stock < item.quantity {
                     review.problems.push(CartProblem::Short {
                         item: name.clone(),
@@ -230,13 +342,45 @@ pub async fn checkout(
         physical,
     } = review(&items, currency, language);
     if !problems.is_empty() {
+        // The customer has now been shown today's prices: the next checkout takes them.
+        for line in &lines {
+            let seen = items.iter().find(|i| i.variant_id == line.variant_id);
+            if let Some(item) = seen.filter(|i| i.seen_price != Some(line.unit_price)) {
+                tx.set_cart_quantity(
+                    customer.id,
+                    line.variant_id,
+                    item.quantity,
+                    Some(line.unit_price),
+                    at,
+                )
+                .await?;
+            }
+        }
         return Ok(Checkout::Problems(problems));
+    }
+    // With a rate table the customer picks the shipping option when paying.
+    let shipping = Shipping::of(bot, physical);
+    let code = tx.cart_code(customer.id).await?;
+    let basket = basket_lines(&items, currency);
+    let priced = price_cart(store, bot, customer, basket, shipping, code.as_deref(), at).await?;
+    if let (Some(code), Some(reason)) = (&priced.code, priced.code_rejection()) {
+        // Said once; the next checkout goes ahead without the code.
+        tx.set_cart_code(customer.id, None, at).await?;
+        return Ok(Checkout::Problems(vec![CartProblem::CodeRejected {
+            code: code.clone(),
+            reason: reason.clone(),
+        }]));
     }
     let new_order = NewOrder {
         customer_id: customer.id,
         bot: bot.key.0.clone(),
         currency,
-        shipping_cost: if physical { bot.shipping_fee } else { 0 },
+        shipping_cost: match shipping {
+            Shipping::Known(cost) => cost,
+            Shipping::Later => 0,
+        },
+        discount: priced.discount,
+        discounts: priced.discounts.clone(),
         lines,
         shipping_address: None,
         shipping_option: None,
@@ -246,6 +390,23 @@ pub async fn checkout(
     };
     let order = match tx.place_order(&new_order).await {
         Ok(order) => order,
+        // A promotion ran out between pricing and placing (its last use, its budget, or a
+        // single-use code taken by another order): nothing was placed.
+        Err(Error::Conflict(message)) if is_promotion_conflict(&message) => {
+            let code_promotion = priced.discounts.iter().find(|d| d.code.is_some());
+            let code_ran_out = code_promotion.is_some_and(|d| {
+                let id = format!("promotion {}", d.promotion_id.0);
+                message.starts_with("code ")
+                    || message.starts_with(&format!("{id} "))
+                    || message.starts_with(&format!("{id}:"))
+            });
+            if code_ran_out {
+                tx.set_cart_code(customer.id, None, at).await?;
+            }
+            return Ok(Checkout::Problems(vec![CartProblem::PromotionEnded {
+                code: priced.code.clone().filter(|_| code_ran_out),
+            }]));
+        }
         // Someone bought the last units between our look and the reservation: look again
         // and tell the customer what is left.
         Err(Error::Conflict(_)) => {
@@ -290,8 +451,15 @@ pub async fn checkout(
 }
 
 /// The invoice of an order, in `language`. Stars invoices take exactly one price; others show
-/// each line and the shipping.
-pub fn invoice(texts: &Texts, language: &str, order: &Order, physical: bool) -> Invoice {
+/// each line and the shipping. Physical goods sold by a bot with a rate table get a flexible
+/// invoice: Telegram asks for the address and the shipping options before the payment.
+pub fn invoice(
+    texts: &Texts,
+    bot: &BotProfile,
+    language: &str,
+    order: &Order,
+    physical: bool,
+) -> Invoice {
     let number = order.id.0.to_string();
     let prices = if order.currency == Currency::STARS {
         vec![(texts.get(language, "invoice-total", &[]), order.total)]
@@ -305,6 +473,13 @@ pub fn invoice(texts: &Texts, language: &str, order: &Order, physical: bool) -> 
             prices.push((
                 texts.get(language, "invoice-shipping", &[]),
                 order.shipping_cost,
+            ));
+        }
+        // Telegram adds the parts up: a discount is a negative part.
+        if order.discount > 0 {
+            prices.push((
+                texts.get(language, "invoice-discount", &[]),
+                -order.discount,
             ));
         }
         prices
@@ -329,6 +504,7 @@ pub fn invoice(texts: &Texts, language: &str, order: &Order, physical: bool) -> 
         need_name: physical,
         need_phone_number: physical,
         need_shipping_address: physical,
+        is_flexible: physical && bot.quotes_shipping() && order.currency != Currency::STARS,
         photo_url: None,
     }
 }

@@ -13,10 +13,12 @@ use crate::i18n::Texts;
 use crate::incoming::{ChatKind, Incoming, IncomingKind, Person};
 use crate::outbox::{Action, Button, Keyboard, NewOutbound};
 use crate::shop::ShopSettings;
-use crate::shop_chat;
 use crate::staff;
 use crate::store::{Store, Tx};
 use crate::Result;
+use crate::{
+    community_chat, coupon_chat, flash_sale_chat, giveaway_chat, referral_chat, shop_chat,
+};
 use serde_json::json;
 
 /// What the use case needs besides the transaction.
@@ -26,6 +28,8 @@ pub struct Context<'a> {
     /// For reads outside the transaction (the catalog).
     pub store: &'a dyn Store,
     pub shop: &'a ShopSettings,
+    /// Answers flash-sale buyers from memory when the sale is gone (one per process).
+    pub flash_sales: &'a crate::flash_sale::FlashSaleGate,
 }
 
 /// The commands the bot offers, as (command, description message id), for menus.
@@ -33,6 +37,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("shop", "cmd-shop"),
     ("cart", "cmd-cart"),
     ("orders", "cmd-orders"),
+    ("coupons", "cmd-coupons"),
+    ("invite", "cmd-invite"),
     ("start", "cmd-start"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
@@ -82,11 +88,29 @@ impl ConsentChoice {
 /// Handles one interaction. Interactions in groups and from other bots are left to the
 /// features that own them.
 pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> Result<()> {
+    // Joins and the bot's own membership may be done by a bot (ours, approving a request).
+    if community_chat::is_community_event(&incoming.kind) {
+        return community_chat::handle(tx, ctx, incoming).await;
+    }
+    // Giveaways are joined from the group or channel they are announced in.
+    if giveaway_chat::is_giveaway_button(&incoming.kind) {
+        return giveaway_chat::button(tx, ctx, incoming).await;
+    }
     let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
         return Ok(());
     };
     if staff::is_staff_chat(ctx, incoming) {
         return staff::handle(tx, ctx, incoming).await;
+    }
+
+    if let IncomingKind::Button {
+        callback_id, data, ..
+    } = &incoming.kind
+    {
+        if incoming.chat_kind != ChatKind::Private && flash_sale_chat::is_flash_sale_button(data) {
+            return flash_sale_chat::group_button(tx, ctx, incoming, person, callback_id, data)
+                .await;
+        }
     }
     if incoming.chat_kind != ChatKind::Private {
         return Ok(());
@@ -95,25 +119,7 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, args } if name == "start" => start_source(args),
         _ => None,
     };
-    let upserted = tx
-        .upsert_customer(&CustomerSighting {
-            telegram_user_id: person.telegram_user_id,
-            first_name: person.first_name.clone(),
-            last_name: person.last_name.clone(),
-            username: person.username.clone(),
-            telegram_language: person.language_code.clone(),
-            source: source.clone(),
-            bot: ctx.bot.key.0.clone(),
-            at: incoming.at,
-        })
-        .await?;
-    let customer = upserted.customer;
-    if upserted.created {
-        tx.append_event(
-            &event(ctx, incoming, &customer, kind::CUSTOMER_CREATED).source(source.clone()),
-        )
-        .await?;
-    }
+    let customer = see_customer(tx, ctx, incoming, person, source.clone()).await?;
     let mut conversation = Turn {
         tx,
         ctx,
@@ -125,7 +131,28 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, .. } if shop_chat::is_shop_command(name) => {
             shop_chat::command(&mut conversation, name).await
         }
+        IncomingKind::Command { name, args } if coupon_chat::is_coupon_command(name) => {
+            coupon_chat::command(&mut conversation, name, args).await
+        }
+        IncomingKind::Command { name, .. } if name == "invite" => {
+            referral_chat::invite(&mut conversation).await
+        }
         IncomingKind::Command { name, args } if name == "start" => {
+            if let Some(code) = referral_chat::start_code(args) {
+                // The decision is recorded, then the usual welcome (language, consent).
+                referral_chat::arrived(&mut conversation, &code).await?;
+                return conversation.start(source).await;
+            }
+            if let Some(sale) = flash_sale_chat::start_sale(args) {
+                conversation.record_start(source).await?;
+                return flash_sale_chat::open(&mut conversation, sale).await;
+            }
+            if let Some(code) = coupon_chat::start_code(args) {
+                // "Tap to get 10 % off": the code goes on the cart, then the shop opens.
+                conversation.record_start(source).await?;
+                coupon_chat::apply(&mut conversation, &code).await?;
+                return shop_chat::open(&mut conversation, shop_chat::Target::Shop).await;
+            }
             match shop_chat::start_target(args) {
                 Some(target) => {
                     conversation.record_start(source).await?;
@@ -140,7 +167,12 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             "privacy" => conversation.privacy_notice(None).await,
             _ => conversation.say("unknown-command", &[]).await,
         },
-        IncomingKind::Text { .. } => conversation.say("not-understood", &[]).await,
+        IncomingKind::Text { text } => {
+            if shop_chat::order_question(&mut conversation, text).await? {
+                return Ok(());
+            }
+            conversation.say("not-understood", &[]).await
+        }
         IncomingKind::Button {
             callback_id,
             data,
@@ -152,10 +184,24 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             callback_id,
             data,
             message_id,
-        } => conversation.button(callback_id, data, *message_id).await,
-        IncomingKind::PreCheckout { .. } | IncomingKind::PaymentReceived { .. } => {
-            shop_chat::payment(&mut conversation).await
+        } if flash_sale_chat::is_flash_sale_button(data) => {
+            flash_sale_chat::button(&mut conversation, callback_id, data, *message_id).await
         }
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } if community_chat::is_join_button(data) => {
+            community_chat::button(&mut conversation, callback_id, data, *message_id).await
+        }
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } => conversation.button(callback_id, data, *message_id).await,
+        IncomingKind::ShippingQuery { .. }
+        | IncomingKind::PreCheckout { .. }
+        | IncomingKind::PaymentReceived { .. } => shop_chat::payment(&mut conversation).await,
         IncomingKind::BotAccess { allowed } => {
             let kind = if *allowed {
                 "bot_unblocked"
@@ -165,7 +211,11 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             let e = event(ctx, incoming, &conversation.customer, kind);
             conversation.tx.append_event(&e).await
         }
-        IncomingKind::Other { .. } => Ok(()),
+        // Handled before the conversation (see `community_chat::is_community_event`).
+        IncomingKind::JoinRequest { .. }
+        | IncomingKind::MemberChanged { .. }
+        | IncomingKind::BotMembership { .. }
+        | IncomingKind::Other { .. } => Ok(()),
     }
 }
 
@@ -182,6 +232,35 @@ fn start_source(args: &str) -> Option<String> {
         tracing::info!(len = payload.len(), "ignoring invalid /start payload");
         None
     }
+}
+
+/// The customer behind `person`, created on first sight (with `source` as where they came
+/// from) or refreshed.
+pub(crate) async fn see_customer(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    incoming: &Incoming,
+    person: &Person,
+    source: Option<String>,
+) -> Result<Customer> {
+    let upserted = tx
+        .upsert_customer(&CustomerSighting {
+            telegram_user_id: person.telegram_user_id,
+            first_name: person.first_name.clone(),
+            last_name: person.last_name.clone(),
+            username: person.username.clone(),
+            telegram_language: person.language_code.clone(),
+            source: source.clone(),
+            bot: ctx.bot.key.0.clone(),
+            at: incoming.at,
+        })
+        .await?;
+    let customer = upserted.customer;
+    if upserted.created {
+        tx.append_event(&event(ctx, incoming, &customer, kind::CUSTOMER_CREATED).source(source))
+            .await?;
+    }
+    Ok(customer)
 }
 
 pub(crate) fn event(
@@ -203,6 +282,24 @@ pub(crate) struct Turn<'t, 'c> {
     pub(crate) incoming: &'t Incoming,
     pub(crate) customer: Customer,
     person: &'t Person,
+}
+
+impl<'t, 'c> Turn<'t, 'c> {
+    pub(crate) fn new(
+        tx: &'t mut dyn Tx,
+        ctx: &'t Context<'c>,
+        incoming: &'t Incoming,
+        customer: Customer,
+        person: &'t Person,
+    ) -> Self {
+        Turn {
+            tx,
+            ctx,
+            incoming,
+            customer,
+            person,
+        }
+    }
 }
 
 impl Turn<'_, '_> {

@@ -47,6 +47,13 @@ pub enum IncomingKind {
     },
     /// The person blocked (`false`) or unblocked (`true`) the bot in a private chat.
     BotAccess { allowed: bool },
+    /// Telegram asks which shipping options serve the address a customer gave for a
+    /// flexible invoice.
+    ShippingQuery {
+        query_id: String,
+        payload: String,
+        shipping_address: crate::shop::ShippingAddress,
+    },
     /// Telegram asks whether a payment may go ahead; answer within 10 seconds.
     PreCheckout {
         query_id: String,
@@ -54,6 +61,8 @@ pub enum IncomingKind {
         total_amount: i64,
         payload: String,
         shipping_address: Option<crate::shop::ShippingAddress>,
+        /// The option the customer picked, for flexible invoices.
+        shipping_option_id: Option<String>,
     },
     /// A payment went through.
     PaymentReceived {
@@ -63,6 +72,33 @@ pub enum IncomingKind {
         telegram_charge_id: String,
         provider_charge_id: Option<String>,
         shipping_address: Option<crate::shop::ShippingAddress>,
+        shipping_option_id: Option<String>,
+    },
+    /// Someone asked to join the group or channel `chat_id` through a link that needs
+    /// approval; the bot may write to them in `user_chat_id` for five minutes.
+    JoinRequest {
+        chat_title: String,
+        user_chat_id: i64,
+        invite_link: Option<String>,
+    },
+    /// Someone joined or left the group or channel `chat_id`.
+    MemberChanged {
+        member: Person,
+        joined: bool,
+        invite_link: Option<String>,
+        via_join_request: bool,
+    },
+    /// The bot's own membership in the group or channel `chat_id` changed.
+    BotMembership {
+        /// `group`, `supergroup` or `channel`.
+        chat_type: String,
+        title: String,
+        username: Option<String>,
+        /// `administrator`, `member`, `left`, `kicked`...
+        status: String,
+        can_invite_users: bool,
+        can_restrict_members: bool,
+        can_delete_messages: bool,
     },
     /// Anything the core does not handle yet, by its kind name; recorded, not acted on.
     Other { kind: String },

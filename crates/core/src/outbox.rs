@@ -65,6 +65,14 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         text: Option<String>,
     },
+    /// Acknowledges a button press by opening `url`, a `t.me/<bot>?start=…` link that lands
+    /// the person in the bot (someone who must start the bot first), optionally with a toast.
+    AnswerButtonLink {
+        callback_id: String,
+        url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
     /// A photo (URL or Telegram file id) with a caption and buttons: a product card.
     SendPhoto {
         photo: String,
@@ -81,6 +89,21 @@ pub enum Action {
     AnswerPreCheckout {
         query_id: String,
         ok: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error_message: Option<String>,
+    },
+    /// Lets `user_id` into `chat_id` (a join request). Queued in the person's private chat,
+    /// after the messages that go with it: Telegram lets the bot write to someone who asked
+    /// to join only until the request is answered.
+    ApproveJoinRequest { chat_id: i64, user_id: i64 },
+    /// Turns down `user_id`'s request to join `chat_id`; queued like the approval.
+    DeclineJoinRequest { chat_id: i64, user_id: i64 },
+    /// Answers Telegram's question which shipping options serve an address: the options, or
+    /// none with a reason the customer reads (`error_message`).
+    AnswerShipping {
+        query_id: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        options: Vec<crate::shipping::ShippingQuote>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error_message: Option<String>,
     },
@@ -102,6 +125,10 @@ pub struct Invoice {
     pub need_name: bool,
     pub need_phone_number: bool,
     pub need_shipping_address: bool,
+    /// The total depends on the address: Telegram asks the bot for shipping options
+    /// ([`Action::AnswerShipping`]) before the pre-checkout query.
+    #[serde(default)]
+    pub is_flexible: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
 }
@@ -114,7 +141,11 @@ impl Action {
         !matches!(
             self,
             Action::AnswerButton { .. }
+                | Action::AnswerButtonLink { .. }
                 | Action::AnswerPreCheckout { .. }
+                | Action::AnswerShipping { .. }
+                | Action::ApproveJoinRequest { .. }
+                | Action::DeclineJoinRequest { .. }
                 | Action::RefundStars { .. }
         )
     }
@@ -132,6 +163,21 @@ pub struct NewOutbound {
     /// Not sent before this time.
     pub not_before: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+}
+
+impl NewOutbound {
+    /// A message to go now, not part of a broadcast; `customer_id` left for the caller.
+    pub fn now(bot: &str, chat_id: i64, action: Action, at: DateTime<Utc>) -> Self {
+        NewOutbound {
+            bot: bot.to_owned(),
+            chat_id,
+            customer_id: None,
+            action,
+            broadcast: false,
+            not_before: at,
+            created_at: at,
+        }
+    }
 }
 
 /// A message waiting in the outbox.

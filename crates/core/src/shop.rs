@@ -102,6 +102,9 @@ impl OrderStatus {
 pub struct CartLine {
     pub variant_id: VariantId,
     pub quantity: i64,
+    /// The unit price (minor units of the bot's currency) the customer last saw for this
+    /// line; checkout tells them when it changed. `None` when not known.
+    pub seen_price: Option<i64>,
     pub added_at: DateTime<Utc>,
 }
 
@@ -147,6 +150,13 @@ pub struct NewOrder {
     pub currency: Currency,
     pub lines: Vec<OrderLine>,
     pub shipping_cost: i64,
+    /// Taken off `subtotal + shipping_cost`: the sum of the discounts' amounts, plus their
+    /// shipping amounts when the shipping cost is known at placement. At most
+    /// `subtotal + shipping_cost`.
+    pub discount: i64,
+    /// The promotions the order uses; placing it takes their uses, or fails with
+    /// `Conflict` (see [`crate::coupon`]).
+    pub discounts: Vec<crate::coupon::NewDiscount>,
     pub shipping_address: Option<ShippingAddress>,
     pub shipping_option: Option<String>,
     /// Where the order came from (deep-link payload, promotion), for attribution.
@@ -201,7 +211,11 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
     pub subtotal: i64,
     pub shipping_cost: i64,
+    /// See [`NewOrder::discount`]; `total = subtotal + shipping_cost - discount`.
+    pub discount: i64,
     pub total: i64,
+    /// Promotions used, in the order they were given.
+    pub discounts: Vec<crate::coupon::OrderDiscount>,
     pub status: OrderStatus,
     pub shipping_address: Option<ShippingAddress>,
     pub shipping_option: Option<String>,
@@ -243,12 +257,14 @@ pub trait ShopTx: Send {
     /// The customer's cart, oldest line first.
     async fn cart(&mut self, customer: CustomerId) -> Result<Vec<CartLine>>;
 
-    /// Sets a line's quantity; 0 removes it. `NotFound` for an unknown variant.
+    /// Sets a line's quantity and the unit price the customer saw; 0 removes the line.
+    /// `NotFound` for an unknown variant.
     async fn set_cart_quantity(
         &mut self,
         customer: CustomerId,
         variant: VariantId,
         quantity: i64,
+        seen_price: Option<i64>,
         at: DateTime<Utc>,
     ) -> Result<()>;
 
@@ -268,7 +284,9 @@ pub trait ShopTx: Send {
     /// Moves an order along its lifecycle and appends to its timeline. `Conflict` if its
     /// status is no longer `transition.from` or the move is not allowed
     /// ([`OrderStatus::can_become`]). Moving to cancelled or refunded from a status that
-    /// holds stock gives the stock back (`released` movements).
+    /// holds stock gives the stock back (`released` movements), and gives back the uses,
+    /// budget and single-use codes of its discounts whose promotion says so
+    /// ([`crate::coupon::Limits::give_back_on_cancel`]), once.
     async fn transition_order(&mut self, id: OrderId, transition: &Transition) -> Result<Order>;
 
     /// Records a payment. Returns `false` (and changes nothing) if a payment with the same
@@ -277,6 +295,11 @@ pub trait ShopTx: Send {
 
     /// Sets where an order goes (the address Telegram collected with the payment).
     async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()>;
+
+    /// Sets the shipping option an unpaid order goes by and its cost (after any shipping
+    /// discount); the total becomes `subtotal - discount + cost`. `Conflict` if the order is
+    /// no longer waiting for payment.
+    async fn set_shipping_option(&mut self, id: OrderId, option: &str, cost: i64) -> Result<()>;
 
     /// Keeps an unpaid order's stock reserved until `until` (a customer chose to pay by bank
     /// transfer or on delivery). `Conflict` if the order is no longer waiting for payment.

@@ -287,7 +287,7 @@ pub async fn confirm_payment(
     })
     .await?;
     let total = price_text(current.currency, current.total);
-    transition(
+    let paid = transition(
         tx,
         texts,
         &current,
@@ -296,5 +296,7 @@ pub async fn confirm_payment(
         Some("payment confirmed by hand".into()),
         ("order-paid", &[("total", total.as_str())]),
     )
-    .await
+    .await?;
+    crate::referral::order_paid(tx, texts, &paid, actor.at).await?;
+    Ok(paid)
 }

@@ -9,10 +9,12 @@
 //! `o:<id>` shows an order.
 
 use crate::catalog::{Product, ProductId, ProductStatus, Variant, VariantId};
-use crate::checkout::{self, bot_currency, item_name, products_for_sale, CartProblem, Checkout};
+use crate::checkout::{self, bot_currency, item_name, products_for_sale, Checkout};
 use crate::conversation::{event, Turn};
+use crate::incoming::IncomingKind;
 use crate::money::Currency;
 use crate::outbox::{Action, Button, Keyboard};
+use crate::shipping;
 use crate::shop::{Order, OrderId, OrderQuery, OrderStatus, Payment, PaymentMethod, Transition};
 use crate::store::Store;
 use crate::{Error, Result};
@@ -380,10 +382,12 @@ async fn change_cart(
         _ => 0,
     }
     .max(0);
+    let currency = bot_currency(turn.ctx.bot)?;
     let changed = checkout::set_quantity(
         turn.tx,
         turn.ctx.store,
         &turn.customer,
+        currency,
         variant_id,
         wanted,
         turn.incoming.at,
@@ -394,7 +398,7 @@ async fn change_cart(
         Err(Error::NotFound(_)) => {
             // Gone from the shop: it leaves the cart too.
             turn.tx
-                .set_cart_quantity(turn.customer.id, variant_id, 0, turn.incoming.at)
+                .set_cart_quantity(turn.customer.id, variant_id, 0, None, turn.incoming.at)
                 .await?;
             Some(turn.text("shop-not-available", &[]))
         }
@@ -474,6 +478,22 @@ async fn show_cart(turn: &mut Turn<'_, '_>, message_id: Option<i64>) -> Result<(
             ),
         ]);
     }
+    let priced = crate::discounts::price_customer_cart(
+        turn.tx,
+        turn.ctx.store,
+        turn.ctx.bot,
+        &turn.customer,
+        &items,
+        turn.incoming.at,
+    )
+    .await?;
+    for line in crate::discounts::cart_lines(turn.ctx.texts, &language, currency, &priced) {
+        text.push('\n');
+        text.push_str(&line);
+    }
+    // Shipping is added at payment; the total is what the goods cost after discounts.
+    let line_discounts: i64 = priced.discounts.iter().map(|d| d.amount).sum();
+    let total = total.saturating_sub(line_discounts);
     text.push_str("\n\n");
     text.push_str(&turn.text("cart-total", &[("total", &price_text(currency, total))]));
     buttons.push(vec![Button::callback(
@@ -501,25 +521,10 @@ async fn checkout(turn: &mut Turn<'_, '_>) -> Result<()> {
         Checkout::Problems(problems) => problems,
     };
     let mut text = turn.text("checkout-problems", &[]);
+    let language = turn.speaking().to_owned();
     for problem in &problems {
         text.push('\n');
-        text.push_str(&match problem {
-            CartProblem::Unavailable { item } => {
-                turn.text("checkout-unavailable", &[("item", item)])
-            }
-            CartProblem::Short {
-                item,
-                available,
-                quantity,
-            } => turn.text(
-                "checkout-short",
-                &[
-                    ("item", item),
-                    ("available", &available.to_string()),
-                    ("quantity", &quantity.to_string()),
-                ],
-            ),
-        });
+        text.push_str(&problem.describe(turn.ctx.texts, &language));
     }
     text.push_str("\n\n");
     text.push_str(&turn.text("checkout-fix", &[]));
@@ -540,7 +545,7 @@ async fn invoice(turn: &mut Turn<'_, '_>, order: &Order, physical: bool) -> Resu
     )
     .await?;
     let language = turn.speaking().to_owned();
-    let invoice = checkout::invoice(turn.ctx.texts, &language, order, physical);
+    let invoice = checkout::invoice(turn.ctx.texts, turn.ctx.bot, &language, order, physical);
     turn.send(Action::SendInvoice(invoice)).await?;
     // Digital goods must be paid in Stars, so paying by hand is offered only for the rest.
     if turn.ctx.bot.manual_payment.is_some() && order.currency != Currency::STARS {
@@ -606,20 +611,36 @@ fn order_of_payload(payload: &str) -> Option<OrderId> {
 
 pub(crate) async fn payment(turn: &mut Turn<'_, '_>) -> Result<()> {
     match turn.incoming.kind.clone() {
-        crate::incoming::IncomingKind::PreCheckout {
+        IncomingKind::ShippingQuery {
+            query_id,
+            payload,
+            shipping_address,
+        } => shipping_query(turn, &query_id, &payload, &shipping_address).await,
+        IncomingKind::PreCheckout {
             query_id,
             currency,
             total_amount,
             payload,
-            ..
-        } => pre_checkout(turn, &query_id, &currency, total_amount, &payload).await,
-        crate::incoming::IncomingKind::PaymentReceived {
+            shipping_address,
+            shipping_option_id,
+        } => {
+            let asked = Asked {
+                currency,
+                total_amount,
+                payload,
+                shipping_address,
+                shipping_option_id,
+            };
+            pre_checkout(turn, &query_id, asked).await
+        }
+        IncomingKind::PaymentReceived {
             currency,
             total_amount,
             payload,
             telegram_charge_id,
             provider_charge_id,
             shipping_address,
+            ..
         } => {
             let received = Received {
                 currency,
@@ -635,38 +656,120 @@ pub(crate) async fn payment(turn: &mut Turn<'_, '_>) -> Result<()> {
     }
 }
 
-/// Telegram's last check before charging: the order must still wait for exactly this
-/// payment. Answered through the outbox, which sends query answers ahead of any limit.
-async fn pre_checkout(
+/// The unpaid order of this customer that a payment payload names, locked, or the reason
+/// (a message id) why it cannot be paid.
+async fn payable_order(
     turn: &mut Turn<'_, '_>,
-    query_id: &str,
-    currency: &str,
-    total: i64,
     payload: &str,
-) -> Result<()> {
+) -> Result<std::result::Result<Order, &'static str>> {
     let order = match order_of_payload(payload) {
         Some(id) => turn.tx.order_for_update(id).await?,
         None => None,
     };
-    let refusal = match &order {
-        Some(o) if o.customer_id != turn.customer.id => Some("precheckout-mismatch"),
-        Some(o) if o.status != OrderStatus::PendingPayment => Some("precheckout-expired"),
-        Some(o) if o.currency.code() != currency || o.total != total => {
-            Some("precheckout-mismatch")
+    Ok(match order {
+        Some(o) if o.customer_id != turn.customer.id => Err("precheckout-mismatch"),
+        Some(o) if o.status != OrderStatus::PendingPayment => Err("precheckout-expired"),
+        Some(o) => Ok(o),
+        None => Err("precheckout-mismatch"),
+    })
+}
+
+/// Telegram asks which shipping options serve the address the customer typed for a
+/// flexible invoice: the bot's rates for that country, or a reason why none.
+async fn shipping_query(
+    turn: &mut Turn<'_, '_>,
+    query_id: &str,
+    payload: &str,
+    address: &crate::shop::ShippingAddress,
+) -> Result<()> {
+    let country = address.country_code.to_uppercase();
+    let options = match payable_order(turn, payload).await? {
+        Ok(order) => {
+            // A free-shipping discount of the order comes off every option.
+            let allowance = crate::discounts::shipping_allowance(&order);
+            let mut options =
+                shipping::quotes(&turn.ctx.bot.shipping_rates, &country, order.subtotal);
+            for option in &mut options {
+                option.amount = (option.amount - allowance).max(0);
+            }
+            if options.is_empty() {
+                Err("shipping-not-available")
+            } else {
+                Ok((order.id, options))
+            }
         }
-        Some(_) => None,
-        None => Some("precheckout-mismatch"),
+        Err(reason) => Err(reason),
     };
-    let e = event(turn.ctx, turn.incoming, &turn.customer, "pre_checkout").data(json!({
-        "order": order.as_ref().map(|o| o.id.0),
-        "accepted": refusal.is_none(),
-        "reason": refusal,
+    let e = event(turn.ctx, turn.incoming, &turn.customer, "shipping_query").data(json!({
+        "order": options.as_ref().ok().map(|(id, _)| id.0),
+        "country": country,
+        "options": options.as_ref().map_or(0, |(_, o)| o.len()),
+        "reason": options.as_ref().err(),
     }));
     turn.tx.append_event(&e).await?;
-    let error_message = refusal.map(|id| turn.text(id, &[]));
+    let action = match options {
+        Ok((_, options)) => Action::AnswerShipping {
+            query_id: query_id.to_owned(),
+            options,
+            error_message: None,
+        },
+        Err(reason) => Action::AnswerShipping {
+            query_id: query_id.to_owned(),
+            options: Vec::new(),
+            error_message: Some(turn.text(reason, &[("country", &country)])),
+        },
+    };
+    turn.send(action).await
+}
+
+/// What a pre-checkout query asks to be paid.
+struct Asked {
+    currency: String,
+    total_amount: i64,
+    payload: String,
+    shipping_address: Option<crate::shop::ShippingAddress>,
+    shipping_option_id: Option<String>,
+}
+
+/// Telegram's last check before charging: the order must still wait for exactly this
+/// payment. A chosen shipping option is priced again and kept on the order, so the payment
+/// that follows matches its total. Answered through the outbox, which sends query answers
+/// ahead of any limit.
+async fn pre_checkout(turn: &mut Turn<'_, '_>, query_id: &str, asked: Asked) -> Result<()> {
+    let verdict = match payable_order(turn, &asked.payload).await? {
+        Ok(order) if order.currency.code() != asked.currency => Err("precheckout-mismatch"),
+        Ok(order) => match (&asked.shipping_option_id, &asked.shipping_address) {
+            (Some(option), Some(address)) => {
+                let rates = &turn.ctx.bot.shipping_rates;
+                let allowance = crate::discounts::shipping_allowance(&order);
+                let goods = order.subtotal - order.discount;
+                let quote = shipping::quote(rates, option, &address.country_code, order.subtotal);
+                match quote.map(|q| (q.id, (q.amount - allowance).max(0))) {
+                    Some((id, cost)) if goods + cost == asked.total_amount => {
+                        turn.tx.set_shipping_option(order.id, &id, cost).await?;
+                        Ok(order.id)
+                    }
+                    Some(_) => Err("precheckout-mismatch"),
+                    None => Err("precheckout-shipping-changed"),
+                }
+            }
+            (Some(_), None) => Err("precheckout-mismatch"),
+            (None, _) if order.total == asked.total_amount => Ok(order.id),
+            (None, _) => Err("precheckout-mismatch"),
+        },
+        Err(reason) => Err(reason),
+    };
+    let e = event(turn.ctx, turn.incoming, &turn.customer, "pre_checkout").data(json!({
+        "order": verdict.as_ref().ok().map(|id| id.0),
+        "accepted": verdict.is_ok(),
+        "reason": verdict.as_ref().err(),
+        "shipping_option": asked.shipping_option_id,
+    }));
+    turn.tx.append_event(&e).await?;
+    let error_message = verdict.err().map(|id| turn.text(id, &[]));
     turn.send(Action::AnswerPreCheckout {
         query_id: query_id.to_owned(),
-        ok: refusal.is_none(),
+        ok: error_message.is_none(),
         error_message,
     })
     .await
@@ -755,6 +858,7 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
     };
     crate::staff::order_paid_notice(turn.tx, turn.ctx, &paid_order, &name, turn.incoming.at)
         .await?;
+    crate::referral::order_paid(turn.tx, turn.ctx.texts, &paid_order, turn.incoming.at).await?;
     let e = event(turn.ctx, turn.incoming, &turn.customer, "order_paid").data(json!({
         "order": order_id.0,
         "amount": paid.total_amount,
@@ -802,10 +906,45 @@ async fn show_orders(turn: &mut Turn<'_, '_>) -> Result<()> {
     turn.send(Action::SendText { text, buttons }).await
 }
 
+/// Answers free text that asks about an order ("where is my order #1042", "1042",
+/// "我的订单 1042 到哪了"): the order with that number if it is the customer's, or their
+/// recent orders when no number is given. `false` when the text is not about orders.
+pub(crate) async fn order_question(turn: &mut Turn<'_, '_>, text: &str) -> Result<bool> {
+    let lowered = text.to_lowercase();
+    let language = turn.speaking().to_owned();
+    let mentions_orders = [language.as_str(), "en"].into_iter().any(|language| {
+        turn.ctx
+            .texts
+            .get(language, "order-words", &[])
+            .split(',')
+            .map(str::trim)
+            .any(|word| !word.is_empty() && lowered.contains(word))
+    });
+    let bare_number = text.trim().trim_start_matches('#').trim();
+    let just_a_number = !bare_number.is_empty() && bare_number.bytes().all(|b| b.is_ascii_digit());
+    match order_number(text) {
+        Some(id) if mentions_orders || just_a_number => show_order(turn, id).await?,
+        None if mentions_orders => show_orders(turn).await?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The first run of ASCII digits in `text` that could be an order number.
+fn order_number(text: &str) -> Option<OrderId> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .find(|digits| !digits.is_empty())
+        .filter(|digits| digits.len() <= 15)
+        .and_then(|digits| digits.parse().ok())
+        .map(OrderId)
+}
+
 async fn show_order(turn: &mut Turn<'_, '_>, id: OrderId) -> Result<()> {
     let order = turn.ctx.store.order(id).await?;
     let Some(order) = order.filter(|o| o.customer_id == turn.customer.id) else {
-        return turn.say("orders-none", &[]).await;
+        return turn
+            .say("order-lookup-unknown", &[("order", &id.0.to_string())])
+            .await;
     };
     let status = turn.text(&format!("order-status-{}", order.status.as_str()), &[]);
     let mut text = turn.text(
@@ -882,6 +1021,18 @@ mod tests {
             plain("<p>Light &amp; soft</p>\n<ul><li>cotton</li></ul>"),
             "Light & soft cotton"
         );
+    }
+
+    #[test]
+    fn order_numbers_in_free_text() {
+        assert_eq!(
+            order_number("where is my order #1042?"),
+            Some(OrderId(1042))
+        );
+        assert_eq!(order_number("我的订单1042到哪了"), Some(OrderId(1042)));
+        assert_eq!(order_number("pedido nº 77"), Some(OrderId(77)));
+        assert_eq!(order_number("where is my parcel"), None);
+        assert_eq!(order_number("9999999999999999999999"), None);
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! commits. Dropping a `Tx` without committing rolls it back.
 
 use crate::catalog::CatalogStore;
+use crate::community::{CommunityStore, CommunityTx};
 use crate::consent::ConsentRecord;
+use crate::coupon::{PromotionStore, PromotionTx};
 use crate::customer::{Customer, CustomerId, CustomerSighting, Upserted};
 use crate::event::{Event, NewEvent};
 use crate::inbox::{InboxUpdate, NewInboxUpdate};
@@ -33,7 +35,18 @@ pub type SharedStore = Arc<dyn Store>;
 
 /// The database, outside any transaction.
 #[async_trait]
-pub trait Store: CatalogStore + ShopStore + Send + Sync + 'static {
+pub trait Store:
+    CatalogStore
+    + ShopStore
+    + PromotionStore
+    + CommunityStore
+    + crate::flash_sale::FlashSaleStore
+    + crate::giveaway::GiveawayStore
+    + crate::referral::ReferralStore
+    + Send
+    + Sync
+    + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Checks that the database answers (for `/readyz`).
@@ -112,7 +125,15 @@ pub trait Store: CatalogStore + ShopStore + Send + Sync + 'static {
 
 /// One transaction. Methods take `&mut self`; [`Tx::commit`] consumes it.
 #[async_trait]
-pub trait Tx: ShopTx + Send {
+pub trait Tx:
+    ShopTx
+    + PromotionTx
+    + CommunityTx
+    + crate::flash_sale::FlashSaleTx
+    + crate::giveaway::GiveawayTx
+    + crate::referral::ReferralTx
+    + Send
+{
     // --- customers ---
 
     /// Creates the customer or refreshes their name, username and Telegram language and

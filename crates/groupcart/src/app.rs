@@ -15,6 +15,7 @@ use groupcart_bot::setup::{self, Delivery};
 use groupcart_bot::{poller, SenderWakers};
 use groupcart_core::bot::{BotKey, BotProfile, ManualPayment};
 use groupcart_core::clock::{SharedClock, SystemClock};
+use groupcart_core::flash_sale::FlashSaleGate;
 use groupcart_core::i18n::Texts;
 use groupcart_core::metrics::Metrics;
 use groupcart_core::shop::ShopSettings;
@@ -24,7 +25,9 @@ use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
+use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway};
 use groupcart_worker::deliver::TelegramDeliver;
+use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
@@ -66,6 +69,7 @@ fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
         market: bot.market.clone(),
         policy_version: config.privacy.policy_version.clone(),
         shipping_fee: bot.shipping_fee,
+        shipping_rates: bot.shipping_rates.clone(),
         staff_chat: bot.staff_chat_id,
         manual_payment: bot
             .manual_payment
@@ -74,6 +78,7 @@ fn profile(bot: &BotConfig, config: &Config) -> BotProfile {
                 instructions,
                 reservation: chrono::Duration::days(i64::from(bot.manual_payment_days)),
             }),
+        username: Default::default(),
     }
 }
 
@@ -145,6 +150,8 @@ impl App {
             shop.clone(),
             wakers.clone(),
             metrics.clone(),
+            // One gate per process, made here and handed down: no global state.
+            Arc::new(FlashSaleGate::default()),
         ));
 
         // HTTP first: in sandbox mode the bots' own API calls go to it.
@@ -321,9 +328,35 @@ fn job_runner(
         metrics.clone(),
         JobsConfig::default(),
     );
+    jobs.register(Arc::new(StartFlashSale {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
+    }));
+    jobs.register(Arc::new(FlashSaleTick {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
     jobs.register(Arc::new(ExpireOrder {
         texts: texts.clone(),
         clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(CloseJoinRequest {
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(DrawGiveaway {
+        texts: texts.clone(),
+        clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
     }));
     let staff = profiles
         .iter()
@@ -358,6 +391,9 @@ async fn prepare_with_retries(
 ) {
     match setup::prepare(client, profile, texts, delivery, mini_app.as_deref()).await {
         Ok(me) => {
+            if let Some(username) = me.username.clone() {
+                let _ = profile.username.set(username);
+            }
             tracing::info!(bot = %profile.key, username = me.username.as_deref().unwrap_or(""), "bot ready");
         }
         Err(error) => {
@@ -379,7 +415,10 @@ async fn prepare_with_retries(
                     match setup::prepare(&client, &profile, &texts, &delivery, mini_app.as_deref())
                         .await
                     {
-                        Ok(_) => {
+                        Ok(me) => {
+                            if let Some(username) = me.username {
+                                let _ = profile.username.set(username);
+                            }
                             tracing::info!(bot = %profile.key, "bot ready");
                             return;
                         }

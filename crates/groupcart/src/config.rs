@@ -141,9 +141,15 @@ pub struct BotConfig {
     /// Payment provider token (from @BotFather) for card payments; Telegram Stars need none.
     #[serde(default)]
     pub payment_provider_token: Secret,
-    /// Flat shipping fee of physical orders, in minor units of `currency`.
+    /// Flat shipping fee of physical orders, in minor units of `currency`, when there is no
+    /// rate table.
     #[serde(default)]
     pub shipping_fee: i64,
+    /// Shipping options by destination country (`[[bots.shipping_rates]]`). When set,
+    /// Telegram asks customers for their address first and they pick one of the options
+    /// that serve their country.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipping_rates: Vec<groupcart_core::shipping::ShippingRate>,
     /// The (private) group where staff get order notices and run orders with `/ship`,
     /// `/delivered` and `/cancel`.
     #[serde(default)]
@@ -378,6 +384,8 @@ impl Config {
             if bot.shipping_fee < 0 {
                 return Err(format!("{at}.shipping_fee must not be negative"));
             }
+            groupcart_core::shipping::validate(&bot.shipping_rates)
+                .map_err(|e| format!("{at}.shipping_rates: {e}"))?;
             if let Some(limits) = &bot.limits {
                 limits.validate().map_err(|e| format!("{at}.limits.{e}"))?;
             }
@@ -411,6 +419,7 @@ impl Config {
             limits: None,
             payment_provider_token: Secret::default(),
             shipping_fee: 0,
+            shipping_rates: Vec::new(),
             staff_chat_id: None,
             manual_payment: None,
             manual_payment_days: default_manual_payment_days(),

@@ -113,6 +113,23 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// Flash-sale buy attempts per second, confirmed orders per second, latency and
+    /// oversell, beside a naive single-row conditional update measured in the same run.
+    FlashSale {
+        /// Simulated buyers; each tries once.
+        #[arg(long, default_value_t = 50_000)]
+        buyers: u64,
+        /// Units for sale.
+        #[arg(long, default_value_t = 1000)]
+        units: i64,
+        /// Buyers in flight at once (16: the dispatcher's lanes, the most updates a
+        /// server handles at once).
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Also measure this PostgreSQL database (its tables are created if missing).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Resident memory of an idle `serve` (sandbox mode, SQLite).
     Memory,
     /// Import a generated Shopify CSV into a fresh SQLite database.
@@ -120,6 +137,15 @@ enum BenchCommand {
         /// Variant rows in the file.
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
+    },
+    /// Group messages checked per second against a sensitive-word list (one core).
+    Filter {
+        /// Words in the list.
+        #[arg(long, default_value_t = 100_000)]
+        words: usize,
+        /// Chat messages checked.
+        #[arg(long, default_value_t = 200_000)]
+        messages: usize,
     },
 }
 
@@ -217,11 +243,42 @@ async fn run(command: Command, config: Config) -> Result<()> {
             result
         }
         Command::Bench {
+            which:
+                BenchCommand::FlashSale {
+                    buyers,
+                    units,
+                    concurrency,
+                    postgres,
+                },
+        } => {
+            let dir =
+                std::env::temp_dir().join(format!("groupcart-bench-flash-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let mut databases = vec![format!("sqlite://{}", dir.join("flash.db").display())];
+            databases.extend(postgres);
+            let result = groupcart::bench::flash_sale(groupcart::bench::FlashSaleBench {
+                databases,
+                buyers,
+                units,
+                concurrency,
+            })
+            .await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+        Command::Bench {
             which: BenchCommand::Memory,
         } => groupcart::bench::memory().await,
         Command::Bench {
             which: BenchCommand::Import { rows },
         } => groupcart::bench::import(rows).await,
+        Command::Bench {
+            which: BenchCommand::Filter { words, messages },
+        } => {
+            let report = groupcart_wordfilter::bench::bench_report(words, messages)?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Catalog {
             command:
                 CatalogCommand::Import {

@@ -3,6 +3,7 @@
 //! simulator's page without a Telegram account.
 
 use crate::config::{BotConfig, Secret};
+use groupcart_core::shipping::{ShippingRate, ANY_COUNTRY};
 
 /// The demo bot's token. It is only ever accepted by the built-in simulator.
 pub const DEMO_TOKEN: &str = "1000000001:groupcart-sandbox-demo";
@@ -21,7 +22,8 @@ pub fn demo_bot() -> BotConfig {
         limits: None,
         // The simulator accepts any provider token, so card payments work in the sandbox.
         payment_provider_token: Secret::new("sandbox-payment-provider"),
-        shipping_fee: 500,
+        shipping_fee: 0,
+        shipping_rates: demo_shipping_rates(),
         staff_chat_id: Some(DEMO_STAFF_CHAT),
         manual_payment: Some(
             "Bank transfer to Demo Shop Ltd, IBAN XX00 DEMO 0000 0000, with your order number as the reference."
@@ -29,6 +31,28 @@ pub fn demo_bot() -> BotConfig {
         ),
         manual_payment_days: 3,
     }
+}
+
+/// Standard shipping everywhere (free from 50.00), express to Southeast Asia.
+fn demo_shipping_rates() -> Vec<ShippingRate> {
+    vec![
+        ShippingRate {
+            id: "standard".into(),
+            title: "Standard, 7-14 days".into(),
+            countries: vec![ANY_COUNTRY.into()],
+            amount: 499,
+            free_from: Some(5000),
+        },
+        ShippingRate {
+            id: "express".into(),
+            title: "Express, 2-4 days".into(),
+            countries: ["SG", "MY", "TH", "ID", "VN", "PH"]
+                .map(String::from)
+                .to_vec(),
+            amount: 1500,
+            free_from: None,
+        },
+    ]
 }
 
 /// Creates the demo staff group in the simulator, with the demo bot as its admin.

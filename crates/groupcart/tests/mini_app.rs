@@ -94,13 +94,47 @@ async fn browse_buy_and_pay(database_url: String) {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "insufficient_stock");
 
+    // A coupon code: refused with the reason, or shown with what it takes off.
+    let (status, body) = shop
+        .call(
+            reqwest::Method::PUT,
+            "/cart/code",
+            Some(json!({"code": "nope"})),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "coupon_rejected");
+    assert_eq!(
+        body["error"]["message"],
+        "Sorry, code NOPE does not exist. Please check it and try again."
+    );
+    let draft = serde_json::from_value(json!({
+        "name": "App", "trigger": {"code": "APP5"},
+        "benefit": {"type": "fixed", "amounts": {"USD": 500}}, "status": "active"
+    }))
+    .unwrap();
+    groupcart_core::coupon::create_promotion(shop.app.store.as_ref(), &draft, chrono::Utc::now())
+        .await
+        .unwrap();
+    let (status, cart) = shop
+        .call(
+            reqwest::Method::PUT,
+            "/cart/code",
+            Some(json!({"code": "app5"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{cart}");
+    assert_eq!(cart["code"], "APP5");
+    assert_eq!(cart["discounts"][0], "🏷 App (APP5): −5.00 USD");
+    assert_eq!(cart["total_text"], "39.00 USD");
+
     let (status, placed) = shop
         .call(reqwest::Method::POST, "/checkout", Some(json!({})))
         .await;
     assert_eq!(status, 200, "{placed}");
     assert_eq!(
-        placed["total_text"], "49.00 USD",
-        "two teas and 5.00 shipping"
+        placed["total_text"], "39.00 USD",
+        "two teas less 5.00; shipping is chosen with the address"
     );
     let link = placed["invoice_link"].as_str().unwrap();
     let (_, cart) = shop.call(reqwest::Method::GET, "/cart", None).await;
@@ -109,7 +143,15 @@ async fn browse_buy_and_pay(database_url: String) {
     let paid = shop
         .http
         .post(format!("http://{}/sim/bots/{BOT_ID}/pay", shop.app.addr))
-        .json(&json!({"from": 8101, "invoice_link": link}))
+        .json(&json!({
+            "from": 8101,
+            "invoice_link": link,
+            "order_info": {"name": "Dewi", "phone_number": "+62 812 0000 0000",
+                "shipping_address": {"country_code": "ID", "state": "DKI Jakarta",
+                    "city": "Jakarta", "street_line1": "Jl. Sudirman 1", "street_line2": "",
+                    "post_code": "10220"}},
+            "shipping_option_id": "express",
+        }))
         .send()
         .await
         .unwrap();
@@ -125,10 +167,12 @@ async fn browse_buy_and_pay(database_url: String) {
             })
             .await
             .unwrap();
-        if orders
-            .first()
-            .is_some_and(|o| o.status == OrderStatus::Paid)
-        {
+        if let Some(order) = orders.first().filter(|o| o.status == OrderStatus::Paid) {
+            assert_eq!(order.shipping_option.as_deref(), Some("express"));
+            assert_eq!(
+                order.total, 5400,
+                "44.00 less 5.00, and 15.00 express to Indonesia"
+            );
             break;
         }
         assert!(Instant::now() < deadline, "never paid: {orders:?}");

@@ -4,108 +4,22 @@
 //! nothing twice; an invoice of a cancelled order is declined with a reason.
 
 mod common;
+#[macro_use]
+mod shop_harness;
 
 use common::buttons;
+use shop_harness::*;
 
 use groupcart::app::App;
 use groupcart::config::{Config, Secret};
-use groupcart::sandbox::DEMO_TOKEN;
 use groupcart_core::shop::{OrderId, OrderStatus};
-use groupcart_simulator::client::SimClient;
-use groupcart_simulator::types::{MemberStatus, PaymentStatus, SentMessage, SimUser};
-use serde_json::{json, Value};
+use groupcart_simulator::types::{
+    MemberStatus, OrderInfo, PayDetails, PayTarget, PaymentStatus, SentMessage,
+    ShippingAddress as SimAddress, SimUser,
+};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-
-const WAIT: Duration = Duration::from_secs(15);
-const API_TOKEN: &str = "shop-test-token";
-
-struct Shop {
-    app: App,
-    sim: SimClient,
-    bot: i64,
-    http: reqwest::Client,
-}
-
-async fn start(database_url: String) -> Shop {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut config = Config::default();
-    config.database.url = database_url;
-    config.http.listen = listener.local_addr().unwrap();
-    config.telegram.poll_timeout = 1;
-    config.api.token = Secret::new(API_TOKEN);
-    let app = App::start_on(config, listener).await.expect("app starts");
-    let sim = SimClient::new(format!("http://{}", app.addr));
-    let bot = DEMO_TOKEN.split(':').next().unwrap().parse().unwrap();
-    Shop {
-        app,
-        sim,
-        bot,
-        http: reqwest::Client::new(),
-    }
-}
-
-impl Shop {
-    async fn wait_for(
-        &self,
-        chat: i64,
-        what: &str,
-        done: impl Fn(&[SentMessage]) -> bool,
-    ) -> Vec<SentMessage> {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let messages: Vec<SentMessage> = self
-                .sim
-                .messages(self.bot, chat)
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|m| m.from_bot)
-                .collect();
-            if done(&messages) {
-                return messages;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}: {messages:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    async fn press(&self, user: &SimUser, message: &SentMessage, data: &str) {
-        self.sim
-            .press_button(self.bot, user, user.id, message.message_id, data)
-            .await
-            .unwrap_or_else(|e| panic!("press {data}: {e}"));
-    }
-
-    async fn api(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .http
-            .post(format!("http://{}/api{path}", self.app.addr))
-            .bearer_auth(API_TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn stop(self) {
-        self.app.shutdown();
-        self.app.stopped().await;
-    }
-}
-
-fn text(message: &SentMessage) -> String {
-    message.text.clone().unwrap_or_default()
-}
-
-fn has_text(messages: &[SentMessage], needle: &str) -> bool {
-    messages.iter().any(|m| text(m).contains(needle))
-}
 
 /// Adds both scarf colours to the cart from the product card and checks out; returns the
 /// invoice message and the order number.
@@ -170,8 +84,8 @@ async fn buy_two_scarves(shop: &Shop, who: &SimUser) -> (SentMessage, OrderId) {
         .clone();
     let details = invoice.invoice.clone().unwrap();
     assert_eq!(details["currency"], "USD");
-    // Two scarves and the sandbox's 5.00 shipping.
-    assert_eq!(details["total_amount"], 8300);
+    // Two scarves; shipping is chosen with the address, as the sandbox has a rate table.
+    assert_eq!(details["total_amount"], 7800);
     let reserved = messages
         .iter()
         .find(|m| text(m).contains("is reserved for you"))
@@ -198,19 +112,52 @@ async fn group_chat_to_paid_order(database_url: String) {
         .expect("order stored");
     assert_eq!(order.status, OrderStatus::PendingPayment);
     assert_eq!(order.lines.len(), 2);
-    assert_eq!(order.total, 8300);
+    assert_eq!(order.total, 7800);
 
-    shop.sim
-        .pay(shop.bot, &who, who.id, invoice.message_id)
+    // Lin types a Singapore address; Telegram asks the bot which options serve it, and Lin
+    // picks express.
+    let singapore = OrderInfo {
+        name: Some("Lin Wei".into()),
+        phone_number: Some("+65 8123 4567".into()),
+        email: None,
+        shipping_address: Some(SimAddress {
+            country_code: "SG".into(),
+            state: String::new(),
+            city: "Singapore".into(),
+            street_line1: "10 Anson Road #12-01".into(),
+            street_line2: String::new(),
+            post_code: "079903".into(),
+        }),
+    };
+    let details = PayDetails {
+        order_info: Some(singapore),
+        shipping_option_id: None,
+    }
+    .with_shipping_option("express");
+    let target = PayTarget::Message {
+        chat_id: who.id,
+        message_id: invoice.message_id,
+    };
+    let started = shop
+        .sim
+        .pay_with(shop.bot, &who, target, details)
         .await
         .unwrap();
+    assert!(started.shipping_query_id.is_some(), "a flexible invoice");
     shop.wait_for(who.id, "the payment thanks", |m| {
-        has_text(m, "We received your payment of 83.00 USD")
+        has_text(m, "We received your payment of 93.00 USD")
     })
     .await;
     let order = shop.app.store.order(order_id).await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
     assert_eq!(order.payments.len(), 1);
+    assert_eq!(order.shipping_option.as_deref(), Some("express"));
+    assert_eq!((order.shipping_cost, order.total), (1500, 9300));
+    let address = order.shipping_address.clone().expect("the address is kept");
+    assert_eq!(
+        (address.country_code.as_str(), address.name.as_deref()),
+        ("SG", Some("Lin Wei"))
+    );
 
     // Telegram delivers the payment again: nothing changes.
     let payments = shop.sim.payments(shop.bot).await.unwrap();
@@ -222,7 +169,7 @@ async fn group_chat_to_paid_order(database_url: String) {
         "message_id": 9999, "date": 1_790_000_000,
         "chat": {"id": who.id, "type": "private", "first_name": "Lin"},
         "from": {"id": who.id, "is_bot": false, "first_name": "Lin"},
-        "successful_payment": {"currency": "USD", "total_amount": 8300, "invoice_payload": format!("order:{}", order_id.0),
+        "successful_payment": {"currency": "USD", "total_amount": 9300, "invoice_payload": format!("order:{}", order_id.0),
             "telegram_payment_charge_id": charge, "provider_payment_charge_id": "prov-1"}
     }});
     shop.sim.raw_update(shop.bot, &replay).await.unwrap();
@@ -259,7 +206,7 @@ async fn group_chat_to_paid_order(database_url: String) {
         .await;
     let notice = notices.last().unwrap();
     assert!(
-        text(notice).contains("83.00 USD from Lin"),
+        text(notice).contains("93.00 USD from Lin"),
         "{}",
         text(notice)
     );
@@ -292,6 +239,22 @@ async fn group_chat_to_paid_order(database_url: String) {
     .await;
     shop.wait_for(who.id, "the shipped message", |m| {
         has_text(m, "on its way with DHL. Tracking number: JD014600003828")
+    })
+    .await;
+    // "Where is my order?" by its number, in the customer's words.
+    let question = format!("hi, where is my order #{}?", order_id.0);
+    shop.sim.send_text(shop.bot, &who, &question).await.unwrap();
+    shop.wait_for(who.id, "the order status", |m| {
+        has_text(m, &format!("Order #{}: shipped", order_id.0))
+            && has_text(m, "Shipped with DHL, tracking number JD014600003828")
+    })
+    .await;
+    shop.sim
+        .send_text(shop.bot, &who, "where is my order 99999999")
+        .await
+        .unwrap();
+    shop.wait_for(who.id, "the unknown order answer", |m| {
+        has_text(m, "could not find order #99999999")
     })
     .await;
     // Shipping twice is refused, and says why.
@@ -339,7 +302,7 @@ async fn group_chat_to_paid_order(database_url: String) {
     let line = format!("#{} · ", order_id.0);
     let listed = text(list);
     assert!(
-        listed.contains(&line) && listed.contains("83.00 USD · delivered"),
+        listed.contains(&line) && listed.contains("93.00 USD · delivered"),
         "{listed}"
     );
     shop.press(&who, list, &format!("o:{}", order_id.0)).await;
@@ -408,6 +371,7 @@ async fn stars_for_digital_goods(database_url: String) {
         limits: None,
         payment_provider_token: Secret::default(),
         shipping_fee: 0,
+        shipping_rates: Vec::new(),
         staff_chat_id: None,
         manual_payment: None,
         manual_payment_days: 3,
@@ -550,11 +514,11 @@ async fn checkout_reports_what_changed(database_url: String) {
         .wait_for(who.id, "the cart", |m| has_text(m, "Total: 117.00 USD"))
         .await;
     // Someone else buys one of the three blue scarves meanwhile.
-    let variant: i64 = blue.rsplit(':').next().unwrap().parse().unwrap();
+    let variant_id: i64 = blue.rsplit(':').next().unwrap().parse().unwrap();
     let adjusted = shop
         .http
         .post(format!(
-            "http://{}/api/variants/{variant}/stock",
+            "http://{}/api/variants/{variant_id}/stock",
             shop.app.addr
         ))
         .bearer_auth(API_TOKEN)
@@ -563,11 +527,48 @@ async fn checkout_reports_what_changed(database_url: String) {
         .await
         .unwrap();
     assert_eq!(adjusted.status().as_u16(), 200);
+    // And the seller raises its price from 39.00 to 45.00.
+    let (status, page) = shop.api_get("/products").await;
+    assert_eq!(status, 200);
+    let mut scarf = page["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["handle"] == "silk-scarf")
+        .expect("the scarf")
+        .clone();
+    let product_id = scarf["id"].as_i64().unwrap();
+    for variant in scarf["variants"].as_array_mut().unwrap() {
+        if variant["id"] == variant_id {
+            variant["prices"] = json!([{"currency": "USD", "amount": 4500}]);
+        }
+    }
+    let replaced = shop
+        .http
+        .put(format!(
+            "http://{}/api/products/{product_id}",
+            shop.app.addr
+        ))
+        .bearer_auth(API_TOKEN)
+        .json(&scarf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status().as_u16(), 200);
+
     shop.press(&who, messages.last().unwrap(), "c:pay").await;
-    shop.wait_for(who.id, "the problem report", |m| {
-        has_text(m, "Silk scarf (Blue): only 2 left (you have 3)")
-    })
-    .await;
+    let reported = shop
+        .wait_for(who.id, "the problem report", |m| {
+            has_text(m, "Silk scarf (Blue): only 2 left (you have 3)")
+        })
+        .await;
+    assert!(
+        has_text(
+            &reported,
+            "Silk scarf (Blue): the price is now 45.00 USD (it was 39.00 USD)"
+        ),
+        "{reported:#?}"
+    );
     let query = groupcart_core::shop::OrderQuery {
         limit: 10,
         ..Default::default()
@@ -576,6 +577,34 @@ async fn checkout_reports_what_changed(database_url: String) {
         shop.app.store.orders(&query).await.unwrap().is_empty(),
         "no order placed"
     );
+
+    // Taking one out of the cart: checkout now goes through at the new price, shown once.
+    // The cart follows the report, at the new price.
+    let messages = shop
+        .wait_for(who.id, "the cart after the report", |m| {
+            has_text(m, "Total: 135.00 USD")
+        })
+        .await;
+    let cart = messages.last().unwrap().clone();
+    shop.press(&who, &cart, &format!("c:dec:{variant_id}"))
+        .await;
+    shop.wait_for(who.id, "the smaller cart", |m| {
+        has_text(m, "Total: 90.00 USD")
+    })
+    .await;
+    shop.press(&who, &cart, "c:pay").await;
+    let messages = shop
+        .wait_for(who.id, "the invoice", |m| {
+            m.iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages.iter().find_map(|m| m.invoice.clone()).unwrap();
+    assert_eq!(invoice["total_amount"], 9000, "{invoice}");
+    let changed_notes = messages
+        .iter()
+        .filter(|m| text(m).contains("the price is now"))
+        .count();
+    assert_eq!(changed_notes, 1, "the change is reported once");
     shop.stop().await;
 }
 
@@ -640,7 +669,7 @@ async fn manual_payment_confirmed_by_staff(database_url: String) {
     })
     .await;
     shop.wait_for(who.id, "the payment thanks", |m| {
-        has_text(m, "We received your payment of 83.00 USD")
+        has_text(m, "We received your payment of 78.00 USD")
     })
     .await;
     let order = shop.app.store.order(order_id).await.unwrap().unwrap();
@@ -652,53 +681,6 @@ async fn manual_payment_confirmed_by_staff(database_url: String) {
     );
     assert_eq!(order.timeline[1].actor, "staff:@kai_ops");
     shop.stop().await;
-}
-
-fn sqlite_url() -> String {
-    format!(
-        "sqlite://{}",
-        groupcart_store_contract::sqlite_path().display()
-    )
-}
-
-/// A customer writing in English.
-fn customer(id: i64, first_name: &str) -> SimUser {
-    SimUser {
-        id,
-        first_name: first_name.into(),
-        last_name: None,
-        username: None,
-        language_code: Some("en".into()),
-    }
-}
-
-/// A member of the staff group.
-fn staff_member(id: i64, first_name: &str, username: &str, language: Option<&str>) -> SimUser {
-    SimUser {
-        id,
-        first_name: first_name.into(),
-        last_name: None,
-        username: Some(username.into()),
-        language_code: language.map(Into::into),
-    }
-}
-
-/// Runs each scenario once on a fresh SQLite database and once on a fresh PostgreSQL one.
-macro_rules! on_both_databases {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $scenario() {
-                super::$scenario(super::sqlite_url()).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $scenario() {
-                super::$scenario(groupcart_store_contract::postgres_url_for_new_db().await).await;
-            })*
-        }
-    };
 }
 
 on_both_databases!(

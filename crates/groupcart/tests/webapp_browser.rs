@@ -141,7 +141,16 @@ async fn storefront_add_to_cart_check_out_and_pay() {
     assert_eq!(order.id, OrderId(number));
     assert_eq!(order.status, OrderStatus::Paid);
     assert_eq!(order.subtotal, 6100);
-    assert_eq!(order.total, 6600, "5.00 USD shipping on physical goods");
+    assert_eq!(order.shipping_option.as_deref(), Some("standard"));
+    assert_eq!(
+        order.total, 6100,
+        "standard shipping is free from 50.00 USD"
+    );
+    let address = order
+        .shipping_address
+        .as_ref()
+        .expect("the sandbox form's address");
+    assert_eq!(address.country_code, "SG");
 
     // Nothing in the page itself went wrong; off-machine loads (Telegram's script, product
     // images) fail here by design and are left out.

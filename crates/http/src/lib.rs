@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
         .route("/telegram/{bot}", post(webhook::receive))
+        .route("/giveaways/{id}", get(api::public_giveaway))
         .nest("/api", api::routes(state.clone()))
         .merge(webapp::routes())
         .fallback(not_found)

@@ -12,8 +12,9 @@ use axum::{Json, Router};
 use chrono::Utc;
 use groupcart_core::bot::BotProfile;
 use groupcart_core::catalog::VariantId;
-use groupcart_core::checkout::{self, bot_currency, CartProblem, Checkout};
+use groupcart_core::checkout::{self, bot_currency, Checkout};
 use groupcart_core::customer::{Customer, CustomerSighting};
+use groupcart_core::discounts;
 use groupcart_core::error::FieldError;
 use groupcart_core::shop_chat::{plain, price_text};
 use groupcart_core::Error;
@@ -135,6 +136,7 @@ pub fn routes() -> Router<AppState> {
         .route("/app/{bot}", get(page))
         .route("/app/{bot}/api/catalog", get(catalog))
         .route("/app/{bot}/api/cart", get(cart))
+        .route("/app/{bot}/api/cart/code", put(set_code))
         .route("/app/{bot}/api/cart/{variant}", put(set_quantity))
         .route("/app/{bot}/api/checkout", post(checkout_cart))
 }
@@ -312,6 +314,12 @@ struct CartLineView {
 struct CartView {
     lines: Vec<CartLineView>,
     count: i64,
+    /// The promotions taking something off, and why the code does not apply if it does not.
+    discounts: Vec<String>,
+    /// The code on the cart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    /// The goods after discounts; shipping comes with the address.
     total_text: String,
 }
 
@@ -324,6 +332,15 @@ async fn cart_view(
     let currency = bot_currency(&app.profile)?;
     let mut tx = state.store.begin().await?;
     let items = checkout::cart_items(tx.as_mut(), state.store.as_ref(), customer).await?;
+    let priced = discounts::price_customer_cart(
+        tx.as_mut(),
+        state.store.as_ref(),
+        &app.profile,
+        customer,
+        &items,
+        Utc::now(),
+    )
+    .await?;
     drop(tx);
     let mut lines = Vec::new();
     let mut total = 0i64;
@@ -341,10 +358,13 @@ async fn cart_view(
             line_total_text: price_text(currency, line_total),
         });
     }
+    let line_discounts: i64 = priced.discounts.iter().map(|d| d.amount).sum();
     Ok(CartView {
         count: lines.iter().map(|l| l.quantity).sum(),
         lines,
-        total_text: price_text(currency, total),
+        discounts: discounts::cart_lines(&state.texts, language, currency, &priced),
+        code: priced.code.clone(),
+        total_text: price_text(currency, total.saturating_sub(line_discounts)),
     })
 }
 
@@ -375,6 +395,7 @@ async fn set_quantity(
         tx.as_mut(),
         state.store.as_ref(),
         &customer,
+        bot_currency(&app.profile)?,
         VariantId(variant),
         body.quantity,
         Utc::now(),
@@ -399,6 +420,43 @@ async fn set_quantity(
         }
         Err(other) => return Err(other.into()),
     }
+    Ok(Json(cart_view(&state, &app, &customer, &language).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CodeBody {
+    /// The code the customer typed; `null` or empty takes the code off the cart.
+    code: Option<String>,
+}
+
+async fn set_code(
+    State(state): State<AppState>,
+    Path(bot): Path<String>,
+    headers: HeaderMap,
+    crate::api::ApiJson(body): crate::api::ApiJson<CodeBody>,
+) -> Result<Json<CartView>, ApiError> {
+    let (app, customer, language) = authenticate(&state, &bot, &headers).await?;
+    let mut tx = state.store.begin().await?;
+    let typed = body.code.unwrap_or_default();
+    if typed.trim().is_empty() {
+        tx.set_cart_code(customer.id, None, Utc::now()).await?;
+    } else {
+        let outcome = discounts::put_code_on_cart(
+            tx.as_mut(),
+            state.store.as_ref(),
+            &app.profile,
+            &customer,
+            &typed,
+            Utc::now(),
+        )
+        .await?;
+        if let discounts::CodeOnCart::Rejected { code, reason } = outcome {
+            let message = discounts::rejection_text(&state.texts, &language, &code, &reason);
+            return Err(ApiError::unprocessable("coupon_rejected", message));
+        }
+    }
+    tx.commit().await?;
     Ok(Json(cart_view(&state, &app, &customer, &language).await?))
 }
 
@@ -451,6 +509,8 @@ async fn checkout_cart(
             return Err(ApiError::unprocessable("cart_empty", message));
         }
         Checkout::Problems(problems) => {
+            // Checkout noted that the customer has now seen today's prices.
+            tx.commit().await?;
             let mut error = ApiError::new(
                 StatusCode::CONFLICT,
                 "cart_changed",
@@ -458,23 +518,17 @@ async fn checkout_cart(
             );
             error.fields = problems
                 .iter()
-                .map(|p| match p {
-                    CartProblem::Unavailable { item } => FieldError::new(
-                        item.clone(),
-                        state.texts.get(&language, "shop-not-available", &[]),
-                    ),
-                    CartProblem::Short {
-                        item,
-                        available,
-                        quantity,
-                    } => FieldError::new(item.clone(), format!("{available} / {quantity}")),
+                .map(|p| {
+                    let message = p.describe(&state.texts, &language);
+                    let message = message.trim_start_matches('•').trim().to_owned();
+                    FieldError::new(p.item().to_owned(), message)
                 })
                 .collect();
             return Err(error);
         }
     };
     tx.commit().await?;
-    let invoice = checkout::invoice(&state.texts, &language, &order, physical);
+    let invoice = checkout::invoice(&state.texts, &app.profile, &language, &order, physical);
     let params = groupcart_bot::invoice::params(&invoice, app.provider_token.as_deref()).map_err(
         |reason| {
             tracing::error!(%reason, bot = %app.profile.key, "cannot make an invoice");

@@ -370,6 +370,23 @@ async fn openapi_documents_every_route() {
         ("/orders/{id}/cancel", &["post"][..]),
         ("/orders/{id}/refund", &["post"][..]),
         ("/orders/{id}/confirm-payment", &["post"][..]),
+        ("/promotions", &["get", "post"][..]),
+        ("/promotions/{id}", &["get", "put"][..]),
+        ("/promotions/{id}/codes", &["get", "post"][..]),
+        ("/flash-sales", &["get", "post"][..]),
+        ("/flash-sales/{id}", &["get"][..]),
+        ("/flash-sales/{id}/announce", &["post"][..]),
+        ("/chats", &["get"][..]),
+        ("/chats/{bot}/{chat_id}/settings", &["put"][..]),
+        ("/chats/{bot}/{chat_id}/invite-links", &["get", "post"][..]),
+        ("/qr", &["get"][..]),
+        ("/giveaways", &["post"][..]),
+        ("/giveaways/{id}", &["get"][..]),
+        ("/giveaways/{id}/end", &["post"][..]),
+        ("/referral-settings", &["get", "put"][..]),
+        ("/referrals", &["get"][..]),
+        ("/referrals/{id}/approve", &["post"][..]),
+        ("/referrals/{id}/reject", &["post"][..]),
     ];
     let paths = doc["paths"].as_object().unwrap();
     assert_eq!(

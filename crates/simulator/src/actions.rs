@@ -1,7 +1,8 @@
 //! What simulated users (and the test harness) do: register users and chats, change members,
-//! write to a bot, press buttons, follow invite links, block the bot, pay invoices, inject raw
-//! updates; and the read side (chat logs, stats, callback answers, payments, bots). These are
-//! the in-process equivalents of the `/sim` control endpoints.
+//! write to a bot, press buttons, follow invite links, block the bot, pay invoices (filling the
+//! payment form and choosing shipping), inject raw updates; and the read side (chat logs,
+//! stats, callback answers, payments, bots). These are the in-process equivalents of the
+//! `/sim` control endpoints.
 
 use std::time::{Duration, Instant};
 
@@ -9,13 +10,13 @@ use serde_json::{json, Value};
 
 use crate::error::SimError;
 use crate::state::{
-    bot_username, now_unix, JoinRequest, Member, MemberChange, PaymentRecord, World,
+    bot_username, now_unix, InvoiceData, JoinRequest, Member, MemberChange, PaymentRecord, World,
 };
 use crate::text::{detect_entities, has_callback_button};
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, ChatInfo, ChatType, JoinResult, MemberSpec,
-    MemberStatus, MessageSent, PayStarted, PayTarget, Payment, PaymentStatus, SentMessage, SimChat,
-    SimUser, Stats, UserSpec,
+    MemberStatus, MessageSent, OrderInfo, PayDetails, PayStarted, PayTarget, Payment,
+    PaymentStatus, SentMessage, ShippingAddress, SimChat, SimUser, Stats, UserSpec,
 };
 use crate::{SimConfig, Simulator};
 
@@ -62,6 +63,78 @@ fn private_member_update(
         "new_chat_member": new,
     });
     world.push_update(bot_id, "my_chat_member", body)
+}
+
+/// The `order_info` the bot receives: the fields of the user's form that the invoice asks for,
+/// or `None` if it asks for none. Fails, naming every missing field, when the form lacks any
+/// of them, as the payment form would not let the user continue.
+fn requested_order_info(
+    invoice: &InvoiceData,
+    entered: Option<&OrderInfo>,
+) -> Result<Option<OrderInfo>, SimError> {
+    let entered = entered.cloned().unwrap_or_default();
+    let mut missing = Vec::new();
+    let mut take = |asked: bool, value: Option<String>, what: &'static str| {
+        let value = value.filter(|v| !v.trim().is_empty());
+        if asked && value.is_none() {
+            missing.push(what);
+        }
+        value.filter(|_| asked)
+    };
+    let name = take(invoice.need_name, entered.name, "the payer's name (name)");
+    let phone_number = take(
+        invoice.need_phone_number,
+        entered.phone_number,
+        "a phone number (phone_number)",
+    );
+    let email = take(
+        invoice.need_email,
+        entered.email,
+        "an email address (email)",
+    );
+    let shipping_address = entered
+        .shipping_address
+        .filter(|_| invoice.need_shipping_address);
+    if invoice.need_shipping_address && shipping_address.is_none() {
+        missing.push("a shipping address (shipping_address)");
+    }
+    if !missing.is_empty() {
+        return Err(SimError::bad_request(format!(
+            "the invoice asks for {}: give it in order_info",
+            missing.join(", ")
+        )));
+    }
+    if let Some(address) = &shipping_address {
+        check_address(address)?;
+    }
+    let info = OrderInfo {
+        name,
+        phone_number,
+        email,
+        shipping_address,
+    };
+    Ok((info != OrderInfo::default()).then_some(info))
+}
+
+/// The checks of Telegram's address form (with its error names).
+fn check_address(address: &ShippingAddress) -> Result<(), SimError> {
+    let code = &address.country_code;
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(SimError::bad_request(
+            "ADDRESS_COUNTRY_INVALID: country_code must be a two-letter ISO 3166-1 code such as US",
+        ));
+    }
+    if address.city.trim().is_empty() {
+        return Err(SimError::bad_request(
+            "ADDRESS_CITY_INVALID: the city is empty",
+        ));
+    }
+    if address.street_line1.trim().is_empty() {
+        return Err(SimError::bad_request(
+            "ADDRESS_STREET_LINE1_INVALID: street_line1 is empty",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a group message reaches a bot in privacy mode: admins see everything, others only
@@ -494,13 +567,30 @@ impl Simulator {
         })
     }
 
-    /// A user starts paying an invoice: produces `pre_checkout_query`. The bot's answer decides
-    /// the outcome; no answer within the configured timeout fails the payment.
+    /// A user pays an invoice after filling the payment form with [`PayDetails::sample`]; see
+    /// [`Simulator::pay_with`].
     pub fn pay(
         &self,
         bot_id: i64,
         from: impl Into<UserSpec>,
         target: PayTarget,
+    ) -> Result<PayStarted, SimError> {
+        self.pay_with(bot_id, from, target, PayDetails::sample())
+    }
+
+    /// A user starts paying an invoice with the details they entered and chose.
+    ///
+    /// The form must hold what the invoice asks for (400 otherwise); the bot receives only
+    /// those fields as `order_info`. A flexible invoice produces a `shipping_query` first and
+    /// the `pre_checkout_query` only after the bot offered shipping options; other invoices
+    /// produce the `pre_checkout_query` at once. The bot's answers decide the outcome; a query
+    /// not answered within the configured timeout fails the payment.
+    pub fn pay_with(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        target: PayTarget,
+        details: PayDetails,
     ) -> Result<PayStarted, SimError> {
         let from = from.into();
         check_bot_id(bot_id)?;
@@ -536,41 +626,69 @@ impl Simulator {
                         .get(invoice_link)
                         .cloned()
                         .ok_or_else(|| SimError::not_found("unknown invoice link"))?;
-                    // Paying through a link opens the private chat with the bot.
-                    world
-                        .bot(bot_id)
-                        .private
-                        .entry(user_id)
-                        .or_default()
-                        .started = true;
                     (invoice, user_id)
                 }
             };
-            let id = world.random_digits();
-            let body = json!({
-                "id": id,
-                "from": world.user_json(user_id),
-                "currency": invoice.currency,
-                "total_amount": invoice.total_amount,
-                "invoice_payload": invoice.payload,
-            });
-            world.bot(bot_id).payments.push(PaymentRecord {
-                payment: Payment {
-                    pre_checkout_query_id: id.clone(),
-                    user_id,
-                    chat_id,
-                    currency: invoice.currency.clone(),
-                    total_amount: invoice.total_amount,
-                    invoice_payload: invoice.payload.clone(),
-                    status: PaymentStatus::Pending,
-                    telegram_payment_charge_id: None,
+            let order_info = requested_order_info(&invoice, details.order_info.as_ref())?;
+            if details.shipping_option_id.is_some() && !invoice.is_flexible {
+                return Err(SimError::bad_request(
+                    "the invoice is not flexible: there is no shipping option to choose",
+                ));
+            }
+            if matches!(target, PayTarget::Link { .. }) {
+                // Paying through a link opens the private chat with the bot.
+                world
+                    .bot(bot_id)
+                    .private
+                    .entry(user_id)
+                    .or_default()
+                    .started = true;
+            }
+            let pre_checkout_query_id = world.random_digits();
+            let shipping_query_id = invoice.is_flexible.then(|| world.random_digits());
+            let payment = Payment {
+                pre_checkout_query_id: pre_checkout_query_id.clone(),
+                shipping_query_id: shipping_query_id.clone(),
+                user_id,
+                chat_id,
+                currency: invoice.currency.clone(),
+                total_amount: invoice.total_amount,
+                invoice_payload: invoice.payload.clone(),
+                shipping_option_id: None,
+                order_info,
+                status: if invoice.is_flexible {
+                    PaymentStatus::AwaitingShipping
+                } else {
+                    PaymentStatus::Pending
                 },
+                telegram_payment_charge_id: None,
+            };
+            let (kind, body) = match &shipping_query_id {
+                Some(id) => (
+                    "shipping_query",
+                    json!({
+                        "id": id,
+                        "from": world.user_json(user_id),
+                        "invoice_payload": invoice.payload,
+                        // Flexible invoices always ask for the address, so it is there.
+                        "shipping_address": payment
+                            .order_info
+                            .as_ref()
+                            .and_then(|info| info.shipping_address.as_ref()),
+                    }),
+                ),
+                None => ("pre_checkout_query", world.pre_checkout_json(&payment)),
+            };
+            world.bot(bot_id).payments.push(PaymentRecord {
+                payment,
                 deadline: now + config.pre_checkout_timeout,
+                shipping_choice: details.shipping_option_id,
             });
-            let update_id = world.push_update(bot_id, "pre_checkout_query", body);
+            let update_id = world.push_update(bot_id, kind, body);
             Ok(PayStarted {
                 update_id,
-                pre_checkout_query_id: id,
+                shipping_query_id,
+                pre_checkout_query_id,
             })
         })
     }

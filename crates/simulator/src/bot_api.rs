@@ -53,6 +53,7 @@ const METHODS: &[&str] = &[
     "restrictChatMember",
     "sendInvoice",
     "createInvoiceLink",
+    "answerShippingQuery",
     "answerPreCheckoutQuery",
     "refundStarPayment",
 ];
@@ -220,6 +221,7 @@ fn dispatch(ctx: &mut Ctx<'_>, name: &str, params: &Params) -> Result<ApiOk, Api
         "restrictChatMember" => members::restrict_chat_member(ctx, params),
         "sendInvoice" => payments::send_invoice(ctx, params),
         "createInvoiceLink" => payments::create_invoice_link(ctx, params),
+        "answerShippingQuery" => payments::answer_shipping_query(ctx, params),
         "answerPreCheckoutQuery" => payments::answer_pre_checkout_query(ctx, params),
         "refundStarPayment" => payments::refund_star_payment(ctx, params),
         _ => Err(ApiError::method_not_found()),

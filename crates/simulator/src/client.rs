@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageSent,
-    PayStarted, Payment, SentMessage, SimChat, SimUser, Stats, UserSpec,
+    PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimUser, Stats, UserSpec,
 };
 
 /// A control API failure.
@@ -247,7 +247,8 @@ impl SimClient {
         Ok(reply.update_id)
     }
 
-    /// The user pays an invoice message.
+    /// The user pays an invoice message, filling the payment form with
+    /// [`PayDetails::sample`] (see [`SimClient::pay_with`]).
     pub async fn pay(
         &self,
         bot_id: i64,
@@ -255,18 +256,52 @@ impl SimClient {
         chat_id: i64,
         message_id: i64,
     ) -> Result<PayStarted, ClientError> {
-        let body = json!({"from": user.into(), "chat_id": chat_id, "message_id": message_id});
-        self.post(&format!("/bots/{bot_id}/pay"), &body).await
+        let target = PayTarget::Message {
+            chat_id,
+            message_id,
+        };
+        self.pay_with(bot_id, user, target, PayDetails::sample())
+            .await
     }
 
-    /// The user pays through an invoice link.
+    /// The user pays through an invoice link, filling the payment form with
+    /// [`PayDetails::sample`] (see [`SimClient::pay_with`]).
     pub async fn pay_link(
         &self,
         bot_id: i64,
         user: impl Into<UserSpec>,
         invoice_link: &str,
     ) -> Result<PayStarted, ClientError> {
-        let body = json!({"from": user.into(), "invoice_link": invoice_link});
+        let target = PayTarget::Link {
+            invoice_link: invoice_link.to_string(),
+        };
+        self.pay_with(bot_id, user, target, PayDetails::sample())
+            .await
+    }
+
+    /// The user pays an invoice message or link with the order info they entered and the
+    /// shipping option they pick. Refused (400) when the form lacks what the invoice asks for.
+    /// Flexible invoices start with a `shipping_query` (see [`PayStarted`]).
+    pub async fn pay_with(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        target: PayTarget,
+        details: PayDetails,
+    ) -> Result<PayStarted, ClientError> {
+        #[derive(Serialize)]
+        struct PayBody {
+            from: UserSpec,
+            #[serde(flatten)]
+            target: PayTarget,
+            #[serde(flatten)]
+            details: PayDetails,
+        }
+        let body = PayBody {
+            from: user.into(),
+            target,
+            details,
+        };
         self.post(&format!("/bots/{bot_id}/pay"), &body).await
     }
 

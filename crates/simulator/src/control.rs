@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::error::SimError;
 use crate::params::parse_urlencoded;
-use crate::types::{MemberSpec, PayTarget, SimChat, SimUser, UserSpec};
+use crate::types::{MemberSpec, PayDetails, PayTarget, SimChat, SimUser, UserSpec};
 use crate::Simulator;
 
 const PAGE: &str = include_str!("page.html");
@@ -197,6 +197,8 @@ struct PayBody {
     message_id: Option<i64>,
     #[serde(default)]
     invoice_link: Option<String>,
+    #[serde(flatten)]
+    details: PayDetails,
 }
 
 async fn post_pay(State(sim): State<Simulator>, Path(bot_id): Path<String>, body: Bytes) -> Reply {
@@ -213,7 +215,7 @@ async fn post_pay(State(sim): State<Simulator>, Path(bot_id): Path<String>, body
             ))
         }
     };
-    to_json(sim.pay(parse_id(&bot_id)?, body.from, target)?)
+    to_json(sim.pay_with(parse_id(&bot_id)?, body.from, target, body.details)?)
 }
 
 async fn get_payments(State(sim): State<Simulator>, Path(bot_id): Path<String>) -> Reply {

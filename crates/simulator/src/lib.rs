@@ -86,7 +86,8 @@ pub struct SimConfig {
     pub webhook_max_retry: Duration,
     /// How long a webhook request may take before it counts as failed (default 10 s).
     pub webhook_timeout: Duration,
-    /// Time the bot has to answer a pre-checkout query (default 10 s, as on Telegram).
+    /// Time the bot has to answer a pre-checkout query (default 10 s, as on Telegram), and
+    /// also a shipping query.
     pub pre_checkout_timeout: Duration,
     /// Longest getUpdates long poll (default 50 s, as on Telegram).
     pub max_long_poll: Duration,

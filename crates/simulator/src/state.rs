@@ -215,6 +215,13 @@ pub(crate) struct InvoiceData {
     pub currency: String,
     pub total_amount: i64,
     pub start_parameter: String,
+    /// The payment form fields the invoice asks for (all false for Stars).
+    pub need_name: bool,
+    pub need_phone_number: bool,
+    pub need_email: bool,
+    pub need_shipping_address: bool,
+    /// The price depends on a shipping option: a `shipping_query` comes before checkout.
+    pub is_flexible: bool,
 }
 
 /// A message in one of the bot's chats, in its current state.
@@ -276,21 +283,29 @@ pub(crate) struct ChatLog {
     pub entries: Vec<LogEntry>,
 }
 
-/// A payment attempt with its deadline.
+/// A payment attempt with the deadline of the query it waits on.
 #[derive(Debug, Clone)]
 pub(crate) struct PaymentRecord {
     pub payment: Payment,
     pub deadline: Instant,
+    /// The shipping option the user will pick (flexible invoices); `None` takes the first.
+    pub shipping_choice: Option<String>,
 }
 
 impl PaymentRecord {
-    /// Fails a pending payment whose pre-checkout query ran out of time.
+    /// Fails a payment whose shipping or pre-checkout query ran out of time.
     pub fn expire(&mut self, now: Instant) {
-        if self.payment.status == PaymentStatus::Pending && now >= self.deadline {
-            self.payment.status = PaymentStatus::Failed {
-                reason: "pre_checkout_query was not answered in time".into(),
-            };
+        if now < self.deadline {
+            return;
         }
+        let query = match self.payment.status {
+            PaymentStatus::AwaitingShipping => "shipping_query",
+            PaymentStatus::Pending => "pre_checkout_query",
+            _ => return,
+        };
+        self.payment.status = PaymentStatus::Failed {
+            reason: format!("{query} was not answered in time"),
+        };
     }
 }
 
@@ -538,6 +553,19 @@ impl World {
         if let Some(username) = user.username {
             value["username"] = json!(username);
         }
+        value
+    }
+
+    /// `PreCheckoutQuery` object of a payment (its total includes any chosen shipping).
+    pub fn pre_checkout_json(&self, payment: &Payment) -> Value {
+        let mut value = json!({
+            "id": payment.pre_checkout_query_id,
+            "from": self.user_json(payment.user_id),
+            "currency": payment.currency,
+            "total_amount": payment.total_amount,
+            "invoice_payload": payment.invoice_payload,
+        });
+        add_order_fields(&mut value, payment);
         value
     }
 
@@ -914,6 +942,17 @@ impl World {
                 .find(|l| l.link == link)
                 .map(|l| (chat.info.id, l.clone()))
         })
+    }
+}
+
+/// Adds `shipping_option_id` and `order_info` to a `PreCheckoutQuery` or `SuccessfulPayment`
+/// object when the payment has them.
+pub(crate) fn add_order_fields(value: &mut Value, payment: &Payment) {
+    if let Some(id) = &payment.shipping_option_id {
+        value["shipping_option_id"] = json!(id);
+    }
+    if let Some(info) = &payment.order_info {
+        value["order_info"] = json!(info);
     }
 }
 

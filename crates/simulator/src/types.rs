@@ -330,12 +330,110 @@ pub enum PayTarget {
     },
 }
 
+/// A postal address as the user enters it in the payment form (Bot API `ShippingAddress`).
+/// Parts the user leaves out are empty strings, as on Telegram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippingAddress {
+    /// Two-letter ISO 3166-1 alpha-2 country code.
+    pub country_code: String,
+    /// State, if applicable.
+    #[serde(default)]
+    pub state: String,
+    /// City.
+    pub city: String,
+    /// First address line.
+    pub street_line1: String,
+    /// Second address line.
+    #[serde(default)]
+    pub street_line2: String,
+    /// Post code.
+    #[serde(default)]
+    pub post_code: String,
+}
+
+/// What the user enters in the payment form (Bot API `OrderInfo`). The bot only receives the
+/// fields its invoice asked for (`need_name`, `need_phone_number`, `need_email`,
+/// `need_shipping_address`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderInfo {
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Shipping address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<ShippingAddress>,
+}
+
+impl OrderInfo {
+    /// A completely filled-in form: name, phone, email and an address in San Francisco.
+    pub fn sample() -> Self {
+        Self {
+            name: Some("Jane Doe".into()),
+            phone_number: Some("15555550123".into()),
+            email: Some("jane.doe@example.com".into()),
+            shipping_address: Some(ShippingAddress {
+                country_code: "US".into(),
+                state: "CA".into(),
+                city: "San Francisco".into(),
+                street_line1: "1 Market Street".into(),
+                street_line2: "Apt 2".into(),
+                post_code: "94105".into(),
+            }),
+        }
+    }
+}
+
+/// What the user enters and chooses while paying, beyond picking the invoice.
+///
+/// `Default` is an empty form: paying an invoice that asks for details then fails with 400.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayDetails {
+    /// The payment form; required as far as the invoice asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_info: Option<OrderInfo>,
+    /// For flexible invoices: the shipping option the user picks from the bot's answer to the
+    /// `shipping_query`; the first offered option if `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_option_id: Option<String>,
+}
+
+impl PayDetails {
+    /// The form filled in with [`OrderInfo::sample`]; the first shipping option is taken.
+    pub fn sample() -> Self {
+        Self {
+            order_info: Some(OrderInfo::sample()),
+            shipping_option_id: None,
+        }
+    }
+
+    /// The same details with the user picking shipping option `id`.
+    pub fn with_shipping_option(mut self, id: impl Into<String>) -> Self {
+        self.shipping_option_id = Some(id.into());
+        self
+    }
+}
+
 /// Result of starting a payment.
+///
+/// A flexible invoice (`is_flexible`) produces a `shipping_query` first; the
+/// `pre_checkout_query` follows once the bot answered it with `ok=true`. Its id is fixed at the
+/// start, so `pre_checkout_query_id` always names the payment (see [`Payment`]), but the bot
+/// only learns it from that later update. Other invoices produce the `pre_checkout_query` at
+/// once and have no `shipping_query_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PayStarted {
-    /// The `pre_checkout_query` update, if delivered.
+    /// The first update produced (`shipping_query` or `pre_checkout_query`), if delivered.
     pub update_id: Option<i64>,
-    /// `pre_checkout_query.id`.
+    /// `shipping_query.id`, for flexible invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_query_id: Option<String>,
+    /// `pre_checkout_query.id` (sent later for flexible invoices).
     pub pre_checkout_query_id: String,
 }
 
@@ -343,16 +441,18 @@ pub struct PayStarted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum PaymentStatus {
+    /// Flexible invoices: waiting for `answerShippingQuery`.
+    AwaitingShipping,
     /// Waiting for `answerPreCheckoutQuery`.
     Pending,
     /// Answered ok; `successful_payment` was sent.
     Paid,
-    /// Answered not ok.
+    /// The bot refused the shipping address or the checkout.
     Declined {
         /// The bot's `error_message`.
         error_message: String,
     },
-    /// Not answered in time.
+    /// Not answered in time, or the user's shipping option was not offered.
     Failed {
         /// Why.
         reason: String,
@@ -364,18 +464,28 @@ pub enum PaymentStatus {
 /// A payment attempt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
-    /// `pre_checkout_query.id`.
+    /// `pre_checkout_query.id`; identifies the payment from the start (see [`PayStarted`]).
     pub pre_checkout_query_id: String,
+    /// `shipping_query.id`, for flexible invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_query_id: Option<String>,
     /// Paying user.
     pub user_id: i64,
     /// Chat the `successful_payment` message goes to.
     pub chat_id: i64,
     /// Currency (`XTR` for Stars).
     pub currency: String,
-    /// Amount in the smallest units.
+    /// Amount in the smallest units: the invoice total, plus the chosen shipping option's
+    /// prices once one is chosen.
     pub total_amount: i64,
     /// The bot's payload.
     pub invoice_payload: String,
+    /// The shipping option chosen from the bot's answer (flexible invoices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_option_id: Option<String>,
+    /// The `order_info` the bot receives: only the fields the invoice asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_info: Option<OrderInfo>,
     /// Where it stands.
     pub status: PaymentStatus,
     /// Set once paid.

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use groupcart_simulator::{
-    ChatType, Limits, MemberStatus, PaymentStatus, RunningSim, SimChat, SimClient, SimConfig,
-    SimUser, Simulator,
+    ChatType, ClientError, Limits, MemberStatus, OrderInfo, PayDetails, PayTarget, PaymentStatus,
+    RunningSim, ShippingAddress, SimChat, SimClient, SimConfig, SimUser, Simulator,
 };
 use serde_json::{json, Value};
 
@@ -1088,6 +1088,448 @@ async fn payment_flow_paid_declined_timed_out_and_refunded() {
     let updates = h.drain().await;
     assert_eq!(updates[0]["message"]["chat"]["id"], 1002);
     assert!(updates[0]["message"]["successful_payment"].is_object());
+}
+
+/// A card invoice for physical goods: 4.50 EUR, asking for the name and the address.
+fn loaf_invoice(chat_id: i64, is_flexible: bool) -> Value {
+    json!({
+        "chat_id": chat_id,
+        "title": "Sourdough",
+        "description": "One loaf, baked this morning",
+        "payload": "order-42",
+        "provider_token": "284685063:TEST:sim",
+        "currency": "EUR",
+        "prices": [{"label": "Loaf", "amount": 450}],
+        "need_name": true,
+        "need_shipping_address": true,
+        "is_flexible": is_flexible,
+    })
+}
+
+fn lisbon() -> ShippingAddress {
+    ShippingAddress {
+        country_code: "PT".into(),
+        state: "".into(),
+        city: "Lisboa".into(),
+        street_line1: "Rua Augusta 12".into(),
+        street_line2: "".into(),
+        post_code: "1100-053".into(),
+    }
+}
+
+/// What Alice types into the payment form: more than any invoice here asks for.
+fn alice_form() -> OrderInfo {
+    OrderInfo {
+        name: Some("Alice Martins".into()),
+        phone_number: Some("351912345678".into()),
+        email: Some("alice@example.com".into()),
+        shipping_address: Some(lisbon()),
+    }
+}
+
+fn two_options() -> Value {
+    json!([
+        {"id": "standard", "title": "CTT", "prices": [{"label": "Delivery", "amount": 300}]},
+        {"id": "express", "title": "DHL Express", "prices": [
+            {"label": "Delivery", "amount": 700},
+            {"label": "Insurance", "amount": 90},
+        ]},
+    ])
+}
+
+fn refused_with(result: Result<impl std::fmt::Debug, ClientError>, needle: &str) {
+    match result {
+        Err(ClientError::Refused { status, message }) => {
+            assert_eq!(status, 400, "{message}");
+            assert!(message.contains(needle), "{message:?} lacks {needle:?}");
+        }
+        other => panic!("expected a 400 mentioning {needle:?}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn flexible_invoice_charges_the_chosen_shipping_option() {
+    let h = Harness::default().await;
+    h.start_user(&alice()).await;
+    let message = h.ok("sendInvoice", loaf_invoice(1001, true)).await;
+    let target = PayTarget::Message {
+        chat_id: 1001,
+        message_id: message["message_id"].as_i64().expect("id"),
+    };
+
+    // Flexible prices need the address; the user must give it.
+    refused_with(
+        h.client
+            .pay_with(BOT, &alice(), target.clone(), PayDetails::default())
+            .await,
+        "shipping address",
+    );
+
+    let details = PayDetails {
+        order_info: Some(alice_form()),
+        shipping_option_id: Some("express".into()),
+    };
+    let started = h
+        .client
+        .pay_with(BOT, &alice(), target, details)
+        .await
+        .expect("pay");
+    let shipping_query_id = started.shipping_query_id.clone().expect("shipping query");
+    let updates = h.drain().await;
+    assert_eq!(
+        updates.len(),
+        1,
+        "only the shipping query so far: {updates:?}"
+    );
+    assert_eq!(updates[0]["update_id"], json!(started.update_id));
+    let query = &updates[0]["shipping_query"];
+    assert_eq!(query["id"], json!(shipping_query_id));
+    assert_eq!(query["from"]["id"], 1001);
+    assert_eq!(query["invoice_payload"], "order-42");
+    assert_eq!(query["shipping_address"], json!(lisbon()));
+    let payments = h.client.payments(BOT).await.expect("payments");
+    assert_eq!(payments[0].status, PaymentStatus::AwaitingShipping);
+    assert_eq!(payments[0].total_amount, 450);
+
+    // The pre-checkout query does not exist for the bot yet.
+    let (_, description) = h
+        .err(
+            "answerPreCheckoutQuery",
+            json!({"pre_checkout_query_id": started.pre_checkout_query_id, "ok": true}),
+        )
+        .await;
+    assert!(description.contains("query is too old"), "{description}");
+
+    // Malformed answers are refused and leave the query open.
+    for (options, needle) in [
+        (None, "parameter \"shipping_options\" is required"),
+        (
+            Some(json!([])),
+            "There must be at least one shipping option",
+        ),
+        (
+            Some(json!([{"id": "a", "title": "A", "prices": []}])),
+            "There must be at least one price",
+        ),
+        (
+            Some(json!([{"id": "a", "title": "A", "prices": [{"label": "x", "amount": -1}]}])),
+            "must not be negative",
+        ),
+        (
+            Some(json!([{"id": "a", "title": "A", "prices": [{"label": "x", "amount": 1.5}]}])),
+            "must be a valid Number",
+        ),
+        (
+            Some(json!([
+                {"id": "a", "title": "A", "prices": [{"label": "x", "amount": 1}]},
+                {"id": "a", "title": "B", "prices": [{"label": "x", "amount": 2}]},
+            ])),
+            "must be unique",
+        ),
+        (
+            Some(json!([{"id": "", "title": "A", "prices": [{"label": "x", "amount": 1}]}])),
+            "identifier must be non-empty",
+        ),
+    ] {
+        let mut params = json!({"shipping_query_id": shipping_query_id, "ok": true});
+        if let Some(options) = options {
+            params["shipping_options"] = options;
+        }
+        let (status, description) = h.err("answerShippingQuery", params).await;
+        assert_eq!(status, 400);
+        assert!(
+            description.contains(needle),
+            "{description:?} lacks {needle:?}"
+        );
+    }
+
+    h.ok(
+        "answerShippingQuery",
+        json!({"shipping_query_id": shipping_query_id, "ok": true, "shipping_options": two_options()}),
+    )
+    .await;
+    let (_, description) = h
+        .err(
+            "answerShippingQuery",
+            json!({"shipping_query_id": shipping_query_id, "ok": true, "shipping_options": two_options()}),
+        )
+        .await;
+    assert!(description.contains("query is too old"), "{description}");
+
+    // Only the asked-for fields reach the bot: name and address, not phone or email.
+    let order_info = json!({"name": "Alice Martins", "shipping_address": lisbon()});
+    let updates = h.drain().await;
+    let query = &updates[0]["pre_checkout_query"];
+    assert_eq!(query["id"], json!(started.pre_checkout_query_id));
+    assert_eq!(query["currency"], "EUR");
+    assert_eq!(query["total_amount"], 450 + 700 + 90);
+    assert_eq!(query["shipping_option_id"], "express");
+    assert_eq!(query["order_info"], order_info);
+
+    h.ok(
+        "answerPreCheckoutQuery",
+        json!({"pre_checkout_query_id": started.pre_checkout_query_id, "ok": true}),
+    )
+    .await;
+    let updates = h.drain().await;
+    let paid = &updates[0]["message"]["successful_payment"];
+    assert_eq!(paid["total_amount"], 1240);
+    assert_eq!(paid["shipping_option_id"], "express");
+    assert_eq!(paid["order_info"], order_info);
+
+    let payments = h.client.payments(BOT).await.expect("payments");
+    let payment = &payments[0];
+    assert_eq!(payment.status, PaymentStatus::Paid);
+    assert_eq!(payment.shipping_query_id, Some(shipping_query_id));
+    assert_eq!(payment.shipping_option_id.as_deref(), Some("express"));
+    assert_eq!(payment.total_amount, 1240);
+    assert_eq!(
+        payment.order_info,
+        Some(OrderInfo {
+            name: Some("Alice Martins".into()),
+            shipping_address: Some(lisbon()),
+            ..OrderInfo::default()
+        })
+    );
+}
+
+#[tokio::test]
+async fn shipping_query_declined_unanswered_or_without_the_chosen_option() {
+    let config = SimConfig {
+        pre_checkout_timeout: Duration::from_millis(1000),
+        ..SimConfig::default()
+    };
+    let h = Harness::start(config).await;
+    h.start_user(&alice()).await;
+    let message = h.ok("sendInvoice", loaf_invoice(1001, true)).await;
+    let message_id = message["message_id"].as_i64().expect("id");
+    let target = PayTarget::Message {
+        chat_id: 1001,
+        message_id,
+    };
+
+    // Declined: error_message is required, and no pre-checkout follows.
+    let declined = h
+        .client
+        .pay(BOT, &alice(), 1001, message_id)
+        .await
+        .expect("pay");
+    let declined_id = declined.shipping_query_id.expect("shipping query");
+    h.drain().await;
+    let (_, description) = h
+        .err(
+            "answerShippingQuery",
+            json!({"shipping_query_id": declined_id, "ok": false}),
+        )
+        .await;
+    assert_eq!(
+        description,
+        "Bad Request: parameter \"error_message\" is required"
+    );
+    h.ok(
+        "answerShippingQuery",
+        json!({"shipping_query_id": declined_id, "ok": false, "error_message": "No delivery to Lisbon"}),
+    )
+    .await;
+    assert!(h.drain().await.is_empty());
+
+    // Not answered in time.
+    let late = h
+        .client
+        .pay(BOT, &alice(), 1001, message_id)
+        .await
+        .expect("pay");
+    h.drain().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (_, description) = h
+        .err(
+            "answerShippingQuery",
+            json!({"shipping_query_id": late.shipping_query_id, "ok": true, "shipping_options": two_options()}),
+        )
+        .await;
+    assert!(description.contains("query is too old"), "{description}");
+
+    // The user wants an option the bot does not offer.
+    let details = PayDetails::sample().with_shipping_option("drone");
+    let unmatched = h
+        .client
+        .pay_with(BOT, &alice(), target, details)
+        .await
+        .expect("pay");
+    h.drain().await;
+    h.ok(
+        "answerShippingQuery",
+        json!({"shipping_query_id": unmatched.shipping_query_id, "ok": true, "shipping_options": two_options()}),
+    )
+    .await;
+    assert!(h.drain().await.is_empty());
+
+    // No choice takes the first option; the pre-checkout query gets a fresh deadline.
+    let first = h
+        .client
+        .pay(BOT, &alice(), 1001, message_id)
+        .await
+        .expect("pay");
+    h.drain().await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    h.ok(
+        "answerShippingQuery",
+        json!({"shipping_query_id": first.shipping_query_id, "ok": true, "shipping_options": two_options()}),
+    )
+    .await;
+    let updates = h.drain().await;
+    let query = &updates[0]["pre_checkout_query"];
+    assert_eq!(query["shipping_option_id"], "standard");
+    assert_eq!(query["total_amount"], 450 + 300);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    h.ok(
+        "answerPreCheckoutQuery",
+        json!({"pre_checkout_query_id": first.pre_checkout_query_id, "ok": true}),
+    )
+    .await;
+
+    let (_, description) = h
+        .err(
+            "answerShippingQuery",
+            json!({"shipping_query_id": "12345", "ok": false, "error_message": "x"}),
+        )
+        .await;
+    assert!(description.contains("query ID is invalid"), "{description}");
+
+    let payments = h.client.payments(BOT).await.expect("payments");
+    assert_eq!(payments.len(), 4);
+    assert_eq!(
+        payments[0].status,
+        PaymentStatus::Declined {
+            error_message: "No delivery to Lisbon".into()
+        }
+    );
+    assert_eq!(payments[0].shipping_option_id, None);
+    match &payments[1].status {
+        PaymentStatus::Failed { reason } => assert!(reason.contains("shipping_query"), "{reason}"),
+        other => panic!("not failed: {other:?}"),
+    }
+    match &payments[2].status {
+        PaymentStatus::Failed { reason } => {
+            assert!(reason.contains("\"drone\""), "{reason}");
+            assert!(reason.contains("standard, express"), "{reason}");
+        }
+        other => panic!("not failed: {other:?}"),
+    }
+    assert_eq!(payments[2].total_amount, 450);
+    assert_eq!(payments[3].status, PaymentStatus::Paid);
+    assert_eq!(payments[3].shipping_option_id.as_deref(), Some("standard"));
+    assert_eq!(payments[3].total_amount, 750);
+}
+
+#[tokio::test]
+async fn fixed_price_invoice_passes_order_info_straight_to_pre_checkout() {
+    let h = Harness::default().await;
+    h.start_user(&alice()).await;
+    let mut invoice = loaf_invoice(1001, false);
+    invoice["need_name"] = json!(false);
+    invoice["need_email"] = json!(true);
+    let message = h.ok("sendInvoice", invoice).await;
+    let target = PayTarget::Message {
+        chat_id: 1001,
+        message_id: message["message_id"].as_i64().expect("id"),
+    };
+
+    // The form must hold what the invoice asks for.
+    let pay = |details: PayDetails| h.client.pay_with(BOT, alice(), target.clone(), details);
+    refused_with(pay(PayDetails::default()).await, "shipping address");
+    let mut no_email = alice_form();
+    no_email.email = None;
+    refused_with(
+        pay(PayDetails {
+            order_info: Some(no_email),
+            shipping_option_id: None,
+        })
+        .await,
+        "email",
+    );
+    let mut bad_country = alice_form();
+    if let Some(address) = bad_country.shipping_address.as_mut() {
+        address.country_code = "Portugal".into();
+    }
+    refused_with(
+        pay(PayDetails {
+            order_info: Some(bad_country),
+            shipping_option_id: None,
+        })
+        .await,
+        "ADDRESS_COUNTRY_INVALID",
+    );
+    refused_with(
+        pay(PayDetails::sample().with_shipping_option("standard")).await,
+        "not flexible",
+    );
+    // The same over the raw control API: no order_info at all.
+    let response = h
+        .http
+        .post(format!("{}/sim/bots/{BOT}/pay", h.running.url()))
+        .json(&json!({"from": 1001, "chat_id": 1001, "message_id": message["message_id"]}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    assert!(h.drain().await.is_empty(), "refused payments send nothing");
+
+    let started = pay(PayDetails {
+        order_info: Some(alice_form()),
+        shipping_option_id: None,
+    })
+    .await
+    .expect("pay");
+    assert_eq!(started.shipping_query_id, None);
+    let order_info = json!({"email": "alice@example.com", "shipping_address": lisbon()});
+    let updates = h.drain().await;
+    assert_eq!(updates[0]["update_id"], json!(started.update_id));
+    let query = &updates[0]["pre_checkout_query"];
+    assert_eq!(query["id"], json!(started.pre_checkout_query_id));
+    assert_eq!(query["total_amount"], 450);
+    assert_eq!(query["order_info"], order_info);
+    assert!(query.get("shipping_option_id").is_none());
+    h.ok(
+        "answerPreCheckoutQuery",
+        json!({"pre_checkout_query_id": started.pre_checkout_query_id, "ok": true}),
+    )
+    .await;
+    let updates = h.drain().await;
+    let paid = &updates[0]["message"]["successful_payment"];
+    assert_eq!(paid["order_info"], order_info);
+    assert!(paid.get("shipping_option_id").is_none());
+
+    // Stars ignore the form and shipping flags: nothing to fill in, no shipping query.
+    let stars = h
+        .ok(
+            "sendInvoice",
+            json!({
+                "chat_id": 1001, "title": "Recipe", "description": "A PDF",
+                "payload": "recipe-1", "currency": "XTR",
+                "prices": [{"label": "Recipe", "amount": 25}],
+                "need_name": true, "need_shipping_address": true, "is_flexible": true,
+            }),
+        )
+        .await;
+    let started = h
+        .client
+        .pay_with(
+            BOT,
+            &alice(),
+            PayTarget::Message {
+                chat_id: 1001,
+                message_id: stars["message_id"].as_i64().expect("id"),
+            },
+            PayDetails::default(),
+        )
+        .await
+        .expect("pay");
+    assert_eq!(started.shipping_query_id, None);
+    let updates = h.drain().await;
+    let query = &updates[0]["pre_checkout_query"];
+    assert_eq!(query["total_amount"], 25);
+    assert!(query.get("order_info").is_none());
 }
 
 #[tokio::test]

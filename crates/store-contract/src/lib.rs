@@ -1,8 +1,9 @@
 //! The contract every groupcart store must meet, and the harness that gives tests a store.
 //!
 //! The contract itself is `tests/contract.rs` (the foundation ports), `tests/catalog.rs` (the
-//! catalog port) and `tests/shop.rs` (the shop ports): one set of tests, run against SQLite
-//! and PostgreSQL. This library is the harness those tests use, and that other crates' tests
+//! catalog port), `tests/shop.rs` (the shop ports) and `tests/coupons.rs` (the coupon ports
+//! and the discounts orders are placed with): one set of tests, run against SQLite and
+//! PostgreSQL. This library is the harness those tests use, and that other crates' tests
 //! use as a dev-dependency to get a fresh, migrated store of either kind:
 //!
 //! - [`sqlite`]: a new database file under the system temp directory.
@@ -289,5 +290,93 @@ mod tests {
         assert!(created_at(&a).is_some());
         assert!(is_stale("gc_test_1_1000_0"));
         assert!(!is_stale("gc_test_garbage"));
+    }
+}
+
+/// Fixtures the contract suites share.
+pub mod fixtures {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use groupcart_core::customer::{CustomerId, CustomerSighting};
+    use groupcart_core::shop::{NewOrder, Order, OrderId, OrderQuery, OrderStatus, Transition};
+    use groupcart_core::store::SharedStore;
+    use groupcart_core::Result;
+
+    /// A fixed, whole-second instant plus `secs` seconds.
+    pub fn t(secs: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 9, 1, 10, 0, 0).unwrap() + Duration::seconds(secs)
+    }
+
+    /// Places `order` in a transaction of its own; on an error the transaction is dropped.
+    pub async fn place(store: &SharedStore, order: &NewOrder) -> Result<Order> {
+        let mut tx = store.begin().await?;
+        let placed = tx.place_order(order).await?;
+        tx.commit().await?;
+        Ok(placed)
+    }
+
+    /// Moves an order from `from` to `to` in a transaction of its own.
+    pub async fn transition(
+        store: &SharedStore,
+        id: OrderId,
+        from: OrderStatus,
+        to: OrderStatus,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Order> {
+        let mut tx = store.begin().await?;
+        let order = tx
+            .transition_order(
+                id,
+                &Transition {
+                    from,
+                    to,
+                    actor: actor.to_owned(),
+                    note: None,
+                    at,
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(order)
+    }
+
+    /// Every order, newest first.
+    pub async fn all_orders(store: &SharedStore) -> Vec<Order> {
+        store
+            .orders(&OrderQuery {
+                limit: 10_000,
+                ..OrderQuery::default()
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A customer of bot `shop_bot`, created (or found) by Telegram user id.
+    pub async fn customer(store: &SharedStore, telegram_user_id: i64) -> CustomerId {
+        customers(store, &[telegram_user_id]).await.remove(0)
+    }
+
+    /// Customers by Telegram user id, created in one transaction, in the order given.
+    pub async fn customers(store: &SharedStore, telegram_user_ids: &[i64]) -> Vec<CustomerId> {
+        let mut tx = store.begin().await.unwrap();
+        let mut ids = Vec::new();
+        for &telegram_user_id in telegram_user_ids {
+            let upserted = tx
+                .upsert_customer(&CustomerSighting {
+                    telegram_user_id,
+                    first_name: "Ada".into(),
+                    last_name: None,
+                    username: None,
+                    telegram_language: Some("en".into()),
+                    source: None,
+                    bot: "shop_bot".into(),
+                    at: t(0),
+                })
+                .await
+                .unwrap();
+            ids.push(upserted.customer.id);
+        }
+        tx.commit().await.unwrap();
+        ids
     }
 }

@@ -2,19 +2,20 @@
 //! their lifecycle, and payments. Every test here runs once on SQLite and once on
 //! PostgreSQL, each on a fresh database.
 
-use chrono::{DateTime, Duration as TimeSpan, TimeZone, Utc};
+use chrono::{DateTime, Duration as TimeSpan, Utc};
 use groupcart_core::catalog::{
     Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductId, ProductStatus,
     StockMovement, VariantId,
 };
-use groupcart_core::customer::{CustomerId, CustomerSighting};
+use groupcart_core::customer::CustomerId;
 use groupcart_core::shop::{
     CartLine, NewOrder, Order, OrderEvent, OrderId, OrderLine, OrderQuery, OrderStatus, Payment,
     PaymentMethod, ShippingAddress, Transition,
 };
 use groupcart_core::store::{Backend, SharedStore};
-use groupcart_core::{Error, Result};
+use groupcart_core::Error;
 use groupcart_store_contract as harness;
+use groupcart_store_contract::fixtures::{all_orders, customer, customers, place, t, transition};
 use groupcart_store_postgres::PostgresStore;
 use std::time::Instant;
 
@@ -39,6 +40,8 @@ groupcart_store_contract::backend_tests!(
     concurrent_buyers_never_oversell,
     a_failed_order_leaves_the_transaction_usable,
     shipping_address_is_set_on_the_order,
+    shipping_option_sets_cost_and_total_while_unpaid,
+    cart_keeps_the_price_the_customer_saw,
     customer_by_store_id,
     products_of_variants_finds_each_product_once,
     stuck_shipments_are_found_once,
@@ -46,38 +49,6 @@ groupcart_store_contract::backend_tests!(
 );
 
 // --- helpers ---
-
-/// A fixed, whole-second instant plus `secs` seconds.
-fn t(secs: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 9, 1, 10, 0, 0).unwrap() + TimeSpan::seconds(secs)
-}
-
-async fn customer(store: &SharedStore, telegram_user_id: i64) -> CustomerId {
-    customers(store, &[telegram_user_id]).await.remove(0)
-}
-
-async fn customers(store: &SharedStore, telegram_user_ids: &[i64]) -> Vec<CustomerId> {
-    let mut tx = store.begin().await.unwrap();
-    let mut ids = Vec::new();
-    for &telegram_user_id in telegram_user_ids {
-        let upserted = tx
-            .upsert_customer(&CustomerSighting {
-                telegram_user_id,
-                first_name: "Ada".into(),
-                last_name: None,
-                username: None,
-                telegram_language: Some("en".into()),
-                source: None,
-                bot: "shop_bot".into(),
-                at: t(0),
-            })
-            .await
-            .unwrap();
-        ids.push(upserted.customer.id);
-    }
-    tx.commit().await.unwrap();
-    ids
-}
 
 /// A product on the shelf: its id and its variants' ids, in the order given.
 struct Shelf {
@@ -172,55 +143,14 @@ fn new_order(customer: CustomerId, lines: Vec<OrderLine>, at: DateTime<Utc>) -> 
         currency: "USD".parse().unwrap(),
         lines,
         shipping_cost: 0,
+        discount: 0,
+        discounts: vec![],
         shipping_address: None,
         shipping_option: None,
         source: None,
         reservation_expires_at: at + TimeSpan::minutes(15),
         at,
     }
-}
-
-/// Places `order` in a transaction of its own; on an error the transaction is dropped.
-async fn place(store: &SharedStore, order: &NewOrder) -> Result<Order> {
-    let mut tx = store.begin().await?;
-    let placed = tx.place_order(order).await?;
-    tx.commit().await?;
-    Ok(placed)
-}
-
-async fn transition(
-    store: &SharedStore,
-    id: OrderId,
-    from: OrderStatus,
-    to: OrderStatus,
-    actor: &str,
-    at: DateTime<Utc>,
-) -> Result<Order> {
-    let mut tx = store.begin().await?;
-    let order = tx
-        .transition_order(
-            id,
-            &Transition {
-                from,
-                to,
-                actor: actor.to_owned(),
-                note: None,
-                at,
-            },
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(order)
-}
-
-async fn all_orders(store: &SharedStore) -> Vec<Order> {
-    store
-        .orders(&OrderQuery {
-            limit: 10_000,
-            ..OrderQuery::default()
-        })
-        .await
-        .unwrap()
 }
 
 fn ids(orders: &[Order]) -> Vec<OrderId> {
@@ -231,6 +161,7 @@ fn cart_line(variant: VariantId, quantity: i64, added_at: DateTime<Utc>) -> Cart
     CartLine {
         variant_id: variant,
         quantity,
+        seen_price: None,
         added_at,
     }
 }
@@ -245,16 +176,16 @@ async fn cart_add_update_remove_clear(store: SharedStore) {
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.cart(ada).await.unwrap(), vec![]);
-    tx.set_cart_quantity(ada, m, 2, t(1)).await.unwrap();
-    tx.set_cart_quantity(ada, s, 1, t(2)).await.unwrap();
-    tx.set_cart_quantity(bob, l, 4, t(2)).await.unwrap();
+    tx.set_cart_quantity(ada, m, 2, None, t(1)).await.unwrap();
+    tx.set_cart_quantity(ada, s, 1, None, t(2)).await.unwrap();
+    tx.set_cart_quantity(bob, l, 4, None, t(2)).await.unwrap();
     // Later reads in the same transaction see the writes.
     assert_eq!(
         tx.cart(ada).await.unwrap(),
         vec![cart_line(m, 2, t(1)), cart_line(s, 1, t(2))]
     );
     // Changing a quantity keeps the line's place.
-    tx.set_cart_quantity(ada, m, 5, t(3)).await.unwrap();
+    tx.set_cart_quantity(ada, m, 5, None, t(3)).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
@@ -263,8 +194,8 @@ async fn cart_add_update_remove_clear(store: SharedStore) {
         vec![cart_line(m, 5, t(1)), cart_line(s, 1, t(2))]
     );
     // 0 removes a line; removing a line that is not there is fine.
-    tx.set_cart_quantity(ada, m, 0, t(4)).await.unwrap();
-    tx.set_cart_quantity(ada, l, 0, t(4)).await.unwrap();
+    tx.set_cart_quantity(ada, m, 0, None, t(4)).await.unwrap();
+    tx.set_cart_quantity(ada, l, 0, None, t(4)).await.unwrap();
     assert_eq!(tx.cart(ada).await.unwrap(), vec![cart_line(s, 1, t(2))]);
     tx.commit().await.unwrap();
 
@@ -277,7 +208,7 @@ async fn cart_add_update_remove_clear(store: SharedStore) {
     assert_eq!(tx.cart(ada).await.unwrap(), vec![]);
     assert_eq!(tx.cart(bob).await.unwrap(), vec![cart_line(l, 4, t(2))]);
     // A dropped transaction keeps nothing.
-    tx.set_cart_quantity(bob, s, 1, t(5)).await.unwrap();
+    tx.set_cart_quantity(bob, s, 1, None, t(5)).await.unwrap();
     drop(tx);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.cart(bob).await.unwrap(), vec![cart_line(l, 4, t(2))]);
@@ -291,21 +222,21 @@ async fn cart_refuses_unknown_variants_customers_and_negative_quantities(store: 
     let mut tx = store.begin().await.unwrap();
     let unknown = VariantId(s.0 + 1000);
     assert!(matches!(
-        tx.set_cart_quantity(ada, unknown, 1, t(1)).await,
+        tx.set_cart_quantity(ada, unknown, 1, None, t(1)).await,
         Err(Error::NotFound(m)) if m.contains(&unknown.0.to_string())
     ));
     assert!(matches!(
-        tx.set_cart_quantity(ada, s, -1, t(1)).await,
+        tx.set_cart_quantity(ada, s, -1, None, t(1)).await,
         Err(Error::Invalid(_))
     ));
     // The transaction is still usable after those refusals.
-    tx.set_cart_quantity(ada, s, 1, t(1)).await.unwrap();
+    tx.set_cart_quantity(ada, s, 1, None, t(1)).await.unwrap();
     assert_eq!(tx.cart(ada).await.unwrap(), vec![cart_line(s, 1, t(1))]);
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     assert!(matches!(
-        tx.set_cart_quantity(CustomerId(ada.0 + 1000), s, 1, t(1))
+        tx.set_cart_quantity(CustomerId(ada.0 + 1000), s, 1, None, t(1))
             .await,
         Err(Error::NotFound(_))
     ));
@@ -318,10 +249,10 @@ async fn cart_loses_lines_of_removed_variants(store: SharedStore) {
     let ada = customer(&store, 1).await;
     let tee = shelf(&store, "tee", &[("S", 5), ("M", 5)]).await;
     let mut tx = store.begin().await.unwrap();
-    tx.set_cart_quantity(ada, tee.variants[0], 1, t(1))
+    tx.set_cart_quantity(ada, tee.variants[0], 1, None, t(1))
         .await
         .unwrap();
-    tx.set_cart_quantity(ada, tee.variants[1], 2, t(2))
+    tx.set_cart_quantity(ada, tee.variants[1], 2, None, t(2))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -368,7 +299,9 @@ async fn place_order_reserves_stock_and_reads_back(store: SharedStore) {
         lines: order.lines.clone(),
         subtotal: 2 * 1500 + 2999,
         shipping_cost: 500,
+        discount: 0,
         total: 2 * 1500 + 2999 + 500,
+        discounts: vec![],
         status: OrderStatus::PendingPayment,
         shipping_address: order.shipping_address.clone(),
         shipping_option: Some("express".into()),
@@ -1141,6 +1074,79 @@ async fn shipping_address_is_set_on_the_order(store: SharedStore) {
     tx.commit().await.unwrap();
     let stored = store.order(order.id).await.unwrap().unwrap();
     assert_eq!(stored.shipping_address, Some(address));
+}
+
+async fn shipping_option_sets_cost_and_total_while_unpaid(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5)]).await;
+    let order = place(&store, &new_order(ada, vec![tee.line(0, 2, 1500)], t(1)))
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.set_shipping_option(order.id, "express", 1200)
+        .await
+        .unwrap();
+    // Choosing again replaces the first choice rather than adding to it.
+    tx.set_shipping_option(order.id, "standard", 499)
+        .await
+        .unwrap();
+    assert!(matches!(
+        tx.set_shipping_option(order.id, "standard", -1).await,
+        Err(Error::Invalid(_))
+    ));
+    tx.commit().await.unwrap();
+    let stored = store.order(order.id).await.unwrap().unwrap();
+    assert_eq!(stored.shipping_option.as_deref(), Some("standard"));
+    assert_eq!(
+        (stored.subtotal, stored.shipping_cost, stored.total),
+        (3000, 499, 3499)
+    );
+
+    transition(
+        &store,
+        order.id,
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        "customer",
+        t(2),
+    )
+    .await
+    .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let late = tx.set_shipping_option(order.id, "express", 1200).await;
+    assert!(matches!(late, Err(Error::Conflict(_))), "{late:?}");
+    let missing = tx
+        .set_shipping_option(OrderId(order.id.0 + 1000), "express", 1200)
+        .await;
+    assert!(matches!(missing, Err(Error::Conflict(_))), "{missing:?}");
+    drop(tx);
+    assert_eq!(store.order(order.id).await.unwrap().unwrap().total, 3499);
+}
+
+async fn cart_keeps_the_price_the_customer_saw(store: SharedStore) {
+    let ada = customer(&store, 1).await;
+    let tee = shelf(&store, "tee", &[("S", 5)]).await;
+    let s = tee.variants[0];
+    let mut tx = store.begin().await.unwrap();
+    tx.set_cart_quantity(ada, s, 1, Some(1999), t(1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let line = |seen_price| CartLine {
+        seen_price,
+        ..cart_line(s, 1, t(1))
+    };
+    assert_eq!(tx.cart(ada).await.unwrap(), vec![line(Some(1999))]);
+    // Seeing the line again at a new price records that price.
+    tx.set_cart_quantity(ada, s, 1, Some(2499), t(2))
+        .await
+        .unwrap();
+    assert_eq!(tx.cart(ada).await.unwrap(), vec![line(Some(2499))]);
+    assert!(matches!(
+        tx.set_cart_quantity(ada, s, 1, Some(-1), t(2)).await,
+        Err(Error::Invalid(_))
+    ));
 }
 
 async fn customer_by_store_id(store: SharedStore) {

@@ -34,6 +34,36 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "stuck_alerts",
         sql: include_str!("../migrations/0004_stuck_alerts.sql"),
     },
+    Migration {
+        version: 5,
+        name: "cart_prices",
+        sql: include_str!("../migrations/0005_cart_prices.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "promotions",
+        sql: include_str!("../migrations/0006_promotions.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "flash_sales",
+        sql: include_str!("../migrations/0007_flash_sales.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "community",
+        sql: include_str!("../migrations/0008_community.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "referrals",
+        sql: include_str!("../migrations/0009_referrals.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "giveaways",
+        sql: include_str!("../migrations/0010_giveaways.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -9,10 +9,12 @@
 //! so two orders sharing variants cannot deadlock. Reads outside a transaction take one
 //! repeatable-read snapshot, so an order, its lines, payments and timeline always match.
 //!
-//! An order's lines, payments and timeline are read for a whole page of orders at once, in
-//! three statements whatever the page size.
+//! An order's lines, payments, timeline and discounts are read for a whole page of orders at
+//! once, in four statements whatever the page size. What an order's discounts do to their
+//! promotions (uses, budget, single-use codes) is in `coupon.rs`.
 
 use crate::catalog::{currency, READ_SNAPSHOT};
+use crate::coupon::{check_discounts, give_back, order_discounts, take_discounts};
 use crate::query::{get, get_time, json};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
@@ -30,7 +32,7 @@ use std::collections::HashMap;
 
 macro_rules! order_columns {
     () => {
-        "id, customer_id, bot, currency, subtotal, shipping_cost, total, status, \
+        "id, customer_id, bot, currency, subtotal, shipping_cost, discount, total, status, \
          shipping_address, shipping_option, carrier, tracking_number, source, \
          reservation_expires_at, created_at, updated_at"
     };
@@ -41,6 +43,7 @@ impl PostgresTx {
     /// caller rolls back to the savepoint.
     async fn place_order_unguarded(&mut self, order: &NewOrder) -> Result<Order> {
         let (subtotal, total) = totals(order)?;
+        check_discounts(&order.discounts)?;
         let conn = self.conn();
 
         // 1. Stock, line by line, in variant order: concurrent orders lock shared variants in
@@ -72,10 +75,10 @@ impl PostgresTx {
 
         // 2. The order, its lines and the first step of its timeline.
         let row = sqlx::query(concat!(
-            "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, total,
-                 status, shipping_address, shipping_option, source, reservation_expires_at,
-                 created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending_payment', $7, $8, $9, $10, $11, $11)
+            "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, discount,
+                 total, status, shipping_address, shipping_option, source,
+                 reservation_expires_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_payment', $8, $9, $10, $11, $12, $12)
              RETURNING ",
             order_columns!()
         ))
@@ -84,6 +87,7 @@ impl PostgresTx {
         .bind(order.currency.code())
         .bind(subtotal)
         .bind(order.shipping_cost)
+        .bind(order.discount)
         .bind(total)
         .bind(order.shipping_address.as_ref().map(json).transpose()?)
         .bind(&order.shipping_option)
@@ -137,6 +141,9 @@ impl PostgresTx {
         )
         .await?;
 
+        // 4. The promotions' uses and budgets, and the order's discounts.
+        placed.discounts = take_discounts(conn, id, order).await?;
+
         placed.lines = order.lines.clone();
         placed.timeline = vec![first];
         Ok(placed)
@@ -148,7 +155,7 @@ impl ShopTx for PostgresTx {
     /// Lines added at the same time come in variant id order.
     async fn cart(&mut self, customer: CustomerId) -> Result<Vec<CartLine>> {
         let rows = sqlx::query(
-            "SELECT variant_id, quantity, added_at FROM carts
+            "SELECT variant_id, quantity, seen_price, added_at FROM carts
              WHERE customer_id = $1
              ORDER BY added_at, variant_id",
         )
@@ -161,6 +168,7 @@ impl ShopTx for PostgresTx {
                 Ok(CartLine {
                     variant_id: VariantId(get(row, "variant_id")?),
                     quantity: get(row, "quantity")?,
+                    seen_price: get(row, "seen_price")?,
                     added_at: get_time(row, "added_at")?,
                 })
             })
@@ -175,11 +183,17 @@ impl ShopTx for PostgresTx {
         customer: CustomerId,
         variant: VariantId,
         quantity: i64,
+        seen_price: Option<i64>,
         at: DateTime<Utc>,
     ) -> Result<()> {
         if quantity < 0 {
             return Err(Error::Invalid(format!(
                 "a cart quantity cannot be negative ({quantity})"
+            )));
+        }
+        if let Some(price) = seen_price.filter(|p| *p < 0) {
+            return Err(Error::Invalid(format!(
+                "a price cannot be negative ({price})"
             )));
         }
         if quantity == 0 {
@@ -194,12 +208,14 @@ impl ShopTx for PostgresTx {
         // Selecting the variant makes an unknown one insert nothing rather than fail the
         // statement, which would abort the caller's transaction.
         let changed = sqlx::query(
-            "INSERT INTO carts (customer_id, variant_id, quantity, added_at)
-             SELECT $1, id, $2, $3 FROM variants WHERE id = $4
-             ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = EXCLUDED.quantity",
+            "INSERT INTO carts (customer_id, variant_id, quantity, seen_price, added_at)
+             SELECT $1, id, $2, $3, $4 FROM variants WHERE id = $5
+             ON CONFLICT (customer_id, variant_id) DO UPDATE
+             SET quantity = EXCLUDED.quantity, seen_price = EXCLUDED.seen_price",
         )
         .bind(customer.0)
         .bind(quantity)
+        .bind(seen_price)
         .bind(at)
         .bind(variant.0)
         .execute(self.conn())
@@ -222,22 +238,33 @@ impl ShopTx for PostgresTx {
         Ok(())
     }
 
+    /// The code on the cart goes with it.
     async fn clear_cart(&mut self, customer: CustomerId) -> Result<()> {
-        sqlx::query("DELETE FROM carts WHERE customer_id = $1")
-            .bind(customer.0)
-            .execute(self.conn())
-            .await
-            .map_err(db)?;
+        for sql in [
+            "DELETE FROM carts WHERE customer_id = $1",
+            "DELETE FROM cart_codes WHERE customer_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(customer.0)
+                .execute(self.conn())
+                .await
+                .map_err(db)?;
+        }
         Ok(())
     }
 
     /// [`Error::Invalid`] for an order without lines, a quantity below 1, a negative price
-    /// or shipping cost, or totals beyond `i64`; nothing is written then. A line whose
-    /// variant no longer exists is a [`Error::Conflict`] like a line without stock (the
-    /// cart no longer matches the shelf either way). `NotFound` for an unknown customer.
+    /// or shipping cost, totals beyond `i64`, a discount below 0 or above the subtotal plus
+    /// shipping, or a discount with a negative amount, a single-use code without a code or a
+    /// promotion already given; nothing is written then. A line whose variant no longer
+    /// exists is a [`Error::Conflict`] like a line without stock (the cart no longer matches
+    /// the shelf either way). A promotion that cannot be used (gone, not active, used up in
+    /// all or by this customer, its budget in another currency or spent, its single-use code
+    /// used or someone else's) is a `Conflict` that starts with `promotion <id>`; nothing is
+    /// written then either. `NotFound` for an unknown customer.
     async fn place_order(&mut self, order: &NewOrder) -> Result<Order> {
-        // A savepoint, so that a line that does not fit undoes the lines reserved before it
-        // without spoiling the caller's transaction.
+        // A savepoint, so that a line that does not fit, or a promotion that cannot be used,
+        // undoes what was written before it without spoiling the caller's transaction.
         sqlx::query("SAVEPOINT place_order")
             .execute(self.conn())
             .await
@@ -272,7 +299,8 @@ impl ShopTx for PostgresTx {
     }
 
     /// `NotFound` for an unknown order. A line whose variant was removed from the catalog
-    /// meanwhile gives nothing back (the removal already took its stock to zero).
+    /// meanwhile gives nothing back (the removal already took its stock to zero). The order
+    /// returned shows the discounts given back as released.
     async fn transition_order(&mut self, id: OrderId, transition: &Transition) -> Result<Order> {
         let Transition {
             from,
@@ -326,13 +354,22 @@ impl ShopTx for PostgresTx {
             note: note.clone(),
         };
         insert_event(conn, id.0, &event).await?;
-        let order = with_details(conn, &[row])
+        let mut order = with_details(conn, &[row])
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| Error::Storage(format!("order {} vanished", id.0)))?;
         if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && from.holds_stock() {
+            // A flash sale's unit, then stock, then promotions: the lock order of placing an
+            // order (see `flash_sale.rs`), so a cancel never deadlocks with a buy.
+            crate::flash_sale::give_back(conn, id.0, *at).await?;
             release(conn, &order.lines, actor, *at).await?;
+            if give_back(conn, id.0, *at).await? > 0 {
+                order.discounts = order_discounts(conn, &[id.0])
+                    .await?
+                    .remove(&id.0)
+                    .unwrap_or_default();
+            }
         }
         Ok(order)
     }
@@ -381,6 +418,45 @@ impl ShopTx for PostgresTx {
         Ok(())
     }
 
+    /// [`Error::Invalid`] for a negative cost, or one that would leave the order's total
+    /// below zero (its discount took off more than its subtotal).
+    async fn set_shipping_option(&mut self, id: OrderId, option: &str, cost: i64) -> Result<()> {
+        if cost < 0 {
+            return Err(Error::Invalid(format!(
+                "a shipping cost cannot be negative ({cost})"
+            )));
+        }
+        // The total's guard is part of the update, so that the schema's `total >= 0` never
+        // fails the statement (which would abort the caller's transaction).
+        let changed = sqlx::query(
+            "UPDATE orders
+             SET shipping_option = $1, shipping_cost = $2, total = subtotal - discount + $2
+             WHERE id = $3 AND status = 'pending_payment' AND subtotal - discount + $2 >= 0",
+        )
+        .bind(option)
+        .bind(cost)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            let unpaid =
+                sqlx::query("SELECT 1 FROM orders WHERE id = $1 AND status = 'pending_payment'")
+                    .bind(id.0)
+                    .fetch_optional(self.conn())
+                    .await
+                    .map_err(db)?;
+            if unpaid.is_some() {
+                return Err(Error::Invalid(format!(
+                    "order {}'s discount takes off more than its subtotal plus {cost}",
+                    id.0
+                )));
+            }
+        }
+        unpaid_order_changed(changed, id)
+    }
+
     async fn extend_reservation(&mut self, id: OrderId, until: DateTime<Utc>) -> Result<()> {
         let changed = sqlx::query(
             "UPDATE orders SET reservation_expires_at = $1
@@ -392,13 +468,7 @@ impl ShopTx for PostgresTx {
         .await
         .map_err(db)?
         .rows_affected();
-        if changed == 0 {
-            return Err(Error::Conflict(format!(
-                "order {} is not waiting for payment",
-                id.0
-            )));
-        }
-        Ok(())
+        unpaid_order_changed(changed, id)
     }
 
     async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()> {
@@ -536,8 +606,9 @@ impl ShopStore for PostgresStore {
 
 // --- writing ---
 
-/// The order's subtotal and total. Refuses what no order can be: no lines, a quantity below
-/// 1, a negative price or shipping cost, or an amount beyond `i64`.
+/// The order's subtotal and total (after its discount). Refuses what no order can be: no
+/// lines, a quantity below 1, a negative price or shipping cost, an amount beyond `i64`, or a
+/// discount below 0 or above the subtotal plus shipping.
 fn totals(order: &NewOrder) -> Result<(i64, i64)> {
     if order.lines.is_empty() {
         return Err(Error::Invalid("an order needs at least one line".into()));
@@ -567,7 +638,12 @@ fn totals(order: &NewOrder) -> Result<(i64, i64)> {
     let total = subtotal
         .checked_add(order.shipping_cost)
         .ok_or_else(too_large)?;
-    Ok((subtotal, total))
+    if !(0..=total).contains(&order.discount) {
+        return Err(Error::Invalid(format!(
+            "discount must be between 0 and the subtotal plus shipping ({total})"
+        )));
+    }
+    Ok((subtotal, total - order.discount))
 }
 
 /// The lines in variant id order (a stable sort: lines of one variant keep their order).
@@ -679,14 +755,14 @@ async fn insert_event(conn: &mut PgConnection, order: i64, event: &OrderEvent) -
 }
 
 /// One column of `rows`, to bind as an array.
-fn column<'r, T, V>(rows: &'r [T], value: impl Fn(&'r T) -> V) -> Vec<V> {
+pub(crate) fn column<'r, T, V>(rows: &'r [T], value: impl Fn(&'r T) -> V) -> Vec<V> {
     rows.iter().map(value).collect()
 }
 
 // --- reading ---
 
-/// The orders of `rows` (order rows), each with its lines, payments and timeline, read in
-/// three more statements whatever the number of orders.
+/// The orders of `rows` (order rows), each with its lines, payments, timeline and discounts,
+/// read in four more statements whatever the number of orders.
 async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Order>> {
     let mut orders = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
     if orders.is_empty() {
@@ -766,7 +842,10 @@ async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Ord
             });
     }
 
+    let mut discounts = order_discounts(conn, &ids).await?;
+
     for order in &mut orders {
+        order.discounts = discounts.remove(&order.id.0).unwrap_or_default();
         order.lines = lines.remove(&order.id.0).unwrap_or_default();
         order.payments = payments.remove(&order.id.0).unwrap_or_default();
         order.timeline = timelines.remove(&order.id.0).unwrap_or_default();
@@ -774,7 +853,7 @@ async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Ord
     Ok(orders)
 }
 
-/// An order row, without its lines, payments and timeline.
+/// An order row, without its lines, payments, timeline and discounts.
 fn order_row(row: &PgRow) -> Result<Order> {
     let address: Option<serde_json::Value> = get(row, "shipping_address")?;
     let shipping_address = address
@@ -789,7 +868,9 @@ fn order_row(row: &PgRow) -> Result<Order> {
         lines: Vec::new(),
         subtotal: get(row, "subtotal")?,
         shipping_cost: get(row, "shipping_cost")?,
+        discount: get(row, "discount")?,
         total: get(row, "total")?,
+        discounts: Vec::new(),
         status: status(&get::<String>(row, "status")?)?,
         shipping_address,
         shipping_option: get(row, "shipping_option")?,
@@ -823,4 +904,15 @@ fn method(text: &str) -> Result<PaymentMethod> {
         "manual" => Ok(PaymentMethod::Manual),
         _ => Err(Error::Storage(format!("unknown payment method `{text}`"))),
     }
+}
+
+/// The outcome of an update guarded by `status = 'pending_payment'`.
+fn unpaid_order_changed(rows: u64, id: OrderId) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::Conflict(format!(
+            "order {} is not waiting for payment",
+            id.0
+        )));
+    }
+    Ok(())
 }

@@ -4,9 +4,15 @@
 //! [`SqliteStore`], which implements [`Store`], [`Tx`], the catalog port
 //! ([`groupcart_core::catalog::CatalogStore`], in `catalog.rs`) and the shop ports
 //! ([`groupcart_core::shop::ShopStore`] and [`groupcart_core::shop::ShopTx`], in `shop.rs`:
-//! carts, orders with their stock reservations, payments). Its behaviour is pinned
-//! down by the contract suite in `groupcart-store-contract`, which runs the same tests against
-//! PostgreSQL; `groupcart-store-postgres` is written to be read side by side with this crate.
+//! carts, orders with their stock reservations, payments) and the coupon ports
+//! ([`groupcart_core::coupon::PromotionStore`] and [`groupcart_core::coupon::PromotionTx`],
+//! in `coupon.rs`: promotions, single-use codes, cart codes, the uses orders take), and the
+//! flash-sale ports ([`groupcart_core::flash_sale::FlashSaleStore`] and
+//! [`groupcart_core::flash_sale::FlashSaleTx`], in `flash_sale.rs`: sales, the buys holding
+//! their units, reminders, announcements). Its
+//! behaviour is pinned down by the contract suite in `groupcart-store-contract`, which runs
+//! the same tests against PostgreSQL; `groupcart-store-postgres` is written to be read side
+//! by side with this crate.
 //!
 //! # Representation
 //!
@@ -14,8 +20,8 @@
 //!   write, so a time round-trips exactly if it has whole milliseconds; comparisons are plain
 //!   integer comparisons.
 //! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
-//!   variant's option values, an order's shipping address) is `TEXT`; the inbox payload is
-//!   kept exactly as received.
+//!   variant's option values, an order's shipping address, a promotion's definition) is
+//!   `TEXT`; the inbox payload is kept exactly as received.
 //! - Tables are `STRICT` and ids `AUTOINCREMENT`, so an id is never reused after a delete.
 //!
 //! # Durability
@@ -33,14 +39,15 @@
 //!
 //! - **one writer connection** (a pool of exactly one) for every write and every transaction:
 //!   [`Store::begin`], `inbox_insert`, `inbox_failed`, `outbox_settle`, `jobs_claim`,
-//!   `job_retry`, `job_fail`, and the catalog's `save_products`, `set_product_status` and
-//!   `adjust_stock` (shop writes all happen inside a [`Tx`]). Writers queue for that
+//!   `job_retry`, `job_fail`, the catalog's `save_products`, `set_product_status` and
+//!   `adjust_stock`, and the coupon port's `create_promotion`, `update_promotion` and
+//!   `add_codes` (shop writes all happen inside a [`Tx`]). Writers queue for that
 //!   connection in order, inside the process, instead of spinning on the file lock. Multi-statement transactions still start with
 //!   `BEGIN IMMEDIATE`, so another process on the same file (a backup tool, a second binary
 //!   by mistake) waits on the busy timeout (5 s) rather than deadlocking.
 //! - **a read pool** of a few `query_only` connections for the pure reads (`inbox_pending`,
 //!   `outbox_due`, `outbox_stats`, `job_lag`, customer, consent, event, product, stock
-//!   movement and order reads). In WAL mode
+//!   movement, order, promotion and code reads). In WAL mode
 //!   readers never block the writer nor each other, and always see every committed write.
 //!
 //! The consequence for callers: while a [`Tx`] is open it holds the writer, so a task must
@@ -52,7 +59,12 @@
 #[macro_use]
 mod query;
 mod catalog;
+mod community;
+mod coupon;
+mod flash_sale;
+mod giveaway;
 mod migrate;
+mod referral;
 mod shop;
 mod tx;
 

@@ -9,10 +9,12 @@
 //! one snapshot on a reader connection, so an order, its lines, payments and timeline always
 //! match.
 //!
-//! An order's lines, payments and timeline are read for a whole page of orders at once, in
-//! three statements whatever the page size.
+//! An order's lines, payments, timeline and discounts are read for a whole page of orders at
+//! once, in four statements whatever the page size. What an order's discounts do to their
+//! promotions (uses, budget, single-use codes) is in `coupon.rs`.
 
 use crate::catalog::{add, currency, values_sql};
+use crate::coupon::{check_discounts, give_back, order_discounts, take_discounts};
 use crate::query::{get, get_time, json, ms};
 use crate::tx::SqliteTx;
 use crate::{chunk_sizes, db, SqliteStore};
@@ -30,7 +32,7 @@ use std::collections::HashMap;
 
 macro_rules! order_columns {
     () => {
-        "id, customer_id, bot, currency, subtotal, shipping_cost, total, status, \
+        "id, customer_id, bot, currency, subtotal, shipping_cost, discount, total, status, \
          shipping_address, shipping_option, carrier, tracking_number, source, \
          reservation_expires_at, created_at, updated_at"
     };
@@ -41,6 +43,7 @@ impl SqliteTx {
     /// caller rolls back to the savepoint.
     async fn place_order_unguarded(&mut self, order: &NewOrder) -> Result<Order> {
         let (subtotal, total) = totals(order)?;
+        check_discounts(&order.discounts)?;
         let conn = self.conn();
 
         // 1. Stock, line by line, in variant order (PostgreSQL's lock order; here the write
@@ -73,10 +76,10 @@ impl SqliteTx {
 
         // 2. The order, its lines and the first step of its timeline.
         let row = sqlx::query(concat!(
-            "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, total,
-                 status, shipping_address, shipping_option, source, reservation_expires_at,
-                 created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?)
+            "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, discount,
+                 total, status, shipping_address, shipping_option, source,
+                 reservation_expires_at, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?)
              RETURNING ",
             order_columns!()
         ))
@@ -85,6 +88,7 @@ impl SqliteTx {
         .bind(order.currency.code())
         .bind(subtotal)
         .bind(order.shipping_cost)
+        .bind(order.discount)
         .bind(total)
         .bind(order.shipping_address.as_ref().map(json).transpose()?)
         .bind(&order.shipping_option)
@@ -138,6 +142,9 @@ impl SqliteTx {
         )
         .await?;
 
+        // 4. The promotions' uses and budgets, and the order's discounts.
+        placed.discounts = take_discounts(conn, id, order).await?;
+
         placed.lines = order.lines.clone();
         placed.timeline = vec![first];
         Ok(placed)
@@ -149,7 +156,7 @@ impl ShopTx for SqliteTx {
     /// Lines added at the same time come in variant id order.
     async fn cart(&mut self, customer: CustomerId) -> Result<Vec<CartLine>> {
         let rows = sqlx::query(
-            "SELECT variant_id, quantity, added_at FROM carts
+            "SELECT variant_id, quantity, seen_price, added_at FROM carts
              WHERE customer_id = ?
              ORDER BY added_at, variant_id",
         )
@@ -162,6 +169,7 @@ impl ShopTx for SqliteTx {
                 Ok(CartLine {
                     variant_id: VariantId(get(row, "variant_id")?),
                     quantity: get(row, "quantity")?,
+                    seen_price: get(row, "seen_price")?,
                     added_at: get_time(row, "added_at")?,
                 })
             })
@@ -176,11 +184,17 @@ impl ShopTx for SqliteTx {
         customer: CustomerId,
         variant: VariantId,
         quantity: i64,
+        seen_price: Option<i64>,
         at: DateTime<Utc>,
     ) -> Result<()> {
         if quantity < 0 {
             return Err(Error::Invalid(format!(
                 "a cart quantity cannot be negative ({quantity})"
+            )));
+        }
+        if let Some(price) = seen_price.filter(|p| *p < 0) {
+            return Err(Error::Invalid(format!(
+                "a price cannot be negative ({price})"
             )));
         }
         if quantity == 0 {
@@ -195,12 +209,14 @@ impl ShopTx for SqliteTx {
         // Selecting the variant makes an unknown one insert nothing rather than fail the
         // statement, which on PostgreSQL would abort the caller's transaction.
         let changed = sqlx::query(
-            "INSERT INTO carts (customer_id, variant_id, quantity, added_at)
-             SELECT ?, id, ?, ? FROM variants WHERE id = ?
-             ON CONFLICT (customer_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
+            "INSERT INTO carts (customer_id, variant_id, quantity, seen_price, added_at)
+             SELECT ?, id, ?, ?, ? FROM variants WHERE id = ?
+             ON CONFLICT (customer_id, variant_id) DO UPDATE
+             SET quantity = excluded.quantity, seen_price = excluded.seen_price",
         )
         .bind(customer.0)
         .bind(quantity)
+        .bind(seen_price)
         .bind(ms(at))
         .bind(variant.0)
         .execute(self.conn())
@@ -213,22 +229,33 @@ impl ShopTx for SqliteTx {
         Ok(())
     }
 
+    /// The code on the cart goes with it.
     async fn clear_cart(&mut self, customer: CustomerId) -> Result<()> {
-        sqlx::query("DELETE FROM carts WHERE customer_id = ?")
-            .bind(customer.0)
-            .execute(self.conn())
-            .await
-            .map_err(db)?;
+        for sql in [
+            "DELETE FROM carts WHERE customer_id = ?",
+            "DELETE FROM cart_codes WHERE customer_id = ?",
+        ] {
+            sqlx::query(sql)
+                .bind(customer.0)
+                .execute(self.conn())
+                .await
+                .map_err(db)?;
+        }
         Ok(())
     }
 
     /// [`Error::Invalid`] for an order without lines, a quantity below 1, a negative price
-    /// or shipping cost, or totals beyond `i64`; nothing is written then. A line whose
-    /// variant no longer exists is a [`Error::Conflict`] like a line without stock (the
-    /// cart no longer matches the shelf either way). `NotFound` for an unknown customer.
+    /// or shipping cost, totals beyond `i64`, a discount below 0 or above the subtotal plus
+    /// shipping, or a discount with a negative amount, a single-use code without a code or a
+    /// promotion already given; nothing is written then. A line whose variant no longer
+    /// exists is a [`Error::Conflict`] like a line without stock (the cart no longer matches
+    /// the shelf either way). A promotion that cannot be used (gone, not active, used up in
+    /// all or by this customer, its budget in another currency or spent, its single-use code
+    /// used or someone else's) is a `Conflict` that starts with `promotion <id>`; nothing is
+    /// written then either. `NotFound` for an unknown customer.
     async fn place_order(&mut self, order: &NewOrder) -> Result<Order> {
-        // A savepoint, so that a line that does not fit undoes the lines reserved before it
-        // without spoiling the caller's transaction.
+        // A savepoint, so that a line that does not fit, or a promotion that cannot be used,
+        // undoes what was written before it without spoiling the caller's transaction.
         sqlx::query("SAVEPOINT place_order")
             .execute(self.conn())
             .await
@@ -262,7 +289,8 @@ impl ShopTx for SqliteTx {
     }
 
     /// `NotFound` for an unknown order. A line whose variant was removed from the catalog
-    /// meanwhile gives nothing back (the removal already took its stock to zero).
+    /// meanwhile gives nothing back (the removal already took its stock to zero). The order
+    /// returned shows the discounts given back as released.
     async fn transition_order(&mut self, id: OrderId, transition: &Transition) -> Result<Order> {
         let Transition {
             from,
@@ -316,13 +344,22 @@ impl ShopTx for SqliteTx {
             note: note.clone(),
         };
         insert_event(conn, id.0, &event).await?;
-        let order = with_details(conn, &[row])
+        let mut order = with_details(conn, &[row])
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| Error::Storage(format!("order {} vanished", id.0)))?;
         if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && from.holds_stock() {
+            // A flash sale's unit, then stock, then promotions: the lock order of placing an
+            // order (see `flash_sale.rs`).
+            crate::flash_sale::give_back(conn, id.0, *at).await?;
             release(conn, &order.lines, actor, *at).await?;
+            if give_back(conn, id.0, *at).await? > 0 {
+                order.discounts = order_discounts(conn, &json(&[id.0])?)
+                    .await?
+                    .remove(&id.0)
+                    .unwrap_or_default();
+            }
         }
         Ok(order)
     }
@@ -370,6 +407,47 @@ impl ShopTx for SqliteTx {
         Ok(())
     }
 
+    /// [`Error::Invalid`] for a negative cost, or one that would leave the order's total
+    /// below zero (its discount took off more than its subtotal).
+    async fn set_shipping_option(&mut self, id: OrderId, option: &str, cost: i64) -> Result<()> {
+        if cost < 0 {
+            return Err(Error::Invalid(format!(
+                "a shipping cost cannot be negative ({cost})"
+            )));
+        }
+        // The total's guard is part of the update, so that the schema's `total >= 0` never
+        // fails the statement (which on PostgreSQL would abort the caller's transaction).
+        let changed = sqlx::query(
+            "UPDATE orders
+             SET shipping_option = ?, shipping_cost = ?, total = subtotal - discount + ?
+             WHERE id = ? AND status = 'pending_payment' AND subtotal - discount + ? >= 0",
+        )
+        .bind(option)
+        .bind(cost)
+        .bind(cost)
+        .bind(id.0)
+        .bind(cost)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            let unpaid =
+                sqlx::query("SELECT 1 FROM orders WHERE id = ? AND status = 'pending_payment'")
+                    .bind(id.0)
+                    .fetch_optional(self.conn())
+                    .await
+                    .map_err(db)?;
+            if unpaid.is_some() {
+                return Err(Error::Invalid(format!(
+                    "order {}'s discount takes off more than its subtotal plus {cost}",
+                    id.0
+                )));
+            }
+        }
+        unpaid_order_changed(changed, id)
+    }
+
     async fn extend_reservation(&mut self, id: OrderId, until: DateTime<Utc>) -> Result<()> {
         let changed = sqlx::query(
             "UPDATE orders SET reservation_expires_at = ?
@@ -381,13 +459,7 @@ impl ShopTx for SqliteTx {
         .await
         .map_err(db)?
         .rows_affected();
-        if changed == 0 {
-            return Err(Error::Conflict(format!(
-                "order {} is not waiting for payment",
-                id.0
-            )));
-        }
-        Ok(())
+        unpaid_order_changed(changed, id)
     }
 
     async fn mark_stuck_alerted(&mut self, id: OrderId, at: DateTime<Utc>) -> Result<()> {
@@ -522,8 +594,9 @@ impl ShopStore for SqliteStore {
 
 // --- writing ---
 
-/// The order's subtotal and total. Refuses what no order can be: no lines, a quantity below
-/// 1, a negative price or shipping cost, or an amount beyond `i64`.
+/// The order's subtotal and total (after its discount). Refuses what no order can be: no
+/// lines, a quantity below 1, a negative price or shipping cost, an amount beyond `i64`, or a
+/// discount below 0 or above the subtotal plus shipping.
 fn totals(order: &NewOrder) -> Result<(i64, i64)> {
     if order.lines.is_empty() {
         return Err(Error::Invalid("an order needs at least one line".into()));
@@ -553,7 +626,12 @@ fn totals(order: &NewOrder) -> Result<(i64, i64)> {
     let total = subtotal
         .checked_add(order.shipping_cost)
         .ok_or_else(too_large)?;
-    Ok((subtotal, total))
+    if !(0..=total).contains(&order.discount) {
+        return Err(Error::Invalid(format!(
+            "discount must be between 0 and the subtotal plus shipping ({total})"
+        )));
+    }
+    Ok((subtotal, total - order.discount))
 }
 
 /// The lines in variant id order (a stable sort: lines of one variant keep their order).
@@ -660,7 +738,7 @@ async fn insert_event(conn: &mut SqliteConnection, order: i64, event: &OrderEven
 
 /// Inserts `rows` with multi-row statements of [`chunk_sizes`] rows: `prefix` followed by
 /// groups of `columns` placeholders, filled by `bind` for each row.
-async fn insert_rows<'r, T>(
+pub(crate) async fn insert_rows<'r, T>(
     conn: &mut SqliteConnection,
     rows: &'r [T],
     prefix: &str,
@@ -696,8 +774,8 @@ fn unknown_customer(e: sqlx::Error, customer: CustomerId) -> Error {
 
 // --- reading ---
 
-/// The orders of `rows` (order rows), each with its lines, payments and timeline, read in
-/// three more statements whatever the number of orders.
+/// The orders of `rows` (order rows), each with its lines, payments, timeline and discounts,
+/// read in four more statements whatever the number of orders.
 async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result<Vec<Order>> {
     let mut orders = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
     if orders.is_empty() {
@@ -778,7 +856,10 @@ async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result
             });
     }
 
+    let mut discounts = order_discounts(conn, &ids).await?;
+
     for order in &mut orders {
+        order.discounts = discounts.remove(&order.id.0).unwrap_or_default();
         order.lines = lines.remove(&order.id.0).unwrap_or_default();
         order.payments = payments.remove(&order.id.0).unwrap_or_default();
         order.timeline = timelines.remove(&order.id.0).unwrap_or_default();
@@ -786,7 +867,7 @@ async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result
     Ok(orders)
 }
 
-/// An order row, without its lines, payments and timeline.
+/// An order row, without its lines, payments, timeline and discounts.
 fn order_row(row: &SqliteRow) -> Result<Order> {
     let address: Option<String> = get(row, "shipping_address")?;
     let shipping_address = address
@@ -801,7 +882,9 @@ fn order_row(row: &SqliteRow) -> Result<Order> {
         lines: Vec::new(),
         subtotal: get(row, "subtotal")?,
         shipping_cost: get(row, "shipping_cost")?,
+        discount: get(row, "discount")?,
         total: get(row, "total")?,
+        discounts: Vec::new(),
         status: status(&get::<String>(row, "status")?)?,
         shipping_address,
         shipping_option: get(row, "shipping_option")?,
@@ -835,4 +918,15 @@ fn method(text: &str) -> Result<PaymentMethod> {
         "manual" => Ok(PaymentMethod::Manual),
         _ => Err(Error::Storage(format!("unknown payment method `{text}`"))),
     }
+}
+
+/// The outcome of an update guarded by `status = 'pending_payment'`.
+fn unpaid_order_changed(rows: u64, id: OrderId) -> Result<()> {
+    if rows == 0 {
+        return Err(Error::Conflict(format!(
+            "order {} is not waiting for payment",
+            id.0
+        )));
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 use crate::types::{
     BotCommand, BotCommandScope, ChatInviteLink, ChatMember, ChatPermissions, ChatTarget,
     InlineKeyboardMarkup, LabeledPrice, LinkPreviewOptions, MenuButton, Message, MessageEntity,
-    ReplyMarkup, ReplyParameters, User, WebhookInfo,
+    ReplyMarkup, ReplyParameters, ShippingOption, User, WebhookInfo,
 };
 
 /// HTTP timeout of a request unless the method needs longer.
@@ -79,6 +79,7 @@ methods! {
     RestrictChatMember => "restrictChatMember" -> bool;
     SendInvoice => "sendInvoice" -> Message;
     CreateInvoiceLink => "createInvoiceLink" -> String;
+    AnswerShippingQuery => "answerShippingQuery" -> bool;
     AnswerPreCheckoutQuery => "answerPreCheckoutQuery" -> bool;
     RefundStarPayment => "refundStarPayment" -> bool;
 }
@@ -665,6 +666,44 @@ pub struct CreateInvoiceLink {
     /// Stars subscriptions: billing period in seconds (must be 2592000).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscription_period: Option<u32>,
+}
+
+/// `answerShippingQuery`: offer shipping options for the address in a
+/// `shipping_query` (flexible invoices), or refuse to ship there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerShippingQuery {
+    /// The query.
+    pub shipping_query_id: String,
+    /// Whether delivery to the address is possible.
+    pub ok: bool,
+    /// The options to choose from; required when `ok` is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_options: Option<Vec<ShippingOption>>,
+    /// Reason shown to the user; required when `ok` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+impl AnswerShippingQuery {
+    /// Delivery is possible with these options (at least one).
+    pub fn accept(shipping_query_id: impl Into<String>, options: Vec<ShippingOption>) -> Self {
+        Self {
+            shipping_query_id: shipping_query_id.into(),
+            ok: true,
+            shipping_options: Some(options),
+            error_message: None,
+        }
+    }
+
+    /// Delivery to the address is not possible, with a reason for the user.
+    pub fn reject(shipping_query_id: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            shipping_query_id: shipping_query_id.into(),
+            ok: false,
+            shipping_options: None,
+            error_message: Some(reason.into()),
+        }
+    }
 }
 
 /// `answerPreCheckoutQuery`: confirm or refuse a checkout within 10 seconds.

@@ -1046,6 +1046,17 @@ pub struct LabeledPrice {
     pub amount: i64,
 }
 
+/// A shipping option offered in `answerShippingQuery`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShippingOption {
+    /// Option id; comes back as `shipping_option_id`.
+    pub id: String,
+    /// Title shown to the user.
+    pub title: String,
+    /// Price items added to the invoice total.
+    pub prices: Vec<LabeledPrice>,
+}
+
 /// What non-administrators may do in a chat.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatPermissions {

@@ -255,6 +255,33 @@ fn full_invoice() -> InvoiceParams {
     }
 }
 
+fn shipping_options() -> Vec<ShippingOption> {
+    vec![
+        ShippingOption {
+            id: "dhl".into(),
+            title: "DHL Express".into(),
+            prices: vec![LabeledPrice {
+                label: "Delivery".into(),
+                amount: 990,
+            }],
+        },
+        ShippingOption {
+            id: "post".into(),
+            title: "Nova Poshta".into(),
+            prices: vec![
+                LabeledPrice {
+                    label: "Delivery".into(),
+                    amount: 450,
+                },
+                LabeledPrice {
+                    label: "Insurance".into(),
+                    amount: 50,
+                },
+            ],
+        },
+    ]
+}
+
 fn stars_invoice() -> InvoiceParams {
     InvoiceParams::stars("Sourdough", "One loaf", "order:7f3c2a", 250)
 }
@@ -560,6 +587,37 @@ fn examples() -> Vec<Example> {
                 invoice: stars_invoice(),
                 subscription_period: None,
             },
+        ),
+        // Every field at once only checks the shape; `accept` and `reject` are
+        // the two requests a bot really sends.
+        example(
+            "full",
+            AnswerShippingQuery {
+                shipping_query_id: "4417382955120934567".into(),
+                ok: true,
+                shipping_options: Some(shipping_options()),
+                error_message: Some("No delivery to islands".into()),
+            },
+        ),
+        example(
+            "minimal",
+            AnswerShippingQuery {
+                shipping_query_id: "4417382955120934567".into(),
+                ok: true,
+                shipping_options: None,
+                error_message: None,
+            },
+        ),
+        example(
+            "accept",
+            AnswerShippingQuery::accept("4417382955120934567", shipping_options()),
+        ),
+        example(
+            "reject",
+            AnswerShippingQuery::reject(
+                "4417382955120934567",
+                "Sorry, we do not deliver to Svalbard",
+            ),
         ),
         example(
             "full",

@@ -199,6 +199,69 @@ fn successful_payment_in_stars() {
 }
 
 #[test]
+fn shipping_query_for_a_flexible_invoice() {
+    let u = parse("shipping_query");
+    assert_eq!(u.kind_name(), "shipping_query");
+    assert_eq!(u.chat_id(), Some(5012345678));
+    assert_eq!(u.from().map(|f| f.id), Some(5012345678));
+    let q = u.shipping_query.as_ref().expect("shipping_query");
+    assert_eq!(q.id, "4417382955120934567");
+    assert_eq!(q.invoice_payload, "order:7f3c2a");
+    let a = &q.shipping_address;
+    assert_eq!(
+        (
+            a.country_code.as_str(),
+            a.city.as_str(),
+            a.post_code.as_str()
+        ),
+        ("UA", "Київ", "01001")
+    );
+    // Telegram sends empty strings for parts the user left out.
+    assert_eq!(a.state, "");
+    assert_eq!(a.street_line2, "кв. 5");
+}
+
+#[test]
+fn pre_checkout_query_with_shipping_and_order_info() {
+    let u = parse("pre_checkout_query_shipping");
+    let q = u.pre_checkout_query.as_ref().expect("pre_checkout_query");
+    assert_eq!((q.currency.as_str(), q.total_amount), ("EUR", 1640));
+    assert_eq!(q.shipping_option_id.as_deref(), Some("dhl"));
+    let info = q.order_info.as_ref().expect("order_info");
+    assert_eq!(info.name.as_deref(), Some("Олена Коваль"));
+    assert_eq!(info.phone_number.as_deref(), Some("380441234567"));
+    assert_eq!(info.email.as_deref(), Some("olena@example.com"));
+    assert_eq!(
+        info.shipping_address
+            .as_ref()
+            .map(|a| a.street_line1.as_str()),
+        Some("вул. Хрещатик, 22")
+    );
+}
+
+#[test]
+fn successful_payment_with_shipping_and_order_info() {
+    let u = parse("successful_payment_shipping");
+    let p = u
+        .message
+        .as_ref()
+        .and_then(|m| m.successful_payment.as_ref())
+        .expect("successful_payment");
+    assert_eq!(p.total_amount, 1640);
+    assert_eq!(p.shipping_option_id.as_deref(), Some("dhl"));
+    let info = p.order_info.as_ref().expect("order_info");
+    // Only the fields the invoice asked for are present.
+    assert_eq!(info.phone_number, None);
+    assert_eq!(info.email, None);
+    assert_eq!(
+        info.shipping_address
+            .as_ref()
+            .map(|a| a.country_code.as_str()),
+        Some("UA")
+    );
+}
+
+#[test]
 fn web_app_data_message() {
     let u = parse("web_app_data");
     assert_eq!(u.chat_id(), Some(5012345678));

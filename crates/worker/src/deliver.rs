@@ -3,10 +3,13 @@
 use async_trait::async_trait;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
 use groupcart_telegram::methods::{
-    AnswerCallbackQuery, AnswerPreCheckoutQuery, EditMessageText, InvoiceParams, MessageOrTrue,
-    RefundStarPayment, SendInvoice, SendMessage, SendPhoto,
+    AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
+    DeclineChatJoinRequest, EditMessageText, InvoiceParams, MessageOrTrue, RefundStarPayment,
+    SendInvoice, SendMessage, SendPhoto,
 };
-use groupcart_telegram::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use groupcart_telegram::types::{
+    ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, ShippingOption,
+};
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
 
@@ -141,6 +144,16 @@ impl Deliver for TelegramDeliver {
                 request.text = text.clone();
                 self.client.call(&request).await.map(|_| None)
             }
+            Action::AnswerButtonLink {
+                callback_id,
+                url,
+                text,
+            } => {
+                let mut request = AnswerCallbackQuery::new(callback_id.clone());
+                request.url = Some(url.clone());
+                request.text = text.clone();
+                self.client.call(&request).await.map(|_| None)
+            }
             Action::SendPhoto {
                 photo,
                 caption,
@@ -172,6 +185,44 @@ impl Deliver for TelegramDeliver {
                 } else {
                     let reason = error_message.clone().unwrap_or_default();
                     AnswerPreCheckoutQuery::reject(query_id.clone(), reason)
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::ApproveJoinRequest { chat_id, user_id } => {
+                let request = ApproveChatJoinRequest {
+                    chat_id: ChatTarget::Id(*chat_id),
+                    user_id: *user_id,
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::DeclineJoinRequest { chat_id, user_id } => {
+                let request = DeclineChatJoinRequest {
+                    chat_id: ChatTarget::Id(*chat_id),
+                    user_id: *user_id,
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::AnswerShipping {
+                query_id,
+                options,
+                error_message,
+            } => {
+                let request = if options.is_empty() {
+                    let reason = error_message.clone().unwrap_or_default();
+                    AnswerShippingQuery::reject(query_id.clone(), reason)
+                } else {
+                    let options = options
+                        .iter()
+                        .map(|o| ShippingOption {
+                            id: o.id.clone(),
+                            title: o.title.clone(),
+                            prices: vec![LabeledPrice {
+                                label: o.title.clone(),
+                                amount: o.amount,
+                            }],
+                        })
+                        .collect();
+                    AnswerShippingQuery::accept(query_id.clone(), options)
                 };
                 self.client.call(&request).await.map(|_| None)
             }

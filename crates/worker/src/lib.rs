@@ -4,7 +4,9 @@
 //! Both are written as a testable single step (`step`) plus a loop (`run`) that repeats it
 //! until shutdown.
 
+pub mod community_jobs;
 pub mod deliver;
+pub mod flash_sale_jobs;
 pub mod jobs;
 pub mod sender;
 pub mod shop_jobs;

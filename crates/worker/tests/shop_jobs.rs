@@ -89,6 +89,8 @@ async fn unpaid_order(
                 unit_price: 900,
             }],
             shipping_cost: 0,
+            discount: 0,
+            discounts: Vec::new(),
             shipping_address: None,
             shipping_option: None,
             source: None,

@@ -26,6 +26,11 @@ consent-saved-none = حسنًا، لن نراسلك من تلقاء أنفسنا
 welcome-back = أهلًا بعودتك يا { $name }! يمكنك إرسال /help لمعرفة ما يمكنني فعله.
 help =
     إليك ما يمكنني فعله:
+    /shop: تصفّح المتجر
+    /cart: سلتك
+    /orders: طلباتك
+    /coupons: قسائمك
+    /invite: ادعُ أصدقاءك واحصل على مكافآت
     /start: البدء من جديد
     /language: تغيير اللغة
     /privacy: بياناتك وخياراتك
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = تغيّرت بعض المنتجات منذ إضافتها إلى سلتك، لذلك لم نُنشئ طلبك:
 checkout-unavailable = • { $item }: لم يعد متوفرًا
 checkout-short = • { $item }: المتوفر { $available } فقط (في سلتك { $quantity })
+checkout-price-changed = • { $item }: السعر الآن { $now } (كان { $was }). أكمل الطلب مرة أخرى لقبوله.
 checkout-fix = يُرجى تعديل سلتك ثم إتمام الشراء مرة أخرى.
 checkout-created = تم حجز الطلب #{ $order } لك لمدة { $minutes } دقيقة. يُرجى الدفع عبر الفاتورة أدناه.
 invoice-title = الطلب #{ $order }
@@ -79,6 +85,8 @@ invoice-total = الإجمالي
 invoice-shipping = الشحن
 precheckout-expired = انتهت صلاحية هذا الطلب. يُرجى الطلب من جديد.
 precheckout-mismatch = لم تعد هذه الفاتورة مطابقة لطلبك. يُرجى الطلب من جديد.
+precheckout-shipping-changed = خيار الشحن هذا لم يعد متاحًا. يرجى اختيار خيار آخر.
+shipping-not-available = عذرًا، لا نشحن إلى { $country } حاليًا.
 order-paid = شكرًا لك! استلمنا دفعتك البالغة { $total } للطلب #{ $order }. سنُعلمك عند شحنه.
 order-paid-late = استلمنا دفعتك للطلب #{ $order }، لكن صلاحية الطلب كانت قد انتهت. سيُعيد فريقنا إليك المبلغ أو يتواصل معك قريبًا.
 order-shipped = أخبار سارة: طلبك #{ $order } في الطريق إليك عبر { $carrier }. رقم التتبع: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = تم إلغاء الطلب #{ $order }.
 order-expired = انتهت صلاحية الطلب #{ $order } لعدم دفعه في الوقت المحدد، وعادت المنتجات إلى المخزون. يمكنك إرسال /shop للطلب من جديد.
 order-refunded = تم استرداد مبلغ الطلب #{ $order }.
 orders-none = لا توجد لديك طلبات بعد. يمكنك إرسال /shop لتصفّح المتجر.
+order-lookup-unknown = لم أجد الطلب #{ $order } ضمن طلباتك. أرسل /orders لعرضها.
+order-words = طلب, شحن, شحنة, طرد, تتبع, توصيل
 orders-title = طلباتك الأخيرة:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = بانتظار الدفع
@@ -120,3 +130,108 @@ order-manual-chosen = نحتفظ بالطلب #{ $order } ({ $total }) لك لم
 staff-manual-order = 🏦 الطلب #{ $order }: { $total } من { $customer } سيُدفع يدويًا. أكّد عند وصول المبلغ.
 staff-button-confirm = ✅ تم استلام الدفعة
 staff-payment-confirmed = تم تأكيد دفع الطلب #{ $order } وإبلاغ العميل.
+
+## Coupons
+
+cmd-coupons = قسائمك
+coupon-usage = لاستخدام رمز، أرسل /coupon متبوعًا بالرمز، مثلًا: /coupon WELCOME10
+coupon-current = في سلتك الرمز { $code }. أرسل /coupon off لإزالته.
+coupon-removed = أُزيل الرمز من سلتك.
+coupon-saved = تم حفظ الرمز { $code }: سيُخصم من طلبك عند إتمام الشراء.
+coupon-applied = الرمز { $code } مطبّق على سلتك: خصم { $saving }.
+coupon-unknown = عذرًا، الرمز { $code } غير موجود. يرجى التحقق منه والمحاولة مجددًا.
+coupon-not-started = يمكن استخدام الرمز { $code } ابتداءً من { $date }.
+coupon-expired = عذرًا، انتهت صلاحية الرمز { $code }.
+coupon-not-for-you = عذرًا، الرمز { $code } غير متاح لحسابك.
+coupon-currency = لا يمكن استخدام الرمز { $code } بعملة هذا المتجر.
+coupon-used-up = عذرًا، نفدت استخدامات الرمز { $code }.
+coupon-customer-limit = لقد استخدمت الرمز { $code } الحد الأقصى من المرات المسموح بها.
+coupon-nothing-eligible = الرمز { $code } لا ينطبق على أي منتج في سلتك.
+coupon-minimum-spend = أضف { $missing } أخرى من المنتجات المشمولة لاستخدام الرمز { $code }.
+coupon-minimum-quantity = أضف { $missing } منتجات مشمولة أخرى لاستخدام الرمز { $code }.
+checkout-promotion-ended = • انتهى العرض ({ $code }) للتو. يرجى مراجعة المجموع الجديد وإتمام الطلب مرة أخرى.
+invoice-discount = الخصم
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = قسائمك:
+coupons-none = ليست لديك قسائم حاليًا. تابع قناتنا لتحصل على قسائم جديدة!
+coupons-line = 🎟 { $code }: { $name }، { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (يُطبّق تلقائيًا)
+coupons-min-spend = ، ابتداءً من { $amount }
+coupons-until = ، حتى { $date }
+benefit-percent = خصم { $percent } ٪
+benefit-fixed = خصم { $amount }
+benefit-free-shipping = شحن مجاني
+benefit-buy-get-free = اشترِ { $buy } واحصل على { $get } مجانًا
+benefit-buy-get-off = اشترِ { $buy } واحصل على { $get } بخصم { $percent } ٪
+
+## Community
+
+join-check-button = مرحبًا { $name }! للانضمام إلى { $chat }، اضغط على الزر أدناه خلال 4 دقائق.
+join-check-button-label = ✅ لست روبوتًا
+join-check-question = مرحبًا { $name }! للانضمام إلى { $chat }، أجب عن هذا السؤال خلال 4 دقائق:
+join-check-done = شكرًا، وصلتنا إجابتك بخصوص { $chat }.
+join-check-closed = طلب الانضمام هذا لم يعد مفتوحًا.
+join-approved = أهلًا بك في { $chat }! 🎉
+join-coupon = إليك هدية الترحيب: { $benefit } بالرمز { $code }. الرمز موجود في سلتك بالفعل: أرسل /shop لاستخدامه.
+join-declined = عذرًا، الإجابة غير صحيحة، لذا لم نتمكن من إضافتك إلى { $chat }. يمكنك طلب الانضمام مرة أخرى.
+join-timed-out = انتهى وقت الانضمام إلى { $chat }. يمكنك طلب الانضمام مرة أخرى في أي وقت.
+
+## Flash sales
+flash-sale-title = ⚡ تخفيض خاطف: { $product }
+flash-sale-price = سعر العرض: { $price }
+flash-sale-price-was = سعر العرض: { $price } بدلًا من { $was }
+flash-sale-limit = الحد: { $count } لكل عميل
+flash-sale-line-upcoming = ⏰ يبدأ في { $start } · { $units } قطعة فقط
+flash-sale-line-running = 🔥 جارٍ الآن: تبقّى { $left } من { $units } · ينتهي في { $end }
+flash-sale-line-sold-out = 🚫 نفدت الكمية
+flash-sale-line-ended = ⌛ انتهى هذا التخفيض الخاطف.
+flash-sale-line-cancelled = أُلغي هذا التخفيض الخاطف.
+flash-sale-remind-button = 🔔 ذكّرني
+flash-sale-open-button = 🛒 اشترِ عبر البوت
+flash-sale-buy-button = 🛒 اشترِ الآن · { $price }
+flash-sale-started = ⚡ بدأ التخفيض الخاطف الذي طلبت التذكير به!
+flash-sale-reminder-set = 🔔 تم! سنراسلك عند بدء العرض.
+flash-sale-reminder-already = أنت في القائمة بالفعل: سنراسلك عند بدء العرض.
+flash-sale-start-bot = ابدأ البوت أولًا ليتمكن من مراسلتك، ثم اضغط «ذكّرني» مرة أخرى.
+flash-sale-on-now = العرض جارٍ الآن: اضغط «اشترِ الآن» في البوت.
+flash-sale-unknown = عذرًا، هذا التخفيض الخاطف غير موجود.
+flash-sale-cancelled = عذرًا، أُلغي هذا التخفيض الخاطف.
+flash-sale-not-started = ⏰ ليس بعد! يبدأ العرض في { $start }.
+flash-sale-ended = ⌛ عذرًا، انتهى هذا التخفيض الخاطف.
+flash-sale-sold-out = 😔 نفدت الكمية! تعود قطع الطلبات غير المدفوعة بعد { $minutes } دقيقة: حاول لاحقًا.
+flash-sale-limit-reached = لديك بالفعل { $count } من هذا العرض، وهو الحد الأقصى لكل عميل.
+flash-sale-got-it = 🎉 حصلت على قطعة! ادفع الفاتورة خلال { $minutes } دقيقة للاحتفاظ بها.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 سحب: { $prize }
+    عدد الفائزين { $winners }، والسحب في { $ends }. اضغط الزر للمشاركة!
+    سحب عادل: قيمة SHA-256 للبذرة السرية هي { $commitment }؛ وتُنشر البذرة مع النتيجة.
+giveaway-join = 🎁 شارك
+giveaway-entered = أنت مشارك الآن! رقمك #{ $number }. ابدأ محادثة معي لأخبرك إن فزت.
+giveaway-already-in = أنت مشارك بالفعل برقم #{ $number }.
+giveaway-closed = انتهى هذا السحب.
+giveaway-won = 🎉 فزت في السحب: { $prize }!
+giveaway-prize-code = رمز جائزتك هو { $code }، وهو في سلتك بالفعل.
+giveaway-no-entries = لم يشارك أحد
+giveaway-result =
+    🎁 نتيجة السحب: { $prize }
+    الفائزون: { $winners }
+    عدد المشاركين: { $entries }
+    البذرة: { $seed } (قيمة SHA-256 لها { $commitment } كما أُعلن). الرقم n يأخذ SHA-256("البذرة:n")؛ والأصغر يفوز.
+
+## Referrals
+cmd-invite = ادعُ أصدقاءك
+invite =
+    🎁 ادعُ أصدقاءك واربح مكافآت!
+    رابطك الشخصي: { $link }
+
+    بدايات: { $starts } · عملاء جدد: { $joins } · طلبات أولى: { $orders } · مكافآت: { $rewards }
+
+    تحصل على مكافأة عندما يدفع صديق جديد هنا طلبه الأول.
+invite-share = 📤 مشاركة
+invite-share-text = تعال وتسوّق معي هنا!
+referral-self = هذا رابط الدعوة الخاص بك: شاركه مع أصدقائك لتربح المكافآت.
+referral-welcome = 🎁 أهلًا بك! دعاك صديق. رمز الترحيب { $code } موجود في سلتك.
+referral-rewarded = 🎉 صديق دعوته دفع للتو طلبه الأول. رمز مكافأتك: { $code }

@@ -26,6 +26,11 @@ consent-saved-none = Understood: we will not send you messages on our own. You c
 welcome-back = Welcome back, { $name }! Send /help to see what I can do.
 help =
     Here is what I can do:
+    /shop: browse the shop
+    /cart: your cart
+    /orders: your orders
+    /coupons: your coupons
+    /invite: invite friends and earn rewards
     /start: start over
     /language: change the language
     /privacy: your data and your choices
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = Some items changed since you added them, so we did not create your order:
 checkout-unavailable = • { $item } is no longer available
 checkout-short = • { $item }: only { $available } left (you have { $quantity })
+checkout-price-changed = • { $item }: the price is now { $now } (it was { $was }). Check out again to accept it.
 checkout-fix = Please update your cart and check out again.
 checkout-created = Order #{ $order } is reserved for you for { $minutes } minutes. Pay with the invoice below.
 invoice-title = Order #{ $order }
@@ -79,6 +85,8 @@ invoice-total = Total
 invoice-shipping = Shipping
 precheckout-expired = This order has expired. Please order again.
 precheckout-mismatch = This invoice no longer matches your order. Please order again.
+precheckout-shipping-changed = This shipping option is no longer available. Please choose another one.
+shipping-not-available = Sorry, we do not ship to { $country } yet.
 order-paid = Thank you! We received your payment of { $total } for order #{ $order }. We will let you know when it ships.
 order-paid-late = We received your payment for order #{ $order }, but the order had already expired. Our team will refund you or contact you shortly.
 order-shipped = Good news: order #{ $order } is on its way with { $carrier }. Tracking number: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = Order #{ $order } was cancelled.
 order-expired = Order #{ $order } expired because it was not paid in time. The items are back in stock: send /shop to order again.
 order-refunded = Order #{ $order } has been refunded.
 orders-none = You have no orders yet. Send /shop to browse.
+order-lookup-unknown = I could not find order #{ $order } among your orders. Send /orders to see them.
+order-words = order, parcel, package, tracking, shipment, delivery, shipped
 orders-title = Your recent orders:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = waiting for payment
@@ -120,3 +130,108 @@ order-manual-chosen = Order #{ $order } ({ $total }) is kept for you for { $days
 staff-manual-order = 🏦 Order #{ $order }: { $total } from { $customer } will be paid by hand. Confirm when the money arrives.
 staff-button-confirm = ✅ Payment received
 staff-payment-confirmed = Payment for order #{ $order } is confirmed; the customer has been told.
+
+## Coupons
+
+cmd-coupons = Your coupons
+coupon-usage = To use a code, send /coupon followed by the code, for example: /coupon WELCOME10
+coupon-current = Your cart has the code { $code }. Send /coupon off to take it off.
+coupon-removed = The code is off your cart.
+coupon-saved = Code { $code } is saved: it will come off your order when you check out.
+coupon-applied = Code { $code } is on your cart: { $saving } off.
+coupon-unknown = Sorry, code { $code } does not exist. Please check it and try again.
+coupon-not-started = Code { $code } can be used from { $date }.
+coupon-expired = Sorry, code { $code } has expired.
+coupon-not-for-you = Sorry, code { $code } is not available for your account.
+coupon-currency = Code { $code } cannot be used in this shop's currency.
+coupon-used-up = Sorry, code { $code } has been used up.
+coupon-customer-limit = You have already used code { $code } as often as it allows.
+coupon-nothing-eligible = Code { $code } does not apply to anything in your cart.
+coupon-minimum-spend = Add { $missing } more of eligible items to use code { $code }.
+coupon-minimum-quantity = Add { $missing } more eligible items to use code { $code }.
+checkout-promotion-ended = • A promotion ({ $code }) ran out just now. Please check the new total and check out again.
+invoice-discount = Discount
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = Your coupons:
+coupons-none = You have no coupons right now. Keep an eye on our channel for new ones!
+coupons-line = 🎟 { $code }: { $name }, { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (applied automatically)
+coupons-min-spend = , from { $amount }
+coupons-until = , until { $date }
+benefit-percent = { $percent } % off
+benefit-fixed = { $amount } off
+benefit-free-shipping = free shipping
+benefit-buy-get-free = buy { $buy }, get { $get } free
+benefit-buy-get-off = buy { $buy }, get { $get } at { $percent } % off
+
+## Community
+
+join-check-button = Hi { $name }! To join { $chat }, please tap the button below within 4 minutes.
+join-check-button-label = ✅ I am not a robot
+join-check-question = Hi { $name }! To join { $chat }, please answer this question within 4 minutes:
+join-check-done = Thank you, your answer for { $chat } is in.
+join-check-closed = This join request is no longer open.
+join-approved = Welcome to { $chat }! 🎉
+join-coupon = Here is your welcome gift: { $benefit } with code { $code }. It is already on your cart: send /shop to use it.
+join-declined = Sorry, that was not the right answer, so we could not add you to { $chat }. You can ask to join again.
+join-timed-out = Time is up for joining { $chat }. You can ask to join again any time.
+
+## Flash sales
+flash-sale-title = ⚡ Flash sale: { $product }
+flash-sale-price = Sale price: { $price }
+flash-sale-price-was = Sale price: { $price } instead of { $was }
+flash-sale-limit = Limit: { $count } per customer
+flash-sale-line-upcoming = ⏰ Starts { $start } · { $units } units only
+flash-sale-line-running = 🔥 On now: { $left } of { $units } left · ends { $end }
+flash-sale-line-sold-out = 🚫 Sold out
+flash-sale-line-ended = ⌛ This flash sale has ended.
+flash-sale-line-cancelled = This flash sale was called off.
+flash-sale-remind-button = 🔔 Remind me
+flash-sale-open-button = 🛒 Buy in the bot
+flash-sale-buy-button = 🛒 Buy now · { $price }
+flash-sale-started = ⚡ The flash sale you asked about has started!
+flash-sale-reminder-set = 🔔 Done! We will message you when the sale starts.
+flash-sale-reminder-already = You are on the list already: we will message you when the sale starts.
+flash-sale-start-bot = Start the bot first so it can message you, then tap “Remind me” again.
+flash-sale-on-now = The sale is on now: tap “Buy now” in the bot.
+flash-sale-unknown = Sorry, this flash sale does not exist.
+flash-sale-cancelled = Sorry, this flash sale was called off.
+flash-sale-not-started = ⏰ Not yet! The sale starts { $start }.
+flash-sale-ended = ⌛ Sorry, this flash sale has ended.
+flash-sale-sold-out = 😔 Sold out! Every unit is taken. Units of unpaid orders come back after { $minutes } minutes: try again later.
+flash-sale-limit-reached = You already have { $count } from this sale, the most one customer may buy.
+flash-sale-got-it = 🎉 You got one! Pay the invoice within { $minutes } minutes to keep it.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 Giveaway: { $prize }
+    { $winners } winner(s), drawn at { $ends }. Tap the button to join!
+    Fair draw: the SHA-256 of our secret seed is { $commitment }; the seed is published with the result.
+giveaway-join = 🎁 Join
+giveaway-entered = You are in! Your entry number is #{ $number }. Start a chat with me so I can tell you if you win.
+giveaway-already-in = You are already in, with number #{ $number }.
+giveaway-closed = This giveaway is over.
+giveaway-won = 🎉 You won the giveaway: { $prize }!
+giveaway-prize-code = Your prize code is { $code }; it is already on your cart.
+giveaway-no-entries = nobody joined
+giveaway-result =
+    🎁 Giveaway results: { $prize }
+    Winners: { $winners }
+    Entries: { $entries }
+    Seed: { $seed } (its SHA-256 is { $commitment }, as announced). Entry number n gets SHA-256("seed:n"); the lowest win.
+
+## Referrals
+cmd-invite = Invite friends
+invite =
+    🎁 Invite friends and earn rewards!
+    Your personal link: { $link }
+
+    Starts: { $starts } · New customers: { $joins } · First orders: { $orders } · Rewards: { $rewards }
+
+    You get a reward when a friend who is new here pays their first order.
+invite-share = 📤 Share
+invite-share-text = Come and shop with me here!
+referral-self = That is your own invite link: share it with friends to earn rewards.
+referral-welcome = 🎁 Welcome! A friend invited you. Your welcome code { $code } is on your cart.
+referral-rewarded = 🎉 A friend you invited just paid their first order. Your reward code: { $code }

@@ -26,6 +26,11 @@ consent-saved-none = Entendido: no te enviaremos mensajes por iniciativa propia.
 welcome-back = ¡Qué gusto verte de nuevo, { $name }! Envía /help para ver lo que puedo hacer.
 help =
     Esto es lo que puedo hacer:
+    /shop: ver la tienda
+    /cart: tu carrito
+    /orders: tus pedidos
+    /coupons: tus cupones
+    /invite: invita a tus amigos y gana premios
     /start: empezar de nuevo
     /language: cambiar el idioma
     /privacy: tus datos y tus opciones
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = Algunos productos cambiaron desde que los agregaste, así que no creamos tu pedido:
 checkout-unavailable = • { $item } ya no está disponible
 checkout-short = • { $item }: solo hay { $available } en existencia (tienes { $quantity } en el carrito)
+checkout-price-changed = • { $item }: el precio ahora es { $now } (antes { $was }). Vuelve a pagar para aceptarlo.
 checkout-fix = Actualiza tu carrito y vuelve a finalizar la compra.
 checkout-created = El pedido #{ $order } está reservado para ti durante { $minutes } minutos. Paga con la factura de abajo.
 invoice-title = Pedido #{ $order }
@@ -79,6 +85,8 @@ invoice-total = Total
 invoice-shipping = Envío
 precheckout-expired = Este pedido expiró. Por favor, haz el pedido de nuevo.
 precheckout-mismatch = Esta factura ya no coincide con tu pedido. Por favor, haz el pedido de nuevo.
+precheckout-shipping-changed = Esta opción de envío ya no está disponible. Elige otra, por favor.
+shipping-not-available = Lo sentimos, todavía no enviamos a { $country }.
 order-paid = ¡Gracias! Recibimos tu pago de { $total } por el pedido #{ $order }. Te avisaremos cuando lo enviemos.
 order-paid-late = Recibimos tu pago del pedido #{ $order }, pero el pedido ya había expirado. Nuestro equipo te hará el reembolso o se pondrá en contacto contigo en breve.
 order-shipped = ¡Buenas noticias! Tu pedido #{ $order } va en camino con { $carrier }. Número de seguimiento: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = El pedido #{ $order } fue cancelado.
 order-expired = El pedido #{ $order } expiró porque no se pagó a tiempo. Los productos volvieron a estar disponibles: envía /shop para pedir de nuevo.
 order-refunded = El pedido #{ $order } fue reembolsado.
 orders-none = Todavía no tienes pedidos. Envía /shop para ver la tienda.
+order-lookup-unknown = No encontré el pedido #{ $order } entre tus pedidos. Envía /orders para verlos.
+order-words = pedido, orden, paquete, envío, envio, seguimiento, rastreo, entrega
 orders-title = Tus pedidos recientes:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = pendiente de pago
@@ -120,3 +130,108 @@ order-manual-chosen = Guardamos tu pedido #{ $order } ({ $total }) durante { $da
 staff-manual-order = 🏦 El pedido #{ $order }: { $total } de { $customer } se pagará a mano. Confírmalo cuando llegue el dinero.
 staff-button-confirm = ✅ Pago recibido
 staff-payment-confirmed = El pago del pedido #{ $order } está confirmado; ya avisamos al cliente.
+
+## Coupons
+
+cmd-coupons = Tus cupones
+coupon-usage = Para usar un código, envía /coupon seguido del código, por ejemplo: /coupon WELCOME10
+coupon-current = Tu carrito tiene el código { $code }. Envía /coupon off para quitarlo.
+coupon-removed = Quitamos el código de tu carrito.
+coupon-saved = El código { $code } está guardado: se descontará de tu pedido al pagar.
+coupon-applied = El código { $code } está en tu carrito: { $saving } de descuento.
+coupon-unknown = Lo sentimos, el código { $code } no existe. Revísalo e inténtalo de nuevo.
+coupon-not-started = El código { $code } se puede usar a partir del { $date }.
+coupon-expired = Lo sentimos, el código { $code } ha caducado.
+coupon-not-for-you = Lo sentimos, el código { $code } no está disponible para tu cuenta.
+coupon-currency = El código { $code } no se puede usar en la moneda de esta tienda.
+coupon-used-up = Lo sentimos, el código { $code } se ha agotado.
+coupon-customer-limit = Ya usaste el código { $code } todas las veces permitidas.
+coupon-nothing-eligible = El código { $code } no se aplica a nada de tu carrito.
+coupon-minimum-spend = Añade { $missing } más en productos válidos para usar el código { $code }.
+coupon-minimum-quantity = Añade { $missing } productos válidos más para usar el código { $code }.
+checkout-promotion-ended = • Una promoción ({ $code }) acaba de terminar. Revisa el nuevo total y vuelve a pagar.
+invoice-discount = Descuento
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = Tus cupones:
+coupons-none = Ahora no tienes cupones. ¡Sigue nuestro canal para conseguir nuevos!
+coupons-line = 🎟 { $code }: { $name }, { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (se aplica automáticamente)
+coupons-min-spend = , desde { $amount }
+coupons-until = , hasta el { $date }
+benefit-percent = { $percent } % de descuento
+benefit-fixed = { $amount } de descuento
+benefit-free-shipping = envío gratis
+benefit-buy-get-free = compra { $buy } y llévate { $get } gratis
+benefit-buy-get-off = compra { $buy } y llévate { $get } con { $percent } % de descuento
+
+## Community
+
+join-check-button = ¡Hola, { $name }! Para unirte a { $chat }, toca el botón de abajo en menos de 4 minutos.
+join-check-button-label = ✅ No soy un robot
+join-check-question = ¡Hola, { $name }! Para unirte a { $chat }, responde esta pregunta en menos de 4 minutos:
+join-check-done = Gracias, recibimos tu respuesta para { $chat }.
+join-check-closed = Esta solicitud para unirte ya no está abierta.
+join-approved = ¡Bienvenido/a a { $chat }! 🎉
+join-coupon = Aquí tienes tu regalo de bienvenida: { $benefit } con el código { $code }. Ya está en tu carrito: envía /shop para usarlo.
+join-declined = Lo sentimos, la respuesta no es correcta, así que no pudimos añadirte a { $chat }. Puedes volver a solicitarlo.
+join-timed-out = Se acabó el tiempo para unirte a { $chat }. Puedes volver a solicitarlo cuando quieras.
+
+## Flash sales
+flash-sale-title = ⚡ Oferta relámpago: { $product }
+flash-sale-price = Precio de oferta: { $price }
+flash-sale-price-was = Precio de oferta: { $price } en lugar de { $was }
+flash-sale-limit = Límite: { $count } por cliente
+flash-sale-line-upcoming = ⏰ Empieza el { $start } · solo { $units } unidades
+flash-sale-line-running = 🔥 En marcha: quedan { $left } de { $units } · termina el { $end }
+flash-sale-line-sold-out = 🚫 Agotado
+flash-sale-line-ended = ⌛ Esta oferta relámpago ha terminado.
+flash-sale-line-cancelled = Esta oferta relámpago se ha cancelado.
+flash-sale-remind-button = 🔔 Avísame
+flash-sale-open-button = 🛒 Comprar en el bot
+flash-sale-buy-button = 🛒 Comprar ya · { $price }
+flash-sale-started = ⚡ ¡Ha empezado la oferta relámpago que te interesaba!
+flash-sale-reminder-set = 🔔 ¡Listo! Te escribiremos cuando empiece la oferta.
+flash-sale-reminder-already = Ya estás en la lista: te escribiremos cuando empiece la oferta.
+flash-sale-start-bot = Inicia primero el bot para que pueda escribirte y vuelve a pulsar “Avísame”.
+flash-sale-on-now = La oferta ya está en marcha: pulsa “Comprar ya” en el bot.
+flash-sale-unknown = Lo sentimos, esta oferta relámpago no existe.
+flash-sale-cancelled = Lo sentimos, esta oferta relámpago se ha cancelado.
+flash-sale-not-started = ⏰ ¡Todavía no! La oferta empieza el { $start }.
+flash-sale-ended = ⌛ Lo sentimos, esta oferta relámpago ha terminado.
+flash-sale-sold-out = 😔 ¡Agotado! Las unidades de pedidos sin pagar vuelven tras { $minutes } minutos: inténtalo más tarde.
+flash-sale-limit-reached = Ya tienes { $count } de esta oferta, el máximo por cliente.
+flash-sale-got-it = 🎉 ¡Conseguiste una! Paga la factura en { $minutes } minutos para quedártela.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 Sorteo: { $prize }
+    { $winners } ganador(es), sorteo el { $ends }. ¡Toca el botón para participar!
+    Sorteo justo: el SHA-256 de nuestra semilla secreta es { $commitment }; la semilla se publica con el resultado.
+giveaway-join = 🎁 Participar
+giveaway-entered = ¡Ya participas! Tu número es el #{ $number }. Abre un chat conmigo para que pueda avisarte si ganas.
+giveaway-already-in = Ya participas, con el número #{ $number }.
+giveaway-closed = Este sorteo ha terminado.
+giveaway-won = 🎉 ¡Ganaste el sorteo: { $prize }!
+giveaway-prize-code = Tu código de premio es { $code }; ya está en tu carrito.
+giveaway-no-entries = nadie participó
+giveaway-result =
+    🎁 Resultado del sorteo: { $prize }
+    Ganadores: { $winners }
+    Participantes: { $entries }
+    Semilla: { $seed } (su SHA-256 es { $commitment }, como se anunció). El número n obtiene SHA-256("semilla:n"); ganan los más bajos.
+
+## Referrals
+cmd-invite = Invita a tus amigos
+invite =
+    🎁 ¡Invita a tus amigos y gana recompensas!
+    Tu enlace personal: { $link }
+
+    Inicios: { $starts } · Clientes nuevos: { $joins } · Primeros pedidos: { $orders } · Recompensas: { $rewards }
+
+    Recibes una recompensa cuando un amigo nuevo aquí paga su primer pedido.
+invite-share = 📤 Compartir
+invite-share-text = ¡Ven a comprar conmigo aquí!
+referral-self = Ese es tu propio enlace de invitación: compártelo con tus amigos para ganar recompensas.
+referral-welcome = 🎁 ¡Bienvenido! Un amigo te invitó. Tu código de bienvenida { $code } ya está en tu carrito.
+referral-rewarded = 🎉 Un amigo que invitaste acaba de pagar su primer pedido. Tu código de recompensa: { $code }

@@ -26,6 +26,11 @@ consent-saved-none = Baik, kami tidak akan mengirimi Anda pesan atas inisiatif k
 welcome-back = Selamat datang kembali, { $name }! Kirim /help untuk melihat apa saja yang bisa saya lakukan.
 help =
     Ini yang bisa saya lakukan:
+    /shop: lihat toko
+    /cart: keranjang Anda
+    /orders: pesanan Anda
+    /coupons: kupon Anda
+    /invite: ajak teman dan dapatkan hadiah
     /start: mulai dari awal
     /language: ganti bahasa
     /privacy: data dan pilihan Anda
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = Beberapa barang berubah sejak Anda menambahkannya, jadi pesanan Anda belum kami buat:
 checkout-unavailable = • { $item } sudah tidak tersedia
 checkout-short = • { $item }: stok hanya tersisa { $available } (di keranjang Anda: { $quantity })
+checkout-price-changed = • { $item }: harganya sekarang { $now } (sebelumnya { $was }). Checkout lagi untuk menerimanya.
 checkout-fix = Silakan perbarui keranjang Anda, lalu checkout lagi.
 checkout-created = Pesanan #{ $order } kami simpan untuk Anda selama { $minutes } menit. Silakan bayar melalui tagihan di bawah ini.
 invoice-title = Pesanan #{ $order }
@@ -79,6 +85,8 @@ invoice-total = Total
 invoice-shipping = Ongkos kirim
 precheckout-expired = Pesanan ini sudah kedaluwarsa. Silakan pesan lagi.
 precheckout-mismatch = Tagihan ini sudah tidak sesuai dengan pesanan Anda. Silakan pesan lagi.
+precheckout-shipping-changed = Opsi pengiriman ini sudah tidak tersedia. Silakan pilih yang lain.
+shipping-not-available = Maaf, kami belum mengirim ke { $country }.
 order-paid = Terima kasih! Pembayaran Anda sebesar { $total } untuk pesanan #{ $order } sudah kami terima. Kami akan mengabari Anda saat pesanan dikirim.
 order-paid-late = Pembayaran Anda untuk pesanan #{ $order } sudah kami terima, tetapi pesanan tersebut sudah kedaluwarsa. Tim kami akan segera mengembalikan dana Anda atau menghubungi Anda.
 order-shipped = Kabar baik: pesanan #{ $order } sedang dalam perjalanan melalui { $carrier }. Nomor resi: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = Pesanan #{ $order } telah dibatalkan.
 order-expired = Pesanan #{ $order } kedaluwarsa karena tidak dibayar tepat waktu. Barangnya sudah kembali tersedia: kirim /shop untuk memesan lagi.
 order-refunded = Dana untuk pesanan #{ $order } telah dikembalikan.
 orders-none = Anda belum punya pesanan. Kirim /shop untuk mulai berbelanja.
+order-lookup-unknown = Pesanan #{ $order } tidak ditemukan di antara pesanan Anda. Kirim /orders untuk melihatnya.
+order-words = pesanan, paket, resi, pengiriman, kiriman, order, lacak
 orders-title = Pesanan terbaru Anda:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = menunggu pembayaran
@@ -120,3 +130,108 @@ order-manual-chosen = Pesanan #{ $order } ({ $total }) kami simpan untuk Anda se
 staff-manual-order = 🏦 Pesanan #{ $order }: { $total } dari { $customer } akan dibayar manual. Konfirmasi setelah dana masuk.
 staff-button-confirm = ✅ Pembayaran diterima
 staff-payment-confirmed = Pembayaran pesanan #{ $order } telah dikonfirmasi; pelanggan sudah diberi tahu.
+
+## Coupons
+
+cmd-coupons = Kupon Anda
+coupon-usage = Untuk memakai kode, kirim /coupon diikuti kodenya, misalnya: /coupon WELCOME10
+coupon-current = Keranjang Anda memakai kode { $code }. Kirim /coupon off untuk melepasnya.
+coupon-removed = Kode sudah dilepas dari keranjang Anda.
+coupon-saved = Kode { $code } disimpan: potongannya berlaku saat checkout.
+coupon-applied = Kode { $code } dipakai di keranjang Anda: hemat { $saving }.
+coupon-unknown = Maaf, kode { $code } tidak ada. Periksa lalu coba lagi.
+coupon-not-started = Kode { $code } bisa dipakai mulai { $date }.
+coupon-expired = Maaf, kode { $code } sudah kedaluwarsa.
+coupon-not-for-you = Maaf, kode { $code } tidak tersedia untuk akun Anda.
+coupon-currency = Kode { $code } tidak bisa dipakai dengan mata uang toko ini.
+coupon-used-up = Maaf, kuota kode { $code } sudah habis.
+coupon-customer-limit = Anda sudah memakai kode { $code } sebanyak yang diizinkan.
+coupon-nothing-eligible = Kode { $code } tidak berlaku untuk barang di keranjang Anda.
+coupon-minimum-spend = Tambah { $missing } lagi untuk barang yang berlaku agar bisa memakai kode { $code }.
+coupon-minimum-quantity = Tambah { $missing } barang yang berlaku lagi agar bisa memakai kode { $code }.
+checkout-promotion-ended = • Promo ({ $code }) baru saja habis. Silakan cek total baru lalu checkout lagi.
+invoice-discount = Diskon
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = Kupon Anda:
+coupons-none = Saat ini Anda belum punya kupon. Pantau terus kanal kami untuk kupon baru!
+coupons-line = 🎟 { $code }: { $name }, { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (otomatis)
+coupons-min-spend = , min. belanja { $amount }
+coupons-until = , berlaku sampai { $date }
+benefit-percent = diskon { $percent } %
+benefit-fixed = potongan { $amount }
+benefit-free-shipping = gratis ongkir
+benefit-buy-get-free = beli { $buy } gratis { $get }
+benefit-buy-get-off = beli { $buy }, { $get } berikutnya diskon { $percent } %
+
+## Community
+
+join-check-button = Halo { $name }! Untuk bergabung ke { $chat }, ketuk tombol di bawah dalam 4 menit.
+join-check-button-label = ✅ Saya bukan robot
+join-check-question = Halo { $name }! Untuk bergabung ke { $chat }, jawab pertanyaan ini dalam 4 menit:
+join-check-done = Terima kasih, jawaban Anda untuk { $chat } sudah kami terima.
+join-check-closed = Permintaan bergabung ini sudah ditutup.
+join-approved = Selamat datang di { $chat }! 🎉
+join-coupon = Ini hadiah selamat datang untuk Anda: { $benefit } dengan kode { $code }. Kode sudah ada di keranjang Anda: kirim /shop untuk memakainya.
+join-declined = Maaf, jawabannya kurang tepat, jadi kami belum bisa menambahkan Anda ke { $chat }. Anda bisa meminta bergabung lagi.
+join-timed-out = Waktu untuk bergabung ke { $chat } sudah habis. Anda bisa meminta bergabung lagi kapan saja.
+
+## Flash sales
+flash-sale-title = ⚡ Flash sale: { $product }
+flash-sale-price = Harga promo: { $price }
+flash-sale-price-was = Harga promo: { $price }, bukan { $was }
+flash-sale-limit = Batas: { $count } per pelanggan
+flash-sale-line-upcoming = ⏰ Mulai { $start } · hanya { $units } unit
+flash-sale-line-running = 🔥 Sedang berlangsung: sisa { $left } dari { $units } · berakhir { $end }
+flash-sale-line-sold-out = 🚫 Habis terjual
+flash-sale-line-ended = ⌛ Flash sale ini sudah berakhir.
+flash-sale-line-cancelled = Flash sale ini dibatalkan.
+flash-sale-remind-button = 🔔 Ingatkan saya
+flash-sale-open-button = 🛒 Beli di bot
+flash-sale-buy-button = 🛒 Beli sekarang · { $price }
+flash-sale-started = ⚡ Flash sale yang Anda tunggu sudah dimulai!
+flash-sale-reminder-set = 🔔 Beres! Kami akan mengabari Anda saat promo dimulai.
+flash-sale-reminder-already = Anda sudah terdaftar: kami akan mengabari Anda saat promo dimulai.
+flash-sale-start-bot = Mulai bot dulu agar kami bisa mengirim pesan, lalu ketuk “Ingatkan saya” lagi.
+flash-sale-on-now = Promo sedang berlangsung: ketuk “Beli sekarang” di bot.
+flash-sale-unknown = Maaf, flash sale ini tidak ada.
+flash-sale-cancelled = Maaf, flash sale ini dibatalkan.
+flash-sale-not-started = ⏰ Belum dimulai! Promo mulai { $start }.
+flash-sale-ended = ⌛ Maaf, flash sale ini sudah berakhir.
+flash-sale-sold-out = 😔 Habis! Semua unit sudah terjual. Unit dari pesanan yang belum dibayar kembali setelah { $minutes } menit: coba lagi nanti.
+flash-sale-limit-reached = Anda sudah punya { $count } dari promo ini, jumlah maksimal per pelanggan.
+flash-sale-got-it = 🎉 Anda dapat! Bayar tagihannya dalam { $minutes } menit agar tidak hangus.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 Giveaway: { $prize }
+    { $winners } pemenang, diundi pada { $ends }. Ketuk tombol untuk ikut!
+    Undian adil: SHA-256 dari seed rahasia kami adalah { $commitment }; seed diumumkan bersama hasilnya.
+giveaway-join = 🎁 Ikut
+giveaway-entered = Anda sudah ikut! Nomor Anda #{ $number }. Mulai chat dengan saya agar saya bisa mengabari jika Anda menang.
+giveaway-already-in = Anda sudah ikut, dengan nomor #{ $number }.
+giveaway-closed = Giveaway ini sudah selesai.
+giveaway-won = 🎉 Anda memenangkan giveaway: { $prize }!
+giveaway-prize-code = Kode hadiah Anda { $code }; sudah ada di keranjang Anda.
+giveaway-no-entries = tidak ada yang ikut
+giveaway-result =
+    🎁 Hasil giveaway: { $prize }
+    Pemenang: { $winners }
+    Peserta: { $entries }
+    Seed: { $seed } (SHA-256-nya { $commitment }, sesuai pengumuman). Nomor n mendapat SHA-256("seed:n"); yang terkecil menang.
+
+## Referrals
+cmd-invite = Undang teman
+invite =
+    🎁 Undang teman dan dapatkan hadiah!
+    Tautan pribadi Anda: { $link }
+
+    Mulai: { $starts } · Pelanggan baru: { $joins } · Pesanan pertama: { $orders } · Hadiah: { $rewards }
+
+    Anda mendapat hadiah saat teman yang baru di sini membayar pesanan pertamanya.
+invite-share = 📤 Bagikan
+invite-share-text = Ayo belanja bersama saya di sini!
+referral-self = Itu tautan undangan Anda sendiri: bagikan ke teman untuk mendapatkan hadiah.
+referral-welcome = 🎁 Selamat datang! Seorang teman mengundang Anda. Kode sambutan { $code } sudah ada di keranjang Anda.
+referral-rewarded = 🎉 Teman yang Anda undang baru saja membayar pesanan pertamanya. Kode hadiah Anda: { $code }

@@ -26,6 +26,11 @@ consent-saved-none = Entendido: não vamos enviar mensagens por conta própria. 
 welcome-back = Que bom ver você de novo, { $name }! Envie /help para ver o que eu posso fazer.
 help =
     Veja o que eu posso fazer:
+    /shop: ver a loja
+    /cart: seu carrinho
+    /orders: seus pedidos
+    /coupons: seus cupons
+    /invite: convide amigos e ganhe recompensas
     /start: começar de novo
     /language: mudar o idioma
     /privacy: seus dados e suas escolhas
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = Alguns itens mudaram desde que você os adicionou, por isso não criamos o seu pedido:
 checkout-unavailable = • { $item } não está mais disponível
 checkout-short = • { $item }: só { $available } em estoque (você tem { $quantity } no carrinho)
+checkout-price-changed = • { $item }: o preço agora é { $now } (era { $was }). Finalize de novo para aceitar.
 checkout-fix = Atualize seu carrinho e finalize a compra novamente.
 checkout-created = O pedido #{ $order } está reservado para você por { $minutes } minutos. Pague pela fatura abaixo.
 invoice-title = Pedido #{ $order }
@@ -79,6 +85,8 @@ invoice-total = Total
 invoice-shipping = Frete
 precheckout-expired = Este pedido expirou. Faça o pedido novamente.
 precheckout-mismatch = Esta fatura não corresponde mais ao seu pedido. Faça o pedido novamente.
+precheckout-shipping-changed = Esta opção de envio não está mais disponível. Escolha outra, por favor.
+shipping-not-available = Desculpe, ainda não enviamos para { $country }.
 order-paid = Obrigado! Recebemos seu pagamento de { $total } referente ao pedido #{ $order }. Avisaremos você quando ele for enviado.
 order-paid-late = Recebemos seu pagamento do pedido #{ $order }, mas o pedido já tinha expirado. Nossa equipe vai reembolsar você ou entrar em contato em breve.
 order-shipped = Boa notícia: o pedido #{ $order } está a caminho (transportadora: { $carrier }). Código de rastreio: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = O pedido #{ $order } foi cancelado.
 order-expired = O pedido #{ $order } expirou porque não foi pago a tempo. Os itens voltaram ao estoque: envie /shop para pedir de novo.
 order-refunded = O pedido #{ $order } foi reembolsado.
 orders-none = Você ainda não tem pedidos. Envie /shop para ver a loja.
+order-lookup-unknown = Não encontrei o pedido #{ $order } entre os seus pedidos. Envie /orders para vê-los.
+order-words = pedido, encomenda, pacote, entrega, rastreio, rastreamento, envio
 orders-title = Seus pedidos recentes:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = aguardando pagamento
@@ -120,3 +130,108 @@ order-manual-chosen = Guardamos o seu pedido #{ $order } ({ $total }) por { $day
 staff-manual-order = 🏦 O pedido #{ $order }: { $total } de { $customer } será pago manualmente. Confirme quando o dinheiro chegar.
 staff-button-confirm = ✅ Pagamento recebido
 staff-payment-confirmed = O pagamento do pedido #{ $order } foi confirmado; o cliente já foi avisado.
+
+## Coupons
+
+cmd-coupons = Seus cupons
+coupon-usage = Para usar um código, envie /coupon seguido do código, por exemplo: /coupon WELCOME10
+coupon-current = Seu carrinho tem o código { $code }. Envie /coupon off para removê-lo.
+coupon-removed = O código foi removido do seu carrinho.
+coupon-saved = O código { $code } foi salvo: o desconto entra quando você finalizar o pedido.
+coupon-applied = O código { $code } está no seu carrinho: { $saving } de desconto.
+coupon-unknown = Desculpe, o código { $code } não existe. Confira e tente de novo.
+coupon-not-started = O código { $code } pode ser usado a partir de { $date }.
+coupon-expired = Desculpe, o código { $code } expirou.
+coupon-not-for-you = Desculpe, o código { $code } não está disponível para a sua conta.
+coupon-currency = O código { $code } não pode ser usado na moeda desta loja.
+coupon-used-up = Desculpe, o código { $code } esgotou.
+coupon-customer-limit = Você já usou o código { $code } o máximo de vezes permitido.
+coupon-nothing-eligible = O código { $code } não vale para nenhum item do seu carrinho.
+coupon-minimum-spend = Adicione mais { $missing } em itens válidos para usar o código { $code }.
+coupon-minimum-quantity = Adicione mais { $missing } itens válidos para usar o código { $code }.
+checkout-promotion-ended = • Uma promoção ({ $code }) acabou agora mesmo. Confira o novo total e finalize de novo.
+invoice-discount = Desconto
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = Seus cupons:
+coupons-none = Você não tem cupons no momento. Acompanhe nosso canal para ganhar novos!
+coupons-line = 🎟 { $code }: { $name }, { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (aplicado automaticamente)
+coupons-min-spend = , a partir de { $amount }
+coupons-until = , até { $date }
+benefit-percent = { $percent } % de desconto
+benefit-fixed = { $amount } de desconto
+benefit-free-shipping = frete grátis
+benefit-buy-get-free = compre { $buy } e leve { $get } grátis
+benefit-buy-get-off = compre { $buy } e leve { $get } com { $percent } % de desconto
+
+## Community
+
+join-check-button = Olá, { $name }! Para entrar em { $chat }, toque no botão abaixo em até 4 minutos.
+join-check-button-label = ✅ Não sou um robô
+join-check-question = Olá, { $name }! Para entrar em { $chat }, responda a esta pergunta em até 4 minutos:
+join-check-done = Obrigado, recebemos sua resposta para { $chat }.
+join-check-closed = Este pedido para entrar não está mais aberto.
+join-approved = Boas-vindas a { $chat }! 🎉
+join-coupon = Aqui está seu presente de boas-vindas: { $benefit } com o código { $code }. Ele já está no seu carrinho: envie /shop para usar.
+join-declined = Desculpe, a resposta não está certa, então não pudemos adicionar você a { $chat }. Você pode pedir para entrar de novo.
+join-timed-out = O tempo para entrar em { $chat } acabou. Você pode pedir para entrar de novo quando quiser.
+
+## Flash sales
+flash-sale-title = ⚡ Oferta relâmpago: { $product }
+flash-sale-price = Preço da oferta: { $price }
+flash-sale-price-was = Preço da oferta: { $price } em vez de { $was }
+flash-sale-limit = Limite: { $count } por cliente
+flash-sale-line-upcoming = ⏰ Começa em { $start } · só { $units } unidades
+flash-sale-line-running = 🔥 Acontecendo agora: restam { $left } de { $units } · termina em { $end }
+flash-sale-line-sold-out = 🚫 Esgotado
+flash-sale-line-ended = ⌛ Esta oferta relâmpago terminou.
+flash-sale-line-cancelled = Esta oferta relâmpago foi cancelada.
+flash-sale-remind-button = 🔔 Me avise
+flash-sale-open-button = 🛒 Comprar no bot
+flash-sale-buy-button = 🛒 Comprar agora · { $price }
+flash-sale-started = ⚡ A oferta relâmpago que você queria começou!
+flash-sale-reminder-set = 🔔 Pronto! Vamos te avisar quando a oferta começar.
+flash-sale-reminder-already = Você já está na lista: vamos te avisar quando a oferta começar.
+flash-sale-start-bot = Inicie o bot primeiro para que ele possa te escrever e toque em “Me avise” de novo.
+flash-sale-on-now = A oferta já começou: toque em “Comprar agora” no bot.
+flash-sale-unknown = Desculpe, esta oferta relâmpago não existe.
+flash-sale-cancelled = Desculpe, esta oferta relâmpago foi cancelada.
+flash-sale-not-started = ⏰ Ainda não! A oferta começa em { $start }.
+flash-sale-ended = ⌛ Desculpe, esta oferta relâmpago terminou.
+flash-sale-sold-out = 😔 Esgotado! Unidades de pedidos não pagos voltam após { $minutes } minutos: tente mais tarde.
+flash-sale-limit-reached = Você já tem { $count } desta oferta, o máximo por cliente.
+flash-sale-got-it = 🎉 Você conseguiu! Pague a fatura em até { $minutes } minutos para garantir.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 Sorteio: { $prize }
+    { $winners } ganhador(es), sorteio em { $ends }. Toque no botão para participar!
+    Sorteio justo: o SHA-256 da nossa semente secreta é { $commitment }; a semente é publicada com o resultado.
+giveaway-join = 🎁 Participar
+giveaway-entered = Você está participando! Seu número é #{ $number }. Abra uma conversa comigo para eu avisar se você ganhar.
+giveaway-already-in = Você já está participando, com o número #{ $number }.
+giveaway-closed = Este sorteio terminou.
+giveaway-won = 🎉 Você ganhou o sorteio: { $prize }!
+giveaway-prize-code = Seu código de prêmio é { $code }; ele já está no seu carrinho.
+giveaway-no-entries = ninguém participou
+giveaway-result =
+    🎁 Resultado do sorteio: { $prize }
+    Ganhadores: { $winners }
+    Participantes: { $entries }
+    Semente: { $seed } (o SHA-256 dela é { $commitment }, como anunciado). O número n recebe SHA-256("semente:n"); os menores ganham.
+
+## Referrals
+cmd-invite = Convide amigos
+invite =
+    🎁 Convide amigos e ganhe recompensas!
+    Seu link pessoal: { $link }
+
+    Inícios: { $starts } · Novos clientes: { $joins } · Primeiros pedidos: { $orders } · Recompensas: { $rewards }
+
+    Você ganha uma recompensa quando um amigo novo aqui paga o primeiro pedido.
+invite-share = 📤 Compartilhar
+invite-share-text = Venha comprar comigo aqui!
+referral-self = Esse é o seu próprio link de convite: compartilhe com amigos para ganhar recompensas.
+referral-welcome = 🎁 Bem-vindo! Um amigo convidou você. Seu código de boas-vindas { $code } já está no seu carrinho.
+referral-rewarded = 🎉 Um amigo que você convidou acabou de pagar o primeiro pedido. Seu código de recompensa: { $code }

@@ -26,6 +26,11 @@ consent-saved-none = Понятно: сами мы вам писать не бу
 welcome-back = С возвращением, { $name }! Отправьте /help, чтобы узнать, что я умею.
 help =
     Вот что я умею:
+    /shop: открыть магазин
+    /cart: ваша корзина
+    /orders: ваши заказы
+    /coupons: ваши купоны
+    /invite: приглашайте друзей и получайте награды
     /start: начать заново
     /language: сменить язык
     /privacy: ваши данные и настройки
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = С тех пор как вы добавили товары в корзину, некоторые из них изменились, поэтому заказ не был создан:
 checkout-unavailable = • { $item }: больше нет в продаже
 checkout-short = • { $item }: в наличии только { $available } шт. (у вас в корзине { $quantity } шт.)
+checkout-price-changed = • { $item }: цена теперь { $now } (была { $was }). Оформите заказ ещё раз, чтобы согласиться.
 checkout-fix = Пожалуйста, измените корзину и оформите заказ ещё раз.
 checkout-created = Заказ #{ $order } зарезервирован для вас на { $minutes } мин. Оплатите его по счёту ниже.
 invoice-title = Заказ #{ $order }
@@ -79,6 +85,8 @@ invoice-total = Итого
 invoice-shipping = Доставка
 precheckout-expired = Срок действия этого заказа истёк. Пожалуйста, оформите заказ заново.
 precheckout-mismatch = Этот счёт больше не соответствует вашему заказу. Пожалуйста, оформите заказ заново.
+precheckout-shipping-changed = Этот способ доставки больше недоступен. Пожалуйста, выберите другой.
+shipping-not-available = К сожалению, мы пока не доставляем в { $country }.
 order-paid = Спасибо! Мы получили вашу оплату { $total } за заказ #{ $order }. Сообщим вам, когда он будет отправлен.
 order-paid-late = Мы получили оплату за заказ #{ $order }, но срок действия заказа к тому времени уже истёк. Наша команда вскоре вернёт вам деньги или свяжется с вами.
 order-shipped = Хорошие новости: заказ #{ $order } уже в пути, служба доставки: { $carrier }. Трек-номер: { $tracking }
@@ -87,6 +95,8 @@ order-cancelled = Заказ #{ $order } отменён.
 order-expired = Срок действия заказа #{ $order } истёк, так как он не был оплачен вовремя. Товары снова доступны для покупки: отправьте /shop, чтобы заказать заново.
 order-refunded = Деньги за заказ #{ $order } возвращены.
 orders-none = У вас пока нет заказов. Отправьте /shop, чтобы перейти к покупкам.
+order-lookup-unknown = Я не нашёл заказ #{ $order } среди ваших заказов. Отправьте /orders, чтобы их увидеть.
+order-words = заказ, посылк, трек, доставк, отправлени, отслежива
 orders-title = Ваши последние заказы:
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = ожидает оплаты
@@ -120,3 +130,108 @@ order-manual-chosen = Заказ #{ $order } ({ $total }) забронирова
 staff-manual-order = 🏦 Заказ #{ $order }: { $total } от { $customer } будет оплачен вручную. Подтвердите, когда поступят деньги.
 staff-button-confirm = ✅ Оплата получена
 staff-payment-confirmed = Оплата заказа #{ $order } подтверждена; покупатель уведомлён.
+
+## Coupons
+
+cmd-coupons = Ваши купоны
+coupon-usage = Чтобы применить код, отправьте /coupon и код, например: /coupon WELCOME10
+coupon-current = В вашей корзине код { $code }. Отправьте /coupon off, чтобы убрать его.
+coupon-removed = Код убран из корзины.
+coupon-saved = Код { $code } сохранён: скидка будет учтена при оформлении заказа.
+coupon-applied = Код { $code } применён к корзине: скидка { $saving }.
+coupon-unknown = К сожалению, кода { $code } не существует. Проверьте его и попробуйте снова.
+coupon-not-started = Код { $code } действует с { $date }.
+coupon-expired = К сожалению, срок действия кода { $code } истёк.
+coupon-not-for-you = К сожалению, код { $code } недоступен для вашего аккаунта.
+coupon-currency = Код { $code } нельзя использовать в валюте этого магазина.
+coupon-used-up = К сожалению, код { $code } уже исчерпан.
+coupon-customer-limit = Вы уже использовали код { $code } максимальное число раз.
+coupon-nothing-eligible = Код { $code } не действует ни на один товар в корзине.
+coupon-minimum-spend = Добавьте подходящих товаров ещё на { $missing }, чтобы применить код { $code }.
+coupon-minimum-quantity = Добавьте ещё { $missing } подходящих товара, чтобы применить код { $code }.
+checkout-promotion-ended = • Акция ({ $code }) только что закончилась. Проверьте новую сумму и оформите заказ ещё раз.
+invoice-discount = Скидка
+cart-discount = 🏷 { $name }: { $amount }
+coupons-title = Ваши купоны:
+coupons-none = Сейчас у вас нет купонов. Следите за нашим каналом, чтобы не пропустить новые!
+coupons-line = 🎟 { $code }: { $name }, { $benefit }
+coupons-automatic = 🏷 { $name }: { $benefit } (применяется автоматически)
+coupons-min-spend = , от { $amount }
+coupons-until = , до { $date }
+benefit-percent = скидка { $percent } %
+benefit-fixed = скидка { $amount }
+benefit-free-shipping = бесплатная доставка
+benefit-buy-get-free = купите { $buy }, получите { $get } бесплатно
+benefit-buy-get-off = купите { $buy }, получите { $get } со скидкой { $percent } %
+
+## Community
+
+join-check-button = Здравствуйте, { $name }! Чтобы вступить в { $chat }, нажмите кнопку ниже в течение 4 минут.
+join-check-button-label = ✅ Я не робот
+join-check-question = Здравствуйте, { $name }! Чтобы вступить в { $chat }, ответьте на вопрос в течение 4 минут:
+join-check-done = Спасибо, ваш ответ для { $chat } получен.
+join-check-closed = Эта заявка на вступление уже закрыта.
+join-approved = Добро пожаловать в { $chat }! 🎉
+join-coupon = Ваш приветственный подарок: { $benefit } по коду { $code }. Код уже в вашей корзине: отправьте /shop, чтобы воспользоваться им.
+join-declined = К сожалению, ответ неверный, поэтому мы не смогли добавить вас в { $chat }. Вы можете подать заявку снова.
+join-timed-out = Время на вступление в { $chat } истекло. Вы можете подать заявку снова в любое время.
+
+## Flash sales
+flash-sale-title = ⚡ Распродажа: { $product }
+flash-sale-price = Цена распродажи: { $price }
+flash-sale-price-was = Цена распродажи: { $price } вместо { $was }
+flash-sale-limit = Не больше { $count } шт. в одни руки
+flash-sale-line-upcoming = ⏰ Старт { $start } · всего { $units } шт.
+flash-sale-line-running = 🔥 Идёт сейчас: осталось { $left } из { $units } · до { $end }
+flash-sale-line-sold-out = 🚫 Всё раскуплено
+flash-sale-line-ended = ⌛ Распродажа закончилась.
+flash-sale-line-cancelled = Распродажа отменена.
+flash-sale-remind-button = 🔔 Напомнить мне
+flash-sale-open-button = 🛒 Купить в боте
+flash-sale-buy-button = 🛒 Купить · { $price }
+flash-sale-started = ⚡ Распродажа, о которой вы просили напомнить, началась!
+flash-sale-reminder-set = 🔔 Готово! Напишем вам, когда распродажа начнётся.
+flash-sale-reminder-already = Вы уже в списке: напишем вам, когда распродажа начнётся.
+flash-sale-start-bot = Сначала запустите бота, чтобы он мог вам писать, и снова нажмите «Напомнить мне».
+flash-sale-on-now = Распродажа уже идёт: нажмите «Купить» в боте.
+flash-sale-unknown = К сожалению, такой распродажи нет.
+flash-sale-cancelled = К сожалению, эта распродажа отменена.
+flash-sale-not-started = ⏰ Ещё рано! Распродажа начнётся { $start }.
+flash-sale-ended = ⌛ К сожалению, распродажа закончилась.
+flash-sale-sold-out = 😔 Всё раскуплено! Товар из неоплаченных заказов вернётся через { $minutes } мин.: попробуйте позже.
+flash-sale-limit-reached = У вас уже { $count } шт. из этой распродажи: это максимум на покупателя.
+flash-sale-got-it = 🎉 Успели! Оплатите счёт в течение { $minutes } мин., чтобы товар остался за вами.
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 Розыгрыш: { $prize }
+    Победителей: { $winners }, итоги { $ends }. Нажмите кнопку, чтобы участвовать!
+    Честный розыгрыш: SHA-256 нашего секретного ключа — { $commitment }; ключ публикуется вместе с итогами.
+giveaway-join = 🎁 Участвовать
+giveaway-entered = Вы участвуете! Ваш номер #{ $number }. Начните чат со мной, чтобы я мог сообщить, если вы выиграете.
+giveaway-already-in = Вы уже участвуете, ваш номер #{ $number }.
+giveaway-closed = Этот розыгрыш завершён.
+giveaway-won = 🎉 Вы выиграли в розыгрыше: { $prize }!
+giveaway-prize-code = Ваш код приза — { $code }; он уже в вашей корзине.
+giveaway-no-entries = никто не участвовал
+giveaway-result =
+    🎁 Итоги розыгрыша: { $prize }
+    Победители: { $winners }
+    Участников: { $entries }
+    Ключ: { $seed } (его SHA-256 — { $commitment }, как и было объявлено). Номер n получает SHA-256("ключ:n"); выигрывают наименьшие.
+
+## Referrals
+cmd-invite = Пригласить друзей
+invite =
+    🎁 Приглашайте друзей и получайте награды!
+    Ваша личная ссылка: { $link }
+
+    Запуски: { $starts } · Новые покупатели: { $joins } · Первые заказы: { $orders } · Награды: { $rewards }
+
+    Награда начисляется, когда новый здесь друг оплачивает свой первый заказ.
+invite-share = 📤 Поделиться
+invite-share-text = Присоединяйся к покупкам здесь!
+referral-self = Это ваша собственная пригласительная ссылка: поделитесь ею с друзьями, чтобы получать награды.
+referral-welcome = 🎁 Добро пожаловать! Вас пригласил друг. Приветственный код { $code } уже в вашей корзине.
+referral-rewarded = 🎉 Приглашённый вами друг только что оплатил первый заказ. Ваш код-награда: { $code }

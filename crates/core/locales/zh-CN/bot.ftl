@@ -25,6 +25,11 @@ consent-saved-none = 明白了：我们不会主动给您发消息。您仍然�
 welcome-back = 欢迎回来，{ $name }！发送 /help 查看我能做什么。
 help =
     我可以为您做这些：
+    /shop：浏览商店
+    /cart：购物车
+    /orders：我的订单
+    /coupons：我的优惠券
+    /invite：邀请好友，赢取奖励
     /start：重新开始
     /language：更换语言
     /privacy：您的数据与选择
@@ -71,6 +76,7 @@ cart-remove = ✕
 checkout-problems = 部分商品在您加入购物车后发生了变化，因此我们没有创建订单：
 checkout-unavailable = • { $item } 已无法购买
 checkout-short = • { $item }：仅剩 { $available } 件（您选择了 { $quantity } 件）
+checkout-price-changed = • { $item }：价格已变为 { $now }（原为 { $was }）。再次结账即表示接受新价格。
 checkout-fix = 请调整购物车后重新结算。
 checkout-created = 订单 #{ $order } 已为您保留 { $minutes } 分钟，请通过下方账单付款。
 invoice-title = 订单 #{ $order }
@@ -79,6 +85,8 @@ invoice-total = 合计
 invoice-shipping = 运费
 precheckout-expired = 该订单已过期，请重新下单。
 precheckout-mismatch = 该账单与您的订单不符，请重新下单。
+precheckout-shipping-changed = 该配送方式已不可用，请选择其他方式。
+shipping-not-available = 抱歉，我们暂不配送到 { $country }。
 order-paid = 谢谢！我们已收到订单 #{ $order } 的付款 { $total }。发货后会通知您。
 order-paid-late = 我们已收到订单 #{ $order } 的付款，但该订单已过期。我们的团队会尽快为您退款或与您联系。
 order-shipped = 好消息：订单 #{ $order } 已由 { $carrier } 发出。运单号：{ $tracking }
@@ -87,6 +95,8 @@ order-cancelled = 订单 #{ $order } 已取消。
 order-expired = 订单 #{ $order } 因未按时付款已过期，商品已恢复库存。发送 /shop 重新下单。
 order-refunded = 订单 #{ $order } 已退款。
 orders-none = 您还没有订单。发送 /shop 浏览商品。
+order-lookup-unknown = 在您的订单中找不到订单 #{ $order }。发送 /orders 查看您的订单。
+order-words = 订单, 快递, 包裹, 物流, 单号, 发货, 到哪
 orders-title = 您最近的订单：
 orders-line = #{ $order } · { $date } · { $total } · { $status }
 order-status-pending_payment = 待付款
@@ -120,3 +130,108 @@ order-manual-chosen = 订单 #{ $order }（{ $total }）将为您保留 { $days 
 staff-manual-order = 🏦 订单 #{ $order }：{ $total }，来自 { $customer }，将线下付款。收到款项后请确认。
 staff-button-confirm = ✅ 已收款
 staff-payment-confirmed = 订单 #{ $order } 的付款已确认，已通知顾客。
+
+## Coupons
+
+cmd-coupons = 我的优惠券
+coupon-usage = 使用优惠码：发送 /coupon 加上优惠码，例如：/coupon WELCOME10
+coupon-current = 您的购物车已使用优惠码 { $code }。发送 /coupon off 可取消。
+coupon-removed = 已从购物车取消优惠码。
+coupon-saved = 优惠码 { $code } 已保存，结账时自动抵扣。
+coupon-applied = 优惠码 { $code } 已用于您的购物车：优惠 { $saving }。
+coupon-unknown = 抱歉，优惠码 { $code } 不存在，请检查后重试。
+coupon-not-started = 优惠码 { $code } 自 { $date } 起可用。
+coupon-expired = 抱歉，优惠码 { $code } 已过期。
+coupon-not-for-you = 抱歉，您的账户不能使用优惠码 { $code }。
+coupon-currency = 优惠码 { $code } 不适用于本店的币种。
+coupon-used-up = 抱歉，优惠码 { $code } 已被领完。
+coupon-customer-limit = 您使用优惠码 { $code } 的次数已达上限。
+coupon-nothing-eligible = 优惠码 { $code } 不适用于您购物车中的商品。
+coupon-minimum-spend = 再购买 { $missing } 的适用商品即可使用优惠码 { $code }。
+coupon-minimum-quantity = 再加 { $missing } 件适用商品即可使用优惠码 { $code }。
+checkout-promotion-ended = • 优惠活动（{ $code }）刚刚结束。请查看新的总价后重新结账。
+invoice-discount = 优惠
+cart-discount = 🏷 { $name }：{ $amount }
+coupons-title = 您的优惠券：
+coupons-none = 您目前没有优惠券。请关注我们的频道，获取最新优惠！
+coupons-line = 🎟 { $code }：{ $name }，{ $benefit }
+coupons-automatic = 🏷 { $name }：{ $benefit }（自动抵扣）
+coupons-min-spend = ，满 { $amount } 可用
+coupons-until = ，有效期至 { $date }
+benefit-percent = 立减 { $percent }%
+benefit-fixed = 立减 { $amount }
+benefit-free-shipping = 免运费
+benefit-buy-get-free = 买 { $buy } 送 { $get }
+benefit-buy-get-off = 买 { $buy } 件，另 { $get } 件享 { $percent }% 折扣
+
+## Community
+
+join-check-button = { $name }，您好！如需加入 { $chat }，请在 4 分钟内点击下方按钮。
+join-check-button-label = ✅ 我不是机器人
+join-check-question = { $name }，您好！如需加入 { $chat }，请在 4 分钟内回答以下问题：
+join-check-done = 谢谢，我们已收到您关于 { $chat } 的回答。
+join-check-closed = 该入群申请已结束。
+join-approved = 欢迎加入 { $chat }！🎉
+join-coupon = 送您一份见面礼：{ $benefit }，优惠码 { $code }。已自动放入您的购物车，发送 /shop 即可使用。
+join-declined = 抱歉，答案不正确，暂时无法让您加入 { $chat }。您可以重新申请加入。
+join-timed-out = 加入 { $chat } 的验证已超时。您可以随时重新申请。
+
+## Flash sales
+flash-sale-title = ⚡ 限时秒杀：{ $product }
+flash-sale-price = 秒杀价：{ $price }
+flash-sale-price-was = 秒杀价：{ $price }（原价 { $was }）
+flash-sale-limit = 每人限购 { $count } 件
+flash-sale-line-upcoming = ⏰ { $start } 开抢 · 仅 { $units } 件
+flash-sale-line-running = 🔥 抢购中：剩余 { $left }/{ $units } 件 · { $end } 结束
+flash-sale-line-sold-out = 🚫 已抢光
+flash-sale-line-ended = ⌛ 本场秒杀已结束。
+flash-sale-line-cancelled = 本场秒杀已取消。
+flash-sale-remind-button = 🔔 开抢提醒我
+flash-sale-open-button = 🛒 去机器人里抢购
+flash-sale-buy-button = 🛒 立即抢购 · { $price }
+flash-sale-started = ⚡ 您关注的限时秒杀开始啦！
+flash-sale-reminder-set = 🔔 设置成功！开抢时我们会通知您。
+flash-sale-reminder-already = 您已设置过提醒，开抢时我们会通知您。
+flash-sale-start-bot = 请先启动机器人，以便我们给您发消息，然后再点一次“开抢提醒我”。
+flash-sale-on-now = 秒杀正在进行：请在机器人里点“立即抢购”。
+flash-sale-unknown = 抱歉，该秒杀活动不存在。
+flash-sale-cancelled = 抱歉，本场秒杀已取消。
+flash-sale-not-started = ⏰ 还没开始！{ $start } 开抢。
+flash-sale-ended = ⌛ 抱歉，本场秒杀已结束。
+flash-sale-sold-out = 😔 已抢光！未付款订单的名额会在 { $minutes } 分钟后释放，稍后可以再试试。
+flash-sale-limit-reached = 您已抢到 { $count } 件，已达每人限购数量。
+flash-sale-got-it = 🎉 抢到啦！请在 { $minutes } 分钟内支付账单，否则名额将被释放。
+
+## Giveaways
+
+giveaway-announcement =
+    🎁 抽奖：{ $prize }
+    共 { $winners } 名中奖者，将于 { $ends } 开奖。点击下方按钮参与！
+    公平开奖：我们的秘密种子的 SHA-256 为 { $commitment }，开奖时公布种子。
+giveaway-join = 🎁 参与抽奖
+giveaway-entered = 参与成功！您的抽奖号码是 #{ $number }。请先和我私聊，方便通知您是否中奖。
+giveaway-already-in = 您已参与，号码是 #{ $number }。
+giveaway-closed = 本次抽奖已结束。
+giveaway-won = 🎉 恭喜您中奖：{ $prize }！
+giveaway-prize-code = 您的奖品码是 { $code }，已放入您的购物车。
+giveaway-no-entries = 无人参与
+giveaway-result =
+    🎁 抽奖结果：{ $prize }
+    中奖者：{ $winners }
+    参与人数：{ $entries }
+    种子：{ $seed }（其 SHA-256 为 { $commitment }，与公告一致）。号码 n 的值为 SHA-256("种子:n")，值最小者中奖。
+
+## Referrals
+cmd-invite = 邀请好友
+invite =
+    🎁 邀请好友，赢取奖励！
+    你的专属链接：{ $link }
+
+    启动：{ $starts } · 新顾客：{ $joins } · 首单：{ $orders } · 奖励：{ $rewards }
+
+    新好友支付首单后，你将获得奖励。
+invite-share = 📤 分享
+invite-share-text = 来这里和我一起购物吧！
+referral-self = 这是你自己的邀请链接：分享给好友即可赢取奖励。
+referral-welcome = 🎁 欢迎！你的好友邀请了你。欢迎优惠码 { $code } 已放入你的购物车。
+referral-rewarded = 🎉 你邀请的好友刚刚支付了首单。你的奖励优惠码：{ $code }

@@ -5,7 +5,12 @@
 //! with the shared error shape, 422s listing the fields at fault.
 
 mod catalog;
+mod community;
+mod flash_sales;
+mod giveaways;
 mod orders;
+mod promotions;
+mod referrals;
 
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -20,6 +25,9 @@ use serde::de::DeserializeOwned;
 
 /// Largest catalog file the import endpoint takes (a 10,000-row export is about 1.5 MiB).
 const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// `GET /giveaways/{id}`, outside `/api` and without a token: anyone may check a draw.
+pub use giveaways::public_view as public_giveaway;
 
 /// The OpenAPI document of this API.
 const OPENAPI: &str = include_str!("openapi.json");
@@ -46,6 +54,44 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/orders/{id}/confirm-payment",
             post(orders::confirm_payment),
         )
+        .route(
+            "/promotions",
+            get(promotions::list).post(promotions::create),
+        )
+        .route(
+            "/promotions/{id}",
+            get(promotions::show).put(promotions::replace),
+        )
+        .route(
+            "/promotions/{id}/codes",
+            get(promotions::export_codes).post(promotions::make_codes),
+        )
+        .route("/chats", get(community::list))
+        .route(
+            "/chats/{bot}/{chat_id}/settings",
+            put(community::set_settings),
+        )
+        .route(
+            "/chats/{bot}/{chat_id}/invite-links",
+            get(community::links).post(community::create_link),
+        )
+        .route("/qr", get(community::qr))
+        .route("/giveaways", post(giveaways::create))
+        .route("/giveaways/{id}", get(giveaways::show))
+        .route("/giveaways/{id}/end", post(giveaways::end))
+        .route(
+            "/flash-sales",
+            get(flash_sales::list).post(flash_sales::create),
+        )
+        .route("/flash-sales/{id}", get(flash_sales::show))
+        .route("/flash-sales/{id}/announce", post(flash_sales::announce))
+        .route(
+            "/referral-settings",
+            get(referrals::settings).put(referrals::set_settings),
+        )
+        .route("/referrals", get(referrals::list))
+        .route("/referrals/{id}/approve", post(referrals::approve))
+        .route("/referrals/{id}/reject", post(referrals::reject))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))

@@ -1,0 +1,65 @@
+//! Job handlers of the community: closing join requests nobody answered in time, and
+//! drawing giveaways.
+
+use crate::jobs::JobHandler;
+use async_trait::async_trait;
+use groupcart_core::clock::SharedClock;
+use groupcart_core::community::JOIN_TIMEOUT_JOB;
+use groupcart_core::community_chat::{join_timed_out, JoinTimeout};
+use groupcart_core::i18n::Texts;
+use groupcart_core::job::Job;
+use groupcart_core::store::Tx;
+use groupcart_core::{Error, Result};
+use std::sync::Arc;
+
+/// Declines a join request still open when its check's time is up, and tells the person.
+pub struct CloseJoinRequest {
+    pub texts: Arc<Texts>,
+    pub clock: SharedClock,
+}
+
+#[async_trait]
+impl JobHandler for CloseJoinRequest {
+    fn kind(&self) -> &'static str {
+        JOIN_TIMEOUT_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let timeout: JoinTimeout = serde_json::from_value(job.payload.clone())
+            .map_err(|e| Error::Invalid(format!("join timeout job: {e}")))?;
+        join_timed_out(tx, &self.texts, &timeout, self.clock.now()).await
+    }
+}
+
+/// Draws a giveaway's winners when it ends (or when the host ends it).
+pub struct DrawGiveaway {
+    pub texts: Arc<Texts>,
+    pub clock: SharedClock,
+    /// The bots' profiles by key: a giveaway is run by its bot.
+    pub bots: std::collections::HashMap<String, groupcart_core::bot::BotProfile>,
+}
+
+#[async_trait]
+impl JobHandler for DrawGiveaway {
+    fn kind(&self) -> &'static str {
+        groupcart_core::giveaway::DRAW_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let id = job.payload["giveaway"]
+            .as_i64()
+            .map(groupcart_core::giveaway::GiveawayId)
+            .ok_or_else(|| Error::Invalid("draw job without a giveaway".into()))?;
+        let Some(giveaway) = tx.giveaway_for_update(id).await? else {
+            return Ok(());
+        };
+        let Some(bot) = self.bots.get(&giveaway.setup.bot) else {
+            return Err(Error::Invalid(format!(
+                "giveaway {} belongs to bot {}, which is not configured",
+                id.0, giveaway.setup.bot
+            )));
+        };
+        groupcart_core::giveaway_chat::draw_winners(tx, &self.texts, bot, id, self.clock.now())
+            .await
+    }
+}
