@@ -25,6 +25,9 @@
 //! are in flight. A buyer is sent to the database only while `left - in_flight > 0`; everyone
 //! else is answered at once, from memory: sold out, not started, ended. So at most `left`
 //! buys of a process contend for the row, and the rest cost a mutex and a hash lookup.
+//! "Not started" and "ended" are said from memory only while it is fresh: the seller may
+//! have moved an upcoming sale, so a buyer answered from an older read goes to the database,
+//! which knows the window.
 //!
 //! What the gate knows is refreshed from the database (one query, by one caller while the
 //! others keep using what is known) once it is older than the TTL ([`GATE_TTL`], 1 s) or when
@@ -379,6 +382,24 @@ pub trait FlashSaleTx: Send {
     /// The sale as this transaction sees it.
     async fn flash_sale_in_tx(&mut self, id: FlashSaleId) -> Result<Option<FlashSale>>;
 
+    /// Moves a sale that has not started (active, `starts_at > at`) to the window
+    /// `starts_at..ends_at`; `None` if there is no such sale or it is not upcoming any more.
+    async fn reschedule_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>>;
+
+    /// Calls off an active sale that has not ended (`ends_at > at`): nothing more is sold.
+    /// `None` if there is no such sale, or it ended or was called off already.
+    async fn cancel_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>>;
+
     /// Buys one unit of sale `sale` with `order`, which must have exactly one line: one of
     /// the sale's variant at the sale's price, in its currency and bot (`Invalid` otherwise).
     /// Takes the unit with a conditional update of the sale (active, `starts_at <= order.at
@@ -547,10 +568,11 @@ impl FlashSaleGate {
         id: FlashSaleId,
         now: DateTime<Utc>,
     ) -> Result<Admission<'_>> {
-        self.refresh(store, tx, id, Instant::now()).await?;
+        let clock = Instant::now();
+        self.refresh(store, tx, id, clock).await?;
         let mut entries = self.lock();
         match entries.get_mut(&id) {
-            Some(entry) => Ok(self.decide(entry, id, now)),
+            Some(entry) => Ok(self.decide(entry, id, now, clock)),
             None => Ok(Admission::Refused(Refusal::Unknown)),
         }
     }
@@ -627,18 +649,27 @@ impl FlashSaleGate {
         }
     }
 
-    fn decide(&self, entry: &mut Entry, id: FlashSaleId, now: DateTime<Utc>) -> Admission<'_> {
+    fn decide(
+        &self,
+        entry: &mut Entry,
+        id: FlashSaleId,
+        now: DateTime<Utc>,
+        clock: Instant,
+    ) -> Admission<'_> {
         let Some(view) = &entry.view else {
             return Admission::Refused(Refusal::Unknown);
         };
         let sale = &view.sale;
+        // The seller may have moved the sale since an old read (another caller is reading
+        // it again): only fresh knowledge of the window refuses; the database knows better.
+        let fresh = !entry.stale && clock.duration_since(entry.checked_at) < self.ttl;
         let refusal = if sale.status == FlashSaleStatus::Cancelled {
             Some(Refusal::Cancelled)
-        } else if now < sale.starts_at {
+        } else if fresh && now < sale.starts_at {
             Some(Refusal::NotStarted {
                 starts_at: sale.starts_at,
             })
-        } else if now >= sale.ends_at {
+        } else if fresh && now >= sale.ends_at {
             Some(Refusal::Ended)
         } else if entry.left - entry.in_flight <= 0 {
             Some(Refusal::SoldOut)
@@ -790,10 +821,140 @@ pub async fn create(
     Ok(sale)
 }
 
-/// The start job of sale `id` (one per sale: its dedup key).
+/// A new time window for a sale that has not started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reschedule {
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+impl Reschedule {
+    fn validate(&self, at: DateTime<Utc>) -> std::result::Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.starts_at <= at {
+            errors.push(FieldError::new("starts_at", "must be in the future"));
+        }
+        if self.ends_at <= self.starts_at {
+            errors.push(FieldError::new("ends_at", "must be after starts_at"));
+        } else if self.ends_at - self.starts_at > chrono::Duration::days(31) {
+            errors.push(FieldError::new("ends_at", "a sale lasts 31 days at most"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Why a sale cannot be changed: `Conflict` with the phase it is in.
+fn not_changeable(sale: &FlashSale, now: DateTime<Utc>) -> Error {
+    let why = match sale.phase(now) {
+        Phase::Upcoming => "it changed meanwhile; try again",
+        Phase::Running | Phase::SoldOut => "it has started",
+        Phase::Ended => "it has ended",
+        Phase::Cancelled => "it was called off",
+    };
+    Error::Conflict(format!("flash sale {} cannot be changed: {why}", sale.id.0))
+}
+
+/// Moves a sale that has not started to a new window: its start is scheduled again and its
+/// announcements show the new time. Reminders stay.
+pub async fn reschedule(
+    store: &dyn Store,
+    texts: &Texts,
+    id: FlashSaleId,
+    window: &Reschedule,
+    at: DateTime<Utc>,
+) -> Result<FlashSale> {
+    window.validate(at).map_err(Error::Fields)?;
+    let mut tx = store.begin().await?;
+    let Some(before) = tx.flash_sale_in_tx(id).await? else {
+        return Err(Error::NotFound(format!("flash sale {}", id.0)));
+    };
+    let Some(sale) = tx
+        .reschedule_flash_sale(id, window.starts_at, window.ends_at, at)
+        .await?
+    else {
+        return Err(not_changeable(&before, at));
+    };
+    tx.schedule_job(&start_job(id, sale.starts_at)).await?;
+    announce_change(tx.as_mut(), store, texts, &sale, at).await?;
+    tx.append_event(
+        &NewEvent::new("flash_sale_rescheduled", at)
+            .bot(&sale.bot)
+            .data(json!({
+                "flash_sale": id.0,
+                "starts_at": sale.starts_at,
+                "ends_at": sale.ends_at,
+                "was_starting_at": before.starts_at,
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sale)
+}
+
+/// Calls off a sale that has not ended: nothing more is sold, announcements say so and
+/// reminded customers hear nothing at the start. Orders already placed stay; the seller
+/// cancels them like any other order. Calling off a called-off sale changes nothing.
+pub async fn cancel(
+    store: &dyn Store,
+    texts: &Texts,
+    id: FlashSaleId,
+    at: DateTime<Utc>,
+) -> Result<FlashSale> {
+    let mut tx = store.begin().await?;
+    let Some(before) = tx.flash_sale_in_tx(id).await? else {
+        return Err(Error::NotFound(format!("flash sale {}", id.0)));
+    };
+    if before.status == FlashSaleStatus::Cancelled {
+        return Ok(before);
+    }
+    let Some(sale) = tx.cancel_flash_sale(id, at).await? else {
+        return Err(not_changeable(&before, at));
+    };
+    announce_change(tx.as_mut(), store, texts, &sale, at).await?;
+    tx.append_event(
+        &NewEvent::new("flash_sale_cancelled", at)
+            .bot(&sale.bot)
+            .data(json!({ "flash_sale": id.0, "sold": sale.sold })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sale)
+}
+
+/// Edits the announcements of a changed sale; what the per-chat edit limit holds back is
+/// left to a tick.
+async fn announce_change(
+    tx: &mut dyn Tx,
+    store: &dyn Store,
+    texts: &Texts,
+    sale: &FlashSale,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(product) = product_of(store, sale).await? else {
+        return Ok(());
+    };
+    let refreshed = refresh_announcements(tx, texts, sale, &product, now).await?;
+    if refreshed.pending > 0 {
+        tx.schedule_job(&tick_job(sale.id, now + EDIT_EVERY))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The start job of sale `id` at `at` (one per sale and time: its dedup key). A sale moved
+/// to a later time leaves its earlier job behind, which finds the sale upcoming and does
+/// nothing.
 pub fn start_job(id: FlashSaleId, at: DateTime<Utc>) -> NewJob {
-    NewJob::new(START_JOB, json!({ "flash_sale": id.0 }), at)
-        .dedup_key(format!("flash-sale-start:{}", id.0))
+    NewJob::new(START_JOB, json!({ "flash_sale": id.0 }), at).dedup_key(format!(
+        "flash-sale-start:{}:{}",
+        id.0,
+        at.timestamp_millis()
+    ))
 }
 
 /// The next tick of sale `id` (one per sale: its dedup key).
@@ -1169,8 +1330,12 @@ pub async fn start(
     let default_language = bots
         .get(&sale.bot)
         .map_or(crate::i18n::FALLBACK, |b| b.default_language.as_str());
-    let due = tx.due_flash_reminders(id, REMINDER_PAGE).await?;
     let phase = sale.phase(now);
+    if phase == Phase::Upcoming {
+        // The sale was moved to a later time, which has its own start job.
+        return Ok(started);
+    }
+    let due = tx.due_flash_reminders(id, REMINDER_PAGE).await?;
     if matches!(phase, Phase::Running | Phase::SoldOut) {
         for customer in &due {
             let language = language_of(texts, customer, default_language);
@@ -1239,7 +1404,8 @@ pub async fn tick(
 fn keeps_ticking(sale: &FlashSale, refreshed: &Refreshed, now: DateTime<Utc>) -> bool {
     match sale.phase(now) {
         Phase::Running | Phase::SoldOut => true,
-        Phase::Upcoming => false,
+        // Only an edit the per-chat limit held back (the sale was moved) keeps it going.
+        Phase::Upcoming => refreshed.pending > 0,
         Phase::Ended | Phase::Cancelled => {
             refreshed.pending > 0 && now < sale.ends_at + FINAL_EDIT_GRACE
         }
@@ -1405,7 +1571,7 @@ mod tests {
     fn decide(gate: &FlashSaleGate, now: DateTime<Utc>) -> Admission<'_> {
         let mut entries = gate.lock();
         let entry = entries.get_mut(&FlashSaleId(7)).unwrap();
-        gate.decide(entry, FlashSaleId(7), now)
+        gate.decide(entry, FlashSaleId(7), now, Instant::now())
     }
 
     fn refusal(admission: &Admission<'_>) -> Option<Refusal> {
@@ -1470,6 +1636,25 @@ mod tests {
             Some(Refusal::NotStarted { starts_at: t(0) })
         );
         assert_eq!(refusal(&decide(&gate, t(3600))), Some(Refusal::Ended));
+    }
+
+    #[test]
+    fn an_old_read_of_the_window_sends_buyers_to_the_database() {
+        // Read two seconds ago, when the sale was to start at t(0); it may have been moved.
+        let gate = gate_knowing(sale(3, 0), Instant::now() - Duration::from_secs(2));
+        let early = decide(&gate, t(-5));
+        let late = decide(&gate, t(3600));
+        let on_time = decide(&gate, t(5));
+        assert!([&early, &late, &on_time]
+            .iter()
+            .all(|a| refusal(a).is_none()));
+        // Units are still counted from memory: three in flight, none left.
+        assert_eq!(refusal(&decide(&gate, t(5))), Some(Refusal::SoldOut));
+        // A call-off cannot be undone: memory of it is always right.
+        let mut off = sale(3, 0);
+        off.status = FlashSaleStatus::Cancelled;
+        let gate = gate_knowing(off, Instant::now() - Duration::from_secs(2));
+        assert_eq!(refusal(&decide(&gate, t(5))), Some(Refusal::Cancelled));
     }
 
     #[test]

@@ -376,6 +376,8 @@ async fn openapi_documents_every_route() {
         ("/flash-sales", &["get", "post"][..]),
         ("/flash-sales/{id}", &["get"][..]),
         ("/flash-sales/{id}/announce", &["post"][..]),
+        ("/flash-sales/{id}/schedule", &["put"][..]),
+        ("/flash-sales/{id}/cancel", &["post"][..]),
         ("/chats", &["get"][..]),
         ("/chats/{bot}/{chat_id}/settings", &["put"][..]),
         ("/chats/{bot}/{chat_id}/invite-links", &["get", "post"][..]),

@@ -38,6 +38,8 @@ groupcart_store_contract::backend_tests!(
     cancels_racing_buyers_keep_the_count,
     reminders_are_recorded_once_and_sent_once,
     announcements_follow_their_outbox_message,
+    only_an_upcoming_sale_is_moved,
+    a_cancelled_sale_sells_nothing,
 );
 
 // --- helpers ---
@@ -837,4 +839,92 @@ async fn announcements_follow_their_outbox_message(store: SharedStore) {
     assert_eq!(read[1].chat_edited_at, Some(t(30)), "same chat");
     assert_eq!(read[2].chat_edited_at, None);
     assert_eq!(store.flash_sale_announcements(s.id).await.unwrap(), read);
+}
+
+// --- changes of plan ---
+
+async fn only_an_upcoming_sale_is_moved(store: SharedStore) {
+    let tea = shelf(&store, "tea", 100).await;
+    let s = create(&store, &new_sale(tea, 5, 1)).await;
+    let mei = customer(&store, 1).await;
+
+    // Before the start (t(0)) it moves; an empty window is refused.
+    let mut tx = store.begin().await.unwrap();
+    let bad = tx.reschedule_flash_sale(s.id, t(600), t(600), t(-30)).await;
+    assert!(matches!(bad, Err(Error::Invalid(_))), "{bad:?}");
+    let moved = tx
+        .reschedule_flash_sale(s.id, t(600), t(1200), t(-30))
+        .await
+        .unwrap()
+        .expect("an upcoming sale moves");
+    tx.commit().await.unwrap();
+    assert_eq!((moved.starts_at, moved.ends_at), (t(600), t(1200)));
+    assert_eq!(moved.updated_at, t(-30));
+    assert_eq!(sale(&store, s.id).await, moved);
+
+    // The old start sells nothing; the new one does.
+    let early = buy(&store, &moved, mei, t(10)).await.unwrap();
+    assert!(
+        matches!(early, FlashTake::Refused(Refusal::NotStarted { starts_at }) if starts_at == t(600)),
+        "{early:?}"
+    );
+    assert!(placed(&buy(&store, &moved, mei, t(610)).await.unwrap()).is_some());
+
+    // Once started it stays where it is, as does an unknown sale.
+    let mut tx = store.begin().await.unwrap();
+    let started = tx
+        .reschedule_flash_sale(s.id, t(5000), t(6000), t(620))
+        .await
+        .unwrap();
+    assert_eq!(started, None);
+    let unknown = tx
+        .reschedule_flash_sale(FlashSaleId(999_999), t(5000), t(6000), t(-30))
+        .await
+        .unwrap();
+    assert_eq!(unknown, None);
+    tx.commit().await.unwrap();
+    let after = sale(&store, s.id).await;
+    assert_eq!((after.starts_at, after.sold), (t(600), 1));
+}
+
+async fn a_cancelled_sale_sells_nothing(store: SharedStore) {
+    let tea = shelf(&store, "tea", 100).await;
+    let s = create(&store, &new_sale(tea, 5, 2)).await;
+    let who = customers(&store, &[1, 2]).await;
+    assert!(placed(&buy(&store, &s, who[0], t(10)).await.unwrap()).is_some());
+
+    let mut tx = store.begin().await.unwrap();
+    let cancelled = tx
+        .cancel_flash_sale(s.id, t(20))
+        .await
+        .unwrap()
+        .expect("a running sale is called off");
+    // Once is enough: a second call finds nothing to call off.
+    assert_eq!(tx.cancel_flash_sale(s.id, t(21)).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    assert_eq!(cancelled.status, FlashSaleStatus::Cancelled);
+    assert_eq!((cancelled.sold, cancelled.updated_at), (1, t(20)));
+
+    let refused = buy(&store, &s, who[1], t(30)).await.unwrap();
+    assert_eq!(refused, FlashTake::Refused(Refusal::Cancelled));
+    assert_eq!(sale(&store, s.id).await.sold, 1);
+    assert_eq!(
+        flash_orders(&store, &s).await.len(),
+        1,
+        "the order placed before stays"
+    );
+
+    // An ended sale is not called off, and it cannot be moved either.
+    let ended = create(&store, &new_sale(tea, 5, 1)).await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.cancel_flash_sale(ended.id, t(3600)).await.unwrap(), None);
+    assert_eq!(
+        tx.reschedule_flash_sale(s.id, t(5000), t(6000), t(-30))
+            .await
+            .unwrap(),
+        None,
+        "a cancelled sale stays cancelled"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(sale(&store, ended.id).await.status, FlashSaleStatus::Active);
 }

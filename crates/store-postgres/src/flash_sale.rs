@@ -195,6 +195,55 @@ impl FlashSaleTx for PostgresTx {
         read_sale(self.conn(), id).await
     }
 
+    async fn reschedule_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>> {
+        if ends_at <= starts_at {
+            return Err(Error::Invalid("a sale must end after it starts".into()));
+        }
+        let moved = sqlx::query(
+            "UPDATE flash_sales SET starts_at = $1, ends_at = $2, updated_at = $3
+             WHERE id = $4 AND status = 'active' AND starts_at > $3",
+        )
+        .bind(starts_at)
+        .bind(ends_at)
+        .bind(at)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if moved == 0 {
+            return Ok(None);
+        }
+        read_sale(self.conn(), id).await
+    }
+
+    async fn cancel_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>> {
+        let cancelled = sqlx::query(
+            "UPDATE flash_sales SET status = 'cancelled', updated_at = $1
+             WHERE id = $2 AND status = 'active' AND ends_at > $1",
+        )
+        .bind(at)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if cancelled == 0 {
+            return Ok(None);
+        }
+        read_sale(self.conn(), id).await
+    }
+
     /// `Invalid` (nothing written) for an order that is not one unit of the sale's variant
     /// at its price, currency and bot.
     async fn place_flash_order(

@@ -190,6 +190,57 @@ impl FlashSaleTx for SqliteTx {
         read_sale(self.conn(), id).await
     }
 
+    async fn reschedule_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>> {
+        if ends_at <= starts_at {
+            return Err(Error::Invalid("a sale must end after it starts".into()));
+        }
+        let moved = sqlx::query(
+            "UPDATE flash_sales SET starts_at = ?, ends_at = ?, updated_at = ?
+             WHERE id = ? AND status = 'active' AND starts_at > ?",
+        )
+        .bind(ms(starts_at))
+        .bind(ms(ends_at))
+        .bind(ms(at))
+        .bind(id.0)
+        .bind(ms(at))
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if moved == 0 {
+            return Ok(None);
+        }
+        read_sale(self.conn(), id).await
+    }
+
+    async fn cancel_flash_sale(
+        &mut self,
+        id: FlashSaleId,
+        at: DateTime<Utc>,
+    ) -> Result<Option<FlashSale>> {
+        let cancelled = sqlx::query(
+            "UPDATE flash_sales SET status = 'cancelled', updated_at = ?
+             WHERE id = ? AND status = 'active' AND ends_at > ?",
+        )
+        .bind(ms(at))
+        .bind(id.0)
+        .bind(ms(at))
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if cancelled == 0 {
+            return Ok(None);
+        }
+        read_sale(self.conn(), id).await
+    }
+
     /// `Invalid` (nothing written) for an order that is not one unit of the sale's variant
     /// at its price, currency and bot.
     async fn place_flash_order(

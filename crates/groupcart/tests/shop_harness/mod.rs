@@ -84,9 +84,13 @@ impl Shop {
     }
 
     pub async fn api(&self, path: &str, body: Value) -> (u16, Value) {
+        self.api_send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn api_send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .http
-            .post(format!("http://{}/api{path}", self.app.addr))
+            .request(method, format!("http://{}/api{path}", self.app.addr))
             .bearer_auth(API_TOKEN)
             .json(&body)
             .send()

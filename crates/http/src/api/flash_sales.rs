@@ -13,6 +13,7 @@ use chrono::Utc;
 use groupcart_core::error::FieldError;
 use groupcart_core::flash_sale::{
     self, Announcement, FlashSale, FlashSaleDraft, FlashSaleId, FlashSaleQuery, Phase, Post,
+    Reschedule,
 };
 use groupcart_core::Error;
 use groupcart_telegram::methods::GetMe;
@@ -111,6 +112,40 @@ pub async fn show(
     };
     let announcements = state.store.flash_sale_announcements(id).await?;
     Ok(Json(view(sale, Some(announcements))))
+}
+
+/// Moves a sale that has not started to a new window.
+pub async fn reschedule(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(window): ApiJson<Reschedule>,
+) -> Result<Json<SaleView>, ApiError> {
+    let sale = flash_sale::reschedule(
+        state.store.as_ref(),
+        &state.texts,
+        FlashSaleId(id),
+        &window,
+        Utc::now(),
+    )
+    .await?;
+    state.wakers.wake(&sale.bot);
+    Ok(Json(view(sale, None)))
+}
+
+/// Calls off a sale that has not ended.
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SaleView>, ApiError> {
+    let sale = flash_sale::cancel(
+        state.store.as_ref(),
+        &state.texts,
+        FlashSaleId(id),
+        Utc::now(),
+    )
+    .await?;
+    state.wakers.wake(&sale.bot);
+    Ok(Json(view(sale, None)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -85,6 +85,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/flash-sales/{id}", get(flash_sales::show))
         .route("/flash-sales/{id}/announce", post(flash_sales::announce))
+        .route("/flash-sales/{id}/schedule", put(flash_sales::reschedule))
+        .route("/flash-sales/{id}/cancel", post(flash_sales::cancel))
         .route(
             "/referral-settings",
             get(referrals::settings).put(referrals::set_settings),
