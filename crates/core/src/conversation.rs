@@ -17,7 +17,8 @@ use crate::staff;
 use crate::store::{Store, Tx};
 use crate::Result;
 use crate::{
-    community_chat, coupon_chat, flash_sale_chat, giveaway_chat, referral_chat, shop_chat,
+    community_chat, coupon_chat, flash_sale_chat, giveaway_chat, group_buy_chat, referral_chat,
+    shop_chat,
 };
 use serde_json::json;
 
@@ -113,6 +114,10 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         }
     }
     if incoming.chat_kind != ChatKind::Private {
+        if let IncomingKind::Text { text } = &incoming.kind {
+            // A team's link shared in a group gets the team's progress card.
+            return group_buy_chat::group_text(tx, ctx, incoming, text).await;
+        }
         return Ok(());
     }
     let source = match &incoming.kind {
@@ -146,6 +151,10 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             if let Some(sale) = flash_sale_chat::start_sale(args) {
                 conversation.record_start(source).await?;
                 return flash_sale_chat::open(&mut conversation, sale).await;
+            }
+            if let Some(target) = group_buy_chat::start_target(args) {
+                conversation.record_start(source).await?;
+                return group_buy_chat::open(&mut conversation, target).await;
             }
             if let Some(code) = coupon_chat::start_code(args) {
                 // "Tap to get 10 % off": the code goes on the cart, then the shop opens.
@@ -186,6 +195,13 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             message_id,
         } if flash_sale_chat::is_flash_sale_button(data) => {
             flash_sale_chat::button(&mut conversation, callback_id, data, *message_id).await
+        }
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } if group_buy_chat::is_group_buy_button(data) => {
+            group_buy_chat::button(&mut conversation, callback_id, data, *message_id).await
         }
         IncomingKind::Button {
             callback_id,

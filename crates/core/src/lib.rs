@@ -23,6 +23,8 @@ pub mod flash_sale;
 pub mod flash_sale_chat;
 pub mod giveaway;
 pub mod giveaway_chat;
+pub mod group_buy;
+pub mod group_buy_chat;
 pub mod i18n;
 pub mod inbox;
 pub mod incoming;

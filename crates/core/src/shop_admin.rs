@@ -264,6 +264,7 @@ pub async fn expire(
 /// payment is recorded once and the order becomes paid; the customer is told.
 pub async fn confirm_payment(
     tx: &mut dyn Tx,
+    store: &dyn crate::store::Store,
     texts: &Texts,
     id: OrderId,
     actor: &Actor<'_>,
@@ -298,5 +299,7 @@ pub async fn confirm_payment(
     )
     .await?;
     crate::referral::order_paid(tx, texts, &paid, actor.at).await?;
+    // Staff confirmed it themselves: a group-buy member's payment only needs counting.
+    crate::group_buy::order_paid(tx, store, texts, &paid, actor.at).await?;
     Ok(paid)
 }

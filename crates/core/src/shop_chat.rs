@@ -856,8 +856,34 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
         Some(username) => format!("{} (@{username})", turn.customer.first_name),
         None => turn.customer.first_name.clone(),
     };
-    crate::staff::order_paid_notice(turn.tx, turn.ctx, &paid_order, &name, turn.incoming.at)
-        .await?;
+    // A group-buy order goes ahead (and to staff) only once its team is full.
+    let ready = match crate::group_buy::order_paid(
+        turn.tx,
+        turn.ctx.store,
+        turn.ctx.texts,
+        &paid_order,
+        turn.incoming.at,
+    )
+    .await?
+    {
+        crate::group_buy::TeamPayment::NotGroupBuy => vec![(paid_order.clone(), name)],
+        crate::group_buy::TeamPayment::Waiting => Vec::new(),
+        crate::group_buy::TeamPayment::Completed(orders) => {
+            let mut ready = Vec::new();
+            for order in orders {
+                let customer = turn.tx.customer(order.customer_id).await?;
+                let name = customer.map_or_else(String::new, |c| match c.username {
+                    Some(username) => format!("{} (@{username})", c.first_name),
+                    None => c.first_name,
+                });
+                ready.push((order, name));
+            }
+            ready
+        }
+    };
+    for (order, name) in &ready {
+        crate::staff::order_paid_notice(turn.tx, turn.ctx, order, name, turn.incoming.at).await?;
+    }
     crate::referral::order_paid(turn.tx, turn.ctx.texts, &paid_order, turn.incoming.at).await?;
     let e = event(turn.ctx, turn.incoming, &turn.customer, "order_paid").data(json!({
         "order": order_id.0,

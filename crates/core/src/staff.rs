@@ -175,8 +175,14 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                     outcome(result, &say, "staff-cancelled", order)?
                 }
                 ("paid", Some(order), 1) => {
-                    let result =
-                        shop_admin::confirm_payment(tx, ctx.texts, OrderId(order), &actor).await;
+                    let result = shop_admin::confirm_payment(
+                        tx,
+                        ctx.store,
+                        ctx.texts,
+                        OrderId(order),
+                        &actor,
+                    )
+                    .await;
                     outcome(result, &say, "staff-payment-confirmed", order)?
                 }
                 ("ship" | "delivered" | "cancel" | "paid", ..) => say("staff-usage", &[]),
@@ -197,8 +203,14 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                     Some(say("staff-ship-hint", &[("order", &order.to_string())]))
                 }
                 (Some("paid"), Some(order)) => {
-                    let result =
-                        shop_admin::confirm_payment(tx, ctx.texts, OrderId(order), &actor).await;
+                    let result = shop_admin::confirm_payment(
+                        tx,
+                        ctx.store,
+                        ctx.texts,
+                        OrderId(order),
+                        &actor,
+                    )
+                    .await;
                     Some(outcome(result, &say, "staff-payment-confirmed", order)?)
                 }
                 _ => None,

@@ -42,6 +42,7 @@ pub trait Store:
     + CommunityStore
     + crate::flash_sale::FlashSaleStore
     + crate::giveaway::GiveawayStore
+    + crate::group_buy::GroupBuyStore
     + crate::referral::ReferralStore
     + Send
     + Sync
@@ -131,6 +132,7 @@ pub trait Tx:
     + CommunityTx
     + crate::flash_sale::FlashSaleTx
     + crate::giveaway::GiveawayTx
+    + crate::group_buy::GroupBuyTx
     + crate::referral::ReferralTx
     + Send
 {

@@ -28,6 +28,7 @@ use groupcart_telegram::Client;
 use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
+use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
@@ -94,11 +95,20 @@ impl App {
     /// Like [`App::start`], on a listener bound by the caller (whose address a test may need
     /// to know before the app starts, e.g. as its webhook URL).
     pub async fn start_on(config: Config, listener: TcpListener) -> Result<App> {
+        Self::start_with_clock(config, listener, Arc::new(SystemClock)).await
+    }
+
+    /// [`App::start_on`] with the time the jobs and the outbox sender go by: tests move it
+    /// forward to reach deadlines without waiting for them.
+    pub async fn start_with_clock(
+        config: Config,
+        listener: TcpListener,
+        clock: SharedClock,
+    ) -> Result<App> {
         let addr = listener.local_addr()?;
         let store = storage::open(&config.database).await?;
         let metrics = Arc::new(Metrics::default());
         let texts = Arc::new(Texts::builtin());
-        let clock: SharedClock = Arc::new(SystemClock);
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
 
@@ -338,6 +348,16 @@ fn job_runner(
             .collect(),
     }));
     jobs.register(Arc::new(FlashSaleTick {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(ExpireTeam {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(TeamTick {
         store: store.clone(),
         texts: texts.clone(),
         clock: clock.clone(),

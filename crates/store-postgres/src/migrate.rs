@@ -64,6 +64,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "giveaways",
         sql: include_str!("../migrations/0010_giveaways.sql"),
     },
+    Migration {
+        version: 11,
+        name: "group_buys",
+        sql: include_str!("../migrations/0011_group_buys.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -360,10 +360,16 @@ impl ShopTx for PostgresTx {
             .next()
             .ok_or_else(|| Error::Storage(format!("order {} vanished", id.0)))?;
         if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) && from.holds_stock() {
-            // A flash sale's unit, then stock, then promotions: the lock order of placing an
-            // order (see `flash_sale.rs`), so a cancel never deadlocks with a buy.
+            // A flash sale's unit or a team's place, then stock, then promotions: the lock
+            // order of placing an order and of joining a team (see `flash_sale.rs` and
+            // `group_buy.rs`), so a cancel never deadlocks with a buy or a join. A place
+            // freed in an open team takes its unit back off the shelf once released.
             crate::flash_sale::give_back(conn, id.0, *at).await?;
+            let freed = crate::group_buy::give_back(conn, id.0, *at).await?;
             release(conn, &order.lines, actor, *at).await?;
+            if let Some(freed) = &freed {
+                crate::group_buy::hold_again(conn, freed, *at).await?;
+            }
             if give_back(conn, id.0, *at).await? > 0 {
                 order.discounts = order_discounts(conn, &[id.0])
                     .await?

@@ -63,6 +63,7 @@ mod community;
 mod coupon;
 mod flash_sale;
 mod giveaway;
+mod group_buy;
 mod migrate;
 mod referral;
 mod shop;

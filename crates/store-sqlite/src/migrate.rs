@@ -65,6 +65,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "giveaways",
         sql: include_str!("../migrations/0010_giveaways.sql"),
     },
+    Migration {
+        version: 11,
+        name: "group_buys",
+        sql: include_str!("../migrations/0011_group_buys.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

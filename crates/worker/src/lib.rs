@@ -7,6 +7,7 @@
 pub mod community_jobs;
 pub mod deliver;
 pub mod flash_sale_jobs;
+pub mod group_buy_jobs;
 pub mod jobs;
 pub mod sender;
 pub mod shop_jobs;

@@ -235,3 +235,27 @@ invite-share-text = تعال وتسوّق معي هنا!
 referral-self = هذا رابط الدعوة الخاص بك: شاركه مع أصدقائك لتربح المكافآت.
 referral-welcome = 🎁 أهلًا بك! دعاك صديق. رمز الترحيب { $code } موجود في سلتك.
 referral-rewarded = 🎉 صديق دعوته دفع للتو طلبه الأول. رمز مكافأتك: { $code }
+
+## Group-buys
+group-buy-offer =
+    👥 شراء جماعي: { $product }
+    اجمع { $size } أشخاص ويدفع كل واحد { $price } بدلاً من { $was }.
+    أمام الفريق { $hours } ساعة ليكتمل؛ وإلا يُعاد المبلغ للجميع.
+group-buy-open-button = 👥 ابدأ فريقاً · { $price }
+group-buy-team = 👥 شراء جماعي: { $product } بسعر { $price } بدلاً من { $was }
+group-buy-progress = انضم { $members }/{ $size } · دفع { $paid } · متبقٍ { $hours } ساعة
+group-buy-line-full = ✅ اكتمل الفريق: تُنفَّذ جميع الطلبات الـ { $size }.
+group-buy-line-failed = ⌛ أُغلق هذا الفريق: لم ينضم عدد كافٍ في الوقت المحدد.
+group-buy-join-button = 👥 انضم إلى الفريق
+group-buy-join-price-button = 👥 انضم · { $price }
+group-buy-share-button = 📤 ادعُ أصدقاءك
+group-buy-share-text = انضم إلى فريق الشراء الجماعي الخاص بي لنحصل جميعاً على سعر المجموعة!
+group-buy-unknown = عذراً، هذا الشراء الجماعي غير موجود.
+group-buy-offer-ended = عذراً، انتهى عرض الشراء الجماعي هذا.
+group-buy-no-stock = 😔 لا يكفي المخزون لفريق جديد. انضم إلى فريق مفتوح أو حاول لاحقاً.
+group-buy-team-closed = عذراً، هذا الفريق مغلق.
+group-buy-no-place = عذراً، كل الأماكن في هذا الفريق محجوزة. ابدأ فريقك الخاص!
+group-buy-already-member = أنت في هذا الفريق بالفعل.
+group-buy-placed = 👥 مكانك محجوز: ادفع الفاتورة خلال { $minutes } دقيقة للاحتفاظ به.
+group-buy-complete = 🎉 اكتمل فريقك! يُنفَّذ الطلب { $order } بسعر المجموعة.
+group-buy-failed = ⌛ لم يكتمل فريقك في الوقت المحدد. أُغلق الطلب { $order } وسيُعاد أي مبلغ مدفوع.

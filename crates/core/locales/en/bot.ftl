@@ -235,3 +235,27 @@ invite-share-text = Come and shop with me here!
 referral-self = That is your own invite link: share it with friends to earn rewards.
 referral-welcome = 🎁 Welcome! A friend invited you. Your welcome code { $code } is on your cart.
 referral-rewarded = 🎉 A friend you invited just paid their first order. Your reward code: { $code }
+
+## Group-buys
+group-buy-offer =
+    👥 Group-buy: { $product }
+    Team up with { $size } people and each pays { $price } instead of { $was }.
+    A team has { $hours } h to fill; if it does not, everyone is refunded.
+group-buy-open-button = 👥 Start a team · { $price }
+group-buy-team = 👥 Group-buy: { $product } at { $price } instead of { $was }
+group-buy-progress = { $members }/{ $size } joined · { $paid } paid · { $hours } h left
+group-buy-line-full = ✅ The team is complete: all { $size } orders go ahead.
+group-buy-line-failed = ⌛ This team closed: not enough people joined in time.
+group-buy-join-button = 👥 Join the team
+group-buy-join-price-button = 👥 Join · { $price }
+group-buy-share-button = 📤 Invite friends
+group-buy-share-text = Join my group-buy team and we all get the group price!
+group-buy-unknown = Sorry, this group-buy does not exist.
+group-buy-offer-ended = Sorry, this group-buy offer has ended.
+group-buy-no-stock = 😔 Not enough stock left for a new team. Join an open team or try again later.
+group-buy-team-closed = Sorry, this team is closed.
+group-buy-no-place = Sorry, every place in this team is taken. Start a team of your own!
+group-buy-already-member = You are in this team already.
+group-buy-placed = 👥 Your place is held: pay the invoice within { $minutes } minutes to keep it.
+group-buy-complete = 🎉 Your group-buy team is complete! Order { $order } goes ahead at the group price.
+group-buy-failed = ⌛ Your group-buy team did not fill in time. Order { $order } is closed and any payment is refunded.

@@ -235,3 +235,27 @@ invite-share-text = ¡Ven a comprar conmigo aquí!
 referral-self = Ese es tu propio enlace de invitación: compártelo con tus amigos para ganar recompensas.
 referral-welcome = 🎁 ¡Bienvenido! Un amigo te invitó. Tu código de bienvenida { $code } ya está en tu carrito.
 referral-rewarded = 🎉 Un amigo que invitaste acaba de pagar su primer pedido. Tu código de recompensa: { $code }
+
+## Group-buys
+group-buy-offer =
+    👥 Compra en grupo: { $product }
+    Únete con { $size } personas y cada una paga { $price } en lugar de { $was }.
+    Un equipo tiene { $hours } h para completarse; si no, se reembolsa a todos.
+group-buy-open-button = 👥 Crear un equipo · { $price }
+group-buy-team = 👥 Compra en grupo: { $product } a { $price } en lugar de { $was }
+group-buy-progress = { $members }/{ $size } unidos · { $paid } pagados · quedan { $hours } h
+group-buy-line-full = ✅ El equipo está completo: los { $size } pedidos siguen adelante.
+group-buy-line-failed = ⌛ Este equipo se cerró: no se unieron suficientes personas a tiempo.
+group-buy-join-button = 👥 Unirme al equipo
+group-buy-join-price-button = 👥 Unirme · { $price }
+group-buy-share-button = 📤 Invitar amigos
+group-buy-share-text = ¡Únete a mi equipo de compra en grupo y todos pagamos el precio de grupo!
+group-buy-unknown = Lo sentimos, esta compra en grupo no existe.
+group-buy-offer-ended = Lo sentimos, esta oferta de compra en grupo terminó.
+group-buy-no-stock = 😔 No queda stock suficiente para un nuevo equipo. Únete a uno abierto o inténtalo más tarde.
+group-buy-team-closed = Lo sentimos, este equipo está cerrado.
+group-buy-no-place = Lo sentimos, todas las plazas de este equipo están ocupadas. ¡Crea tu propio equipo!
+group-buy-already-member = Ya estás en este equipo.
+group-buy-placed = 👥 Tu plaza está reservada: paga la factura en { $minutes } minutos para conservarla.
+group-buy-complete = 🎉 ¡Tu equipo está completo! El pedido { $order } sigue adelante al precio de grupo.
+group-buy-failed = ⌛ Tu equipo no se completó a tiempo. El pedido { $order } se cerró y cualquier pago se reembolsa.

@@ -235,3 +235,27 @@ invite-share-text = Ayo belanja bersama saya di sini!
 referral-self = Itu tautan undangan Anda sendiri: bagikan ke teman untuk mendapatkan hadiah.
 referral-welcome = 🎁 Selamat datang! Seorang teman mengundang Anda. Kode sambutan { $code } sudah ada di keranjang Anda.
 referral-rewarded = 🎉 Teman yang Anda undang baru saja membayar pesanan pertamanya. Kode hadiah Anda: { $code }
+
+## Group-buys
+group-buy-offer =
+    👥 Beli bareng: { $product }
+    Kumpulkan { $size } orang dan masing-masing bayar { $price } (normal { $was }).
+    Tim punya waktu { $hours } jam untuk penuh; jika tidak, semua dana dikembalikan.
+group-buy-open-button = 👥 Buat tim · { $price }
+group-buy-team = 👥 Beli bareng: { $product } seharga { $price } (normal { $was })
+group-buy-progress = { $members }/{ $size } bergabung · { $paid } sudah bayar · sisa { $hours } jam
+group-buy-line-full = ✅ Tim sudah penuh: semua { $size } pesanan diproses.
+group-buy-line-failed = ⌛ Tim ini ditutup: jumlah peserta tidak cukup tepat waktu.
+group-buy-join-button = 👥 Gabung tim
+group-buy-join-price-button = 👥 Gabung · { $price }
+group-buy-share-button = 📤 Ajak teman
+group-buy-share-text = Gabung tim beli bareng saya dan kita semua dapat harga grup!
+group-buy-unknown = Maaf, beli bareng ini tidak ada.
+group-buy-offer-ended = Maaf, penawaran beli bareng ini sudah berakhir.
+group-buy-no-stock = 😔 Stok tidak cukup untuk tim baru. Gabung tim yang masih terbuka atau coba lagi nanti.
+group-buy-team-closed = Maaf, tim ini sudah ditutup.
+group-buy-no-place = Maaf, semua tempat di tim ini sudah terisi. Buat tim sendiri!
+group-buy-already-member = Kamu sudah ada di tim ini.
+group-buy-placed = 👥 Tempatmu sudah disimpan: bayar tagihan dalam { $minutes } menit agar tidak hilang.
+group-buy-complete = 🎉 Tim beli bareng kamu sudah penuh! Pesanan { $order } diproses dengan harga grup.
+group-buy-failed = ⌛ Tim beli bareng kamu tidak penuh tepat waktu. Pesanan { $order } ditutup dan pembayaran dikembalikan.

@@ -235,3 +235,27 @@ invite-share-text = Venha comprar comigo aqui!
 referral-self = Esse é o seu próprio link de convite: compartilhe com amigos para ganhar recompensas.
 referral-welcome = 🎁 Bem-vindo! Um amigo convidou você. Seu código de boas-vindas { $code } já está no seu carrinho.
 referral-rewarded = 🎉 Um amigo que você convidou acabou de pagar o primeiro pedido. Seu código de recompensa: { $code }
+
+## Group-buys
+group-buy-offer =
+    👥 Compra em grupo: { $product }
+    Junte { $size } pessoas e cada uma paga { $price } em vez de { $was }.
+    Um time tem { $hours } h para fechar; se não fechar, todos são reembolsados.
+group-buy-open-button = 👥 Criar um time · { $price }
+group-buy-team = 👥 Compra em grupo: { $product } por { $price } em vez de { $was }
+group-buy-progress = { $members }/{ $size } entraram · { $paid } pagaram · faltam { $hours } h
+group-buy-line-full = ✅ O time está completo: os { $size } pedidos seguem em frente.
+group-buy-line-failed = ⌛ Este time fechou: não entraram pessoas suficientes a tempo.
+group-buy-join-button = 👥 Entrar no time
+group-buy-join-price-button = 👥 Entrar · { $price }
+group-buy-share-button = 📤 Convidar amigos
+group-buy-share-text = Entre no meu time de compra em grupo e todos pagamos o preço de grupo!
+group-buy-unknown = Desculpe, esta compra em grupo não existe.
+group-buy-offer-ended = Desculpe, esta oferta de compra em grupo terminou.
+group-buy-no-stock = 😔 Não há estoque suficiente para um novo time. Entre em um time aberto ou tente mais tarde.
+group-buy-team-closed = Desculpe, este time está fechado.
+group-buy-no-place = Desculpe, todas as vagas deste time foram ocupadas. Crie o seu próprio time!
+group-buy-already-member = Você já está neste time.
+group-buy-placed = 👥 Sua vaga está reservada: pague a fatura em { $minutes } minutos para mantê-la.
+group-buy-complete = 🎉 Seu time está completo! O pedido { $order } segue pelo preço de grupo.
+group-buy-failed = ⌛ Seu time não fechou a tempo. O pedido { $order } foi encerrado e qualquer pagamento será reembolsado.

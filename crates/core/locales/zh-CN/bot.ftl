@@ -235,3 +235,27 @@ invite-share-text = 来这里和我一起购物吧！
 referral-self = 这是你自己的邀请链接：分享给好友即可赢取奖励。
 referral-welcome = 🎁 欢迎！你的好友邀请了你。欢迎优惠码 { $code } 已放入你的购物车。
 referral-rewarded = 🎉 你邀请的好友刚刚支付了首单。你的奖励优惠码：{ $code }
+
+## Group-buys
+group-buy-offer =
+    👥 拼团：{ $product }
+    { $size } 人成团，每人仅需 { $price }（原价 { $was }）。
+    开团后 { $hours } 小时内未成团，全额退款。
+group-buy-open-button = 👥 发起拼团 · { $price }
+group-buy-team = 👥 拼团：{ $product }，拼团价 { $price }（原价 { $was }）
+group-buy-progress = 已参团 { $members }/{ $size } · 已支付 { $paid } · 剩余 { $hours } 小时
+group-buy-line-full = ✅ 拼团成功：{ $size } 个订单全部生效。
+group-buy-line-failed = ⌛ 拼团已结束：未在规定时间内凑齐人数。
+group-buy-join-button = 👥 参与拼团
+group-buy-join-price-button = 👥 参团 · { $price }
+group-buy-share-button = 📤 邀请好友
+group-buy-share-text = 来参加我的拼团，一起享受拼团价！
+group-buy-unknown = 抱歉，该拼团不存在。
+group-buy-offer-ended = 抱歉，该拼团活动已结束。
+group-buy-no-stock = 😔 库存不足，无法开新团。可以参加进行中的团，或稍后再试。
+group-buy-team-closed = 抱歉，该团已结束。
+group-buy-no-place = 抱歉，该团名额已满。你可以自己发起一个拼团！
+group-buy-already-member = 你已经在这个团里了。
+group-buy-placed = 👥 名额已为你保留：请在 { $minutes } 分钟内完成支付。
+group-buy-complete = 🎉 拼团成功！订单 { $order } 将按拼团价发货。
+group-buy-failed = ⌛ 你的拼团未能按时成团。订单 { $order } 已关闭，已付款项将退还。

@@ -8,9 +8,12 @@
 use groupcart::app::App;
 use groupcart::config::{Config, Secret};
 use groupcart::sandbox::DEMO_TOKEN;
+use groupcart_core::clock::{Clock, SharedClock, SystemClock};
 use groupcart_simulator::client::SimClient;
 use groupcart_simulator::types::{ChatType, MemberStatus, SentMessage, SimChat, SimUser};
 use serde_json::Value;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
@@ -30,6 +33,38 @@ pub async fn start(database_url: String) -> Shop {
 
 /// Like [`start`], with the configuration changed by `configure` first.
 pub async fn start_with(database_url: String, configure: impl FnOnce(&mut Config)) -> Shop {
+    launch(database_url, configure, Arc::new(SystemClock)).await
+}
+
+/// Like [`start`], with jobs and the outbox going by `clock`.
+pub async fn start_at(database_url: String, clock: Arc<AheadClock>) -> Shop {
+    launch(database_url, |_| {}, clock).await
+}
+
+/// The wall clock moved forward by what a test asked: deadlines come without waiting.
+#[derive(Debug, Default)]
+pub struct AheadClock {
+    ahead_ms: AtomicI64,
+}
+
+impl AheadClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        self.ahead_ms
+            .fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for AheadClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.ahead_ms.load(Ordering::SeqCst))
+    }
+}
+
+async fn launch(
+    database_url: String,
+    configure: impl FnOnce(&mut Config),
+    clock: SharedClock,
+) -> Shop {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut config = Config::default();
     config.database.url = database_url;
@@ -37,7 +72,9 @@ pub async fn start_with(database_url: String, configure: impl FnOnce(&mut Config
     config.telegram.poll_timeout = 1;
     config.api.token = Secret::new(API_TOKEN);
     configure(&mut config);
-    let app = App::start_on(config, listener).await.expect("app starts");
+    let app = App::start_with_clock(config, listener, clock)
+        .await
+        .expect("app starts");
     let sim = SimClient::new(format!("http://{}", app.addr));
     let bot = DEMO_TOKEN.split(':').next().unwrap().parse().unwrap();
     Shop {

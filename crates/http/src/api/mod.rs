@@ -8,6 +8,7 @@ mod catalog;
 mod community;
 mod flash_sales;
 mod giveaways;
+mod group_buys;
 mod orders;
 mod promotions;
 mod referrals;
@@ -87,6 +88,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/flash-sales/{id}/announce", post(flash_sales::announce))
         .route("/flash-sales/{id}/schedule", put(flash_sales::reschedule))
         .route("/flash-sales/{id}/cancel", post(flash_sales::cancel))
+        .route(
+            "/group-buys",
+            get(group_buys::list).post(group_buys::create),
+        )
+        .route("/group-buys/{id}", get(group_buys::show))
+        .route("/group-buys/{id}/end", post(group_buys::end))
+        .route("/group-buy-teams/{id}", get(group_buys::team))
         .route(
             "/referral-settings",
             get(referrals::settings).put(referrals::set_settings),

@@ -136,7 +136,13 @@ pub async fn confirm_payment(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Order>, ApiError> {
     let mut tx = state.store.begin().await?;
-    let order =
-        shop_admin::confirm_payment(tx.as_mut(), &state.texts, OrderId(id), &actor()).await?;
+    let order = shop_admin::confirm_payment(
+        tx.as_mut(),
+        state.store.as_ref(),
+        &state.texts,
+        OrderId(id),
+        &actor(),
+    )
+    .await?;
     finish(&state, tx, order).await
 }
