@@ -60,7 +60,14 @@ pub struct NewGiveaway {
     /// Winners get a single-use code of this promotion.
     #[serde(default)]
     pub promotion_id: Option<PromotionId>,
+    /// Groups or channels a winner must be a member of at the draw (at most
+    /// [`MAX_REQUIRED_CHATS`]); entries of people who are not are skipped, in draw order.
+    #[serde(default)]
+    pub required_chats: Vec<i64>,
 }
+
+/// Most chats a giveaway may require its winners to be in.
+pub const MAX_REQUIRED_CHATS: usize = 5;
 
 impl NewGiveaway {
     /// Every rule a new giveaway must meet, all problems at once.
@@ -75,6 +82,15 @@ impl NewGiveaway {
         }
         if self.ends_at <= now {
             errors.push(FieldError::new("ends_at", "must be in the future"));
+        }
+        let mut chats = self.required_chats.clone();
+        chats.sort_unstable();
+        chats.dedup();
+        if chats.len() != self.required_chats.len() || chats.len() > MAX_REQUIRED_CHATS {
+            errors.push(FieldError::new(
+                "required_chats",
+                "at most 5 chats, each once",
+            ));
         }
         if errors.is_empty() {
             Ok(())
@@ -99,6 +115,9 @@ pub struct Giveaway {
     pub entries: i64,
     /// Winning entry numbers, in draw order; empty until the draw.
     pub winning_entries: Vec<i64>,
+    /// Entries passed over at the draw because their person was not in a required chat, in
+    /// draw order: with them, anyone can recompute the winners from the seed.
+    pub skipped_entries: Vec<i64>,
     pub created_at: DateTime<Utc>,
     pub drawn_at: Option<DateTime<Utc>>,
 }
@@ -152,6 +171,15 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Giveaways outside any transaction.
+/// Asks Telegram whether a person is in a chat (`getChatMember`), for the draw of a giveaway
+/// with required chats. Implemented by the worker with the bot's Telegram client.
+#[async_trait]
+pub trait MembershipCheck: Send + Sync {
+    /// Whether Telegram user `user_id` is a member (or admin) of `chat_id`, as bot `bot` sees
+    /// it. An error is worth a retry (Telegram did not answer).
+    async fn is_member(&self, bot: &str, chat_id: i64, user_id: i64) -> Result<bool>;
+}
+
 #[async_trait]
 pub trait GiveawayStore: Send + Sync {
     /// Saves a new open giveaway with the seed (hex) and its commitment.
@@ -190,11 +218,13 @@ pub trait GiveawayTx: Send {
         customer: CustomerId,
     ) -> Result<Option<Entry>>;
 
-    /// Closes the giveaway with its winners. `Conflict` if it was drawn already.
+    /// Closes the giveaway with its winners and the entries skipped on the way. `Conflict`
+    /// if it was drawn already.
     async fn record_draw(
         &mut self,
         id: GiveawayId,
         winning_entries: &[i64],
+        skipped_entries: &[i64],
         at: DateTime<Utc>,
     ) -> Result<()>;
 

@@ -5,7 +5,9 @@
 
 use crate::bot::BotProfile;
 use crate::conversation::{see_customer, Context};
-use crate::giveaway::{draw, Giveaway, GiveawayId, GiveawayStatus, NewGiveaway, DRAW_JOB};
+use crate::giveaway::{
+    draw, Giveaway, GiveawayId, GiveawayStatus, MembershipCheck, NewGiveaway, DRAW_JOB,
+};
 use crate::i18n::Texts;
 use crate::incoming::{Incoming, IncomingKind};
 use crate::job::NewJob;
@@ -45,9 +47,28 @@ pub async fn start_giveaway(
             )]));
         }
     }
+    // Membership is asked of Telegram at the draw, which answers only in chats where the bot
+    // is an administrator.
+    let mut required = Vec::new();
+    for chat_id in &new.required_chats {
+        match store.chat(&bot.key.0, *chat_id).await? {
+            Some(chat) if chat.seen.bot_status == "administrator" => {
+                required.push(match &chat.seen.username {
+                    Some(username) => format!("@{username}"),
+                    None => chat.seen.title.clone(),
+                });
+            }
+            _ => {
+                return Err(Error::Fields(vec![crate::FieldError::new(
+                    "required_chats",
+                    format!("the bot must be an administrator of chat {chat_id}"),
+                )]))
+            }
+        }
+    }
     let giveaway = store.create_giveaway(new, seed_hex, at).await?;
     let language = bot.default_language.as_str();
-    let text = texts.get(
+    let mut text = texts.get(
         language,
         "giveaway-announcement",
         &[
@@ -60,6 +81,14 @@ pub async fn start_giveaway(
             ("commitment", &giveaway.commitment),
         ],
     );
+    if !required.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&texts.get(
+            language,
+            "giveaway-requires",
+            &[("chats", &required.join(", "))],
+        ));
+    }
     let join = Button::callback(
         texts.get(language, "giveaway-join", &[]),
         format!("g:{}", giveaway.id.0),
@@ -179,12 +208,62 @@ pub(crate) async fn button(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
     .map(|_| ())
 }
 
+/// Most people asked about before a draw gives up on finding more eligible winners: a
+/// bound on the Telegram calls one draw makes.
+const MAX_CHECKS_PER_WINNER: usize = 20;
+
+/// Winners of a giveaway with required chats: entries in draw order, each person checked
+/// with Telegram, the first `winners` who are in every required chat; and the entries
+/// passed over on the way.
+async fn eligible_winners(
+    tx: &mut dyn Tx,
+    members: &dyn MembershipCheck,
+    giveaway: &Giveaway,
+    seed: &str,
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let wanted = giveaway.setup.winners.max(0) as usize;
+    let order = draw(seed, giveaway.entries, giveaway.entries);
+    let budget = wanted.saturating_mul(MAX_CHECKS_PER_WINNER);
+    let (mut winners, mut skipped) = (Vec::new(), Vec::new());
+    for page in order.chunks(50).take(budget.div_ceil(50)) {
+        let entries = tx.giveaway_entries(giveaway.id, page).await?;
+        for number in page {
+            if winners.len() == wanted || winners.len() + skipped.len() == budget {
+                return Ok((winners, skipped));
+            }
+            let Some(entry) = entries.iter().find(|e| e.number == *number) else {
+                continue;
+            };
+            let Some(customer) = tx.customer(entry.customer_id).await? else {
+                continue;
+            };
+            let mut eligible = true;
+            for chat in &giveaway.setup.required_chats {
+                if !members
+                    .is_member(&giveaway.setup.bot, *chat, customer.telegram_user_id)
+                    .await?
+                {
+                    eligible = false;
+                    break;
+                }
+            }
+            if eligible {
+                winners.push(*number);
+            } else {
+                skipped.push(*number);
+            }
+        }
+    }
+    Ok((winners, skipped))
+}
+
 /// The draw, run by its job: picks the winners from the seed, posts the result with the
 /// seed in the chat and sends each winner their prize. Drawing twice does nothing.
 pub async fn draw_winners(
     tx: &mut dyn Tx,
     texts: &Texts,
     bot: &BotProfile,
+    members: &dyn MembershipCheck,
     id: GiveawayId,
     at: DateTime<Utc>,
 ) -> Result<()> {
@@ -198,8 +277,13 @@ pub async fn draw_winners(
         .seed
         .clone()
         .ok_or_else(|| Error::Storage(format!("giveaway {} has no seed", id.0)))?;
-    let numbers = draw(&seed, giveaway.entries, giveaway.setup.winners);
-    tx.record_draw(id, &numbers, at).await?;
+    let (numbers, skipped) = if giveaway.setup.required_chats.is_empty() {
+        let numbers = draw(&seed, giveaway.entries, giveaway.setup.winners);
+        (numbers, Vec::new())
+    } else {
+        eligible_winners(tx, members, &giveaway, &seed).await?
+    };
+    tx.record_draw(id, &numbers, &skipped, at).await?;
     let entries = tx.giveaway_entries(id, &numbers).await?;
     let language = bot.default_language.as_str();
     let mut names = Vec::new();
@@ -236,11 +320,20 @@ pub async fn draw_winners(
         })
         .await?;
     }
-    let winners = if names.is_empty() {
+    let mut winners = if names.is_empty() {
         texts.get(language, "giveaway-no-entries", &[])
     } else {
         names.join(", ")
     };
+    if !skipped.is_empty() {
+        let numbers: Vec<String> = skipped.iter().map(|n| format!("#{n}")).collect();
+        winners.push('\n');
+        winners.push_str(&texts.get(
+            language,
+            "giveaway-skipped",
+            &[("entries", &numbers.join(", "))],
+        ));
+    }
     let result = texts.get(
         language,
         "giveaway-result",

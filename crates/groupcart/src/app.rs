@@ -25,7 +25,7 @@ use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
-use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway};
+use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway, TelegramMembership};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
@@ -233,6 +233,13 @@ impl App {
             shutdown.clone(),
         ));
 
+        let members = Arc::new(TelegramMembership {
+            clients: bots
+                .iter()
+                .zip(&clients)
+                .map(|(bot, client)| (bot.key.clone(), client.clone()))
+                .collect(),
+        });
         for ((bot, profile), client) in bots.iter().zip(&profiles).zip(clients) {
             let limits = bot.limits.unwrap_or(config.telegram.limits);
             let sender = Sender::new(
@@ -265,7 +272,9 @@ impl App {
             }
         }
 
-        let jobs = job_runner(&config, &profiles, &store, &texts, &clock, &metrics);
+        let jobs = job_runner(
+            &config, &profiles, &store, &texts, &clock, &metrics, members,
+        );
         // The recurring check keeps itself going; this makes sure it exists (its dedup key
         // makes a second one a no-op).
         let mut tx = store.begin().await?;
@@ -330,6 +339,7 @@ fn job_runner(
     texts: &Arc<Texts>,
     clock: &SharedClock,
     metrics: &Arc<Metrics>,
+    members: Arc<TelegramMembership>,
 ) -> JobRunner {
     let mut jobs = JobRunner::new(
         format!("{}:{}", hostname(), std::process::id()),
@@ -377,6 +387,7 @@ fn job_runner(
             .iter()
             .map(|p| (p.key.0.clone(), p.clone()))
             .collect(),
+        members,
     }));
     let staff = profiles
         .iter()

@@ -296,7 +296,12 @@ mod tests {
 /// Fixtures the contract suites share.
 pub mod fixtures {
     use chrono::{DateTime, Duration, TimeZone, Utc};
+    use groupcart_core::catalog::{
+        Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductId, ProductStatus,
+        VariantId,
+    };
     use groupcart_core::customer::{CustomerId, CustomerSighting};
+    use groupcart_core::money::Currency;
     use groupcart_core::shop::{NewOrder, Order, OrderId, OrderQuery, OrderStatus, Transition};
     use groupcart_core::store::SharedStore;
     use groupcart_core::Result;
@@ -349,6 +354,53 @@ pub mod fixtures {
             })
             .await
             .unwrap()
+    }
+
+    pub fn usd() -> Currency {
+        "USD".parse().unwrap()
+    }
+
+    /// A product `handle` with one variant of `stock` units at 22.00 USD.
+    pub async fn shelf(store: &SharedStore, handle: &str, stock: i64) -> (ProductId, VariantId) {
+        let product = NewProduct {
+            handle: handle.to_owned(),
+            status: ProductStatus::Active,
+            fulfilment: Fulfilment::Physical,
+            vendor: None,
+            category: None,
+            tags: vec![],
+            option_names: vec![],
+            texts: vec![LocalizedText {
+                language: "en".into(),
+                title: "Longjing green tea".into(),
+                description_html: String::new(),
+            }],
+            images: vec![],
+            variants: vec![NewVariant {
+                sku: Some(format!("{handle}-1")),
+                option_values: vec![],
+                prices: vec![Price {
+                    currency: usd(),
+                    amount: 2200,
+                    compare_at: None,
+                }],
+                weight_grams: None,
+                stock,
+                image: None,
+            }],
+        };
+        let saved = store
+            .save_products(&[product], "import", "import", t(-1000))
+            .await
+            .unwrap();
+        let product = store.product(saved[0].id).await.unwrap().unwrap();
+        (product.id, product.variants[0].id)
+    }
+
+    /// The stock of `variant` now.
+    pub async fn stock(store: &SharedStore, variant: VariantId) -> i64 {
+        let products = store.products_of_variants(&[variant]).await.unwrap();
+        products[0].variants[0].stock
     }
 
     /// A customer of bot `shop_bot`, created (or found) by Telegram user id.

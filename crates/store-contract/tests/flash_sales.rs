@@ -7,21 +7,19 @@
 //! [`FlashSaleTx`]: groupcart_core::flash_sale::FlashSaleTx
 //! [`ShopTx::transition_order`]: groupcart_core::shop::ShopTx::transition_order
 
-use chrono::{DateTime, Duration as TimeSpan, TimeZone, Utc};
-use groupcart_core::catalog::{
-    Fulfilment, LocalizedText, NewProduct, NewVariant, Price, ProductId, ProductStatus, VariantId,
-};
-use groupcart_core::customer::{CustomerId, CustomerSighting};
+use chrono::{DateTime, Duration as TimeSpan, Utc};
+use groupcart_core::catalog::{ProductId, VariantId};
+use groupcart_core::customer::CustomerId;
 use groupcart_core::flash_sale::{
     Delivery, FlashSale, FlashSaleId, FlashSaleQuery, FlashSaleStatus, FlashTake, NewAnnouncement,
     NewFlashSale, Refusal,
 };
-use groupcart_core::money::Currency;
 use groupcart_core::outbox::{Action, NewOutbound, Settlement};
 use groupcart_core::shop::{NewOrder, OrderId, OrderLine, OrderQuery, OrderStatus, Transition};
 use groupcart_core::store::SharedStore;
 use groupcart_core::{Error, Result};
 use groupcart_store_contract as harness;
+use groupcart_store_contract::fixtures::{customer, customers, shelf, stock, t, usd};
 use groupcart_store_postgres::PostgresStore;
 use std::time::Instant;
 
@@ -43,84 +41,6 @@ groupcart_store_contract::backend_tests!(
 );
 
 // --- helpers ---
-
-/// A fixed, whole-second instant plus `secs` seconds.
-fn t(secs: i64) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 9, 1, 10, 0, 0).unwrap() + TimeSpan::seconds(secs)
-}
-
-fn usd() -> Currency {
-    "USD".parse().unwrap()
-}
-
-async fn customers(store: &SharedStore, telegram_user_ids: &[i64]) -> Vec<CustomerId> {
-    let mut tx = store.begin().await.unwrap();
-    let mut ids = Vec::new();
-    for &telegram_user_id in telegram_user_ids {
-        let upserted = tx
-            .upsert_customer(&CustomerSighting {
-                telegram_user_id,
-                first_name: "Mei".into(),
-                last_name: None,
-                username: None,
-                telegram_language: Some("zh-CN".into()),
-                source: None,
-                bot: "shop_bot".into(),
-                at: t(-100),
-            })
-            .await
-            .unwrap();
-        ids.push(upserted.customer.id);
-    }
-    tx.commit().await.unwrap();
-    ids
-}
-
-async fn customer(store: &SharedStore, telegram_user_id: i64) -> CustomerId {
-    customers(store, &[telegram_user_id]).await.remove(0)
-}
-
-/// A product with one variant of `stock` units at 22.00 USD.
-async fn shelf(store: &SharedStore, handle: &str, stock: i64) -> (ProductId, VariantId) {
-    let product = NewProduct {
-        handle: handle.to_owned(),
-        status: ProductStatus::Active,
-        fulfilment: Fulfilment::Physical,
-        vendor: None,
-        category: None,
-        tags: vec![],
-        option_names: vec![],
-        texts: vec![LocalizedText {
-            language: "en".into(),
-            title: "Longjing green tea".into(),
-            description_html: String::new(),
-        }],
-        images: vec![],
-        variants: vec![NewVariant {
-            sku: Some(format!("{handle}-1")),
-            option_values: vec![],
-            prices: vec![Price {
-                currency: usd(),
-                amount: 2200,
-                compare_at: None,
-            }],
-            weight_grams: None,
-            stock,
-            image: None,
-        }],
-    };
-    let saved = store
-        .save_products(&[product], "import", "import", t(-1000))
-        .await
-        .unwrap();
-    let product = store.product(saved[0].id).await.unwrap().unwrap();
-    (product.id, product.variants[0].id)
-}
-
-async fn stock(store: &SharedStore, variant: VariantId) -> i64 {
-    let products = store.products_of_variants(&[variant]).await.unwrap();
-    products[0].variants[0].stock
-}
 
 /// A sale of `units` of the shelf's variant at 9.90 USD, running from t(0) to t(3600).
 fn new_sale(shelf: (ProductId, VariantId), units: i64, per_customer: i64) -> NewFlashSale {
@@ -701,7 +621,7 @@ async fn reminders_are_recorded_once_and_sent_once(store: SharedStore) {
     let ids: Vec<CustomerId> = due.iter().map(|c| c.id).collect();
     assert_eq!(ids, vec![who[1], who[0]], "in the order they asked");
     assert_eq!(due[0].telegram_user_id, 2);
-    assert_eq!(due[0].telegram_language.as_deref(), Some("zh-CN"));
+    assert_eq!(due[0].telegram_language.as_deref(), Some("en"));
     tx.mark_flash_reminders_sent(s.id, &ids, t(0))
         .await
         .unwrap();

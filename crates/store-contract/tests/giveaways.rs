@@ -26,6 +26,7 @@ fn new_giveaway(promotion: Option<PromotionId>) -> NewGiveaway {
         winners: 3,
         ends_at: t(0) + Duration::hours(1),
         promotion_id: promotion,
+        required_chats: vec![-100_888, -100_999],
     }
 }
 
@@ -113,10 +114,13 @@ async fn the_draw_is_recorded_once_and_closes_entries(store: SharedStore) {
     for person in &people {
         tx.enter_giveaway(giveaway.id, *person, t(1)).await.unwrap();
     }
+    // The draw passed over entry 4's person (not in a required chat).
     let winners = draw(SEED, 5, 3);
-    tx.record_draw(giveaway.id, &winners, t(2)).await.unwrap();
+    tx.record_draw(giveaway.id, &winners, &[4], t(2))
+        .await
+        .unwrap();
     assert!(matches!(
-        tx.record_draw(giveaway.id, &winners, t(3)).await,
+        tx.record_draw(giveaway.id, &winners, &[], t(3)).await,
         Err(Error::Conflict(_))
     ));
     assert!(matches!(
@@ -127,6 +131,8 @@ async fn the_draw_is_recorded_once_and_closes_entries(store: SharedStore) {
     let drawn = store.giveaway(giveaway.id).await.unwrap().unwrap();
     assert_eq!(drawn.status, GiveawayStatus::Drawn);
     assert_eq!(drawn.winning_entries, winners);
+    assert_eq!(drawn.skipped_entries, [4]);
+    assert_eq!(drawn.setup.required_chats, [-100_888, -100_999]);
     assert_eq!(drawn.drawn_at, Some(t(2)));
     assert_eq!(
         drawn.public().seed.as_deref(),
@@ -171,7 +177,7 @@ async fn prizes_are_single_use_codes_of_the_winner(store: SharedStore) {
         .enter_giveaway(giveaway.id, people[0], t(1))
         .await
         .unwrap();
-    tx.record_draw(giveaway.id, &[entry.number], t(2))
+    tx.record_draw(giveaway.id, &[entry.number], &[], t(2))
         .await
         .unwrap();
     tx.award_prize(

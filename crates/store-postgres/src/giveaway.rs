@@ -16,7 +16,8 @@ use groupcart_core::{Error, Result};
 use sqlx::postgres::PgRow;
 
 const COLUMNS: &str = "id, bot, chat_id, prize, winners, ends_at, promotion_id, status, seed, \
-     commitment, entries, winning_entries, created_at, drawn_at";
+     commitment, entries, winning_entries, created_at, drawn_at, required_chats, \
+     skipped_entries";
 
 #[async_trait]
 impl GiveawayStore for PostgresStore {
@@ -28,8 +29,8 @@ impl GiveawayStore for PostgresStore {
     ) -> Result<Giveaway> {
         let sql = format!(
             "INSERT INTO giveaways (bot, chat_id, prize, winners, ends_at, promotion_id, status,
-                 seed, commitment, entries, winning_entries, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, 0, '[]', $9)
+                 seed, commitment, entries, winning_entries, created_at, required_chats)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, 0, '[]', $9, $10)
              RETURNING {COLUMNS}"
         );
         let row = sqlx::query(&sql)
@@ -42,6 +43,7 @@ impl GiveawayStore for PostgresStore {
             .bind(seed_hex)
             .bind(commitment(seed_hex))
             .bind(at)
+            .bind(json(&giveaway.required_chats)?)
             .fetch_one(&self.pool)
             .await
             .map_err(|e| match &e {
@@ -156,13 +158,16 @@ impl GiveawayTx for PostgresTx {
         &mut self,
         id: GiveawayId,
         winning_entries: &[i64],
+        skipped_entries: &[i64],
         at: DateTime<Utc>,
     ) -> Result<()> {
         let changed = sqlx::query(
-            "UPDATE giveaways SET status = 'drawn', winning_entries = $1, drawn_at = $2
-             WHERE id = $3 AND status = 'open'",
+            "UPDATE giveaways SET status = 'drawn', winning_entries = $1, skipped_entries = $2,
+                 drawn_at = $3
+             WHERE id = $4 AND status = 'open'",
         )
         .bind(json(&winning_entries)?)
+        .bind(json(&skipped_entries)?)
         .bind(at)
         .bind(id.0)
         .execute(self.conn())
@@ -216,6 +221,7 @@ fn giveaway_row(row: &PgRow) -> Result<Giveaway> {
             winners: get(row, "winners")?,
             ends_at: get_time(row, "ends_at")?,
             promotion_id: get::<Option<i64>>(row, "promotion_id")?.map(PromotionId),
+            required_chats: get_json(row, "required_chats")?,
         },
         status: match status.as_str() {
             "open" => GiveawayStatus::Open,
@@ -226,6 +232,7 @@ fn giveaway_row(row: &PgRow) -> Result<Giveaway> {
         seed: Some(get(row, "seed")?),
         entries: get(row, "entries")?,
         winning_entries: get_json(row, "winning_entries")?,
+        skipped_entries: get_json(row, "skipped_entries")?,
         created_at: get_time(row, "created_at")?,
         drawn_at: get(row, "drawn_at")?,
     })

@@ -69,6 +69,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "group_buys",
         sql: include_str!("../migrations/0011_group_buys.sql"),
     },
+    Migration {
+        version: 12,
+        name: "giveaway_requirements",
+        sql: include_str!("../migrations/0012_giveaway_requirements.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -16,7 +16,8 @@ use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
 const COLUMNS: &str = "id, bot, chat_id, prize, winners, ends_at, promotion_id, status, seed, \
-     commitment, entries, winning_entries, created_at, drawn_at";
+     commitment, entries, winning_entries, created_at, drawn_at, required_chats, \
+     skipped_entries";
 
 #[async_trait]
 impl GiveawayStore for SqliteStore {
@@ -28,8 +29,8 @@ impl GiveawayStore for SqliteStore {
     ) -> Result<Giveaway> {
         let sql = format!(
             "INSERT INTO giveaways (bot, chat_id, prize, winners, ends_at, promotion_id, status,
-                 seed, commitment, entries, winning_entries, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, 0, '[]', ?)
+                 seed, commitment, entries, winning_entries, created_at, required_chats)
+             VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, 0, '[]', ?, ?)
              RETURNING {COLUMNS}"
         );
         let row = sqlx::query(&sql)
@@ -42,6 +43,7 @@ impl GiveawayStore for SqliteStore {
             .bind(seed_hex)
             .bind(commitment(seed_hex))
             .bind(ms(at))
+            .bind(json(&giveaway.required_chats)?)
             .fetch_one(&self.writer)
             .await
             .map_err(|e| match &e {
@@ -157,13 +159,16 @@ impl GiveawayTx for SqliteTx {
         &mut self,
         id: GiveawayId,
         winning_entries: &[i64],
+        skipped_entries: &[i64],
         at: DateTime<Utc>,
     ) -> Result<()> {
         let changed = sqlx::query(
-            "UPDATE giveaways SET status = 'drawn', winning_entries = ?, drawn_at = ?
+            "UPDATE giveaways SET status = 'drawn', winning_entries = ?, skipped_entries = ?,
+                 drawn_at = ?
              WHERE id = ? AND status = 'open'",
         )
         .bind(json(&winning_entries)?)
+        .bind(json(&skipped_entries)?)
         .bind(ms(at))
         .bind(id.0)
         .execute(self.conn())
@@ -217,6 +222,7 @@ fn giveaway_row(row: &SqliteRow) -> Result<Giveaway> {
             winners: get(row, "winners")?,
             ends_at: get_time(row, "ends_at")?,
             promotion_id: get::<Option<i64>>(row, "promotion_id")?.map(PromotionId),
+            required_chats: get_json(row, "required_chats")?,
         },
         status: match status.as_str() {
             "open" => GiveawayStatus::Open,
@@ -227,6 +233,7 @@ fn giveaway_row(row: &SqliteRow) -> Result<Giveaway> {
         seed: Some(get(row, "seed")?),
         entries: get(row, "entries")?,
         winning_entries: get_json(row, "winning_entries")?,
+        skipped_entries: get_json(row, "skipped_entries")?,
         created_at: get_time(row, "created_at")?,
         drawn_at: get::<Option<i64>>(row, "drawn_at")?.map(time).transpose()?,
     })

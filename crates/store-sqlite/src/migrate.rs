@@ -70,6 +70,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "group_buys",
         sql: include_str!("../migrations/0011_group_buys.sql"),
     },
+    Migration {
+        version: 12,
+        name: "giveaway_requirements",
+        sql: include_str!("../migrations/0012_giveaway_requirements.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

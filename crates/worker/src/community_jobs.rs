@@ -1,15 +1,21 @@
 //! Job handlers of the community: closing join requests nobody answered in time, and
-//! drawing giveaways.
+//! drawing giveaways (asking Telegram, for a giveaway with required chats, whether the
+//! winners are in them).
 
 use crate::jobs::JobHandler;
 use async_trait::async_trait;
 use groupcart_core::clock::SharedClock;
 use groupcart_core::community::JOIN_TIMEOUT_JOB;
 use groupcart_core::community_chat::{join_timed_out, JoinTimeout};
+use groupcart_core::giveaway::MembershipCheck;
 use groupcart_core::i18n::Texts;
 use groupcart_core::job::Job;
 use groupcart_core::store::Tx;
 use groupcart_core::{Error, Result};
+use groupcart_telegram::methods::GetChatMember;
+use groupcart_telegram::types::ChatTarget;
+use groupcart_telegram::Client;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Declines a join request still open when its check's time is up, and tells the person.
@@ -37,6 +43,33 @@ pub struct DrawGiveaway {
     pub clock: SharedClock,
     /// The bots' profiles by key: a giveaway is run by its bot.
     pub bots: std::collections::HashMap<String, groupcart_core::bot::BotProfile>,
+    /// Asks Telegram whether winners are in the chats a giveaway requires.
+    pub members: Arc<dyn MembershipCheck>,
+}
+
+/// [`MembershipCheck`] with `getChatMember` through each bot's Telegram client.
+pub struct TelegramMembership {
+    /// The bots' clients by key.
+    pub clients: HashMap<String, Client>,
+}
+
+#[async_trait]
+impl MembershipCheck for TelegramMembership {
+    async fn is_member(&self, bot: &str, chat_id: i64, user_id: i64) -> Result<bool> {
+        let client = self
+            .clients
+            .get(bot)
+            .ok_or_else(|| Error::Invalid(format!("bot {bot} is not configured")))?;
+        let member = client
+            .call(&GetChatMember {
+                chat_id: ChatTarget::Id(chat_id),
+                user_id,
+            })
+            .await
+            // Kept for the job's retry; the message names no secret (the client redacts).
+            .map_err(|e| Error::Storage(format!("getChatMember in {chat_id}: {e}")))?;
+        Ok(member.is_member())
+    }
 }
 
 #[async_trait]
@@ -59,7 +92,14 @@ impl JobHandler for DrawGiveaway {
                 id.0, giveaway.setup.bot
             )));
         };
-        groupcart_core::giveaway_chat::draw_winners(tx, &self.texts, bot, id, self.clock.now())
-            .await
+        groupcart_core::giveaway_chat::draw_winners(
+            tx,
+            &self.texts,
+            bot,
+            self.members.as_ref(),
+            id,
+            self.clock.now(),
+        )
+        .await
     }
 }

@@ -220,6 +220,8 @@ giveaway-result =
     الفائزون: { $winners }
     عدد المشاركين: { $entries }
     البذرة: { $seed } (قيمة SHA-256 لها { $commitment } كما أُعلن). الرقم n يأخذ SHA-256("البذرة:n")؛ والأصغر يفوز.
+giveaway-requires = للفوز، كن عضواً في { $chats } وقت السحب.
+giveaway-skipped = تم تخطيهم (ليسوا أعضاء في المحادثات المطلوبة وقت السحب): { $entries }
 
 ## Referrals
 cmd-invite = ادعُ أصدقاءك

@@ -220,6 +220,8 @@ giveaway-result =
     Winners: { $winners }
     Entries: { $entries }
     Seed: { $seed } (its SHA-256 is { $commitment }, as announced). Entry number n gets SHA-256("seed:n"); the lowest win.
+giveaway-requires = To win, be a member of { $chats } at the draw.
+giveaway-skipped = Passed over (not a member of the required chats at the draw): { $entries }
 
 ## Referrals
 cmd-invite = Invite friends

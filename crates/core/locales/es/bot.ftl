@@ -220,6 +220,8 @@ giveaway-result =
     Ganadores: { $winners }
     Participantes: { $entries }
     Semilla: { $seed } (su SHA-256 es { $commitment }, como se anunció). El número n obtiene SHA-256("semilla:n"); ganan los más bajos.
+giveaway-requires = Para ganar, sé miembro de { $chats } en el sorteo.
+giveaway-skipped = Omitidos (no eran miembros de los chats requeridos en el sorteo): { $entries }
 
 ## Referrals
 cmd-invite = Invita a tus amigos

@@ -220,6 +220,8 @@ giveaway-result =
     Pemenang: { $winners }
     Peserta: { $entries }
     Seed: { $seed } (SHA-256-nya { $commitment }, sesuai pengumuman). Nomor n mendapat SHA-256("seed:n"); yang terkecil menang.
+giveaway-requires = Untuk menang, jadilah anggota { $chats } saat undian.
+giveaway-skipped = Dilewati (bukan anggota chat yang disyaratkan saat undian): { $entries }
 
 ## Referrals
 cmd-invite = Undang teman

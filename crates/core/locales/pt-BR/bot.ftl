@@ -220,6 +220,8 @@ giveaway-result =
     Ganhadores: { $winners }
     Participantes: { $entries }
     Semente: { $seed } (o SHA-256 dela é { $commitment }, como anunciado). O número n recebe SHA-256("semente:n"); os menores ganham.
+giveaway-requires = Para ganhar, seja membro de { $chats } no sorteio.
+giveaway-skipped = Pulados (não eram membros dos chats exigidos no sorteio): { $entries }
 
 ## Referrals
 cmd-invite = Convide amigos

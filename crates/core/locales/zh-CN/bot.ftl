@@ -220,6 +220,8 @@ giveaway-result =
     中奖者：{ $winners }
     参与人数：{ $entries }
     种子：{ $seed }（其 SHA-256 为 { $commitment }，与公告一致）。号码 n 的值为 SHA-256("种子:n")，值最小者中奖。
+giveaway-requires = 开奖时须为 { $chats } 的成员才能中奖。
+giveaway-skipped = 因开奖时未加入指定群组/频道而跳过：{ $entries }
 
 ## Referrals
 cmd-invite = 邀请好友
