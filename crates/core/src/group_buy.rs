@@ -92,6 +92,35 @@ impl OfferStatus {
     }
 }
 
+/// What happens to a team that does not fill in time, and so when members pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnExpiry {
+    /// Members pay when they join; a team that does not fill is refunded.
+    #[default]
+    Refund,
+    /// Members reserve when they join and pay when the team fills, at the group price; a
+    /// team that does not fill offers each member their unit at the regular price instead.
+    FullPrice,
+}
+
+impl OnExpiry {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnExpiry::Refund => "refund",
+            OnExpiry::FullPrice => "full_price",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "refund" => Some(OnExpiry::Refund),
+            "full_price" => Some(OnExpiry::FullPrice),
+            _ => None,
+        }
+    }
+}
+
 /// A group-buy offer as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
@@ -108,6 +137,7 @@ pub struct Offer {
     pub team_size: i64,
     /// Hours a team has to fill, from its opening.
     pub hours: i64,
+    pub on_expiry: OnExpiry,
     pub status: OfferStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -124,6 +154,7 @@ pub struct NewOffer {
     pub regular_price: i64,
     pub team_size: i64,
     pub hours: i64,
+    pub on_expiry: OnExpiry,
     pub at: DateTime<Utc>,
 }
 
@@ -361,6 +392,17 @@ pub trait GroupBuyTx: Send {
         at: DateTime<Utc>,
     ) -> Result<Option<Team>>;
 
+    /// Sets the unit price of an unpaid order holding a current place (its one line) and
+    /// recomputes its subtotal and total: a member of a team that did not fill is offered
+    /// the regular price. `Conflict` if the order is not waiting for payment, `Invalid` if
+    /// it holds no place.
+    async fn reprice_group_buy_order(
+        &mut self,
+        order: OrderId,
+        unit_price: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Order>;
+
     /// Records a progress post. `NotFound` for an unknown team.
     async fn add_group_buy_post(&mut self, post: &NewPost) -> Result<Post>;
 
@@ -392,6 +434,10 @@ pub struct OfferDraft {
     pub team_size: i64,
     /// Hours a team has to fill (1-168).
     pub hours: i64,
+    /// Pay on joining and be refunded if the team does not fill (the default), or reserve
+    /// and pay once it fills, with the regular price offered if it does not.
+    #[serde(default)]
+    pub on_expiry: OnExpiry,
 }
 
 impl OfferDraft {
@@ -469,6 +515,7 @@ pub async fn create_offer(
             regular_price,
             team_size: draft.team_size,
             hours: draft.hours,
+            on_expiry: draft.on_expiry,
             at,
         })
         .await?;
@@ -532,6 +579,8 @@ pub enum Joined {
         team: Box<Team>,
         order: Box<Order>,
         physical: bool,
+        /// Whether the customer pays now (else their place is reserved until the team fills).
+        pay_now: bool,
     },
     Refused(Refusal),
 }
@@ -541,9 +590,9 @@ fn team_order(
     offer: &Offer,
     product: &Product,
     bot: &BotProfile,
-    shop: &ShopSettings,
     buyer: &Buyer<'_>,
     source: String,
+    reservation_expires_at: DateTime<Utc>,
     at: DateTime<Utc>,
 ) -> Option<(NewOrder, bool)> {
     let variant = product.variants.iter().find(|v| v.id == offer.variant_id)?;
@@ -569,7 +618,7 @@ fn team_order(
         shipping_address: None,
         shipping_option: None,
         source: Some(source),
-        reservation_expires_at: at + shop.reservation,
+        reservation_expires_at,
         at,
     };
     Some((order, physical))
@@ -655,10 +704,13 @@ pub async fn open_team(
         return Ok(Joined::Refused(Refusal::OfferEnded));
     }
     let source = format!("gb-{}", offer.id.0);
-    let Some((order, physical)) = team_order(&offer, &product, bot, shop, buyer, source, at) else {
+    let expires_at = at + chrono::Duration::hours(offer.hours);
+    let reserved_until = reservation_until(&offer, shop, expires_at, at);
+    let Some((order, physical)) =
+        team_order(&offer, &product, bot, buyer, source, reserved_until, at)
+    else {
         return Ok(Joined::Refused(Refusal::Unknown));
     };
-    let expires_at = at + chrono::Duration::hours(offer.hours);
     let (team, order) = match tx
         .open_group_buy_team(&NewTeam {
             offer_id: offer.id,
@@ -676,26 +728,37 @@ pub async fn open_team(
     )
     .await?;
     tx.schedule_job(&tick_job(team.id, at + TICK_EVERY)).await?;
-    placed(
-        tx,
-        &order,
-        &team,
-        buyer.customer,
-        "group_buy_team_opened",
-        at,
-    )
-    .await?;
+    let kind = "group_buy_team_opened";
+    placed(tx, &order, &team, buyer.customer, kind, at).await?;
     Ok(Joined::Placed {
         team,
         order,
         physical,
+        pay_now: offer.on_expiry == OnExpiry::Refund,
     })
 }
 
-/// Adds `buyer` to team `id`: their order at the group price takes a held unit.
+/// Until when a member's order holds its unit: the usual reservation for those who pay
+/// now; for those who reserve, until the team's deadline and a reservation after it.
+fn reservation_until(
+    offer: &Offer,
+    shop: &ShopSettings,
+    team_expires_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match offer.on_expiry {
+        OnExpiry::Refund => at + shop.reservation,
+        OnExpiry::FullPrice => team_expires_at + shop.reservation,
+    }
+}
+
+/// Adds `buyer` to team `id`: their order at the group price takes a held unit. The last
+/// place of a reserving team fills it: everyone is asked to pay, at the group price.
+#[allow(clippy::too_many_arguments)]
 pub async fn join_team(
     tx: &mut dyn Tx,
     store: &dyn Store,
+    texts: &Texts,
     bot: &BotProfile,
     shop: &ShopSettings,
     buyer: &Buyer<'_>,
@@ -709,27 +772,131 @@ pub async fn join_team(
         return Ok(Joined::Refused(Refusal::Unknown));
     };
     let source = format!("gbt-{}", team.id.0);
-    let Some((order, physical)) = team_order(&offer, &product, bot, shop, buyer, source, at) else {
+    let reserved_until = reservation_until(&offer, shop, team.expires_at, at);
+    let Some((order, physical)) =
+        team_order(&offer, &product, bot, buyer, source, reserved_until, at)
+    else {
         return Ok(Joined::Refused(Refusal::Unknown));
     };
-    let (team, order) = match tx.join_group_buy_team(id, &order).await? {
+    let (mut team, order) = match tx.join_group_buy_team(id, &order).await? {
         TeamTake::Placed { team, order } => (team, order),
         TeamTake::Refused(refusal) => return Ok(Joined::Refused(refusal)),
     };
-    placed(
-        tx,
-        &order,
-        &team,
-        buyer.customer,
-        "group_buy_team_joined",
-        at,
-    )
-    .await?;
+    let kind = "group_buy_team_joined";
+    placed(tx, &order, &team, buyer.customer, kind, at).await?;
+    let mut pay_now = offer.on_expiry == OnExpiry::Refund;
+    if !pay_now && team.members == team.size {
+        if let Some(full) = tx.close_group_buy_team(id, TeamStatus::Full, at).await? {
+            let others: Vec<OrderId> = current_members(tx, id)
+                .await?
+                .into_iter()
+                .map(|m| m.order_id)
+                .filter(|o| *o != order.id)
+                .collect();
+            let ask = Ask {
+                texts,
+                bot,
+                shop,
+                message: "group-buy-complete-pay",
+                physical,
+            };
+            ask_to_pay(tx, &ask, &others, at).await?;
+            // The joiner pays now too, with the same time as the others.
+            reserve_until(tx, order.id, at + shop.reservation).await?;
+            record_full(tx, &full, at).await?;
+            team = Box::new(full);
+            pay_now = true;
+        }
+    }
     Ok(Joined::Placed {
         team,
         order,
         physical,
+        pay_now,
     })
+}
+
+/// How to ask members to pay.
+struct Ask<'a> {
+    texts: &'a Texts,
+    bot: &'a BotProfile,
+    shop: &'a ShopSettings,
+    /// The message before the invoice (with `$order` and `$minutes`).
+    message: &'a str,
+    physical: bool,
+}
+
+/// Sends each order's customer `ask.message` and the order's invoice, and gives them the
+/// usual reservation from now to pay.
+async fn ask_to_pay(
+    tx: &mut dyn Tx,
+    ask: &Ask<'_>,
+    orders: &[OrderId],
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let until = at + ask.shop.reservation;
+    let minutes = ask.shop.reservation.num_minutes().to_string();
+    for id in orders {
+        let Some(order) = tx.order_for_update(*id).await? else {
+            continue;
+        };
+        if order.status != OrderStatus::PendingPayment {
+            continue;
+        }
+        let Some(customer) = tx.customer(order.customer_id).await? else {
+            continue;
+        };
+        reserve_until(tx, order.id, until).await?;
+        let language = language_of(ask.texts, &customer, Some(&ask.bot.default_language));
+        let number = order.id.0.to_string();
+        let price = price_text(order.currency, order.total);
+        let text = ask.texts.get(
+            &language,
+            ask.message,
+            &[("order", &number), ("minutes", &minutes), ("price", &price)],
+        );
+        let invoice = crate::checkout::invoice(ask.texts, ask.bot, &language, &order, ask.physical);
+        for action in [
+            Action::SendText {
+                text,
+                buttons: Vec::new(),
+            },
+            Action::SendInvoice(invoice),
+        ] {
+            tx.enqueue(&NewOutbound {
+                bot: order.bot.clone(),
+                chat_id: customer.telegram_user_id,
+                customer_id: Some(customer.id),
+                action,
+                broadcast: false,
+                not_before: at,
+                created_at: at,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves an unpaid order's reservation to `until` and schedules its expiry then.
+async fn reserve_until(tx: &mut dyn Tx, order: OrderId, until: DateTime<Utc>) -> Result<()> {
+    tx.extend_reservation(order, until).await?;
+    // Another key than the order's first expiry, which waits for the later time.
+    tx.schedule_job(
+        &NewJob::new(EXPIRE_ORDER_JOB, json!({ "order": order.0 }), until)
+            .dedup_key(format!("order-expiry-team:{}", order.0)),
+    )
+    .await
+    .map(|_| ())
+}
+
+async fn record_full(tx: &mut dyn Tx, team: &Team, at: DateTime<Utc>) -> Result<()> {
+    tx.append_event(
+        &NewEvent::new("group_buy_team_full", at)
+            .bot(&team.bot)
+            .data(json!({ "team": team.id.0, "offer": team.offer_id.0, "size": team.size })),
+    )
+    .await
 }
 
 /// What a payment meant for a group-buy.
@@ -782,12 +949,7 @@ pub async fn order_paid(
     }
     tell_members(tx, texts, &full, &orders, "group-buy-complete", at).await?;
     refresh_posts(tx, store, texts, &full, at).await?;
-    tx.append_event(
-        &NewEvent::new("group_buy_team_full", at)
-            .bot(&full.bot)
-            .data(json!({ "team": full.id.0, "offer": full.offer_id.0, "size": full.size })),
-    )
-    .await?;
+    record_full(tx, &full, at).await?;
     Ok(TeamPayment::Completed(orders))
 }
 
@@ -850,9 +1012,11 @@ fn language_of(texts: &Texts, customer: &Customer, default: Option<&str>) -> Str
         .to_owned()
 }
 
-/// The team's deadline (the [`EXPIRE_JOB`]): a team that did not fill fails, its paid
-/// orders are refunded and unpaid ones cancelled, its held units go back on the shelf and
-/// every member is told. Does nothing for a team that filled or was closed already.
+/// The team's deadline (the [`EXPIRE_JOB`]): a team that did not fill fails, its held units
+/// go back on the shelf and every member is told. Paid orders are refunded. Unpaid ones are
+/// cancelled, or, for an offer with [`OnExpiry::FullPrice`], repriced to the regular price
+/// and their invoice sent, with the usual reservation to pay. Does nothing for a team that
+/// filled or was closed already.
 ///
 /// The members' orders are locked before the team, the order a cancel takes (order, then
 /// team), so the two never deadlock on PostgreSQL.
@@ -860,11 +1024,19 @@ pub async fn expire_team(
     tx: &mut dyn Tx,
     store: &dyn Store,
     texts: &Texts,
+    bot: &BotProfile,
+    shop: &ShopSettings,
     id: TeamId,
     now: DateTime<Utc>,
 ) -> Result<Option<Team>> {
     let Some(team) = store.group_buy_team(id).await? else {
         return Ok(None);
+    };
+    let Some((offer, product)) = offer_of_bot(store, bot, team.offer_id).await? else {
+        return Err(Error::Invalid(format!(
+            "team {} is not of bot {}",
+            id.0, bot.key
+        )));
     };
     if team.status != TeamStatus::Open || now < team.expires_at {
         return Ok(None);
@@ -891,15 +1063,32 @@ pub async fn expire_team(
         at: now,
     };
     let mut closed = Vec::new();
+    let mut offered = Vec::new();
     for order in &orders {
-        let closed_order = match order.status {
-            OrderStatus::Paid => shop_admin::refund(tx, texts, order.id, &actor).await?,
-            OrderStatus::PendingPayment => shop_admin::cancel(tx, texts, order.id, &actor).await?,
+        let closed_order = match (order.status, offer.on_expiry) {
+            (OrderStatus::Paid, _) => shop_admin::refund(tx, texts, order.id, &actor).await?,
+            (OrderStatus::PendingPayment, OnExpiry::Refund) => {
+                shop_admin::cancel(tx, texts, order.id, &actor).await?
+            }
+            (OrderStatus::PendingPayment, OnExpiry::FullPrice) => {
+                tx.reprice_group_buy_order(order.id, offer.regular_price, now)
+                    .await?;
+                offered.push(order.id);
+                continue;
+            }
             _ => continue,
         };
         closed.push(closed_order);
     }
     tell_members(tx, texts, &failed, &closed, "group-buy-failed", now).await?;
+    let ask = Ask {
+        texts,
+        bot,
+        shop,
+        message: "group-buy-full-price",
+        physical: product.fulfilment == Fulfilment::Physical,
+    };
+    ask_to_pay(tx, &ask, &offered, now).await?;
     refresh_posts(tx, store, texts, &failed, now).await?;
     tx.append_event(
         &NewEvent::new("group_buy_team_failed", now)
@@ -973,9 +1162,13 @@ pub fn offer_card(
     product: &Product,
 ) -> (String, Keyboard) {
     let price = price_text(offer.currency, offer.price);
+    let key = match offer.on_expiry {
+        OnExpiry::Refund => "group-buy-offer",
+        OnExpiry::FullPrice => "group-buy-offer-reserve",
+    };
     let text = texts.get(
         language,
-        "group-buy-offer",
+        key,
         &[
             ("product", title(product, language)),
             ("size", &offer.team_size.to_string()),

@@ -141,6 +141,7 @@ pub(crate) async fn button(
             group_buy::join_team(
                 turn.tx,
                 ctx.store,
+                ctx.texts,
                 ctx.bot,
                 ctx.shop,
                 &buyer,
@@ -167,12 +168,18 @@ pub(crate) async fn button(
             team,
             order,
             physical,
+            pay_now,
         } => {
-            let minutes = ctx.shop.reservation.num_minutes().to_string();
-            let text = turn.text("group-buy-placed", &[("minutes", &minutes)]);
-            turn.answer(callback_id, Some(text)).await?;
-            let invoice = checkout::invoice(ctx.texts, ctx.bot, &language, &order, physical);
-            turn.send(Action::SendInvoice(invoice)).await?;
+            if pay_now {
+                let minutes = ctx.shop.reservation.num_minutes().to_string();
+                let text = turn.text("group-buy-placed", &[("minutes", &minutes)]);
+                turn.answer(callback_id, Some(text)).await?;
+                let invoice = checkout::invoice(ctx.texts, ctx.bot, &language, &order, physical);
+                turn.send(Action::SendInvoice(invoice)).await?;
+            } else {
+                let text = turn.text("group-buy-reserved", &[]);
+                turn.answer(callback_id, Some(text)).await?;
+            }
             team_message(turn, &team, &language).await?;
             group_buy::refresh_posts(turn.tx, ctx.store, ctx.texts, &team, at)
                 .await

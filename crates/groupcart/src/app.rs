@@ -149,10 +149,7 @@ impl App {
         let intake = Intake::start(store.clone(), metrics.clone(), stored.clone());
         let wakers = SenderWakers::new(bots.iter().map(|b| b.key.clone()));
         let profiles: Vec<BotProfile> = bots.iter().map(|b| profile(b, &config)).collect();
-        let shop = ShopSettings {
-            reservation: chrono::Duration::minutes(i64::from(config.shop.reservation_minutes)),
-            page_size: config.shop.page_size as usize,
-        };
+        let shop = shop_settings(&config);
         let handler = Arc::new(UpdateHandler::new(
             store.clone(),
             profiles.clone(),
@@ -331,6 +328,14 @@ fn api_token(config: &Config, sandbox: bool) -> Option<Arc<str>> {
     })
 }
 
+/// The shop's settings as the core takes them.
+fn shop_settings(config: &Config) -> ShopSettings {
+    ShopSettings {
+        reservation: chrono::Duration::minutes(i64::from(config.shop.reservation_minutes)),
+        page_size: config.shop.page_size as usize,
+    }
+}
+
 /// The job runner with every job groupcart runs.
 fn job_runner(
     config: &Config,
@@ -366,6 +371,11 @@ fn job_runner(
         store: store.clone(),
         texts: texts.clone(),
         clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
+        shop: shop_settings(config),
     }));
     jobs.register(Arc::new(TeamTick {
         store: store.clone(),

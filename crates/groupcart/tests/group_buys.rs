@@ -13,9 +13,7 @@ mod shop_harness;
 use shop_harness::*;
 
 use groupcart_core::catalog::VariantId;
-use groupcart_core::clock::Clock;
 use groupcart_core::group_buy::{self, TeamId};
-use groupcart_core::i18n::Texts;
 use groupcart_core::shop::{OrderQuery, OrderStatus};
 use groupcart_simulator::types::{MemberStatus, SentMessage, SimUser};
 use serde_json::{json, Value};
@@ -358,14 +356,6 @@ async fn a_team_that_runs_out_of_time_is_refunded(database_url: String) {
         stock_before,
         "every unit back on the shelf"
     );
-    // Running the deadline again changes nothing.
-    let texts = Texts::builtin();
-    let mut tx = store.begin().await.unwrap();
-    let again = group_buy::expire_team(tx.as_mut(), store.as_ref(), &texts, team, clock.now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert!(again.is_none());
     // The team is closed to newcomers.
     let cy = customer(7603, "Cy");
     shop.sim
@@ -379,7 +369,119 @@ async fn a_team_that_runs_out_of_time_is_refunded(database_url: String) {
     shop.stop().await;
 }
 
+/// `who` opens a team of a reserving offer: a toast, no invoice; returns the team.
+async fn reserve_team(shop: &Shop, who: &SimUser, offer: i64) -> TeamId {
+    shop.sim
+        .send_text(shop.bot, who, &format!("/start gb-{offer}"))
+        .await
+        .unwrap();
+    let open = format!("gb:o:{offer}");
+    let card = newest(shop, who.id, "the offer card", |m| {
+        common::buttons(m).iter().any(|(_, d)| *d == open)
+    })
+    .await;
+    assert!(
+        text(&card).contains("pay when the team is complete"),
+        "{}",
+        text(&card)
+    );
+    let pressed = shop
+        .sim
+        .press_button(shop.bot, who, who.id, card.message_id, &open)
+        .await
+        .unwrap();
+    let team_message = newest(shop, who.id, "the team message", |m| {
+        text(m).contains("1/2 joined")
+    })
+    .await;
+    let answer = shop
+        .sim
+        .callback(shop.bot, &pressed.callback_query_id)
+        .await
+        .unwrap();
+    let toast = answer.answer.and_then(|a| a.text).unwrap_or_default();
+    assert!(toast.contains("Your place is reserved"), "{toast}");
+    let messages = shop.sim.messages(shop.bot, who.id).await.unwrap();
+    assert!(
+        messages.iter().all(|m| m.invoice.is_none()),
+        "no invoice yet"
+    );
+    group_buy::shared_team(&share_link(&url_buttons(&team_message)[0])).unwrap()
+}
+
+async fn a_reserving_team_pays_when_full_or_at_the_regular_price(database_url: String) {
+    let clock = Arc::new(AheadClock::default());
+    let shop = start_at(database_url, clock.clone()).await;
+    let (ana, bo, cy) = (
+        customer(7701, "Ana"),
+        customer(7702, "Bo"),
+        customer(7703, "Cy"),
+    );
+    let (variant, stock_before) = tea(&shop).await;
+    let (status, offer) = shop
+        .api(
+            "/group-buys",
+            json!({"variant_id": variant.0, "price": 1540, "team_size": 2, "hours": 1,
+                   "on_expiry": "full_price"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{offer}");
+    assert_eq!(offer["on_expiry"], "full_price");
+    let offer = offer["id"].as_i64().unwrap();
+
+    // Ana reserves; Bo's place completes the team and both are asked to pay the group price.
+    let team = reserve_team(&shop, &ana, offer).await;
+    let bo_invoice = join(&shop, &bo, team).await;
+    let ana_invoice = newest(&shop, ana.id, "Ana's invoice", |m| m.invoice.is_some()).await;
+    assert_eq!(ana_invoice.invoice.as_ref().unwrap()["total_amount"], 1540);
+    newest(&shop, ana.id, "the pay-now message", |m| {
+        text(m).contains("Your group-buy team is complete! Pay")
+    })
+    .await;
+    assert_eq!(team_json(&shop, team).await["status"], "full");
+    pay(&shop, &ana, &ana_invoice).await;
+    pay(&shop, &bo, &bo_invoice).await;
+
+    // Cy's team never fills: at its deadline Cy is offered the regular price instead.
+    let lonely = reserve_team(&shop, &cy, offer).await;
+    assert_eq!(tea(&shop).await.1, stock_before - 4, "two teams of two");
+    clock.advance(chrono::Duration::minutes(65));
+    let offered = newest(&shop, cy.id, "the regular-price offer", |m| {
+        text(m).contains("at the regular price, 22.00 USD")
+    })
+    .await;
+    let invoice = newest(&shop, cy.id, "the regular-price invoice", |m| {
+        m.invoice.is_some()
+    })
+    .await;
+    assert!(invoice.message_id > offered.message_id);
+    assert_eq!(invoice.invoice.as_ref().unwrap()["total_amount"], 2200);
+    let stored = team_json(&shop, lonely).await;
+    assert_eq!(stored["status"], "failed", "{stored}");
+    let order_id = groupcart_core::shop::OrderId(stored["roster"][0]["order_id"].as_i64().unwrap());
+    let order = shop.app.store.order(order_id).await.unwrap().unwrap();
+    assert_eq!(
+        (order.status, order.lines[0].unit_price, order.subtotal),
+        (OrderStatus::PendingPayment, 2200, 2200)
+    );
+    // The team's held place went back on the shelf; Cy's unit stays reserved for Cy.
+    assert_eq!(tea(&shop).await.1, stock_before - 3);
+    pay(&shop, &cy, &invoice).await;
+    assert_eq!(
+        shop.app
+            .store
+            .order(order_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        OrderStatus::Paid
+    );
+    shop.stop().await;
+}
+
 on_both_databases!(
     a_team_of_three_fills,
-    a_team_that_runs_out_of_time_is_refunded
+    a_team_that_runs_out_of_time_is_refunded,
+    a_reserving_team_pays_when_full_or_at_the_regular_price
 );

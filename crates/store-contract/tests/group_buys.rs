@@ -13,8 +13,8 @@ use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::customer::CustomerId;
 use groupcart_core::flash_sale::Delivery;
 use groupcart_core::group_buy::{
-    NewOffer, NewPost, NewTeam, Offer, OfferId, OfferQuery, OfferStatus, Refusal, Team, TeamId,
-    TeamStatus, TeamTake,
+    NewOffer, NewPost, NewTeam, Offer, OfferId, OfferQuery, OfferStatus, OnExpiry, Refusal, Team,
+    TeamId, TeamStatus, TeamTake,
 };
 use groupcart_core::outbox::{Action, NewOutbound, Settlement};
 use groupcart_core::shop::{NewOrder, OrderId, OrderLine, OrderQuery, OrderStatus, Transition};
@@ -37,6 +37,7 @@ groupcart_store_contract::backend_tests!(
     a_full_team_keeps_its_places,
     twenty_joiners_for_four_places_never_overfill,
     posts_follow_their_outbox_message,
+    a_member_order_is_repriced_once_the_team_fails,
 );
 
 // --- helpers ---
@@ -52,6 +53,7 @@ fn new_offer(shelf: (ProductId, VariantId), team_size: i64) -> NewOffer {
         regular_price: 2200,
         team_size,
         hours: 24,
+        on_expiry: OnExpiry::Refund,
         at: t(-60),
     }
 }
@@ -252,6 +254,7 @@ async fn offers_are_created_read_and_listed(store: SharedStore) {
     );
     assert_eq!((first.team_size, first.hours), (3, 24));
     assert_eq!(first.status, OfferStatus::Active);
+    assert_eq!(first.on_expiry, OnExpiry::Refund);
     assert_eq!((first.created_at, first.updated_at), (t(-60), t(-60)));
     assert_eq!(
         store.group_buy_offer(first.id).await.unwrap(),
@@ -264,8 +267,24 @@ async fn offers_are_created_read_and_listed(store: SharedStore) {
     );
     drop(tx);
 
-    let second = create(&store, &new_offer(tea, 5)).await;
+    let second = create(
+        &store,
+        &NewOffer {
+            on_expiry: OnExpiry::FullPrice,
+            ..new_offer(tea, 5)
+        },
+    )
+    .await;
     assert!(second.id > first.id);
+    assert_eq!(second.on_expiry, OnExpiry::FullPrice);
+    assert_eq!(
+        store
+            .group_buy_offer(second.id)
+            .await
+            .unwrap()
+            .map(|o| o.on_expiry),
+        Some(OnExpiry::FullPrice)
+    );
     assert_eq!(
         store
             .group_buy_offer(OfferId(second.id.0 + 100))
@@ -1161,4 +1180,113 @@ async fn posts_follow_their_outbox_message(store: SharedStore) {
         .unwrap()
         .is_empty());
     drop(tx);
+}
+
+// --- repricing ---
+
+async fn a_member_order_is_repriced_once_the_team_fails(store: SharedStore) {
+    use OrderStatus::*;
+    let tea = shelf(&store, "tea", 100).await;
+    let offer = create(
+        &store,
+        &NewOffer {
+            on_expiry: OnExpiry::FullPrice,
+            ..new_offer(tea, 3)
+        },
+    )
+    .await;
+    let who = customers(&store, &[1, 2, 3]).await;
+    let (opened, leader) = must_open(&store, &offer, who[0], t(10)).await;
+    let joiner = placed(
+        &join(&store, &offer, opened.id, who[1], t(11))
+            .await
+            .unwrap(),
+    );
+    let mut tx = store.begin().await.unwrap();
+    tx.set_shipping_option(joiner, "post", 300).await.unwrap();
+    tx.commit().await.unwrap();
+    close(&store, opened.id, TeamStatus::Failed, t(3600))
+        .await
+        .expect("an open team");
+    let before = store.order(leader).await.unwrap().unwrap();
+    assert_eq!(
+        (before.lines[0].unit_price, before.subtotal, before.total),
+        (1500, 1500, 1500)
+    );
+
+    // A price below 1 is refused and writes nothing.
+    for bad in [0, -2200] {
+        let mut tx = store.begin().await.unwrap();
+        let refused = tx.reprice_group_buy_order(leader, bad, t(3601)).await;
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(store.order(leader).await.unwrap(), Some(before.clone()));
+
+    // The regular price: the line, subtotal and total follow, and so does the order as read.
+    let mut tx = store.begin().await.unwrap();
+    let repriced = tx
+        .reprice_group_buy_order(leader, 2200, t(3601))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(repriced.id, leader);
+    assert_eq!(repriced.status, PendingPayment);
+    assert_eq!(repriced.lines.len(), 1);
+    assert_eq!(
+        (repriced.lines[0].unit_price, repriced.lines[0].quantity),
+        (2200, 1)
+    );
+    assert_eq!((repriced.subtotal, repriced.total), (2200, 2200));
+    assert_eq!(repriced.updated_at, t(3601));
+    assert_eq!(store.order(leader).await.unwrap(), Some(repriced.clone()));
+
+    // Shipping stays on top of the new subtotal.
+    let mut tx = store.begin().await.unwrap();
+    let with_shipping = tx
+        .reprice_group_buy_order(joiner, 2200, t(3602))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        (
+            with_shipping.subtotal,
+            with_shipping.shipping_cost,
+            with_shipping.total
+        ),
+        (2200, 300, 2500)
+    );
+    assert_eq!(store.order(joiner).await.unwrap(), Some(with_shipping));
+
+    // Paid: no longer waiting for payment.
+    transition(&store, leader, PendingPayment, Paid)
+        .await
+        .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let paid = tx.reprice_group_buy_order(leader, 2500, t(3603)).await;
+    assert!(matches!(paid, Err(Error::Conflict(_))), "{paid:?}");
+    tx.commit().await.unwrap();
+    let after = store.order(leader).await.unwrap().unwrap();
+    assert_eq!(
+        (after.lines[0].unit_price, after.subtotal, after.total),
+        (2200, 2200, 2200)
+    );
+
+    // An ordinary order, and no order at all, hold no place.
+    let ordinary = groupcart_store_contract::fixtures::place(
+        &store,
+        &NewOrder {
+            source: None,
+            ..order_of(&offer, who[2], t(3604))
+        },
+    )
+    .await
+    .unwrap();
+    for id in [ordinary.id, OrderId(ordinary.id.0 + 1000)] {
+        let mut tx = store.begin().await.unwrap();
+        let refused = tx.reprice_group_buy_order(id, 2200, t(3605)).await;
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(store.order(ordinary.id).await.unwrap(), Some(ordinary));
 }

@@ -9,6 +9,8 @@
 
 -- regular_price is the variant's price when the offer was made (shown struck through); the
 -- group price must be below it.
+-- on_expiry is what a team that does not fill gets: 'refund' (members paid when they joined)
+-- or 'full_price' (members reserved, and are offered their unit at the regular price).
 CREATE TABLE group_buy_offers (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     bot           TEXT        NOT NULL,
@@ -19,6 +21,8 @@ CREATE TABLE group_buy_offers (
     regular_price BIGINT      NOT NULL,
     team_size     BIGINT      NOT NULL CHECK (team_size >= 2),
     hours         BIGINT      NOT NULL CHECK (hours >= 1),
+    on_expiry     TEXT        NOT NULL DEFAULT 'refund'
+                              CHECK (on_expiry IN ('refund', 'full_price')),
     status        TEXT        NOT NULL CHECK (status IN ('active', 'ended')),
     created_at    TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL,

@@ -20,9 +20,9 @@
 //! and before the stock is released, and takes the unit back for an open team after the
 //! release: order row, then team row, then variant row. Closing a team locks its row before
 //! giving its held units back to the variant. Opening a team locks only the variant (the
-//! team is new). So none of them can deadlock with another. A refusal rolls back to the
-//! savepoint it started with, which releases the row locks taken after it, and leaves the
-//! caller's transaction usable.
+//! team is new), and repricing a member's unpaid order only the order's row. So none of them
+//! can deadlock with another. A refusal rolls back to the savepoint it started with, which
+//! releases the row locks taken after it, and leaves the caller's transaction usable.
 
 use crate::catalog::currency;
 use crate::query::{get, get_time};
@@ -35,9 +35,9 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::flash_sale::Delivery;
 use groupcart_core::group_buy::{
     GroupBuyStore, GroupBuyTx, Member, NewOffer, NewPost, NewTeam, Offer, OfferId, OfferQuery,
-    OfferStatus, Post, Refusal, Team, TeamId, TeamStatus, TeamTake,
+    OfferStatus, OnExpiry, Post, Refusal, Team, TeamId, TeamStatus, TeamTake,
 };
-use groupcart_core::shop::{NewOrder, OrderId, ShopTx};
+use groupcart_core::shop::{NewOrder, Order, OrderId, OrderStatus, ShopTx};
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Executor, Postgres};
@@ -45,7 +45,7 @@ use sqlx::{Executor, Postgres};
 macro_rules! offer_columns {
     () => {
         "id, bot, variant_id, product_id, currency, price, regular_price, team_size, hours, \
-         status, created_at, updated_at"
+         on_expiry, status, created_at, updated_at"
     };
 }
 
@@ -293,8 +293,8 @@ impl GroupBuyTx for PostgresTx {
         check_new_offer(offer)?;
         let row = sqlx::query(concat!(
             "INSERT INTO group_buy_offers (bot, variant_id, product_id, currency, price,
-                 regular_price, team_size, hours, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $10)
+                 regular_price, team_size, hours, on_expiry, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11)
              RETURNING ",
             offer_columns!()
         ))
@@ -306,6 +306,7 @@ impl GroupBuyTx for PostgresTx {
         .bind(offer.regular_price)
         .bind(offer.team_size)
         .bind(offer.hours)
+        .bind(offer.on_expiry.as_str())
         .bind(offer.at)
         .bind(offer.at)
         .fetch_one(self.conn())
@@ -458,6 +459,52 @@ impl GroupBuyTx for PostgresTx {
             }
         }
         team_row(&row).map(Some)
+    }
+
+    async fn reprice_group_buy_order(
+        &mut self,
+        order: OrderId,
+        unit_price: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Order> {
+        if unit_price < 1 {
+            return Err(Error::Invalid(format!(
+                "a unit price must be at least 1 ({unit_price})"
+            )));
+        }
+        // The order's row first (order, then team, then variant): a payment or cancel of
+        // this order waits until this transaction ends.
+        let Some(current) = self.order_for_update(order).await? else {
+            return Err(no_place(order));
+        };
+        if current.status != OrderStatus::PendingPayment {
+            return Err(Error::Conflict(format!(
+                "order {} is not waiting for payment",
+                order.0
+            )));
+        }
+        if !holds_place(self.conn(), order).await? {
+            return Err(no_place(order));
+        }
+        let (subtotal, total) = repriced(&current, unit_price)?;
+        let conn = self.conn();
+        sqlx::query("UPDATE order_lines SET unit_price = $1 WHERE order_id = $2")
+            .bind(unit_price)
+            .bind(order.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        sqlx::query("UPDATE orders SET subtotal = $1, total = $2, updated_at = $3 WHERE id = $4")
+            .bind(subtotal)
+            .bind(total)
+            .bind(at)
+            .bind(order.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        self.order_for_update(order)
+            .await?
+            .ok_or_else(|| Error::Storage(format!("order {} vanished", order.0)))
     }
 
     async fn add_group_buy_post(&mut self, post: &NewPost) -> Result<Post> {
@@ -647,6 +694,49 @@ fn check_order(offer: &Offer, order: &NewOrder) -> Result<()> {
     }
 }
 
+/// `Invalid`: the order holds no place in a team (or there is no such order).
+fn no_place(order: OrderId) -> Error {
+    Error::Invalid(format!(
+        "order {} holds no place in a group-buy team",
+        order.0
+    ))
+}
+
+/// Whether `order` holds a current place (its member has not left).
+async fn holds_place(conn: &mut PgConnection, order: OrderId) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM group_buy_members WHERE order_id = $1 AND left_at IS NULL",
+    )
+    .bind(order.0)
+    .fetch_optional(conn)
+    .await
+    .map_err(db)?;
+    Ok(row.is_some())
+}
+
+/// The subtotal and total of `order` with its one line at `unit_price`: `total = subtotal +
+/// shipping_cost - discount`, never below zero.
+fn repriced(order: &Order, unit_price: i64) -> Result<(i64, i64)> {
+    let [line] = order.lines.as_slice() else {
+        return Err(Error::Storage(format!(
+            "group-buy order {} has {} lines, not one",
+            order.id.0,
+            order.lines.len()
+        )));
+    };
+    let too_large = || Error::Invalid("the order's total is too large".into());
+    let subtotal = line
+        .quantity
+        .checked_mul(unit_price)
+        .ok_or_else(too_large)?;
+    let total = subtotal
+        .checked_add(order.shipping_cost)
+        .ok_or_else(too_large)?
+        .saturating_sub(order.discount)
+        .max(0);
+    Ok((subtotal, total))
+}
+
 async fn is_member(conn: &mut PgConnection, team: TeamId, customer: CustomerId) -> Result<bool> {
     let n: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM group_buy_members
@@ -798,6 +888,7 @@ fn optional_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>> {
 
 fn offer_row(row: &PgRow) -> Result<Offer> {
     let status: String = get(row, "status")?;
+    let on_expiry: String = get(row, "on_expiry")?;
     Ok(Offer {
         id: OfferId(get(row, "id")?),
         bot: get(row, "bot")?,
@@ -808,6 +899,9 @@ fn offer_row(row: &PgRow) -> Result<Offer> {
         regular_price: get(row, "regular_price")?,
         team_size: get(row, "team_size")?,
         hours: get(row, "hours")?,
+        on_expiry: OnExpiry::parse(&on_expiry).ok_or_else(|| {
+            Error::Storage(format!("unknown group-buy offer on_expiry `{on_expiry}`"))
+        })?,
         status: OfferStatus::parse(&status)
             .ok_or_else(|| Error::Storage(format!("unknown group-buy offer status `{status}`")))?,
         created_at: get_time(row, "created_at")?,

@@ -261,3 +261,10 @@ group-buy-already-member = You are in this team already.
 group-buy-placed = 👥 Your place is held: pay the invoice within { $minutes } minutes to keep it.
 group-buy-complete = 🎉 Your group-buy team is complete! Order { $order } goes ahead at the group price.
 group-buy-failed = ⌛ Your group-buy team did not fill in time. Order { $order } is closed and any payment is refunded.
+group-buy-offer-reserve =
+    👥 Group-buy: { $product }
+    Team up with { $size } people and each pays { $price } instead of { $was }.
+    Reserve your place now and pay when the team is complete; a team has { $hours } h to fill.
+group-buy-reserved = 👥 Your place is reserved. We will send the invoice when the team is complete.
+group-buy-complete-pay = 🎉 Your group-buy team is complete! Pay { $price } for order { $order } within { $minutes } minutes to keep your place.
+group-buy-full-price = ⌛ Your group-buy team did not fill in time. You can still have order { $order } at the regular price, { $price }: pay within { $minutes } minutes, or let it lapse.

@@ -261,3 +261,10 @@ group-buy-already-member = Ya estás en este equipo.
 group-buy-placed = 👥 Tu plaza está reservada: paga la factura en { $minutes } minutos para conservarla.
 group-buy-complete = 🎉 ¡Tu equipo está completo! El pedido { $order } sigue adelante al precio de grupo.
 group-buy-failed = ⌛ Tu equipo no se completó a tiempo. El pedido { $order } se cerró y cualquier pago se reembolsa.
+group-buy-offer-reserve =
+    👥 Compra en grupo: { $product }
+    Únete con { $size } personas y cada una paga { $price } en lugar de { $was }.
+    Reserva tu plaza ahora y paga cuando el equipo esté completo; un equipo tiene { $hours } h para completarse.
+group-buy-reserved = 👥 Tu plaza está reservada. Enviaremos la factura cuando el equipo esté completo.
+group-buy-complete-pay = 🎉 ¡Tu equipo está completo! Paga { $price } por el pedido { $order } en { $minutes } minutos para conservar tu plaza.
+group-buy-full-price = ⌛ Tu equipo no se completó a tiempo. Aún puedes tener el pedido { $order } al precio normal, { $price }: paga en { $minutes } minutos o déjalo caducar.

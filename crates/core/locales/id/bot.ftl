@@ -261,3 +261,10 @@ group-buy-already-member = Kamu sudah ada di tim ini.
 group-buy-placed = 👥 Tempatmu sudah disimpan: bayar tagihan dalam { $minutes } menit agar tidak hilang.
 group-buy-complete = 🎉 Tim beli bareng kamu sudah penuh! Pesanan { $order } diproses dengan harga grup.
 group-buy-failed = ⌛ Tim beli bareng kamu tidak penuh tepat waktu. Pesanan { $order } ditutup dan pembayaran dikembalikan.
+group-buy-offer-reserve =
+    👥 Beli bareng: { $product }
+    Kumpulkan { $size } orang dan masing-masing bayar { $price } (normal { $was }).
+    Pesan tempat sekarang dan bayar saat tim penuh; tim punya waktu { $hours } jam untuk penuh.
+group-buy-reserved = 👥 Tempatmu sudah dipesan. Kami akan mengirim tagihan saat tim penuh.
+group-buy-complete-pay = 🎉 Tim beli bareng kamu sudah penuh! Bayar { $price } untuk pesanan { $order } dalam { $minutes } menit agar tempatmu tidak hilang.
+group-buy-full-price = ⌛ Tim beli bareng kamu tidak penuh tepat waktu. Kamu masih bisa membeli pesanan { $order } dengan harga normal, { $price }: bayar dalam { $minutes } menit, atau biarkan kedaluwarsa.

@@ -261,3 +261,10 @@ group-buy-already-member = Você já está neste time.
 group-buy-placed = 👥 Sua vaga está reservada: pague a fatura em { $minutes } minutos para mantê-la.
 group-buy-complete = 🎉 Seu time está completo! O pedido { $order } segue pelo preço de grupo.
 group-buy-failed = ⌛ Seu time não fechou a tempo. O pedido { $order } foi encerrado e qualquer pagamento será reembolsado.
+group-buy-offer-reserve =
+    👥 Compra em grupo: { $product }
+    Junte { $size } pessoas e cada uma paga { $price } em vez de { $was }.
+    Reserve sua vaga agora e pague quando o time estiver completo; um time tem { $hours } h para fechar.
+group-buy-reserved = 👥 Sua vaga está reservada. Enviaremos a fatura quando o time estiver completo.
+group-buy-complete-pay = 🎉 Seu time está completo! Pague { $price } pelo pedido { $order } em { $minutes } minutos para manter sua vaga.
+group-buy-full-price = ⌛ Seu time não fechou a tempo. Você ainda pode levar o pedido { $order } pelo preço normal, { $price }: pague em { $minutes } minutos ou deixe expirar.

@@ -261,3 +261,10 @@ group-buy-already-member = 你已经在这个团里了。
 group-buy-placed = 👥 名额已为你保留：请在 { $minutes } 分钟内完成支付。
 group-buy-complete = 🎉 拼团成功！订单 { $order } 将按拼团价发货。
 group-buy-failed = ⌛ 你的拼团未能按时成团。订单 { $order } 已关闭，已付款项将退还。
+group-buy-offer-reserve =
+    👥 拼团：{ $product }
+    { $size } 人成团，每人仅需 { $price }（原价 { $was }）。
+    现在预留名额，成团后再付款；开团后 { $hours } 小时内需凑齐人数。
+group-buy-reserved = 👥 已为你预留名额，成团后我们会发送付款单。
+group-buy-complete-pay = 🎉 拼团成功！请在 { $minutes } 分钟内为订单 { $order } 支付 { $price }，以保留你的名额。
+group-buy-full-price = ⌛ 你的拼团未能按时成团。订单 { $order } 仍可按原价 { $price } 购买：请在 { $minutes } 分钟内付款，否则将自动取消。
