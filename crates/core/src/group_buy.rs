@@ -1112,6 +1112,13 @@ pub fn tick_job(id: TeamId, at: DateTime<Utc>) -> NewJob {
     NewJob::new(TICK_JOB, json!({ "team": id.0 }), at).dedup_key(format!("group-buy-tick:{}", id.0))
 }
 
+/// A tick of team `id` now, to show a change at once (one waiting per team: its dedup
+/// key); the hourly ticks go on as before.
+pub fn refresh_job(id: TeamId, at: DateTime<Utc>) -> NewJob {
+    NewJob::new(TICK_JOB, json!({ "team": id.0 }), at)
+        .dedup_key(format!("group-buy-refresh:{}", id.0))
+}
+
 /// The team a job is about.
 pub fn job_team(payload: &serde_json::Value) -> Result<TeamId> {
     payload["team"]

@@ -58,6 +58,14 @@ async fn transition(
             },
         )
         .await?;
+    if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) {
+        // A group-buy member's place was freed: the team's posts show it soon, not at the
+        // next hourly tick.
+        if let Some(team) = tx.group_buy_team_of_order(order.id).await? {
+            tx.schedule_job(&crate::group_buy::refresh_job(team, actor.at))
+                .await?;
+        }
+    }
     let mut e = NewEvent::new(&format!("order_{}", to.as_str()), actor.at)
         .bot(&order.bot)
         .customer(order.customer_id)

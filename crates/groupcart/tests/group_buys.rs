@@ -329,6 +329,8 @@ async fn a_team_that_runs_out_of_time_is_refunded(database_url: String) {
         (Some(1), Some(2)),
         "{stored}"
     );
+    let freed = group_card(&shop, "the card with Bo's place free", "1/3 joined").await;
+    assert_eq!(freed.message_id, card.message_id);
     // An hour on, the deadline closes the team: Ana is refunded and told why.
     clock.advance(chrono::Duration::minutes(45));
     newest(&shop, ana.id, "the did-not-fill message", |m| {
