@@ -11,6 +11,7 @@ use groupcart_core::flash_sale::FlashSaleGate;
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::metrics::Metrics;
+use groupcart_core::moderation::FilterCache;
 use groupcart_core::shop::ShopSettings;
 use groupcart_core::store::{SharedStore, Tx};
 use groupcart_core::{Error, Result};
@@ -29,6 +30,8 @@ pub struct UpdateHandler {
     metrics: Arc<Metrics>,
     /// The process's one flash-sale gate, made at startup.
     flash_sales: Arc<FlashSaleGate>,
+    /// The chats' compiled word filters, kept for the life of the handler.
+    filters: FilterCache,
 }
 
 impl UpdateHandler {
@@ -49,6 +52,7 @@ impl UpdateHandler {
             wakers,
             metrics,
             flash_sales,
+            filters: FilterCache::default(),
         }
     }
 
@@ -99,6 +103,7 @@ impl UpdateHandler {
                 store: self.store.as_ref(),
                 shop: &self.shop,
                 flash_sales: &self.flash_sales,
+                filters: &self.filters,
             };
             conversation::handle(tx, &ctx, &incoming).await?;
         }

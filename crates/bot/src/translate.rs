@@ -123,7 +123,10 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         }
         let kind = match (command(message), &message.text) {
             (Some((name, args)), _) => IncomingKind::Command { name, args },
-            (None, Some(text)) => IncomingKind::Text { text: text.clone() },
+            (None, Some(text)) => IncomingKind::Text {
+                text: text.clone(),
+                message_id: message.message_id,
+            },
             (None, None) => IncomingKind::Other {
                 kind: "message".into(),
             },

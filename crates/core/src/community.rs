@@ -65,6 +65,9 @@ pub struct ChatSettings {
     /// The promotion whose single-use code a person gets when they join, once per chat.
     #[serde(default)]
     pub join_promotion: Option<PromotionId>,
+    /// Rules for messages in the chat (groups only).
+    #[serde(default)]
+    pub moderation: crate::moderation::Moderation,
 }
 
 impl ChatSettings {
@@ -104,6 +107,9 @@ impl ChatSettings {
                     "must be the index of one of the answers",
                 ));
             }
+        }
+        if let Err(more) = self.moderation.validate() {
+            errors.extend(more);
         }
         if errors.is_empty() {
             Ok(())

@@ -31,6 +31,8 @@ pub struct Context<'a> {
     pub shop: &'a ShopSettings,
     /// Answers flash-sale buyers from memory when the sale is gone (one per process).
     pub flash_sales: &'a crate::flash_sale::FlashSaleGate,
+    /// The chats' compiled word filters (one per process).
+    pub filters: &'a crate::moderation::FilterCache,
 }
 
 /// The commands the bot offers, as (command, description message id), for menus.
@@ -114,7 +116,10 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         }
     }
     if incoming.chat_kind != ChatKind::Private {
-        if let IncomingKind::Text { text } = &incoming.kind {
+        if let IncomingKind::Text { text, message_id } = &incoming.kind {
+            if crate::moderation::moderate(tx, ctx, incoming, person, text, *message_id).await? {
+                return Ok(());
+            }
             // A team's link shared in a group gets the team's progress card.
             return group_buy_chat::group_text(tx, ctx, incoming, text).await;
         }
@@ -176,7 +181,7 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             "privacy" => conversation.privacy_notice(None).await,
             _ => conversation.say("unknown-command", &[]).await,
         },
-        IncomingKind::Text { text } => {
+        IncomingKind::Text { text, .. } => {
             if shop_chat::order_question(&mut conversation, text).await? {
                 return Ok(());
             }

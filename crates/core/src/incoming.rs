@@ -37,8 +37,8 @@ pub struct Incoming {
 pub enum IncomingKind {
     /// `/name args`, with any `@botname` suffix already removed.
     Command { name: String, args: String },
-    /// Plain text.
-    Text { text: String },
+    /// Plain text, as message `message_id` of the chat.
+    Text { text: String, message_id: i64 },
     /// An inline button was pressed on one of the bot's messages.
     Button {
         callback_id: String,

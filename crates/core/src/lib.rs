@@ -30,6 +30,7 @@ pub mod inbox;
 pub mod incoming;
 pub mod job;
 pub mod metrics;
+pub mod moderation;
 pub mod money;
 pub mod outbox;
 pub mod promotion;

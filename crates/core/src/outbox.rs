@@ -98,6 +98,15 @@ pub enum Action {
     ApproveJoinRequest { chat_id: i64, user_id: i64 },
     /// Turns down `user_id`'s request to join `chat_id`; queued like the approval.
     DeclineJoinRequest { chat_id: i64, user_id: i64 },
+    /// Deletes message `message_id` of the chat (a group message that broke a rule).
+    DeleteMessage { message_id: i64 },
+    /// Mutes `user_id` in the chat (a group) until `until`: they can read but not post.
+    Restrict {
+        user_id: i64,
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// Removes `user_id` from the chat and keeps them out.
+    Ban { user_id: i64 },
     /// Answers Telegram's question which shipping options serve an address: the options, or
     /// none with a reason the customer reads (`error_message`).
     AnswerShipping {
@@ -147,6 +156,11 @@ impl Action {
                 | Action::ApproveJoinRequest { .. }
                 | Action::DeclineJoinRequest { .. }
                 | Action::RefundStars { .. }
+                // Moderation is not a message: Telegram's per-chat message limits do not
+                // apply, and a spammer must not be able to delay their own mute.
+                | Action::DeleteMessage { .. }
+                | Action::Restrict { .. }
+                | Action::Ban { .. }
         )
     }
 }

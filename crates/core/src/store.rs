@@ -43,6 +43,7 @@ pub trait Store:
     + crate::flash_sale::FlashSaleStore
     + crate::giveaway::GiveawayStore
     + crate::group_buy::GroupBuyStore
+    + crate::moderation::ModerationStore
     + crate::referral::ReferralStore
     + Send
     + Sync
@@ -133,6 +134,7 @@ pub trait Tx:
     + crate::flash_sale::FlashSaleTx
     + crate::giveaway::GiveawayTx
     + crate::group_buy::GroupBuyTx
+    + crate::moderation::ModerationTx
     + crate::referral::ReferralTx
     + Send
 {

@@ -385,6 +385,7 @@ async fn openapi_documents_every_route() {
         ("/chats", &["get"][..]),
         ("/chats/{bot}/{chat_id}/settings", &["put"][..]),
         ("/chats/{bot}/{chat_id}/invite-links", &["get", "post"][..]),
+        ("/chats/{bot}/{chat_id}/moderation-log", &["get"][..]),
         ("/qr", &["get"][..]),
         ("/giveaways", &["post"][..]),
         ("/giveaways/{id}", &["get"][..]),

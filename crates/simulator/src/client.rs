@@ -327,6 +327,17 @@ impl SimClient {
             .await
     }
 
+    /// The whole conversation in a chat as the bot sees it: users' messages too, with
+    /// whether each was deleted.
+    pub async fn transcript(
+        &self,
+        bot_id: i64,
+        chat_id: i64,
+    ) -> Result<Vec<SentMessage>, ClientError> {
+        self.get(&format!("/bots/{bot_id}/chats/{chat_id}/messages?all=true"))
+            .await
+    }
+
     /// Waits (server-side) until the bot has sent at least `count` messages to the chat.
     pub async fn wait_for_messages(
         &self,

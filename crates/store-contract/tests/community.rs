@@ -65,6 +65,7 @@ async fn chats_are_registered_and_keep_their_settings(store: SharedStore) {
             correct: 1,
         },
         join_promotion: None,
+        moderation: Default::default(),
     };
     let set = store
         .set_chat_settings(BOT, GROUP, &settings, t(2))

@@ -47,6 +47,7 @@ mod flash_sale;
 mod giveaway;
 mod group_buy;
 mod migrate;
+mod moderation;
 mod referral;
 mod shop;
 mod tx;

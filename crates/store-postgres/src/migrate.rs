@@ -74,6 +74,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "giveaway_requirements",
         sql: include_str!("../migrations/0012_giveaway_requirements.sql"),
     },
+    Migration {
+        version: 13,
+        name: "moderation",
+        sql: include_str!("../migrations/0013_moderation.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

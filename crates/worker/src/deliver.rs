@@ -4,11 +4,12 @@ use async_trait::async_trait;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
-    DeclineChatJoinRequest, EditMessageText, InvoiceParams, MessageOrTrue, RefundStarPayment,
-    SendInvoice, SendMessage, SendPhoto,
+    BanChatMember, DeclineChatJoinRequest, DeleteMessage, EditMessageText, InvoiceParams,
+    MessageOrTrue, RefundStarPayment, RestrictChatMember, SendInvoice, SendMessage, SendPhoto,
 };
 use groupcart_telegram::types::{
-    ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, ShippingOption,
+    ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
+    ShippingOption,
 };
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
@@ -86,6 +87,23 @@ fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
         })
         .collect();
     Some(InlineKeyboardMarkup { inline_keyboard })
+}
+
+/// A muted member's permissions: nothing may be sent.
+fn muted() -> ChatPermissions {
+    ChatPermissions {
+        can_send_messages: Some(false),
+        can_send_audios: Some(false),
+        can_send_documents: Some(false),
+        can_send_photos: Some(false),
+        can_send_videos: Some(false),
+        can_send_video_notes: Some(false),
+        can_send_voice_notes: Some(false),
+        can_send_polls: Some(false),
+        can_send_other_messages: Some(false),
+        can_add_web_page_previews: Some(false),
+        ..ChatPermissions::default()
+    }
 }
 
 /// Maps the client's answer to the sender's terms.
@@ -192,6 +210,40 @@ impl Deliver for TelegramDeliver {
                 let request = ApproveChatJoinRequest {
                     chat_id: ChatTarget::Id(*chat_id),
                     user_id: *user_id,
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::DeleteMessage { message_id } => {
+                let request = DeleteMessage {
+                    chat_id: ChatTarget::Id(message.chat_id),
+                    message_id: *message_id,
+                };
+                match self.client.call(&request).await {
+                    // Gone already (deleted by an admin, say): what we wanted.
+                    Err(ApiError::Api { description, .. })
+                        if description.contains("message to delete not found") =>
+                    {
+                        Ok(None)
+                    }
+                    other => other.map(|_| None),
+                }
+            }
+            Action::Restrict { user_id, until } => {
+                let request = RestrictChatMember {
+                    chat_id: ChatTarget::Id(message.chat_id),
+                    user_id: *user_id,
+                    permissions: muted(),
+                    use_independent_chat_permissions: None,
+                    until_date: Some(until.timestamp()),
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::Ban { user_id } => {
+                let request = BanChatMember {
+                    chat_id: ChatTarget::Id(message.chat_id),
+                    user_id: *user_id,
+                    until_date: None,
+                    revoke_messages: None,
                 };
                 self.client.call(&request).await.map(|_| None)
             }

@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 تم حجز مكانك. سنرسل الفاتورة عند اكتمال الفريق.
 group-buy-complete-pay = 🎉 اكتمل فريقك! ادفع { $price } للطلب { $order } خلال { $minutes } دقيقة للاحتفاظ بمكانك.
 group-buy-full-price = ⌛ لم يكتمل فريقك في الوقت المحدد. لا يزال بإمكانك الحصول على الطلب { $order } بالسعر العادي { $price }: ادفع خلال { $minutes } دقيقة أو اتركه ينتهي.
+
+## Moderation
+moderation-rule-words = كلمة غير مسموح بها هنا
+moderation-rule-links = الروابط إلى مواقع أخرى غير مسموح بها هنا
+moderation-rule-flood = رسائل كثيرة جداً
+moderation-warned = ⚠️ { $name }، التحذير { $count } من { $limit }: { $reason }.
+moderation-muted = 🔇 تم كتم { $name } لمدة { $hours } ساعة: { $reason }.
+moderation-banned = ⛔ تمت إزالة { $name } من المجموعة: { $reason }.

@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 Your place is reserved. We will send the invoice when the team is complete.
 group-buy-complete-pay = 🎉 Your group-buy team is complete! Pay { $price } for order { $order } within { $minutes } minutes to keep your place.
 group-buy-full-price = ⌛ Your group-buy team did not fill in time. You can still have order { $order } at the regular price, { $price }: pay within { $minutes } minutes, or let it lapse.
+
+## Moderation
+moderation-rule-words = a word that is not allowed here
+moderation-rule-links = links to other sites are not allowed here
+moderation-rule-flood = too many messages
+moderation-warned = ⚠️ { $name }, warning { $count } of { $limit }: { $reason }.
+moderation-muted = 🔇 { $name } is muted for { $hours } h: { $reason }.
+moderation-banned = ⛔ { $name } was removed from the group: { $reason }.

@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 Tu plaza está reservada. Enviaremos la factura cuando el equipo esté completo.
 group-buy-complete-pay = 🎉 ¡Tu equipo está completo! Paga { $price } por el pedido { $order } en { $minutes } minutos para conservar tu plaza.
 group-buy-full-price = ⌛ Tu equipo no se completó a tiempo. Aún puedes tener el pedido { $order } al precio normal, { $price }: paga en { $minutes } minutos o déjalo caducar.
+
+## Moderation
+moderation-rule-words = una palabra que no se permite aquí
+moderation-rule-links = aquí no se permiten enlaces a otros sitios
+moderation-rule-flood = demasiados mensajes
+moderation-warned = ⚠️ { $name }, aviso { $count } de { $limit }: { $reason }.
+moderation-muted = 🔇 { $name } está silenciado durante { $hours } h: { $reason }.
+moderation-banned = ⛔ { $name } fue expulsado del grupo: { $reason }.

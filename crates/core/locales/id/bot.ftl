@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 Tempatmu sudah dipesan. Kami akan mengirim tagihan saat tim penuh.
 group-buy-complete-pay = 🎉 Tim beli bareng kamu sudah penuh! Bayar { $price } untuk pesanan { $order } dalam { $minutes } menit agar tempatmu tidak hilang.
 group-buy-full-price = ⌛ Tim beli bareng kamu tidak penuh tepat waktu. Kamu masih bisa membeli pesanan { $order } dengan harga normal, { $price }: bayar dalam { $minutes } menit, atau biarkan kedaluwarsa.
+
+## Moderation
+moderation-rule-words = kata yang tidak diizinkan di sini
+moderation-rule-links = tautan ke situs lain tidak diizinkan di sini
+moderation-rule-flood = terlalu banyak pesan
+moderation-warned = ⚠️ { $name }, peringatan { $count } dari { $limit }: { $reason }.
+moderation-muted = 🔇 { $name } dibisukan selama { $hours } jam: { $reason }.
+moderation-banned = ⛔ { $name } dikeluarkan dari grup: { $reason }.

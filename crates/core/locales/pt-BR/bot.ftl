@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 Sua vaga está reservada. Enviaremos a fatura quando o time estiver completo.
 group-buy-complete-pay = 🎉 Seu time está completo! Pague { $price } pelo pedido { $order } em { $minutes } minutos para manter sua vaga.
 group-buy-full-price = ⌛ Seu time não fechou a tempo. Você ainda pode levar o pedido { $order } pelo preço normal, { $price }: pague em { $minutes } minutos ou deixe expirar.
+
+## Moderation
+moderation-rule-words = uma palavra não permitida aqui
+moderation-rule-links = links para outros sites não são permitidos aqui
+moderation-rule-flood = mensagens demais
+moderation-warned = ⚠️ { $name }, aviso { $count } de { $limit }: { $reason }.
+moderation-muted = 🔇 { $name } foi silenciado por { $hours } h: { $reason }.
+moderation-banned = ⛔ { $name } foi removido do grupo: { $reason }.

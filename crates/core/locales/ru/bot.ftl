@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 Место забронировано. Мы пришлём счёт, когда команда соберётся.
 group-buy-complete-pay = 🎉 Ваша команда собрана! Оплатите { $price } за заказ { $order } в течение { $minutes } мин., чтобы сохранить место.
 group-buy-full-price = ⌛ Ваша команда не собралась вовремя. Заказ { $order } можно купить по обычной цене, { $price }: оплатите в течение { $minutes } мин. или просто пропустите.
+
+## Moderation
+moderation-rule-words = слово, которое здесь запрещено
+moderation-rule-links = ссылки на другие сайты здесь запрещены
+moderation-rule-flood = слишком много сообщений
+moderation-warned = ⚠️ { $name }, предупреждение { $count } из { $limit }: { $reason }.
+moderation-muted = 🔇 { $name } не может писать { $hours } ч: { $reason }.
+moderation-banned = ⛔ { $name } удалён из группы: { $reason }.

@@ -268,3 +268,11 @@ group-buy-offer-reserve =
 group-buy-reserved = 👥 已为你预留名额，成团后我们会发送付款单。
 group-buy-complete-pay = 🎉 拼团成功！请在 { $minutes } 分钟内为订单 { $order } 支付 { $price }，以保留你的名额。
 group-buy-full-price = ⌛ 你的拼团未能按时成团。订单 { $order } 仍可按原价 { $price } 购买：请在 { $minutes } 分钟内付款，否则将自动取消。
+
+## Moderation
+moderation-rule-words = 包含本群不允许的词语
+moderation-rule-links = 本群不允许发布外部链接
+moderation-rule-flood = 发言过于频繁
+moderation-warned = ⚠️ { $name }，第 { $count }/{ $limit } 次警告：{ $reason }。
+moderation-muted = 🔇 { $name } 已被禁言 { $hours } 小时：{ $reason }。
+moderation-banned = ⛔ { $name } 已被移出本群：{ $reason }。

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use groupcart_core::community::{ChatRecord, ChatSettings, InviteLink, InviteLinkStats};
+use groupcart_core::moderation::ActionRecord;
 use groupcart_core::{Error, FieldError};
 use groupcart_telegram::methods::CreateChatInviteLink;
 use serde::{Deserialize, Serialize};
@@ -199,6 +200,29 @@ pub async fn links(
     ApiPath((bot, chat_id)): ApiPath<(String, i64)>,
 ) -> Result<Json<Vec<InviteLinkStats>>, ApiError> {
     Ok(Json(state.store.invite_links(&bot, chat_id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogQuery {
+    /// One member's actions only.
+    user_id: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// The chat's moderation log, newest first: every warning, mute and ban, with its rule,
+/// reason, an excerpt of the message and who acted.
+pub async fn moderation_log(
+    State(state): State<AppState>,
+    ApiPath((bot, chat_id)): ApiPath<(String, i64)>,
+    ApiQuery(query): ApiQuery<LogQuery>,
+) -> Result<Json<Vec<ActionRecord>>, ApiError> {
+    let limit = super::page_limit(query.limit)?;
+    let log = state
+        .store
+        .moderation_log(&bot, chat_id, query.user_id, limit)
+        .await?;
+    Ok(Json(log))
 }
 
 #[derive(Debug, Deserialize)]

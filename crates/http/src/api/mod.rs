@@ -76,6 +76,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/chats/{bot}/{chat_id}/invite-links",
             get(community::links).post(community::create_link),
         )
+        .route(
+            "/chats/{bot}/{chat_id}/moderation-log",
+            get(community::moderation_log),
+        )
         .route("/qr", get(community::qr))
         .route("/giveaways", post(giveaways::create))
         .route("/giveaways/{id}", get(giveaways::show))
