@@ -6,6 +6,7 @@
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
 pub mod bot;
+pub mod calendar;
 pub mod catalog;
 pub mod checkout;
 pub mod clock;

@@ -44,6 +44,7 @@ pub trait Store:
     + crate::giveaway::GiveawayStore
     + crate::group_buy::GroupBuyStore
     + crate::moderation::ModerationStore
+    + crate::calendar::CalendarStore
     + crate::referral::ReferralStore
     + Send
     + Sync
@@ -135,6 +136,7 @@ pub trait Tx:
     + crate::giveaway::GiveawayTx
     + crate::group_buy::GroupBuyTx
     + crate::moderation::ModerationTx
+    + crate::calendar::CalendarTx
     + crate::referral::ReferralTx
     + Send
 {

@@ -25,6 +25,7 @@ use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
+use groupcart_worker::calendar_jobs::SendPost;
 use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway, TelegramMembership};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
@@ -380,6 +381,9 @@ fn job_runner(
     jobs.register(Arc::new(TeamTick {
         store: store.clone(),
         texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(SendPost {
         clock: clock.clone(),
     }));
     jobs.register(Arc::new(ExpireOrder {

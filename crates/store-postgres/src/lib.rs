@@ -40,6 +40,7 @@
 
 #[macro_use]
 mod query;
+mod calendar;
 mod catalog;
 mod community;
 mod coupon;

@@ -79,6 +79,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "moderation",
         sql: include_str!("../migrations/0013_moderation.sql"),
     },
+    Migration {
+        version: 14,
+        name: "calendar",
+        sql: include_str!("../migrations/0014_calendar.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -58,6 +58,7 @@
 
 #[macro_use]
 mod query;
+mod calendar;
 mod catalog;
 mod community;
 mod coupon;

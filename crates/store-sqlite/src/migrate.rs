@@ -80,6 +80,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "moderation",
         sql: include_str!("../migrations/0013_moderation.sql"),
     },
+    Migration {
+        version: 14,
+        name: "calendar",
+        sql: include_str!("../migrations/0014_calendar.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

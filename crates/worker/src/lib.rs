@@ -4,6 +4,7 @@
 //! Both are written as a testable single step (`step`) plus a loop (`run`) that repeats it
 //! until shutdown.
 
+pub mod calendar_jobs;
 pub mod community_jobs;
 pub mod deliver;
 pub mod flash_sale_jobs;

@@ -10,6 +10,7 @@ mod flash_sales;
 mod giveaways;
 mod group_buys;
 mod orders;
+mod posts;
 mod promotions;
 mod referrals;
 
@@ -80,6 +81,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/chats/{bot}/{chat_id}/moderation-log",
             get(community::moderation_log),
         )
+        .route("/posts", get(posts::list).post(posts::create))
+        .route("/posts/{id}", get(posts::show).put(posts::edit))
+        .route("/posts/{id}/cancel", post(posts::cancel))
         .route("/qr", get(community::qr))
         .route("/giveaways", post(giveaways::create))
         .route("/giveaways/{id}", get(giveaways::show))
