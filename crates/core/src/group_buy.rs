@@ -778,6 +778,15 @@ pub async fn join_team(
     else {
         return Ok(Joined::Refused(Refusal::Unknown));
     };
+    if offer.on_expiry == OnExpiry::FullPrice && team.members + 1 == team.size {
+        // This join should fill the team, whose members are then asked to pay: their orders
+        // are locked first, in the order a cancel takes them (order, then team).
+        for member in store.group_buy_members(id).await? {
+            if member.left_at.is_none() {
+                tx.order_for_update(member.order_id).await?;
+            }
+        }
+    }
     let (mut team, order) = match tx.join_group_buy_team(id, &order).await? {
         TeamTake::Placed { team, order } => (team, order),
         TeamTake::Refused(refusal) => return Ok(Joined::Refused(refusal)),
