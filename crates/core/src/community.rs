@@ -146,16 +146,62 @@ pub struct ChatRecord {
 }
 
 impl ChatRecord {
-    /// What the bot cannot do there that join verification needs, in plain words for staff.
+    /// What the bot cannot do there that the chat's settings need, in plain words for staff.
     pub fn missing_rights(&self) -> Vec<&'static str> {
-        let mut missing = Vec::new();
+        self.missing().into_iter().map(Right::as_str).collect()
+    }
+
+    /// The rights the bot lacks for what the chat is set to do.
+    pub fn missing(&self) -> Vec<Right> {
         if self.seen.bot_status != "administrator" {
-            missing.push("the bot is not an administrator");
-        } else if !self.seen.can_invite_users {
-            missing
-                .push("the bot may not invite users (needed for invite links and join requests)");
+            return vec![Right::Admin];
+        }
+        let mut missing = Vec::new();
+        if !self.seen.can_invite_users {
+            missing.push(Right::InviteUsers);
+        }
+        if self.settings.moderation.is_on() {
+            if !self.seen.can_delete_messages {
+                missing.push(Right::DeleteMessages);
+            }
+            if !self.seen.can_restrict_members {
+                missing.push(Right::RestrictMembers);
+            }
         }
         missing
+    }
+}
+
+/// A right the bot needs in a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    Admin,
+    InviteUsers,
+    DeleteMessages,
+    RestrictMembers,
+}
+
+impl Right {
+    /// In plain words, for the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Right::Admin => "the bot is not an administrator",
+            Right::InviteUsers => {
+                "the bot may not invite users (needed for invite links and join requests)"
+            }
+            Right::DeleteMessages => "the bot may not delete messages (needed for moderation)",
+            Right::RestrictMembers => "the bot may not restrict members (needed to mute and ban)",
+        }
+    }
+
+    /// The message that says it, for staff in Telegram.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Right::Admin => "right-admin",
+            Right::InviteUsers => "right-invite",
+            Right::DeleteMessages => "right-delete",
+            Right::RestrictMembers => "right-restrict",
+        }
     }
 }
 

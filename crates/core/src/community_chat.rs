@@ -29,6 +29,37 @@ pub(crate) fn is_community_event(kind: &IncomingKind) -> bool {
     )
 }
 
+/// Tells the staff chat which rights the bot lacks in `chat`, if any.
+async fn report_rights(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    chat: &crate::community::ChatRecord,
+    staff_chat: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let missing = chat.missing();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let language = ctx.bot.default_language.as_str();
+    let rights: Vec<String> = missing
+        .iter()
+        .map(|r| ctx.texts.get(language, r.message_id(), &[]))
+        .collect();
+    let text = ctx.texts.get(
+        language,
+        "staff-chat-rights",
+        &[("chat", &chat.seen.title), ("rights", &rights.join("; "))],
+    );
+    let message = Action::SendText {
+        text,
+        buttons: Vec::new(),
+    };
+    tx.enqueue(&NewOutbound::now(&ctx.bot.key.0, staff_chat, message, at))
+        .await
+        .map(|_| ())
+}
+
 /// Join-check buttons: `j:<chat id>:<answer>` (`ok` for the single button).
 pub(crate) fn is_join_button(data: &str) -> bool {
     data.starts_with("j:")
@@ -66,7 +97,15 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                     "status": status,
                     "missing_rights": chat.missing_rights(),
                 }));
-            tx.append_event(&e).await
+            tx.append_event(&e).await?;
+            let present = matches!(status.as_str(), "administrator" | "member" | "restricted");
+            match ctx.bot.staff_chat {
+                // Staff learn at once what the bot cannot do where it was just added.
+                Some(staff_chat) if present && staff_chat != incoming.chat_id => {
+                    report_rights(tx, ctx, &chat, staff_chat, incoming.at).await
+                }
+                _ => Ok(()),
+            }
         }
         IncomingKind::MemberChanged {
             member,

@@ -312,7 +312,8 @@ impl Moderation {
         }
     }
 
-    fn is_on(&self) -> bool {
+    /// Whether any rule is set.
+    pub fn is_on(&self) -> bool {
         !self.blocked_words.is_empty()
             || self.links.locked
             || self.flood.messages > 0

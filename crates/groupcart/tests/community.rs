@@ -223,9 +223,63 @@ async fn wrong_answers_and_silence_are_declined(database_url: String) {
     shop.stop().await;
 }
 
+/// The bot added without the rights it needs: the staff chat hears which, in plain words.
+async fn staff_hear_what_rights_the_bot_lacks(database_url: String) {
+    let shop = start(database_url).await;
+    let side = -1_001_555_000_009;
+    shop.sim
+        .register_chat(&groupcart_simulator::types::SimChat {
+            id: side,
+            kind: groupcart_simulator::types::ChatType::Supergroup,
+            title: "Side chat".into(),
+            username: None,
+            is_forum: false,
+        })
+        .await
+        .unwrap();
+    shop.sim
+        .add_bot(side, shop.bot, MemberStatus::Member)
+        .await
+        .unwrap();
+    let staff_chat = groupcart::sandbox::DEMO_STAFF_CHAT;
+    shop.wait_for(staff_chat, "the rights report", |m| {
+        has_text(
+            m,
+            "The bot needs more rights in “Side chat”: make it an administrator",
+        )
+    })
+    .await;
+    // Made an administrator with every right it needs: nothing more to report.
+    shop.sim
+        .add_bot(side, shop.bot, MemberStatus::Administrator)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    while shop
+        .app
+        .store
+        .chat("demo", side)
+        .await
+        .unwrap()
+        .is_none_or(|c| c.seen.bot_status != "administrator")
+    {
+        assert!(Instant::now() < deadline, "the promotion was never seen");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let reports = shop.sim.messages(shop.bot, staff_chat).await.unwrap();
+    let count = reports
+        .iter()
+        .filter(|m| text(m).contains("needs more rights"))
+        .count();
+    assert_eq!(count, 1, "{reports:#?}");
+    shop.stop().await;
+}
+
 on_both_databases!(
     join_request_question_approve_coupon_once,
     wrong_answers_and_silence_are_declined,
+    staff_hear_what_rights_the_bot_lacks,
 );
 
 /// Links as QR codes for posters: SVG and PNG, and clear errors for bad requests.
