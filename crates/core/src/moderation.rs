@@ -530,16 +530,12 @@ pub(crate) async fn moderate(
             .await?;
         return Ok(true);
     }
-    sanction(
-        tx,
-        ctx,
-        incoming,
+    let who = Offender {
         person,
-        customer.map(|c| c.id),
-        &breach,
+        customer_id: customer.map(|c| c.id),
         message_id,
-    )
-    .await?;
+    };
+    sanction(tx, ctx, incoming, &who, rules.ladder, &breach).await?;
     Ok(true)
 }
 
@@ -563,23 +559,26 @@ async fn has_paid(ctx: &Context<'_>, customer: CustomerId) -> Result<bool> {
     }))
 }
 
+/// Who broke a rule, with which message.
+struct Offender<'p> {
+    person: &'p Person,
+    customer_id: Option<CustomerId>,
+    message_id: i64,
+}
+
 /// Deletes the message, moves the person up the ladder, logs it and tells the chat.
 async fn sanction(
     tx: &mut dyn Tx,
     ctx: &Context<'_>,
     incoming: &Incoming,
-    person: &Person,
-    customer_id: Option<CustomerId>,
+    who: &Offender<'_>,
+    ladder: Ladder,
     breach: &Breach,
-    message_id: i64,
 ) -> Result<()> {
+    let (person, customer_id, message_id) = (who.person, who.customer_id, who.message_id);
     let at = incoming.at;
     let bot = ctx.bot.key.0.as_str();
     let chat_id = incoming.chat_id;
-    let ladder = match ctx.store.chat(bot, chat_id).await? {
-        Some(chat) => chat.settings.moderation.ladder,
-        None => Ladder::default(),
-    };
     let mut strikes = tx.strikes(bot, chat_id, person.telegram_user_id).await?;
     let step = if breach.rule == Rule::Flood {
         Sanction::Mute
