@@ -54,6 +54,12 @@ impl Rule {
             Rule::Flood => "flood",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Rule::Words, Rule::Links, Rule::Flood]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
 }
 
 /// Links in messages.

@@ -562,16 +562,24 @@ fn sale_row(row: &PgRow) -> Result<FlashSale> {
     })
 }
 
+/// Where a message enqueued for a group (an announcement, a group-buy post) is, from the
+/// `outbox_status` and `remote_message_id` of its outbox row joined in.
+pub(crate) fn delivery(row: &PgRow) -> Result<Delivery> {
+    Ok(
+        match get::<Option<String>>(row, "outbox_status")?.as_deref() {
+            Some("sent") => Delivery::Sent {
+                message_id: get(row, "remote_message_id")?,
+            },
+            Some("failed") => Delivery::Failed,
+            // Pending, or written at this transaction's commit.
+            _ => Delivery::Pending,
+        },
+    )
+}
+
 fn announcement_row(row: &PgRow) -> Result<Announcement> {
     let optional_time = |column: &str| -> Result<Option<DateTime<Utc>>> { get(row, column) };
-    let delivery = match get::<Option<String>>(row, "outbox_status")?.as_deref() {
-        Some("sent") => Delivery::Sent {
-            message_id: get(row, "remote_message_id")?,
-        },
-        Some("failed") => Delivery::Failed,
-        // Pending, or written at this transaction's commit.
-        _ => Delivery::Pending,
-    };
+    let delivery = delivery(row)?;
     Ok(Announcement {
         id: get(row, "id")?,
         sale_id: FlashSaleId(get(row, "sale_id")?),

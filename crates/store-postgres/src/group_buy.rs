@@ -25,6 +25,7 @@
 //! releases the row locks taken after it, and leaves the caller's transaction usable.
 
 use crate::catalog::currency;
+use crate::flash_sale::delivery;
 use crate::query::{get, get_time};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
@@ -32,7 +33,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::customer::CustomerId;
-use groupcart_core::flash_sale::Delivery;
 use groupcart_core::group_buy::{
     GroupBuyStore, GroupBuyTx, Member, NewOffer, NewPost, NewTeam, Offer, OfferId, OfferQuery,
     OfferStatus, OnExpiry, Post, Refusal, Team, TeamId, TeamStatus, TeamTake,
@@ -940,14 +940,7 @@ fn member_row(row: &PgRow) -> Result<Member> {
 }
 
 fn post_row(row: &PgRow) -> Result<Post> {
-    let delivery = match get::<Option<String>>(row, "outbox_status")?.as_deref() {
-        Some("sent") => Delivery::Sent {
-            message_id: get(row, "remote_message_id")?,
-        },
-        Some("failed") => Delivery::Failed,
-        // Pending, or written at this transaction's commit.
-        _ => Delivery::Pending,
-    };
+    let delivery = delivery(row)?;
     Ok(Post {
         id: get(row, "id")?,
         team_id: TeamId(get(row, "team_id")?),

@@ -20,6 +20,7 @@
 //! caller may hold the writer.
 
 use crate::catalog::currency;
+use crate::flash_sale::delivery;
 use crate::query::{get, get_time, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
@@ -27,7 +28,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::customer::CustomerId;
-use groupcart_core::flash_sale::Delivery;
 use groupcart_core::group_buy::{
     GroupBuyStore, GroupBuyTx, Member, NewOffer, NewPost, NewTeam, Offer, OfferId, OfferQuery,
     OfferStatus, OnExpiry, Post, Refusal, Team, TeamId, TeamStatus, TeamTake,
@@ -922,14 +922,7 @@ fn member_row(row: &SqliteRow) -> Result<Member> {
 }
 
 fn post_row(row: &SqliteRow) -> Result<Post> {
-    let delivery = match get::<Option<String>>(row, "outbox_status")?.as_deref() {
-        Some("sent") => Delivery::Sent {
-            message_id: get(row, "remote_message_id")?,
-        },
-        Some("failed") => Delivery::Failed,
-        // Pending, or written at this transaction's commit.
-        _ => Delivery::Pending,
-    };
+    let delivery = delivery(row)?;
     Ok(Post {
         id: get(row, "id")?,
         team_id: TeamId(get(row, "team_id")?),

@@ -180,13 +180,6 @@ fn window_start(posted: &Posted) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Invalid("moderation window is too long".into()))
 }
 
-/// A rule as stored (the core has no parser for it).
-fn parse_rule(s: &str) -> Option<Rule> {
-    [Rule::Words, Rule::Links, Rule::Flood]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-}
-
 fn action_row(row: &SqliteRow) -> Result<ActionRecord> {
     let sanction: String = get(row, "sanction")?;
     let rule: Option<String> = get(row, "rule")?;
@@ -201,7 +194,7 @@ fn action_row(row: &SqliteRow) -> Result<ActionRecord> {
             .ok_or_else(|| Error::Storage(format!("unknown moderation sanction `{sanction}`")))?,
         rule: rule
             .map(|rule| {
-                parse_rule(&rule)
+                Rule::parse(&rule)
                     .ok_or_else(|| Error::Storage(format!("unknown moderation rule `{rule}`")))
             })
             .transpose()?,
