@@ -211,24 +211,7 @@ impl Content {
         if self.text.trim().is_empty() || self.text.chars().count() > 4096 {
             errors.push(FieldError::new("text", "must be 1-4096 characters"));
         }
-        if self.buttons.len() > MAX_BUTTON_ROWS
-            || self
-                .buttons
-                .iter()
-                .any(|row| row.is_empty() || row.len() > MAX_BUTTONS_PER_ROW)
-        {
-            errors.push(FieldError::new("buttons", "at most 8 rows of 1-4 buttons"));
-        }
-        if self.buttons.iter().flatten().any(|b| {
-            b.text.trim().is_empty()
-                || b.text.chars().count() > 64
-                || !(b.url.starts_with("https://") || b.url.starts_with("tg://"))
-        }) {
-            errors.push(FieldError::new(
-                "buttons",
-                "each button needs a 1-64 character text and an https:// or tg:// link",
-            ));
-        }
+        errors.extend(button_errors(&self.buttons));
         if self.send_at <= at {
             errors.push(FieldError::new("send_at", "must be in the future"));
         }
@@ -240,15 +223,43 @@ impl Content {
     }
 
     fn keyboard(&self) -> Keyboard {
-        self.buttons
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|b| Button::url(b.text.clone(), b.url.clone()))
-                    .collect()
-            })
-            .collect()
+        keyboard(&self.buttons)
     }
+}
+
+/// What is wrong with rows of link buttons (nothing: empty).
+pub(crate) fn button_errors(buttons: &[Vec<LinkButton>]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if buttons.len() > MAX_BUTTON_ROWS
+        || buttons
+            .iter()
+            .any(|row| row.is_empty() || row.len() > MAX_BUTTONS_PER_ROW)
+    {
+        errors.push(FieldError::new("buttons", "at most 8 rows of 1-4 buttons"));
+    }
+    if buttons.iter().flatten().any(|b| {
+        b.text.trim().is_empty()
+            || b.text.chars().count() > 64
+            || !(b.url.starts_with("https://") || b.url.starts_with("tg://"))
+    }) {
+        errors.push(FieldError::new(
+            "buttons",
+            "each button needs a 1-64 character text and an https:// or tg:// link",
+        ));
+    }
+    errors
+}
+
+/// The keyboard of rows of link buttons.
+pub(crate) fn keyboard(buttons: &[Vec<LinkButton>]) -> Keyboard {
+    buttons
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|b| Button::url(b.text.clone(), b.url.clone()))
+                .collect()
+        })
+        .collect()
 }
 
 /// The send job of post `id` at `at` (one per post and time: its dedup key).

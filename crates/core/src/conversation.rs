@@ -46,6 +46,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("help", "cmd-help"),
     ("language", "cmd-language"),
     ("privacy", "cmd-privacy"),
+    ("settings", "cmd-settings"),
 ];
 
 /// Whether a `/start` payload is a valid deep-link parameter: 1–64 of `A-Z a-z 0-9 _ -`.
@@ -179,6 +180,7 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             "help" => conversation.say("help", &[]).await,
             "language" => conversation.ask_language().await,
             "privacy" => conversation.privacy_notice(None).await,
+            "settings" => conversation.settings(None).await,
             _ => conversation.say("unknown-command", &[]).await,
         },
         IncomingKind::Text { text, .. } => {
@@ -229,6 +231,11 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             } else {
                 "bot_blocked"
             };
+            let blocked_at = (!*allowed).then_some(incoming.at);
+            conversation
+                .tx
+                .set_bot_blocked(conversation.customer.id, blocked_at)
+                .await?;
             let e = event(ctx, incoming, &conversation.customer, kind);
             conversation.tx.append_event(&e).await
         }
@@ -456,6 +463,18 @@ impl Turn<'_, '_> {
                 }
                 self.privacy_notice(message_id).await
             }
+            "marketing" if matches!(value, "on" | "off") => {
+                self.answer(callback_id, None).await?;
+                let granted = value == "on";
+                self.record_marketing(granted).await?;
+                let confirmation = if granted {
+                    "marketing-allowed"
+                } else {
+                    "marketing-stopped"
+                };
+                let text = self.text(confirmation, &[]);
+                self.replace_or_send(message_id, text, Vec::new()).await
+            }
             "consent" => match ConsentChoice::parse(value) {
                 Some(choice) => {
                     self.answer(callback_id, None).await?;
@@ -483,10 +502,64 @@ impl Turn<'_, '_> {
                 })
                 .await?;
         }
+        if !choice.grants(ConsentPurpose::Marketing) {
+            crate::broadcast::marketing_withdrawn(self.tx, self.customer.id, self.incoming.at)
+                .await?;
+        }
         let e = event(self.ctx, self.incoming, &self.customer, kind::CONSENT_GIVEN).data(json!({
             "service": choice.grants(ConsentPurpose::Service),
             "marketing": choice.grants(ConsentPurpose::Marketing),
             "policy_version": version,
+        }));
+        self.tx.append_event(&e).await
+    }
+
+    /// `/settings`: the customer's marketing choice with one button to change it.
+    async fn settings(&mut self, message_id: Option<i64>) -> Result<()> {
+        let current = self.tx.current_consents(self.customer.id).await?;
+        let marketing = current
+            .iter()
+            .any(|c| c.purpose == ConsentPurpose::Marketing && c.granted);
+        let (state, label, data) = if marketing {
+            (
+                "settings-marketing-on",
+                "settings-stop-marketing",
+                "marketing:off",
+            )
+        } else {
+            (
+                "settings-marketing-off",
+                "settings-allow-marketing",
+                "marketing:on",
+            )
+        };
+        let text = self.text(state, &[]);
+        let buttons = vec![vec![Button::callback(self.text(label, &[]), data)]];
+        self.replace_or_send(message_id, text, buttons).await
+    }
+
+    /// Records the marketing choice alone; withdrawing it takes the customer's waiting
+    /// broadcast messages back out of the outbox in the same transaction.
+    async fn record_marketing(&mut self, granted: bool) -> Result<()> {
+        let version = self.ctx.bot.policy_version.clone();
+        self.tx
+            .record_consent(&ConsentRecord {
+                customer_id: self.customer.id,
+                purpose: ConsentPurpose::Marketing,
+                granted,
+                policy_version: version.clone(),
+                bot: self.ctx.bot.key.0.clone(),
+                at: self.incoming.at,
+            })
+            .await?;
+        if !granted {
+            crate::broadcast::marketing_withdrawn(self.tx, self.customer.id, self.incoming.at)
+                .await?;
+        }
+        let e = event(self.ctx, self.incoming, &self.customer, kind::CONSENT_GIVEN).data(json!({
+            "marketing": granted,
+            "policy_version": version,
+            "via": "settings",
         }));
         self.tx.append_event(&e).await
     }

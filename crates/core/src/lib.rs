@@ -6,6 +6,7 @@
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
 pub mod bot;
+pub mod broadcast;
 pub mod calendar;
 pub mod catalog;
 pub mod checkout;
@@ -16,6 +17,7 @@ pub mod consent;
 pub mod conversation;
 pub mod coupon;
 pub mod coupon_chat;
+pub mod crm;
 pub mod customer;
 pub mod discounts;
 pub mod error;
@@ -37,11 +39,13 @@ pub mod outbox;
 pub mod promotion;
 pub mod referral;
 pub mod referral_chat;
+pub mod segment;
 pub mod shipping;
 pub mod shop;
 pub mod shop_admin;
 pub mod shop_chat;
 pub mod staff;
 pub mod store;
+pub mod time_zone;
 
 pub use error::{Error, FieldError, Result};

@@ -58,6 +58,14 @@ async fn transition(
             },
         )
         .await?;
+    if to == OrderStatus::Paid
+        || (matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded)
+            && order.status != OrderStatus::PendingPayment)
+    {
+        // Paid orders decide the customer's lifecycle stage.
+        tx.schedule_job(&crate::crm::refresh_job(order.customer_id, actor.at))
+            .await?;
+    }
     if matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) {
         // A group-buy member's place was freed: the team's posts show it soon, not at the
         // next hourly tick.

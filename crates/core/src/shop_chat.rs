@@ -852,6 +852,13 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
             },
         )
         .await?;
+    // Paid orders decide the customer's lifecycle stage.
+    turn.tx
+        .schedule_job(&crate::crm::refresh_job(
+            paid_order.customer_id,
+            turn.incoming.at,
+        ))
+        .await?;
     let name = match &turn.customer.username {
         Some(username) => format!("{} (@{username})", turn.customer.first_name),
         None => turn.customer.first_name.clone(),

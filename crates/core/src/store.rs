@@ -46,6 +46,9 @@ pub trait Store:
     + crate::moderation::ModerationStore
     + crate::calendar::CalendarStore
     + crate::referral::ReferralStore
+    + crate::crm::CrmStore
+    + crate::segment::SegmentStore
+    + crate::broadcast::BroadcastStore
     + Send
     + Sync
     + 'static
@@ -138,6 +141,9 @@ pub trait Tx:
     + crate::moderation::ModerationTx
     + crate::calendar::CalendarTx
     + crate::referral::ReferralTx
+    + crate::crm::CrmTx
+    + crate::segment::SegmentTx
+    + crate::broadcast::BroadcastTx
     + Send
 {
     // --- customers ---

@@ -27,6 +27,7 @@ use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
 use groupcart_worker::calendar_jobs::SendPost;
 use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway, TelegramMembership};
+use groupcart_worker::crm_jobs::{Recompute, RefreshCustomer, ReleaseBroadcast};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
@@ -205,6 +206,12 @@ impl App {
             wakers: wakers.clone(),
             shop: shop.clone(),
             webapp: Arc::new(webapp),
+            crm: groupcart_http::CrmSettings {
+                default_time_zone: Arc::from(config.crm.default_time_zone.as_str()),
+                lifecycle: config.crm.lifecycle.clone(),
+                send_rate: send_rate(&config.telegram.limits),
+                clock: clock.clone(),
+            },
         };
         let mut router = groupcart_http::router(state);
         if let Some(sim) = &simulator {
@@ -278,6 +285,10 @@ impl App {
         let mut tx = store.begin().await?;
         tx.schedule_job(&StuckShipments::next_run(clock.now()))
             .await?;
+        tx.schedule_job(&groupcart_core::crm::recompute_job(
+            clock.now() + chrono::Duration::days(1),
+        ))
+        .await?;
         tx.commit().await?;
         tasks.spawn(jobs.run(shutdown.clone()));
 
@@ -335,6 +346,16 @@ fn shop_settings(config: &Config) -> ShopSettings {
         reservation: chrono::Duration::minutes(i64::from(config.shop.reservation_minutes)),
         page_size: config.shop.page_size as usize,
     }
+}
+
+/// Broadcast messages sent per second: the paid rate when enabled, else the free one.
+fn send_rate(limits: &groupcart_worker::throttle::Limits) -> i64 {
+    limits.global_per_sec.max(limits.paid_per_sec).ceil() as i64
+}
+
+/// How many of a broadcast's messages may wait in the outbox: five seconds of sending.
+fn broadcast_window(limits: &groupcart_worker::throttle::Limits) -> i64 {
+    5 * send_rate(limits)
 }
 
 /// The job runner with every job groupcart runs.
@@ -413,6 +434,25 @@ fn job_runner(
             Some((p.key.0.clone(), chat))
         })
         .collect();
+    jobs.register(Arc::new(RefreshCustomer {
+        store: store.clone(),
+        clock: clock.clone(),
+        rules: config.crm.lifecycle.clone(),
+    }));
+    jobs.register(Arc::new(Recompute {
+        store: store.clone(),
+        clock: clock.clone(),
+        rules: config.crm.lifecycle.clone(),
+    }));
+    jobs.register(Arc::new(ReleaseBroadcast {
+        clock: clock.clone(),
+        default_languages: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.default_language.clone()))
+            .collect(),
+        // Five seconds of sending at the configured rate (the paid rate when enabled).
+        window: broadcast_window(&config.telegram.limits),
+    }));
     jobs.register(Arc::new(StuckShipments {
         store: store.clone(),
         texts: texts.clone(),

@@ -179,6 +179,7 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
         wakers: groupcart_bot::SenderWakers::default(),
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
+        crm: groupcart_http::CrmSettings::default(),
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
     let rate = load(

@@ -60,6 +60,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
+    pub crm: CrmConfig,
     pub log: LogConfig,
 }
 
@@ -201,6 +202,25 @@ impl Default for ShopConfig {
             reservation_minutes: 15,
             page_size: 6,
             stuck_after_days: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrmConfig {
+    /// The time zone of customers whose own is unknown (an IANA name), for local-time
+    /// broadcasts.
+    pub default_time_zone: String,
+    /// Thresholds of the lifecycle stages (days and paid orders).
+    pub lifecycle: groupcart_core::crm::LifecycleRules,
+}
+
+impl Default for CrmConfig {
+    fn default() -> Self {
+        CrmConfig {
+            default_time_zone: "UTC".into(),
+            lifecycle: groupcart_core::crm::LifecycleRules::default(),
         }
     }
 }
@@ -347,6 +367,16 @@ impl Config {
         }
         if !(1..=20).contains(&self.shop.page_size) {
             return Err("shop.page_size must be between 1 and 20".into());
+        }
+        if !groupcart_core::time_zone::is_valid(&self.crm.default_time_zone) {
+            return Err(format!(
+                "crm.default_time_zone `{}` is not an IANA time zone (such as Asia/Jakarta)",
+                self.crm.default_time_zone
+            ));
+        }
+        if let Err(errors) = self.crm.lifecycle.validate() {
+            let first = &errors[0];
+            return Err(format!("crm.lifecycle.{} {}", first.field, first.message));
         }
         if !(1..=50).contains(&self.telegram.poll_timeout) {
             return Err("telegram.poll_timeout must be between 1 and 50 seconds".into());

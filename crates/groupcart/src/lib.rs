@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_crm;
 pub mod catalog_cli;
 pub mod config;
 pub mod sandbox;

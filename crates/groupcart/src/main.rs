@@ -130,6 +130,28 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// A full recompute of every customer's lifecycle stage and RFM scores over synthetic
+    /// customers and orders (on a fresh SQLite database, and a scratch PostgreSQL one).
+    Rfm {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: i64,
+        #[arg(long, default_value_t = 10_000_000)]
+        orders: i64,
+        /// Also measure on this PostgreSQL server (a scratch database is created on it and
+        /// dropped afterwards).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
+    /// Planning a broadcast to a segment of synthetic customers: rule evaluation over all
+    /// of them and storing the recipients.
+    Broadcast {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: i64,
+        /// Also measure on this PostgreSQL server (a scratch database is created on it and
+        /// dropped afterwards).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Resident memory of an idle `serve` (sandbox mode, SQLite).
     Memory,
     /// Import a generated Shopify CSV into a fresh SQLite database.
@@ -265,6 +287,35 @@ async fn run(command: Command, config: Config) -> Result<()> {
             .await;
             let _ = std::fs::remove_dir_all(&dir);
             result
+        }
+        Command::Bench {
+            which:
+                BenchCommand::Rfm {
+                    customers,
+                    orders,
+                    postgres,
+                },
+        } => {
+            groupcart::bench_crm::rfm(groupcart::bench_crm::CrmBench {
+                customers,
+                orders,
+                postgres,
+            })
+            .await
+        }
+        Command::Bench {
+            which:
+                BenchCommand::Broadcast {
+                    customers,
+                    postgres,
+                },
+        } => {
+            groupcart::bench_crm::broadcast(groupcart::bench_crm::CrmBench {
+                customers,
+                orders: 0,
+                postgres,
+            })
+            .await
         }
         Command::Bench {
             which: BenchCommand::Memory,

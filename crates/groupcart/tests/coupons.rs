@@ -4,11 +4,9 @@
 //! with a reason and comes back when the first order is cancelled; bulk single-use codes
 //! work once each and export as CSV; `/coupons` lists what a customer can use.
 
-mod common;
 #[macro_use]
 mod shop_harness;
 
-use common::buttons;
 use shop_harness::*;
 
 use groupcart_core::shop::{OrderId, OrderStatus};
@@ -20,38 +18,6 @@ async fn promotion(shop: &Shop, body: Value) -> i64 {
     let (status, created) = shop.api("/promotions", body).await;
     assert_eq!(status, 201, "{created}");
     created["id"].as_i64().expect("an id")
-}
-
-/// Puts one scarf of each colour in the cart from the product card; returns the cart.
-async fn two_scarves_in_cart(shop: &Shop, who: &SimUser) -> SentMessage {
-    shop.sim
-        .send_text(shop.bot, who, "/start p-silk-scarf")
-        .await
-        .unwrap();
-    let card = shop
-        .wait_for(who.id, "the product card", |m| {
-            m.iter().any(|m| m.photo.is_some())
-        })
-        .await
-        .into_iter()
-        .find(|m| m.photo.is_some())
-        .unwrap();
-    for (_, data) in buttons(&card)
-        .into_iter()
-        .filter(|(_, data)| data.starts_with("c:add:"))
-    {
-        shop.press(who, &card, &data).await;
-    }
-    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
-    shop.sim.send_text(shop.bot, who, "/cart").await.unwrap();
-    let messages = shop
-        .wait_for(who.id, "the cart with both scarves", |m| {
-            m.len() > before
-                && text(m.last().unwrap()).contains("(Red)")
-                && text(m.last().unwrap()).contains("(Blue)")
-        })
-        .await;
-    messages.last().unwrap().clone()
 }
 
 /// Checks the cart out; returns the invoice's total and the order number.
@@ -99,7 +65,7 @@ async fn a_code_from_a_deep_link_to_a_paid_order(database_url: String) {
         has_text(m, "Code WELCOME10 is saved")
     })
     .await;
-    let cart = two_scarves_in_cart(&shop, &lin).await;
+    let cart = scarves_in_cart(&shop, &lin, 2).await;
     assert!(
         text(&cart).contains("Welcome (WELCOME10): −7.80 USD"),
         "{}",
@@ -131,7 +97,7 @@ async fn a_code_from_a_deep_link_to_a_paid_order(database_url: String) {
         language_code: Some("es".into()),
         ..customer(7102, "Ana")
     };
-    let cart = two_scarves_in_cart(&shop, &ana).await;
+    let cart = scarves_in_cart(&shop, &ana, 2).await;
     shop.sim
         .send_text(shop.bot, &ana, "/coupon welcome10")
         .await
@@ -197,7 +163,7 @@ async fn codes_that_do_not_apply_say_why(database_url: String) {
     )
     .await;
     let ivo = customer(7103, "Ivo");
-    let _cart = two_scarves_in_cart(&shop, &ivo).await;
+    let _cart = scarves_in_cart(&shop, &ivo, 2).await;
     for (code, answer) in [
         ("NOPE", "code NOPE does not exist"),
         (
@@ -259,7 +225,7 @@ async fn bulk_single_use_codes_work_once(database_url: String) {
     assert!(csv.contains(&format!("{code},,,")), "{csv}");
 
     let mei = customer(7104, "Mei");
-    let cart = two_scarves_in_cart(&shop, &mei).await;
+    let cart = scarves_in_cart(&shop, &mei, 2).await;
     shop.sim
         .send_text(shop.bot, &mei, &format!("/coupon {}", code.to_lowercase()))
         .await
@@ -273,7 +239,7 @@ async fn bulk_single_use_codes_work_once(database_url: String) {
 
     // The same code does nothing for someone else.
     let kai = customer(7105, "Kai");
-    two_scarves_in_cart(&shop, &kai).await;
+    scarves_in_cart(&shop, &kai, 2).await;
     shop.sim
         .send_text(shop.bot, &kai, &format!("/coupon {code}"))
         .await

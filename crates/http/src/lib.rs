@@ -50,6 +50,31 @@ pub struct AppState {
     pub shop: groupcart_core::shop::ShopSettings,
     /// The bots whose Mini App storefront is served, by bot key.
     pub webapp: Arc<HashMap<String, webapp::WebAppBot>>,
+    /// Customer relationship settings and the clock the API goes by.
+    pub crm: CrmSettings,
+}
+
+/// What the CRM and broadcast endpoints need besides the store.
+#[derive(Clone)]
+pub struct CrmSettings {
+    /// For customers without a time zone of their own (an IANA name).
+    pub default_time_zone: Arc<str>,
+    pub lifecycle: groupcart_core::crm::LifecycleRules,
+    /// Broadcast messages sent per second, for progress estimates.
+    pub send_rate: i64,
+    /// The time the API goes by (the jobs' clock).
+    pub clock: groupcart_core::clock::SharedClock,
+}
+
+impl Default for CrmSettings {
+    fn default() -> Self {
+        CrmSettings {
+            default_time_zone: Arc::from("UTC"),
+            lifecycle: groupcart_core::crm::LifecycleRules::default(),
+            send_rate: 30,
+            clock: Arc::new(groupcart_core::clock::SystemClock),
+        }
+    }
 }
 
 /// The router of every groupcart endpoint.

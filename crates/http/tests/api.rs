@@ -32,6 +32,7 @@ async fn spawn_api(store: SharedStore, token: Option<&str>) -> TestApi {
         wakers: groupcart_bot::SenderWakers::default(),
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
+        crm: groupcart_http::CrmSettings::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api", listener.local_addr().unwrap());
@@ -389,6 +390,18 @@ async fn openapi_documents_every_route() {
         ("/posts", &["get", "post"][..]),
         ("/posts/{id}", &["get", "put"][..]),
         ("/posts/{id}/cancel", &["post"][..]),
+        ("/customers/{id}", &["get", "patch"][..]),
+        ("/crm/stages", &["get"][..]),
+        ("/crm/recompute", &["post"][..]),
+        ("/segments/preview", &["post"][..]),
+        ("/segments", &["get", "post"][..]),
+        ("/segments/{id}", &["get", "put", "delete"][..]),
+        ("/broadcasts", &["get", "post"][..]),
+        ("/broadcasts/{id}", &["get"][..]),
+        ("/broadcasts/{id}/results", &["get"][..]),
+        ("/broadcasts/{id}/pause", &["post"][..]),
+        ("/broadcasts/{id}/resume", &["post"][..]),
+        ("/broadcasts/{id}/cancel", &["post"][..]),
         ("/qr", &["get"][..]),
         ("/giveaways", &["post"][..]),
         ("/giveaways/{id}", &["get"][..]),

@@ -39,6 +39,7 @@ async fn spawn_app(store: SharedStore) -> TestApp {
         wakers: groupcart_bot::SenderWakers::default(),
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
+        crm: groupcart_http::CrmSettings::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

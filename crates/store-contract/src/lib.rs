@@ -125,15 +125,7 @@ pub fn postgres_server_url() -> String {
 
 /// `url` with its database name replaced by `database` (query parameters kept).
 pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.find('?') {
-        Some(i) => url.split_at(i),
-        None => (url, ""),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let authority_end = base[authority_start..]
-        .find('/')
-        .map_or(base.len(), |i| authority_start + i);
-    format!("{}/{database}{query}", &base[..authority_end])
+    groupcart_store_postgres::synthetic::with_database(url, database)
 }
 
 /// `url` without a password, for messages.
@@ -302,7 +294,9 @@ pub mod fixtures {
     };
     use groupcart_core::customer::{CustomerId, CustomerSighting};
     use groupcart_core::money::Currency;
-    use groupcart_core::shop::{NewOrder, Order, OrderId, OrderQuery, OrderStatus, Transition};
+    use groupcart_core::shop::{
+        NewOrder, Order, OrderId, OrderLine, OrderQuery, OrderStatus, ShippingAddress, Transition,
+    };
     use groupcart_core::store::SharedStore;
     use groupcart_core::Result;
 
@@ -401,6 +395,66 @@ pub mod fixtures {
     pub async fn stock(store: &SharedStore, variant: VariantId) -> i64 {
         let products = store.products_of_variants(&[variant]).await.unwrap();
         products[0].variants[0].stock
+    }
+
+    /// Places an order of `customer` for one unit of `variant` of `product` at `amount`
+    /// minor units of `currency`, shipped to `country` if given, at `at`.
+    pub async fn order_of(
+        store: &SharedStore,
+        customer: CustomerId,
+        (product, variant): (ProductId, VariantId),
+        currency: &str,
+        amount: i64,
+        country: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Order {
+        let order = NewOrder {
+            customer_id: customer,
+            bot: "shop_bot".into(),
+            currency: currency.parse().unwrap(),
+            lines: vec![OrderLine {
+                variant_id: variant,
+                product_id: product,
+                sku: None,
+                title: "Longjing green tea".into(),
+                quantity: 1,
+                unit_price: amount,
+            }],
+            shipping_cost: 0,
+            discount: 0,
+            discounts: vec![],
+            shipping_address: country.map(|country| ShippingAddress {
+                name: None,
+                phone: None,
+                country_code: country.to_owned(),
+                state: None,
+                city: "Hangzhou".into(),
+                street_line1: "1 Longjing Road".into(),
+                street_line2: None,
+                post_code: None,
+            }),
+            shipping_option: None,
+            source: None,
+            reservation_expires_at: at + Duration::minutes(15),
+            at,
+        };
+        place(store, &order).await.unwrap()
+    }
+
+    /// Like [`order_of`] without an address, then paid at `paid_at`.
+    pub async fn paid_order(
+        store: &SharedStore,
+        customer: CustomerId,
+        shelf: (ProductId, VariantId),
+        currency: &str,
+        amount: i64,
+        paid_at: DateTime<Utc>,
+    ) -> Order {
+        let order = order_of(store, customer, shelf, currency, amount, None, paid_at).await;
+        let (from, to) = (OrderStatus::PendingPayment, OrderStatus::Paid);
+        transition(store, order.id, from, to, "test", paid_at)
+            .await
+            .unwrap()
     }
 
     /// A customer of bot `shop_bot`, created (or found) by Telegram user id.

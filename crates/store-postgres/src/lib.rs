@@ -9,7 +9,13 @@
 //! in `coupon.rs`: promotions, single-use codes, cart codes, the uses orders take), and the
 //! flash-sale ports ([`groupcart_core::flash_sale::FlashSaleStore`] and
 //! [`groupcart_core::flash_sale::FlashSaleTx`], in `flash_sale.rs`: sales, the buys holding
-//! their units, reminders, announcements). Its
+//! their units, reminders, announcements), and the CRM ports
+//! ([`groupcart_core::crm::CrmStore`] and [`groupcart_core::crm::CrmTx`] in `crm.rs`: profiles,
+//! lifecycle stages, segment rows; [`groupcart_core::segment::SegmentStore`] and
+//! [`groupcart_core::segment::SegmentTx`] in `segment.rs`: saved segments;
+//! [`groupcart_core::broadcast::BroadcastStore`] and
+//! [`groupcart_core::broadcast::BroadcastTx`] in `broadcast.rs`: broadcasts and their
+//! recipients). Its
 //! behaviour is pinned down by the contract suite in `groupcart-store-contract`, which runs
 //! the same tests against SQLite; `groupcart-store-sqlite` is written to be read side by side
 //! with this crate.
@@ -40,17 +46,21 @@
 
 #[macro_use]
 mod query;
+mod broadcast;
 mod calendar;
 mod catalog;
 mod community;
 mod coupon;
+mod crm;
 mod flash_sale;
 mod giveaway;
 mod group_buy;
 mod migrate;
 mod moderation;
 mod referral;
+mod segment;
 mod shop;
+pub mod synthetic;
 mod tx;
 
 use async_trait::async_trait;

@@ -84,6 +84,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "calendar",
         sql: include_str!("../migrations/0014_calendar.sql"),
     },
+    Migration {
+        version: 15,
+        name: "crm",
+        sql: include_str!("../migrations/0015_crm.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -320,7 +320,8 @@ impl ShopTx for PostgresTx {
         // The status guard is part of the update: of two concurrent transitions from the
         // same status, the second waits for the first and then finds the status changed.
         let row = sqlx::query(concat!(
-            "UPDATE orders SET status = $1, updated_at = $2
+            "UPDATE orders SET status = $1, updated_at = $2,
+                 paid_at = CASE WHEN $1 = 'paid' THEN $2 ELSE paid_at END
              WHERE id = $3 AND status = $4
              RETURNING ",
             order_columns!()

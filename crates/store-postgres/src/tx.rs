@@ -164,9 +164,17 @@ impl Tx for PostgresTx {
     }
 
     async fn record_consent(&mut self, r: &ConsentRecord) -> Result<()> {
+        // Records arrive in time order, so a marketing record is the current marketing
+        // consent: the customer's denormalized copy follows it in the same statement.
         sqlx::query(
-            "INSERT INTO consents (customer_id, purpose, granted, policy_version, bot, at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "WITH recorded AS (
+                 INSERT INTO consents (customer_id, purpose, granted, policy_version, bot, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 RETURNING customer_id, purpose, granted
+             )
+             UPDATE customers SET marketing_consent = recorded.granted
+             FROM recorded
+             WHERE customers.id = recorded.customer_id AND recorded.purpose = 'marketing'",
         )
         .bind(r.customer_id.0)
         .bind(r.purpose.as_str())

@@ -9,7 +9,10 @@
 //! in `coupon.rs`: promotions, single-use codes, cart codes, the uses orders take), and the
 //! flash-sale ports ([`groupcart_core::flash_sale::FlashSaleStore`] and
 //! [`groupcart_core::flash_sale::FlashSaleTx`], in `flash_sale.rs`: sales, the buys holding
-//! their units, reminders, announcements). Its
+//! their units, reminders, announcements), and the CRM ports
+//! ([`groupcart_core::crm::CrmStore`] and [`groupcart_core::crm::CrmTx`] in `crm.rs`: profiles,
+//! lifecycle stages; the segment ports in `segment.rs`; the broadcast ports in
+//! `broadcast.rs`). Its
 //! behaviour is pinned down by the contract suite in `groupcart-store-contract`, which runs
 //! the same tests against PostgreSQL; `groupcart-store-postgres` is written to be read side
 //! by side with this crate.
@@ -58,6 +61,10 @@
 
 #[macro_use]
 mod query;
+// Before the modules that use its macros (`paid_statuses!`).
+#[macro_use]
+mod crm;
+mod broadcast;
 mod calendar;
 mod catalog;
 mod community;
@@ -68,7 +75,9 @@ mod group_buy;
 mod migrate;
 mod moderation;
 mod referral;
+mod segment;
 mod shop;
+mod synthetic;
 mod tx;
 
 use async_trait::async_trait;

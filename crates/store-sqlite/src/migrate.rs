@@ -85,6 +85,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "calendar",
         sql: include_str!("../migrations/0014_calendar.sql"),
     },
+    Migration {
+        version: 15,
+        name: "crm",
+        sql: include_str!("../migrations/0015_crm.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

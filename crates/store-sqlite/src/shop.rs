@@ -310,8 +310,10 @@ impl ShopTx for SqliteTx {
         // The status guard is part of the update, as on PostgreSQL, where it also decides
         // which of two concurrent transitions wins.
         let row = sqlx::query(concat!(
-            "UPDATE orders SET status = ?, updated_at = ?
-             WHERE id = ? AND status = ?
+            "UPDATE orders
+             SET status = ?1, updated_at = ?2,
+                 paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END
+             WHERE id = ?3 AND status = ?4
              RETURNING ",
             order_columns!()
         ))

@@ -4,7 +4,7 @@ use crate::query::{self, json, ms};
 use crate::{chunk_sizes, db};
 use async_trait::async_trait;
 use chrono::Utc;
-use groupcart_core::consent::ConsentRecord;
+use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
 use groupcart_core::customer::{Customer, CustomerId, CustomerSighting, Upserted};
 use groupcart_core::event::NewEvent;
 use groupcart_core::job::NewJob;
@@ -72,7 +72,9 @@ impl SqliteTx {
         Ok(())
     }
 
-    async fn flush_outbox(&mut self) -> Result<()> {
+    /// Writes the messages enqueued so far (their ids are already given out), so that
+    /// statements reading the outbox see them; [`Tx::commit`] writes the rest.
+    pub(crate) async fn flush_outbox(&mut self) -> Result<()> {
         let outbox = std::mem::take(&mut self.outbox);
         let mut rest = outbox.as_slice();
         for size in chunk_sizes(rest.len()) {
@@ -239,6 +241,15 @@ impl Tx for SqliteTx {
             }
             _ => db(e),
         })?;
+        // Records arrive in time order, so the newest marketing record is the current one.
+        if r.purpose == ConsentPurpose::Marketing {
+            sqlx::query("UPDATE customers SET marketing_consent = ? WHERE id = ?")
+                .bind(r.granted)
+                .bind(r.customer_id.0)
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        }
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 
 pub mod calendar_jobs;
 pub mod community_jobs;
+pub mod crm_jobs;
 pub mod deliver;
 pub mod flash_sale_jobs;
 pub mod group_buy_jobs;

@@ -182,6 +182,16 @@ impl Sender {
             {
                 tracing::error!(%error, id = message.id, "could not record a delivery");
             }
+            if let (Settlement::Failed { at, reason }, Some(customer)) =
+                (&settlement, message.customer_id)
+            {
+                if is_blocked(reason) {
+                    // Marketing skips them from now on (see `segment::marketing_may_reach`).
+                    if let Err(error) = mark_blocked(store.as_ref(), customer, *at).await {
+                        tracing::warn!(%error, customer = customer.0, "could not mark blocked");
+                    }
+                }
+            }
             Finished { rate_limited }
         });
         self.task_chats.insert(task.id(), chat_id);
@@ -223,6 +233,22 @@ impl Sender {
         self.drain().await;
         tracing::info!(bot = %self.bot, "outbox sender stopped");
     }
+}
+
+/// Whether a permanent failure says the person blocked the bot (Telegram's 403
+/// "bot was blocked by the user").
+fn is_blocked(reason: &str) -> bool {
+    reason.contains("bot was blocked by the user")
+}
+
+async fn mark_blocked(
+    store: &dyn groupcart_core::store::Store,
+    customer: groupcart_core::customer::CustomerId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> groupcart_core::Result<()> {
+    let mut tx = store.begin().await?;
+    tx.set_bot_blocked(customer, Some(at)).await?;
+    tx.commit().await
 }
 
 /// Exponential backoff: 1 s, 2 s, 4 s ... capped at 5 minutes.

@@ -281,3 +281,12 @@ right-admin = make it an administrator
 right-invite = let it invite users (invite links and join requests)
 right-delete = let it delete messages (moderation)
 right-restrict = let it ban users (mute and ban)
+
+## Settings
+cmd-settings = Your settings
+settings-marketing-on = News and offers: on. You can stop them here any time.
+settings-marketing-off = News and offers: off. Order and shipping updates still reach you.
+settings-stop-marketing = Stop news and offers
+settings-allow-marketing = Send me news and offers
+marketing-stopped = Done: no more news and offers. Order and shipping updates still reach you.
+marketing-allowed = Done: you will get our news and offers. Stop them any time with /settings.

@@ -281,3 +281,12 @@ right-admin = hazlo administrador
 right-invite = permítele invitar usuarios (enlaces de invitación y solicitudes)
 right-delete = permítele eliminar mensajes (moderación)
 right-restrict = permítele bloquear usuarios (silenciar y expulsar)
+
+## Settings
+cmd-settings = Tus ajustes
+settings-marketing-on = Novedades y ofertas: activadas. Puedes desactivarlas aquí cuando quieras.
+settings-marketing-off = Novedades y ofertas: desactivadas. Seguirás recibiendo los avisos de tus pedidos y envíos.
+settings-stop-marketing = Dejar de recibir novedades y ofertas
+settings-allow-marketing = Quiero recibir novedades y ofertas
+marketing-stopped = Listo: no te enviaremos más novedades ni ofertas. Seguirás recibiendo los avisos de tus pedidos y envíos.
+marketing-allowed = Listo: recibirás nuestras novedades y ofertas. Desactívalas cuando quieras con /settings.

@@ -281,3 +281,12 @@ right-admin = jadikan admin
 right-invite = izinkan mengundang pengguna (tautan undangan dan permintaan bergabung)
 right-delete = izinkan menghapus pesan (moderasi)
 right-restrict = izinkan memblokir pengguna (bisukan dan keluarkan)
+
+## Settings
+cmd-settings = Pengaturan Anda
+settings-marketing-on = Kabar dan penawaran: aktif. Anda bisa menghentikannya di sini kapan saja.
+settings-marketing-off = Kabar dan penawaran: nonaktif. Info pesanan dan pengiriman tetap kami kirim.
+settings-stop-marketing = Hentikan kabar dan penawaran
+settings-allow-marketing = Kirimi saya kabar dan penawaran
+marketing-stopped = Selesai: kami tidak akan mengirim kabar dan penawaran lagi. Info pesanan dan pengiriman tetap kami kirim.
+marketing-allowed = Selesai: Anda akan menerima kabar dan penawaran kami. Hentikan kapan saja dengan /settings.

@@ -281,3 +281,12 @@ right-admin = torne-o administrador
 right-invite = permita que convide usuários (links de convite e pedidos)
 right-delete = permita que apague mensagens (moderação)
 right-restrict = permita que bana usuários (silenciar e banir)
+
+## Settings
+cmd-settings = Suas configurações
+settings-marketing-on = Novidades e ofertas: ativadas. Você pode desativá-las aqui quando quiser.
+settings-marketing-off = Novidades e ofertas: desativadas. Os avisos de pedidos e entregas continuam chegando.
+settings-stop-marketing = Parar novidades e ofertas
+settings-allow-marketing = Quero receber novidades e ofertas
+marketing-stopped = Pronto: não enviaremos mais novidades e ofertas. Os avisos de pedidos e entregas continuam chegando.
+marketing-allowed = Pronto: você vai receber nossas novidades e ofertas. Desative quando quiser com /settings.

@@ -281,3 +281,12 @@ right-admin = 设为管理员
 right-invite = 允许邀请用户（邀请链接和入群申请）
 right-delete = 允许删除消息（群管理）
 right-restrict = 允许封禁用户（禁言和封禁）
+
+## Settings
+cmd-settings = 您的设置
+settings-marketing-on = 资讯与优惠：已开启。您可以随时在这里关闭。
+settings-marketing-off = 资讯与优惠：已关闭。订单和物流通知仍会照常发送。
+settings-stop-marketing = 停止接收资讯与优惠
+settings-allow-marketing = 接收资讯与优惠
+marketing-stopped = 已完成：不再向您发送资讯与优惠。订单和物流通知仍会照常发送。
+marketing-allowed = 已完成：您将收到我们的资讯与优惠。可随时通过 /settings 关闭。

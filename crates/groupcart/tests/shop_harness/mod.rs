@@ -41,6 +41,29 @@ pub async fn start_at(database_url: String, clock: Arc<AheadClock>) -> Shop {
     launch(database_url, |_| {}, clock).await
 }
 
+/// The token of the bot [`start_outside`] runs.
+pub const OUTSIDE_TOKEN: &str = "4000000001:outside-simulator-bot";
+
+/// groupcart with one bot (key `main`, no demo shop) against the simulator at `sim_url`,
+/// which outlives the app: for scenarios that restart it.
+pub async fn start_outside(
+    database_url: String,
+    sim_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> Shop {
+    let sim_url = sim_url.to_owned();
+    launch(
+        database_url,
+        move |config| {
+            config.telegram.api_url = sim_url;
+            config.telegram.token = Secret::new(OUTSIDE_TOKEN);
+            configure(config);
+        },
+        Arc::new(SystemClock),
+    )
+    .await
+}
+
 /// The wall clock moved forward by what a test asked: deadlines come without waiting.
 #[derive(Debug, Default)]
 pub struct AheadClock {
@@ -72,11 +95,20 @@ async fn launch(
     config.telegram.poll_timeout = 1;
     config.api.token = Secret::new(API_TOKEN);
     configure(&mut config);
+    // Sandbox mode serves its own simulator; with a token, the simulator is elsewhere.
+    let outside = (!config.telegram.token.is_empty()).then(|| {
+        (
+            config.telegram.api_url.clone(),
+            config.telegram.token.expose().to_owned(),
+        )
+    });
     let app = App::start_with_clock(config, listener, clock)
         .await
         .expect("app starts");
-    let sim = SimClient::new(format!("http://{}", app.addr));
-    let bot = DEMO_TOKEN.split(':').next().unwrap().parse().unwrap();
+    let (sim_url, token) =
+        outside.unwrap_or_else(|| (format!("http://{}", app.addr), DEMO_TOKEN.to_owned()));
+    let sim = SimClient::new(sim_url);
+    let bot = token.split(':').next().unwrap().parse().unwrap();
     Shop {
         app,
         sim,
@@ -232,4 +264,137 @@ pub async fn group_with_the_bot(shop: &Shop, group: i64, title: &str) {
         assert!(Instant::now() < deadline, "the group was never registered");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// The callback data of the inline buttons under a message, row by row.
+fn callback_data(message: &SentMessage) -> Vec<String> {
+    let rows = message
+        .reply_markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array().cloned())
+        .unwrap_or_default();
+    rows.iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["callback_data"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// How many of the messages contain `needle`.
+pub fn count(messages: &[SentMessage], needle: &str) -> usize {
+    messages.iter().filter(|m| text(m).contains(needle)).count()
+}
+
+/// `/start` and "accept all" on the privacy notice (service and marketing).
+pub async fn welcome(shop: &Shop, who: &SimUser) {
+    shop.sim.send_text(shop.bot, who, "/start").await.unwrap();
+    let messages = shop
+        .wait_for(who.id, "the privacy notice", |m| {
+            m.iter()
+                .any(|m| callback_data(m).iter().any(|d| d == "consent:all"))
+        })
+        .await;
+    let notice = messages
+        .iter()
+        .rev()
+        .find(|m| callback_data(m).iter().any(|d| d == "consent:all"))
+        .unwrap();
+    shop.press(who, notice, "consent:all").await;
+    shop.wait_for(who.id, "the consent confirmation", |m| {
+        has_text(m, "You will get service messages and our news")
+    })
+    .await;
+}
+
+/// Puts `colours` silk scarves (one of each of the first colours, 1 or 2) in the cart
+/// from the product card; returns the cart.
+pub async fn scarves_in_cart(shop: &Shop, who: &SimUser, colours: usize) -> SentMessage {
+    shop.sim
+        .send_text(shop.bot, who, "/start p-silk-scarf")
+        .await
+        .unwrap();
+    let card = shop
+        .wait_for(who.id, "the product card", |m| {
+            m.iter().any(|m| m.photo.is_some())
+        })
+        .await
+        .into_iter()
+        .rev()
+        .find(|m| m.photo.is_some())
+        .unwrap();
+    for data in callback_data(&card)
+        .into_iter()
+        .filter(|data| data.starts_with("c:add:"))
+        .take(colours)
+    {
+        shop.press(who, &card, &data).await;
+    }
+    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
+    shop.sim.send_text(shop.bot, who, "/cart").await.unwrap();
+    let expected = ["(Red)", "(Blue)"];
+    let messages = shop
+        .wait_for(who.id, "the cart with the scarves", |m| {
+            m.len() > before
+                && expected[..colours]
+                    .iter()
+                    .all(|colour| text(m.last().unwrap()).contains(colour))
+        })
+        .await;
+    messages.last().unwrap().clone()
+}
+
+/// Buys `colours` scarves (1 or 2): cart, checkout, invoice, payment; waits for the thanks.
+pub async fn buy_scarves(shop: &Shop, who: &SimUser, colours: usize) {
+    let cart = scarves_in_cart(shop, who, colours).await;
+    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
+    shop.press(who, &cart, "c:pay").await;
+    let messages = shop
+        .wait_for(who.id, "the invoice", |m| {
+            m[before.min(m.len())..].iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages[before..]
+        .iter()
+        .find(|m| m.invoice.is_some())
+        .unwrap()
+        .message_id;
+    let paid_before = count(&messages, "We received your payment");
+    shop.sim.pay(shop.bot, who, who.id, invoice).await.unwrap();
+    shop.wait_for(who.id, "the payment thanks", |m| {
+        count(m, "We received your payment") > paid_before
+    })
+    .await;
+}
+
+/// Adds `delta` units to each silk scarf variant (the demo shop has few blue ones).
+pub async fn restock_scarves(shop: &Shop, delta: i64) {
+    let (status, page) = shop.api_get("/products").await;
+    assert_eq!(status, 200, "{page}");
+    let scarf = page["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["handle"] == "silk-scarf")
+        .expect("the scarf")
+        .clone();
+    for variant in scarf["variants"].as_array().unwrap() {
+        let (status, body) = shop
+            .api(
+                &format!("/variants/{}/stock", variant["id"]),
+                serde_json::json!({"delta": delta, "reason": "restock"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+}
+
+/// The store's id of the customer with this Telegram id (they must have written).
+pub async fn customer_id(shop: &Shop, who: &SimUser) -> i64 {
+    shop.app
+        .store
+        .customer_by_telegram_id(who.id)
+        .await
+        .unwrap()
+        .expect("a known customer")
+        .id
+        .0
 }

@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use groupcart_core::error::FieldError;
 use groupcart_core::flash_sale::{
     self, Announcement, FlashSale, FlashSaleDraft, FlashSaleId, FlashSaleQuery, Phase, Post,
     Reschedule,
@@ -43,18 +42,7 @@ fn view(sale: FlashSale, announcements: Option<Vec<Announcement>>) -> SaleView {
 
 /// The bot a sale is sold by: the one named, or the only one.
 fn bot<'s>(state: &'s AppState, key: Option<&str>) -> Result<&'s WebAppBot, ApiError> {
-    let found = match key {
-        Some(key) => state.webapp.get(key),
-        None if state.webapp.len() == 1 => state.webapp.values().next(),
-        None => None,
-    };
-    found.ok_or_else(|| {
-        let message = match key {
-            Some(key) => format!("no bot `{key}` is configured"),
-            None => "name the bot that sells it".to_owned(),
-        };
-        Error::Fields(vec![FieldError::new("bot", message)]).into()
-    })
+    super::named_bot(state, key, "sells it")
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
-use groupcart_core::error::FieldError;
 use groupcart_core::group_buy::{
     self, Member, Offer, OfferDraft, OfferId, OfferQuery, Team, TeamId,
 };
@@ -55,18 +54,7 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(draft): ApiJson<OfferDraft>,
 ) -> Result<(StatusCode, Json<Offer>), ApiError> {
-    let found = match draft.bot.as_deref() {
-        Some(key) => state.webapp.get(key),
-        None if state.webapp.len() == 1 => state.webapp.values().next(),
-        None => None,
-    };
-    let Some(bot) = found else {
-        let message = match draft.bot.as_deref() {
-            Some(key) => format!("no bot `{key}` is configured"),
-            None => "name the bot that sells it".to_owned(),
-        };
-        return Err(Error::Fields(vec![FieldError::new("bot", message)]).into());
-    };
+    let bot = super::named_bot(&state, draft.bot.as_deref(), "sells it")?;
     let offer =
         group_buy::create_offer(state.store.as_ref(), &bot.profile, &draft, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(offer)))

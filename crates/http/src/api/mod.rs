@@ -4,8 +4,10 @@
 //! Handlers only translate between HTTP and the core's use cases; every failure answers
 //! with the shared error shape, 422s listing the fields at fault.
 
+mod broadcasts;
 mod catalog;
 mod community;
+mod customers;
 mod flash_sales;
 mod giveaways;
 mod group_buys;
@@ -110,10 +112,57 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/referrals", get(referrals::list))
         .route("/referrals/{id}/approve", post(referrals::approve))
         .route("/referrals/{id}/reject", post(referrals::reject))
+        .route(
+            "/customers/{id}",
+            get(customers::profile).patch(customers::change),
+        )
+        .route("/crm/stages", get(customers::stages))
+        .route("/crm/recompute", post(customers::recompute))
+        .route("/segments/preview", post(customers::preview))
+        .route(
+            "/segments",
+            get(customers::segments).post(customers::create_segment),
+        )
+        .route(
+            "/segments/{id}",
+            get(customers::show_segment)
+                .put(customers::replace_segment)
+                .delete(customers::delete_segment),
+        )
+        .route(
+            "/broadcasts",
+            get(broadcasts::list).post(broadcasts::create),
+        )
+        .route("/broadcasts/{id}", get(broadcasts::show))
+        .route("/broadcasts/{id}/results", get(broadcasts::results))
+        .route("/broadcasts/{id}/pause", post(broadcasts::pause))
+        .route("/broadcasts/{id}/resume", post(broadcasts::resume))
+        .route("/broadcasts/{id}/cancel", post(broadcasts::cancel))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))
         .merge(protected)
+}
+
+/// The bot a request names (`bot`), or the only one when it names none; `doing` says what
+/// the bot does, for the error ("name the bot that sells it").
+fn named_bot<'s>(
+    state: &'s AppState,
+    key: Option<&str>,
+    doing: &str,
+) -> Result<&'s crate::webapp::WebAppBot, ApiError> {
+    let found = match key {
+        Some(key) => state.webapp.get(key),
+        None if state.webapp.len() == 1 => state.webapp.values().next(),
+        None => None,
+    };
+    found.ok_or_else(|| {
+        let message = match key {
+            Some(key) => format!("no bot `{key}` is configured"),
+            None => format!("name the bot that {doing}"),
+        };
+        groupcart_core::Error::Fields(vec![groupcart_core::FieldError::new("bot", message)]).into()
+    })
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use groupcart_core::calendar::{self, Content, PostDraft, PostId, PostQuery, ScheduledPost};
-use groupcart_core::error::FieldError;
 use groupcart_core::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -18,18 +17,9 @@ pub async fn create(
     State(state): State<AppState>,
     ApiJson(draft): ApiJson<PostDraft>,
 ) -> Result<(StatusCode, Json<ScheduledPost>), ApiError> {
-    let bot = match draft.bot.as_deref() {
-        Some(key) if state.webapp.contains_key(key) => key.to_owned(),
-        None if state.webapp.len() == 1 => state.webapp.keys().next().cloned().unwrap_or_default(),
-        other => {
-            let message = match other {
-                Some(key) => format!("no bot `{key}` is configured"),
-                None => "name the bot that posts it".to_owned(),
-            };
-            return Err(Error::Fields(vec![FieldError::new("bot", message)]).into());
-        }
-    };
-    let post = calendar::schedule(state.store.as_ref(), &bot, &draft, Utc::now()).await?;
+    let bot = super::named_bot(&state, draft.bot.as_deref(), "posts it")?;
+    let post =
+        calendar::schedule(state.store.as_ref(), &bot.profile.key.0, &draft, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(post)))
 }
 

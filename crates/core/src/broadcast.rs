@@ -1,0 +1,895 @@
+//! Broadcasts: marketing messages to a segment's customers in their language, at one time
+//! or at a local time in each recipient's time zone, with A/B variants and a holdout, and
+//! the storage ports for them.
+//!
+//! Planning ([`plan`]) evaluates the rule once, keeps only the customers marketing may
+//! reach ([`crate::segment::marketing_may_reach`]), assigns each a variant at random (or the
+//! holdout) and a send time, and stores them as recipients. From then on the
+//! [`RELEASE_JOB`] moves due recipients into the outbox a few seconds' worth at a time,
+//! marking each queued in the same transaction, so a restart resumes where it stopped and
+//! sends nobody twice (beyond the outbox's one in-flight message per chat). Consent and the
+//! blocked flag are checked again at release, and withdrawing consent takes the customer's
+//! waiting broadcast messages back out of the outbox: an opt-out is honoured for
+//! broadcasts already under way.
+//!
+//! Results are per variant: delivered, failed, blocked, clicked (deep-link starts within
+//! the attribution window after the message was released) and orders paid within it. The
+//! holdout gets no message; its orders in the same window are the baseline.
+
+use crate::calendar::LinkButton;
+use crate::crm::CurrencyTotal;
+use crate::customer::CustomerId;
+use crate::event::NewEvent;
+use crate::job::NewJob;
+use crate::outbox::{Action, NewOutbound};
+use crate::segment::{marketing_may_reach, parse_field, scan, Rule, SegmentId};
+use crate::store::{Store, Tx};
+use crate::{Error, FieldError, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The job that releases a broadcast's due recipients into the outbox.
+pub const RELEASE_JOB: &str = "broadcast.release";
+
+/// The store's id of a broadcast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BroadcastId(pub i64);
+
+/// Where a broadcast is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BroadcastStatus {
+    /// Planned; recipients are released as their send times come.
+    Sending,
+    /// Staff paused it: nothing more is released until it is resumed.
+    Paused,
+    /// Every recipient was released, skipped or cancelled.
+    Done,
+    Cancelled,
+}
+
+impl BroadcastStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BroadcastStatus::Sending => "sending",
+            BroadcastStatus::Paused => "paused",
+            BroadcastStatus::Done => "done",
+            BroadcastStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "sending" => Some(BroadcastStatus::Sending),
+            "paused" => Some(BroadcastStatus::Paused),
+            "done" => Some(BroadcastStatus::Done),
+            "cancelled" => Some(BroadcastStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// One variant's message: its text per language and its link buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// Text per language tag (`en`, `es`, `zh-CN`); a customer whose language has none gets
+    /// the bot's default language, else the first listed. `{name}` becomes their first name.
+    pub texts: BTreeMap<String, String>,
+    /// Rows of link buttons (a product's deep link, a coupon's).
+    #[serde(default)]
+    pub buttons: Vec<Vec<LinkButton>>,
+}
+
+/// A broadcast as staff ask for it. Exactly one of `rule` and `segment_id` picks the
+/// audience; at most one of `send_at` and `local_time` sets the time (neither: now).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastDraft {
+    /// The bot that sends it (its key); may be left out when there is one bot.
+    #[serde(default)]
+    pub bot: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub rule: Option<String>,
+    #[serde(default)]
+    pub segment_id: Option<SegmentId>,
+    /// One to four; with more than one, recipients are split evenly at random.
+    pub variants: Vec<Variant>,
+    /// Share of the audience (0-50 %) that gets nothing, as a baseline.
+    #[serde(default)]
+    pub holdout_percent: u8,
+    #[serde(default)]
+    pub send_at: Option<DateTime<Utc>>,
+    /// A wall-clock time (`2026-12-01T10:00:00`) in each recipient's time zone.
+    #[serde(default)]
+    pub local_time: Option<NaiveDateTime>,
+    /// How long after a message clicks and orders count for it (hours, 1-720).
+    #[serde(default = "default_attribution_hours")]
+    pub attribution_hours: u32,
+}
+
+fn default_attribution_hours() -> u32 {
+    72
+}
+
+/// A broadcast about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBroadcast {
+    pub bot: String,
+    pub name: String,
+    /// The rule as evaluated (a saved segment's at the time).
+    pub rule: String,
+    pub segment_id: Option<SegmentId>,
+    pub variants: Vec<Variant>,
+    pub holdout_percent: u8,
+    pub send_at: Option<DateTime<Utc>>,
+    pub local_time: Option<NaiveDateTime>,
+    pub attribution_hours: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// A broadcast as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Broadcast {
+    pub id: BroadcastId,
+    pub bot: String,
+    pub name: String,
+    pub rule: String,
+    pub segment_id: Option<SegmentId>,
+    pub variants: Vec<Variant>,
+    pub holdout_percent: u8,
+    pub send_at: Option<DateTime<Utc>>,
+    pub local_time: Option<NaiveDateTime>,
+    pub attribution_hours: u32,
+    pub status: BroadcastStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A recipient about to be stored. `variant: None` is the holdout: stored as held out
+/// (released at `send_at` without a message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecipient {
+    pub customer: CustomerId,
+    pub chat_id: i64,
+    /// Index into the broadcast's variants.
+    pub variant: Option<u8>,
+    pub send_at: DateTime<Utc>,
+}
+
+/// Where a recipient is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientState {
+    /// Not released yet.
+    Planned,
+    /// In the outbox, not sent yet.
+    Waiting,
+    Delivered,
+    /// The outbox gave up on it (blocked, chat not found...).
+    Failed,
+    /// Not sent: no marketing consent or the bot blocked when it was due, or the consent
+    /// was withdrawn while it waited.
+    Skipped,
+    /// In the holdout.
+    HeldOut,
+    /// The broadcast was cancelled before it went.
+    Cancelled,
+}
+
+impl RecipientState {
+    pub const ALL: [RecipientState; 7] = [
+        RecipientState::Planned,
+        RecipientState::Waiting,
+        RecipientState::Delivered,
+        RecipientState::Failed,
+        RecipientState::Skipped,
+        RecipientState::HeldOut,
+        RecipientState::Cancelled,
+    ];
+}
+
+/// A due recipient as the release step sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRecipient {
+    /// The recipient row's id.
+    pub id: i64,
+    pub customer: CustomerId,
+    pub chat_id: i64,
+    pub variant: u8,
+    pub first_name: String,
+    /// The bot's language for them, else their Telegram's.
+    pub language: Option<String>,
+    /// Marketing consent now and the bot not blocked.
+    pub reachable: bool,
+}
+
+/// How many recipients of a variant (`None`: the holdout) are in a state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub variant: Option<u8>,
+    pub state: RecipientState,
+    pub count: i64,
+}
+
+/// A variant's results (`variant: None`: the holdout).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub variant: Option<u8>,
+    pub recipients: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    /// Recipients who have blocked the bot since it was planned.
+    pub blocked: i64,
+    /// Recipients who started the bot through a deep link within the window after their
+    /// release.
+    pub clicked: i64,
+    /// Recipients with an order paid within the window after their release.
+    pub buyers: i64,
+    /// Those orders per currency (still paid: refunded orders do not count).
+    pub orders: Vec<CurrencyTotal>,
+}
+
+/// Broadcasts outside any transaction.
+#[async_trait]
+pub trait BroadcastStore: Send + Sync {
+    async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>>;
+    /// Newest first, at most `limit`.
+    async fn broadcasts(&self, limit: i64) -> Result<Vec<Broadcast>>;
+    /// Recipients per variant and state (only non-zero counts).
+    async fn broadcast_tally(&self, id: BroadcastId) -> Result<Vec<Tally>>;
+    /// Results per variant (and the holdout, if any), attributing clicks and orders within
+    /// the broadcast's window after each recipient's release. Variants without recipients
+    /// are left out.
+    async fn broadcast_outcomes(&self, id: BroadcastId) -> Result<Vec<Outcome>>;
+    /// A recipient's variant (`Some(None)` for the holdout); `None` if not a recipient.
+    async fn broadcast_assignment(
+        &self,
+        id: BroadcastId,
+        customer: CustomerId,
+    ) -> Result<Option<Option<u8>>>;
+}
+
+/// Broadcast writes inside a [`crate::store::Tx`].
+#[async_trait]
+pub trait BroadcastTx: Send {
+    /// Stores a new broadcast, `sending`.
+    async fn create_broadcast(&mut self, broadcast: &NewBroadcast) -> Result<Broadcast>;
+    /// Stores recipients (one statement per few hundred rows).
+    async fn add_recipients(&mut self, id: BroadcastId, recipients: &[NewRecipient]) -> Result<()>;
+    /// The broadcast as this transaction sees it, its row locked on PostgreSQL.
+    async fn broadcast_for_update(&mut self, id: BroadcastId) -> Result<Option<Broadcast>>;
+    async fn set_broadcast_status(
+        &mut self,
+        id: BroadcastId,
+        status: BroadcastStatus,
+        at: DateTime<Utc>,
+    ) -> Result<()>;
+    /// Planned recipients with `send_at <= now`, by send time then id, at most `limit`,
+    /// locked on PostgreSQL (`SKIP LOCKED`).
+    async fn due_recipients(
+        &mut self,
+        id: BroadcastId,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<DueRecipient>>;
+    /// Marks recipients queued as outbox messages `(recipient id, outbox id)`.
+    async fn mark_queued(&mut self, queued: &[(i64, i64)], at: DateTime<Utc>) -> Result<()>;
+    /// Marks recipients skipped for `reason` (`unreachable`: no marketing consent or the
+    /// bot blocked when they were due).
+    async fn mark_skipped(&mut self, ids: &[i64], reason: &str, at: DateTime<Utc>) -> Result<()>;
+    /// Queued recipients whose outbox message has not been sent or given up yet.
+    async fn waiting_recipients(&mut self, id: BroadcastId) -> Result<i64>;
+    /// The earliest send time of a planned recipient.
+    async fn next_planned_at(&mut self, id: BroadcastId) -> Result<Option<DateTime<Utc>>>;
+    /// Cancels what has not gone yet: planned recipients, and queued ones whose outbox
+    /// message is still pending (the message is given up with `cancelled`). Returns how
+    /// many recipients were cancelled.
+    async fn cancel_unsent(&mut self, id: BroadcastId, at: DateTime<Utc>) -> Result<i64>;
+    /// Takes the customer's waiting broadcast messages (of any broadcast) back out of the
+    /// outbox (given up with `opted out`) and marks those recipients skipped
+    /// (`opted_out`). Returns how many.
+    async fn withdraw_marketing(&mut self, customer: CustomerId, at: DateTime<Utc>) -> Result<i64>;
+}
+
+// --- use cases ---
+
+/// Most variants a broadcast may have.
+pub const MAX_VARIANTS: usize = 4;
+/// Recipients stored per call while planning.
+const PLAN_BATCH: usize = 1_000;
+
+impl BroadcastDraft {
+    /// Every rule a draft must meet on its own, all problems at once. `default_language`
+    /// is the bot's: every variant needs a text in it, for customers whose language has
+    /// none.
+    pub fn validate(
+        &self,
+        default_language: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "must be 1-100 characters"));
+        }
+        match (&self.rule, self.segment_id) {
+            (Some(rule), None) => {
+                if let Err(e) = Rule::parse(rule) {
+                    errors.push(FieldError::new("rule", e.to_string()));
+                }
+            }
+            (None, Some(_)) => {}
+            _ => errors.push(FieldError::new(
+                "rule",
+                "give either a rule or a segment_id, not both",
+            )),
+        }
+        if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
+            errors.push(FieldError::new("variants", "give 1-4 variants"));
+        }
+        for (i, variant) in self.variants.iter().enumerate() {
+            let field = format!("variants[{i}]");
+            if !variant.texts.contains_key(default_language) {
+                errors.push(FieldError::new(
+                    format!("{field}.texts"),
+                    format!("needs a text in the bot's default language `{default_language}`"),
+                ));
+            }
+            if variant.texts.iter().any(|(language, text)| {
+                language.is_empty()
+                    || language.len() > 10
+                    || text.trim().is_empty()
+                    || text.chars().count() > 4096
+            }) {
+                errors.push(FieldError::new(
+                    format!("{field}.texts"),
+                    "each text needs a language tag and 1-4096 characters",
+                ));
+            }
+            for e in crate::calendar::button_errors(&variant.buttons) {
+                errors.push(FieldError::new(
+                    format!("{field}.buttons"),
+                    e.message.clone(),
+                ));
+            }
+        }
+        if self.holdout_percent > 50 {
+            errors.push(FieldError::new("holdout_percent", "must be 0-50"));
+        }
+        match (self.send_at, self.local_time) {
+            (Some(_), Some(_)) => errors.push(FieldError::new(
+                "send_at",
+                "give either send_at or local_time, not both",
+            )),
+            (Some(at), None) if at <= now => {
+                errors.push(FieldError::new("send_at", "must be in the future"));
+            }
+            (None, Some(local)) if local < now.naive_utc() - Duration::hours(14) => {
+                // Past in every time zone (the furthest ahead is UTC+14).
+                errors.push(FieldError::new("local_time", "has passed everywhere"));
+            }
+            _ => {}
+        }
+        if !(1..=720).contains(&self.attribution_hours) {
+            errors.push(FieldError::new("attribution_hours", "must be 1-720"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The release job of a broadcast, due at `at` (one waiting per broadcast).
+pub fn release_job(id: BroadcastId, at: DateTime<Utc>) -> NewJob {
+    NewJob::new(RELEASE_JOB, json!({ "broadcast": id.0 }), at)
+        .dedup_key(format!("broadcast:{}:release", id.0))
+}
+
+/// The broadcast a release job is about.
+pub fn job_broadcast(payload: &serde_json::Value) -> Result<BroadcastId> {
+    payload["broadcast"]
+        .as_i64()
+        .map(BroadcastId)
+        .ok_or_else(|| Error::Invalid("release job without a broadcast".into()))
+}
+
+/// Who a plan reaches and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Planned {
+    pub broadcast: Broadcast,
+    /// Customers the rule matched.
+    pub matched: u64,
+    /// Of them, those marketing may reach: the recipients.
+    pub recipients: u64,
+    pub held_out: u64,
+    /// How long evaluating the rule and assigning took, in milliseconds.
+    pub planning_ms: u64,
+}
+
+/// Plans a broadcast by bot `bot` (whose default language is `default_language`): stores
+/// it with its recipients and schedules its first release. Customers without a time zone
+/// are taken to be in `default_time_zone`.
+pub async fn plan(
+    store: &dyn Store,
+    bot: &str,
+    default_language: &str,
+    default_time_zone: &str,
+    draft: &BroadcastDraft,
+    now: DateTime<Utc>,
+) -> Result<Planned> {
+    draft
+        .validate(default_language, now)
+        .map_err(Error::Fields)?;
+    let rule_text = match (&draft.rule, draft.segment_id) {
+        (Some(rule), _) => rule.clone(),
+        (None, Some(id)) => match store.segment(id).await? {
+            Some(segment) => segment.rule,
+            None => {
+                return Err(Error::Fields(vec![FieldError::new(
+                    "segment_id",
+                    format!("no segment {}", id.0),
+                )]))
+            }
+        },
+        (None, None) => unreachable_rule()?,
+    };
+    let rule = parse_field("rule", &rule_text)?;
+    let started = std::time::Instant::now();
+    let mut matched = 0u64;
+    let mut audience: Vec<(CustomerId, i64, DateTime<Utc>)> = Vec::new();
+    scan(store, &rule, now, |row| {
+        matched += 1;
+        if marketing_may_reach(row) {
+            let send_at = match (draft.send_at, draft.local_time) {
+                (Some(at), _) => at,
+                (None, Some(local)) => {
+                    let zone = row.time_zone.as_deref().unwrap_or(default_time_zone);
+                    crate::time_zone::local_to_utc(local, zone).max(now)
+                }
+                (None, None) => now,
+            };
+            audience.push((row.customer, row.telegram_user_id, send_at));
+        }
+    })
+    .await?;
+    let recipients = assign(&audience, draft.variants.len(), draft.holdout_percent);
+    let planning_ms = started.elapsed().as_millis() as u64;
+    let held_out = recipients.iter().filter(|r| r.variant.is_none()).count() as u64;
+
+    let mut tx = store.begin().await?;
+    let broadcast = tx
+        .create_broadcast(&NewBroadcast {
+            bot: bot.to_owned(),
+            name: draft.name.trim().to_owned(),
+            rule: rule_text,
+            segment_id: draft.segment_id,
+            variants: draft.variants.clone(),
+            holdout_percent: draft.holdout_percent,
+            send_at: draft.send_at,
+            local_time: draft.local_time,
+            attribution_hours: draft.attribution_hours,
+            at: now,
+        })
+        .await?;
+    for chunk in recipients.chunks(PLAN_BATCH) {
+        tx.add_recipients(broadcast.id, chunk).await?;
+    }
+    let first = recipients
+        .iter()
+        .filter(|r| r.variant.is_some())
+        .map(|r| r.send_at)
+        .min()
+        .unwrap_or(now);
+    tx.schedule_job(&release_job(broadcast.id, first)).await?;
+    tx.append_event(
+        &NewEvent::new("broadcast_planned", now)
+            .bot(bot)
+            .source(Some("api".into()))
+            .data(json!({
+                "broadcast": broadcast.id.0,
+                "matched": matched,
+                "recipients": audience.len(),
+                "held_out": held_out,
+            })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Planned {
+        broadcast,
+        matched,
+        recipients: audience.len() as u64,
+        held_out,
+        planning_ms,
+    })
+}
+
+fn unreachable_rule() -> Result<String> {
+    Err(Error::Fields(vec![FieldError::new(
+        "rule",
+        "give either a rule or a segment_id",
+    )]))
+}
+
+/// Assigns each of the audience a variant at random (or, with `holdout_percent` chance,
+/// the holdout).
+fn assign(
+    audience: &[(CustomerId, i64, DateTime<Utc>)],
+    variants: usize,
+    holdout_percent: u8,
+) -> Vec<NewRecipient> {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    audience
+        .iter()
+        .map(|&(customer, chat_id, send_at)| {
+            let held_out = rng.random_range(0..100u8) < holdout_percent;
+            NewRecipient {
+                customer,
+                chat_id,
+                variant: (!held_out).then(|| rng.random_range(0..variants) as u8),
+                send_at,
+            }
+        })
+        .collect()
+}
+
+/// The text of `variant` for a customer speaking `language`: that language, else its
+/// primary subtag (`es` for `es-MX`), else the bot's default. `{name}` becomes the first
+/// name.
+pub fn text_for(
+    variant: &Variant,
+    language: Option<&str>,
+    default_language: &str,
+    first_name: &str,
+) -> String {
+    let pick = language
+        .and_then(|l| {
+            variant.texts.get(l).or_else(|| {
+                let primary = l.split('-').next().unwrap_or(l);
+                variant.texts.get(primary)
+            })
+        })
+        .or_else(|| variant.texts.get(default_language))
+        .or_else(|| variant.texts.values().next())
+        .map_or("", String::as_str);
+    pick.replace("{name}", first_name)
+}
+
+/// What one release step did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Released {
+    pub queued: usize,
+    pub skipped: usize,
+    /// When to run again; `None` when there is nothing left to release (or the broadcast is
+    /// paused or cancelled).
+    pub next: Option<DateTime<Utc>>,
+}
+
+/// How soon to look again while recipients are due but the outbox holds enough.
+const RELEASE_INTERVAL: Duration = Duration::seconds(1);
+
+/// Releases due recipients of broadcast `id` into the outbox, so that at most `window`
+/// of its messages wait there (what the sender gets through in a few seconds): an opt-out
+/// or a pause takes effect within that window. Recipients who withdrew consent or blocked
+/// the bot meanwhile are skipped.
+pub async fn release(
+    tx: &mut dyn Tx,
+    id: BroadcastId,
+    default_language: &str,
+    window: i64,
+    now: DateTime<Utc>,
+) -> Result<Released> {
+    let mut released = Released::default();
+    let Some(broadcast) = tx.broadcast_for_update(id).await? else {
+        return Ok(released);
+    };
+    if broadcast.status != BroadcastStatus::Sending {
+        return Ok(released);
+    }
+    let room = window - tx.waiting_recipients(id).await?;
+    if room <= 0 {
+        released.next = Some(now + RELEASE_INTERVAL);
+        return Ok(released);
+    }
+    let due = tx.due_recipients(id, now, room).await?;
+    let mut queued = Vec::with_capacity(due.len());
+    let mut skipped = Vec::new();
+    for recipient in &due {
+        if !recipient.reachable {
+            skipped.push(recipient.id);
+            continue;
+        }
+        let Some(variant) = broadcast.variants.get(usize::from(recipient.variant)) else {
+            skipped.push(recipient.id);
+            continue;
+        };
+        let text = text_for(
+            variant,
+            recipient.language.as_deref(),
+            default_language,
+            &recipient.first_name,
+        );
+        let outbox_id = tx
+            .enqueue(&NewOutbound {
+                bot: broadcast.bot.clone(),
+                chat_id: recipient.chat_id,
+                customer_id: Some(recipient.customer),
+                action: Action::SendText {
+                    text,
+                    buttons: crate::calendar::keyboard(&variant.buttons),
+                },
+                broadcast: true,
+                not_before: now,
+                created_at: now,
+            })
+            .await?;
+        queued.push((recipient.id, outbox_id));
+    }
+    tx.mark_queued(&queued, now).await?;
+    tx.mark_skipped(&skipped, "unreachable", now).await?;
+    released.queued = queued.len();
+    released.skipped = skipped.len();
+    released.next = if (due.len() as i64) < room {
+        // Everything due now is out; the next send time, if any.
+        match tx.next_planned_at(id).await? {
+            Some(at) => Some(at.max(now)),
+            None => {
+                tx.set_broadcast_status(id, BroadcastStatus::Done, now)
+                    .await?;
+                tx.append_event(
+                    &NewEvent::new("broadcast_done", now)
+                        .bot(&broadcast.bot)
+                        .data(json!({ "broadcast": id.0 })),
+                )
+                .await?;
+                None
+            }
+        }
+    } else {
+        Some(now + RELEASE_INTERVAL)
+    };
+    Ok(released)
+}
+
+/// What staff can do to a broadcast under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+/// Pauses, resumes or cancels a broadcast. Pausing stops releases (messages already in the
+/// outbox, at most a few seconds' worth, still go); cancelling also takes waiting messages
+/// back out of the outbox.
+pub async fn control(
+    store: &dyn Store,
+    id: BroadcastId,
+    control: Control,
+    now: DateTime<Utc>,
+) -> Result<Broadcast> {
+    let mut tx = store.begin().await?;
+    let Some(broadcast) = tx.broadcast_for_update(id).await? else {
+        return Err(Error::NotFound(format!("broadcast {}", id.0)));
+    };
+    let (allowed, to) = match control {
+        Control::Pause => (
+            broadcast.status == BroadcastStatus::Sending,
+            BroadcastStatus::Paused,
+        ),
+        Control::Resume => (
+            broadcast.status == BroadcastStatus::Paused,
+            BroadcastStatus::Sending,
+        ),
+        Control::Cancel => (
+            matches!(
+                broadcast.status,
+                BroadcastStatus::Sending | BroadcastStatus::Paused
+            ),
+            BroadcastStatus::Cancelled,
+        ),
+    };
+    if !allowed {
+        return Err(Error::Conflict(format!(
+            "broadcast {} is {}",
+            id.0,
+            broadcast.status.as_str()
+        )));
+    }
+    tx.set_broadcast_status(id, to, now).await?;
+    match control {
+        Control::Resume => {
+            tx.schedule_job(&release_job(id, now)).await?;
+        }
+        Control::Cancel => {
+            tx.cancel_unsent(id, now).await?;
+        }
+        Control::Pause => {}
+    }
+    tx.append_event(
+        &NewEvent::new(&format!("broadcast_{}", to.as_str()), now)
+            .bot(&broadcast.bot)
+            .source(Some("api".into()))
+            .data(json!({ "broadcast": id.0 })),
+    )
+    .await?;
+    tx.commit().await?;
+    store
+        .broadcast(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("broadcast {}", id.0)))
+}
+
+/// Where a broadcast stands: its recipients by state and variant, and when the rest will
+/// have been released at the sender's rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub broadcast: Broadcast,
+    /// Per state, all variants together.
+    pub states: BTreeMap<String, i64>,
+    pub tally: Vec<Tally>,
+    /// Planned recipients due already plus those waiting in the outbox, over `rate` per
+    /// second; `None` when nothing is due.
+    pub eta_seconds: Option<i64>,
+}
+
+/// The progress of broadcast `id`, estimating with the sender's `rate` per second.
+pub async fn progress(
+    store: &dyn Store,
+    id: BroadcastId,
+    rate: i64,
+    now: DateTime<Utc>,
+) -> Result<Progress> {
+    let Some(broadcast) = store.broadcast(id).await? else {
+        return Err(Error::NotFound(format!("broadcast {}", id.0)));
+    };
+    let tally = store.broadcast_tally(id).await?;
+    let mut states: BTreeMap<String, i64> = RecipientState::ALL
+        .iter()
+        .map(|s| (state_name(*s).to_owned(), 0))
+        .collect();
+    for t in &tally {
+        *states.entry(state_name(t.state).to_owned()).or_default() += t.count;
+    }
+    let left = states["planned"] + states["waiting"];
+    let eta_seconds = (broadcast.status == BroadcastStatus::Sending && left > 0).then(|| {
+        let by_rate = left / rate.max(1);
+        // A local-time broadcast also waits for the last time zone's hour.
+        let last_local = broadcast
+            .local_time
+            .map(|local| (local + Duration::hours(12)).and_utc() - now)
+            .map_or(0, |d| d.num_seconds().max(0));
+        by_rate.max(last_local.min(by_rate + 26 * 3600))
+    });
+    Ok(Progress {
+        broadcast,
+        states,
+        tally,
+        eta_seconds,
+    })
+}
+
+fn state_name(state: RecipientState) -> &'static str {
+    match state {
+        RecipientState::Planned => "planned",
+        RecipientState::Waiting => "waiting",
+        RecipientState::Delivered => "delivered",
+        RecipientState::Failed => "failed",
+        RecipientState::Skipped => "skipped",
+        RecipientState::HeldOut => "held_out",
+        RecipientState::Cancelled => "cancelled",
+    }
+}
+
+/// A customer withdrew marketing consent: their broadcast messages still waiting in the
+/// outbox are taken back (in the same transaction as the consent record).
+pub async fn marketing_withdrawn(
+    tx: &mut dyn Tx,
+    customer: CustomerId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let withdrawn = tx.withdraw_marketing(customer, now).await?;
+    if withdrawn > 0 {
+        tx.append_event(
+            &NewEvent::new("broadcast_withdrawn", now)
+                .customer(customer)
+                .data(json!({ "messages": withdrawn })),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn variant(texts: &[(&str, &str)]) -> Variant {
+        Variant {
+            texts: texts
+                .iter()
+                .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+                .collect(),
+            buttons: Vec::new(),
+        }
+    }
+
+    fn draft() -> BroadcastDraft {
+        BroadcastDraft {
+            bot: None,
+            name: "Winter sale".into(),
+            rule: Some("stage = active".into()),
+            segment_id: None,
+            variants: vec![variant(&[("en", "Hi {name}"), ("es", "Hola {name}")])],
+            holdout_percent: 0,
+            send_at: None,
+            local_time: None,
+            attribution_hours: 72,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn texts_fall_back_from_region_to_language_to_default() {
+        let v = variant(&[
+            ("en", "Hi {name}"),
+            ("es", "Hola {name}"),
+            ("zh-CN", "你好 {name}"),
+        ]);
+        assert_eq!(text_for(&v, Some("es-MX"), "en", "Ana"), "Hola Ana");
+        assert_eq!(text_for(&v, Some("zh-CN"), "en", "Li"), "你好 Li");
+        assert_eq!(text_for(&v, Some("id"), "en", "Budi"), "Hi Budi");
+        assert_eq!(text_for(&v, None, "en", "X"), "Hi X");
+    }
+
+    #[test]
+    fn drafts_are_checked_field_by_field() {
+        assert!(draft().validate("en", now()).is_ok());
+        let bad = BroadcastDraft {
+            name: String::new(),
+            rule: Some("stage = sleepy".into()),
+            variants: vec![variant(&[("es", "Hola")]); 5],
+            holdout_percent: 60,
+            send_at: Some(now()),
+            attribution_hours: 0,
+            ..draft()
+        };
+        let errors = bad.validate("en", now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert!(fields.contains(&"name"));
+        assert!(fields.contains(&"rule"));
+        assert!(fields.contains(&"variants"));
+        assert!(fields.contains(&"variants[0].texts"));
+        assert!(fields.contains(&"holdout_percent"));
+        assert!(fields.contains(&"send_at"));
+        assert!(fields.contains(&"attribution_hours"));
+        let both = BroadcastDraft {
+            segment_id: Some(SegmentId(1)),
+            ..draft()
+        };
+        assert!(both.validate("en", now()).is_err());
+    }
+
+    #[test]
+    fn assignment_covers_every_variant_and_roughly_the_holdout() {
+        let audience: Vec<_> = (0..4000).map(|i| (CustomerId(i), i, now())).collect();
+        let recipients = assign(&audience, 3, 20);
+        let held = recipients.iter().filter(|r| r.variant.is_none()).count();
+        assert!((600..1000).contains(&held), "{held}");
+        for v in 0..3u8 {
+            let n = recipients.iter().filter(|r| r.variant == Some(v)).count();
+            assert!((900..1250).contains(&n), "variant {v}: {n}");
+        }
+    }
+}

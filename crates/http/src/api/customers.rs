@@ -1,0 +1,144 @@
+//! `/api/customers`, `/api/segments` and `/api/crm`: customer profiles (tags, notes, time
+//! zone), saved segments with a live preview, lifecycle stage counts and an on-demand
+//! recompute of every stage.
+
+use super::{ApiJson, ApiPath};
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use groupcart_core::crm::{self, Profile, ProfileChange, Recomputed};
+use groupcart_core::customer::CustomerId;
+use groupcart_core::segment::{self, Preview, Segment, SegmentDraft, SegmentId};
+use groupcart_core::Error;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub async fn profile(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Profile>, ApiError> {
+    match state.store.profile(CustomerId(id)).await? {
+        Some(profile) => Ok(Json(profile)),
+        None => Err(Error::NotFound(format!("customer {id}")).into()),
+    }
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(change): ApiJson<ProfileChange>,
+) -> Result<Json<Profile>, ApiError> {
+    let now = state.crm.clock.now();
+    let profile = crm::change_profile(state.store.as_ref(), CustomerId(id), change, now).await?;
+    Ok(Json(profile))
+}
+
+/// Customers per lifecycle stage.
+pub async fn stages(
+    State(state): State<AppState>,
+) -> Result<Json<BTreeMap<&'static str, i64>>, ApiError> {
+    let counts = state.store.stage_counts().await?;
+    Ok(Json(
+        counts.into_iter().map(|(s, n)| (s.as_str(), n)).collect(),
+    ))
+}
+
+/// Recomputes every stage and RFM score now (the daily job does it too).
+pub async fn recompute(State(state): State<AppState>) -> Result<Json<Recomputed>, ApiError> {
+    let now = state.crm.clock.now();
+    let mut tx = state.store.begin().await?;
+    let report =
+        crm::recompute_all(state.store.as_ref(), tx.as_mut(), &state.crm.lifecycle, now).await?;
+    tx.commit().await?;
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleBody {
+    rule: String,
+}
+
+/// How many customers a rule matches, how many marketing may reach, and a sample.
+pub async fn preview(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RuleBody>,
+) -> Result<Json<Preview>, ApiError> {
+    let rule = segment::parse_field("rule", &body.rule)?;
+    let now = state.crm.clock.now();
+    Ok(Json(
+        segment::preview(state.store.as_ref(), &rule, now).await?,
+    ))
+}
+
+#[derive(Debug, Serialize)]
+pub struct SegmentList {
+    segments: Vec<Segment>,
+}
+
+pub async fn segments(State(state): State<AppState>) -> Result<Json<SegmentList>, ApiError> {
+    Ok(Json(SegmentList {
+        segments: state.store.segments().await?,
+    }))
+}
+
+pub async fn create_segment(
+    State(state): State<AppState>,
+    ApiJson(draft): ApiJson<SegmentDraft>,
+) -> Result<(StatusCode, Json<Segment>), ApiError> {
+    draft.validate().map_err(Error::Fields)?;
+    let mut tx = state.store.begin().await?;
+    let segment = tx.create_segment(&draft, state.crm.clock.now()).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(segment)))
+}
+
+/// A segment with what it matches now.
+#[derive(Debug, Serialize)]
+pub struct SegmentView {
+    #[serde(flatten)]
+    segment: Segment,
+    preview: Preview,
+}
+
+pub async fn show_segment(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SegmentView>, ApiError> {
+    let Some(segment) = state.store.segment(SegmentId(id)).await? else {
+        return Err(Error::NotFound(format!("segment {id}")).into());
+    };
+    let rule = segment::parse_field("rule", &segment.rule)?;
+    let preview = segment::preview(state.store.as_ref(), &rule, state.crm.clock.now()).await?;
+    Ok(Json(SegmentView { segment, preview }))
+}
+
+pub async fn replace_segment(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(draft): ApiJson<SegmentDraft>,
+) -> Result<Json<Segment>, ApiError> {
+    draft.validate().map_err(Error::Fields)?;
+    let mut tx = state.store.begin().await?;
+    let Some(segment) = tx
+        .update_segment(SegmentId(id), &draft, state.crm.clock.now())
+        .await?
+    else {
+        return Err(Error::NotFound(format!("segment {id}")).into());
+    };
+    tx.commit().await?;
+    Ok(Json(segment))
+}
+
+pub async fn delete_segment(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let mut tx = state.store.begin().await?;
+    if !tx.delete_segment(SegmentId(id)).await? {
+        return Err(Error::NotFound(format!("segment {id}")).into());
+    }
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

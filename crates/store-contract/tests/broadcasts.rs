@@ -1,0 +1,609 @@
+//! The broadcast contract ([`BroadcastStore`], [`BroadcastTx`]): storing broadcasts, their
+//! recipients (variants and the holdout), releasing due recipients into the outbox, the
+//! tally and the outcomes per variant within the attribution window, cancelling what has
+//! not gone, and taking an opted-out customer's waiting messages back. Every test here runs
+//! once on SQLite and once on PostgreSQL, each on a fresh database.
+//!
+//! [`BroadcastStore`]: groupcart_core::broadcast::BroadcastStore
+//! [`BroadcastTx`]: groupcart_core::broadcast::BroadcastTx
+
+use chrono::{DateTime, NaiveDate, Utc};
+use groupcart_core::broadcast::{
+    Broadcast, BroadcastId, BroadcastStatus, NewBroadcast, NewRecipient, Outcome, RecipientState,
+    Tally, Variant,
+};
+use groupcart_core::calendar::LinkButton;
+use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
+use groupcart_core::crm::CurrencyTotal;
+use groupcart_core::customer::CustomerId;
+use groupcart_core::event::NewEvent;
+use groupcart_core::outbox::{Action, NewOutbound, Settlement};
+use groupcart_core::segment::SegmentId;
+use groupcart_core::store::SharedStore;
+use groupcart_store_contract::fixtures::{customers, paid_order, shelf, t};
+use std::collections::BTreeMap;
+
+groupcart_store_contract::backend_tests!(
+    a_broadcast_round_trips_and_lists_newest_first,
+    recipients_go_from_planned_to_delivered,
+    many_recipients_are_stored,
+    outcomes_count_what_happened_within_the_window,
+    cancelling_takes_back_only_what_has_not_gone,
+    withdrawing_marketing_touches_only_that_customers_waiting_messages,
+);
+
+// --- helpers ---
+
+const BOT: &str = "shop_bot";
+
+fn variant(text: &str) -> Variant {
+    Variant {
+        texts: BTreeMap::from([
+            ("en".to_owned(), format!("{text}, {{name}}")),
+            ("zh-CN".to_owned(), format!("{text}!")),
+        ]),
+        buttons: vec![vec![LinkButton {
+            text: "Shop".into(),
+            url: "https://t.me/shop_bot?start=p-tea".into(),
+        }]],
+    }
+}
+
+fn new_broadcast(name: &str, attribution_hours: u32) -> NewBroadcast {
+    NewBroadcast {
+        bot: BOT.into(),
+        name: name.into(),
+        rule: "stage = active".into(),
+        segment_id: None,
+        variants: vec![variant("Hello"), variant("Hi")],
+        holdout_percent: 10,
+        send_at: None,
+        local_time: None,
+        attribution_hours,
+        at: t(0),
+    }
+}
+
+async fn create(store: &SharedStore, broadcast: &NewBroadcast) -> Broadcast {
+    let mut tx = store.begin().await.unwrap();
+    let created = tx.create_broadcast(broadcast).await.unwrap();
+    tx.commit().await.unwrap();
+    created
+}
+
+fn recipient(customer: CustomerId, variant: Option<u8>, send_secs: i64) -> NewRecipient {
+    NewRecipient {
+        customer,
+        chat_id: 1_000 + customer.0,
+        variant,
+        send_at: t(send_secs),
+    }
+}
+
+async fn add(store: &SharedStore, id: BroadcastId, recipients: &[NewRecipient]) {
+    let mut tx = store.begin().await.unwrap();
+    tx.add_recipients(id, recipients).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn message(customer: CustomerId, at: DateTime<Utc>) -> NewOutbound {
+    NewOutbound {
+        bot: BOT.into(),
+        chat_id: 1_000 + customer.0,
+        customer_id: Some(customer),
+        action: Action::SendText {
+            text: "Hello".into(),
+            buttons: vec![],
+        },
+        broadcast: true,
+        not_before: at,
+        created_at: at,
+    }
+}
+
+/// Releases the broadcast's recipients due at `at`: each one in `customers` gets a message
+/// (queued), and the outbox ids come back in that order.
+async fn release(
+    store: &SharedStore,
+    id: BroadcastId,
+    at: DateTime<Utc>,
+) -> Vec<(CustomerId, i64)> {
+    let mut tx = store.begin().await.unwrap();
+    let due = tx.due_recipients(id, at, 100).await.unwrap();
+    let mut queued = Vec::new();
+    let mut outbox = Vec::new();
+    for r in &due {
+        let message_id = tx.enqueue(&message(r.customer, at)).await.unwrap();
+        queued.push((r.id, message_id));
+        outbox.push((r.customer, message_id));
+    }
+    tx.mark_queued(&queued, at).await.unwrap();
+    tx.commit().await.unwrap();
+    outbox
+}
+
+async fn settle(store: &SharedStore, outbox_id: i64, settlement: Settlement) {
+    store
+        .outbox_settle(outbox_id, &settlement, None)
+        .await
+        .unwrap();
+}
+
+fn sent(at: DateTime<Utc>) -> Settlement {
+    Settlement::Sent {
+        at,
+        remote_message_id: Some(7),
+    }
+}
+
+fn tally(variant: Option<u8>, state: RecipientState, count: i64) -> Tally {
+    Tally {
+        variant,
+        state,
+        count,
+    }
+}
+
+async fn grant_marketing(store: &SharedStore, customer: CustomerId) {
+    let mut tx = store.begin().await.unwrap();
+    tx.record_consent(&ConsentRecord {
+        customer_id: customer,
+        purpose: ConsentPurpose::Marketing,
+        granted: true,
+        policy_version: "v1".into(),
+        bot: BOT.into(),
+        at: t(1),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn due_outbox_ids(store: &SharedStore) -> Vec<i64> {
+    let mut ids: Vec<i64> = store
+        .outbox_due(BOT, t(100_000), 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+// --- tests ---
+
+async fn a_broadcast_round_trips_and_lists_newest_first(store: SharedStore) {
+    let first = create(&store, &new_broadcast("Spring tea", 72)).await;
+    assert_eq!(first.bot, BOT);
+    assert_eq!(first.name, "Spring tea");
+    assert_eq!(first.rule, "stage = active");
+    assert_eq!(first.segment_id, None);
+    assert_eq!(first.variants, vec![variant("Hello"), variant("Hi")]);
+    assert_eq!(first.holdout_percent, 10);
+    assert_eq!(first.send_at, None);
+    assert_eq!(first.local_time, None);
+    assert_eq!(first.attribution_hours, 72);
+    assert_eq!(first.status, BroadcastStatus::Sending);
+    assert_eq!(first.created_at, t(0));
+    assert_eq!(first.updated_at, t(0));
+    let local = NaiveDate::from_ymd_opt(2026, 12, 1)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap();
+    let second = create(
+        &store,
+        &NewBroadcast {
+            segment_id: Some(SegmentId(42)),
+            send_at: Some(t(500)),
+            local_time: Some(local),
+            ..new_broadcast("Autumn tea", 24)
+        },
+    )
+    .await;
+    assert_eq!(second.segment_id, Some(SegmentId(42)));
+    assert_eq!(second.send_at, Some(t(500)));
+    assert_eq!(second.local_time, Some(local));
+    assert_eq!(
+        store.broadcast(first.id).await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(
+        store.broadcasts(10).await.unwrap(),
+        vec![second.clone(), first.clone()]
+    );
+    assert_eq!(store.broadcasts(1).await.unwrap(), vec![second.clone()]);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.broadcast_for_update(first.id).await.unwrap(),
+        Some(first.clone())
+    );
+    tx.set_broadcast_status(first.id, BroadcastStatus::Paused, t(9))
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.broadcast_for_update(BroadcastId(999)).await.unwrap(),
+        None
+    );
+    tx.commit().await.unwrap();
+    let paused = store.broadcast(first.id).await.unwrap().unwrap();
+    assert_eq!(paused.status, BroadcastStatus::Paused);
+    assert_eq!(paused.updated_at, t(9));
+    assert_eq!(store.broadcast(BroadcastId(999)).await.unwrap(), None);
+    assert!(store
+        .broadcast_tally(BroadcastId(999))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .broadcast_outcomes(BroadcastId(999))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn recipients_go_from_planned_to_delivered(store: SharedStore) {
+    let [ada, bob, cy, dan] = customers(&store, &[1, 2, 3, 4]).await[..] else {
+        unreachable!()
+    };
+    grant_marketing(&store, ada).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_customer_language(bob, "zh-CN").await.unwrap();
+    tx.commit().await.unwrap();
+    let b = create(&store, &new_broadcast("Spring tea", 72)).await;
+    add(
+        &store,
+        b.id,
+        &[
+            recipient(ada, Some(0), 100),
+            recipient(bob, Some(1), 100),
+            recipient(cy, Some(0), 300),
+            recipient(dan, None, 100),
+        ],
+    )
+    .await;
+    assert_eq!(
+        store.broadcast_assignment(b.id, ada).await.unwrap(),
+        Some(Some(0))
+    );
+    assert_eq!(
+        store.broadcast_assignment(b.id, bob).await.unwrap(),
+        Some(Some(1))
+    );
+    assert_eq!(
+        store.broadcast_assignment(b.id, dan).await.unwrap(),
+        Some(None)
+    );
+    assert_eq!(
+        store
+            .broadcast_assignment(b.id, CustomerId(999))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Planned, 2),
+            tally(Some(1), RecipientState::Planned, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(100)));
+    assert!(tx.due_recipients(b.id, t(99), 10).await.unwrap().is_empty());
+    let due = tx.due_recipients(b.id, t(200), 10).await.unwrap();
+    assert_eq!(due.len(), 2, "{due:?}");
+    let (a, o) = (&due[0], &due[1]);
+    assert_eq!(a.customer, ada);
+    assert_eq!(a.chat_id, 1_000 + ada.0);
+    assert_eq!(a.variant, 0);
+    assert_eq!(a.first_name, "Ada");
+    assert_eq!(a.language.as_deref(), Some("en"));
+    assert!(a.reachable);
+    assert_eq!(o.customer, bob);
+    assert_eq!(o.variant, 1);
+    assert_eq!(o.language.as_deref(), Some("zh-CN"));
+    assert!(!o.reachable);
+    assert_eq!(
+        tx.due_recipients(b.id, t(200), 1).await.unwrap()[0].id,
+        a.id
+    );
+    let message_id = tx.enqueue(&message(ada, t(200))).await.unwrap();
+    tx.mark_queued(&[(a.id, message_id)], t(200)).await.unwrap();
+    tx.mark_skipped(&[o.id], "no_consent", t(200))
+        .await
+        .unwrap();
+    // The transaction's own message counts as waiting.
+    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 1);
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(300)));
+    tx.commit().await.unwrap();
+
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Planned, 1),
+            tally(Some(0), RecipientState::Waiting, 1),
+            tally(Some(1), RecipientState::Skipped, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+    settle(&store, message_id, sent(t(201))).await;
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Planned, 1),
+            tally(Some(0), RecipientState::Delivered, 1),
+            tally(Some(1), RecipientState::Skipped, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 0);
+    assert!(tx
+        .due_recipients(b.id, t(200), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let last = tx.due_recipients(b.id, t(300), 10).await.unwrap();
+    assert_eq!(last.len(), 1);
+    assert_eq!(last[0].customer, cy);
+    tx.mark_skipped(&[last[0].id], "blocked", t(300))
+        .await
+        .unwrap();
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Delivered, 1),
+            tally(Some(0), RecipientState::Skipped, 1),
+            tally(Some(1), RecipientState::Skipped, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+}
+
+async fn many_recipients_are_stored(store: SharedStore) {
+    let telegram_ids: Vec<i64> = (1..=1_500).collect();
+    let ids = customers(&store, &telegram_ids).await;
+    let b = create(&store, &new_broadcast("Everyone", 72)).await;
+    let recipients: Vec<NewRecipient> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| {
+            let variant = match i % 3 {
+                0 => None,
+                k => Some(k as u8 - 1),
+            };
+            recipient(id, variant, 100 + i as i64)
+        })
+        .collect();
+    add(&store, b.id, &recipients).await;
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Planned, 500),
+            tally(Some(1), RecipientState::Planned, 500),
+            tally(None, RecipientState::HeldOut, 500),
+        ]
+    );
+    let mut tx = store.begin().await.unwrap();
+    let due = tx.due_recipients(b.id, t(100_000), 2_000).await.unwrap();
+    assert_eq!(due.len(), 1_000);
+    assert!(due.windows(2).all(|w| w[0].customer < w[1].customer));
+    let skipped: Vec<i64> = due.iter().map(|r| r.id).collect();
+    tx.mark_skipped(&skipped, "no_consent", t(100_000))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Skipped, 500),
+            tally(Some(1), RecipientState::Skipped, 500),
+            tally(None, RecipientState::HeldOut, 500),
+        ]
+    );
+}
+
+async fn outcomes_count_what_happened_within_the_window(store: SharedStore) {
+    let tea = shelf(&store, "tea", 100).await;
+    let [ada, bob, cy, hal] = customers(&store, &[1, 2, 3, 4]).await[..] else {
+        unreachable!()
+    };
+    // One hour of attribution; messages released at t(100).
+    let b = create(&store, &new_broadcast("Spring tea", 1)).await;
+    add(
+        &store,
+        b.id,
+        &[
+            recipient(ada, Some(0), 100),
+            recipient(bob, Some(1), 100),
+            recipient(cy, Some(0), 5_000),
+            recipient(hal, None, 100),
+        ],
+    )
+    .await;
+    let released = release(&store, b.id, t(100)).await;
+    assert_eq!(released.len(), 2);
+    settle(&store, released[0].1, sent(t(101))).await;
+    settle(
+        &store,
+        released[1].1,
+        Settlement::Failed {
+            at: t(101),
+            reason: "blocked".into(),
+        },
+    )
+    .await;
+
+    // Ada buys within her window and once after it; Bob bought before his message; the
+    // holdout buys within the window; Cy was never released.
+    paid_order(&store, ada, tea, "USD", 1_000, t(100 + 1_800)).await;
+    paid_order(&store, ada, tea, "USD", 9_000, t(100 + 3_600)).await;
+    paid_order(&store, bob, tea, "USD", 2_000, t(50)).await;
+    paid_order(&store, hal, tea, "EUR", 500, t(200)).await;
+    paid_order(&store, cy, tea, "USD", 700, t(5_001)).await;
+
+    let mut tx = store.begin().await.unwrap();
+    let started = |customer: CustomerId, source: Option<&str>, at: i64| {
+        NewEvent::new("conversation_started", t(at))
+            .bot(BOT)
+            .customer(customer)
+            .source(source.map(str::to_owned))
+    };
+    // A deep-link start within the window counts; one without a source, one after the
+    // window, or of another kind does not.
+    tx.append_event(&started(ada, Some("b-1"), 200))
+        .await
+        .unwrap();
+    tx.append_event(&started(ada, Some("b-1"), 300))
+        .await
+        .unwrap();
+    tx.append_event(&started(bob, None, 200)).await.unwrap();
+    tx.append_event(&started(bob, Some("b-1"), 100 + 3_600))
+        .await
+        .unwrap();
+    tx.append_event(
+        &NewEvent::new("order_paid", t(200))
+            .customer(hal)
+            .source(Some("b-1".into())),
+    )
+    .await
+    .unwrap();
+    // Bob blocks the bot after the broadcast was created.
+    tx.set_bot_blocked(bob, Some(t(150))).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let usd = |orders, total| CurrencyTotal {
+        currency: "USD".into(),
+        orders,
+        total,
+    };
+    assert_eq!(
+        store.broadcast_outcomes(b.id).await.unwrap(),
+        vec![
+            Outcome {
+                variant: Some(0),
+                recipients: 2,
+                delivered: 1,
+                failed: 0,
+                blocked: 0,
+                clicked: 1,
+                buyers: 1,
+                orders: vec![usd(1, 1_000)],
+            },
+            Outcome {
+                variant: Some(1),
+                recipients: 1,
+                delivered: 0,
+                failed: 1,
+                blocked: 1,
+                clicked: 0,
+                buyers: 0,
+                orders: vec![],
+            },
+            Outcome {
+                variant: None,
+                recipients: 1,
+                delivered: 0,
+                failed: 0,
+                blocked: 0,
+                clicked: 0,
+                buyers: 1,
+                orders: vec![CurrencyTotal {
+                    currency: "EUR".into(),
+                    orders: 1,
+                    total: 500,
+                }],
+            },
+        ]
+    );
+}
+
+async fn cancelling_takes_back_only_what_has_not_gone(store: SharedStore) {
+    let [ada, bob, cy, dan] = customers(&store, &[1, 2, 3, 4]).await[..] else {
+        unreachable!()
+    };
+    let b = create(&store, &new_broadcast("Spring tea", 72)).await;
+    add(
+        &store,
+        b.id,
+        &[
+            recipient(ada, Some(0), 100),
+            recipient(bob, Some(1), 100),
+            recipient(cy, Some(0), 900),
+            recipient(dan, None, 100),
+        ],
+    )
+    .await;
+    let released = release(&store, b.id, t(100)).await;
+    assert_eq!(released.iter().map(|r| r.0).collect::<Vec<_>>(), [ada, bob]);
+    settle(&store, released[1].1, sent(t(101))).await;
+    // Some other message, not of the broadcast, stays.
+    let mut tx = store.begin().await.unwrap();
+    let other = tx.enqueue(&message(cy, t(100))).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(due_outbox_ids(&store).await, vec![released[0].1, other]);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.cancel_unsent(b.id, t(150)).await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Cancelled, 2),
+            tally(Some(1), RecipientState::Delivered, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+    assert_eq!(due_outbox_ids(&store).await, vec![other]);
+    let stats = store.outbox_stats().await.unwrap();
+    assert_eq!((stats.pending, stats.sent, stats.failed), (1, 1, 1));
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.cancel_unsent(b.id, t(160)).await.unwrap(), 0);
+    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+}
+
+async fn withdrawing_marketing_touches_only_that_customers_waiting_messages(store: SharedStore) {
+    let [ada, bob] = customers(&store, &[1, 2]).await[..] else {
+        unreachable!()
+    };
+    let first = create(&store, &new_broadcast("Spring tea", 72)).await;
+    let second = create(&store, &new_broadcast("Autumn tea", 72)).await;
+    add(&store, second.id, &[recipient(ada, Some(0), 50)]).await;
+    let earlier = release(&store, second.id, t(50)).await;
+    settle(&store, earlier[0].1, sent(t(51))).await;
+    add(
+        &store,
+        first.id,
+        &[recipient(ada, Some(0), 100), recipient(bob, Some(1), 100)],
+    )
+    .await;
+    let released = release(&store, first.id, t(100)).await;
+    assert_eq!(released.len(), 2);
+
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.withdraw_marketing(ada, t(120)).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_tally(first.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Skipped, 1),
+            tally(Some(1), RecipientState::Waiting, 1),
+        ]
+    );
+    assert_eq!(
+        store.broadcast_tally(second.id).await.unwrap(),
+        vec![tally(Some(0), RecipientState::Delivered, 1)]
+    );
+    assert_eq!(due_outbox_ids(&store).await, vec![released[1].1]);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.withdraw_marketing(ada, t(130)).await.unwrap(), 0);
+    assert_eq!(tx.waiting_recipients(first.id).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+}

@@ -1,0 +1,481 @@
+//! [`CrmStore`] and [`CrmTx`] on PostgreSQL: customer profiles (the CRM columns of
+//! `customers` and the `customer_tags` table of `migrations/0015_crm.sql`), the lifecycle
+//! facts computed from paid orders, the stored lifecycle columns, and what segment rules read.
+//!
+//! "Paid" orders are those with `paid_at` set and still in a paid status
+//! (`paid_order!`). The bulk reads go a page of customers at a time: the page's rows, then
+//! one aggregate (or one tag read) over the page's id range, merged here, so that a full pass
+//! over a million customers is a few dozen set-based statements. A one-customer refresh
+//! locks the customer's row (`FOR UPDATE`) so that concurrent refreshes of the same customer
+//! run one after the other.
+
+use crate::query::{get, get_time};
+use crate::tx::PostgresTx;
+use crate::{db, PostgresStore};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use groupcart_core::crm::{
+    CrmStore, CrmTx, CurrencyTotal, LifecycleFacts, LifecycleUpdate, Profile, ProfileChange, Rfm,
+    SegmentRow, Stage, Stored, Windows,
+};
+use groupcart_core::customer::CustomerId;
+use groupcart_core::{Error, Result};
+use sqlx::postgres::{PgConnection, PgRow};
+use std::collections::HashMap;
+
+/// The condition of a paid order (on `orders` without an alias): paid, and not refunded
+/// or cancelled since.
+macro_rules! paid_order {
+    () => {
+        "paid_at IS NOT NULL AND status IN ('paid', 'shipped', 'delivered', 'completed')"
+    };
+}
+pub(crate) use paid_order;
+
+/// How many lifecycle updates go in one statement.
+const SAVE_CHUNK: usize = 5_000;
+
+macro_rules! stored_columns {
+    () => {
+        "id, first_seen_at, last_seen_at, stage, rfm_r, rfm_f, rfm_m, orders_paid, last_order_at"
+    };
+}
+
+#[async_trait]
+impl CrmStore for PostgresStore {
+    async fn profile(&self, id: CustomerId) -> Result<Option<Profile>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let Some(row) = sqlx::query(concat!(
+            "SELECT ",
+            customer_columns!(),
+            ", time_zone, country, notes, bot_blocked_at, marketing_consent, stage,
+             COALESCE(stage_since, first_seen_at) AS stage_since, rfm_r, rfm_f, rfm_m,
+             orders_paid, last_order_at,
+             ARRAY(SELECT t.tag FROM customer_tags t WHERE t.customer_id = customers.id
+                   ORDER BY t.tag COLLATE \"C\") AS tags
+             FROM customers WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let lifetime = sqlx::query(concat!(
+            "SELECT currency, COUNT(*) AS orders, COALESCE(SUM(total), 0)::BIGINT AS total
+             FROM orders WHERE customer_id = $1 AND ",
+            paid_order!(),
+            " GROUP BY currency ORDER BY currency COLLATE \"C\""
+        ))
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        Ok(Some(Profile {
+            customer: crate::query::customer(&row)?,
+            time_zone: get(&row, "time_zone")?,
+            country: get(&row, "country")?,
+            bot_blocked_at: get(&row, "bot_blocked_at")?,
+            marketing: get(&row, "marketing_consent")?,
+            stage: stage(&row)?,
+            stage_since: get_time(&row, "stage_since")?,
+            rfm: rfm(&row)?,
+            orders_paid: i64::from(get::<i32>(&row, "orders_paid")?),
+            last_order_at: get(&row, "last_order_at")?,
+            lifetime_value: lifetime.iter().map(currency_total).collect::<Result<_>>()?,
+            tags: get(&row, "tags")?,
+            notes: get(&row, "notes")?,
+        }))
+    }
+
+    async fn lifecycle_facts_page(
+        &self,
+        after: CustomerId,
+        limit: i64,
+        windows: Windows,
+    ) -> Result<Vec<LifecycleFacts>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            stored_columns!(),
+            " FROM customers WHERE id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after.0)
+        .bind(crate::query::limit(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        facts(&mut conn, &rows, windows).await
+    }
+
+    async fn order_totals_since(&self, since: DateTime<Utc>) -> Result<Vec<CurrencyTotal>> {
+        let rows = sqlx::query(concat!(
+            "SELECT currency, COUNT(*) AS orders, COALESCE(SUM(total), 0)::BIGINT AS total
+             FROM orders WHERE paid_at >= $1 AND ",
+            paid_order!(),
+            " GROUP BY currency ORDER BY currency COLLATE \"C\""
+        ))
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(currency_total).collect()
+    }
+
+    async fn segment_rows(&self, after: CustomerId, limit: i64) -> Result<Vec<SegmentRow>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT id, telegram_user_id, first_name,
+                 COALESCE(language, telegram_language) AS language, country, time_zone, stage,
+                 rfm_r, rfm_f, rfm_m, first_source, first_bot, first_seen_at, last_seen_at,
+                 orders_paid, last_order_at, marketing_consent,
+                 bot_blocked_at IS NOT NULL AS blocked
+             FROM customers WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after.0)
+        .bind(crate::query::limit(limit))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        // The page's tags in one read over its id range (the primary key's order).
+        let tag_rows = sqlx::query(
+            "SELECT customer_id, tag FROM customer_tags
+             WHERE customer_id BETWEEN $1 AND $2",
+        )
+        .bind(get::<i64>(first, "id")?)
+        .bind(get::<i64>(last, "id")?)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+        for row in &tag_rows {
+            tags.entry(get(row, "customer_id")?)
+                .or_default()
+                .push(get(row, "tag")?);
+        }
+        rows.iter()
+            .map(|row| {
+                let id: i64 = get(row, "id")?;
+                let mut tags = tags.remove(&id).unwrap_or_default();
+                tags.sort_unstable();
+                Ok(SegmentRow {
+                    customer: CustomerId(id),
+                    telegram_user_id: get(row, "telegram_user_id")?,
+                    first_name: get(row, "first_name")?,
+                    language: get(row, "language")?,
+                    country: get(row, "country")?,
+                    time_zone: get(row, "time_zone")?,
+                    stage: stage(row)?,
+                    rfm: rfm(row)?,
+                    first_source: get(row, "first_source")?,
+                    first_bot: get(row, "first_bot")?,
+                    first_seen_at: get_time(row, "first_seen_at")?,
+                    last_seen_at: get_time(row, "last_seen_at")?,
+                    orders_paid: i64::from(get::<i32>(row, "orders_paid")?),
+                    last_order_at: get(row, "last_order_at")?,
+                    marketing: get(row, "marketing_consent")?,
+                    blocked: get(row, "blocked")?,
+                    tags,
+                })
+            })
+            .collect()
+    }
+
+    async fn stage_counts(&self) -> Result<Vec<(Stage, i64)>> {
+        let rows = sqlx::query("SELECT stage, COUNT(*) AS n FROM customers GROUP BY stage")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        let mut counts: HashMap<Stage, i64> = HashMap::new();
+        for row in &rows {
+            counts.insert(stage(row)?, get(row, "n")?);
+        }
+        Ok(Stage::ALL
+            .into_iter()
+            .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl CrmTx for PostgresTx {
+    async fn lifecycle_facts(
+        &mut self,
+        customer: CustomerId,
+        windows: Windows,
+    ) -> Result<Option<LifecycleFacts>> {
+        let conn = self.conn();
+        // The lock serializes concurrent refreshes of this customer until commit.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            stored_columns!(),
+            " FROM customers WHERE id = $1 FOR UPDATE"
+        ))
+        .bind(customer.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        Ok(facts(conn, &rows, windows).await?.into_iter().next())
+    }
+
+    async fn save_lifecycle(
+        &mut self,
+        updates: &[LifecycleUpdate],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        // In id order, so that the rows are locked in the order other bulk writers use.
+        let mut sorted: Vec<&LifecycleUpdate> = updates.iter().collect();
+        sorted.sort_by_key(|u| u.customer.0);
+        for chunk in sorted.chunks(SAVE_CHUNK) {
+            let mut ids = Vec::with_capacity(chunk.len());
+            let mut stages = Vec::with_capacity(chunk.len());
+            let mut orders = Vec::with_capacity(chunk.len());
+            let mut last = Vec::with_capacity(chunk.len());
+            let mut keep = Vec::with_capacity(chunk.len());
+            let (mut r, mut f, mut m) = (
+                Vec::with_capacity(chunk.len()),
+                Vec::with_capacity(chunk.len()),
+                Vec::with_capacity(chunk.len()),
+            );
+            for u in chunk {
+                ids.push(u.customer.0);
+                stages.push(u.stage.as_str());
+                orders.push(i32::try_from(u.orders_paid).map_err(|_| {
+                    Error::Invalid(format!("{} paid orders is too many", u.orders_paid))
+                })?);
+                last.push(u.last_order_at);
+                keep.push(u.keep_rfm);
+                r.push(u.rfm.map(|s| i16::from(s.r)));
+                f.push(u.rfm.map(|s| i16::from(s.f)));
+                m.push(u.rfm.map(|s| i16::from(s.m)));
+            }
+            sqlx::query(
+                "UPDATE customers c
+                 SET stage = u.stage,
+                     stage_since = CASE WHEN c.stage <> u.stage THEN $9 ELSE c.stage_since END,
+                     orders_paid = u.orders_paid,
+                     last_order_at = u.last_order_at,
+                     rfm_r = CASE WHEN u.keep THEN c.rfm_r ELSE u.r END,
+                     rfm_f = CASE WHEN u.keep THEN c.rfm_f ELSE u.f END,
+                     rfm_m = CASE WHEN u.keep THEN c.rfm_m ELSE u.m END
+                 FROM UNNEST($1::int8[], $2::text[], $3::int4[], $4::timestamptz[], $5::bool[],
+                             $6::int2[], $7::int2[], $8::int2[])
+                      AS u (id, stage, orders_paid, last_order_at, keep, r, f, m)
+                 WHERE c.id = u.id",
+            )
+            .bind(&ids)
+            .bind(&stages)
+            .bind(&orders)
+            .bind(&last)
+            .bind(&keep)
+            .bind(&r)
+            .bind(&f)
+            .bind(&m)
+            .bind(at)
+            .execute(self.conn())
+            .await
+            .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn change_profile(&mut self, id: CustomerId, change: &ProfileChange) -> Result<bool> {
+        let conn = self.conn();
+        // `$n IS NULL` leaves a field as it is; an empty string clears it.
+        let changed = sqlx::query(
+            "UPDATE customers
+             SET time_zone = CASE WHEN $1::TEXT IS NULL THEN time_zone ELSE NULLIF($1, '') END,
+                 country = CASE WHEN $2::TEXT IS NULL THEN country ELSE NULLIF($2, '') END,
+                 notes = CASE WHEN $3::TEXT IS NULL THEN notes ELSE NULLIF($3, '') END
+             WHERE id = $4",
+        )
+        .bind(&change.time_zone)
+        .bind(&change.country)
+        .bind(&change.notes)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        if let Some(tags) = &change.tags {
+            sqlx::query("DELETE FROM customer_tags WHERE customer_id = $1")
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO customer_tags (customer_id, tag)
+                 SELECT DISTINCT $1::BIGINT, tag FROM UNNEST($2::text[]) AS t (tag)",
+            )
+            .bind(id.0)
+            .bind(tags)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        Ok(true)
+    }
+
+    async fn infer_locale(
+        &mut self,
+        id: CustomerId,
+        country: &str,
+        time_zone: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE customers
+             SET country = COALESCE(country, $2), time_zone = COALESCE(time_zone, $3)
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(country)
+        .bind(time_zone)
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn set_bot_blocked(
+        &mut self,
+        id: CustomerId,
+        blocked_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE customers SET bot_blocked_at = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(blocked_at)
+            .execute(self.conn())
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn latest_shipping_country(&mut self, id: CustomerId) -> Result<Option<String>> {
+        let row = sqlx::query(concat!(
+            "SELECT upper(shipping_address ->> 'country_code') AS country
+             FROM orders
+             WHERE customer_id = $1 AND shipping_address IS NOT NULL AND ",
+            paid_order!(),
+            " ORDER BY paid_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(row
+            .map(|row| get::<Option<String>>(&row, "country"))
+            .transpose()?
+            .flatten())
+    }
+}
+
+/// The lifecycle facts of `customers` (rows of [`stored_columns!`], in id order): one
+/// aggregate of the paid orders over their id range, merged with the rows.
+async fn facts(
+    conn: &mut PgConnection,
+    customers: &[PgRow],
+    windows: Windows,
+) -> Result<Vec<LifecycleFacts>> {
+    let (Some(first), Some(last)) = (customers.first(), customers.last()) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(concat!(
+        "SELECT customer_id, currency, COUNT(*) AS orders, MAX(paid_at) AS last_paid,
+             COUNT(*) FILTER (WHERE paid_at >= $3) AS active,
+             COUNT(*) FILTER (WHERE paid_at >= $4) AS loyal,
+             COALESCE(SUM(total) FILTER (WHERE paid_at >= $4), 0)::BIGINT AS loyal_total
+         FROM orders
+         WHERE customer_id BETWEEN $1 AND $2 AND ",
+        paid_order!(),
+        " GROUP BY customer_id, currency"
+    ))
+    .bind(get::<i64>(first, "id")?)
+    .bind(get::<i64>(last, "id")?)
+    .bind(windows.active_since)
+    .bind(windows.loyal_since)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+
+    #[derive(Default)]
+    struct Paid {
+        orders: i64,
+        last: Option<DateTime<Utc>>,
+        active: i64,
+        loyal: Vec<CurrencyTotal>,
+    }
+    let mut paid: HashMap<i64, Paid> = HashMap::new();
+    for row in &rows {
+        let p = paid.entry(get(row, "customer_id")?).or_default();
+        p.orders += get::<i64>(row, "orders")?;
+        let last: DateTime<Utc> = get_time(row, "last_paid")?;
+        p.last = Some(p.last.map_or(last, |l| l.max(last)));
+        p.active += get::<i64>(row, "active")?;
+        let loyal: i64 = get(row, "loyal")?;
+        if loyal > 0 {
+            p.loyal.push(CurrencyTotal {
+                currency: get(row, "currency")?,
+                orders: loyal,
+                total: get(row, "loyal_total")?,
+            });
+        }
+    }
+    customers
+        .iter()
+        .map(|row| {
+            let id: i64 = get(row, "id")?;
+            let mut p = paid.remove(&id).unwrap_or_default();
+            p.loyal.sort_by(|a, b| a.currency.cmp(&b.currency));
+            Ok(LifecycleFacts {
+                customer: CustomerId(id),
+                first_seen_at: get_time(row, "first_seen_at")?,
+                last_seen_at: get_time(row, "last_seen_at")?,
+                orders_paid: p.orders,
+                last_order_at: p.last,
+                active_orders: p.active,
+                loyal_totals: p.loyal,
+                stored: Stored {
+                    stage: stage(row)?,
+                    rfm: rfm(row)?,
+                    orders_paid: i64::from(get::<i32>(row, "orders_paid")?),
+                    last_order_at: get(row, "last_order_at")?,
+                },
+            })
+        })
+        .collect()
+}
+
+fn stage(row: &PgRow) -> Result<Stage> {
+    let stage: String = get(row, "stage")?;
+    Stage::parse(&stage).ok_or_else(|| Error::Storage(format!("unknown stage `{stage}`")))
+}
+
+fn rfm(row: &PgRow) -> Result<Option<Rfm>> {
+    let score = |column: &str| -> Result<Option<u8>> {
+        get::<Option<i16>>(row, column)?
+            .map(|s| {
+                u8::try_from(s).map_err(|_| Error::Storage(format!("{column} out of range: {s}")))
+            })
+            .transpose()
+    };
+    Ok(match (score("rfm_r")?, score("rfm_f")?, score("rfm_m")?) {
+        (Some(r), Some(f), Some(m)) => Some(Rfm { r, f, m }),
+        _ => None,
+    })
+}
+
+/// A row of `currency, orders, total`.
+pub(crate) fn currency_total(row: &PgRow) -> Result<CurrencyTotal> {
+    Ok(CurrencyTotal {
+        currency: get(row, "currency")?,
+        orders: get(row, "orders")?,
+        total: get(row, "total")?,
+    })
+}

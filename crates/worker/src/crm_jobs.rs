@@ -1,0 +1,113 @@
+//! Job handlers of the CRM and broadcasts: a customer's lifecycle refresh after a payment
+//! ([`groupcart_core::crm::REFRESH_JOB`]), the daily recompute of every stage and RFM score
+//! ([`groupcart_core::crm::RECOMPUTE_JOB`]), and a broadcast's release of due recipients
+//! into the outbox ([`groupcart_core::broadcast::RELEASE_JOB`]). The work is in the core.
+
+use crate::jobs::JobHandler;
+use async_trait::async_trait;
+use groupcart_core::broadcast::{self, job_broadcast, RELEASE_JOB};
+use groupcart_core::clock::SharedClock;
+use groupcart_core::crm::{self, LifecycleRules, RECOMPUTE_JOB, REFRESH_JOB};
+use groupcart_core::job::Job;
+use groupcart_core::store::{SharedStore, Tx};
+use groupcart_core::Result;
+use std::collections::HashMap;
+
+/// Refreshes one customer's stage after a payment or refund of theirs.
+pub struct RefreshCustomer {
+    pub store: SharedStore,
+    pub clock: SharedClock,
+    pub rules: LifecycleRules,
+}
+
+#[async_trait]
+impl JobHandler for RefreshCustomer {
+    fn kind(&self) -> &'static str {
+        REFRESH_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let customer = crm::job_customer(&job.payload)?;
+        crm::refresh_customer(
+            tx,
+            self.store.as_ref(),
+            &self.rules,
+            customer,
+            self.clock.now(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Recomputes every stage and RFM score, then schedules itself a day later.
+pub struct Recompute {
+    pub store: SharedStore,
+    pub clock: SharedClock,
+    pub rules: LifecycleRules,
+}
+
+#[async_trait]
+impl JobHandler for Recompute {
+    fn kind(&self) -> &'static str {
+        RECOMPUTE_JOB
+    }
+
+    async fn run(&self, _job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let now = self.clock.now();
+        let report = crm::recompute_all(self.store.as_ref(), tx, &self.rules, now).await?;
+        tracing::info!(
+            customers = report.customers,
+            changes = report.stage_changes,
+            written = report.written,
+            "lifecycle stages recomputed"
+        );
+        tx.schedule_job(&crm::recompute_job(now + chrono::Duration::days(1)))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Releases a broadcast's due recipients into the outbox, then schedules its next step.
+pub struct ReleaseBroadcast {
+    pub clock: SharedClock,
+    /// Each bot's default language by key: the text for customers whose language a
+    /// variant has none in.
+    pub default_languages: HashMap<String, String>,
+    /// Most of a broadcast's messages waiting in the outbox at once: a few seconds of the
+    /// sender's rate, so pauses and opt-outs take effect within those seconds.
+    pub window: i64,
+}
+
+#[async_trait]
+impl JobHandler for ReleaseBroadcast {
+    fn kind(&self) -> &'static str {
+        RELEASE_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let id = job_broadcast(&job.payload)?;
+        let now = self.clock.now();
+        let bot = match tx.broadcast_for_update(id).await? {
+            Some(b) => b.bot,
+            None => return Ok(()),
+        };
+        let language = self
+            .default_languages
+            .get(&bot)
+            .map_or(groupcart_core::i18n::FALLBACK, String::as_str);
+        let released = broadcast::release(tx, id, language, self.window, now).await?;
+        if released.queued + released.skipped > 0 {
+            tracing::debug!(
+                broadcast = id.0,
+                queued = released.queued,
+                skipped = released.skipped,
+                "broadcast released"
+            );
+        }
+        if let Some(next) = released.next {
+            tx.schedule_job(&broadcast::release_job(id, next)).await?;
+        }
+        Ok(())
+    }
+}
