@@ -283,8 +283,9 @@ pub trait BroadcastTx: Send {
     /// Marks recipients skipped for `reason` (`unreachable`: no marketing consent or the
     /// bot blocked when they were due).
     async fn mark_skipped(&mut self, ids: &[i64], reason: &str, at: DateTime<Utc>) -> Result<()>;
-    /// Queued recipients whose outbox message has not been sent or given up yet.
-    async fn waiting_recipients(&mut self, id: BroadcastId) -> Result<i64>;
+    /// Broadcast messages of bot `bot` (of any broadcast) waiting in the outbox, this
+    /// transaction's included.
+    async fn pending_broadcast_messages(&mut self, bot: &str) -> Result<i64>;
     /// The earliest send time of a planned recipient.
     async fn next_planned_at(&mut self, id: BroadcastId) -> Result<Option<DateTime<Utc>>>;
     /// Cancels what has not gone yet: planned recipients, and queued ones whose outbox
@@ -576,8 +577,9 @@ pub struct Released {
 const RELEASE_INTERVAL: Duration = Duration::seconds(1);
 
 /// Releases due recipients of broadcast `id` into the outbox, so that at most `window`
-/// of its messages wait there (what the sender gets through in a few seconds): an opt-out
-/// or a pause takes effect within that window. Recipients who withdrew consent or blocked
+/// broadcast messages of its bot wait there (what the sender gets through in a few
+/// seconds): an opt-out or a pause takes effect within that window, and broadcasts running
+/// at once share it. Recipients who withdrew consent or blocked
 /// the bot meanwhile are skipped.
 pub async fn release(
     tx: &mut dyn Tx,
@@ -593,7 +595,7 @@ pub async fn release(
     if broadcast.status != BroadcastStatus::Sending {
         return Ok(released);
     }
-    let room = window - tx.waiting_recipients(id).await?;
+    let room = window - tx.pending_broadcast_messages(&broadcast.bot).await?;
     if room <= 0 {
         released.next = Some(now + RELEASE_INTERVAL);
         return Ok(released);

@@ -147,6 +147,9 @@ enum BenchCommand {
     Broadcast {
         #[arg(long, default_value_t = 1_000_000)]
         customers: i64,
+        /// Seconds of each sending run (free and paid lane).
+        #[arg(long, default_value_t = 20)]
+        send_seconds: u64,
         /// Also measure on this PostgreSQL server (a scratch database is created on it and
         /// dropped afterwards).
         #[arg(long, value_name = "URL")]
@@ -300,6 +303,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 customers,
                 orders,
                 postgres,
+                send_seconds: 0,
             })
             .await
         }
@@ -307,6 +311,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
             which:
                 BenchCommand::Broadcast {
                     customers,
+                    send_seconds,
                     postgres,
                 },
         } => {
@@ -314,6 +319,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 customers,
                 orders: 0,
                 postgres,
+                send_seconds: send_seconds.max(2),
             })
             .await
         }

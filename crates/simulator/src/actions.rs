@@ -192,6 +192,27 @@ impl Simulator {
         })
     }
 
+    /// Registers the users as having started bot `bot_id` (their private chats open) without
+    /// sending it updates: an audience for broadcast benchmarks.
+    pub fn open_private_chats(
+        &self,
+        bot_id: i64,
+        users: impl IntoIterator<Item = SimUser>,
+    ) -> Result<usize, SimError> {
+        self.act(|world, _, _| {
+            let mut opened = 0;
+            for user in users {
+                if user.id <= 0 {
+                    return Err(SimError::bad_request("user ids are positive"));
+                }
+                let id = world.ensure_user(&UserSpec::User(user));
+                world.bot(bot_id).private.entry(id).or_default().started = true;
+                opened += 1;
+            }
+            Ok(opened)
+        })
+    }
+
     /// All registered users, by id.
     pub fn users(&self) -> Vec<SimUser> {
         let mut users: Vec<SimUser> = self.inner.world().users.values().cloned().collect();

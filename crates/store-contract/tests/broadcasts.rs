@@ -317,7 +317,7 @@ async fn recipients_go_from_planned_to_delivered(store: SharedStore) {
         .await
         .unwrap();
     // The transaction's own message counts as waiting.
-    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 1);
+    assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 1);
     assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(300)));
     tx.commit().await.unwrap();
 
@@ -341,7 +341,7 @@ async fn recipients_go_from_planned_to_delivered(store: SharedStore) {
         ]
     );
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 0);
+    assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 0);
     assert!(tx
         .due_recipients(b.id, t(200), 10)
         .await
@@ -565,7 +565,8 @@ async fn cancelling_takes_back_only_what_has_not_gone(store: SharedStore) {
     assert_eq!((stats.pending, stats.sent, stats.failed), (1, 1, 1));
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.cancel_unsent(b.id, t(160)).await.unwrap(), 0);
-    assert_eq!(tx.waiting_recipients(b.id).await.unwrap(), 0);
+    // The other broadcast message of the bot still waits.
+    assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 1);
     tx.commit().await.unwrap();
 }
 
@@ -604,6 +605,6 @@ async fn withdrawing_marketing_touches_only_that_customers_waiting_messages(stor
     assert_eq!(due_outbox_ids(&store).await, vec![released[1].1]);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.withdraw_marketing(ada, t(130)).await.unwrap(), 0);
-    assert_eq!(tx.waiting_recipients(first.id).await.unwrap(), 1);
+    assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 1);
     tx.commit().await.unwrap();
 }

@@ -381,14 +381,13 @@ impl BroadcastTx for PostgresTx {
         Ok(())
     }
 
-    async fn waiting_recipients(&mut self, id: BroadcastId) -> Result<i64> {
+    async fn pending_broadcast_messages(&mut self, bot: &str) -> Result<i64> {
+        // `outbox_due` leads with (bot, status): only the pending rows are visited.
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n
-             FROM broadcast_recipients r
-             JOIN outbox o ON o.id = r.outbox_id
-             WHERE r.broadcast_id = $1 AND r.status = 'queued' AND o.status = 'pending'",
+            "SELECT COUNT(*) AS n FROM outbox
+             WHERE bot = $1 AND status = 'pending' AND broadcast",
         )
-        .bind(id.0)
+        .bind(bot)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;

@@ -399,15 +399,14 @@ impl BroadcastTx for SqliteTx {
         Ok(())
     }
 
-    async fn waiting_recipients(&mut self, id: BroadcastId) -> Result<i64> {
+    async fn pending_broadcast_messages(&mut self, bot: &str) -> Result<i64> {
         self.flush_outbox().await?;
+        // `outbox_due` leads with (bot, status): only the pending rows are visited.
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n
-             FROM broadcast_recipients AS r
-             JOIN outbox AS o ON o.id = r.outbox_id
-             WHERE r.broadcast_id = ? AND r.status = 'queued' AND o.status = 'pending'",
+            "SELECT COUNT(*) AS n FROM outbox
+             WHERE bot = ? AND status = 'pending' AND broadcast = 1",
         )
-        .bind(id.0)
+        .bind(bot)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;

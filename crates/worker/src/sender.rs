@@ -69,6 +69,9 @@ pub struct Sender {
     metrics: Arc<Metrics>,
     config: SenderConfig,
     throttle: Throttle,
+    /// Bulk (broadcast) messages wait until a second after the start: a process before this
+    /// one may have used this second's budget just before it stopped.
+    bulk_from: Instant,
     /// Chats with a message in flight.
     in_flight: HashSet<i64>,
     /// The chat each running send task delivers to, so a task that panics frees its chat.
@@ -92,6 +95,7 @@ impl Sender {
             clock,
             metrics,
             throttle: Throttle::new(config.limits, Instant::now()),
+            bulk_from: Instant::now() + Duration::from_secs(1),
             config,
             in_flight: HashSet::new(),
             task_chats: HashMap::new(),
@@ -124,6 +128,10 @@ impl Sender {
             }
             if self.in_flight.len() >= self.config.max_in_flight {
                 break;
+            }
+            if message.broadcast && now < self.bulk_from {
+                held_back = Some(held_back.map_or(self.bulk_from, |h| h.min(self.bulk_from)));
+                continue;
             }
             let lane = self.throttle.lane_for(message.broadcast);
             if message.action.is_throttled() {
