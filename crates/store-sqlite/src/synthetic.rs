@@ -30,7 +30,7 @@ impl SqliteStore {
             .map_err(db)?;
         // Deterministic pseudo-random spreads from the row number (no RNG in SQL).
         sqlx::query(
-            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < ?1)
+            "WITH RECURSIVE seq(x) AS (SELECT 1 WHERE ?1 > 0 UNION ALL SELECT x + 1 FROM seq WHERE x < ?1)
              INSERT INTO customers (telegram_user_id, first_name, first_bot, first_seen_at,
                                     last_seen_at, language, marketing_consent)
              SELECT 9000000000 + x, 'Customer ' || x, 'bench',
@@ -51,7 +51,7 @@ impl SqliteStore {
             .await
             .map_err(db)?;
         sqlx::query(
-            "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < ?1)
+            "WITH RECURSIVE seq(x) AS (SELECT 1 WHERE ?1 > 0 UNION ALL SELECT x + 1 FROM seq WHERE x < ?1)
              INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, total,
                                  status, reservation_expires_at, created_at, updated_at, paid_at)
              SELECT ?4 + ((x - 1) * ?5 / ?1) * (x - 1) / ?1, 'bench',
