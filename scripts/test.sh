@@ -32,4 +32,16 @@ if ! pg_ready; then
   exit 1
 fi
 
+# The API fuzz test (crates/groupcart/tests/api_fuzz.rs) drives schemathesis, a Python tool,
+# installed once into a virtual environment under target/.
+schemathesis_version="4.32.5"
+tools="target/tools/schemathesis-$schemathesis_version"
+if [ ! -x "$tools/bin/schemathesis" ]; then
+  echo "installing schemathesis $schemathesis_version into $tools"
+  rm -rf "$tools"
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi
+export SCHEMATHESIS_BIN="$PWD/$tools/bin/schemathesis"
+
 exec cargo test --workspace "$@"

@@ -109,6 +109,8 @@ struct LineIndex<R> {
     line: u64,
     /// Whether the last byte was a line break (or there was none yet).
     after_break: bool,
+    /// Whether the last byte was `\r`, so a `\n` now ends the same line.
+    after_cr: bool,
     /// (byte offset, line) of text following a line break, oldest first; dropped once behind
     /// the rows read.
     starts: VecDeque<(u64, u64)>,
@@ -121,6 +123,7 @@ impl<R: Read> LineIndex<R> {
             offset: 0,
             line: 1,
             after_break: true,
+            after_cr: false,
             starts: VecDeque::new(),
         }
     }
@@ -143,9 +146,12 @@ impl<R: Read> Read for LineIndex<R> {
             if self.after_break && !is_break {
                 self.starts.push_back((self.offset, self.line));
             }
-            if b == b'\n' {
+            // A line ends at `\n`, `\r\n` or a lone `\r` (old Mac files), as for the csv
+            // reader.
+            if b == b'\r' || (b == b'\n' && !self.after_cr) {
                 self.line += 1;
             }
+            self.after_cr = b == b'\r';
             self.after_break = is_break;
             self.offset += 1;
         }

@@ -249,7 +249,27 @@ fn line_numbers_hold_with_windows_line_endings_blank_lines_and_a_bom() {
         .map(|&l| if l > 9 { l + 3 } else { l })
         .collect();
     assert_eq!(lines(&blank), shifted);
-    assert_eq!(lines(&blank.replace('\n', "\r\n")), shifted);
+    let crlf = lf.replace('\n', "\r\n");
+    let blank_crlf = crlf.replacen("\r\ngood-mug", "\r\n\r\n\r\n\r\ngood-mug", 1);
+    assert_eq!(lines(&blank_crlf), shifted);
+}
+
+/// Found by `fuzz_import.rs`: a lone `\r` (old Mac line endings, e.g. Excel's "CSV
+/// (Macintosh)") ends a row for the csv reader but was not counted as a line, so rows were
+/// reported on line 1.
+#[test]
+fn line_numbers_hold_with_old_mac_line_endings() {
+    let lf = String::from_utf8(fixture("malformed.csv")).unwrap();
+    let parsed = read(lf.replace('\n', "\r"), &options("USD", false));
+    let lines: Vec<u64> = parsed.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [6, 7, 8, 13, 14, 15, 16, 17, 18, 19, 20]);
+    // A stray `\r` in the header ends it there: the rest is the first row, on line 2.
+    let parsed = read(
+        "Handle,Variant C\rompare At Price,Variant Price\nmug,1,\n",
+        &options("USD", false),
+    );
+    let lines: Vec<u64> = parsed.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [2, 2, 3, 3]);
 }
 
 #[test]

@@ -179,7 +179,7 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, .. } => match name.as_str() {
             "help" => conversation.say("help", &[]).await,
             "language" => conversation.ask_language().await,
-            "privacy" => conversation.privacy_notice(None).await,
+            "privacy" => conversation.privacy_overview(None).await,
             "settings" => conversation.settings(None).await,
             _ => conversation.say("unknown-command", &[]).await,
         },
@@ -475,6 +475,7 @@ impl Turn<'_, '_> {
                 let text = self.text(confirmation, &[]);
                 self.replace_or_send(message_id, text, Vec::new()).await
             }
+            "privacy" => self.privacy_button(callback_id, value, message_id).await,
             "consent" => match ConsentChoice::parse(value) {
                 Some(choice) => {
                     self.answer(callback_id, None).await?;
@@ -486,6 +487,135 @@ impl Turn<'_, '_> {
             },
             _ => self.expired(callback_id).await,
         }
+    }
+
+    /// `/privacy`: what is stored and why, the policy version accepted and the marketing
+    /// choice, with buttons to change the choices, export the data or delete it.
+    async fn privacy_overview(&mut self, message_id: Option<i64>) -> Result<()> {
+        let current = self.tx.current_consents(self.customer.id).await?;
+        let version = current
+            .iter()
+            .find(|c| c.purpose == ConsentPurpose::Service && c.granted)
+            .map(|c| c.policy_version.clone())
+            .unwrap_or_else(|| self.text("privacy-none", &[]));
+        let marketing = current
+            .iter()
+            .any(|c| c.purpose == ConsentPurpose::Marketing && c.granted);
+        let marketing = self.text(
+            if marketing {
+                "privacy-on"
+            } else {
+                "privacy-off"
+            },
+            &[],
+        );
+        let text = self.text(
+            "privacy-overview",
+            &[("version", &version), ("marketing", &marketing)],
+        );
+        let buttons: Keyboard = [
+            ("privacy-button-choices", "privacy:choices"),
+            ("privacy-button-export", "privacy:export"),
+            ("privacy-button-erase", "privacy:erase"),
+        ]
+        .into_iter()
+        .map(|(label, data)| vec![Button::callback(self.text(label, &[]), data)])
+        .collect();
+        self.replace_or_send(message_id, text, buttons).await
+    }
+
+    /// The buttons under the privacy overview.
+    async fn privacy_button(
+        &mut self,
+        callback_id: &str,
+        value: &str,
+        message_id: Option<i64>,
+    ) -> Result<()> {
+        match value {
+            "erase-confirmed" => return self.erase_me(callback_id, message_id).await,
+            "choices" | "export" | "erase" | "keep" => self.answer(callback_id, None).await?,
+            _ => return self.expired(callback_id).await,
+        }
+        match value {
+            "choices" => self.privacy_notice(message_id).await,
+            "export" => {
+                crate::privacy::request_export(
+                    self.tx,
+                    self.customer.id,
+                    &self.ctx.bot.key.0,
+                    self.incoming.at,
+                )
+                .await?;
+                let text = self.text("privacy-export-preparing", &[]);
+                self.replace_or_send(message_id, text, Vec::new()).await
+            }
+            "erase" => {
+                let text = self.text("privacy-erase-confirm", &[]);
+                let buttons = vec![
+                    vec![Button::callback(
+                        self.text("privacy-erase-yes", &[]),
+                        "privacy:erase-confirmed",
+                    )],
+                    vec![Button::callback(
+                        self.text("privacy-erase-no", &[]),
+                        "privacy:keep",
+                    )],
+                ];
+                self.replace_or_send(message_id, text, buttons).await
+            }
+            "keep" => {
+                let text = self.text("privacy-kept", &[]);
+                self.replace_or_send(message_id, text, Vec::new()).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Erases the customer, then answers the press and says goodbye. These two are the
+    /// last messages that name their chat; a job empties each once it is sent.
+    async fn erase_me(&mut self, callback_id: &str, message_id: Option<i64>) -> Result<()> {
+        let id = self.customer.id;
+        let actor = format!("customer:{}", id.0);
+        // The goodbye's text is taken first: the erasure forgets their language.
+        let goodbye = self.text("privacy-erased", &[]);
+        crate::privacy::erase(self.tx, id, &actor, None, self.incoming.at).await?;
+        let goodbye = match message_id {
+            Some(message_id) => Action::EditText {
+                message_id,
+                text: goodbye,
+                buttons: Vec::new(),
+            },
+            None => Action::SendText {
+                text: goodbye,
+                buttons: Vec::new(),
+            },
+        };
+        let answer = Action::AnswerButton {
+            callback_id: callback_id.to_owned(),
+            text: None,
+        };
+        let forget_at = self.incoming.at + chrono::Duration::seconds(30);
+        for action in [answer, goodbye] {
+            let outbox_id = self
+                .tx
+                .enqueue(&NewOutbound {
+                    bot: self.ctx.bot.key.0.clone(),
+                    chat_id: self.incoming.chat_id,
+                    // Not theirs any more: the erasure cancels messages of theirs.
+                    customer_id: None,
+                    action,
+                    broadcast: false,
+                    not_before: self.incoming.at,
+                    created_at: self.incoming.at,
+                })
+                .await?;
+            self.tx
+                .schedule_job(&crate::privacy::forget_message_job(
+                    outbox_id, id, forget_at,
+                ))
+                .await?;
+        }
+        Ok(())
     }
 
     async fn record_consent(&mut self, choice: ConsentChoice) -> Result<()> {

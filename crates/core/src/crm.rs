@@ -337,6 +337,8 @@ pub struct Profile {
     pub lifetime_value: Vec<CurrencyTotal>,
     pub tags: Vec<String>,
     pub notes: Option<String>,
+    /// When the customer's personal data was erased ([`crate::privacy`]).
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 /// What a segment rule can look at, for one customer.

@@ -13,6 +13,8 @@ pub mod kind {
     pub const CONSENT_GIVEN: &str = "consent_given";
     pub const MESSAGE_SENT: &str = "message_sent";
     pub const MESSAGE_FAILED: &str = "message_failed";
+    pub const DATA_EXPORTED: &str = "data_exported";
+    pub const CUSTOMER_ERASED: &str = "customer_erased";
 }
 
 /// An event about to be appended.

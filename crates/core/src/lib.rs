@@ -5,6 +5,7 @@
 //! or Telegram: drivers translate their inputs into [`incoming::Incoming`] and call the use
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
+pub mod audit;
 pub mod bot;
 pub mod broadcast;
 pub mod calendar;
@@ -36,6 +37,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod money;
 pub mod outbox;
+pub mod privacy;
 pub mod promotion;
 pub mod referral;
 pub mod referral_chat;

@@ -80,6 +80,14 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         buttons: Keyboard,
     },
+    /// A file the bot makes and uploads (e.g. a customer's data export), with a caption.
+    SendDocument {
+        file_name: String,
+        mime_type: String,
+        /// The file's content; text files only (JSON, CSV).
+        content: String,
+        caption: String,
+    },
     /// An invoice the customer pays inside Telegram.
     SendInvoice(Invoice),
     /// Gives a Telegram Stars payment back to the customer.

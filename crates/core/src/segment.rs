@@ -251,10 +251,16 @@ fn tokenize(rule: &str) -> std::result::Result<Vec<(usize, Token)>, RuleError> {
     Ok(tokens)
 }
 
+/// Most parentheses and `not`s one inside another: the parser (and evaluation) recurse once
+/// per level, and a rule of only `(`s must fail, not exhaust a worker thread's stack.
+const MAX_NESTING: usize = 256;
+
 struct Parser {
     tokens: Vec<(usize, Token)>,
     pos: usize,
     end: usize,
+    /// Parentheses and `not`s open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -304,13 +310,25 @@ impl Parser {
     }
 
     fn factor(&mut self) -> std::result::Result<Rule, RuleError> {
+        let nests = self.keyword("not") || self.peek() == Some(&Token::Open);
+        if nests && self.depth >= MAX_NESTING {
+            return self.fail(format!(
+                "at most {MAX_NESTING} parentheses and `not`s inside one another"
+            ));
+        }
         if self.keyword("not") {
             self.pos += 1;
-            return Ok(Rule::Not(Box::new(self.factor()?)));
+            self.depth += 1;
+            let inner = self.factor();
+            self.depth -= 1;
+            return Ok(Rule::Not(Box::new(inner?)));
         }
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
-            let inner = self.or()?;
+            self.depth += 1;
+            let inner = self.or();
+            self.depth -= 1;
+            let inner = inner?;
             if self.peek() != Some(&Token::Close) {
                 return self.fail("expected `)`");
             }
@@ -421,6 +439,7 @@ impl Rule {
             tokens,
             pos: 0,
             end: rule.chars().count(),
+            depth: 0,
         };
         let parsed = parser.or()?;
         if parser.pos < parser.tokens.len() {
@@ -648,6 +667,9 @@ pub trait SegmentTx: Send {
     /// `false` if unknown.
     async fn delete_segment(&mut self, id: SegmentId) -> Result<bool>;
 }
+
+#[cfg(test)]
+mod fuzz;
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,15 @@ use crate::shop_chat::price_text;
 use crate::store::Tx;
 use crate::{Error, Result};
 
+/// Button data of the staff notices, followed by the order id.
+const SHIP_BUTTON: &str = "st:ship:";
+const CANCEL_BUTTON: &str = "st:cancel:";
+const PAID_BUTTON: &str = "st:paid:";
+
+/// What marks a staff notice about an order (its buttons' data, before the order id): an
+/// erasure empties the notices about the erased customer's orders, which name them.
+pub const ORDER_NOTICE_MARKERS: &[&str] = &[SHIP_BUTTON, CANCEL_BUTTON, PAID_BUTTON];
+
 /// The message that tells staff about a newly paid order.
 pub(crate) async fn order_paid_notice(
     tx: &mut dyn Tx,
@@ -64,11 +73,11 @@ pub(crate) async fn order_paid_notice(
     let buttons = vec![vec![
         Button::callback(
             ctx.texts.get(language, "staff-button-ship", &[]),
-            format!("st:ship:{}", order.id.0),
+            format!("{SHIP_BUTTON}{}", order.id.0),
         ),
         Button::callback(
             ctx.texts.get(language, "staff-button-cancel", &[]),
-            format!("st:cancel:{}", order.id.0),
+            format!("{CANCEL_BUTTON}{}", order.id.0),
         ),
     ]];
     tx.enqueue(&NewOutbound {
@@ -109,7 +118,7 @@ pub(crate) async fn manual_payment_notice(
     );
     let confirm = Button::callback(
         ctx.texts.get(language, "staff-button-confirm", &[]),
-        format!("st:paid:{}", order.id.0),
+        format!("{PAID_BUTTON}{}", order.id.0),
     );
     tx.enqueue(&NewOutbound {
         bot: ctx.bot.key.0.clone(),
@@ -164,15 +173,24 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                     let result =
                         shop_admin::ship(tx, ctx.texts, OrderId(order), carrier, &tracking, &actor)
                             .await;
-                    outcome(result, &say, "staff-shipped", order)?
+                    {
+                        audited(tx, &actor, "order.ship", order, &result).await?;
+                        outcome(result, &say, "staff-shipped", order)?
+                    }
                 }
                 ("delivered", Some(order), 1) => {
                     let result = shop_admin::deliver(tx, ctx.texts, OrderId(order), &actor).await;
-                    outcome(result, &say, "staff-delivered", order)?
+                    {
+                        audited(tx, &actor, "order.deliver", order, &result).await?;
+                        outcome(result, &say, "staff-delivered", order)?
+                    }
                 }
                 ("cancel", Some(order), 1) => {
                     let result = shop_admin::cancel(tx, ctx.texts, OrderId(order), &actor).await;
-                    outcome(result, &say, "staff-cancelled", order)?
+                    {
+                        audited(tx, &actor, "order.cancel", order, &result).await?;
+                        outcome(result, &say, "staff-cancelled", order)?
+                    }
                 }
                 ("paid", Some(order), 1) => {
                     let result = shop_admin::confirm_payment(
@@ -183,7 +201,10 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                         &actor,
                     )
                     .await;
-                    outcome(result, &say, "staff-payment-confirmed", order)?
+                    {
+                        audited(tx, &actor, "order.confirm_payment", order, &result).await?;
+                        outcome(result, &say, "staff-payment-confirmed", order)?
+                    }
                 }
                 ("ship" | "delivered" | "cancel" | "paid", ..) => say("staff-usage", &[]),
                 _ => return Ok(()),
@@ -197,7 +218,10 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
             let toast = match (parts.get(1).copied(), order) {
                 (Some("cancel"), Some(order)) => {
                     let result = shop_admin::cancel(tx, ctx.texts, OrderId(order), &actor).await;
-                    Some(outcome(result, &say, "staff-cancelled", order)?)
+                    Some({
+                        audited(tx, &actor, "order.cancel", order, &result).await?;
+                        outcome(result, &say, "staff-cancelled", order)?
+                    })
                 }
                 (Some("ship"), Some(order)) => {
                     Some(say("staff-ship-hint", &[("order", &order.to_string())]))
@@ -211,7 +235,10 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                         &actor,
                     )
                     .await;
-                    Some(outcome(result, &say, "staff-payment-confirmed", order)?)
+                    Some({
+                        audited(tx, &actor, "order.confirm_payment", order, &result).await?;
+                        outcome(result, &say, "staff-payment-confirmed", order)?
+                    })
                 }
                 _ => None,
             };
@@ -249,6 +276,35 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
     })
     .await
     .map(|_| ())
+}
+
+/// Appends a staff action that succeeded to the audit log, in the action's transaction.
+async fn audited(
+    tx: &mut dyn Tx,
+    actor: &Actor<'_>,
+    action: &str,
+    order: i64,
+    result: &Result<Order>,
+) -> Result<()> {
+    let Ok(order_now) = result else {
+        return Ok(());
+    };
+    crate::audit::append(
+        tx,
+        crate::audit::NewAuditEntry {
+            at: actor.at,
+            actor: actor.name.to_owned(),
+            action: action.to_owned(),
+            target: Some(format!("order:{order}")),
+            details: serde_json::json!({
+                "via": "telegram",
+                "status": order_now.status.as_str(),
+            }),
+            ip: None,
+        },
+    )
+    .await
+    .map(drop)
 }
 
 /// Formats a staff message by id with arguments.

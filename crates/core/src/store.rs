@@ -49,6 +49,8 @@ pub trait Store:
     + crate::crm::CrmStore
     + crate::segment::SegmentStore
     + crate::broadcast::BroadcastStore
+    + crate::privacy::PrivacyStore
+    + crate::audit::AuditStore
     + Send
     + Sync
     + 'static
@@ -144,6 +146,8 @@ pub trait Tx:
     + crate::crm::CrmTx
     + crate::segment::SegmentTx
     + crate::broadcast::BroadcastTx
+    + crate::privacy::PrivacyTx
+    + crate::audit::AuditTx
     + Send
 {
     // --- customers ---

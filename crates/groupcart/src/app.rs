@@ -32,6 +32,7 @@ use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
+use groupcart_worker::privacy_jobs::{ApplyRetention, Export, ForgetMessage, PolicyCheck};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
 use sha2::{Digest, Sha256};
@@ -223,6 +224,8 @@ impl App {
         }
         let http_shutdown = shutdown.clone();
         tasks.spawn(async move {
+            // With the client's address: the audit log records it.
+            let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
             let server = axum::serve(listener, router)
                 .with_graceful_shutdown(async move { http_shutdown.cancelled().await });
             if let Err(error) = server.await {
@@ -287,6 +290,13 @@ impl App {
             .await?;
         tx.schedule_job(&groupcart_core::crm::recompute_job(
             clock.now() + chrono::Duration::days(1),
+        ))
+        .await?;
+        // The policy version may have changed since the last start.
+        tx.schedule_job(&groupcart_core::privacy::policy_job(clock.now()))
+            .await?;
+        tx.schedule_job(&groupcart_core::privacy::retention_job(
+            clock.now() + chrono::Duration::hours(1),
         ))
         .await?;
         tx.commit().await?;
@@ -460,6 +470,22 @@ fn job_runner(
         staff,
         after: chrono::Duration::days(i64::from(config.shop.stuck_after_days)),
         every: chrono::Duration::hours(1),
+    }));
+    jobs.register(Arc::new(Export {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(ForgetMessage {
+        store: store.clone(),
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(PolicyCheck {
+        version: config.privacy.policy_version.clone(),
+    }));
+    jobs.register(Arc::new(ApplyRetention {
+        retention: config.privacy.retention.periods(),
+        clock: clock.clone(),
     }));
     jobs
 }

@@ -236,14 +236,49 @@ pub struct ApiConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PrivacyConfig {
-    /// The version of the privacy policy customers consent to; changing it asks again.
+    /// The version of the privacy policy customers consent to; changing it asks again, and
+    /// marketing stops for everyone until they accept the new version.
     pub policy_version: String,
+    /// How long personal data is kept.
+    pub retention: RetentionConfig,
 }
 
 impl Default for PrivacyConfig {
     fn default() -> Self {
         PrivacyConfig {
             policy_version: "1".into(),
+            retention: RetentionConfig::default(),
+        }
+    }
+}
+
+/// Retention periods in days; 0 keeps for good.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Stored Telegram updates and the texts of sent messages (at least 2: Telegram may
+    /// send an update again within a day, and the stored one is what recognizes it).
+    pub messages_days: u32,
+    /// Events (analytics looks no further back).
+    pub events_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            messages_days: 365,
+            events_days: 0,
+        }
+    }
+}
+
+impl RetentionConfig {
+    /// The periods as the core takes them.
+    pub fn periods(&self) -> groupcart_core::privacy::Retention {
+        let days = |d: u32| (d > 0).then(|| chrono::Duration::days(i64::from(d)));
+        groupcart_core::privacy::Retention {
+            messages: days(self.messages_days),
+            events: days(self.events_days),
         }
     }
 }
@@ -367,6 +402,12 @@ impl Config {
         }
         if !(1..=20).contains(&self.shop.page_size) {
             return Err("shop.page_size must be between 1 and 20".into());
+        }
+        if self.privacy.retention.messages_days == 1 {
+            return Err("privacy.retention.messages_days must be 0 (keep) or at least 2".into());
+        }
+        if self.privacy.policy_version.trim().is_empty() {
+            return Err("privacy.policy_version must not be empty".into());
         }
         if !groupcart_core::time_zone::is_valid(&self.crm.default_time_zone) {
             return Err(format!(

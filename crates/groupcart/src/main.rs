@@ -60,12 +60,24 @@ enum Command {
         #[command(subcommand)]
         which: BenchCommand,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Run the Telegram simulator on its own.
     Sim {
         /// Address the simulator listens on.
         #[arg(long = "sim-listen", default_value = "127.0.0.1:8081")]
         sim_listen: SocketAddr,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Walk the hash chain of the audit log; exits with 1 at the first entry that was
+    /// changed, removed or inserted.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +250,27 @@ async fn run(command: Command, config: Config) -> Result<()> {
             Ok(())
         }
         Command::Backup { file } => backup(&config, &file).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = groupcart::storage::open(&config.database).await?;
+            let verification = groupcart_core::audit::verify(store.as_ref()).await?;
+            match verification.broken {
+                None => {
+                    println!(
+                        "audit log intact: {} entries verified",
+                        verification.entries
+                    );
+                    Ok(())
+                }
+                Some(broken) => bail!(
+                    "audit log TAMPERED at entry {}: {} ({} entries before it verified)",
+                    broken.seq,
+                    broken.reason,
+                    verification.entries
+                ),
+            }
+        }
         Command::Config {
             command: ConfigCommand::Print,
         } => {

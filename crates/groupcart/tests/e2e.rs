@@ -394,7 +394,7 @@ async fn replies_keep_the_order_of_a_chats_messages() {
             let text = m.text.as_deref().unwrap_or_default();
             if text.starts_with("Here is what I can do") {
                 "help"
-            } else if text.starts_with("Hi Ana") {
+            } else if text.starts_with("Your data with us") {
                 "privacy"
             } else if text.starts_with("I do not know that command") {
                 "unknown"

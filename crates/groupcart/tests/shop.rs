@@ -270,6 +270,33 @@ async fn group_chat_to_paid_order(database_url: String) {
         .api(&format!("/orders/{}/deliver", order_id.0), json!({}))
         .await;
     assert_eq!(status, 200);
+    // Both staff actions are in the audit log, the refused one not.
+    let (_, audit) = shop.api_get("/audit").await;
+    let actions: Vec<(String, String)> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["target"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&order_id.0.to_string())
+        })
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("staff:@mei_ops".to_owned(), "order.ship".to_owned()),
+            ("api".to_owned(), "POST /api/orders/{id}/deliver".to_owned()),
+        ],
+        "{audit:#}"
+    );
     shop.wait_for(who.id, "the delivered message", |m| {
         has_text(m, "has been delivered")
     })

@@ -791,6 +791,11 @@ impl Simulator {
     }
 
     /// The bot's counters.
+    /// The content of a file a bot uploaded (`sendDocument`), by its `file_id`.
+    pub fn document_content(&self, file_id: &str) -> Option<Vec<u8>> {
+        self.inner.world().documents.get(file_id).cloned()
+    }
+
     pub fn stats(&self, bot_id: i64) -> Stats {
         let world = self.inner.world();
         world

@@ -327,6 +327,19 @@ impl SimClient {
             .await
     }
 
+    /// The content of a file a bot uploaded (a document message's `file_id`).
+    pub async fn document_content(&self, file_id: &str) -> Result<Vec<u8>, ClientError> {
+        let response = self
+            .http
+            .get(format!("{}/sim/files/{file_id}", self.base_url))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Self::decode(response).await;
+        }
+        Ok(response.bytes().await?.to_vec())
+    }
+
     /// The whole conversation in a chat as the bot sees it: users' messages too, with
     /// whether each was deleted.
     pub async fn transcript(

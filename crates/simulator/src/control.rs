@@ -45,6 +45,7 @@ pub(crate) fn routes(sim: Simulator) -> Router {
         .route("/sim/bots/{bot_id}/raw-update", post(post_raw_update))
         .route("/sim/bots/{bot_id}/updates", get(get_pending_updates))
         .route("/sim/bots/{bot_id}/stats", get(get_stats))
+        .route("/sim/files/{file_id}", get(get_file))
         .route(
             "/sim/bots/{bot_id}/chats/{chat_id}/messages",
             get(get_messages),
@@ -252,6 +253,15 @@ async fn get_pending_updates(State(sim): State<Simulator>, Path(bot_id): Path<St
 
 async fn get_stats(State(sim): State<Simulator>, Path(bot_id): Path<String>) -> Reply {
     to_json(sim.stats(parse_id(&bot_id)?))
+}
+
+/// The bytes of a file a bot uploaded.
+async fn get_file(
+    State(sim): State<Simulator>,
+    Path(file_id): Path<String>,
+) -> Result<Vec<u8>, SimError> {
+    sim.document_content(&file_id)
+        .ok_or_else(|| SimError::not_found(format!("no file {file_id}")))
 }
 
 /// `?all=true` adds the users' messages; `?wait_for=N&timeout_ms=M` waits for N bot messages.

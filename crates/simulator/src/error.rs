@@ -28,6 +28,11 @@ impl ApiError {
         Self::new(400, format!("Bad Request: {what}"))
     }
 
+    /// 413 `Request Entity Too Large`: an upload over the Bot API's limit.
+    pub fn too_large() -> Self {
+        Self::new(413, "Request Entity Too Large".into())
+    }
+
     /// 403 `Forbidden: <what>`.
     pub fn forbidden(what: impl std::fmt::Display) -> Self {
         Self::new(403, format!("Forbidden: {what}"))

@@ -15,6 +15,19 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Params {
     map: BTreeMap<String, Value>,
+    /// Files uploaded as parts of a multipart body, by parameter name.
+    files: BTreeMap<String, Upload>,
+}
+
+/// A file part with the name of the parameter it was sent as.
+type NamedUpload = (String, Upload);
+
+/// A file part of a multipart body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Upload {
+    pub file_name: String,
+    pub mime_type: Option<String>,
+    pub bytes: Vec<u8>,
 }
 
 impl Params {
@@ -23,6 +36,7 @@ impl Params {
         match value {
             Value::Object(object) => Ok(Self {
                 map: object.into_iter().collect(),
+                files: BTreeMap::new(),
             }),
             Value::Null => Ok(Self::default()),
             _ => Err(ApiError::bad_request("parameters must be a JSON object")),
@@ -50,7 +64,9 @@ impl Params {
             // The boundary is case-sensitive, so it comes from the original header.
             let boundary = content_type_boundary(original_type)
                 .ok_or_else(|| ApiError::bad_request("multipart boundary is missing"))?;
-            params.extend_pairs(parse_multipart(body, &boundary));
+            let (pairs, files) = parse_multipart(body, &boundary);
+            params.extend_pairs(pairs);
+            params.files.extend(files);
         } else if content_type.starts_with("application/x-www-form-urlencoded") {
             params.extend_pairs(parse_urlencoded(&String::from_utf8_lossy(body)));
         } else if body.first() == Some(&b'{') {
@@ -87,6 +103,11 @@ impl Params {
             Some(Value::String(s)) if s.is_empty() => None,
             Some(value) => Some(value),
         }
+    }
+
+    /// The file uploaded as parameter `name`, if the body was multipart and had one.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.get(name)
     }
 
     /// A string parameter; numbers and booleans are accepted in their text form.
@@ -258,34 +279,70 @@ fn content_type_boundary(content_type: &str) -> Option<String> {
     })
 }
 
-/// The fields of a multipart body. File parts become `upload:<filename>`: the simulator keeps
-/// no file contents, only the fact that something was uploaded.
-fn parse_multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
+/// The fields of a multipart body. File parts become `upload:<filename>` among the text
+/// fields, and their bytes are kept aside (by field name) for the methods that take files.
+fn parse_multipart(body: &[u8], boundary: &str) -> (Vec<(String, String)>, Vec<NamedUpload>) {
     let delimiter = format!("--{boundary}");
-    let text = String::from_utf8_lossy(body);
     let mut pairs = Vec::new();
-    for part in text.split(delimiter.as_str()).skip(1) {
-        if part.starts_with("--") {
+    let mut files = Vec::new();
+    for part in split_bytes(body, delimiter.as_bytes()).into_iter().skip(1) {
+        if part.starts_with(b"--") {
             break;
         }
-        let part = part.strip_prefix("\r\n").unwrap_or(part);
-        let Some((headers, content)) = part.split_once("\r\n\r\n") else {
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let Some(split) = find_bytes(part, b"\r\n\r\n") else {
             continue;
         };
-        let content = content.strip_suffix("\r\n").unwrap_or(content);
-        let disposition = headers
-            .lines()
-            .find(|line| line.to_ascii_lowercase().starts_with("content-disposition"))
-            .unwrap_or("");
-        let Some(name) = disposition_param(disposition, "name") else {
+        let headers = String::from_utf8_lossy(&part[..split]);
+        let content = &part[split + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        let header = |prefix: &str| {
+            headers
+                .lines()
+                .find(|line| line.to_ascii_lowercase().starts_with(prefix))
+                .map(str::to_owned)
+        };
+        let disposition = header("content-disposition").unwrap_or_default();
+        let Some(name) = disposition_param(&disposition, "name") else {
             continue;
         };
-        match disposition_param(disposition, "filename") {
-            Some(filename) => pairs.push((name, format!("upload:{filename}"))),
-            None => pairs.push((name, content.to_string())),
+        match disposition_param(&disposition, "filename") {
+            Some(file_name) => {
+                pairs.push((name.clone(), format!("upload:{file_name}")));
+                let mime_type = header("content-type")
+                    .and_then(|line| line.split_once(':').map(|(_, v)| v.trim().to_owned()));
+                files.push((
+                    name,
+                    Upload {
+                        file_name,
+                        mime_type,
+                        bytes: content.to_vec(),
+                    },
+                ));
+            }
+            None => pairs.push((name, String::from_utf8_lossy(content).into_owned())),
         }
     }
-    pairs
+    (pairs, files)
+}
+
+/// `haystack` cut at every occurrence of `delimiter` (the delimiters dropped).
+fn split_bytes<'a>(haystack: &'a [u8], delimiter: &[u8]) -> Vec<&'a [u8]> {
+    let mut pieces = Vec::new();
+    let mut rest = haystack;
+    while let Some(at) = find_bytes(rest, delimiter) {
+        pieces.push(&rest[..at]);
+        rest = &rest[at + delimiter.len()..];
+    }
+    pieces.push(rest);
+    pieces
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn disposition_param(disposition: &str, key: &str) -> Option<String> {
@@ -353,6 +410,10 @@ mod tests {
             Some("upload:a.png")
         );
         assert_eq!(params.str("caption").ok().flatten().as_deref(), Some("a b"));
+        let file = params.file("photo").expect("the file is kept");
+        assert_eq!(file.file_name, "a.png");
+        assert_eq!(file.mime_type.as_deref(), Some("image/png"));
+        assert_eq!(file.bytes, b"\x89PNG");
     }
 
     #[test]

@@ -268,6 +268,7 @@ impl LogEntry {
             entities,
             reply_markup: self.markup.clone(),
             photo,
+            document: message.get("document").cloned(),
             invoice: message.get("invoice").cloned(),
             edited: self.edited,
             deleted: self.deleted,
@@ -431,6 +432,8 @@ pub(crate) struct World {
     pub users: HashMap<i64, SimUser>,
     pub chats: HashMap<i64, GroupChat>,
     pub bots: HashMap<i64, BotState>,
+    /// The content of every file a bot uploaded, by `file_id`.
+    pub documents: HashMap<String, Vec<u8>>,
 }
 
 impl World {
@@ -441,6 +444,7 @@ impl World {
             users: HashMap::new(),
             chats: HashMap::new(),
             bots: HashMap::new(),
+            documents: HashMap::new(),
         }
     }
 

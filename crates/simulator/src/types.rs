@@ -200,7 +200,7 @@ pub struct SentMessage {
     pub from_bot: bool,
     /// Unix time of sending.
     pub date: i64,
-    /// Text after parse_mode processing (or the caption of a photo).
+    /// Text after parse_mode processing (or the caption of a photo or document).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// Entities of the text, as Telegram would report them.
@@ -212,6 +212,10 @@ pub struct SentMessage {
     /// `file_id` of the photo for `sendPhoto`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
+    /// The `Document` object for `sendDocument` (file_id, file_name, mime_type, file_size);
+    /// the content is at `GET /sim/files/{file_id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<Value>,
     /// The `Invoice` object for `sendInvoice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Value>,

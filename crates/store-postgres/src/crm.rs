@@ -50,7 +50,7 @@ impl CrmStore for PostgresStore {
             customer_columns!(),
             ", time_zone, country, notes, bot_blocked_at, marketing_consent, stage,
              COALESCE(stage_since, first_seen_at) AS stage_since, rfm_r, rfm_f, rfm_m,
-             orders_paid, last_order_at,
+             orders_paid, last_order_at, erased_at,
              ARRAY(SELECT t.tag FROM customer_tags t WHERE t.customer_id = customers.id
                    ORDER BY t.tag COLLATE \"C\") AS tags
              FROM customers WHERE id = $1"
@@ -86,6 +86,7 @@ impl CrmStore for PostgresStore {
             lifetime_value: lifetime.iter().map(currency_total).collect::<Result<_>>()?,
             tags: get(&row, "tags")?,
             notes: get(&row, "notes")?,
+            erased_at: get(&row, "erased_at")?,
         }))
     }
 

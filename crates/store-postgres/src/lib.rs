@@ -46,6 +46,7 @@
 
 #[macro_use]
 mod query;
+mod audit;
 mod broadcast;
 mod calendar;
 mod catalog;
@@ -57,6 +58,7 @@ mod giveaway;
 mod group_buy;
 mod migrate;
 mod moderation;
+mod privacy;
 mod referral;
 mod segment;
 mod shop;

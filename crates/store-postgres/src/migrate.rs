@@ -89,6 +89,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "crm",
         sql: include_str!("../migrations/0015_crm.sql"),
     },
+    Migration {
+        version: 16,
+        name: "privacy",
+        sql: include_str!("../migrations/0016_privacy.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

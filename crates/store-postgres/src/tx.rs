@@ -39,7 +39,7 @@ impl PostgresTx {
         &mut self.tx
     }
 
-    async fn flush_events(&mut self) -> Result<()> {
+    pub(crate) async fn flush_events(&mut self) -> Result<()> {
         let events = std::mem::take(&mut self.events);
         if events.is_empty() {
             return Ok(());

@@ -225,7 +225,7 @@ impl CrmStore for SqliteStore {
             customer_columns!(),
             ", time_zone, country, notes, bot_blocked_at, marketing_consent, stage,
                COALESCE(stage_since, first_seen_at) AS stage_since, rfm_r, rfm_f, rfm_m,
-               orders_paid, last_order_at
+               orders_paid, last_order_at, erased_at
              FROM customers WHERE id = ?"
         ))
         .bind(id.0)
@@ -265,6 +265,7 @@ impl CrmStore for SqliteStore {
             lifetime_value: currency_totals(&lifetime)?,
             tags,
             notes: get(&row, "notes")?,
+            erased_at: opt_time(get(&row, "erased_at")?)?,
         }))
     }
 

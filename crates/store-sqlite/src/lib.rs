@@ -64,6 +64,7 @@ mod query;
 // Before the modules that use its macros (`paid_statuses!`).
 #[macro_use]
 mod crm;
+mod audit;
 mod broadcast;
 mod calendar;
 mod catalog;
@@ -74,6 +75,7 @@ mod giveaway;
 mod group_buy;
 mod migrate;
 mod moderation;
+mod privacy;
 mod referral;
 mod segment;
 mod shop;
@@ -174,7 +176,10 @@ impl SqliteStore {
             .create_if_missing(true)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            .synchronous(SqliteSynchronous::Normal);
+            .synchronous(SqliteSynchronous::Normal)
+            // Freed space is zeroed, so deleted or overwritten personal data does not linger
+            // in the file after an erasure (see `privacy.rs`).
+            .pragma("secure_delete", "ON");
 
         // The writer connects first: switching to WAL needs a lock the busy timeout cannot
         // wait for, so it is done once, before any reader exists. WAL is a persistent setting

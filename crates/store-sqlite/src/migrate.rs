@@ -90,6 +90,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "crm",
         sql: include_str!("../migrations/0015_crm.sql"),
     },
+    Migration {
+        version: 16,
+        name: "privacy",
+        sql: include_str!("../migrations/0016_privacy.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

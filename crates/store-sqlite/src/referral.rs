@@ -20,10 +20,11 @@ use groupcart_core::shop::OrderId;
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
-const COLUMNS: &str = "id, bot, code, referrer_id, referee_id, referee_has_username, status, \
+pub(crate) const COLUMNS: &str =
+    "id, bot, code, referrer_id, referee_id, referee_has_username, status, \
      reason, qualifying_order, reward_code, created_at, decided_at";
 
-fn referral_row(row: &SqliteRow) -> Result<Referral> {
+pub(crate) fn referral_row(row: &SqliteRow) -> Result<Referral> {
     let status: String = get(row, "status")?;
     let decided_at: Option<i64> = get(row, "decided_at")?;
     Ok(Referral {

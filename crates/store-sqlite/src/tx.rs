@@ -45,7 +45,7 @@ impl SqliteTx {
         &mut self.tx
     }
 
-    async fn flush_events(&mut self) -> Result<()> {
+    pub(crate) async fn flush_events(&mut self) -> Result<()> {
         let events = std::mem::take(&mut self.events);
         let mut rest = events.as_slice();
         for size in chunk_sizes(rest.len()) {

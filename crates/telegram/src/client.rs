@@ -7,12 +7,13 @@
 use std::fmt;
 use std::time::Duration;
 
+use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::methods::Method;
+use crate::methods::{InputFile, Method};
 use crate::types::ResponseParameters;
 
 /// How long to wait for a TCP/TLS connection to the Bot API.
@@ -141,14 +142,12 @@ impl Client {
 
     async fn send<M: Method>(&self, req: &M) -> Result<M::Response, ApiError> {
         let url = format!("{}/bot{}/{}", self.api_url, self.token, M::NAME);
-        let response = self
-            .http
-            .post(url)
-            .timeout(req.http_timeout())
-            .json(req)
-            .send()
-            .await
-            .map_err(network_error)?;
+        let request = self.http.post(url).timeout(req.http_timeout());
+        let request = match req.upload() {
+            Some((field, file)) => request.multipart(form(req, field, file)?),
+            None => request.json(req),
+        };
+        let response = request.send().await.map_err(network_error)?;
         let status = response.status();
         let body = response.bytes().await.map_err(network_error)?;
         decode(status, &body)
@@ -176,6 +175,26 @@ impl Client {
             ApiError::Decode(s) => ApiError::Decode(clean(s)),
         }
     }
+}
+
+/// A request with a file as a multipart form: each parameter a text field (objects and
+/// arrays JSON-encoded, as Telegram reads them from forms), the file as part `field`.
+fn form<M: Method>(req: &M, field: &str, file: &InputFile) -> Result<Form, ApiError> {
+    let params = serde_json::to_value(req)
+        .map_err(|e| ApiError::Decode(format!("cannot encode {}: {e}", M::NAME)))?;
+    let mut form = Form::new();
+    for (name, value) in params.as_object().into_iter().flatten() {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        form = form.text(name.clone(), text);
+    }
+    let part = Part::bytes(file.bytes.clone())
+        .file_name(file.file_name.clone())
+        .mime_str(&file.mime_type)
+        .map_err(|e| ApiError::Decode(format!("invalid mime type of {}: {e}", file.file_name)))?;
+    Ok(form.part(field.to_owned(), part))
 }
 
 /// Describes a transport error without its URL (which holds the token).

@@ -33,6 +33,23 @@ pub trait Method: Serialize + Send + Sync {
     fn http_timeout(&self) -> Duration {
         DEFAULT_HTTP_TIMEOUT
     }
+
+    /// A file this request uploads, with the parameter it goes in: such a request is sent
+    /// as `multipart/form-data` (JSON cannot carry a file).
+    fn upload(&self) -> Option<(&'static str, &InputFile)> {
+        None
+    }
+}
+
+/// A file uploaded with a request: its bytes, the name the recipient sees and its type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InputFile {
+    /// The name shown to the recipient, e.g. `export.json`.
+    pub file_name: String,
+    /// The MIME type, e.g. `application/json`.
+    pub mime_type: String,
+    /// The content.
+    pub bytes: Vec<u8>,
 }
 
 /// Implements [`Method`] for each request type (with optional extra items for
@@ -71,6 +88,11 @@ methods! {
     SetMyCommands => "setMyCommands" -> bool;
     SetChatMenuButton => "setChatMenuButton" -> bool;
     SendPhoto => "sendPhoto" -> Message;
+    SendDocument => "sendDocument" -> Message {
+        fn upload(&self) -> Option<(&'static str, &InputFile)> {
+            Some(("document", &self.document))
+        }
+    };
     CreateChatInviteLink => "createChatInviteLink" -> ChatInviteLink;
     ApproveChatJoinRequest => "approveChatJoinRequest" -> bool;
     DeclineChatJoinRequest => "declineChatJoinRequest" -> bool;
@@ -416,6 +438,51 @@ impl SendPhoto {
             protect_content: None,
             allow_paid_broadcast: None,
             reply_parameters: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `sendDocument`: send a file the bot uploads (a generated export, say), with a caption.
+/// Sent as `multipart/form-data`; every other parameter goes as a form field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendDocument {
+    /// Target chat.
+    pub chat_id: ChatTarget,
+    /// Forum topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// The file, uploaded as the `document` part of the form.
+    #[serde(skip)]
+    pub document: InputFile,
+    /// Caption, 0-1024 characters after entity parsing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Formatting of `caption`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_mode: Option<ParseMode>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Keyboard or reply request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<ReplyMarkup>,
+}
+
+impl SendDocument {
+    /// A file without caption.
+    pub fn new(chat_id: impl Into<ChatTarget>, document: InputFile) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            document,
+            caption: None,
+            parse_mode: None,
+            disable_notification: None,
+            protect_content: None,
             reply_markup: None,
         }
     }

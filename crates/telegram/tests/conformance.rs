@@ -133,10 +133,23 @@ struct Example {
 }
 
 fn example<M: Method>(label: &'static str, req: M) -> Example {
+    let mut json = serde_json::to_value(&req).expect("request serializes");
+    // An upload travels as a form part of that name (an InputFile in the spec).
+    if let Some((field, file)) = req.upload() {
+        json[field] = Value::String(file.file_name.clone());
+    }
     Example {
         method: M::NAME,
         label,
-        json: serde_json::to_value(&req).expect("request serializes"),
+        json,
+    }
+}
+
+fn export_file() -> InputFile {
+    InputFile {
+        file_name: "personal-data-7.json".into(),
+        mime_type: "application/json".into(),
+        bytes: br#"{"orders": []}"#.to_vec(),
     }
 }
 
@@ -452,6 +465,20 @@ fn examples() -> Vec<Example> {
             },
         ),
         example("minimal", SendPhoto::new(5012345678, "AgACAgIAAxkBAAIB")),
+        example(
+            "full",
+            SendDocument {
+                chat_id: chat(),
+                message_thread_id: Some(2280),
+                document: export_file(),
+                caption: Some("Your data".into()),
+                parse_mode: Some(ParseMode::Html),
+                disable_notification: Some(true),
+                protect_content: Some(true),
+                reply_markup: Some(ReplyMarkup::from(keyboard())),
+            },
+        ),
+        example("minimal", SendDocument::new(5012345678, export_file())),
         example(
             "full",
             CreateChatInviteLink {

@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
-    BanChatMember, DeclineChatJoinRequest, DeleteMessage, EditMessageText, InvoiceParams,
-    MessageOrTrue, RefundStarPayment, RestrictChatMember, SendInvoice, SendMessage, SendPhoto,
+    BanChatMember, DeclineChatJoinRequest, DeleteMessage, EditMessageText, InputFile,
+    InvoiceParams, MessageOrTrue, RefundStarPayment, RestrictChatMember, SendDocument, SendInvoice,
+    SendMessage, SendPhoto,
 };
 use groupcart_telegram::types::{
     ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
@@ -180,6 +181,21 @@ impl Deliver for TelegramDeliver {
                 let mut request = SendPhoto::new(message.chat_id, photo.clone());
                 request.caption = Some(caption.clone());
                 request.reply_markup = keyboard(buttons).map(Into::into);
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::SendDocument {
+                file_name,
+                mime_type,
+                content,
+                caption,
+            } => {
+                let file = InputFile {
+                    file_name: file_name.clone(),
+                    mime_type: mime_type.clone(),
+                    bytes: content.as_bytes().to_vec(),
+                };
+                let mut request = SendDocument::new(message.chat_id, file);
+                request.caption = Some(caption.clone());
                 self.client.call(&request).await.map(|m| Some(m.message_id))
             }
             Action::SendInvoice(invoice) => {

@@ -23,6 +23,12 @@ pub trait JobHandler: Send + Sync + 'static {
     /// recurring job may schedule its next run with the same dedup key); the runner commits.
     /// An `Err` rolls everything back and the job is retried with backoff.
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()>;
+
+    /// Work that must follow the commit of [`JobHandler::run`] (e.g. maintenance a
+    /// transaction would block). Its failure is logged; the job stays done.
+    async fn after_commit(&self, _job: &Job) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Tuning of the job runner.
@@ -119,6 +125,9 @@ impl JobRunner {
         match outcome {
             Ok(()) => {
                 Metrics::incr(&self.metrics.jobs_completed);
+                if let Err(error) = handler.after_commit(&job).await {
+                    tracing::warn!(id = job.id, kind = %job.kind, %error, "after-commit step failed");
+                }
                 Ok(())
             }
             Err(error) => {

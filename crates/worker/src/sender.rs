@@ -176,7 +176,14 @@ impl Sender {
         let max_attempts = self.config.max_attempts;
         let chat_id = message.chat_id;
         let task = self.tasks.spawn(async move {
-            let result = deliver.deliver(&message, paid).await;
+            let result = if groupcart_core::privacy::is_pseudonym(message.chat_id) {
+                // An erased customer's chat: nobody to send to.
+                Err(DeliveryError::Permanent(
+                    "the customer's data was erased".into(),
+                ))
+            } else {
+                deliver.deliver(&message, paid).await
+            };
             let rate_limited = match &result {
                 Err(DeliveryError::RateLimited(wait)) => Some(*wait),
                 _ => None,

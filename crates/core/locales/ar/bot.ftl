@@ -290,3 +290,29 @@ settings-stop-marketing = إيقاف الأخبار والعروض
 settings-allow-marketing = أرسلوا لي الأخبار والعروض
 marketing-stopped = تم: لن نرسل لك أخبارًا أو عروضًا بعد الآن. ستصلك إشعارات الطلبات والشحن كالمعتاد.
 marketing-allowed = تم: ستصلك أخبارنا وعروضنا. يمكنك إيقافها في أي وقت عبر /settings.
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    بياناتك لدينا:
+    • اسمك واسم المستخدم ولغتك في تيليجرام، للتواصل معك؛
+    • طلباتك وعناوينك ومدفوعاتك، للتوصيل وللمحاسبة؛
+    • الرسائل التي ترسلها إلى هذا البوت، للرد عليك؛
+    • اختياراتك أدناه، كإثبات لما وافقت عليه.
+    نحن لا نبيع بياناتك أبدًا.
+
+    إصدار السياسة الذي قبلته: { $version }
+    الأخبار والعروض: { $marketing }
+privacy-none = لا شيء بعد
+privacy-on = مفعّلة
+privacy-off = متوقفة
+privacy-button-choices = تغيير اختياراتي
+privacy-button-export = 📦 تصدير بياناتي
+privacy-button-erase = 🗑 حذف بياناتي
+privacy-erase-confirm =
+    هل تريد حذف جميع بياناتك؟ سيتم حذف ملفك وعناوينك ورسائلك واختياراتك ولن نراسلك مرة أخرى. تبقى الطلبات في سجلاتنا المحاسبية دون اسمك كما يقتضي القانون. لا يمكن التراجع عن ذلك.
+privacy-erase-yes = نعم، احذف كل شيء
+privacy-erase-no = لا، احتفظ بها
+privacy-erased = تم حذف بياناتك. هذه آخر رسالة تصلك منا. وداعًا!
+privacy-kept = لم يُحذف أي شيء.
+privacy-export-preparing = جارٍ تجهيز بياناتك. سيصل الملف إلى هنا خلال بضع دقائق.
+privacy-export-caption = بياناتك: { $orders } طلبات، { $messages } رسائل، { $events } سجلات نشاط، { $consents } سجلات موافقة، { $referrals } إحالات، { $tags } وسوم. الملف المرفق يحتوي على كل ذلك بصيغة JSON.

@@ -290,3 +290,29 @@ settings-stop-marketing = Stop news and offers
 settings-allow-marketing = Send me news and offers
 marketing-stopped = Done: no more news and offers. Order and shipping updates still reach you.
 marketing-allowed = Done: you will get our news and offers. Stop them any time with /settings.
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    Your data with us:
+    • your Telegram name, username and language, to talk to you;
+    • your orders, addresses and payments, to deliver and for accounting;
+    • the messages you send this bot, to answer you;
+    • your choices below, as proof of what you agreed to.
+    We never sell your data.
+
+    Policy version you accepted: { $version }
+    News and offers: { $marketing }
+privacy-none = none yet
+privacy-on = on
+privacy-off = off
+privacy-button-choices = Change my choices
+privacy-button-export = 📦 Export my data
+privacy-button-erase = 🗑 Delete my data
+privacy-erase-confirm =
+    Delete all your data? Your profile, addresses, messages and choices will be erased and we will not message you again. Orders stay in our books without your name, as accounting law requires. This cannot be undone.
+privacy-erase-yes = Yes, delete everything
+privacy-erase-no = No, keep it
+privacy-erased = Your data has been deleted. This is the last message you get from us. Goodbye!
+privacy-kept = Nothing was deleted.
+privacy-export-preparing = Preparing your data. The file will arrive here in a few minutes.
+privacy-export-caption = Your data: { $orders } orders, { $messages } messages, { $events } activity records, { $consents } consent records, { $referrals } referrals, { $tags } tags. The attached file holds all of it in JSON.

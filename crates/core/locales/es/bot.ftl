@@ -290,3 +290,29 @@ settings-stop-marketing = Dejar de recibir novedades y ofertas
 settings-allow-marketing = Quiero recibir novedades y ofertas
 marketing-stopped = Listo: no te enviaremos más novedades ni ofertas. Seguirás recibiendo los avisos de tus pedidos y envíos.
 marketing-allowed = Listo: recibirás nuestras novedades y ofertas. Desactívalas cuando quieras con /settings.
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    Tus datos con nosotros:
+    • tu nombre, usuario e idioma de Telegram, para hablar contigo;
+    • tus pedidos, direcciones y pagos, para entregarlos y por contabilidad;
+    • los mensajes que envías a este bot, para responderte;
+    • tus preferencias de abajo, como prueba de lo que aceptaste.
+    Nunca vendemos tus datos.
+
+    Versión de la política que aceptaste: { $version }
+    Novedades y ofertas: { $marketing }
+privacy-none = ninguna todavía
+privacy-on = activadas
+privacy-off = desactivadas
+privacy-button-choices = Cambiar mis preferencias
+privacy-button-export = 📦 Exportar mis datos
+privacy-button-erase = 🗑 Borrar mis datos
+privacy-erase-confirm =
+    ¿Borrar todos tus datos? Se borrarán tu perfil, direcciones, mensajes y preferencias, y no volveremos a escribirte. Los pedidos quedan en nuestras cuentas sin tu nombre, como exige la ley contable. No se puede deshacer.
+privacy-erase-yes = Sí, borrar todo
+privacy-erase-no = No, conservarlos
+privacy-erased = Tus datos han sido borrados. Este es el último mensaje que recibes de nosotros. ¡Adiós!
+privacy-kept = No se borró nada.
+privacy-export-preparing = Preparando tus datos. El archivo llegará aquí en unos minutos.
+privacy-export-caption = Tus datos: { $orders } pedidos, { $messages } mensajes, { $events } registros de actividad, { $consents } registros de consentimiento, { $referrals } referidos, { $tags } etiquetas. El archivo adjunto lo contiene todo en JSON.

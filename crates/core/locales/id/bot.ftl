@@ -290,3 +290,29 @@ settings-stop-marketing = Hentikan kabar dan penawaran
 settings-allow-marketing = Kirimi saya kabar dan penawaran
 marketing-stopped = Selesai: kami tidak akan mengirim kabar dan penawaran lagi. Info pesanan dan pengiriman tetap kami kirim.
 marketing-allowed = Selesai: Anda akan menerima kabar dan penawaran kami. Hentikan kapan saja dengan /settings.
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    Data Anda pada kami:
+    • nama, username, dan bahasa Telegram Anda, untuk berbicara dengan Anda;
+    • pesanan, alamat, dan pembayaran Anda, untuk pengiriman dan pembukuan;
+    • pesan yang Anda kirim ke bot ini, untuk menjawab Anda;
+    • pilihan Anda di bawah, sebagai bukti persetujuan Anda.
+    Kami tidak pernah menjual data Anda.
+
+    Versi kebijakan yang Anda setujui: { $version }
+    Kabar dan penawaran: { $marketing }
+privacy-none = belum ada
+privacy-on = aktif
+privacy-off = nonaktif
+privacy-button-choices = Ubah pilihan saya
+privacy-button-export = 📦 Ekspor data saya
+privacy-button-erase = 🗑 Hapus data saya
+privacy-erase-confirm =
+    Hapus semua data Anda? Profil, alamat, pesan, dan pilihan Anda akan dihapus dan kami tidak akan mengirim pesan lagi. Pesanan tetap di pembukuan kami tanpa nama Anda, sesuai hukum akuntansi. Ini tidak bisa dibatalkan.
+privacy-erase-yes = Ya, hapus semuanya
+privacy-erase-no = Tidak, simpan
+privacy-erased = Data Anda telah dihapus. Ini pesan terakhir dari kami. Sampai jumpa!
+privacy-kept = Tidak ada yang dihapus.
+privacy-export-preparing = Sedang menyiapkan data Anda. Berkasnya akan tiba di sini dalam beberapa menit.
+privacy-export-caption = Data Anda: { $orders } pesanan, { $messages } pesan, { $events } catatan aktivitas, { $consents } catatan persetujuan, { $referrals } referal, { $tags } tag. Berkas terlampir berisi semuanya dalam JSON.

@@ -290,3 +290,29 @@ settings-stop-marketing = Parar novidades e ofertas
 settings-allow-marketing = Quero receber novidades e ofertas
 marketing-stopped = Pronto: não enviaremos mais novidades e ofertas. Os avisos de pedidos e entregas continuam chegando.
 marketing-allowed = Pronto: você vai receber nossas novidades e ofertas. Desative quando quiser com /settings.
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    Seus dados conosco:
+    • seu nome, usuário e idioma do Telegram, para falar com você;
+    • seus pedidos, endereços e pagamentos, para entregar e para a contabilidade;
+    • as mensagens que você envia a este bot, para responder;
+    • suas escolhas abaixo, como prova do que você aceitou.
+    Nunca vendemos seus dados.
+
+    Versão da política que você aceitou: { $version }
+    Novidades e ofertas: { $marketing }
+privacy-none = nenhuma ainda
+privacy-on = ativadas
+privacy-off = desativadas
+privacy-button-choices = Mudar minhas escolhas
+privacy-button-export = 📦 Exportar meus dados
+privacy-button-erase = 🗑 Apagar meus dados
+privacy-erase-confirm =
+    Apagar todos os seus dados? Seu perfil, endereços, mensagens e escolhas serão apagados e não enviaremos mais mensagens. Os pedidos ficam na nossa contabilidade sem o seu nome, como a lei exige. Não é possível desfazer.
+privacy-erase-yes = Sim, apagar tudo
+privacy-erase-no = Não, manter
+privacy-erased = Seus dados foram apagados. Esta é a última mensagem que você recebe de nós. Até logo!
+privacy-kept = Nada foi apagado.
+privacy-export-preparing = Preparando seus dados. O arquivo chegará aqui em alguns minutos.
+privacy-export-caption = Seus dados: { $orders } pedidos, { $messages } mensagens, { $events } registros de atividade, { $consents } registros de consentimento, { $referrals } indicações, { $tags } etiquetas. O arquivo anexo contém tudo em JSON.

@@ -290,3 +290,29 @@ settings-stop-marketing = 停止接收资讯与优惠
 settings-allow-marketing = 接收资讯与优惠
 marketing-stopped = 已完成：不再向您发送资讯与优惠。订单和物流通知仍会照常发送。
 marketing-allowed = 已完成：您将收到我们的资讯与优惠。可随时通过 /settings 关闭。
+
+## Privacy: what is stored, export and erasure
+privacy-overview =
+    我们保存的您的数据：
+    • 您的 Telegram 名字、用户名和语言，用于与您沟通；
+    • 您的订单、地址和付款，用于发货和记账；
+    • 您发给本机器人的消息，用于回复您；
+    • 您在下方的选择，作为您同意内容的凭证。
+    我们绝不出售您的数据。
+
+    您接受的隐私政策版本：{ $version }
+    资讯与优惠：{ $marketing }
+privacy-none = 尚未接受
+privacy-on = 已开启
+privacy-off = 已关闭
+privacy-button-choices = 更改我的选择
+privacy-button-export = 📦 导出我的数据
+privacy-button-erase = 🗑 删除我的数据
+privacy-erase-confirm =
+    删除您的全部数据？您的资料、地址、消息和选择都将被删除，我们也不会再给您发消息。按照会计法规，订单会保留在账目中，但不再包含您的姓名。此操作无法撤销。
+privacy-erase-yes = 是的，全部删除
+privacy-erase-no = 不，保留
+privacy-erased = 您的数据已删除。这是我们发给您的最后一条消息。再见！
+privacy-kept = 没有删除任何内容。
+privacy-export-preparing = 正在准备您的数据，文件将在几分钟内发送到这里。
+privacy-export-caption = 您的数据：{ $orders } 个订单、{ $messages } 条消息、{ $events } 条活动记录、{ $consents } 条同意记录、{ $referrals } 条邀请记录、{ $tags } 个标签。附件以 JSON 格式包含全部内容。

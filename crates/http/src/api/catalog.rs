@@ -11,6 +11,9 @@ use groupcart_core::catalog::{
 };
 use serde::{Deserialize, Serialize};
 
+/// The largest stock change one request may make.
+const MAX_STOCK_DELTA: i64 = 1_000_000_000;
+
 /// Who API changes are recorded as, until the console brings users.
 const ACTOR: &str = "api";
 
@@ -135,11 +138,12 @@ pub async fn adjust_stock(
         )];
         return Err(error);
     }
-    if change.delta == 0 {
+    // Bounded so that no sum of changes can overflow the stored count.
+    if change.delta == 0 || change.delta.abs() > MAX_STOCK_DELTA {
         let mut error = ApiError::unprocessable("validation_failed", "some fields are invalid");
         error.fields = vec![groupcart_core::error::FieldError::new(
             "delta",
-            "must not be zero",
+            format!("not zero, between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}"),
         )];
         return Err(error);
     }

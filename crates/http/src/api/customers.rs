@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use groupcart_core::crm::{self, Profile, ProfileChange, Recomputed};
 use groupcart_core::customer::CustomerId;
+use groupcart_core::privacy::{self, ErasureReport, PersonalData};
 use groupcart_core::segment::{self, Preview, Segment, SegmentDraft, SegmentId};
 use groupcart_core::Error;
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,40 @@ pub async fn change(
     let now = state.crm.clock.now();
     let profile = crm::change_profile(state.store.as_ref(), CustomerId(id), change, now).await?;
     Ok(Json(profile))
+}
+
+/// Everything stored about the customer (a data subject's access request).
+pub async fn export(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PersonalData>, ApiError> {
+    let now = state.crm.clock.now();
+    let data = privacy::personal_data(state.store.as_ref(), CustomerId(id), now).await?;
+    Ok(Json(data))
+}
+
+/// Erases the customer's personal data (a data subject's erasure request made to staff).
+pub async fn erase(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    request: axum::extract::Request,
+) -> Result<Json<ErasureReport>, ApiError> {
+    let ip = super::audit::client_ip(&request);
+    let now = state.crm.clock.now();
+    let mut tx = state.store.begin().await?;
+    let report = privacy::erase(
+        tx.as_mut(),
+        CustomerId(id),
+        super::audit::API_ACTOR,
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if let Err(error) = state.store.purge_erased_remnants().await {
+        tracing::warn!(%error, "erased, but the database could not drop old row versions yet");
+    }
+    Ok(Json(report))
 }
 
 /// Customers per lifecycle stage.

@@ -4,6 +4,7 @@
 //! Handlers only translate between HTTP and the core's use cases; every failure answers
 //! with the shared error shape, 422s listing the fields at fault.
 
+mod audit;
 mod broadcasts;
 mod catalog;
 mod community;
@@ -138,6 +139,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/broadcasts/{id}/pause", post(broadcasts::pause))
         .route("/broadcasts/{id}/resume", post(broadcasts::resume))
         .route("/broadcasts/{id}/cancel", post(broadcasts::cancel))
+        .route("/customers/{id}/export", get(customers::export))
+        .route("/customers/{id}/erase", post(customers::erase))
+        .route("/audit", get(audit::list))
+        .route("/audit/verify", get(audit::verify))
+        // Inside the token check: only authenticated requests are staff actions.
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            audit::record_changes,
+        ))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))

@@ -208,6 +208,62 @@ pub(super) fn send_photo(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, Ap
     send(ctx, params, "sendPhoto", chat_id, content, markup, None)
 }
 
+/// Telegram's limit on files bots upload.
+const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+/// `sendDocument`: an uploaded file (kept, for `GET /sim/files/{file_id}`) or one sent
+/// before by `file_id`, with a caption.
+pub(super) fn send_document(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {
+    let chat_id = ctx.world.resolve_chat(params)?;
+    let caption = params.str("caption")?.unwrap_or_default();
+    let formatted = formatted(params, &caption, "caption_entities")?;
+    if utf16_len(&formatted.text) > MAX_CAPTION {
+        return Err(ApiError::bad_request("message caption is too long"));
+    }
+    let markup = reply_markup(params, false)?;
+    let unique = ctx.world.random_token(16);
+    let document = match params.file("document") {
+        Some(upload) => {
+            if upload.bytes.len() > MAX_UPLOAD_BYTES {
+                return Err(ApiError::too_large());
+            }
+            let file_id = format!("BQACAgIAAxk{}", ctx.world.random_token(40));
+            ctx.world
+                .documents
+                .insert(file_id.clone(), upload.bytes.clone());
+            json!({
+                "file_id": file_id,
+                "file_unique_id": format!("AgAD{unique}"),
+                "file_name": upload.file_name,
+                "mime_type": upload.mime_type.clone().unwrap_or_else(|| "application/octet-stream".into()),
+                "file_size": upload.bytes.len(),
+            })
+        }
+        None => {
+            let file_id = params
+                .str("document")?
+                .ok_or_else(|| ApiError::bad_request("there is no document in the request"))?;
+            let Some(bytes) = ctx.world.documents.get(&file_id) else {
+                return Err(ApiError::bad_request(
+                    "wrong file identifier/HTTP URL specified",
+                ));
+            };
+            json!({
+                "file_id": file_id,
+                "file_unique_id": format!("AgAD{unique}"),
+                "file_size": bytes.len(),
+            })
+        }
+    };
+    let mut content = if formatted.text.is_empty() {
+        json!({})
+    } else {
+        text_fields(formatted, "caption", "caption_entities")
+    };
+    content["document"] = document;
+    send(ctx, params, "sendDocument", chat_id, content, markup, None)
+}
+
 const CHAT_ACTIONS: [&str; 11] = [
     "typing",
     "upload_photo",

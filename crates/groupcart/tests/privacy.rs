@@ -1,0 +1,442 @@
+//! Customer data rights and the audit log end to end through the simulator, on SQLite and
+//! PostgreSQL: `/privacy` exports a file with the customer's orders; erasure leaves none of
+//! a customer's distinctive values anywhere in the database (every table, and on SQLite
+//! the database file itself) while the order's amounts stay, and nothing reaches them
+//! afterwards; `groupcart audit verify` finds a modified audit row.
+
+#[macro_use]
+mod shop_harness;
+
+use shop_harness::*;
+
+use groupcart_simulator::types::{
+    MemberStatus, OrderInfo, PayDetails, PayTarget, SentMessage, SimUser,
+};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+on_both_databases!(
+    export_sends_a_file_with_the_orders,
+    erasure_leaves_no_trace_but_the_amounts,
+    audit_verify_finds_a_modified_entry,
+);
+
+/// Opens `/privacy` and presses one of its buttons; returns the messages after the press.
+async fn privacy_button(shop: &Shop, who: &SimUser, data: &str) {
+    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
+    shop.sim.send_text(shop.bot, who, "/privacy").await.unwrap();
+    let messages = shop
+        .wait_for(who.id, "the privacy overview", |m| {
+            m.len() > before && has_text(&m[before..], "Your data with us")
+        })
+        .await;
+    let overview = messages.last().unwrap().clone();
+    assert!(
+        text(&overview).contains("Policy version you accepted"),
+        "{overview:?}"
+    );
+    shop.press(who, &overview, data).await;
+}
+
+fn document(message: &SentMessage) -> Option<&Value> {
+    message.document.as_ref()
+}
+
+async fn export_sends_a_file_with_the_orders(database_url: String) {
+    let shop = start(database_url).await;
+    restock_scarves(&shop, 10).await;
+    let ana = customer(8101, "Ana");
+    welcome(&shop, &ana).await;
+    buy_scarves(&shop, &ana, 2).await;
+    let id = customer_id(&shop, &ana).await;
+
+    privacy_button(&shop, &ana, "privacy:export").await;
+    let messages = shop
+        .wait_for(ana.id, "the export file", |m| {
+            m.iter().any(|m| document(m).is_some())
+        })
+        .await;
+    assert!(has_text(&messages, "Preparing your data"), "{messages:#?}");
+    let file = messages.iter().find(|m| document(m).is_some()).unwrap();
+    let caption = text(file);
+    assert!(caption.contains("1 orders"), "{caption}");
+    let doc = document(file).unwrap();
+    assert_eq!(doc["mime_type"], "application/json");
+    assert!(
+        doc["file_name"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("personal-data-{id}-")),
+        "{doc}"
+    );
+    let content = shop
+        .sim
+        .document_content(doc["file_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    let export: Value = serde_json::from_slice(&content).expect("the file is JSON");
+    assert_eq!(export["profile"]["first_name"], "Ana");
+    assert_eq!(export["profile"]["id"], id);
+    let orders = export["orders"].as_array().unwrap();
+    assert_eq!(orders.len(), 1, "{export:#}");
+    assert_eq!(orders[0]["status"], "paid");
+    assert_eq!(orders[0]["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(orders[0]["payments"].as_array().unwrap().len(), 1);
+    let (status, order) = shop.api_get(&format!("/orders/{}", orders[0]["id"])).await;
+    assert_eq!(status, 200);
+    assert_eq!(orders[0]["total"], order["total"]);
+    let messages = export["messages"].as_array().unwrap();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["direction"] == "from_customer" && m["text"] == "/privacy"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m["direction"] == "to_customer"
+            && m["text"]
+                .as_str()
+                .unwrap()
+                .contains("We received your payment")),
+        "{messages:#?}"
+    );
+    let consents = export["consents"].as_array().unwrap();
+    assert_eq!(consents.len(), 2, "service and marketing: {consents:#?}");
+    assert!(export["events"].as_array().unwrap().len() > 3);
+
+    // Staff can get the same data over the API.
+    let (status, api_export) = shop.api_get(&format!("/customers/{id}/export")).await;
+    assert_eq!(status, 200);
+    assert_eq!(api_export["orders"].as_array().unwrap().len(), 1);
+    let (status, body) = shop.api_get("/customers/999999/export").await;
+    assert_eq!((status, &body["error"]["code"]), (404, &json!("not_found")));
+    shop.stop().await;
+}
+
+/// Values nobody else has: after the erasure none may be left anywhere.
+const FIRST_NAME: &str = "Zebulonius";
+const LAST_NAME: &str = "Quaxleworth";
+const USERNAME: &str = "zq_tester_81";
+const TELEGRAM_ID: i64 = 7_708_813_579;
+const STREET: &str = "77 Quokka Lane";
+const CITY: &str = "Wombatville";
+const PHONE: &str = "99912345678";
+const ORDER_NAME: &str = "Zeb Q. Receiver";
+const PRIVATE_TEXT: &str = "my secret word is marmalade-kumquat";
+const GROUP_TEXT: &str = "greetings from the kumquat parade";
+const GROUP: i64 = -1_001_234_500_001;
+
+fn distinctive_values() -> Vec<String> {
+    [
+        FIRST_NAME,
+        LAST_NAME,
+        USERNAME,
+        STREET,
+        CITY,
+        PHONE,
+        ORDER_NAME,
+        "marmalade-kumquat",
+        "kumquat parade",
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .chain([TELEGRAM_ID.to_string()])
+    .collect()
+}
+
+async fn erasure_leaves_no_trace_but_the_amounts(database_url: String) {
+    let clock = Arc::new(AheadClock::default());
+    let shop = start_at(database_url.clone(), clock.clone()).await;
+    restock_scarves(&shop, 10).await;
+    let zeb = SimUser {
+        id: TELEGRAM_ID,
+        first_name: FIRST_NAME.into(),
+        last_name: Some(LAST_NAME.into()),
+        username: Some(USERNAME.into()),
+        language_code: Some("en".into()),
+    };
+    welcome(&shop, &zeb).await;
+    let id = customer_id(&shop, &zeb).await;
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::PATCH,
+            &format!("/customers/{id}"),
+            json!({ "tags": ["vip"], "notes": format!("{FIRST_NAME} prefers evening calls") }),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    // An order paid with a distinctive address and phone.
+    let cart = scarves_in_cart(&shop, &zeb, 2).await;
+    let before = shop.sim.messages(shop.bot, zeb.id).await.unwrap().len();
+    shop.press(&zeb, &cart, "c:pay").await;
+    let messages = shop
+        .wait_for(zeb.id, "the invoice", |m| {
+            m[before.min(m.len())..].iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages[before..]
+        .iter()
+        .find(|m| m.invoice.is_some())
+        .unwrap();
+    let mut details = PayDetails::sample();
+    let info: &mut OrderInfo = details.order_info.as_mut().unwrap();
+    info.name = Some(ORDER_NAME.into());
+    info.phone_number = Some(PHONE.into());
+    let address = info.shipping_address.as_mut().unwrap();
+    address.street_line1 = STREET.into();
+    address.city = CITY.into();
+    shop.sim
+        .pay_with(
+            shop.bot,
+            &zeb,
+            PayTarget::Message {
+                chat_id: zeb.id,
+                message_id: invoice.message_id,
+            },
+            details,
+        )
+        .await
+        .unwrap();
+    shop.wait_for(zeb.id, "the payment thanks", |m| {
+        has_text(m, "We received your payment")
+    })
+    .await;
+    let (status, orders) = shop.api_get(&format!("/orders?customer={id}")).await;
+    assert_eq!(status, 200, "{orders}");
+    let order = orders["orders"][0].clone();
+    let order_id = order["id"].as_i64().unwrap();
+    assert!(
+        order["shipping_address"].to_string().contains(STREET),
+        "{order}"
+    );
+
+    // Words in private and in a group.
+    shop.sim
+        .send_text(shop.bot, &zeb, PRIVATE_TEXT)
+        .await
+        .unwrap();
+    group_with_the_bot(&shop, GROUP, "Kumquat lovers").await;
+    shop.sim
+        .add_user(GROUP, zeb.clone(), MemberStatus::Member)
+        .await
+        .unwrap();
+    shop.sim
+        .send_text_in(shop.bot, &zeb, GROUP, GROUP_TEXT)
+        .await
+        .unwrap();
+    shop.wait_for(zeb.id, "the reply to the text", |m| {
+        has_text(m, "did not understand")
+    })
+    .await;
+
+    // Erase, confirmed.
+    privacy_button(&shop, &zeb, "privacy:erase").await;
+    let messages = shop
+        .wait_for(zeb.id, "the confirmation question", |m| {
+            has_text(m, "Delete all your data?")
+        })
+        .await;
+    let question = messages.last().unwrap().clone();
+    shop.press(&zeb, &question, "privacy:erase-confirmed").await;
+    shop.wait_for(zeb.id, "the goodbye", |m| {
+        has_text(m, "Your data has been deleted")
+    })
+    .await;
+    // The goodbye is emptied by a job half a minute later.
+    clock.advance(chrono::Duration::minutes(2));
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let left = places_holding_any(&shop).await;
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still stored: {left:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The profile is a husk; the order keeps its amounts, lines and payment.
+    let (status, profile) = shop.api_get(&format!("/customers/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile["first_name"], "[erased]");
+    assert!(profile["erased_at"].is_string(), "{profile}");
+    assert_eq!(profile["marketing"], false);
+    assert_eq!(profile["tags"], json!([]));
+    let (status, kept) = shop.api_get(&format!("/orders/{order_id}")).await;
+    assert_eq!(status, 200);
+    for field in [
+        "total",
+        "subtotal",
+        "currency",
+        "status",
+        "lines",
+        "payments",
+        "customer_id",
+    ] {
+        assert_eq!(kept[field], order[field], "{field}: {kept}");
+    }
+    assert!(kept["shipping_address"].is_null(), "{kept}");
+
+    // Nothing reaches them any more, even a staff action on their order.
+    let seen = shop.sim.messages(shop.bot, zeb.id).await.unwrap().len();
+    let (status, body) = shop
+        .api(
+            &format!("/orders/{order_id}/ship"),
+            json!({"carrier": "DHL", "tracking_number": "JD0001"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        shop.sim.messages(shop.bot, zeb.id).await.unwrap().len(),
+        seen,
+        "a message reached an erased customer"
+    );
+    // Erasing again changes nothing; the audit log holds the erasure and verifies.
+    let (status, report) = shop.api(&format!("/customers/{id}/erase"), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(report["orders"], 0, "{report}");
+    let (status, audit) = shop.api_get("/audit").await;
+    assert_eq!(status, 200);
+    let entries = audit["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["action"] == "customer.erase"
+            && e["actor"] == format!("customer:{id}")
+            && e["target"] == format!("customer:{id}")),
+        "{audit:#}"
+    );
+    let (_, verified) = shop.api_get("/audit/verify").await;
+    assert!(verified["broken"].is_null(), "{verified}");
+    shop.stop().await;
+
+    // With the app stopped, the SQLite file itself (and its WAL, if any is left).
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        for file in [path.to_owned(), format!("{path}-wal")] {
+            let Ok(bytes) = std::fs::read(&file) else {
+                continue;
+            };
+            for value in distinctive_values() {
+                assert!(
+                    !contains(&bytes, value.as_bytes()),
+                    "`{value}` is still in {file}"
+                );
+            }
+        }
+    }
+}
+
+/// Every `table.column` still holding one of the distinctive values.
+async fn places_holding_any(shop: &Shop) -> Vec<(String, Vec<String>)> {
+    let mut left = Vec::new();
+    for value in distinctive_values() {
+        let places = shop.app.store.find_text(&value).await.unwrap();
+        if !places.is_empty() {
+            left.push((value, places));
+        }
+    }
+    left
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+async fn audit_verify_finds_a_modified_entry(database_url: String) {
+    let shop = start(database_url.clone()).await;
+    // Three staff actions, each a new entry.
+    restock_scarves(&shop, 3).await;
+    let (status, audit) = shop.api_get("/audit").await;
+    assert_eq!(status, 200);
+    let entries = audit["entries"].as_array().unwrap().clone();
+    assert!(entries.len() >= 2, "{audit:#}");
+    let first = &entries[0];
+    assert_eq!(first["seq"], 1);
+    assert_eq!(first["actor"], "api");
+    assert!(
+        first["action"]
+            .as_str()
+            .unwrap()
+            .starts_with("POST /api/variants/"),
+        "{first}"
+    );
+    assert_eq!(first["details"]["status"], 200);
+    assert_eq!(first["ip"], "127.0.0.1");
+    let (_, verified) = shop.api_get("/audit/verify").await;
+    assert_eq!(verified["entries"], entries.len());
+    assert!(verified["broken"].is_null());
+    shop.stop().await;
+
+    let out = groupcart_cli(&database_url, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact"));
+
+    // Someone with database access rewrites what entry 2 says.
+    tamper(&database_url).await;
+    let out = groupcart_cli(&database_url, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("TAMPERED at entry 2"), "{said}");
+}
+
+fn groupcart_cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_groupcart"))
+        .arg("--database-url")
+        .arg(database_url)
+        .args(args)
+        .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
+        .output()
+        .expect("groupcart runs")
+}
+
+/// Drops the append-only trigger (as an attacker with database access could) and changes
+/// entry 2's action.
+async fn tamper(database_url: &str) {
+    const CHANGE: &str = "UPDATE audit_log SET action = 'GET /api/nothing' WHERE seq = 2";
+    if database_url.starts_with("sqlite:") {
+        use sqlx::Connection;
+        let mut db = sqlx::SqliteConnection::connect(database_url).await.unwrap();
+        let triggers: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'",
+        )
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+        assert!(!triggers.is_empty(), "the log has no append-only trigger");
+        assert!(
+            sqlx::query(CHANGE).execute(&mut db).await.is_err(),
+            "the trigger lets it"
+        );
+        for (name,) in triggers {
+            sqlx::query(&format!("DROP TRIGGER \"{name}\""))
+                .execute(&mut db)
+                .await
+                .unwrap();
+        }
+        sqlx::query(CHANGE).execute(&mut db).await.unwrap();
+    } else {
+        use sqlx::Connection;
+        let mut db = sqlx::PgConnection::connect(database_url).await.unwrap();
+        assert!(
+            sqlx::query(CHANGE).execute(&mut db).await.is_err(),
+            "the trigger lets it"
+        );
+        let triggers: Vec<(String,)> = sqlx::query_as(
+            "SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal",
+        )
+        .fetch_all(&mut db)
+        .await
+        .unwrap();
+        for (name,) in triggers {
+            sqlx::query(&format!("DROP TRIGGER \"{name}\" ON audit_log"))
+                .execute(&mut db)
+                .await
+                .unwrap();
+        }
+        sqlx::query(CHANGE).execute(&mut db).await.unwrap();
+    }
+}
