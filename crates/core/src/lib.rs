@@ -5,6 +5,7 @@
 //! or Telegram: drivers translate their inputs into [`incoming::Incoming`] and call the use
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
+pub mod api_token;
 pub mod audit;
 pub mod bot;
 pub mod broadcast;

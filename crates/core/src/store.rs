@@ -51,6 +51,7 @@ pub trait Store:
     + crate::broadcast::BroadcastStore
     + crate::privacy::PrivacyStore
     + crate::audit::AuditStore
+    + crate::api_token::ApiTokenStore
     + Send
     + Sync
     + 'static

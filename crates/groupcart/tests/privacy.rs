@@ -2,7 +2,8 @@
 //! PostgreSQL: `/privacy` exports a file with the customer's orders; erasure leaves none of
 //! a customer's distinctive values anywhere in the database (every table, and on SQLite
 //! the database file itself) while the order's amounts stay, and nothing reaches them
-//! afterwards; `groupcart audit verify` finds a modified audit row.
+//! afterwards; `groupcart audit verify` finds a modified audit row; scoped API tokens do only
+//! what their scope allows and stop working when revoked.
 
 #[macro_use]
 mod shop_harness;
@@ -20,6 +21,7 @@ on_both_databases!(
     export_sends_a_file_with_the_orders,
     erasure_leaves_no_trace_but_the_amounts,
     audit_verify_finds_a_modified_entry,
+    scoped_tokens_limit_what_they_do_and_can_be_revoked,
 );
 
 /// Opens `/privacy` and presses one of its buttons; returns the messages after the press.
@@ -439,4 +441,83 @@ async fn tamper(database_url: &str) {
         }
         sqlx::query(CHANGE).execute(&mut db).await.unwrap();
     }
+}
+
+async fn scoped_tokens_limit_what_they_do_and_can_be_revoked(database_url: String) {
+    let shop = start(database_url).await;
+    let (status, created) = shop
+        .api("/tokens", json!({ "name": "erp", "scope": "orders" }))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("gct_"));
+    let (_, listed) = shop.api_get("/tokens").await;
+    assert_eq!(listed["tokens"][0]["name"], "erp");
+    assert!(
+        !listed.to_string().contains(&secret),
+        "the secret is shown once"
+    );
+    let (status, _) = shop
+        .api("/tokens", json!({ "name": "erp", "scope": "full" }))
+        .await;
+    assert_eq!(status, 409);
+
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = shop
+            .http
+            .request(method, format!("http://{}/api{path}", shop.app.addr))
+            .bearer_auth(&secret);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, _) = call(reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(status, 200, "reads are allowed");
+    // An order change reaches the handler (no such order), a catalog change does not.
+    let (status, body) = call(
+        reqwest::Method::POST,
+        "/orders/999999/deliver",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = call(
+        reqwest::Method::POST,
+        "/variants/1/stock",
+        Some(json!({"delta": 1, "reason": "recount"})),
+    )
+    .await;
+    assert_eq!((status, &body["error"]["code"]), (403, &json!("forbidden")));
+    for path in ["/tokens", "/customers/1/export"] {
+        let (status, _) = call(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    // Its changes are audited under its name.
+    let (_, audit) = shop.api_get("/audit").await;
+    assert!(
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "token:erp" && e["target"] == "/api/orders/999999/deliver"),
+        "{audit:#}"
+    );
+
+    let id = created["id"].as_i64().unwrap();
+    let (status, revoked) = shop
+        .api_send(reqwest::Method::DELETE, &format!("/tokens/{id}"), json!({}))
+        .await;
+    assert_eq!(status, 200, "{revoked}");
+    assert!(revoked["revoked_at"].is_string());
+    let (status, _) = call(reqwest::Method::GET, "/orders", None).await;
+    assert_eq!(status, 401, "a revoked token is refused at once");
+    shop.stop().await;
 }

@@ -394,6 +394,8 @@ async fn openapi_documents_every_route() {
         ("/customers/{id}/export", &["get"][..]),
         ("/customers/{id}/erase", &["post"][..]),
         ("/audit", &["get"][..]),
+        ("/tokens", &["get", "post"][..]),
+        ("/tokens/{id}", &["delete"][..]),
         ("/audit/verify", &["get"][..]),
         ("/crm/stages", &["get"][..]),
         ("/crm/recompute", &["post"][..]),

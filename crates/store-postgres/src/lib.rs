@@ -46,6 +46,7 @@
 
 #[macro_use]
 mod query;
+mod api_token;
 mod audit;
 mod broadcast;
 mod calendar;

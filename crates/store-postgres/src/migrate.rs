@@ -94,6 +94,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "privacy",
         sql: include_str!("../migrations/0016_privacy.sql"),
     },
+    Migration {
+        version: 17,
+        name: "api_tokens",
+        sql: include_str!("../migrations/0017_api_tokens.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -64,6 +64,7 @@ mod query;
 // Before the modules that use its macros (`paid_statuses!`).
 #[macro_use]
 mod crm;
+mod api_token;
 mod audit;
 mod broadcast;
 mod calendar;

@@ -5,7 +5,7 @@
 
 use super::ApiQuery;
 use crate::{ApiError, AppState};
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, OriginalUri, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -14,7 +14,7 @@ use groupcart_core::audit::{self, AuditEntry, NewAuditEntry, Verification};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 
-/// The actor of admin API requests: there is one API token.
+/// The actor of requests with the configured owner token.
 pub const API_ACTOR: &str = "api";
 
 /// The client's address, when the server knows it.
@@ -23,6 +23,14 @@ pub fn client_ip(request: &Request) -> Option<String> {
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// Who made the request (see [`super::Caller`]).
+pub fn caller_actor(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<super::Caller>()
+        .map_or_else(|| API_ACTOR.to_owned(), |caller| caller.actor.clone())
 }
 
 /// Records every authenticated request that may change something, after it ran.
@@ -42,12 +50,18 @@ pub async fn record_changes(
         |p| p.as_str().to_owned(),
     );
     let action = format!("{} {route}", request.method());
-    let target = request.uri().path().to_owned();
+    // The path as the client sent it (`/api/...`; this router is nested under `/api`).
+    let target = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path(), |uri| uri.path())
+        .to_owned();
     let ip = client_ip(&request);
+    let actor = caller_actor(&request);
     let response = next.run(request).await;
     let entry = NewAuditEntry {
         at: state.crm.clock.now(),
-        actor: API_ACTOR.into(),
+        actor,
         action,
         target: Some(target),
         details: serde_json::json!({ "status": response.status().as_u16() }),

@@ -52,16 +52,10 @@ pub async fn erase(
     request: axum::extract::Request,
 ) -> Result<Json<ErasureReport>, ApiError> {
     let ip = super::audit::client_ip(&request);
+    let actor = super::audit::caller_actor(&request);
     let now = state.crm.clock.now();
     let mut tx = state.store.begin().await?;
-    let report = privacy::erase(
-        tx.as_mut(),
-        CustomerId(id),
-        super::audit::API_ACTOR,
-        ip,
-        now,
-    )
-    .await?;
+    let report = privacy::erase(tx.as_mut(), CustomerId(id), &actor, ip, now).await?;
     tx.commit().await?;
     if let Err(error) = state.store.purge_erased_remnants().await {
         tracing::warn!(%error, "erased, but the database could not drop old row versions yet");

@@ -16,16 +16,18 @@ mod orders;
 mod posts;
 mod promotions;
 mod referrals;
+mod tokens;
 
 use crate::{ApiError, AppState};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
+use groupcart_core::api_token::{self, Scope};
 use serde::de::DeserializeOwned;
 
 /// Largest catalog file the import endpoint takes (a 10,000-row export is about 1.5 MiB).
@@ -141,6 +143,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/broadcasts/{id}/cancel", post(broadcasts::cancel))
         .route("/customers/{id}/export", get(customers::export))
         .route("/customers/{id}/erase", post(customers::erase))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         // Inside the token check: only authenticated requests are staff actions.
@@ -179,8 +183,21 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
-/// Lets a request through only with `Authorization: Bearer <api token>`.
-async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Who made an API request and what they may do, for the handlers and the audit log.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    /// `api` for the configured owner token, `token:<name>` for a stored one.
+    pub actor: String,
+    pub scope: Scope,
+}
+
+/// Lets a request through only with `Authorization: Bearer <token>`: the configured owner
+/// token (full scope) or a live stored token whose scope allows the request.
+async fn require_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(expected) = state.api_token.as_deref() else {
         return ApiError::new(
             StatusCode::FORBIDDEN,
@@ -195,14 +212,43 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !crate::same_secret(given.as_bytes(), expected.as_bytes()) {
+    let caller = if crate::same_secret(given.as_bytes(), expected.as_bytes()) {
+        Some(Caller {
+            actor: audit::API_ACTOR.into(),
+            scope: Scope::Full,
+        })
+    } else if given.starts_with(api_token::TOKEN_PREFIX) {
+        match state.store.live_api_token(&api_token::hash(given)).await {
+            Ok(token) => token.map(|t| Caller {
+                actor: format!("token:{}", t.name),
+                scope: t.scope,
+            }),
+            Err(error) => return ApiError::from(error).into_response(),
+        }
+    } else {
+        None
+    };
+    let Some(caller) = caller else {
         return ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "send the API token as `Authorization: Bearer <token>`",
         )
         .into_response();
+    };
+    let writes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    if !caller.scope.allows(writes, request.uri().path()) {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this token's scope ({}) does not allow this request",
+                caller.scope.as_str()
+            ),
+        )
+        .into_response();
     }
+    request.extensions_mut().insert(caller);
     next.run(request).await
 }
 
