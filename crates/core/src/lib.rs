@@ -50,5 +50,6 @@ pub mod shop_chat;
 pub mod staff;
 pub mod store;
 pub mod time_zone;
+pub mod webhook;
 
 pub use error::{Error, FieldError, Result};

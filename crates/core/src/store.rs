@@ -128,6 +128,15 @@ pub trait Store:
     /// All consent records of a customer, oldest first.
     async fn consent_history(&self, customer: CustomerId) -> Result<Vec<ConsentRecord>>;
 
+    /// Events with an id above `after` that happened at or before `until`, by id, at most
+    /// `limit` (what the webhook dispatcher tails).
+    async fn events_after(
+        &self,
+        after: i64,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Event>>;
+
     /// The newest events, newest first, optionally only of one kind.
     async fn recent_events(&self, kind: Option<&str>, limit: i64) -> Result<Vec<Event>>;
 }

@@ -35,6 +35,7 @@ use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::privacy_jobs::{ApplyRetention, Export, ForgetMessage, PolicyCheck};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
+use groupcart_worker::webhook_jobs::{Deliver, Dispatch};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -299,6 +300,14 @@ impl App {
             clock.now() + chrono::Duration::hours(1),
         ))
         .await?;
+        if !config.webhooks.is_empty() {
+            // From the newest event on; a dispatcher already scheduled keeps its cursor
+            // (same dedup key), so nothing is sent twice or skipped across restarts.
+            let newest = store.recent_events(None, 1).await?;
+            let after = newest.first().map_or(0, |e| e.id);
+            tx.schedule_job(&groupcart_core::webhook::dispatch_job(after, clock.now()))
+                .await?;
+        }
         tx.commit().await?;
         tasks.spawn(jobs.run(shutdown.clone()));
 
@@ -487,7 +496,27 @@ fn job_runner(
         retention: config.privacy.retention.periods(),
         clock: clock.clone(),
     }));
+    let endpoints = Arc::new(webhook_endpoints(config));
+    jobs.register(Arc::new(Dispatch {
+        store: store.clone(),
+        clock: clock.clone(),
+        endpoints: endpoints.clone(),
+    }));
+    jobs.register(Arc::new(Deliver::new(clock.clone(), endpoints)));
     jobs
+}
+
+/// The configured webhook endpoints, as the core takes them.
+fn webhook_endpoints(config: &Config) -> Vec<groupcart_core::webhook::Endpoint> {
+    config
+        .webhooks
+        .iter()
+        .map(|hook| groupcart_core::webhook::Endpoint {
+            url: hook.url.clone(),
+            secret: hook.secret.expose().to_owned(),
+            events: hook.events.clone(),
+        })
+        .collect()
 }
 
 /// Prepares a bot (getMe, command menus, webhook). A bot whose API does not answer yet is

@@ -61,7 +61,21 @@ pub struct Config {
     pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
     pub crm: CrmConfig,
+    /// Where events are sent (signed) as they happen.
+    pub webhooks: Vec<WebhookConfig>,
     pub log: LogConfig,
+}
+
+/// An outgoing webhook endpoint (`[[webhooks]]`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookConfig {
+    /// Where events are POSTed.
+    pub url: String,
+    /// The HMAC-SHA256 key of the `X-Groupcart-Signature` header (at least 16 characters).
+    pub secret: Secret,
+    /// Event names to send (`order.paid`, ...); empty sends all of them.
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -403,6 +417,28 @@ impl Config {
         if !(1..=20).contains(&self.shop.page_size) {
             return Err("shop.page_size must be between 1 and 20".into());
         }
+        for (i, hook) in self.webhooks.iter().enumerate() {
+            if !(hook.url.starts_with("https://") || hook.url.starts_with("http://")) {
+                return Err(format!(
+                    "webhooks[{i}].url must be an https:// (or http://) URL"
+                ));
+            }
+            if hook.secret.expose().chars().count() < 16 {
+                return Err(format!(
+                    "webhooks[{i}].secret must be at least 16 characters"
+                ));
+            }
+            let known: Vec<&str> = groupcart_core::webhook::PUBLISHED
+                .iter()
+                .map(|(_, name)| *name)
+                .collect();
+            if let Some(unknown) = hook.events.iter().find(|e| !known.contains(&e.as_str())) {
+                return Err(format!(
+                    "webhooks[{i}].events: unknown event `{unknown}` (events: {})",
+                    known.join(", ")
+                ));
+            }
+        }
         if self.privacy.retention.messages_days == 1 {
             return Err("privacy.retention.messages_days must be 0 (keep) or at least 2".into());
         }
@@ -614,6 +650,38 @@ mod tests {
         };
         let err = Config::load_from(None, no_env(), &bad_db).unwrap_err();
         assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn webhooks_are_checked_and_their_secrets_redacted() {
+        let hook = |url: &str, secret: &str, events: &str| {
+            format!("[[webhooks]]\nurl = \"{url}\"\nsecret = \"{secret}\"\nevents = {events}\n")
+        };
+        let good = hook(
+            "https://erp.example/h",
+            "0123456789abcdefXYZ",
+            "[\"order.paid\"]",
+        );
+        let c = Config::load_from(Some(&write_toml(&good)), no_env(), &Overrides::default())
+            .expect("loads");
+        assert_eq!(c.webhooks[0].events, ["order.paid"]);
+        let printed = c.to_redacted_toml();
+        assert!(!printed.contains("0123456789abcdefXYZ"), "{printed}");
+        for (bad, key) in [
+            (
+                hook("ftp://x", "0123456789abcdefXYZ", "[]"),
+                "webhooks[0].url",
+            ),
+            (hook("https://x", "short", "[]"), "webhooks[0].secret"),
+            (
+                hook("https://x", "0123456789abcdefXYZ", "[\"order.eaten\"]"),
+                "order.eaten",
+            ),
+        ] {
+            let err = Config::load_from(Some(&write_toml(&bad)), no_env(), &Overrides::default())
+                .unwrap_err();
+            assert!(err.contains(key), "{err}");
+        }
     }
 
     #[test]

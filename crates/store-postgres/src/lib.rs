@@ -449,6 +449,26 @@ impl Store for PostgresStore {
         rows.iter().map(query::consent).collect()
     }
 
+    async fn events_after(
+        &self,
+        after: i64,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE id > $1 AND at <= $2 ORDER BY id LIMIT $3"
+        ))
+        .bind(after)
+        .bind(until)
+        .bind(query::limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(query::event).collect()
+    }
+
     async fn recent_events(&self, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
         let rows = match kind {
             Some(kind) => {

@@ -579,6 +579,26 @@ impl Store for SqliteStore {
         rows.iter().map(query::consent).collect()
     }
 
+    async fn events_after(
+        &self,
+        after: i64,
+        until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Event>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE id > ? AND at <= ? ORDER BY id LIMIT ?"
+        ))
+        .bind(after)
+        .bind(query::ms(until))
+        .bind(query::limit(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(query::event).collect()
+    }
+
     async fn recent_events(&self, kind: Option<&str>, limit: i64) -> Result<Vec<Event>> {
         let q = match kind {
             Some(kind) => sqlx::query(concat!(

@@ -24,6 +24,14 @@ pub trait JobHandler: Send + Sync + 'static {
     /// An `Err` rolls everything back and the job is retried with backoff.
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()>;
 
+    /// Work done first, outside any transaction: a call to another system, which must not
+    /// hold a transaction (on SQLite, the only writer) while it waits. A failure retries
+    /// the job like a failed [`JobHandler::run`]; a success is followed by `run` and the
+    /// job's completion. A crash between the two repeats the call: at least once.
+    async fn before_transaction(&self, _job: &Job) -> Result<()> {
+        Ok(())
+    }
+
     /// Work that must follow the commit of [`JobHandler::run`] (e.g. maintenance a
     /// transaction would block). Its failure is logged; the job stays done.
     async fn after_commit(&self, _job: &Job) -> Result<()> {
@@ -114,6 +122,7 @@ impl JobRunner {
                 .await;
         };
         let outcome = async {
+            handler.before_transaction(&job).await?;
             let mut tx = self.store.begin().await?;
             // Completed first, so that a recurring job can schedule its next run under the
             // same dedup key; a failure rolls both back.

@@ -15,3 +15,4 @@ pub mod privacy_jobs;
 pub mod sender;
 pub mod shop_jobs;
 pub mod throttle;
+pub mod webhook_jobs;

@@ -41,6 +41,15 @@ pub async fn start_at(database_url: String, clock: Arc<AheadClock>) -> Shop {
     launch(database_url, |_| {}, clock).await
 }
 
+/// Like [`start_at`], with the configuration changed by `configure` first.
+pub async fn start_at_with(
+    database_url: String,
+    clock: Arc<AheadClock>,
+    configure: impl FnOnce(&mut Config),
+) -> Shop {
+    launch(database_url, configure, clock).await
+}
+
 /// The token of the bot [`start_outside`] runs.
 pub const OUTSIDE_TOKEN: &str = "4000000001:outside-simulator-bot";
 
