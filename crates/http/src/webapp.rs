@@ -619,4 +619,39 @@ mod tests {
             Err(InitDataError::Malformed)
         );
     }
+
+    #[test]
+    fn refuses_every_other_failure_mode() {
+        let check = |data: &str, now: i64| verify_init_data(data, TOKEN, now, 3600);
+        let signed = sign(&[("auth_date", "1000"), ("user", USER)], TOKEN);
+        // The edges of the time window: exactly max_age old passes, a second more does
+        // not; a clock up to 5 minutes behind Telegram's passes, more does not.
+        assert!(check(&signed, 1000 + 3600).is_ok());
+        assert_eq!(check(&signed, 1000 + 3601), Err(InitDataError::Stale));
+        assert!(check(&signed, 1000 - 300).is_ok());
+        assert_eq!(check(&signed, 1000 - 301), Err(InitDataError::Stale));
+        // Signed, but missing or unreadable fields.
+        let no_date = sign(&[("user", USER)], TOKEN);
+        assert_eq!(check(&no_date, 1100), Err(InitDataError::Malformed));
+        let bad_date = sign(&[("auth_date", "yesterday"), ("user", USER)], TOKEN);
+        assert_eq!(check(&bad_date, 1100), Err(InitDataError::Malformed));
+        let no_user = sign(&[("auth_date", "1000")], TOKEN);
+        assert_eq!(check(&no_user, 1100), Err(InitDataError::Malformed));
+        let bad_user = sign(&[("auth_date", "1000"), ("user", "{\"id\":")], TOKEN);
+        assert_eq!(check(&bad_user, 1100), Err(InitDataError::Malformed));
+        // The hash itself: missing, short, not hex, or another field's.
+        let unsigned = "auth_date=1000&user=%7B%7D";
+        assert_eq!(check(unsigned, 1100), Err(InitDataError::Malformed));
+        let hash = signed.rsplit_once("hash=").unwrap().1;
+        let short = signed.replace(hash, &hash[..62]);
+        assert_eq!(check(&short, 1100), Err(InitDataError::Malformed));
+        let not_hex = signed.replace(hash, &"zz".repeat(32));
+        assert_eq!(check(&not_hex, 1100), Err(InitDataError::Malformed));
+        let other = if hash.ends_with('a') { 'b' } else { 'a' };
+        let flipped = signed.replace(hash, &format!("{}{other}", &hash[..63]));
+        assert_eq!(check(&flipped, 1100), Err(InitDataError::BadSignature));
+        // A field added after signing breaks the signature.
+        let extended = format!("{signed}&chat_type=private");
+        assert_eq!(check(&extended, 1100), Err(InitDataError::BadSignature));
+    }
 }
