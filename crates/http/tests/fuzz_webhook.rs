@@ -13,50 +13,17 @@
 
 #[path = "../../telegram/tests/support/mutate.rs"]
 mod mutate;
+mod support;
 
-use groupcart_bot::intake::Intake;
-use groupcart_core::metrics::Metrics;
 use groupcart_core::store::SharedStore;
-use groupcart_http::{AppState, WebhookBot};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use reqwest::header::HeaderValue;
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
-
-const SECRET: &str = "s3cret-token_1";
+use support::SECRET;
 
 /// The fuzz cases of a normal test run, per backend.
 const CASES: u32 = 120;
-
-/// Serves the router on a fresh port, as `webhook.rs` does; returns its base URL.
-async fn spawn_app(store: SharedStore) -> String {
-    let metrics = Arc::new(Metrics::default());
-    let state = AppState {
-        store: store.clone(),
-        intake: Intake::start(store.clone(), metrics.clone(), Arc::new(Notify::new())),
-        metrics,
-        webhooks: Arc::new(HashMap::from([(
-            "shop".to_owned(),
-            WebhookBot {
-                secret: SECRET.into(),
-            },
-        )])),
-        landing: Arc::new(Vec::new()),
-        api_token: None,
-        texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
-        wakers: groupcart_bot::SenderWakers::default(),
-        shop: groupcart_core::shop::ShopSettings::default(),
-        webapp: Arc::new(HashMap::new()),
-        crm: groupcart_http::CrmSettings::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, groupcart_http::router(state)).await });
-    base
-}
 
 fn text_update(update_id: i64) -> Vec<u8> {
     serde_json::json!({
@@ -144,7 +111,7 @@ async fn post(
 }
 
 async fn webhook_survives_any_request(store: SharedStore) {
-    let base = spawn_app(store.clone()).await;
+    let (base, _) = support::serve(store.clone()).await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()

@@ -2,16 +2,13 @@
 //! answering 200, refuses a wrong secret and malformed bodies, and the operations endpoints
 //! answer.
 
-use groupcart_bot::intake::Intake;
+mod support;
+
 use groupcart_core::metrics::Metrics;
 use groupcart_core::store::SharedStore;
-use groupcart_http::{AppState, WebhookBot};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::Notify;
-
-const SECRET: &str = "s3cret-token_1";
+use support::SECRET;
 
 struct TestApp {
     base: String,
@@ -22,28 +19,7 @@ struct TestApp {
 
 /// Serves the router on a fresh port, in the manner of production.
 async fn spawn_app(store: SharedStore) -> TestApp {
-    let metrics = Arc::new(Metrics::default());
-    let state = AppState {
-        store: store.clone(),
-        intake: Intake::start(store.clone(), metrics.clone(), Arc::new(Notify::new())),
-        metrics: metrics.clone(),
-        webhooks: Arc::new(HashMap::from([(
-            "shop".to_owned(),
-            WebhookBot {
-                secret: SECRET.into(),
-            },
-        )])),
-        landing: Arc::new(Vec::new()),
-        api_token: None,
-        texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
-        wakers: groupcart_bot::SenderWakers::default(),
-        shop: groupcart_core::shop::ShopSettings::default(),
-        webapp: Arc::new(HashMap::new()),
-        crm: groupcart_http::CrmSettings::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, groupcart_http::router(state)).await });
+    let (base, metrics) = support::serve(store.clone()).await;
     TestApp {
         base,
         store,
