@@ -7,6 +7,7 @@ use crate::SenderWakers;
 use groupcart_core::bot::BotProfile;
 use groupcart_core::conversation::{self, Context};
 use groupcart_core::event::{kind, NewEvent};
+use groupcart_core::faq::FaqCache;
 use groupcart_core::flash_sale::FlashSaleGate;
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::InboxUpdate;
@@ -14,6 +15,7 @@ use groupcart_core::metrics::Metrics;
 use groupcart_core::moderation::FilterCache;
 use groupcart_core::shop::ShopSettings;
 use groupcart_core::store::{SharedStore, Tx};
+use groupcart_core::support::SupportSettings;
 use groupcart_core::{Error, Result};
 use groupcart_telegram::types::Update;
 use serde_json::json;
@@ -32,6 +34,10 @@ pub struct UpdateHandler {
     flash_sales: Arc<FlashSaleGate>,
     /// The chats' compiled word filters, kept for the life of the handler.
     filters: FilterCache,
+    /// Customer service settings; no agent groups unless [`UpdateHandler::with_support`].
+    support: Arc<SupportSettings>,
+    /// The FAQ index, rebuilt when the entries change.
+    faq: FaqCache,
 }
 
 impl UpdateHandler {
@@ -53,7 +59,15 @@ impl UpdateHandler {
             metrics,
             flash_sales,
             filters: FilterCache::default(),
+            support: Arc::new(SupportSettings::default()),
+            faq: FaqCache::default(),
         }
+    }
+
+    /// Hands questions the FAQ cannot answer to these agent groups, with these targets.
+    pub fn with_support(mut self, support: Arc<SupportSettings>) -> Self {
+        self.support = support;
+        self
     }
 
     pub fn store(&self) -> &SharedStore {
@@ -104,6 +118,8 @@ impl UpdateHandler {
                 shop: &self.shop,
                 flash_sales: &self.flash_sales,
                 filters: &self.filters,
+                support: &self.support,
+                faq: &self.faq,
             };
             conversation::handle(tx, &ctx, &incoming).await?;
         }

@@ -76,6 +76,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
     if let Some(query) = &update.shipping_query {
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: query.from.id,
             chat_kind: ChatKind::Private,
             from: Some(person(&query.from)),
@@ -89,6 +90,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
     if let Some(query) = &update.pre_checkout_query {
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: query.from.id,
             chat_kind: ChatKind::Private,
             from: Some(person(&query.from)),
@@ -106,6 +108,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         if let Some(paid) = &message.successful_payment {
             return Some(Incoming {
                 at,
+                thread_id: None,
                 chat_id: message.chat.id,
                 chat_kind: chat_kind(&message.chat),
                 from: message.from.as_ref().map(person),
@@ -127,12 +130,22 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 text: text.clone(),
                 message_id: message.message_id,
             },
+            (None, None) if message.photo.is_some() || message.document.is_some() => {
+                IncomingKind::Media {
+                    message_id: message.message_id,
+                    caption: message.caption.clone().unwrap_or_default(),
+                }
+            }
             (None, None) => IncomingKind::Other {
                 kind: "message".into(),
             },
         };
         return Some(Incoming {
             at,
+            // Only forum topics: replies in other supergroups carry a thread id too.
+            thread_id: message
+                .message_thread_id
+                .filter(|_| message.is_topic_message == Some(true)),
             chat_id: message.chat.id,
             chat_kind: chat_kind(&message.chat),
             from: message.from.as_ref().map(person),
@@ -143,6 +156,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         let message = query.message.as_ref();
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: message.map_or(query.from.id, |m| m.chat.id),
             chat_kind: message.map_or(ChatKind::Private, |m| chat_kind(&m.chat)),
             from: Some(person(&query.from)),
@@ -156,6 +170,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
     if let Some(request) = &update.chat_join_request {
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: request.chat.id,
             chat_kind: chat_kind(&request.chat),
             from: Some(person(&request.from)),
@@ -185,6 +200,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         };
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: member.chat.id,
             chat_kind: chat_kind(&member.chat),
             from: Some(person(&member.from)),
@@ -210,6 +226,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         };
         return Some(Incoming {
             at,
+            thread_id: None,
             chat_id: member.chat.id,
             chat_kind: chat_kind(&member.chat),
             from: Some(person(&member.from)),
@@ -219,6 +236,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
     let chat_id = update.chat_id()?;
     Some(Incoming {
         at,
+        thread_id: None,
         chat_id,
         chat_kind: if chat_id > 0 {
             ChatKind::Private

@@ -18,7 +18,7 @@ use crate::store::{Store, Tx};
 use crate::Result;
 use crate::{
     community_chat, coupon_chat, flash_sale_chat, giveaway_chat, group_buy_chat, referral_chat,
-    shop_chat,
+    shop_chat, support_chat,
 };
 use serde_json::json;
 
@@ -33,6 +33,10 @@ pub struct Context<'a> {
     pub flash_sales: &'a crate::flash_sale::FlashSaleGate,
     /// The chats' compiled word filters (one per process).
     pub filters: &'a crate::moderation::FilterCache,
+    /// Agent groups, SLA targets and FAQ thresholds.
+    pub support: &'a crate::support::SupportSettings,
+    /// The FAQ entries and their search index (one per process).
+    pub faq: &'a crate::faq::FaqCache,
 }
 
 /// The commands the bot offers, as (command, description message id), for menus.
@@ -42,6 +46,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("orders", "cmd-orders"),
     ("coupons", "cmd-coupons"),
     ("invite", "cmd-invite"),
+    ("agent", "cmd-agent"),
     ("start", "cmd-start"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
@@ -103,6 +108,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
     let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
         return Ok(());
     };
+    if incoming.thread_id.is_some() && support_chat::is_agent_chat(ctx, incoming) {
+        return support_chat::agent(tx, ctx, incoming).await;
+    }
     if staff::is_staff_chat(ctx, incoming) {
         return staff::handle(tx, ctx, incoming).await;
     }
@@ -145,6 +153,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, args } if coupon_chat::is_coupon_command(name) => {
             coupon_chat::command(&mut conversation, name, args).await
         }
+        IncomingKind::Command { name, args } if name == "agent" => {
+            support_chat::agent_command(&mut conversation, args).await
+        }
         IncomingKind::Command { name, .. } if name == "invite" => {
             referral_chat::invite(&mut conversation).await
         }
@@ -184,10 +195,24 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             _ => conversation.say("unknown-command", &[]).await,
         },
         IncomingKind::Text { text, .. } => {
+            if support_chat::relay_to_agents(&mut conversation, text).await? {
+                return Ok(());
+            }
             if shop_chat::order_question(&mut conversation, text).await? {
                 return Ok(());
             }
-            conversation.say("not-understood", &[]).await
+            support_chat::customer_text(&mut conversation, text).await
+        }
+        IncomingKind::Media {
+            message_id,
+            caption,
+        } => support_chat::customer_media(&mut conversation, *message_id, caption).await,
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } if support_chat::is_support_button(data) => {
+            support_chat::button(&mut conversation, callback_id, data, *message_id).await
         }
         IncomingKind::Button {
             callback_id,

@@ -15,6 +15,14 @@ pub mod kind {
     pub const MESSAGE_FAILED: &str = "message_failed";
     pub const DATA_EXPORTED: &str = "data_exported";
     pub const CUSTOMER_ERASED: &str = "customer_erased";
+    pub const FAQ_ANSWERED: &str = "faq_answered";
+    pub const FAQ_UNANSWERED: &str = "faq_unanswered";
+    pub const TICKET_OPENED: &str = "ticket_opened";
+    pub const TICKET_RESOLVED: &str = "ticket_resolved";
+    pub const TICKET_CLOSED: &str = "ticket_closed";
+    pub const TICKET_TRANSFERRED: &str = "ticket_transferred";
+    pub const SLA_BREACHED: &str = "sla_breached";
+    pub const SERVICE_RATED: &str = "service_rated";
 }
 
 /// An event about to be appended.

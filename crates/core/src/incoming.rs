@@ -28,6 +28,8 @@ pub struct Incoming {
     pub at: DateTime<Utc>,
     pub chat_id: i64,
     pub chat_kind: ChatKind,
+    /// The forum topic the message was written in, if any.
+    pub thread_id: Option<i64>,
     pub from: Option<Person>,
     pub kind: IncomingKind,
 }
@@ -39,6 +41,8 @@ pub enum IncomingKind {
     Command { name: String, args: String },
     /// Plain text, as message `message_id` of the chat.
     Text { text: String, message_id: i64 },
+    /// A photo or a document (message `message_id` of the chat), with its caption.
+    Media { message_id: i64, caption: String },
     /// An inline button was pressed on one of the bot's messages.
     Button {
         callback_id: String,

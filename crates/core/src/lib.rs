@@ -24,6 +24,7 @@ pub mod customer;
 pub mod discounts;
 pub mod error;
 pub mod event;
+pub mod faq;
 pub mod flash_sale;
 pub mod flash_sale_chat;
 pub mod giveaway;
@@ -49,6 +50,8 @@ pub mod shop_admin;
 pub mod shop_chat;
 pub mod staff;
 pub mod store;
+pub mod support;
+pub mod support_chat;
 pub mod time_zone;
 pub mod webhook;
 

@@ -88,6 +88,25 @@ pub enum Action {
         content: String,
         caption: String,
     },
+    /// Creates a forum topic in the chat (a forum supergroup); the topic's thread id is the
+    /// delivery's result, which later messages refer to with [`TopicRef::CreatedBy`].
+    CreateTopic { name: String },
+    /// A text message into a forum topic of the chat.
+    SendToTopic {
+        topic: TopicRef,
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Keyboard,
+    },
+    /// Copies message `message_id` of chat `from_chat_id` (a photo, a document, ...) into
+    /// the chat, into a forum topic when given: how media are relayed between a customer
+    /// and the agents without downloading them.
+    CopyMessage {
+        from_chat_id: i64,
+        message_id: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        topic: Option<TopicRef>,
+    },
     /// An invoice the customer pays inside Telegram.
     SendInvoice(Invoice),
     /// Gives a Telegram Stars payment back to the customer.
@@ -124,6 +143,17 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error_message: Option<String>,
     },
+}
+
+/// A forum topic a message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TopicRef {
+    /// A known thread id.
+    Thread(i64),
+    /// The topic created by outbox message `id` (an [`Action::CreateTopic`] to the same
+    /// chat, queued earlier); the sender looks its thread id up when delivering.
+    CreatedBy(i64),
 }
 
 /// An invoice. The payment provider is the bot's (from configuration); Telegram Stars
@@ -233,6 +263,14 @@ pub enum Settlement {
     },
     /// A permanent failure (bot blocked, chat not found, bad request): never retried.
     Failed { at: DateTime<Utc>, reason: String },
+}
+
+/// What became of one outbox message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxState {
+    Pending,
+    Sent { remote_message_id: Option<i64> },
+    Failed,
 }
 
 /// Counts of outbox rows by state, for metrics.

@@ -52,6 +52,8 @@ pub trait Store:
     + crate::privacy::PrivacyStore
     + crate::audit::AuditStore
     + crate::api_token::ApiTokenStore
+    + crate::faq::FaqStore
+    + crate::support::SupportStore
     + Send
     + Sync
     + 'static
@@ -99,6 +101,10 @@ pub trait Store:
     ) -> Result<()>;
 
     async fn outbox_stats(&self) -> Result<OutboxStats>;
+
+    /// What became of outbox message `id` (`None` if there is none): how a message into a
+    /// forum topic finds the thread its topic-creating message made.
+    async fn outbox_state(&self, id: i64) -> Result<Option<crate::outbox::OutboxState>>;
 
     // --- jobs ---
 
@@ -158,6 +164,8 @@ pub trait Tx:
     + crate::broadcast::BroadcastTx
     + crate::privacy::PrivacyTx
     + crate::audit::AuditTx
+    + crate::faq::FaqTx
+    + crate::support::SupportTx
     + Send
 {
     // --- customers ---

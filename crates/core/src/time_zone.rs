@@ -110,9 +110,14 @@ pub fn of_country(country: &str) -> Option<&'static str> {
 /// saving change is taken as the same time an hour later; a time that happens twice, as
 /// its first occurrence. An unknown zone is taken as UTC.
 pub fn local_to_utc(local: NaiveDateTime, zone: &str) -> DateTime<Utc> {
-    let Ok(tz) = zone.parse::<Tz>() else {
-        return Utc.from_utc_datetime(&local);
-    };
+    match zone.parse::<Tz>() {
+        Ok(tz) => local_to_utc_in(local, tz),
+        Err(_) => Utc.from_utc_datetime(&local),
+    }
+}
+
+/// [`local_to_utc`] for a parsed zone.
+pub fn local_to_utc_in(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
         LocalResult::None => match tz.from_local_datetime(&(local + chrono::Duration::hours(1))) {

@@ -35,6 +35,7 @@ use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::privacy_jobs::{ApplyRetention, Export, ForgetMessage, PolicyCheck};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
+use groupcart_worker::support_jobs::SlaCheck;
 use groupcart_worker::webhook_jobs::{Deliver, Dispatch};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -154,16 +155,19 @@ impl App {
         let wakers = SenderWakers::new(bots.iter().map(|b| b.key.clone()));
         let profiles: Vec<BotProfile> = bots.iter().map(|b| profile(b, &config)).collect();
         let shop = shop_settings(&config);
-        let handler = Arc::new(UpdateHandler::new(
-            store.clone(),
-            profiles.clone(),
-            texts.clone(),
-            shop.clone(),
-            wakers.clone(),
-            metrics.clone(),
-            // One gate per process, made here and handed down: no global state.
-            Arc::new(FlashSaleGate::default()),
-        ));
+        let handler = Arc::new(
+            UpdateHandler::new(
+                store.clone(),
+                profiles.clone(),
+                texts.clone(),
+                shop.clone(),
+                wakers.clone(),
+                metrics.clone(),
+                // One gate per process, made here and handed down: no global state.
+                Arc::new(FlashSaleGate::default()),
+            )
+            .with_support(support_settings(&config)),
+        );
 
         // HTTP first: in sandbox mode the bots' own API calls go to it.
         let webhooks: HashMap<String, WebhookBot> = bots
@@ -214,6 +218,7 @@ impl App {
                 send_rate: send_rate(&config.telegram.limits),
                 clock: clock.clone(),
             },
+            support: support_settings(&config),
         };
         let mut router = groupcart_http::router(state);
         if let Some(sim) = &simulator {
@@ -489,6 +494,11 @@ fn job_runner(
         store: store.clone(),
         clock: clock.clone(),
     }));
+    jobs.register(Arc::new(SlaCheck {
+        settings: support_settings(config),
+        texts: texts.clone(),
+        clock: clock.clone(),
+    }));
     jobs.register(Arc::new(PolicyCheck {
         version: config.privacy.policy_version.clone(),
     }));
@@ -575,4 +585,9 @@ async fn prepare_with_retries(
 
 fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "groupcart".into())
+}
+
+/// The customer service settings (checked when the configuration was loaded).
+fn support_settings(config: &Config) -> Arc<groupcart_core::support::SupportSettings> {
+    Arc::new(config.support.settings().unwrap_or_default())
 }

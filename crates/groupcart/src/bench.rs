@@ -180,6 +180,7 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
         crm: groupcart_http::CrmSettings::default(),
+        support: Default::default(),
     };
     let (addr, stop) = serve(groupcart_http::router(state)).await?;
     let rate = load(

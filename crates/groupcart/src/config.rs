@@ -61,9 +61,168 @@ pub struct Config {
     pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
     pub crm: CrmConfig,
+    pub support: SupportConfig,
     /// Where events are sent (signed) as they happen.
     pub webhooks: Vec<WebhookConfig>,
     pub log: LogConfig,
+}
+
+/// Customer service (`[support]`): FAQ thresholds, SLA targets and the agent groups.
+/// Without groups the bot answers from the FAQ only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupportConfig {
+    /// An FAQ answer is given at this confidence (0-1000) or more.
+    pub answer_confidence: u16,
+    /// Below it, entries this confident are offered as choices.
+    pub suggest_confidence: u16,
+    /// Ask the NPS question (0-10) after the CSAT one.
+    pub ask_nps: bool,
+    /// Agent messages starting with this are internal notes.
+    pub note_prefix: String,
+    /// The assignee is warned when this share of a target has passed.
+    pub warn_at_percent: u8,
+    pub sla: SlaConfig,
+    pub groups: Vec<AgentGroupConfig>,
+}
+
+impl Default for SupportConfig {
+    fn default() -> Self {
+        let d = groupcart_core::support::SupportSettings::default();
+        SupportConfig {
+            answer_confidence: d.answer_confidence,
+            suggest_confidence: d.suggest_confidence,
+            ask_nps: d.ask_nps,
+            note_prefix: d.note_prefix,
+            warn_at_percent: 80,
+            sla: SlaConfig::default(),
+            groups: Vec::new(),
+        }
+    }
+}
+
+/// SLA targets per priority, counted in the group's business hours.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaConfig {
+    pub low: SlaTargetConfig,
+    pub normal: SlaTargetConfig,
+    pub high: SlaTargetConfig,
+}
+
+impl Default for SlaConfig {
+    fn default() -> Self {
+        let d = groupcart_core::support::SupportSettings::default();
+        let of = |t: groupcart_core::support::SlaTarget| SlaTargetConfig {
+            first_response_minutes: t.first_response.num_minutes() as u32,
+            resolution_hours: t.resolution.num_hours() as u32,
+        };
+        SlaConfig {
+            low: of(d.low),
+            normal: of(d.normal),
+            high: of(d.high),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTargetConfig {
+    pub first_response_minutes: u32,
+    pub resolution_hours: u32,
+}
+
+/// An agent group (`[[support.groups]]`): a forum supergroup where each ticket gets a topic.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AgentGroupConfig {
+    pub key: String,
+    /// The forum supergroup (the bot must be an admin that can manage topics).
+    pub chat_id: i64,
+    /// Customer languages served; empty for any.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Topics served (`pre-sales`, `orders`, `returns`, ...); empty for any.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// The language the bot speaks to the agents.
+    #[serde(default = "english")]
+    pub language: String,
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// `mon-fri`, `daily`, `mon,wed,fri`...
+    #[serde(default = "daily")]
+    pub days: String,
+    /// `09:00-18:00`; `00:00-00:00` is around the clock.
+    #[serde(default = "all_day")]
+    pub hours: String,
+    /// Where SLA breaches are escalated; the ticket's topic when unset.
+    #[serde(default)]
+    pub supervisor_chat_id: Option<i64>,
+}
+
+fn english() -> String {
+    "en".into()
+}
+fn utc() -> String {
+    "UTC".into()
+}
+fn daily() -> String {
+    "daily".into()
+}
+fn all_day() -> String {
+    "00:00-00:00".into()
+}
+
+impl SupportConfig {
+    /// The settings the core runs with; a message naming the field when one is wrong.
+    pub fn settings(&self) -> Result<groupcart_core::support::SupportSettings, String> {
+        use groupcart_core::support::{AgentGroup, BusinessHours, SlaTarget, SupportSettings};
+        let target = |t: &SlaTargetConfig, name: &str| {
+            if t.first_response_minutes == 0 || t.resolution_hours == 0 {
+                return Err(format!("support.sla.{name}: targets must be positive"));
+            }
+            Ok(SlaTarget {
+                first_response: chrono::Duration::minutes(i64::from(t.first_response_minutes)),
+                resolution: chrono::Duration::hours(i64::from(t.resolution_hours)),
+            })
+        };
+        if self.suggest_confidence > self.answer_confidence || self.answer_confidence > 1000 {
+            return Err("support: need suggest_confidence <= answer_confidence <= 1000".into());
+        }
+        if !(1..=100).contains(&self.warn_at_percent) {
+            return Err("support.warn_at_percent must be between 1 and 100".into());
+        }
+        let mut groups: Vec<AgentGroup> = Vec::new();
+        for (i, g) in self.groups.iter().enumerate() {
+            let at = format!("support.groups[{i}]");
+            if g.key.is_empty() || groups.iter().any(|other| other.key == g.key) {
+                return Err(format!("{at}.key must be set and unique"));
+            }
+            let hours = BusinessHours::parse(&g.time_zone, &g.days, &g.hours)
+                .map_err(|e| format!("{at}: {e}"))?;
+            groups.push(AgentGroup {
+                key: g.key.clone(),
+                chat_id: g.chat_id,
+                languages: g.languages.clone(),
+                topics: g.topics.clone(),
+                language: g.language.clone(),
+                hours,
+                supervisor_chat: g.supervisor_chat_id,
+            });
+        }
+        Ok(SupportSettings {
+            groups,
+            low: target(&self.sla.low, "low")?,
+            normal: target(&self.sla.normal, "normal")?,
+            high: target(&self.sla.high, "high")?,
+            warn_at_per_mille: i64::from(self.warn_at_percent) * 10,
+            answer_confidence: self.answer_confidence,
+            suggest_confidence: self.suggest_confidence,
+            ask_nps: self.ask_nps,
+            note_prefix: self.note_prefix.clone(),
+        })
+    }
 }
 
 /// An outgoing webhook endpoint (`[[webhooks]]`).
@@ -439,6 +598,7 @@ impl Config {
                 ));
             }
         }
+        self.support.settings()?;
         if self.privacy.retention.messages_days == 1 {
             return Err("privacy.retention.messages_days must be 0 (keep) or at least 2".into());
         }

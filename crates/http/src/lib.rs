@@ -52,6 +52,8 @@ pub struct AppState {
     pub webapp: Arc<HashMap<String, webapp::WebAppBot>>,
     /// Customer relationship settings and the clock the API goes by.
     pub crm: CrmSettings,
+    /// Agent groups and SLA targets, for the ticket endpoints.
+    pub support: Arc<groupcart_core::support::SupportSettings>,
 }
 
 /// What the CRM and broadcast endpoints need besides the store.

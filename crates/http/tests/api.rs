@@ -33,6 +33,7 @@ async fn spawn_api(store: SharedStore, token: Option<&str>) -> TestApi {
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
         crm: groupcart_http::CrmSettings::default(),
+        support: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}/api", listener.local_addr().unwrap());

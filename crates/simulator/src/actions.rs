@@ -16,7 +16,8 @@ use crate::text::{detect_entities, has_callback_button};
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, ChatInfo, ChatType, JoinResult, MemberSpec,
     MemberStatus, MessageSent, OrderInfo, PayDetails, PayStarted, PayTarget, Payment,
-    PaymentStatus, SentMessage, ShippingAddress, SimChat, SimUser, Stats, UserSpec,
+    PaymentStatus, SentMessage, ShippingAddress, SimChat, SimFile, SimTopic, SimUser, Stats,
+    UserSpec,
 };
 use crate::{SimConfig, Simulator};
 
@@ -137,6 +138,79 @@ fn check_address(address: &ShippingAddress) -> Result<(), SimError> {
     Ok(())
 }
 
+/// Telegram's limit on captions, in UTF-16 code units.
+const MAX_CAPTION: usize = 1024;
+
+/// What a simulated user sends.
+enum UserContent<'a> {
+    Text(&'a str),
+    Photo {
+        caption: Option<&'a str>,
+    },
+    Document {
+        file: SimFile,
+        caption: Option<&'a str>,
+    },
+}
+
+impl UserContent<'_> {
+    /// What a Telegram client would not let the user send.
+    fn check(&self) -> Result<(), SimError> {
+        let caption = match self {
+            UserContent::Text(text) => {
+                if text.trim().is_empty() {
+                    return Err(SimError::bad_request("text is empty"));
+                }
+                return Ok(());
+            }
+            UserContent::Photo { caption } => caption,
+            UserContent::Document { file, caption } => {
+                if file.file_name.trim().is_empty() {
+                    return Err(SimError::bad_request("file_name is empty"));
+                }
+                caption
+            }
+        };
+        if caption.is_some_and(|c| c.encode_utf16().count() > MAX_CAPTION) {
+            return Err(SimError::bad_request(
+                "the caption is longer than 1024 characters",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The message's content fields, with the text (or caption) and its entities, which
+    /// decide whether a bot in privacy mode receives it.
+    fn into_message(self, world: &mut World) -> (Value, String, Vec<Value>) {
+        let (mut message, text, field) = match self {
+            UserContent::Text(text) => (json!({}), text.to_string(), "text"),
+            UserContent::Photo { caption } => (
+                json!({"photo": world.photo_sizes(None)}),
+                caption.unwrap_or_default().to_string(),
+                "caption",
+            ),
+            UserContent::Document { file, caption } => (
+                json!({"document": world.store_document(&file.file_name, &file.mime_type, file.content)}),
+                caption.unwrap_or_default().to_string(),
+                "caption",
+            ),
+        };
+        let entities = detect_entities(&text);
+        if !text.is_empty() {
+            message[field] = json!(text);
+        }
+        if !entities.is_empty() {
+            let entities_field = if field == "text" {
+                "entities"
+            } else {
+                "caption_entities"
+            };
+            message[entities_field] = Value::Array(entities.clone());
+        }
+        (message, text, entities)
+    }
+}
+
 /// Whether a group message reaches a bot in privacy mode: admins see everything, others only
 /// commands meant for them and mentions of them.
 fn reaches_bot(world: &World, bot_id: i64, chat_id: i64, text: &str, entities: &[Value]) -> bool {
@@ -227,6 +301,9 @@ impl Simulator {
         }
         if chat.title.trim().is_empty() {
             return Err(SimError::bad_request("title is empty"));
+        }
+        if chat.is_forum && chat.kind != ChatType::Supergroup {
+            return Err(SimError::bad_request("only supergroups can be forums"));
         }
         self.act(|world, _, _| {
             world
@@ -325,25 +402,138 @@ impl Simulator {
         chat_id: Option<i64>,
         text: &str,
     ) -> Result<MessageSent, SimError> {
-        let from = from.into();
+        self.user_message(bot_id, from.into(), chat_id, None, UserContent::Text(text))
+    }
+
+    /// A user writes `text` in forum topic `thread_id` (a topic the bot created) of a forum
+    /// supergroup; the message carries `message_thread_id`, `is_topic_message` and, as on
+    /// Telegram, the topic's `forum_topic_created` message as `reply_to_message`.
+    pub fn send_message_in_thread(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: i64,
+        thread_id: i64,
+        text: &str,
+    ) -> Result<MessageSent, SimError> {
+        self.user_message(
+            bot_id,
+            from.into(),
+            Some(chat_id),
+            Some(thread_id),
+            UserContent::Text(text),
+        )
+    }
+
+    /// A user sends a photo (with an optional caption) in their private chat (`chat_id`
+    /// `None`), a group, or a forum topic (`thread_id`). The photo gets a fresh `file_id`.
+    pub fn send_photo(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: Option<i64>,
+        caption: Option<&str>,
+        thread_id: Option<i64>,
+    ) -> Result<MessageSent, SimError> {
+        self.user_message(
+            bot_id,
+            from.into(),
+            chat_id,
+            thread_id,
+            UserContent::Photo { caption },
+        )
+    }
+
+    /// A user sends a file as a document (with an optional caption) in their private chat
+    /// (`chat_id` `None`), a group, or a forum topic (`thread_id`). The content is kept under
+    /// the new `file_id` for `GET /sim/files/{file_id}` and for the bot to send again.
+    pub fn send_document(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: Option<i64>,
+        file: SimFile,
+        caption: Option<&str>,
+        thread_id: Option<i64>,
+    ) -> Result<MessageSent, SimError> {
+        self.user_message(
+            bot_id,
+            from.into(),
+            chat_id,
+            thread_id,
+            UserContent::Document { file, caption },
+        )
+    }
+
+    /// The one path of every user message: where it may go, what the bot receives.
+    fn user_message(
+        &self,
+        bot_id: i64,
+        from: UserSpec,
+        chat_id: Option<i64>,
+        thread_id: Option<i64>,
+        content: UserContent<'_>,
+    ) -> Result<MessageSent, SimError> {
         check_bot_id(bot_id)?;
-        if text.trim().is_empty() {
-            return Err(SimError::bad_request("text is empty"));
-        }
+        content.check()?;
         self.act(|world, _, _| {
             let user_id = acting_user(world, &from)?;
             let chat_id = chat_id.unwrap_or(user_id);
-            let entities = detect_entities(text);
-            let mut message = json!({"text": text, "chat": world.chat_json(chat_id)});
-            if !entities.is_empty() {
-                message["entities"] = Value::Array(entities.clone());
-            }
-            if chat_id > 0 {
+            let kind = if chat_id > 0 {
                 if chat_id != user_id {
                     return Err(SimError::bad_request(
                         "a user writes to the bot in their own private chat (chat_id = user id)",
                     ));
                 }
+                None
+            } else {
+                let chat = world.chats.get(&chat_id).ok_or_else(|| {
+                    SimError::not_found(format!("chat {chat_id} is not registered"))
+                })?;
+                let kind = chat.info.kind;
+                let member = chat.member(user_id);
+                if !member.present() {
+                    return Err(SimError::bad_request(
+                        "the user is not a member of the chat",
+                    ));
+                }
+                if !member.can_send_messages() {
+                    return Err(SimError::bad_request(
+                        "the user may not send messages there",
+                    ));
+                }
+                if !world.member(chat_id, bot_id).present() {
+                    return Err(SimError::bad_request("the bot is not a member of the chat"));
+                }
+                if kind == ChatType::Channel && !member.status.is_admin() {
+                    return Err(SimError::bad_request(
+                        "only administrators post in a channel",
+                    ));
+                }
+                Some(kind)
+            };
+            let root = match thread_id {
+                Some(thread_id) => Some(
+                    world
+                        .thread_root(bot_id, chat_id, thread_id)
+                        .map(|root| (thread_id, root))
+                        .ok_or_else(|| {
+                            SimError::bad_request(
+                                "message thread not found: the chat is not a forum or the bot created no such topic",
+                            )
+                        })?,
+                ),
+                None => None,
+            };
+
+            let (mut message, text, entities) = content.into_message(world);
+            message["chat"] = world.chat_json(chat_id);
+            if let Some((thread_id, root)) = root {
+                message["message_thread_id"] = json!(thread_id);
+                message["is_topic_message"] = json!(true);
+                message["reply_to_message"] = root;
+            }
+            let Some(kind) = kind else {
                 // Writing to a bot you blocked unblocks it first (the client's Restart button).
                 let private = world.bot(bot_id).private.entry(user_id).or_default();
                 let was_blocked = private.blocked;
@@ -360,32 +550,8 @@ impl Simulator {
                     update_id,
                     message_id,
                 });
-            }
-            let chat = world
-                .chats
-                .get(&chat_id)
-                .ok_or_else(|| SimError::not_found(format!("chat {chat_id} is not registered")))?;
-            let kind = chat.info.kind;
-            let member = chat.member(user_id);
-            if !member.present() {
-                return Err(SimError::bad_request(
-                    "the user is not a member of the chat",
-                ));
-            }
-            if !member.can_send_messages() {
-                return Err(SimError::bad_request(
-                    "the user may not send messages there",
-                ));
-            }
-            if !world.member(chat_id, bot_id).present() {
-                return Err(SimError::bad_request("the bot is not a member of the chat"));
-            }
+            };
             if kind == ChatType::Channel {
-                if !member.status.is_admin() {
-                    return Err(SimError::bad_request(
-                        "only administrators post in a channel",
-                    ));
-                }
                 message["sender_chat"] = world.chat_json(chat_id);
                 let (message_id, message) =
                     world.append_message(bot_id, chat_id, false, message, None, None);
@@ -401,7 +567,7 @@ impl Simulator {
                 });
             }
             message["from"] = world.user_json(user_id);
-            let reaches = reaches_bot(world, bot_id, chat_id, text, &entities);
+            let reaches = reaches_bot(world, bot_id, chat_id, &text, &entities);
             let (message_id, message) =
                 world.append_message(bot_id, chat_id, false, message, None, None);
             let update_id = reaches
@@ -412,6 +578,17 @@ impl Simulator {
                 message_id,
             })
         })
+    }
+
+    /// Forum topics the bot created in the chat, oldest first.
+    pub fn topics(&self, bot_id: i64, chat_id: i64) -> Vec<SimTopic> {
+        let world = self.inner.world();
+        world
+            .bots
+            .get(&bot_id)
+            .and_then(|bot| bot.topics.get(&chat_id))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// A user presses an inline button (by its `callback_data`) under a bot's message.
@@ -790,12 +967,12 @@ impl Simulator {
         }
     }
 
-    /// The bot's counters.
-    /// The content of a file a bot uploaded (`sendDocument`), by its `file_id`.
+    /// The content of a file a bot uploaded (`sendDocument`) or a user sent, by its `file_id`.
     pub fn document_content(&self, file_id: &str) -> Option<Vec<u8>> {
         self.inner.world().documents.get(file_id).cloned()
     }
 
+    /// The bot's counters.
     pub fn stats(&self, bot_id: i64) -> Stats {
         let world = self.inner.world();
         world

@@ -1,11 +1,12 @@
 //! The Bot API side: the `/bot<token>/<method>` endpoint, token checks, method dispatch with
 //! per-method call counting, and the methods about the bot itself and its updates (getMe,
-//! getUpdates long polling, webhook settings, commands, menu button). Message, member and
-//! payment methods live in the submodules.
+//! getUpdates long polling, webhook settings, commands, menu button). Message, member,
+//! payment and forum topic methods live in the submodules.
 
 mod members;
 mod messages;
 mod payments;
+mod topics;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,6 +35,8 @@ const METHODS: &[&str] = &[
     "sendMessage",
     "sendPhoto",
     "sendDocument",
+    "copyMessage",
+    "createForumTopic",
     "sendChatAction",
     "editMessageText",
     "editMessageReplyMarkup",
@@ -48,6 +51,7 @@ const METHODS: &[&str] = &[
     "revokeChatInviteLink",
     "approveChatJoinRequest",
     "declineChatJoinRequest",
+    "getChat",
     "getChatMember",
     "banChatMember",
     "unbanChatMember",
@@ -203,6 +207,8 @@ fn dispatch(ctx: &mut Ctx<'_>, name: &str, params: &Params) -> Result<ApiOk, Api
         "sendMessage" => messages::send_message(ctx, params),
         "sendPhoto" => messages::send_photo(ctx, params),
         "sendDocument" => messages::send_document(ctx, params),
+        "copyMessage" => messages::copy_message(ctx, params),
+        "createForumTopic" => topics::create_forum_topic(ctx, params),
         "sendChatAction" => messages::send_chat_action(ctx, params),
         "editMessageText" => messages::edit_message_text(ctx, params),
         "editMessageReplyMarkup" => messages::edit_message_reply_markup(ctx, params),
@@ -217,6 +223,7 @@ fn dispatch(ctx: &mut Ctx<'_>, name: &str, params: &Params) -> Result<ApiOk, Api
         "revokeChatInviteLink" => members::revoke_chat_invite_link(ctx, params),
         "approveChatJoinRequest" => members::answer_join_request(ctx, params, true),
         "declineChatJoinRequest" => members::answer_join_request(ctx, params, false),
+        "getChat" => members::get_chat(ctx, params),
         "getChatMember" => members::get_chat_member(ctx, params),
         "banChatMember" => members::ban_chat_member(ctx, params),
         "unbanChatMember" => members::unban_chat_member(ctx, params),

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageSent,
-    PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimUser, Stats, UserSpec,
+    PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimFile, SimTopic, SimUser,
+    Stats, UserSpec,
 };
 
 /// A control API failure.
@@ -177,6 +178,74 @@ impl SimClient {
     ) -> Result<MessageSent, ClientError> {
         let body = json!({"from": user.into(), "chat_id": chat_id, "text": text});
         self.post(&format!("/bots/{bot_id}/messages"), &body).await
+    }
+
+    /// The user writes `text` in forum topic `thread_id` of the forum supergroup `chat_id`
+    /// (a topic the bot created with `createForumTopic`).
+    pub async fn send_text_in_thread(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        thread_id: i64,
+        text: &str,
+    ) -> Result<MessageSent, ClientError> {
+        let body = json!({
+            "from": user.into(),
+            "chat_id": chat_id,
+            "message_thread_id": thread_id,
+            "text": text,
+        });
+        self.post(&format!("/bots/{bot_id}/messages"), &body).await
+    }
+
+    /// The user sends a photo with an optional caption: in their private chat (`chat_id` =
+    /// the user's id), a group, or a forum topic (`thread_id`).
+    pub async fn send_photo(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        caption: Option<&str>,
+        thread_id: Option<i64>,
+    ) -> Result<MessageSent, ClientError> {
+        let body = json!({
+            "from": user.into(),
+            "chat_id": chat_id,
+            "message_thread_id": thread_id,
+            "caption": caption,
+        });
+        self.post(&format!("/bots/{bot_id}/photos"), &body).await
+    }
+
+    /// The user sends `file` as a document with an optional caption: in their private chat
+    /// (`chat_id` = the user's id), a group, or a forum topic (`thread_id`). The content is
+    /// then served by [`SimClient::document_content`] under the message's `document.file_id`.
+    pub async fn send_document(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        file: &SimFile,
+        caption: Option<&str>,
+        thread_id: Option<i64>,
+    ) -> Result<MessageSent, ClientError> {
+        let body = json!({
+            "from": user.into(),
+            "chat_id": chat_id,
+            "message_thread_id": thread_id,
+            "caption": caption,
+            "file_name": file.file_name,
+            "mime_type": file.mime_type,
+            "content": file.content,
+        });
+        self.post(&format!("/bots/{bot_id}/documents"), &body).await
+    }
+
+    /// Forum topics the bot created in the chat, oldest first.
+    pub async fn topics(&self, bot_id: i64, chat_id: i64) -> Result<Vec<SimTopic>, ClientError> {
+        self.get(&format!("/bots/{bot_id}/chats/{chat_id}/topics"))
+            .await
     }
 
     /// The user presses the inline button with `data` under the bot's message.

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::error::SimError;
 use crate::params::parse_urlencoded;
-use crate::types::{MemberSpec, PayDetails, PayTarget, SimChat, SimUser, UserSpec};
+use crate::types::{MemberSpec, PayDetails, PayTarget, SimChat, SimFile, SimUser, UserSpec};
 use crate::Simulator;
 
 const PAGE: &str = include_str!("page.html");
@@ -32,6 +32,8 @@ pub(crate) fn routes(sim: Simulator) -> Router {
         .route("/sim/chats/{chat_id}/members", post(post_member))
         .route("/sim/bots", get(list_bots))
         .route("/sim/bots/{bot_id}/messages", post(post_message))
+        .route("/sim/bots/{bot_id}/photos", post(post_photo))
+        .route("/sim/bots/{bot_id}/documents", post(post_document))
         .route("/sim/bots/{bot_id}/callbacks", post(post_callback))
         .route("/sim/bots/{bot_id}/callbacks/{id}", get(get_callback))
         .route("/sim/bots/{bot_id}/join", post(post_join))
@@ -50,6 +52,7 @@ pub(crate) fn routes(sim: Simulator) -> Router {
             "/sim/bots/{bot_id}/chats/{chat_id}/messages",
             get(get_messages),
         )
+        .route("/sim/bots/{bot_id}/chats/{chat_id}/topics", get(get_topics))
         .with_state(sim)
 }
 
@@ -107,11 +110,15 @@ async fn list_bots(State(sim): State<Simulator>) -> Reply {
     to_json(sim.bots())
 }
 
+/// `POST /sim/bots/{bot_id}/messages`: a text, in the private chat (no `chat_id`), a group,
+/// or a forum topic (`message_thread_id`).
 #[derive(Deserialize)]
 struct MessageBody {
     from: UserSpec,
     #[serde(default)]
     chat_id: Option<i64>,
+    #[serde(default)]
+    message_thread_id: Option<i64>,
     text: String,
 }
 
@@ -121,7 +128,84 @@ async fn post_message(
     body: Bytes,
 ) -> Reply {
     let body: MessageBody = parse_body(&body)?;
-    to_json(sim.send_message(parse_id(&bot_id)?, body.from, body.chat_id, &body.text)?)
+    let bot_id = parse_id(&bot_id)?;
+    let sent = match (body.chat_id, body.message_thread_id) {
+        (Some(chat_id), Some(thread_id)) => {
+            sim.send_message_in_thread(bot_id, body.from, chat_id, thread_id, &body.text)?
+        }
+        (None, Some(_)) => {
+            return Err(SimError::bad_request(
+                "message_thread_id needs the chat_id of a forum supergroup",
+            ))
+        }
+        (chat_id, None) => sim.send_message(bot_id, body.from, chat_id, &body.text)?,
+    };
+    to_json(sent)
+}
+
+/// `POST /sim/bots/{bot_id}/photos`: a photo with an optional caption.
+#[derive(Deserialize)]
+struct PhotoBody {
+    from: UserSpec,
+    #[serde(default)]
+    chat_id: Option<i64>,
+    #[serde(default)]
+    message_thread_id: Option<i64>,
+    #[serde(default)]
+    caption: Option<String>,
+}
+
+async fn post_photo(
+    State(sim): State<Simulator>,
+    Path(bot_id): Path<String>,
+    body: Bytes,
+) -> Reply {
+    let body: PhotoBody = parse_body(&body)?;
+    to_json(sim.send_photo(
+        parse_id(&bot_id)?,
+        body.from,
+        body.chat_id,
+        body.caption.as_deref(),
+        body.message_thread_id,
+    )?)
+}
+
+/// `POST /sim/bots/{bot_id}/documents`: a file (`file_name`, `mime_type`, `content` as an
+/// array of bytes or a string) with an optional caption.
+#[derive(Deserialize)]
+struct DocumentBody {
+    from: UserSpec,
+    #[serde(default)]
+    chat_id: Option<i64>,
+    #[serde(default)]
+    message_thread_id: Option<i64>,
+    #[serde(default)]
+    caption: Option<String>,
+    #[serde(flatten)]
+    file: SimFile,
+}
+
+async fn post_document(
+    State(sim): State<Simulator>,
+    Path(bot_id): Path<String>,
+    body: Bytes,
+) -> Reply {
+    let body: DocumentBody = parse_body(&body)?;
+    to_json(sim.send_document(
+        parse_id(&bot_id)?,
+        body.from,
+        body.chat_id,
+        body.file,
+        body.caption.as_deref(),
+        body.message_thread_id,
+    )?)
+}
+
+async fn get_topics(
+    State(sim): State<Simulator>,
+    Path((bot_id, chat_id)): Path<(String, String)>,
+) -> Reply {
+    to_json(sim.topics(parse_id(&bot_id)?, parse_id(&chat_id)?))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! A Telegram Bot API simulator: an HTTP server that answers `/bot<token>/<method>` like
-//! Telegram does (updates, webhooks, flood limits, invite links, payments) and a control API
-//! under `/sim` through which tests and people act as Telegram users.
+//! Telegram does (updates, webhooks, flood limits, invite links, payments, forum topics and
+//! message copies) and a control API under `/sim` through which tests and people act as
+//! Telegram users.
 //!
 //! It is deliberately independent of the rest of groupcart: it speaks JSON only and is meant to
 //! be an oracle that the bot's Telegram layer is tested against.

@@ -17,8 +17,8 @@ use crate::error::ApiError;
 use crate::limits::RateLimiter;
 use crate::params::Params;
 use crate::types::{
-    CallbackRecord, ChatType, MemberStatus, Payment, PaymentStatus, SentMessage, SimChat, SimUser,
-    Stats, UserSpec,
+    CallbackRecord, ChatType, MemberStatus, Payment, PaymentStatus, SentMessage, SimChat, SimTopic,
+    SimUser, Stats, UserSpec,
 };
 
 /// How long after a join request the bot may write to the requester (Bot API docs).
@@ -270,6 +270,7 @@ impl LogEntry {
             photo,
             document: message.get("document").cloned(),
             invoice: message.get("invoice").cloned(),
+            message_thread_id: message.get("message_thread_id").and_then(Value::as_i64),
             edited: self.edited,
             deleted: self.deleted,
             message: message.clone(),
@@ -332,6 +333,9 @@ pub(crate) struct BotState {
     pub callbacks: HashMap<String, CallbackRecord>,
     pub payments: Vec<PaymentRecord>,
     pub invoice_links: HashMap<String, InvoiceData>,
+    /// Forum topics the bot created, by chat, oldest first. Topic ids are message ids of the
+    /// bot's view of the chat, so topics are per bot like the chat logs.
+    pub topics: HashMap<i64, Vec<SimTopic>>,
     pub commands: BTreeMap<(String, String), Value>,
     pub menu_buttons: HashMap<Option<i64>, Value>,
     pub limiter: RateLimiter,
@@ -357,6 +361,7 @@ impl BotState {
             callbacks: HashMap::new(),
             payments: Vec::new(),
             invoice_links: HashMap::new(),
+            topics: HashMap::new(),
             commands: BTreeMap::new(),
             menu_buttons: HashMap::new(),
             limiter: RateLimiter::default(),
@@ -395,6 +400,14 @@ impl BotState {
 
     pub fn log(&self, chat_id: i64) -> Option<&ChatLog> {
         self.logs.get(&chat_id)
+    }
+
+    /// A topic the bot created in the chat.
+    pub fn topic(&self, chat_id: i64, thread_id: i64) -> Option<&SimTopic> {
+        self.topics
+            .get(&chat_id)?
+            .iter()
+            .find(|t| t.message_thread_id == thread_id)
     }
 
     /// A live (not deleted) message of the chat.
@@ -483,6 +496,36 @@ impl World {
             available -= 6;
         }
         out
+    }
+
+    /// The `PhotoSize` array of a photo message: a thumbnail and the photo itself. A file_id
+    /// the simulator issued is reused; anything else (a URL, an upload, a user's camera) gets
+    /// a new one.
+    pub fn photo_sizes(&mut self, reuse: Option<String>) -> Value {
+        let file_id = match reuse.filter(|id| id.starts_with("AgAC")) {
+            Some(id) => id,
+            None => format!("AgACAgIAAxk{}", self.random_token(40)),
+        };
+        let unique = self.random_token(16);
+        json!([
+            {"file_id": format!("{file_id}-s"), "file_unique_id": format!("AQAD{unique}s"), "width": 90, "height": 90, "file_size": 1_520},
+            {"file_id": file_id, "file_unique_id": format!("AQAD{unique}"), "width": 800, "height": 800, "file_size": 61_440},
+        ])
+    }
+
+    /// Keeps a new file's content (for `GET /sim/files/{file_id}`) and returns its `Document`.
+    pub fn store_document(&mut self, file_name: &str, mime_type: &str, bytes: Vec<u8>) -> Value {
+        let file_id = format!("BQACAgIAAxk{}", self.random_token(40));
+        let unique = self.random_token(16);
+        let document = json!({
+            "file_id": file_id,
+            "file_unique_id": format!("AgAD{unique}"),
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": bytes.len(),
+        });
+        self.documents.insert(file_id, bytes);
+        document
     }
 
     /// The bot's state, created on first use.
@@ -577,6 +620,7 @@ impl World {
     pub fn member_json(&self, chat_id: i64, user_id: i64, member: &Member) -> Value {
         let user = self.user_json(user_id);
         let kind = self.chats.get(&chat_id).map(|c| c.info.kind);
+        let is_forum = self.is_forum(chat_id);
         let status = member.status.as_str();
         match member.status {
             MemberStatus::Creator => json!({"status": status, "user": user, "is_anonymous": false}),
@@ -602,7 +646,8 @@ impl World {
                     value["can_edit_messages"] = json!(true);
                 } else {
                     value["can_pin_messages"] = json!(true);
-                    value["can_manage_topics"] = json!(false);
+                    // Administrators get every usual right; topics exist only in forums.
+                    value["can_manage_topics"] = json!(is_forum);
                 }
                 value
             }
@@ -721,9 +766,14 @@ impl World {
 
     /// Resolves the `chat_id` parameter (an integer, or `@username` of a registered chat).
     pub fn resolve_chat(&self, params: &Params) -> Result<i64, ApiError> {
+        self.resolve_chat_param(params, "chat_id")
+    }
+
+    /// Resolves a chat parameter such as `chat_id` or `from_chat_id`.
+    pub fn resolve_chat_param(&self, params: &Params, name: &str) -> Result<i64, ApiError> {
         let not_found = || ApiError::bad_request("chat not found");
-        match params.get("chat_id") {
-            None => Err(ApiError::bad_request("chat_id is empty")),
+        match params.get(name) {
+            None => Err(ApiError::bad_request(format!("{name} is empty"))),
             Some(Value::Number(n)) => n.as_i64().ok_or_else(not_found),
             Some(Value::String(s)) => match s.strip_prefix('@') {
                 Some(username) => self
@@ -741,6 +791,35 @@ impl World {
             },
             Some(_) => Err(not_found()),
         }
+    }
+
+    /// Whether the chat is a registered forum supergroup.
+    pub fn is_forum(&self, chat_id: i64) -> bool {
+        self.chats
+            .get(&chat_id)
+            .is_some_and(|c| c.info.kind == ChatType::Supergroup && c.info.is_forum)
+    }
+
+    /// The `forum_topic_created` service message that roots topic `thread_id` in the bot's
+    /// view of the chat (without its own `reply_to_message`), or `None` when the chat is not
+    /// a forum or the bot knows no such topic.
+    pub fn thread_root(&self, bot_id: i64, chat_id: i64, thread_id: i64) -> Option<Value> {
+        if !self.is_forum(chat_id) {
+            return None;
+        }
+        let bot = self.bots.get(&bot_id)?;
+        bot.topic(chat_id, thread_id)?;
+        let mut root = bot
+            .log(chat_id)?
+            .entries
+            .iter()
+            .find(|e| e.message_id() == thread_id)?
+            .message
+            .clone();
+        if let Some(object) = root.as_object_mut() {
+            object.remove("reply_to_message");
+        }
+        Some(root)
     }
 
     /// Whether a pending join request lets the bot write to the requester.

@@ -209,16 +209,19 @@ pub struct SentMessage {
     /// The reply markup as the bot last sent it (any keyboard type).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<Value>,
-    /// `file_id` of the photo for `sendPhoto`.
+    /// `file_id` of the photo (largest size) for `sendPhoto`, a copied photo, or a user's photo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<String>,
-    /// The `Document` object for `sendDocument` (file_id, file_name, mime_type, file_size);
-    /// the content is at `GET /sim/files/{file_id}`.
+    /// The `Document` object for `sendDocument`, a copied document or a user's document
+    /// (file_id, file_name, mime_type, file_size); the content is at `GET /sim/files/{file_id}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<Value>,
     /// The `Invoice` object for `sendInvoice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Value>,
+    /// The forum topic the message is in (`message_thread_id`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
     /// Whether the message was edited.
     pub edited: bool,
     /// Whether the message was deleted.
@@ -227,12 +230,77 @@ pub struct SentMessage {
     pub message: Value,
 }
 
+/// A forum topic the bot created with `createForumTopic`, as listed by
+/// `GET /sim/bots/{bot_id}/chats/{chat_id}/topics`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimTopic {
+    /// The topic id: the message id of its `forum_topic_created` service message.
+    pub message_thread_id: i64,
+    /// Topic name.
+    pub name: String,
+    /// Icon color (RGB).
+    pub icon_color: i64,
+    /// Custom emoji of the icon, if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_custom_emoji_id: Option<String>,
+}
+
+/// A file a simulated user sends as a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimFile {
+    /// File name shown to the bot (`document.file_name`).
+    pub file_name: String,
+    /// MIME type (`document.mime_type`).
+    pub mime_type: String,
+    /// The content, served at `GET /sim/files/{file_id}` once sent. In JSON bodies either an
+    /// array of byte values or a UTF-8 string.
+    #[serde(with = "file_content")]
+    pub content: Vec<u8>,
+}
+
+impl SimFile {
+    /// A file with the given name, type and content.
+    pub fn new(
+        file_name: impl Into<String>,
+        mime_type: impl Into<String>,
+        content: impl Into<Vec<u8>>,
+    ) -> Self {
+        Self {
+            file_name: file_name.into(),
+            mime_type: mime_type.into(),
+            content: content.into(),
+        }
+    }
+}
+
+/// File content as an array of bytes, or (accepted on input) as a UTF-8 string.
+mod file_content {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Content {
+            Bytes(Vec<u8>),
+            Text(String),
+        }
+        Ok(match Content::deserialize(deserializer)? {
+            Content::Bytes(bytes) => bytes,
+            Content::Text(text) => text.into_bytes(),
+        })
+    }
+}
+
 /// Per-bot counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     /// The bot.
     pub bot_id: i64,
-    /// Accepted sendMessage / sendPhoto / sendInvoice calls.
+    /// Accepted sendMessage / sendPhoto / sendDocument / sendInvoice / copyMessage calls.
     pub sent_messages: u64,
     /// Accepted editMessageText / editMessageReplyMarkup calls.
     pub edited_messages: u64,

@@ -15,6 +15,7 @@ use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
 use groupcart_core::crm::ProfileChange;
 use groupcart_core::customer::{CustomerId, CustomerSighting};
 use groupcart_core::event::NewEvent;
+use groupcart_core::faq::NewUnanswered;
 use groupcart_core::inbox::NewInboxUpdate;
 use groupcart_core::moderation::{NewAction, Sanction};
 use groupcart_core::outbox::{Action, NewOutbound, Settlement};
@@ -24,6 +25,7 @@ use groupcart_core::shop::{
     NewOrder, OrderLine, OrderStatus, Payment, PaymentMethod, ShippingAddress, Transition,
 };
 use groupcart_core::store::SharedStore;
+use groupcart_core::support::{Author, NewTicket, NewTicketMessage, Priority, TicketId};
 use groupcart_core::Error;
 use groupcart_store_contract::fixtures::{customer, customers, order_of, place, shelf, t, usd};
 use serde_json::json;
@@ -41,6 +43,7 @@ groupcart_store_contract::backend_tests!(
     marketing_under_an_older_policy_stops,
     retention_expires_old_messages_and_events_in_batches,
     staff_notices_about_their_orders_are_emptied,
+    erasure_empties_ticket_messages_and_unanswered_questions,
 );
 
 // --- helpers ---
@@ -906,4 +909,114 @@ async fn staff_notices_about_their_orders_are_emptied(store: SharedStore) {
         ["outbox.action"]
     );
     assert_eq!(store.find_text("from Bo").await.unwrap(), ["outbox.action"]);
+}
+
+/// Opens a ticket for `customer` with a message of theirs and an agent's answer, and
+/// records an unanswered question of theirs.
+async fn support_history(store: &SharedStore, customer: CustomerId, texts: [&str; 3]) -> TicketId {
+    let mut tx = store.begin().await.unwrap();
+    let ticket = tx
+        .insert_ticket(&NewTicket {
+            customer_id: customer,
+            bot: BOT.into(),
+            priority: Priority::Normal,
+            group: "en".into(),
+            staff_chat: -1_001_555_000_000,
+            topic: "orders".into(),
+            language: "en".into(),
+            opened_at: t(1),
+            first_response_due: t(3600),
+            resolution_due: t(86_400),
+        })
+        .await
+        .unwrap();
+    for (author, text, secs) in [
+        (Author::Customer, texts[0], 2),
+        (Author::Agent, texts[1], 3),
+    ] {
+        let agent = author == Author::Agent;
+        tx.add_ticket_message(&NewTicketMessage {
+            ticket_id: ticket.id,
+            at: t(secs),
+            author,
+            agent_id: agent.then_some(7_000_001),
+            agent_name: agent.then(|| "Mei".to_string()),
+            text: text.into(),
+        })
+        .await
+        .unwrap();
+    }
+    tx.record_unanswered(&NewUnanswered {
+        customer_id: Some(customer),
+        language: "en".into(),
+        question: texts[2].into(),
+        best_entry: None,
+        best_confidence: None,
+        at: t(4),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    ticket.id
+}
+
+async fn erasure_empties_ticket_messages_and_unanswered_questions(store: SharedStore) {
+    let id = person(&store, 6_000_000_050).await;
+    let other = customer(&store, 6_000_000_051).await;
+    let erased_texts = [
+        "my flat is 12B, Orchid Tower",
+        "Dear Zephyrine, the courier comes to 12B",
+        "can you deliver to Orchid Tower?",
+    ];
+    let kept_texts = [
+        "where is parcel kept-1?",
+        "parcel kept-1 left today",
+        "is kept-2 in stock?",
+    ];
+    let ticket = support_history(&store, id, erased_texts).await;
+    let kept = support_history(&store, other, kept_texts).await;
+    for needle in erased_texts.iter().chain(&kept_texts) {
+        assert!(
+            !store.find_text(needle).await.unwrap().is_empty(),
+            "{needle}"
+        );
+    }
+
+    let report = erase(&store, id, 10).await;
+    assert!(
+        report.other >= 3,
+        "two ticket messages and a question: {report:?}"
+    );
+    store.purge_erased_remnants().await.unwrap();
+
+    let messages = store.ticket_messages(ticket).await.unwrap();
+    assert_eq!(messages.len(), 2);
+    assert!(messages.iter().all(|m| m.text.is_empty()), "{messages:?}");
+    // Who wrote and when stays, for the service report.
+    assert_eq!(
+        messages.iter().map(|m| m.author).collect::<Vec<_>>(),
+        vec![Author::Customer, Author::Agent]
+    );
+    assert_eq!(messages[1].agent_name.as_deref(), Some("Mei"));
+    assert_eq!(messages[1].at, t(3));
+    let ticket = store.ticket(ticket).await.unwrap().unwrap();
+    assert_eq!(ticket.customer_id, id);
+
+    let questions = store.unanswered_questions(10).await.unwrap();
+    assert_eq!(questions.len(), 1);
+    assert_eq!(questions[0].customer_id, Some(other));
+    for needle in erased_texts {
+        assert_eq!(
+            store.find_text(needle).await.unwrap(),
+            Vec::<String>::new(),
+            "{needle} is still stored"
+        );
+    }
+    // Somebody else's conversation is untouched.
+    let theirs = store.ticket_messages(kept).await.unwrap();
+    assert_eq!(
+        theirs.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        kept_texts[..2]
+    );
+    assert_eq!(questions[0].question, kept_texts[2]);
 }

@@ -99,6 +99,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "api_tokens",
         sql: include_str!("../migrations/0017_api_tokens.sql"),
     },
+    Migration {
+        version: 18,
+        name: "support",
+        sql: include_str!("../migrations/0018_support.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -400,6 +400,24 @@ impl PrivacyTx for PostgresTx {
         .await
         .map_err(db)?
         .rows_affected() as i64;
+        // Customer service: the texts of the customer's tickets (agents' answers quote and
+        // name them too) and the questions the FAQ could not answer.
+        report.other += sqlx::query(
+            "UPDATE support_messages SET text = ''
+             WHERE text <> ''
+               AND ticket_id IN (SELECT id FROM support_tickets WHERE customer_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected() as i64;
+        report.other += sqlx::query("DELETE FROM faq_unanswered WHERE customer_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected() as i64;
         report.other += erase_giveaway_names(conn, id, &first_name).await?;
         Ok(report)
     }

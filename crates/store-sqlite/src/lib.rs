@@ -80,6 +80,7 @@ mod privacy;
 mod referral;
 mod segment;
 mod shop;
+mod support;
 mod synthetic;
 mod tx;
 
@@ -471,6 +472,26 @@ impl Store for SqliteStore {
             }
         }
         Ok(stats)
+    }
+
+    async fn outbox_state(&self, id: i64) -> Result<Option<groupcart_core::outbox::OutboxState>> {
+        use groupcart_core::outbox::OutboxState;
+        let row = sqlx::query("SELECT status, remote_message_id FROM outbox WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let status: String = row.try_get("status").map_err(db)?;
+        Ok(Some(match status.as_str() {
+            "pending" => OutboxState::Pending,
+            "sent" => OutboxState::Sent {
+                remote_message_id: row.try_get("remote_message_id").map_err(db)?,
+            },
+            _ => OutboxState::Failed,
+        }))
     }
 
     // --- jobs ---

@@ -100,6 +100,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "api_tokens",
         sql: include_str!("../migrations/0017_api_tokens.sql"),
     },
+    Migration {
+        version: 18,
+        name: "support",
+        sql: include_str!("../migrations/0018_support.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

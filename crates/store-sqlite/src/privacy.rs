@@ -17,6 +17,9 @@
 //! - `broadcast_recipients`: the chat becomes the pseudonym, a planned one is cancelled.
 //! - Giveaway winners announcements (outbox, to the group): `#<n> <first name>` becomes
 //!   `#<n> [erased]`.
+//! - `support_messages`: the text of every message of the customer's tickets is emptied
+//!   (author, agent and time stay, for the service report); `faq_unanswered` rows of the
+//!   customer deleted. Tickets and FAQ ratings name the customer by id only and stay.
 //! - Giveaway entries, group-buy members, flash-sale buys, referrals, order discounts and
 //!   join rewards name the customer by id only and stay.
 //!
@@ -432,6 +435,23 @@ impl PrivacyTx for SqliteTx {
         .await
         .map_err(db)?
         .rows_affected() as i64;
+        // Customer service: the texts of the customer's tickets (agents' answers quote and
+        // name them too) and the questions the FAQ could not answer.
+        report.other += sqlx::query(
+            "UPDATE support_messages SET text = ''
+             WHERE text <> '' AND ticket_id IN (SELECT id FROM support_tickets WHERE customer_id = ?)",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected() as i64;
+        report.other += sqlx::query("DELETE FROM faq_unanswered WHERE customer_id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected() as i64;
         report.other += erase_giveaway_names(conn, id, &first_name).await?;
         Ok(report)
     }

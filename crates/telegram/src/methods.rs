@@ -12,8 +12,8 @@ use serde_json::value::RawValue;
 
 use crate::types::{
     BotCommand, BotCommandScope, ChatInviteLink, ChatMember, ChatPermissions, ChatTarget,
-    InlineKeyboardMarkup, LabeledPrice, LinkPreviewOptions, MenuButton, Message, MessageEntity,
-    ReplyMarkup, ReplyParameters, ShippingOption, User, WebhookInfo,
+    ForumTopic, InlineKeyboardMarkup, LabeledPrice, LinkPreviewOptions, MenuButton, Message,
+    MessageEntity, MessageId, ReplyMarkup, ReplyParameters, ShippingOption, User, WebhookInfo,
 };
 
 /// HTTP timeout of a request unless the method needs longer.
@@ -93,6 +93,8 @@ methods! {
             Some(("document", &self.document))
         }
     };
+    CopyMessage => "copyMessage" -> MessageId;
+    CreateForumTopic => "createForumTopic" -> ForumTopic;
     CreateChatInviteLink => "createChatInviteLink" -> ChatInviteLink;
     ApproveChatJoinRequest => "approveChatJoinRequest" -> bool;
     DeclineChatJoinRequest => "declineChatJoinRequest" -> bool;
@@ -484,6 +486,103 @@ impl SendDocument {
             disable_notification: None,
             protect_content: None,
             reply_markup: None,
+        }
+    }
+}
+
+/// `copyMessage`: send a copy of a message (text, photo, document, ...) without a link to the
+/// original, e.g. to relay a customer's message into a staff forum topic. Service and invoice
+/// messages cannot be copied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CopyMessage {
+    /// Target chat.
+    pub chat_id: ChatTarget,
+    /// Forum topic in the target chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// Chat of the original message.
+    pub from_chat_id: ChatTarget,
+    /// The original message, in `from_chat_id`.
+    pub message_id: i64,
+    /// New caption for media, 0-1024 characters after entity parsing; the original caption
+    /// is kept if omitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Formatting of the new `caption`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parse_mode: Option<ParseMode>,
+    /// Explicit entities of the new caption, instead of `parse_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caption_entities: Option<Vec<MessageEntity>>,
+    /// Show the new caption above the media.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_caption_above_media: Option<bool>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Exceed broadcast limits for a fee in Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_paid_broadcast: Option<bool>,
+    /// Message to reply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_parameters: Option<ReplyParameters>,
+    /// Keyboard or reply request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<ReplyMarkup>,
+}
+
+impl CopyMessage {
+    /// Copy message `message_id` of `from_chat_id` to `chat_id`, keeping its caption.
+    pub fn new(
+        chat_id: impl Into<ChatTarget>,
+        from_chat_id: impl Into<ChatTarget>,
+        message_id: i64,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            from_chat_id: from_chat_id.into(),
+            message_id,
+            caption: None,
+            parse_mode: None,
+            caption_entities: None,
+            show_caption_above_media: None,
+            disable_notification: None,
+            protect_content: None,
+            allow_paid_broadcast: None,
+            reply_parameters: None,
+            reply_markup: None,
+        }
+    }
+}
+
+/// `createForumTopic`: open a topic in a forum supergroup (the bot must be an administrator
+/// with `can_manage_topics`). The result's `message_thread_id` addresses the topic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateForumTopic {
+    /// The forum supergroup.
+    pub chat_id: ChatTarget,
+    /// Topic name, 1-128 characters.
+    pub name: String,
+    /// Icon color in RGB: one of 0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_color: Option<i64>,
+    /// Custom emoji shown as the topic icon (see `getForumTopicIconStickers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_custom_emoji_id: Option<String>,
+}
+
+impl CreateForumTopic {
+    /// A topic named `name` with the default icon.
+    pub fn new(chat_id: impl Into<ChatTarget>, name: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            name: name.into(),
+            icon_color: None,
+            icon_custom_emoji_id: None,
         }
     }
 }

@@ -303,6 +303,9 @@ pub struct Message {
     /// Photo sizes of a photo message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photo: Option<Vec<PhotoSize>>,
+    /// The file of a document (general file) message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<Document>,
     /// Caption of a media message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
@@ -333,6 +336,10 @@ pub struct Message {
     /// Service message: data sent by a Mini App (not authenticated).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_app_data: Option<WebAppData>,
+    /// Service message: a forum topic was created. Its `message_id` is the topic's
+    /// `message_thread_id`, and messages in the topic carry it as `reply_to_message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forum_topic_created: Option<ForumTopicCreated>,
     /// Inline keyboard attached to the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<InlineKeyboardMarkup>,
@@ -449,6 +456,66 @@ pub struct PhotoSize {
     /// File size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+}
+
+/// A general file (not a photo, voice message or audio file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// File id, usable to send the file again.
+    pub file_id: String,
+    /// Stable id across bots; cannot be used to download.
+    pub file_unique_id: String,
+    /// Thumbnail as defined by the sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<PhotoSize>,
+    /// Original file name as defined by the sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// MIME type as defined by the sender.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// File size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<u64>,
+}
+
+/// A forum topic, as returned by `createForumTopic`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForumTopic {
+    /// The topic's id: pass it as `message_thread_id` to send into the topic.
+    pub message_thread_id: i64,
+    /// Topic name.
+    pub name: String,
+    /// Color of the topic icon in RGB format.
+    pub icon_color: i64,
+    /// Custom emoji shown as the topic icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_custom_emoji_id: Option<String>,
+    /// True if the creator did not name the topic explicitly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_name_implicit: Option<bool>,
+}
+
+/// Service message content: a forum topic was created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForumTopicCreated {
+    /// Topic name.
+    pub name: String,
+    /// Color of the topic icon in RGB format.
+    pub icon_color: i64,
+    /// Custom emoji shown as the topic icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon_custom_emoji_id: Option<String>,
+    /// True if the creator did not name the topic explicitly.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_name_implicit: Option<bool>,
+}
+
+/// The id of a message, as returned by `copyMessage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageId {
+    /// Message id, unique inside its chat.
+    pub message_id: i64,
 }
 
 /// A press on an inline keyboard button.

@@ -481,6 +481,42 @@ fn examples() -> Vec<Example> {
         example("minimal", SendDocument::new(5012345678, export_file())),
         example(
             "full",
+            CopyMessage {
+                chat_id: chat(),
+                message_thread_id: Some(2280),
+                from_chat_id: ChatTarget::Id(5012345678),
+                message_id: 311,
+                caption: Some("<b>Olena</b>: receipt".into()),
+                parse_mode: Some(ParseMode::Html),
+                caption_entities: Some(entities()),
+                show_caption_above_media: Some(true),
+                disable_notification: Some(true),
+                protect_content: Some(false),
+                allow_paid_broadcast: Some(false),
+                reply_parameters: Some(reply_to()),
+                reply_markup: Some(keyboard().into()),
+            },
+        ),
+        example("minimal", CopyMessage::new(chat(), 5012345678, 311)),
+        example(
+            "username source",
+            CopyMessage::new(5012345678, "@epicerie_quartier", 2291),
+        ),
+        example(
+            "full",
+            CreateForumTopic {
+                chat_id: chat(),
+                name: "Ticket #42 · Olena".into(),
+                icon_color: Some(7322096),
+                icon_custom_emoji_id: Some("5368324170671202286".into()),
+            },
+        ),
+        example(
+            "minimal",
+            CreateForumTopic::new("@epicerie_staff", "Ticket #43"),
+        ),
+        example(
+            "full",
             CreateChatInviteLink {
                 chat_id: chat(),
                 name: Some("flyer-bakery".into()),
@@ -804,6 +840,138 @@ fn parsed_fixtures_serialize_to_spec_shape() {
         checked += 1;
     }
     assert!(checked >= 10, "expected the fixtures, found {checked}");
+}
+
+/// A customer's document relayed into a staff forum topic, as Telegram delivers it: the
+/// topic's creation service message rides along as `reply_to_message`.
+fn topic_document_update() -> Value {
+    let chat = json!({
+        "id": -1001987654321_i64,
+        "title": "Support desk",
+        "is_forum": true,
+        "type": "supergroup"
+    });
+    json!({
+        "update_id": 804215590,
+        "message": {
+            "message_id": 2301,
+            "message_thread_id": 2280,
+            "from": {"id": 331234567, "is_bot": false, "first_name": "Marc"},
+            "chat": chat,
+            "date": 1732222861,
+            "is_topic_message": true,
+            "reply_to_message": {
+                "message_id": 2280,
+                "message_thread_id": 2280,
+                "from": {"id": 123456, "is_bot": true, "first_name": "GroupCart", "username": "groupcart_bot"},
+                "chat": chat,
+                "date": 1732220000,
+                "is_topic_message": true,
+                "forum_topic_created": {
+                    "name": "Ticket #42",
+                    "icon_color": 7322096,
+                    "icon_custom_emoji_id": "5368324170671202286",
+                    "is_name_implicit": false
+                }
+            },
+            "document": {
+                "file_id": "BQACAgIAAxkBAAIB",
+                "file_unique_id": "AgADBQAC",
+                "thumbnail": {"file_id": "AAMCAgADGQEAAgI", "file_unique_id": "AQADBQAC", "width": 90, "height": 120, "file_size": 2048},
+                "file_name": "invoice.pdf",
+                "mime_type": "application/pdf",
+                "file_size": 48213
+            },
+            "caption": "Here is the invoice",
+            "caption_entities": [{"offset": 8, "length": 7, "type": "italic"}]
+        }
+    })
+}
+
+#[test]
+fn forum_topic_and_document_messages_round_trip_in_spec_shape() {
+    let raw = topic_document_update();
+    let update: Update = serde_json::from_value(raw.clone()).expect("update parses");
+    let message = update.message.as_ref().expect("message");
+    assert_eq!(message.message_thread_id, Some(2280));
+    assert_eq!(message.is_topic_message, Some(true));
+    let document = message.document.as_ref().expect("document");
+    assert_eq!(document.file_name.as_deref(), Some("invoice.pdf"));
+    assert_eq!(document.mime_type.as_deref(), Some("application/pdf"));
+    assert_eq!(document.file_size, Some(48213));
+    let created = message
+        .reply_to_message
+        .as_ref()
+        .and_then(|r| r.forum_topic_created.as_ref())
+        .expect("topic creation service message");
+    assert_eq!(created.name, "Ticket #42");
+    assert_eq!(created.icon_color, 7322096);
+
+    let json = serde_json::to_value(&update).expect("update serializes");
+    assert_eq!(json, raw, "nothing lost or invented");
+    check_object(&spec()["types"]["Update"], &json, "Update").expect("spec shape");
+}
+
+#[test]
+fn forum_topic_and_message_id_results_parse() {
+    let topic: ForumTopic = serde_json::from_value(json!({
+        "message_thread_id": 2280,
+        "name": "Ticket #42",
+        "icon_color": 7322096
+    }))
+    .expect("ForumTopic parses");
+    assert_eq!(topic.message_thread_id, 2280);
+    assert_eq!(topic.icon_custom_emoji_id, None);
+    let json = serde_json::to_value(&topic).expect("serializes");
+    check_object(&spec()["types"]["ForumTopic"], &json, "ForumTopic").expect("spec shape");
+
+    let id: MessageId = serde_json::from_value(json!({"message_id": 2302})).expect("parses");
+    assert_eq!(id, MessageId { message_id: 2302 });
+    let json = serde_json::to_value(id).expect("serializes");
+    check_object(&spec()["types"]["MessageId"], &json, "MessageId").expect("spec shape");
+}
+
+#[test]
+fn forum_requests_carry_the_bot_api_names() {
+    let mut copy = CopyMessage::new(-1001987654321, 5012345678, 311);
+    copy.message_thread_id = Some(2280);
+    copy.caption = Some("From Olena".into());
+    assert_eq!(CopyMessage::NAME, "copyMessage");
+    assert_eq!(
+        serde_json::to_value(&copy).expect("serializes"),
+        json!({
+            "chat_id": -1001987654321_i64,
+            "message_thread_id": 2280,
+            "from_chat_id": 5012345678_i64,
+            "message_id": 311,
+            "caption": "From Olena"
+        })
+    );
+
+    let mut topic = CreateForumTopic::new(-1001987654321, "Ticket #42");
+    topic.icon_color = Some(0x6FB9F0);
+    assert_eq!(CreateForumTopic::NAME, "createForumTopic");
+    assert_eq!(
+        serde_json::to_value(&topic).expect("serializes"),
+        json!({"chat_id": -1001987654321_i64, "name": "Ticket #42", "icon_color": 7322096})
+    );
+
+    let mut text = SendMessage::new(-1001987654321, "Hello from support");
+    text.message_thread_id = Some(2280);
+    let mut photo = SendPhoto::new(-1001987654321, "AgACAgIAAxkBAAIB");
+    photo.message_thread_id = Some(2280);
+    let mut document = SendDocument::new(-1001987654321, export_file());
+    document.message_thread_id = Some(2280);
+    for json in [
+        serde_json::to_value(&text),
+        serde_json::to_value(&photo),
+        serde_json::to_value(&document),
+    ] {
+        assert_eq!(json.expect("serializes")["message_thread_id"], 2280);
+    }
+    // Absent means the General topic (or a chat without topics): the field is left out.
+    let plain = serde_json::to_value(SendMessage::new(5012345678, "Hi")).expect("serializes");
+    assert!(plain.get("message_thread_id").is_none());
 }
 
 #[test]

@@ -1,12 +1,12 @@
 //! Turning an outbox [`Action`] into a Telegram Bot API request and making it.
 
 use async_trait::async_trait;
-use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage};
+use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMessage, TopicRef};
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
-    BanChatMember, DeclineChatJoinRequest, DeleteMessage, EditMessageText, InputFile,
-    InvoiceParams, MessageOrTrue, RefundStarPayment, RestrictChatMember, SendDocument, SendInvoice,
-    SendMessage, SendPhoto,
+    BanChatMember, CopyMessage, CreateForumTopic, DeclineChatJoinRequest, DeleteMessage,
+    EditMessageText, InputFile, InvoiceParams, MessageOrTrue, RefundStarPayment,
+    RestrictChatMember, SendDocument, SendInvoice, SendMessage, SendPhoto,
 };
 use groupcart_telegram::types::{
     ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
@@ -69,6 +69,16 @@ impl TelegramDeliver {
     fn invoice_params(&self, invoice: &Invoice) -> Result<InvoiceParams, DeliveryError> {
         groupcart_bot::invoice::params(invoice, self.provider_token.as_deref())
             .map_err(DeliveryError::Permanent)
+    }
+}
+
+/// The thread id of a topic; the sender resolves [`TopicRef::CreatedBy`] before delivery.
+fn thread(topic: &TopicRef) -> Result<i64, DeliveryError> {
+    match topic {
+        TopicRef::Thread(id) => Ok(*id),
+        TopicRef::CreatedBy(_) => Err(DeliveryError::Permanent(
+            "the forum topic was not resolved before delivery".into(),
+        )),
     }
 }
 
@@ -144,6 +154,30 @@ impl Deliver for TelegramDeliver {
                 if paid_broadcast {
                     request.allow_paid_broadcast = Some(true);
                 }
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::CreateTopic { name } => self
+                .client
+                .call(&CreateForumTopic::new(message.chat_id, name.clone()))
+                .await
+                .map(|topic| Some(topic.message_thread_id)),
+            Action::SendToTopic {
+                topic,
+                text,
+                buttons,
+            } => {
+                let mut request = SendMessage::new(message.chat_id, text.clone());
+                request.message_thread_id = Some(thread(topic)?);
+                request.reply_markup = keyboard(buttons).map(Into::into);
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::CopyMessage {
+                from_chat_id,
+                message_id,
+                topic,
+            } => {
+                let mut request = CopyMessage::new(message.chat_id, *from_chat_id, *message_id);
+                request.message_thread_id = topic.as_ref().map(thread).transpose()?;
                 self.client.call(&request).await.map(|m| Some(m.message_id))
             }
             Action::EditText {

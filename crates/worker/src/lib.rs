@@ -14,5 +14,6 @@ pub mod jobs;
 pub mod privacy_jobs;
 pub mod sender;
 pub mod shop_jobs;
+pub mod support_jobs;
 pub mod throttle;
 pub mod webhook_jobs;

@@ -17,7 +17,7 @@ use crate::throttle::{Limits, Throttle};
 use groupcart_core::clock::SharedClock;
 use groupcart_core::event::{kind, NewEvent};
 use groupcart_core::metrics::Metrics;
-use groupcart_core::outbox::{OutboundMessage, Settlement};
+use groupcart_core::outbox::{Action, OutboundMessage, OutboxState, Settlement, TopicRef};
 use groupcart_core::store::SharedStore;
 use groupcart_core::Result;
 use serde_json::json;
@@ -182,7 +182,11 @@ impl Sender {
                     "the customer's data was erased".into(),
                 ))
             } else {
-                deliver.deliver(&message, paid).await
+                match resolve_topic(store.as_ref(), &message).await {
+                    Ok(Some(resolved)) => deliver.deliver(&resolved, paid).await,
+                    Ok(None) => deliver.deliver(&message, paid).await,
+                    Err(error) => Err(error),
+                }
             };
             let rate_limited = match &result {
                 Err(DeliveryError::RateLimited(wait)) => Some(*wait),
@@ -248,6 +252,52 @@ impl Sender {
         self.drain().await;
         tracing::info!(bot = %self.bot, "outbox sender stopped");
     }
+}
+
+/// A copy of `message` with its forum topic's thread id filled in, when it goes into a
+/// topic created by an earlier outbox message; `None` when there is nothing to resolve.
+/// Messages of a chat are delivered in order, so the topic's message is settled by now.
+async fn resolve_topic(
+    store: &dyn groupcart_core::store::Store,
+    message: &OutboundMessage,
+) -> std::result::Result<Option<OutboundMessage>, DeliveryError> {
+    let created_by = match &message.action {
+        Action::SendToTopic {
+            topic: TopicRef::CreatedBy(id),
+            ..
+        }
+        | Action::CopyMessage {
+            topic: Some(TopicRef::CreatedBy(id)),
+            ..
+        } => *id,
+        _ => return Ok(None),
+    };
+    let state = store
+        .outbox_state(created_by)
+        .await
+        .map_err(|e| DeliveryError::Transient(format!("looking up the topic: {e}")))?;
+    let thread = match state {
+        Some(OutboxState::Sent {
+            remote_message_id: Some(thread),
+        }) => thread,
+        Some(OutboxState::Pending) => {
+            return Err(DeliveryError::Transient(
+                "the forum topic is not created yet".into(),
+            ))
+        }
+        _ => {
+            return Err(DeliveryError::Permanent(
+                "the forum topic could not be created".into(),
+            ))
+        }
+    };
+    let mut resolved = message.clone();
+    match &mut resolved.action {
+        Action::SendToTopic { topic, .. } => *topic = TopicRef::Thread(thread),
+        Action::CopyMessage { topic, .. } => *topic = Some(TopicRef::Thread(thread)),
+        _ => {}
+    }
+    Ok(Some(resolved))
 }
 
 /// Whether a permanent failure says the person blocked the bot (Telegram's 403

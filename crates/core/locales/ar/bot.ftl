@@ -316,3 +316,42 @@ privacy-erased = تم حذف بياناتك. هذه آخر رسالة تصلك �
 privacy-kept = لم يُحذف أي شيء.
 privacy-export-preparing = جارٍ تجهيز بياناتك. سيصل الملف إلى هنا خلال بضع دقائق.
 privacy-export-caption = بياناتك: { $orders } طلبات، { $messages } رسائل، { $events } سجلات نشاط، { $consents } سجلات موافقة، { $referrals } إحالات، { $tags } وسوم. الملف المرفق يحتوي على كل ذلك بصيغة JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = التحدث إلى موظف
+faq-button-helpful = 👍 مفيد
+faq-button-not-helpful = 👎 غير مفيد
+faq-thanks = شكرًا لإخبارنا!
+support-button-agent = 🙋 التحدث إلى موظف
+support-did-you-mean = لست متأكدًا من أنني فهمتك. هل تقصد أحد هذه الخيارات؟
+support-offer-agent = نأسف لأن ذلك لم يُفِدك. هل تودّ التحدث إلى أحد موظفينا؟
+support-no-agents = عذرًا، لا يوجد أحد من فريقنا متاح للرد على الأسئلة هنا الآن. يمكنك تجربة /help.
+support-media-needs-ticket = لإرسال صورة أو ملف إلينا، اضغط /agent أولًا ثم أرسله.
+support-ticket-opened = أحلتُ سؤالك إلى فريقنا (التذكرة #{ $ticket }). سيرد عليك أحد موظفينا هنا مباشرةً. وكل ما ترسله الآن سيصل إليهم أيضًا.
+support-ticket-continues = محادثتك #{ $ticket } لدى فريقنا بالفعل، وكل ما ترسله يصل إليهم.
+support-outside-hours = فريقنا غير متاح حاليًا ويعود في { $time } ({ $zone }). سنرد عليك حينها.
+support-resolved = سُجّل سؤالك #{ $ticket } على أنه تم حلّه. ما مدى رضاك عن مساعدتنا؟
+support-nps-question = ما مدى احتمال أن توصي بنا لصديق؟ (0 = غير محتمل إطلاقًا، 10 = محتمل جدًا)
+support-rating-thanks = شكرًا على ملاحظاتك!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 التذكرة #{ $ticket } · { $topic } · الأولوية { $priority }
+    العميل: { $name } ({ $username })، اللغة { $language }
+support-no-orders = لا توجد طلبات بعد.
+support-agent-help = ردّ هنا للإجابة على العميل. الرسائل التي تبدأ بـ // (أو /note) ملاحظات داخلية. الأوامر: /resolve، /close، /assign، /priority low|normal|high، /transfer المجموعة، /canned الاسم.
+support-ticket-not-active = التذكرة #{ $ticket } لم تعد مفتوحة: لم يُرسَل أي شيء إلى العميل.
+support-resolved-by = ✅ حلّها { $agent }. طُلب من العميل تقييم المساعدة.
+support-closed-by = أغلقها { $agent }.
+support-assigned = أُسندت إلى { $agent }.
+support-priority-usage = استخدم /priority low أو /priority normal أو /priority high.
+support-priority-set = ضُبطت الأولوية على { $priority }، وأُعيد حساب المُهل.
+support-transfer-usage = استخدم /transfer المجموعة مع إحدى المجموعات التالية: { $groups }
+support-transferred = ➡️ حُوّلت إلى { $group }.
+support-history = المحادثة حتى الآن (من { $group }):
+support-canned-unknown = لا يوجد رد جاهز باسم «{ $name }».
+support-unassigned = لا أحد بعد
+support-target-first-response = الرد الأول
+support-target-resolution = الحل
+support-sla-warning = ⏰ التذكرة #{ $ticket } ({ $assignee }): تنتهي مهلة { $target } خلال { $minutes } دقيقة.
+support-sla-breach = 🚨 تم تجاوز SLA: التذكرة #{ $ticket } في { $group } تجاوزت مهلة { $target } (المسؤول: { $assignee }).

@@ -316,3 +316,42 @@ privacy-erased = Your data has been deleted. This is the last message you get fr
 privacy-kept = Nothing was deleted.
 privacy-export-preparing = Preparing your data. The file will arrive here in a few minutes.
 privacy-export-caption = Your data: { $orders } orders, { $messages } messages, { $events } activity records, { $consents } consent records, { $referrals } referrals, { $tags } tags. The attached file holds all of it in JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = Talk to a person
+faq-button-helpful = 👍 Helpful
+faq-button-not-helpful = 👎 Not helpful
+faq-thanks = Thanks for telling us!
+support-button-agent = 🙋 Talk to a person
+support-did-you-mean = I am not sure I understood. Did you mean one of these?
+support-offer-agent = Sorry that did not help. Would you like to talk to a person?
+support-no-agents = Sorry, nobody from our team can take questions here right now. Please try /help.
+support-media-needs-ticket = To send us a photo or a file, tap /agent first and then send it.
+support-ticket-opened = I have passed your question to our team (ticket #{ $ticket }). A person will answer you right here. Anything else you send now goes to them too.
+support-ticket-continues = Our team already has your conversation #{ $ticket }; what you send goes to them.
+support-outside-hours = Our team is away right now and back on { $time } ({ $zone }). We will answer then.
+support-resolved = Your question #{ $ticket } is marked as solved. How happy are you with our help?
+support-nps-question = How likely are you to recommend us to a friend? (0 = not at all, 10 = very likely)
+support-rating-thanks = Thank you for your feedback!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 Ticket #{ $ticket } · { $topic } · priority { $priority }
+    Customer: { $name } ({ $username }), language { $language }
+support-no-orders = No orders yet.
+support-agent-help = Reply here to answer the customer. Messages starting with // (or /note) are internal notes. Commands: /resolve, /close, /assign, /priority low|normal|high, /transfer GROUP, /canned NAME.
+support-ticket-not-active = Ticket #{ $ticket } is no longer open: nothing was sent to the customer.
+support-resolved-by = ✅ Resolved by { $agent }. The customer was asked to rate the help.
+support-closed-by = Closed by { $agent }.
+support-assigned = Assigned to { $agent }.
+support-priority-usage = Use /priority low, /priority normal or /priority high.
+support-priority-set = Priority set to { $priority }; the targets were recalculated.
+support-transfer-usage = Use /transfer GROUP with one of: { $groups }
+support-transferred = ➡️ Transferred to { $group }.
+support-history = Conversation so far (from { $group }):
+support-canned-unknown = There is no canned reply named “{ $name }”.
+support-unassigned = nobody yet
+support-target-first-response = first response
+support-target-resolution = resolution
+support-sla-warning = ⏰ Ticket #{ $ticket } ({ $assignee }): the { $target } target is due in { $minutes } min.
+support-sla-breach = 🚨 SLA breached: ticket #{ $ticket } in { $group } missed its { $target } target (assignee: { $assignee }).

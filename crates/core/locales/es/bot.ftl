@@ -316,3 +316,42 @@ privacy-erased = Tus datos han sido borrados. Este es el último mensaje que rec
 privacy-kept = No se borró nada.
 privacy-export-preparing = Preparando tus datos. El archivo llegará aquí en unos minutos.
 privacy-export-caption = Tus datos: { $orders } pedidos, { $messages } mensajes, { $events } registros de actividad, { $consents } registros de consentimiento, { $referrals } referidos, { $tags } etiquetas. El archivo adjunto lo contiene todo en JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = Hablar con una persona
+faq-button-helpful = 👍 Me ayudó
+faq-button-not-helpful = 👎 No me ayudó
+faq-thanks = ¡Gracias por contárnoslo!
+support-button-agent = 🙋 Hablar con una persona
+support-did-you-mean = No estoy seguro de haberte entendido. ¿Querías decir alguna de estas?
+support-offer-agent = Lamento que no te haya ayudado. ¿Quieres hablar con una persona?
+support-no-agents = Lo siento, ahora nadie de nuestro equipo puede atender preguntas aquí. Prueba con /help.
+support-media-needs-ticket = Para enviarnos una foto o un archivo, toca primero /agent y luego envíalo.
+support-ticket-opened = Pasé tu pregunta a nuestro equipo (caso #{ $ticket }). Una persona te responderá aquí mismo. Todo lo que envíes ahora también les llega.
+support-ticket-continues = Nuestro equipo ya tiene tu conversación #{ $ticket }; lo que envíes les llega.
+support-outside-hours = Nuestro equipo no está ahora y vuelve el { $time } ({ $zone }). Te responderemos entonces.
+support-resolved = Tu consulta #{ $ticket } quedó resuelta. ¿Qué tan satisfecho estás con nuestra ayuda?
+support-nps-question = ¿Qué probabilidad hay de que nos recomiendes a un amigo? (0 = ninguna, 10 = muy probable)
+support-rating-thanks = ¡Gracias por tu opinión!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 Caso #{ $ticket } · { $topic } · prioridad { $priority }
+    Cliente: { $name } ({ $username }), idioma { $language }
+support-no-orders = Aún no tiene pedidos.
+support-agent-help = Responde aquí para contestar al cliente. Los mensajes que empiezan por // (o /note) son notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOMBRE.
+support-ticket-not-active = El caso #{ $ticket } ya no está abierto: no se envió nada al cliente.
+support-resolved-by = ✅ Resuelto por { $agent }. Se pidió al cliente que valore la ayuda.
+support-closed-by = Cerrado por { $agent }.
+support-assigned = Asignado a { $agent }.
+support-priority-usage = Usa /priority low, /priority normal o /priority high.
+support-priority-set = Prioridad cambiada a { $priority }; los plazos se recalcularon.
+support-transfer-usage = Usa /transfer GRUPO con uno de: { $groups }
+support-transferred = ➡️ Transferido a { $group }.
+support-history = Conversación hasta ahora (desde { $group }):
+support-canned-unknown = No hay ninguna respuesta rápida llamada «{ $name }».
+support-unassigned = nadie aún
+support-target-first-response = primera respuesta
+support-target-resolution = resolución
+support-sla-warning = ⏰ Caso #{ $ticket } ({ $assignee }): el plazo de { $target } vence en { $minutes } min.
+support-sla-breach = 🚨 SLA incumplido: el caso #{ $ticket } de { $group } no cumplió el plazo de { $target } (responsable: { $assignee }).

@@ -316,3 +316,42 @@ privacy-erased = Data Anda telah dihapus. Ini pesan terakhir dari kami. Sampai j
 privacy-kept = Tidak ada yang dihapus.
 privacy-export-preparing = Sedang menyiapkan data Anda. Berkasnya akan tiba di sini dalam beberapa menit.
 privacy-export-caption = Data Anda: { $orders } pesanan, { $messages } pesan, { $events } catatan aktivitas, { $consents } catatan persetujuan, { $referrals } referal, { $tags } tag. Berkas terlampir berisi semuanya dalam JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = Bicara dengan petugas
+faq-button-helpful = 👍 Membantu
+faq-button-not-helpful = 👎 Tidak membantu
+faq-thanks = Terima kasih sudah memberi tahu kami!
+support-button-agent = 🙋 Bicara dengan petugas
+support-did-you-mean = Saya kurang yakin memahami maksud Anda. Apakah maksud Anda salah satu dari ini?
+support-offer-agent = Maaf, jawaban tadi belum membantu. Apakah Anda ingin bicara dengan petugas kami?
+support-no-agents = Maaf, saat ini belum ada anggota tim kami yang bisa menjawab pertanyaan di sini. Silakan coba /help.
+support-media-needs-ticket = Untuk mengirim foto atau berkas kepada kami, ketuk /agent terlebih dahulu, lalu kirimkan.
+support-ticket-opened = Pertanyaan Anda sudah saya teruskan ke tim kami (tiket #{ $ticket }). Petugas kami akan membalas Anda langsung di sini. Apa pun yang Anda kirim sekarang juga akan diteruskan ke mereka.
+support-ticket-continues = Percakapan Anda #{ $ticket } sudah ada di tim kami; apa pun yang Anda kirim akan diteruskan ke mereka.
+support-outside-hours = Tim kami sedang tidak bertugas dan akan kembali pada { $time } ({ $zone }). Kami akan menjawab saat itu.
+support-resolved = Pertanyaan Anda #{ $ticket } sudah ditandai selesai. Seberapa puas Anda dengan bantuan kami?
+support-nps-question = Seberapa besar kemungkinan Anda merekomendasikan kami kepada teman? (0 = sama sekali tidak, 10 = sangat mungkin)
+support-rating-thanks = Terima kasih atas masukan Anda!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 Tiket #{ $ticket } · { $topic } · prioritas { $priority }
+    Pelanggan: { $name } ({ $username }), bahasa { $language }
+support-no-orders = Belum ada pesanan.
+support-agent-help = Balas di sini untuk menjawab pelanggan. Pesan yang diawali // (atau /note) adalah catatan internal. Perintah: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUP, /canned NAMA.
+support-ticket-not-active = Tiket #{ $ticket } sudah tidak terbuka: tidak ada yang dikirim ke pelanggan.
+support-resolved-by = ✅ Diselesaikan oleh { $agent }. Pelanggan sudah diminta menilai bantuan kami.
+support-closed-by = Ditutup oleh { $agent }.
+support-assigned = Ditugaskan kepada { $agent }.
+support-priority-usage = Gunakan /priority low, /priority normal, atau /priority high.
+support-priority-set = Prioritas diubah menjadi { $priority }; target waktu sudah dihitung ulang.
+support-transfer-usage = Gunakan /transfer GRUP dengan salah satu dari: { $groups }
+support-transferred = ➡️ Dialihkan ke { $group }.
+support-history = Percakapan sejauh ini (dari { $group }):
+support-canned-unknown = Tidak ada balasan siap pakai bernama “{ $name }”.
+support-unassigned = belum ada
+support-target-first-response = respons pertama
+support-target-resolution = penyelesaian
+support-sla-warning = ⏰ Tiket #{ $ticket } ({ $assignee }): target { $target } jatuh tempo dalam { $minutes } menit.
+support-sla-breach = 🚨 SLA terlampaui: tiket #{ $ticket } di { $group } melewati target { $target } (penanggung jawab: { $assignee }).

@@ -316,3 +316,42 @@ privacy-erased = Seus dados foram apagados. Esta é a última mensagem que você
 privacy-kept = Nada foi apagado.
 privacy-export-preparing = Preparando seus dados. O arquivo chegará aqui em alguns minutos.
 privacy-export-caption = Seus dados: { $orders } pedidos, { $messages } mensagens, { $events } registros de atividade, { $consents } registros de consentimento, { $referrals } indicações, { $tags } etiquetas. O arquivo anexo contém tudo em JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = Falar com uma pessoa
+faq-button-helpful = 👍 Ajudou
+faq-button-not-helpful = 👎 Não ajudou
+faq-thanks = Obrigado por nos contar!
+support-button-agent = 🙋 Falar com uma pessoa
+support-did-you-mean = Não tenho certeza se entendi. Você quis dizer uma destas opções?
+support-offer-agent = Que pena que isso não ajudou. Quer falar com uma pessoa?
+support-no-agents = Desculpe, ninguém da nossa equipe pode responder perguntas aqui no momento. Tente /help.
+support-media-needs-ticket = Para nos enviar uma foto ou um arquivo, toque em /agent primeiro e depois envie.
+support-ticket-opened = Passei sua pergunta para a nossa equipe (chamado #{ $ticket }). Uma pessoa vai te responder aqui mesmo. Tudo o que você enviar a partir de agora também vai para a equipe.
+support-ticket-continues = Nossa equipe já está com a sua conversa #{ $ticket }; o que você enviar vai para ela.
+support-outside-hours = Nossa equipe está ausente no momento e volta em { $time } ({ $zone }). Vamos responder nesse horário.
+support-resolved = Sua pergunta #{ $ticket } foi marcada como resolvida. Quão satisfeito você está com a nossa ajuda?
+support-nps-question = Qual a probabilidade de você nos recomendar a um amigo? (0 = nenhuma, 10 = muito provável)
+support-rating-thanks = Obrigado pela sua opinião!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 Chamado #{ $ticket } · { $topic } · prioridade { $priority }
+    Cliente: { $name } ({ $username }), idioma { $language }
+support-no-orders = Nenhum pedido ainda.
+support-agent-help = Responda aqui para falar com o cliente. Mensagens que começam com // (ou /note) são notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOME.
+support-ticket-not-active = O chamado #{ $ticket } não está mais aberto: nada foi enviado ao cliente.
+support-resolved-by = ✅ Resolvido por { $agent }. O cliente foi convidado a avaliar o atendimento.
+support-closed-by = Fechado por { $agent }.
+support-assigned = Atribuído a { $agent }.
+support-priority-usage = Use /priority low, /priority normal ou /priority high.
+support-priority-set = Prioridade definida como { $priority }; os prazos foram recalculados.
+support-transfer-usage = Use /transfer GRUPO com um destes: { $groups }
+support-transferred = ➡️ Transferido para { $group }.
+support-history = Conversa até agora (vinda de { $group }):
+support-canned-unknown = Não existe resposta pronta chamada “{ $name }”.
+support-unassigned = ninguém ainda
+support-target-first-response = primeira resposta
+support-target-resolution = resolução
+support-sla-warning = ⏰ Chamado #{ $ticket } ({ $assignee }): o prazo de { $target } vence em { $minutes } min.
+support-sla-breach = 🚨 SLA violado: o chamado #{ $ticket } em { $group } perdeu o prazo de { $target } (responsável: { $assignee }).

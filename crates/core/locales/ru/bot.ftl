@@ -316,3 +316,42 @@ privacy-erased = Ваши данные удалены. Это последнее
 privacy-kept = Ничего не удалено.
 privacy-export-preparing = Готовим ваши данные. Файл придёт сюда через несколько минут.
 privacy-export-caption = Ваши данные: заказов — { $orders }, сообщений — { $messages }, записей активности — { $events }, записей согласий — { $consents }, рефералов — { $referrals }, меток — { $tags }. В приложенном файле всё это в формате JSON.
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = Поговорить с человеком
+faq-button-helpful = 👍 Помогло
+faq-button-not-helpful = 👎 Не помогло
+faq-thanks = Спасибо, что сообщили!
+support-button-agent = 🙋 Поговорить с человеком
+support-did-you-mean = Кажется, я не совсем вас понимаю. Может быть, вы имели в виду что-то из этого?
+support-offer-agent = Жаль, что это не помогло. Хотите поговорить с человеком?
+support-no-agents = Извините, сейчас никто из нашей команды не может ответить на вопросы здесь. Попробуйте /help.
+support-media-needs-ticket = Чтобы отправить нам фото или файл, сначала нажмите /agent, а затем отправьте его.
+support-ticket-opened = Ваш вопрос передан нашей команде (обращение #{ $ticket }). Сотрудник ответит вам прямо здесь. Всё, что вы отправите теперь, тоже попадёт к нему.
+support-ticket-continues = Ваша переписка #{ $ticket } уже у нашей команды; всё, что вы отправляете, попадает к ней.
+support-outside-hours = Сейчас нашей команды нет на месте, она вернётся в { $time } ({ $zone }). Тогда мы и ответим.
+support-resolved = Ваш вопрос #{ $ticket } отмечен как решённый. Насколько вы довольны нашей помощью?
+support-nps-question = Насколько вероятно, что вы порекомендуете нас другу? (0 = совсем маловероятно, 10 = очень вероятно)
+support-rating-thanks = Спасибо за ваш отзыв!
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 Обращение #{ $ticket } · { $topic } · приоритет { $priority }
+    Покупатель: { $name } ({ $username }), язык { $language }
+support-no-orders = Заказов пока нет.
+support-agent-help = Чтобы ответить покупателю, пишите здесь. Сообщения, начинающиеся с // (или /note), — это внутренние заметки. Команды: /resolve, /close, /assign, /priority low|normal|high, /transfer ГРУППА, /canned НАЗВАНИЕ.
+support-ticket-not-active = Обращение #{ $ticket } уже не открыто: покупателю ничего не отправлено.
+support-resolved-by = ✅ Решено, сотрудник: { $agent }. Покупателя попросили оценить помощь.
+support-closed-by = Закрыто, сотрудник: { $agent }.
+support-assigned = Назначено: { $agent }.
+support-priority-usage = Используйте /priority low, /priority normal или /priority high.
+support-priority-set = Приоритет изменён на { $priority }; сроки пересчитаны.
+support-transfer-usage = Используйте /transfer ГРУППА, указав одну из групп: { $groups }
+support-transferred = ➡️ Передано в группу { $group }.
+support-history = Переписка до этого момента (из группы { $group }):
+support-canned-unknown = Шаблона ответа с названием «{ $name }» нет.
+support-unassigned = пока никто
+support-target-first-response = первый ответ
+support-target-resolution = решение
+support-sla-warning = ⏰ Обращение #{ $ticket } ({ $assignee }): срок «{ $target }» истекает через { $minutes } мин.
+support-sla-breach = 🚨 SLA нарушен: обращение #{ $ticket } в группе { $group } не уложилось в срок «{ $target }» (ответственный: { $assignee }).

@@ -316,3 +316,42 @@ privacy-erased = 您的数据已删除。这是我们发给您的最后一条消
 privacy-kept = 没有删除任何内容。
 privacy-export-preparing = 正在准备您的数据，文件将在几分钟内发送到这里。
 privacy-export-caption = 您的数据：{ $orders } 个订单、{ $messages } 条消息、{ $events } 条活动记录、{ $consents } 条同意记录、{ $referrals } 条邀请记录、{ $tags } 个标签。附件以 JSON 格式包含全部内容。
+
+## Customer service: FAQ answers, talking to a person, satisfaction
+cmd-agent = 联系人工客服
+faq-button-helpful = 👍 有帮助
+faq-button-not-helpful = 👎 没帮助
+faq-thanks = 谢谢你的反馈！
+support-button-agent = 🙋 联系人工客服
+support-did-you-mean = 我不太确定你的意思。你是想问下面这些问题吗？
+support-offer-agent = 抱歉没能帮到你。需要联系人工客服吗？
+support-no-agents = 抱歉，目前没有客服可以在这里回答问题。请试试 /help。
+support-media-needs-ticket = 如需发送图片或文件，请先点 /agent，然后再发送。
+support-ticket-opened = 我已把你的问题转给我们的团队（工单 #{ $ticket }）。客服会在这里直接回复你。你现在发送的其他内容也会转给他们。
+support-ticket-continues = 我们的团队已在处理你的会话 #{ $ticket }，你发送的内容会转给他们。
+support-outside-hours = 我们的团队现在不在线，将于 { $time }（{ $zone }）回来，届时会回复你。
+support-resolved = 你的问题 #{ $ticket } 已标记为解决。你对我们的服务满意吗？
+support-nps-question = 你有多大可能把我们推荐给朋友？（0 = 完全不会，10 = 非常可能）
+support-rating-thanks = 谢谢你的评价！
+
+## Customer service: the agents' forum topics
+support-ticket-summary =
+    🎫 工单 #{ $ticket } · { $topic } · 优先级 { $priority }
+    客户：{ $name }（{ $username }），语言 { $language }
+support-no-orders = 暂无订单。
+support-agent-help = 在这里回复即可答复客户。以 // 开头（或 /note）的消息是内部备注。命令：/resolve、/close、/assign、/priority low|normal|high、/transfer 组名、/canned 名称。
+support-ticket-not-active = 工单 #{ $ticket } 已不再处理中：没有发送给客户。
+support-resolved-by = ✅ 由 { $agent } 解决。已请客户评价服务。
+support-closed-by = 由 { $agent } 关闭。
+support-assigned = 已分配给 { $agent }。
+support-priority-usage = 请使用 /priority low、/priority normal 或 /priority high。
+support-priority-set = 优先级已设为 { $priority }，时限已重新计算。
+support-transfer-usage = 请使用 /transfer 组名，可选：{ $groups }
+support-transferred = ➡️ 已转给 { $group }。
+support-history = 之前的对话（来自 { $group }）：
+support-canned-unknown = 没有名为“{ $name }”的快捷回复。
+support-unassigned = 暂无
+support-target-first-response = 首次响应
+support-target-resolution = 解决
+support-sla-warning = ⏰ 工单 #{ $ticket }（{ $assignee }）：{ $target }时限还剩 { $minutes } 分钟。
+support-sla-breach = 🚨 SLA 超时：{ $group } 的工单 #{ $ticket } 未达到{ $target }时限（负责人：{ $assignee }）。

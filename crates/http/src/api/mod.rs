@@ -16,6 +16,7 @@ mod orders;
 mod posts;
 mod promotions;
 mod referrals;
+mod support;
 mod tokens;
 
 use crate::{ApiError, AppState};
@@ -145,6 +146,33 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/customers/{id}/erase", post(customers::erase))
         .route("/tokens", get(tokens::list).post(tokens::create))
         .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/faq", get(support::list_faq).post(support::create_faq))
+        .route(
+            "/faq/{id}",
+            put(support::replace_faq).delete(support::delete_faq),
+        )
+        .route(
+            "/faq/import",
+            post(support::import_faq).layer(DefaultBodyLimit::max(support::MAX_FAQ_IMPORT_BYTES)),
+        )
+        .route("/faq/unanswered", get(support::unanswered))
+        .route("/faq/ratings", get(support::ratings))
+        .route("/tickets", get(support::list_tickets))
+        .route("/tickets/{id}", get(support::show_ticket))
+        .route("/tickets/{id}/reply", post(support::reply))
+        .route("/tickets/{id}/note", post(support::note))
+        .route("/tickets/{id}/resolve", post(support::resolve))
+        .route("/tickets/{id}/close", post(support::close))
+        .route("/canned-replies", get(support::list_canned))
+        .route(
+            "/canned-replies/{name}/{language}",
+            put(support::set_canned),
+        )
+        .route(
+            "/canned-replies/{name}",
+            axum::routing::delete(support::delete_canned),
+        )
+        .route("/support/report", get(support::report))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         // Inside the token check: only authenticated requests are staff actions.

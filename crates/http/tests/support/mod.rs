@@ -32,6 +32,7 @@ pub async fn serve(store: SharedStore) -> (String, Arc<Metrics>) {
         shop: groupcart_core::shop::ShopSettings::default(),
         webapp: Arc::new(HashMap::new()),
         crm: groupcart_http::CrmSettings::default(),
+        support: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -1,5 +1,5 @@
-//! Chat administration methods: invite links, join requests, getChatMember, and the member
-//! changes a bot makes (ban, unban, restrict), each emitting the updates Telegram would.
+//! Chat administration methods: invite links, join requests, getChat, getChatMember, and the
+//! member changes a bot makes (ban, unban, restrict), each emitting the updates Telegram would.
 
 use serde_json::{json, Value};
 
@@ -144,6 +144,34 @@ pub(super) fn answer_join_request(
         });
     }
     Ok(ApiOk::new(json!(true)))
+}
+
+/// `getChat`: the `ChatFullInfo` of a private chat with a known user or of a group the bot
+/// is in (or a public one); `is_forum` marks forum supergroups.
+pub(super) fn get_chat(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {
+    let chat_id = ctx.world.resolve_chat(params)?;
+    let visible = if chat_id > 0 {
+        ctx.world.users.contains_key(&chat_id)
+    } else {
+        ctx.world
+            .chats
+            .get(&chat_id)
+            .is_some_and(|chat| chat.member(ctx.bot_id).present() || chat.info.username.is_some())
+    };
+    if !visible {
+        return Err(ApiError::bad_request("chat not found"));
+    }
+    let mut info = ctx.world.chat_json(chat_id);
+    info["accent_color_id"] = json!(0);
+    info["max_reaction_count"] = json!(11);
+    info["accepted_gift_types"] = json!({
+        "unlimited_gifts": false,
+        "limited_gifts": false,
+        "unique_gifts": false,
+        "premium_subscription": false,
+        "gifts_from_channels": false,
+    });
+    Ok(ApiOk::new(info))
 }
 
 pub(super) fn get_chat_member(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {

@@ -1,7 +1,7 @@
-//! Message methods: sendMessage, sendPhoto, sendChatAction, editMessageText,
-//! editMessageReplyMarkup, deleteMessage, answerCallbackQuery, and the shared send path that
-//! every message-creating method goes through (access check, flood limit, logging, stats,
-//! duplicate detection).
+//! Message methods: sendMessage, sendPhoto, sendDocument, copyMessage, sendChatAction,
+//! editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery, and the shared
+//! send path that every message-creating method goes through (access check, forum topic,
+//! flood limit, logging, stats, duplicate detection).
 
 use serde_json::{json, Value};
 
@@ -95,8 +95,47 @@ pub(super) fn acquire(ctx: &mut Ctx<'_>, chat_id: i64, paid: bool) -> Result<(),
     }
 }
 
+/// The forum topic a send goes to, with the topic's root service message: the
+/// `message_thread_id` parameter (which must name a topic of a forum the bot created), or else
+/// the topic of the message replied to, as Telegram keeps replies in their topic.
+fn thread_target(
+    ctx: &Ctx<'_>,
+    params: &Params,
+    chat_id: i64,
+    reply: Option<&Value>,
+) -> Result<Option<(i64, Value)>, ApiError> {
+    match params.i64("message_thread_id")? {
+        Some(thread_id) => ctx
+            .world
+            .thread_root(ctx.bot_id, chat_id, thread_id)
+            .map(|root| Some((thread_id, root)))
+            .ok_or_else(|| ApiError::bad_request("message thread not found")),
+        None => Ok(reply
+            .filter(|r| r.get("is_topic_message") == Some(&json!(true)))
+            .and_then(|r| r.get("message_thread_id").and_then(Value::as_i64))
+            .and_then(|thread_id| {
+                ctx.world
+                    .thread_root(ctx.bot_id, chat_id, thread_id)
+                    .map(|root| (thread_id, root))
+            })),
+    }
+}
+
 /// The shared tail of every send method. `content` holds the method's own fields.
 pub(super) fn send(
+    ctx: &mut Ctx<'_>,
+    params: &Params,
+    method: &str,
+    chat_id: i64,
+    message: Value,
+    markup: Option<Value>,
+    invoice: Option<InvoiceData>,
+) -> Result<ApiOk, ApiError> {
+    send_logged(ctx, params, method, chat_id, message, markup, invoice).map(ApiOk::new)
+}
+
+/// [`send`], returning the logged `Message`.
+fn send_logged(
     ctx: &mut Ctx<'_>,
     params: &Params,
     method: &str,
@@ -104,11 +143,12 @@ pub(super) fn send(
     mut message: Value,
     markup: Option<Value>,
     invoice: Option<InvoiceData>,
-) -> Result<ApiOk, ApiError> {
+) -> Result<Value, ApiError> {
     let paid = params.bool("allow_paid_broadcast")?;
     let protect = params.bool("protect_content")?;
     ctx.world.check_writable(ctx.bot_id, chat_id, ctx.now)?;
     let reply = reply_target(ctx, params, chat_id)?;
+    let thread = thread_target(ctx, params, chat_id, reply.as_ref())?;
     acquire(ctx, chat_id, paid)?;
 
     let chat = ctx.world.chat_json(chat_id);
@@ -123,6 +163,12 @@ pub(super) fn send(
         message["from"] = bot_user_json(ctx.bot_id);
     }
     message["chat"] = chat;
+    if let Some((thread_id, root)) = thread {
+        message["message_thread_id"] = json!(thread_id);
+        message["is_topic_message"] = json!(true);
+        // In a topic, a message that replies to nothing replies to the topic's root.
+        message["reply_to_message"] = root;
+    }
     if let Some(reply) = reply {
         message["reply_to_message"] = reply;
     }
@@ -145,7 +191,7 @@ pub(super) fn send(
     if !bot.accepted_sends.insert(key) {
         bot.stats.duplicate_sends += 1;
     }
-    Ok(ApiOk::new(message))
+    Ok(message)
 }
 
 fn text_fields(formatted: text::Formatted, text_field: &str, entities_field: &str) -> Value {
@@ -186,22 +232,12 @@ pub(super) fn send_photo(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, Ap
         return Err(ApiError::bad_request("message caption is too long"));
     }
     let markup = reply_markup(params, false)?;
-    // A file_id the simulator issued is reused; a URL or an upload gets a new one.
-    let file_id = if photo.starts_with("AgAC") {
-        photo
-    } else {
-        format!("AgACAgIAAxk{}", ctx.world.random_token(40))
-    };
-    let unique = ctx.world.random_token(16);
     let mut content = if formatted.text.is_empty() {
         json!({})
     } else {
         text_fields(formatted, "caption", "caption_entities")
     };
-    content["photo"] = json!([
-        {"file_id": format!("{file_id}-s"), "file_unique_id": format!("AQAD{unique}s"), "width": 90, "height": 90, "file_size": 1_520},
-        {"file_id": file_id, "file_unique_id": format!("AQAD{unique}"), "width": 800, "height": 800, "file_size": 61_440},
-    ]);
+    content["photo"] = ctx.world.photo_sizes(Some(photo));
     if params.bool("has_spoiler")? {
         content["has_media_spoiler"] = json!(true);
     }
@@ -221,25 +257,20 @@ pub(super) fn send_document(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk,
         return Err(ApiError::bad_request("message caption is too long"));
     }
     let markup = reply_markup(params, false)?;
-    let unique = ctx.world.random_token(16);
     let document = match params.file("document") {
         Some(upload) => {
             if upload.bytes.len() > MAX_UPLOAD_BYTES {
                 return Err(ApiError::too_large());
             }
-            let file_id = format!("BQACAgIAAxk{}", ctx.world.random_token(40));
+            let mime_type = upload
+                .mime_type
+                .as_deref()
+                .unwrap_or("application/octet-stream");
             ctx.world
-                .documents
-                .insert(file_id.clone(), upload.bytes.clone());
-            json!({
-                "file_id": file_id,
-                "file_unique_id": format!("AgAD{unique}"),
-                "file_name": upload.file_name,
-                "mime_type": upload.mime_type.clone().unwrap_or_else(|| "application/octet-stream".into()),
-                "file_size": upload.bytes.len(),
-            })
+                .store_document(&upload.file_name, mime_type, upload.bytes.clone())
         }
         None => {
+            let unique = ctx.world.random_token(16);
             let file_id = params
                 .str("document")?
                 .ok_or_else(|| ApiError::bad_request("there is no document in the request"))?;
@@ -262,6 +293,89 @@ pub(super) fn send_document(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk,
     };
     content["document"] = document;
     send(ctx, params, "sendDocument", chat_id, content, markup, None)
+}
+
+/// `copyMessage`: a new message from the bot with the content of a message in one of its
+/// chats (its own or a user's): text with entities, or a photo or document with its caption
+/// (replaced by `caption` if given). Returns the new `MessageId`.
+pub(super) fn copy_message(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {
+    let chat_id = ctx.world.resolve_chat(params)?;
+    let from_chat_id = ctx.world.resolve_chat_param(params, "from_chat_id")?;
+    let message_id = params
+        .i64("message_id")?
+        .ok_or_else(|| ApiError::bad_request("message identifier is not specified"))?;
+    let new_caption = match params.str("caption")? {
+        Some(caption) => {
+            let formatted = formatted(params, &caption, "caption_entities")?;
+            if utf16_len(&formatted.text) > MAX_CAPTION {
+                return Err(ApiError::bad_request("message caption is too long"));
+            }
+            Some(formatted)
+        }
+        None => None,
+    };
+    let markup = reply_markup(params, false)?;
+    if let Some(chat) = ctx.world.chats.get(&from_chat_id) {
+        if !chat.member(ctx.bot_id).present() {
+            let kind = chat.info.kind.as_str();
+            return Err(ApiError::forbidden(format!(
+                "bot is not a member of the {kind} chat"
+            )));
+        }
+    }
+    let source = ctx
+        .world
+        .bot(ctx.bot_id)
+        .entry_mut(from_chat_id, message_id)
+        .map(|entry| entry.message.clone())
+        .ok_or_else(|| ApiError::bad_request("message to copy not found"))?;
+    if source.get("has_protected_content") == Some(&json!(true)) {
+        return Err(ApiError::bad_request(
+            "message has protected content and can't be forwarded",
+        ));
+    }
+    let copied = |field: &str| source.get(field).cloned();
+    let mut content = json!({});
+    if let Some(text) = copied("text") {
+        content["text"] = text;
+        if let Some(entities) = copied("entities") {
+            content["entities"] = entities;
+        }
+    } else if let Some(kind) = ["photo", "document"]
+        .into_iter()
+        .find(|kind| source.get(*kind).is_some())
+    {
+        content[kind] = copied(kind).unwrap_or_default();
+        if let Some(spoiler) = copied("has_media_spoiler") {
+            content["has_media_spoiler"] = spoiler;
+        }
+        match new_caption {
+            Some(formatted) if !formatted.text.is_empty() => {
+                if params.bool("show_caption_above_media")? {
+                    content["show_caption_above_media"] = json!(true);
+                }
+                let caption = text_fields(formatted, "caption", "caption_entities");
+                if let (Some(content), Some(caption)) =
+                    (content.as_object_mut(), caption.as_object())
+                {
+                    content.extend(caption.clone());
+                }
+            }
+            Some(_) => {}
+            None => {
+                for field in ["caption", "caption_entities", "show_caption_above_media"] {
+                    if let Some(value) = copied(field) {
+                        content[field] = value;
+                    }
+                }
+            }
+        }
+    } else {
+        // Service messages, invoices and the like.
+        return Err(ApiError::bad_request("message can't be copied"));
+    }
+    let message = send_logged(ctx, params, "copyMessage", chat_id, content, markup, None)?;
+    Ok(ApiOk::new(json!({ "message_id": message["message_id"] })))
 }
 
 const CHAT_ACTIONS: [&str; 11] = [

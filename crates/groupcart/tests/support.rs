@@ -1,0 +1,376 @@
+//! Customer service end to end through the simulator, on SQLite and PostgreSQL: a Chinese
+//! question with a typo gets the FAQ's answer; a question the FAQ does not know opens a
+//! ticket in the Chinese agent group's forum, as a topic with the customer's summary; the
+//! agent's reply reaches the customer and an internal note does not; the customer's photo
+//! reaches the topic; passing the first-response target warns in the topic and escalates
+//! to the supervisors' chat; resolving asks for a CSAT score that is stored per ticket and
+//! agent, and the service report shows it. An English question goes to the English group.
+
+#[macro_use]
+mod shop_harness;
+
+use shop_harness::*;
+
+use groupcart::config::{AgentGroupConfig, Config};
+use groupcart_simulator::types::{ChatType, MemberStatus, SentMessage, SimChat, SimUser};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const FORUM_ZH: i64 = -1_003_000_000_001;
+const FORUM_EN: i64 = -1_003_000_000_002;
+const SUPERVISORS: i64 = -1_003_000_000_003;
+
+fn agent_groups(config: &mut Config) {
+    let group = |key: &str, chat_id: i64, languages: &[&str], language: &str| AgentGroupConfig {
+        key: key.into(),
+        chat_id,
+        languages: languages.iter().map(|l| l.to_string()).collect(),
+        topics: Vec::new(),
+        language: language.into(),
+        time_zone: "UTC".into(),
+        days: "daily".into(),
+        hours: "00:00-00:00".into(),
+        supervisor_chat_id: Some(SUPERVISORS),
+    };
+    config.support.groups = vec![
+        group("zh", FORUM_ZH, &["zh", "zh-CN"], "zh-CN"),
+        group("en", FORUM_EN, &[], "en"),
+    ];
+}
+
+async fn chat_with_the_bot(shop: &Shop, id: i64, title: &str, is_forum: bool) {
+    shop.sim
+        .register_chat(&SimChat {
+            id,
+            kind: ChatType::Supergroup,
+            title: title.into(),
+            username: None,
+            is_forum,
+        })
+        .await
+        .unwrap();
+    shop.sim
+        .add_bot(id, shop.bot, MemberStatus::Administrator)
+        .await
+        .unwrap();
+}
+
+fn chinese_customer(id: i64, name: &str) -> SimUser {
+    SimUser {
+        language_code: Some("zh-hans".into()),
+        ..customer(id, name)
+    }
+}
+
+/// Messages in `chat` (any author) once `done` holds for them.
+async fn chat_until(
+    shop: &Shop,
+    chat: i64,
+    what: &str,
+    done: impl Fn(&[SentMessage]) -> bool,
+) -> Vec<SentMessage> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let messages = shop.sim.transcript(shop.bot, chat).await.unwrap();
+        if done(&messages) {
+            return messages;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {messages:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// The bot's messages in forum topic `thread` of `chat`.
+fn in_topic(messages: &[SentMessage], thread: i64) -> Vec<&SentMessage> {
+    messages
+        .iter()
+        .filter(|m| m.from_bot && m.message_thread_id == Some(thread))
+        .collect()
+}
+
+async fn api_ok(shop: &Shop, method: reqwest::Method, path: &str, body: Value) -> Value {
+    let (status, answer) = shop.api_send(method, path, body).await;
+    assert!((200..300).contains(&status), "{path}: {status} {answer}");
+    answer
+}
+
+async fn customer_service(database_url: String) {
+    let clock = Arc::new(AheadClock::default());
+    let shop = start_at_with(database_url, clock.clone(), agent_groups).await;
+    chat_with_the_bot(&shop, FORUM_ZH, "客服·中文", true).await;
+    chat_with_the_bot(&shop, FORUM_EN, "Support EN", true).await;
+    chat_with_the_bot(&shop, SUPERVISORS, "Supervisors", false).await;
+
+    // The FAQ, from the API; a bad entry is refused with the reason.
+    api_ok(
+        &shop,
+        reqwest::Method::POST,
+        "/faq",
+        json!({
+            "key": "returns",
+            "topic": "returns",
+            "questions": {"zh": ["退货政策是什么", "怎么退货"], "en": ["What is your return policy?"]},
+            "answers": {"zh": "收货后30天内可以免费退货。", "en": "Free returns within 30 days of delivery."},
+            "keywords": ["退货", "return"],
+        }),
+    )
+    .await;
+    let (status, refused) = shop
+        .api(
+            "/faq",
+            json!({"key": "empty", "questions": {}, "answers": {}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("question"),
+        "{refused}"
+    );
+
+    // A Chinese question with a typo (册 for 策) gets the answer, with rating buttons.
+    let mei = chinese_customer(7101, "美玲");
+    shop.sim
+        .send_text(shop.bot, &mei, "请问退货政册是什么？")
+        .await
+        .unwrap();
+    let answered = shop
+        .wait_for(mei.id, "the FAQ answer", |m| {
+            has_text(m, "30天内可以免费退货")
+        })
+        .await;
+    let answer = answered.last().unwrap();
+    assert!(
+        common_buttons(answer)
+            .iter()
+            .any(|(_, d)| d.starts_with("faq:up:")),
+        "{answer:#?}"
+    );
+
+    // A question the FAQ does not know opens a ticket in the Chinese group's forum.
+    shop.sim
+        .send_text(shop.bot, &mei, "你们可以开公司抬头的发票吗")
+        .await
+        .unwrap();
+    shop.wait_for(mei.id, "the ticket confirmation", |m| has_text(m, "工单 #"))
+        .await;
+    let topics = wait_for_topics(&shop, FORUM_ZH, 1).await;
+    let thread = topics[0].message_thread_id;
+    assert!(topics[0].name.contains("美玲"), "{topics:#?}");
+    let forum = chat_until(&shop, FORUM_ZH, "the summary and the question", |m| {
+        let topic = in_topic(m, thread);
+        has_text_in(&topic, "客户：美玲") && has_text_in(&topic, "开公司抬头的发票")
+    })
+    .await;
+    assert!(shop
+        .sim
+        .topics(shop.bot, FORUM_EN)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(in_topic(&forum, thread).len(), 2, "{forum:#?}");
+
+    // Nobody answers: at 80 % of the hour the topic is warned; at the hour the supervisors
+    // get the escalation.
+    clock.advance(chrono::Duration::minutes(49));
+    chat_until(&shop, FORUM_ZH, "the SLA warning", |m| {
+        has_text_in(&in_topic(m, thread), "⏰ 工单 #")
+    })
+    .await;
+    clock.advance(chrono::Duration::minutes(12));
+    let escalated = chat_until(&shop, SUPERVISORS, "the escalation", |m| {
+        m.iter().any(|m| text(m).contains("SLA 超时"))
+    })
+    .await;
+    assert_eq!(count(&escalated, "SLA 超时"), 1, "{escalated:#?}");
+
+    // The agent answers in the topic; the internal note stays there.
+    let agent = staff_member(8101, "Lin", "lin_cs", Some("zh"));
+    shop.sim
+        .add_user(FORUM_ZH, agent.clone(), MemberStatus::Member)
+        .await
+        .unwrap();
+    shop.sim
+        .send_text_in_thread(shop.bot, &agent, FORUM_ZH, thread, "// 老客户，优先处理")
+        .await
+        .unwrap();
+    shop.sim
+        .send_text_in_thread(
+            shop.bot,
+            &agent,
+            FORUM_ZH,
+            thread,
+            "您好，可以开公司抬头的发票，请发来公司名称和税号。",
+        )
+        .await
+        .unwrap();
+    let mine = shop
+        .wait_for(mei.id, "the agent's reply", |m| {
+            has_text(m, "请发来公司名称和税号")
+        })
+        .await;
+    assert!(!has_text(&mine, "老客户"), "the note reached the customer");
+
+    // The customer sends a photo of their business licence: it lands in the topic.
+    shop.sim
+        .send_photo(shop.bot, &mei, mei.id, Some("营业执照"), None)
+        .await
+        .unwrap();
+    chat_until(&shop, FORUM_ZH, "the customer's photo", |m| {
+        in_topic(m, thread).iter().any(|m| m.photo.is_some())
+    })
+    .await;
+
+    // Resolving asks the customer for a score, which is stored.
+    shop.sim
+        .send_text_in_thread(shop.bot, &agent, FORUM_ZH, thread, "/resolve")
+        .await
+        .unwrap();
+    let asked = shop
+        .wait_for(mei.id, "the CSAT question", |m| has_text(m, "已标记为解决"))
+        .await;
+    let question = asked.last().unwrap();
+    let five = common_buttons(question)
+        .into_iter()
+        .find(|(_, d)| d.ends_with(":5") && d.starts_with("csat:"))
+        .expect("a 5-star button");
+    shop.press(&mei, question, &five.1).await;
+    shop.wait_for(mei.id, "the thanks", |m| has_text(m, "谢谢你的评价"))
+        .await;
+
+    let (_, tickets) = shop.api_get("/tickets?status=resolved").await;
+    let ticket = &tickets["tickets"][0];
+    assert_eq!(ticket["csat"], 5, "{tickets}");
+    assert_eq!(ticket["group"], "zh");
+    assert_eq!(ticket["assignee_name"], "@lin_cs");
+    assert!(ticket["first_response_breached_at"].is_string(), "{ticket}");
+    let id = ticket["id"].as_i64().unwrap();
+    let (_, full) = shop.api_get(&format!("/tickets/{id}")).await;
+    let authors: Vec<&str> = full["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["author"].as_str().unwrap())
+        .collect();
+    assert_eq!(authors, ["customer", "note", "agent", "customer"], "{full}");
+
+    // The report, per group and per agent.
+    let (status, report) = shop.api_get("/support/report").await;
+    assert_eq!(status, 200, "{report}");
+    let zh = report["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "zh")
+        .unwrap();
+    assert_eq!(zh["tickets"], 1, "{report}");
+    assert_eq!(zh["breach_rate_per_mille"], 1000, "{report}");
+    assert_eq!(zh["csat_avg_x100"], 500, "{report}");
+    assert_eq!(zh["responded"], 1, "{report}");
+    let lin = report["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "@lin_cs")
+        .unwrap();
+    assert_eq!(lin["resolved"], 1, "{report}");
+
+    // An English question nobody can answer goes to the English group.
+    let sam = customer(7102, "Sam");
+    shop.sim
+        .send_text(shop.bot, &sam, "Can I pay with a bank cheque from Chile?")
+        .await
+        .unwrap();
+    shop.wait_for(sam.id, "the English ticket", |m| has_text(m, "(ticket #"))
+        .await;
+    let english = wait_for_topics(&shop, FORUM_EN, 1).await;
+    assert!(english[0].name.contains("Sam"), "{english:#?}");
+    assert_eq!(shop.sim.topics(shop.bot, FORUM_ZH).await.unwrap().len(), 1);
+
+    shop.stop().await;
+}
+
+/// An agent replying from the API reaches the customer like one in Telegram; a reply to a
+/// closed ticket is refused.
+async fn agents_work_from_the_api(database_url: String) {
+    let shop = start_with(database_url, agent_groups).await;
+    chat_with_the_bot(&shop, FORUM_EN, "Support EN", true).await;
+    let ana = customer(7201, "Ana");
+    shop.sim.send_text(shop.bot, &ana, "/agent").await.unwrap();
+    shop.wait_for(ana.id, "the ticket", |m| has_text(m, "(ticket #"))
+        .await;
+    let (_, open) = shop.api_get("/tickets?status=open").await;
+    let id = open["tickets"][0]["id"].as_i64().unwrap();
+    api_ok(
+        &shop,
+        reqwest::Method::POST,
+        &format!("/tickets/{id}/reply"),
+        json!({"text": "Hello Ana, how can we help?", "agent": "Maria"}),
+    )
+    .await;
+    shop.wait_for(ana.id, "the API reply", |m| has_text(m, "how can we help"))
+        .await;
+    api_ok(
+        &shop,
+        reqwest::Method::POST,
+        &format!("/tickets/{id}/close"),
+        json!(null),
+    )
+    .await;
+    let (status, refused) = shop
+        .api(&format!("/tickets/{id}/reply"), json!({"text": "late"}))
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, _) = shop.api("/tickets/99999/reply", json!({"text": "x"})).await;
+    assert_eq!(status, 404);
+    let (status, _) = shop
+        .api(&format!("/tickets/{id}/reply"), json!({"text": "  "}))
+        .await;
+    assert_eq!(status, 422);
+    shop.stop().await;
+}
+
+fn common_buttons(message: &SentMessage) -> Vec<(String, String)> {
+    message
+        .reply_markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| {
+            Some((
+                b["text"].as_str()?.to_owned(),
+                b["callback_data"].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn has_text_in(messages: &[&SentMessage], needle: &str) -> bool {
+    messages.iter().any(|m| text(m).contains(needle))
+}
+
+async fn wait_for_topics(
+    shop: &Shop,
+    chat: i64,
+    n: usize,
+) -> Vec<groupcart_simulator::types::SimTopic> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let topics = shop.sim.topics(shop.bot, chat).await.unwrap();
+        if topics.len() >= n {
+            return topics;
+        }
+        assert!(Instant::now() < deadline, "no topic in {chat}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+on_both_databases!(customer_service, agents_work_from_the_api);

@@ -1,0 +1,509 @@
+//! Customer service over the API: the FAQ knowledge base (`/faq`, with a CSV import, the
+//! unanswered questions and the answers' ratings), tickets (`/tickets`: read, reply, note,
+//! resolve, close), canned replies (`/canned-replies`) and the service report
+//! (`/support/report`). Agents who work in Telegram use the same use cases
+//! (`groupcart_core::support_chat`).
+
+use super::{ApiJson, ApiPath, ApiQuery, Caller};
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use chrono::{DateTime, Duration, Utc};
+use groupcart_core::customer::CustomerId;
+use groupcart_core::faq::{FaqEntry, FaqRating, NewFaqEntry, Unanswered};
+use groupcart_core::support::{
+    CannedReply, ServiceReport, Ticket, TicketFilter, TicketId, TicketMessage, TicketStatus,
+};
+use groupcart_core::support_chat::{self, Agent, DeskAction, ServiceDesk};
+use groupcart_core::{Error, FieldError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The largest FAQ import file.
+pub const MAX_FAQ_IMPORT_BYTES: usize = 8 * 1024 * 1024;
+
+// --- FAQ ---
+
+#[derive(Debug, Serialize)]
+pub struct Entries {
+    entries: Vec<FaqEntry>,
+}
+
+pub async fn list_faq(State(state): State<AppState>) -> Result<Json<Entries>, ApiError> {
+    Ok(Json(Entries {
+        entries: state.store.faq_entries().await?,
+    }))
+}
+
+pub async fn create_faq(
+    State(state): State<AppState>,
+    ApiJson(entry): ApiJson<NewFaqEntry>,
+) -> Result<(StatusCode, Json<FaqEntry>), ApiError> {
+    let entry = entry.validated()?;
+    let now = state.crm.clock.now();
+    let stored = state.store.create_faq_entry(&entry, now).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+pub async fn replace_faq(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(entry): ApiJson<NewFaqEntry>,
+) -> Result<Json<FaqEntry>, ApiError> {
+    let entry = entry.validated()?;
+    let now = state.crm.clock.now();
+    match state.store.update_faq_entry(id, &entry, now).await? {
+        Some(stored) => Ok(Json(stored)),
+        None => Err(Error::NotFound(format!("FAQ entry {id}")).into()),
+    }
+}
+
+pub async fn delete_faq(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_faq_entry(id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound(format!("FAQ entry {id}")).into())
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportReport {
+    created: usize,
+    updated: usize,
+}
+
+/// One row of an FAQ import file.
+#[derive(Debug, Deserialize)]
+struct ImportRow {
+    key: String,
+    #[serde(default)]
+    topic: String,
+    language: String,
+    /// Question variants separated by `|`.
+    questions: String,
+    answer: String,
+    /// Keywords separated by `|`.
+    #[serde(default)]
+    keywords: String,
+}
+
+/// Reads an import file: UTF-8 CSV with the header `key,topic,language,questions,answer,
+/// keywords`, one row per entry and language. Every problem is listed by line; nothing is
+/// imported unless the whole file is right.
+fn read_import(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(body);
+    let mut entries: BTreeMap<String, NewFaqEntry> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (i, row) in reader.deserialize::<ImportRow>().enumerate() {
+        // Line 1 is the header.
+        let line = format!("line {}", i + 2);
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                let message = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
+                    csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+                    csv::ErrorKind::UnequalLengths { .. } => {
+                        "a different number of columns than the header".to_owned()
+                    }
+                    _ => "cannot be read".to_owned(),
+                };
+                problems.push(FieldError::new(line, message));
+                continue;
+            }
+        };
+        let split = |s: &str| -> Vec<String> {
+            s.split('|')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let entry = entries
+            .entry(row.key.clone())
+            .or_insert_with(|| NewFaqEntry {
+                key: row.key.clone(),
+                topic: "general".into(),
+                questions: BTreeMap::new(),
+                answers: BTreeMap::new(),
+                keywords: Vec::new(),
+            });
+        if !row.topic.is_empty() {
+            entry.topic = row.topic.clone();
+        }
+        entry
+            .questions
+            .entry(row.language.clone())
+            .or_default()
+            .extend(split(&row.questions));
+        entry
+            .answers
+            .insert(row.language.clone(), row.answer.clone());
+        for k in split(&row.keywords) {
+            if !entry.keywords.contains(&k) {
+                entry.keywords.push(k);
+            }
+        }
+    }
+    let mut checked = Vec::new();
+    for (key, entry) in entries {
+        match entry.validated() {
+            Ok(entry) => checked.push(entry),
+            Err(Error::Invalid(message)) => {
+                problems.push(FieldError::new(format!("entry {key}"), message))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if !problems.is_empty() {
+        let mut error = ApiError::unprocessable(
+            "invalid_csv",
+            format!(
+                "{} problem(s) in the file; nothing was imported",
+                problems.len()
+            ),
+        );
+        error.fields = problems.into_iter().take(100).collect();
+        return Err(error);
+    }
+    if checked.is_empty() {
+        return Err(ApiError::unprocessable(
+            "invalid_csv",
+            "the file has no entries (header: key,topic,language,questions,answer,keywords)",
+        ));
+    }
+    Ok(checked)
+}
+
+/// Creates or updates (by key) every entry of a CSV file.
+pub async fn import_faq(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportReport>, ApiError> {
+    let entries = read_import(&body)?;
+    let now = state.crm.clock.now();
+    let mut report = ImportReport {
+        created: 0,
+        updated: 0,
+    };
+    for entry in &entries {
+        if state.store.upsert_faq_entry(entry, now).await? {
+            report.created += 1;
+        } else {
+            report.updated += 1;
+        }
+    }
+    Ok(Json(report))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    #[serde(default = "hundred")]
+    limit: i64,
+}
+
+fn hundred() -> i64 {
+    100
+}
+
+fn check_limit(limit: i64) -> Result<(), ApiError> {
+    if (1..=1000).contains(&limit) {
+        Ok(())
+    } else {
+        Err(Error::Fields(vec![FieldError::new("limit", "must be 1-1000")]).into())
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnansweredList {
+    questions: Vec<Unanswered>,
+}
+
+/// What customers asked that the FAQ could not answer, newest first.
+pub async fn unanswered(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<Limit>,
+) -> Result<Json<UnansweredList>, ApiError> {
+    check_limit(q.limit)?;
+    Ok(Json(UnansweredList {
+        questions: state.store.unanswered_questions(q.limit).await?,
+    }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ratings {
+    ratings: Vec<FaqRating>,
+}
+
+pub async fn ratings(State(state): State<AppState>) -> Result<Json<Ratings>, ApiError> {
+    Ok(Json(Ratings {
+        ratings: state.store.faq_ratings().await?,
+    }))
+}
+
+// --- tickets ---
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketQuery {
+    status: Option<String>,
+    group: Option<String>,
+    customer: Option<i64>,
+    #[serde(default = "hundred")]
+    limit: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tickets {
+    tickets: Vec<Ticket>,
+}
+
+pub async fn list_tickets(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TicketQuery>,
+) -> Result<Json<Tickets>, ApiError> {
+    check_limit(q.limit)?;
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(TicketStatus::parse(s).ok_or_else(|| {
+            Error::Fields(vec![FieldError::new(
+                "status",
+                "one of open, pending, resolved, closed",
+            )])
+        })?),
+    };
+    let tickets = state
+        .store
+        .tickets(&TicketFilter {
+            status,
+            group: q.group,
+            customer_id: q.customer.map(CustomerId),
+            limit: q.limit,
+        })
+        .await?;
+    Ok(Json(Tickets { tickets }))
+}
+
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    #[serde(flatten)]
+    ticket: Ticket,
+    messages: Vec<TicketMessage>,
+}
+
+pub async fn show_ticket(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TicketView>, ApiError> {
+    let ticket = state
+        .store
+        .ticket(TicketId(id))
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("ticket {id}")))?;
+    let messages = state.store.ticket_messages(TicketId(id)).await?;
+    Ok(Json(TicketView { ticket, messages }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentText {
+    text: String,
+    /// The agent's name as the customer and the other agents see it; the caller's otherwise.
+    agent: Option<String>,
+}
+
+/// `?agent=NAME`: who acts, as the other agents see it; the caller otherwise.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AgentOnly {
+    agent: Option<String>,
+}
+
+fn agent_of(caller: &Caller, name: Option<String>) -> Result<Agent, ApiError> {
+    let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if name.as_ref().is_some_and(|n| n.chars().count() > 64) {
+        return Err(Error::Fields(vec![FieldError::new("agent", "at most 64 characters")]).into());
+    }
+    Ok(Agent {
+        telegram_user_id: None,
+        name: name.unwrap_or_else(|| caller.actor.clone()),
+    })
+}
+
+async fn act(
+    state: &AppState,
+    id: i64,
+    agent: Agent,
+    action: DeskAction,
+) -> Result<Json<Ticket>, ApiError> {
+    let now = state.crm.clock.now();
+    let mut tx = state.store.begin().await?;
+    let desk = ServiceDesk {
+        texts: &state.texts,
+        support: &state.support,
+        store: state.store.as_ref(),
+    };
+    let ticket = support_chat::act(tx.as_mut(), desk, TicketId(id), agent, action, now).await?;
+    tx.commit().await?;
+    state.wakers.wake(&ticket.bot);
+    Ok(Json(ticket))
+}
+
+fn checked_text(text: &str) -> Result<String, ApiError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 4096 {
+        return Err(Error::Fields(vec![FieldError::new("text", "1-4096 characters")]).into());
+    }
+    Ok(text.to_owned())
+}
+
+/// Sends the customer an agent's reply (the first one stops the first-response clock).
+pub async fn reply(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AgentText>,
+) -> Result<Json<Ticket>, ApiError> {
+    let text = checked_text(&body.text)?;
+    let agent = agent_of(&caller, body.agent)?;
+    act(&state, id, agent, DeskAction::Reply(text)).await
+}
+
+/// Adds an internal note (never sent to the customer).
+pub async fn note(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<AgentText>,
+) -> Result<Json<Ticket>, ApiError> {
+    let text = checked_text(&body.text)?;
+    let agent = agent_of(&caller, body.agent)?;
+    act(&state, id, agent, DeskAction::Note(text)).await
+}
+
+/// Marks the ticket solved and asks the customer for a score.
+pub async fn resolve(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<AgentOnly>,
+) -> Result<Json<Ticket>, ApiError> {
+    let agent = agent_of(&caller, query.agent)?;
+    act(&state, id, agent, DeskAction::Resolve).await
+}
+
+/// Closes the ticket without asking for a score.
+pub async fn close(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<AgentOnly>,
+) -> Result<Json<Ticket>, ApiError> {
+    let agent = agent_of(&caller, query.agent)?;
+    act(&state, id, agent, DeskAction::Close).await
+}
+
+// --- canned replies ---
+
+#[derive(Debug, Serialize)]
+pub struct CannedList {
+    replies: Vec<CannedReply>,
+}
+
+pub async fn list_canned(State(state): State<AppState>) -> Result<Json<CannedList>, ApiError> {
+    Ok(Json(CannedList {
+        replies: state.store.canned_replies().await?,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedText {
+    text: String,
+}
+
+/// Creates or replaces the canned reply `name` in `language`.
+pub async fn set_canned(
+    State(state): State<AppState>,
+    ApiPath((name, language)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<CannedText>,
+) -> Result<Json<CannedReply>, ApiError> {
+    let mut problems = Vec::new();
+    let name_ok = (1..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !name_ok {
+        problems.push(FieldError::new("name", "1-32 letters, digits, `-` or `_`"));
+    }
+    let language_ok = (2..=12).contains(&language.len())
+        && language
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-');
+    if !language_ok {
+        problems.push(FieldError::new(
+            "language",
+            "a language tag such as en or zh-CN",
+        ));
+    }
+    let text = body.text.trim();
+    if text.is_empty() || text.chars().count() > 4096 {
+        problems.push(FieldError::new("text", "1-4096 characters"));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Fields(problems).into());
+    }
+    let reply = CannedReply {
+        name,
+        language,
+        text: text.to_owned(),
+    };
+    state.store.set_canned_reply(&reply).await?;
+    Ok(Json(reply))
+}
+
+pub async fn delete_canned(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.delete_canned_reply(&name).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound(format!("canned reply `{name}`")).into())
+    }
+}
+
+// --- report ---
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+}
+
+/// First-response time, resolution time, SLA breach rate and CSAT/NPS per agent and group,
+/// of the tickets opened in `[from, to)` (the last 30 days by default).
+pub async fn report(
+    State(state): State<AppState>,
+    ApiQuery(period): ApiQuery<Period>,
+) -> Result<Json<ServiceReport>, ApiError> {
+    let to = period.to.unwrap_or_else(|| state.crm.clock.now());
+    let from = period.from.unwrap_or(to - Duration::days(30));
+    if from >= to || to - from > Duration::days(3660) {
+        return Err(Error::Fields(vec![FieldError::new(
+            "from",
+            "must be before `to`, at most ten years apart",
+        )])
+        .into());
+    }
+    let tickets = state.store.tickets_opened_between(from, to).await?;
+    Ok(Json(groupcart_core::support::report(&tickets, from, to)))
+}
