@@ -21,6 +21,10 @@ use serde_json::json;
 /// The job that checks one SLA target of one ticket when its warning or breach time comes.
 pub const SLA_JOB: &str = "support.sla";
 
+/// The job that translates a message between a customer and the agents (the call to the
+/// translation service happens outside any transaction), then relays it.
+pub const TRANSLATE_JOB: &str = "support.translate";
+
 /// The store's id of a ticket; agents and customers see it as the ticket number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -430,6 +434,9 @@ pub struct AgentGroup {
     pub hours: BusinessHours,
     /// Where SLA breaches are escalated; the ticket's own topic when unset.
     pub supervisor_chat: Option<i64>,
+    /// When set (and a translator is configured), customers' messages in another language
+    /// are shown with a translation into this one, and `/tr` translates replies back.
+    pub translate_to: Option<String>,
 }
 
 /// How customer service runs; empty groups turn human handoff off.
@@ -450,6 +457,8 @@ pub struct SupportSettings {
     pub ask_nps: bool,
     /// Agent messages that start with this are internal notes (also `/note text`).
     pub note_prefix: String,
+    /// Whether a translation service is configured (see [`TRANSLATE_JOB`]).
+    pub translator: bool,
 }
 
 impl Default for SupportSettings {
@@ -468,6 +477,7 @@ impl Default for SupportSettings {
             suggest_confidence: 250,
             ask_nps: false,
             note_prefix: "//".into(),
+            translator: false,
         }
     }
 }
@@ -746,6 +756,129 @@ pub(crate) async fn to_topic(
     .map(drop)
 }
 
+// --- translation ---
+
+/// Which way a translated message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// A customer's message, shown to the agents with its translation.
+    ToAgents,
+    /// An agent's reply (`/tr`), sent to the customer translated.
+    ToCustomer,
+}
+
+/// A message waiting for its translation: the [`TRANSLATE_JOB`]'s payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    pub ticket: i64,
+    pub direction: Direction,
+    pub text: String,
+    /// Language tags as the translation service takes them (`zh`, `es`, `en`).
+    pub source: String,
+    pub target: String,
+    /// Who wrote it, as the topic shows it.
+    pub author: String,
+}
+
+/// The language as translation services name it: its primary subtag (`zh-CN` → `zh`).
+pub fn service_language(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .to_ascii_lowercase()
+}
+
+/// Whether a message between `customer_language` and `group` needs a translation.
+pub fn needs_translation(
+    settings: &SupportSettings,
+    group: &AgentGroup,
+    customer_language: &str,
+) -> Option<String> {
+    let agents = group.translate_to.as_deref()?;
+    (settings.translator && service_language(agents) != service_language(customer_language))
+        .then(|| service_language(agents))
+}
+
+/// Schedules `translation`; the job relays it once translated (or as written, when the
+/// service keeps failing).
+pub async fn schedule_translation(
+    tx: &mut dyn Tx,
+    translation: &Translation,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let payload = serde_json::to_value(translation)
+        .map_err(|e| Error::Storage(format!("translation payload: {e}")))?;
+    tx.schedule_job(&NewJob::new(TRANSLATE_JOB, payload, at))
+        .await
+        .map(drop)
+}
+
+/// Relays a message once translated (`None`: the service could not, so as written): a
+/// customer's message goes into the ticket's topic with its translation under it; an
+/// agent's reply goes to the customer translated, and the topic shows what was sent.
+pub async fn relay_translated(
+    tx: &mut dyn Tx,
+    settings: &SupportSettings,
+    texts: &crate::i18n::Texts,
+    translation: &Translation,
+    translated: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(ticket) = tx.ticket_for_update(TicketId(translation.ticket)).await? else {
+        return Ok(());
+    };
+    let agents = settings
+        .group(&ticket.group)
+        .map_or("en", |g| g.language.as_str());
+    let unavailable = || texts.get(agents, "support-translation-unavailable", &[]);
+    match translation.direction {
+        Direction::ToAgents => {
+            let under = match translated {
+                Some(t) => format!("🌐 {t}"),
+                None => unavailable(),
+            };
+            let line = format!("💬 {}: {}\n{under}", translation.author, translation.text);
+            to_topic(tx, &ticket, clip_message(&line), now).await
+        }
+        Direction::ToCustomer => {
+            let Some(customer) = tx.customer(ticket.customer_id).await? else {
+                return Ok(());
+            };
+            let sent = translated.unwrap_or(&translation.text);
+            tx.enqueue(&NewOutbound {
+                bot: ticket.bot.clone(),
+                chat_id: customer.telegram_user_id,
+                customer_id: Some(customer.id),
+                action: Action::SendText {
+                    text: clip_message(sent),
+                    buttons: Vec::new(),
+                },
+                broadcast: false,
+                not_before: now,
+                created_at: now,
+            })
+            .await?;
+            let shown = match translated {
+                Some(t) => format!("🌐 → {t}"),
+                None => unavailable(),
+            };
+            to_topic(tx, &ticket, clip_message(&shown), now).await
+        }
+    }
+}
+
+/// At most Telegram's 4096 characters.
+fn clip_message(text: &str) -> String {
+    const MAX: usize = 4096;
+    if text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
 // --- report ---
 
 /// Service figures of one agent or group over a period.
@@ -983,6 +1116,7 @@ mod tests {
             language: "en".into(),
             hours: BusinessHours::always(),
             supervisor_chat: None,
+            translate_to: None,
         }
     }
 

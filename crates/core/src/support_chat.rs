@@ -572,8 +572,30 @@ async fn relay_from_customer(
                 .await?;
         }
         None => {
-            let line = format!("💬 {}: {}", turn.customer.first_name, text.unwrap_or(""));
-            support::to_topic(turn.tx, &ticket, clip(&line, MAX_MESSAGE_CHARS), at).await?;
+            let text = text.unwrap_or("");
+            let author = turn.customer.first_name.clone();
+            let settings = turn.ctx.support;
+            let language = turn.speaking().to_owned();
+            let translate = settings
+                .group(&ticket.group)
+                .and_then(|g| support::needs_translation(settings, g, &language));
+            match translate {
+                Some(target) => {
+                    let translation = support::Translation {
+                        ticket: ticket.id.0,
+                        direction: support::Direction::ToAgents,
+                        text: text.to_owned(),
+                        source: support::service_language(&language),
+                        target,
+                        author,
+                    };
+                    support::schedule_translation(turn.tx, &translation, at).await?;
+                }
+                None => {
+                    let line = format!("💬 {author}: {text}");
+                    support::to_topic(turn.tx, &ticket, clip(&line, MAX_MESSAGE_CHARS), at).await?;
+                }
+            }
         }
     }
     if ticket.status == TicketStatus::Pending {
@@ -721,6 +743,12 @@ pub async fn act(
 /// What an agent sends the customer.
 enum Reply {
     Text(String),
+    /// Text in the agents' language, sent translated into the customer's (`/tr`).
+    Translated {
+        text: String,
+        source: String,
+        target: String,
+    },
     Media {
         from_chat_id: i64,
         message_id: i64,
@@ -819,6 +847,7 @@ impl Desk<'_, '_> {
             "priority" => self.priority(args).await,
             "transfer" => self.transfer(args).await,
             "canned" => self.canned(args).await,
+            "tr" => self.translated_reply(args).await,
             _ => self.say("support-agent-help", &[]).await,
         }
     }
@@ -851,7 +880,7 @@ impl Desk<'_, '_> {
         }
         let customer = self.customer().await?;
         let stored = match &reply {
-            Reply::Text(text) => text.clone(),
+            Reply::Text(text) | Reply::Translated { text, .. } => text.clone(),
             Reply::Media { caption, .. } => format!("[media] {caption}").trim().to_owned(),
         };
         self.tx
@@ -865,21 +894,39 @@ impl Desk<'_, '_> {
             })
             .await?;
         let action = match reply {
-            Reply::Text(text) => Action::SendText {
+            Reply::Text(text) => Some(Action::SendText {
                 text: clip(&text, MAX_MESSAGE_CHARS),
                 buttons: Vec::new(),
-            },
+            }),
+            Reply::Translated {
+                text,
+                source,
+                target,
+            } => {
+                let translation = support::Translation {
+                    ticket: self.ticket.id.0,
+                    direction: support::Direction::ToCustomer,
+                    text,
+                    source,
+                    target,
+                    author: self.agent_name(),
+                };
+                support::schedule_translation(self.tx, &translation, self.at).await?;
+                None
+            }
             Reply::Media {
                 from_chat_id,
                 message_id,
                 ..
-            } => Action::CopyMessage {
+            } => Some(Action::CopyMessage {
                 from_chat_id,
                 message_id,
                 topic: None,
-            },
+            }),
         };
-        self.send_to_customer(&customer, action).await?;
+        if let Some(action) = action {
+            self.send_to_customer(&customer, action).await?;
+        }
         let at = self.at;
         self.ticket.first_response_at.get_or_insert(at);
         self.take_if_unassigned();
@@ -1020,6 +1067,30 @@ impl Desk<'_, '_> {
             "ticket.transfer",
             json!({ "before": from, "after": target.key }),
         )
+        .await
+    }
+
+    /// `/tr TEXT`: sends the reply translated into the customer's language (the original is
+    /// what the ticket keeps).
+    async fn translated_reply(&mut self, text: &str) -> Result<()> {
+        if text.is_empty() {
+            return self.say("support-agent-help", &[]).await;
+        }
+        let settings = self.env.support;
+        let source = settings
+            .group(&self.ticket.group)
+            .and_then(|g| g.translate_to.clone())
+            .filter(|_| settings.translator);
+        let Some(source) = source else {
+            return self.say("support-translation-off", &[]).await;
+        };
+        let customer = self.customer().await?;
+        let target = support::service_language(&self.customer_language(&customer));
+        self.reply(Reply::Translated {
+            text: text.to_owned(),
+            source: support::service_language(&source),
+            target,
+        })
         .await
     }
 

@@ -35,7 +35,7 @@ use groupcart_worker::jobs::{JobRunner, JobsConfig};
 use groupcart_worker::privacy_jobs::{ApplyRetention, Export, ForgetMessage, PolicyCheck};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
-use groupcart_worker::support_jobs::SlaCheck;
+use groupcart_worker::support_jobs::{SlaCheck, Translate, Translator};
 use groupcart_worker::webhook_jobs::{Deliver, Dispatch};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -499,6 +499,15 @@ fn job_runner(
         texts: texts.clone(),
         clock: clock.clone(),
     }));
+    jobs.register(Arc::new(Translate::new(
+        support_settings(config),
+        texts.clone(),
+        clock.clone(),
+        config.support.translation.as_ref().map(|t| Translator {
+            url: t.url.clone(),
+            api_key: Some(t.api_key.expose().to_owned()).filter(|k| !k.is_empty()),
+        }),
+    )));
     jobs.register(Arc::new(PolicyCheck {
         version: config.privacy.policy_version.clone(),
     }));

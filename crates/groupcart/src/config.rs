@@ -84,6 +84,18 @@ pub struct SupportConfig {
     pub warn_at_percent: u8,
     pub sla: SlaConfig,
     pub groups: Vec<AgentGroupConfig>,
+    /// A LibreTranslate-compatible service for agent-side translation; off when unset.
+    pub translation: Option<TranslationConfig>,
+}
+
+/// `[support.translation]`: where messages between customers and agents are translated.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationConfig {
+    /// The service's base URL (`POST <url>/translate`).
+    pub url: String,
+    #[serde(default)]
+    pub api_key: Secret,
 }
 
 impl Default for SupportConfig {
@@ -97,6 +109,7 @@ impl Default for SupportConfig {
             warn_at_percent: 80,
             sla: SlaConfig::default(),
             groups: Vec::new(),
+            translation: None,
         }
     }
 }
@@ -159,6 +172,10 @@ pub struct AgentGroupConfig {
     /// Where SLA breaches are escalated; the ticket's topic when unset.
     #[serde(default)]
     pub supervisor_chat_id: Option<i64>,
+    /// With `[support.translation]`: customers' messages in other languages are shown
+    /// translated into this one, and `/tr` sends replies translated back.
+    #[serde(default)]
+    pub translate_to: Option<String>,
 }
 
 fn english() -> String {
@@ -193,6 +210,11 @@ impl SupportConfig {
         if !(1..=100).contains(&self.warn_at_percent) {
             return Err("support.warn_at_percent must be between 1 and 100".into());
         }
+        if let Some(t) = &self.translation {
+            if !(t.url.starts_with("https://") || t.url.starts_with("http://")) {
+                return Err("support.translation.url must be an http(s):// URL".into());
+            }
+        }
         let mut groups: Vec<AgentGroup> = Vec::new();
         for (i, g) in self.groups.iter().enumerate() {
             let at = format!("support.groups[{i}]");
@@ -209,6 +231,7 @@ impl SupportConfig {
                 language: g.language.clone(),
                 hours,
                 supervisor_chat: g.supervisor_chat_id,
+                translate_to: g.translate_to.clone(),
             });
         }
         Ok(SupportSettings {
@@ -221,6 +244,7 @@ impl SupportConfig {
             suggest_confidence: self.suggest_confidence,
             ask_nps: self.ask_nps,
             note_prefix: self.note_prefix.clone(),
+            translator: self.translation.is_some(),
         })
     }
 }

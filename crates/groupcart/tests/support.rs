@@ -32,6 +32,7 @@ fn agent_groups(config: &mut Config) {
         days: "daily".into(),
         hours: "00:00-00:00".into(),
         supervisor_chat_id: Some(SUPERVISORS),
+        translate_to: None,
     };
     config.support.groups = vec![
         group("zh", FORUM_ZH, &["zh", "zh-CN"], "zh-CN"),
@@ -336,6 +337,109 @@ async fn agents_work_from_the_api(database_url: String) {
     shop.stop().await;
 }
 
+/// A LibreTranslate stand-in on a free port: "translates" by tagging the text with the
+/// target language; refuses a wrong key.
+async fn fake_translator() -> String {
+    let app = axum::Router::new().route(
+        "/translate",
+        axum::routing::post(|axum::Json(body): axum::Json<Value>| async move {
+            if body["api_key"] != "translator-key" || body["format"] != "text" {
+                return (
+                    axum::http::StatusCode::FORBIDDEN,
+                    axum::Json(json!({"error": "key"})),
+                );
+            }
+            let translated = format!(
+                "[{}→{}] {}",
+                body["source"].as_str().unwrap_or("?"),
+                body["target"].as_str().unwrap_or("?"),
+                body["q"].as_str().unwrap_or("")
+            );
+            (
+                axum::http::StatusCode::OK,
+                axum::Json(json!({ "translatedText": translated })),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+/// With a translator, a Spanish customer's message reaches the Chinese agents with a
+/// translation under it, and `/tr` sends the agent's reply translated; the ticket keeps
+/// the originals.
+async fn agents_see_translations(database_url: String) {
+    let url = fake_translator().await;
+    let shop = start_with(database_url, |config| {
+        agent_groups(config);
+        config.support.groups.retain(|g| g.key == "zh");
+        config.support.groups[0].languages.clear();
+        config.support.groups[0].translate_to = Some("zh-CN".into());
+        config.support.translation = Some(groupcart::config::TranslationConfig {
+            url,
+            api_key: groupcart::config::Secret::new("translator-key"),
+        });
+    })
+    .await;
+    chat_with_the_bot(&shop, FORUM_ZH, "客服·中文", true).await;
+    let lucia = SimUser {
+        language_code: Some("es".into()),
+        ..customer(7301, "Lucía")
+    };
+    shop.sim
+        .send_text(shop.bot, &lucia, "/agent")
+        .await
+        .unwrap();
+    shop.wait_for(lucia.id, "the ticket", |m| has_text(m, "(caso #"))
+        .await;
+    shop.sim
+        .send_text(shop.bot, &lucia, "Necesito la factura con mi NIF")
+        .await
+        .unwrap();
+    let thread = wait_for_topics(&shop, FORUM_ZH, 1).await[0].message_thread_id;
+    chat_until(&shop, FORUM_ZH, "the translated question", |m| {
+        has_text_in(
+            &in_topic(m, thread),
+            "💬 Lucía: Necesito la factura con mi NIF\n🌐 [es→zh] Necesito la factura con mi NIF",
+        )
+    })
+    .await;
+    let agent = staff_member(8301, "Wang", "wang_cs", Some("zh"));
+    shop.sim
+        .add_user(FORUM_ZH, agent.clone(), MemberStatus::Member)
+        .await
+        .unwrap();
+    shop.sim
+        .send_text_in_thread(shop.bot, &agent, FORUM_ZH, thread, "/tr 好的，请发来税号")
+        .await
+        .unwrap();
+    shop.wait_for(lucia.id, "the translated reply", |m| {
+        has_text(m, "[zh→es] 好的，请发来税号")
+    })
+    .await;
+    chat_until(&shop, FORUM_ZH, "the confirmation", |m| {
+        has_text_in(&in_topic(m, thread), "🌐 → [zh→es] 好的，请发来税号")
+    })
+    .await;
+    let (_, tickets) = shop.api_get("/tickets").await;
+    let id = tickets["tickets"][0]["id"].as_i64().unwrap();
+    let (_, full) = shop.api_get(&format!("/tickets/{id}")).await;
+    let texts: Vec<&str> = full["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        ["Necesito la factura con mi NIF", "好的，请发来税号"],
+        "{full}"
+    );
+    shop.stop().await;
+}
+
 fn common_buttons(message: &SentMessage) -> Vec<(String, String)> {
     message
         .reply_markup
@@ -373,4 +477,8 @@ async fn wait_for_topics(
     }
 }
 
-on_both_databases!(customer_service, agents_work_from_the_api);
+on_both_databases!(
+    customer_service,
+    agents_work_from_the_api,
+    agents_see_translations
+);

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 التذكرة #{ $ticket } · { $topic } · الأولوية { $priority }
     العميل: { $name } ({ $username })، اللغة { $language }
 support-no-orders = لا توجد طلبات بعد.
-support-agent-help = ردّ هنا للإجابة على العميل. الرسائل التي تبدأ بـ // (أو /note) ملاحظات داخلية. الأوامر: /resolve، /close، /assign، /priority low|normal|high، /transfer المجموعة، /canned الاسم.
+support-agent-help = ردّ هنا للإجابة على العميل. الرسائل التي تبدأ بـ // (أو /note) ملاحظات داخلية. الأوامر: /resolve، /close، /assign، /priority low|normal|high، /transfer المجموعة، /canned الاسم، /tr النص (يُرسل مترجمًا).
 support-ticket-not-active = التذكرة #{ $ticket } لم تعد مفتوحة: لم يُرسَل أي شيء إلى العميل.
 support-resolved-by = ✅ حلّها { $agent }. طُلب من العميل تقييم المساعدة.
 support-closed-by = أغلقها { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = الرد الأول
 support-target-resolution = الحل
 support-sla-warning = ⏰ التذكرة #{ $ticket } ({ $assignee }): تنتهي مهلة { $target } خلال { $minutes } دقيقة.
 support-sla-breach = 🚨 تم تجاوز SLA: التذكرة #{ $ticket } في { $group } تجاوزت مهلة { $target } (المسؤول: { $assignee }).
+support-translation-unavailable = 🌐 (الترجمة غير متاحة)
+support-translation-off = الترجمة غير مُعدّة لهذه المجموعة: اطلب من أحد المشرفين إعداد خدمة الترجمة ولغة translate_to للمجموعة.

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 Ticket #{ $ticket } · { $topic } · priority { $priority }
     Customer: { $name } ({ $username }), language { $language }
 support-no-orders = No orders yet.
-support-agent-help = Reply here to answer the customer. Messages starting with // (or /note) are internal notes. Commands: /resolve, /close, /assign, /priority low|normal|high, /transfer GROUP, /canned NAME.
+support-agent-help = Reply here to answer the customer. Messages starting with // (or /note) are internal notes. Commands: /resolve, /close, /assign, /priority low|normal|high, /transfer GROUP, /canned NAME, /tr TEXT (sent translated).
 support-ticket-not-active = Ticket #{ $ticket } is no longer open: nothing was sent to the customer.
 support-resolved-by = ✅ Resolved by { $agent }. The customer was asked to rate the help.
 support-closed-by = Closed by { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = first response
 support-target-resolution = resolution
 support-sla-warning = ⏰ Ticket #{ $ticket } ({ $assignee }): the { $target } target is due in { $minutes } min.
 support-sla-breach = 🚨 SLA breached: ticket #{ $ticket } in { $group } missed its { $target } target (assignee: { $assignee }).
+support-translation-unavailable = 🌐 (translation unavailable)
+support-translation-off = Translation is not set up for this group: ask an admin to configure a translator and the group's translate_to language.

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 Caso #{ $ticket } · { $topic } · prioridad { $priority }
     Cliente: { $name } ({ $username }), idioma { $language }
 support-no-orders = Aún no tiene pedidos.
-support-agent-help = Responde aquí para contestar al cliente. Los mensajes que empiezan por // (o /note) son notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOMBRE.
+support-agent-help = Responde aquí para contestar al cliente. Los mensajes que empiezan por // (o /note) son notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOMBRE, /tr TEXTO (se envía traducido).
 support-ticket-not-active = El caso #{ $ticket } ya no está abierto: no se envió nada al cliente.
 support-resolved-by = ✅ Resuelto por { $agent }. Se pidió al cliente que valore la ayuda.
 support-closed-by = Cerrado por { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = primera respuesta
 support-target-resolution = resolución
 support-sla-warning = ⏰ Caso #{ $ticket } ({ $assignee }): el plazo de { $target } vence en { $minutes } min.
 support-sla-breach = 🚨 SLA incumplido: el caso #{ $ticket } de { $group } no cumplió el plazo de { $target } (responsable: { $assignee }).
+support-translation-unavailable = 🌐 (traducción no disponible)
+support-translation-off = La traducción no está configurada para este grupo: pide a un administrador que configure un traductor y el idioma translate_to del grupo.

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 Tiket #{ $ticket } · { $topic } · prioritas { $priority }
     Pelanggan: { $name } ({ $username }), bahasa { $language }
 support-no-orders = Belum ada pesanan.
-support-agent-help = Balas di sini untuk menjawab pelanggan. Pesan yang diawali // (atau /note) adalah catatan internal. Perintah: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUP, /canned NAMA.
+support-agent-help = Balas di sini untuk menjawab pelanggan. Pesan yang diawali // (atau /note) adalah catatan internal. Perintah: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUP, /canned NAMA, /tr TEKS (dikirim terjemahannya).
 support-ticket-not-active = Tiket #{ $ticket } sudah tidak terbuka: tidak ada yang dikirim ke pelanggan.
 support-resolved-by = ✅ Diselesaikan oleh { $agent }. Pelanggan sudah diminta menilai bantuan kami.
 support-closed-by = Ditutup oleh { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = respons pertama
 support-target-resolution = penyelesaian
 support-sla-warning = ⏰ Tiket #{ $ticket } ({ $assignee }): target { $target } jatuh tempo dalam { $minutes } menit.
 support-sla-breach = 🚨 SLA terlampaui: tiket #{ $ticket } di { $group } melewati target { $target } (penanggung jawab: { $assignee }).
+support-translation-unavailable = 🌐 (terjemahan tidak tersedia)
+support-translation-off = Terjemahan belum diatur untuk grup ini: minta admin mengatur penerjemah dan bahasa translate_to grup ini.

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 Chamado #{ $ticket } · { $topic } · prioridade { $priority }
     Cliente: { $name } ({ $username }), idioma { $language }
 support-no-orders = Nenhum pedido ainda.
-support-agent-help = Responda aqui para falar com o cliente. Mensagens que começam com // (ou /note) são notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOME.
+support-agent-help = Responda aqui para falar com o cliente. Mensagens que começam com // (ou /note) são notas internas. Comandos: /resolve, /close, /assign, /priority low|normal|high, /transfer GRUPO, /canned NOME, /tr TEXTO (enviado traduzido).
 support-ticket-not-active = O chamado #{ $ticket } não está mais aberto: nada foi enviado ao cliente.
 support-resolved-by = ✅ Resolvido por { $agent }. O cliente foi convidado a avaliar o atendimento.
 support-closed-by = Fechado por { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = primeira resposta
 support-target-resolution = resolução
 support-sla-warning = ⏰ Chamado #{ $ticket } ({ $assignee }): o prazo de { $target } vence em { $minutes } min.
 support-sla-breach = 🚨 SLA violado: o chamado #{ $ticket } em { $group } perdeu o prazo de { $target } (responsável: { $assignee }).
+support-translation-unavailable = 🌐 (tradução indisponível)
+support-translation-off = A tradução não está configurada para este grupo: peça a um administrador para configurar um tradutor e o idioma translate_to do grupo.

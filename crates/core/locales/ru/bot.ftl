@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 Обращение #{ $ticket } · { $topic } · приоритет { $priority }
     Покупатель: { $name } ({ $username }), язык { $language }
 support-no-orders = Заказов пока нет.
-support-agent-help = Чтобы ответить покупателю, пишите здесь. Сообщения, начинающиеся с // (или /note), — это внутренние заметки. Команды: /resolve, /close, /assign, /priority low|normal|high, /transfer ГРУППА, /canned НАЗВАНИЕ.
+support-agent-help = Чтобы ответить покупателю, пишите здесь. Сообщения, начинающиеся с // (или /note), — это внутренние заметки. Команды: /resolve, /close, /assign, /priority low|normal|high, /transfer ГРУППА, /canned НАЗВАНИЕ, /tr ТЕКСТ (отправить с переводом).
 support-ticket-not-active = Обращение #{ $ticket } уже не открыто: покупателю ничего не отправлено.
 support-resolved-by = ✅ Решено, сотрудник: { $agent }. Покупателя попросили оценить помощь.
 support-closed-by = Закрыто, сотрудник: { $agent }.
@@ -355,3 +355,5 @@ support-target-first-response = первый ответ
 support-target-resolution = решение
 support-sla-warning = ⏰ Обращение #{ $ticket } ({ $assignee }): срок «{ $target }» истекает через { $minutes } мин.
 support-sla-breach = 🚨 SLA нарушен: обращение #{ $ticket } в группе { $group } не уложилось в срок «{ $target }» (ответственный: { $assignee }).
+support-translation-unavailable = 🌐 (перевод недоступен)
+support-translation-off = Перевод для этой группы не настроен: попросите администратора настроить переводчик и язык translate_to группы.

@@ -339,7 +339,7 @@ support-ticket-summary =
     🎫 工单 #{ $ticket } · { $topic } · 优先级 { $priority }
     客户：{ $name }（{ $username }），语言 { $language }
 support-no-orders = 暂无订单。
-support-agent-help = 在这里回复即可答复客户。以 // 开头（或 /note）的消息是内部备注。命令：/resolve、/close、/assign、/priority low|normal|high、/transfer 组名、/canned 名称。
+support-agent-help = 在这里回复即可答复客户。以 // 开头（或 /note）的消息是内部备注。命令：/resolve、/close、/assign、/priority low|normal|high、/transfer 组名、/canned 名称、/tr 文本（翻译后发送）。
 support-ticket-not-active = 工单 #{ $ticket } 已不再处理中：没有发送给客户。
 support-resolved-by = ✅ 由 { $agent } 解决。已请客户评价服务。
 support-closed-by = 由 { $agent } 关闭。
@@ -355,3 +355,5 @@ support-target-first-response = 首次响应
 support-target-resolution = 解决
 support-sla-warning = ⏰ 工单 #{ $ticket }（{ $assignee }）：{ $target }时限还剩 { $minutes } 分钟。
 support-sla-breach = 🚨 SLA 超时：{ $group } 的工单 #{ $ticket } 未达到{ $target }时限（负责人：{ $assignee }）。
+support-translation-unavailable = 🌐（暂时无法翻译）
+support-translation-off = 本组未启用翻译：请管理员配置翻译服务和本组的 translate_to 语言。
