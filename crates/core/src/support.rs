@@ -364,6 +364,44 @@ impl BusinessHours {
         })
     }
 
+    /// The hours as people read them: `Mon-Fri 09:00-18:00, Sat 10:00-14:00 (Asia/Shanghai)`;
+    /// `24/7` when always open.
+    pub fn describe(&self) -> String {
+        const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let all_day = Some((NaiveTime::MIN, NaiveTime::MIN));
+        if self.days.iter().all(|d| *d == all_day) {
+            return "24/7".into();
+        }
+        let mut parts = Vec::new();
+        let mut day = 0;
+        while day < 7 {
+            let Some((open, close)) = self.days[day] else {
+                day += 1;
+                continue;
+            };
+            let mut last = day;
+            while last + 1 < 7 && self.days[last + 1] == self.days[day] {
+                last += 1;
+            }
+            let days = if last == day {
+                NAMES[day].to_owned()
+            } else {
+                format!("{}-{}", NAMES[day], NAMES[last])
+            };
+            let close = if close == NaiveTime::MIN {
+                "24:00".to_owned()
+            } else {
+                close.format("%H:%M").to_string()
+            };
+            parts.push(format!("{days} {}-{close}", open.format("%H:%M")));
+            day = last + 1;
+        }
+        if parts.is_empty() {
+            return "—".into();
+        }
+        format!("{} ({})", parts.join(", "), self.time_zone.name())
+    }
+
     /// Whether the group is open at `at`.
     pub fn is_open(&self, at: DateTime<Utc>) -> bool {
         self.intervals_from(at - Duration::days(1))
@@ -1074,6 +1112,22 @@ mod tests {
             h.add_open_time(dawn, Duration::hours(10)),
             at(tz, 2026, 12, 9, 10, 0)
         );
+    }
+
+    #[test]
+    fn hours_are_described() {
+        assert_eq!(
+            shanghai_office().describe(),
+            "Mon-Fri 09:00-18:00 (Asia/Shanghai)"
+        );
+        assert_eq!(BusinessHours::always().describe(), "24/7");
+        let mut h = BusinessHours::parse("UTC", "mon,wed-thu,sun", "10:00-00:00").unwrap();
+        assert_eq!(
+            h.describe(),
+            "Mon 10:00-24:00, Wed-Thu 10:00-24:00, Sun 10:00-24:00 (UTC)"
+        );
+        h.days = [None; 7];
+        assert_eq!(h.describe(), "—");
     }
 
     #[test]

@@ -191,7 +191,11 @@ async fn send_answer(
     replace: Option<i64>,
 ) -> Result<()> {
     let language = turn.speaking().to_owned();
-    let text = answer_in(entry, &language, &turn.ctx.bot.default_language).to_owned();
+    let text = live_answer(
+        turn.ctx,
+        &language,
+        answer_in(entry, &language, &turn.ctx.bot.default_language),
+    );
     let mut buttons = vec![vec![
         Button::callback(
             turn.text("faq-button-helpful", &[]),
@@ -212,6 +216,48 @@ async fn send_answer(
         .data(json!({ "entry": entry.id, "key": entry.entry.key, "confidence": confidence }));
     turn.tx.append_event(&e).await?;
     turn.replace_or_send(replace, text, buttons).await
+}
+
+/// An answer with its live placeholders filled: `{hours}` (when the agents who speak the
+/// customer's language are open) and `{shipping}` (the shipping options and prices).
+fn live_answer(ctx: &Context<'_>, language: &str, answer: &str) -> String {
+    let mut text = answer.to_owned();
+    if text.contains("{hours}") {
+        let hours = ctx
+            .support
+            .route(language, "general")
+            .map_or_else(|| "—".to_owned(), |g| g.hours.describe());
+        text = text.replace("{hours}", &hours);
+    }
+    if text.contains("{shipping}") {
+        let currency = ctx.bot.currency.parse::<crate::money::Currency>().ok();
+        let price = |amount: i64| match currency {
+            Some(c) => crate::shop_chat::price_text(c, amount),
+            None => amount.to_string(),
+        };
+        let lines: Vec<String> = if ctx.bot.shipping_rates.is_empty() {
+            vec![price(ctx.bot.shipping_fee)]
+        } else {
+            ctx.bot
+                .shipping_rates
+                .iter()
+                .map(|r| {
+                    let mut line = format!(
+                        "• {} ({}): {}",
+                        r.title,
+                        r.countries.join(", "),
+                        price(r.amount)
+                    );
+                    if let Some(free) = r.free_from {
+                        line.push_str(&format!(" (0 ≥ {})", price(free)));
+                    }
+                    line
+                })
+                .collect()
+        };
+        text = text.replace("{shipping}", &lines.join("\n"));
+    }
+    text
 }
 
 /// The buttons of FAQ answers, suggestions, handoff and satisfaction questions.

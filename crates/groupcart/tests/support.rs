@@ -337,6 +337,145 @@ async fn agents_work_from_the_api(database_url: String) {
     shop.stop().await;
 }
 
+/// Answers with live data (`{hours}`), canned replies with placeholders, a change of
+/// priority that moves the targets, and a transfer that opens a topic in the other group
+/// with the conversation so far, where the next agent picks it up.
+async fn agents_transfer_and_use_canned_replies(database_url: String) {
+    let shop = start_with(database_url, agent_groups).await;
+    chat_with_the_bot(&shop, FORUM_ZH, "客服·中文", true).await;
+    chat_with_the_bot(&shop, FORUM_EN, "Support EN", true).await;
+    api_ok(
+        &shop,
+        reqwest::Method::POST,
+        "/faq",
+        json!({
+            "key": "hours",
+            "questions": {"en": ["What are your opening hours?"]},
+            "answers": {"en": "Our team answers {hours}."},
+        }),
+    )
+    .await;
+    api_ok(
+        &shop,
+        reqwest::Method::PUT,
+        "/canned-replies/greet/en",
+        json!({"text": "Hi {name}, thanks for waiting!"}),
+    )
+    .await;
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/canned-replies/bad name/en",
+            json!({"text": "x"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    let ana = customer(7401, "Ana");
+    shop.sim
+        .send_text(shop.bot, &ana, "what are your opening hours")
+        .await
+        .unwrap();
+    shop.wait_for(ana.id, "the live answer", |m| {
+        has_text(m, "Our team answers 24/7.")
+    })
+    .await;
+    shop.sim
+        .send_text(shop.bot, &ana, "/agent My parcel box arrived dented")
+        .await
+        .unwrap();
+    let en_thread = wait_for_topics(&shop, FORUM_EN, 1).await[0].message_thread_id;
+    let bob = staff_member(8401, "Bob", "bob_cs", Some("en"));
+    let lin = staff_member(8402, "Lin", "lin_cs", Some("zh"));
+    for (forum, agent) in [(FORUM_EN, &bob), (FORUM_ZH, &lin)] {
+        shop.sim
+            .add_user(forum, agent.clone(), MemberStatus::Member)
+            .await
+            .unwrap();
+    }
+    let in_en = |text: &'static str| {
+        let sim = &shop.sim;
+        let bob = &bob;
+        async move {
+            sim.send_text_in_thread(shop.bot, bob, FORUM_EN, en_thread, text)
+                .await
+                .unwrap();
+        }
+    };
+    in_en("/canned greet").await;
+    shop.wait_for(ana.id, "the canned reply", |m| {
+        has_text(m, "Hi Ana, thanks for waiting!")
+    })
+    .await;
+    in_en("/priority high").await;
+    chat_until(&shop, FORUM_EN, "the new priority", |m| {
+        has_text_in(&in_topic(m, en_thread), "Priority set to high")
+    })
+    .await;
+    let (_, tickets) = shop.api_get("/tickets").await;
+    let ticket = tickets["tickets"][0].clone();
+    assert_eq!(ticket["priority"], "high", "{ticket}");
+    let opened =
+        chrono::DateTime::parse_from_rfc3339(ticket["opened_at"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(ticket["first_response_due"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(due - opened, chrono::Duration::minutes(15), "{ticket}");
+
+    in_en("/transfer nowhere").await;
+    chat_until(&shop, FORUM_EN, "the transfer usage", |m| {
+        has_text_in(
+            &in_topic(m, en_thread),
+            "Use /transfer GROUP with one of: zh",
+        )
+    })
+    .await;
+    in_en("/transfer zh").await;
+    chat_until(&shop, FORUM_EN, "the transfer notice", |m| {
+        has_text_in(&in_topic(m, en_thread), "Transferred to zh")
+    })
+    .await;
+    let zh_thread = wait_for_topics(&shop, FORUM_ZH, 1).await[0].message_thread_id;
+    chat_until(&shop, FORUM_ZH, "the history", |m| {
+        let topic = in_topic(m, zh_thread);
+        has_text_in(&topic, "之前的对话（来自 en）")
+            && has_text_in(&topic, "Ana: My parcel box arrived dented")
+            && has_text_in(&topic, "@bob_cs: Hi Ana, thanks for waiting!")
+    })
+    .await;
+    shop.sim
+        .send_text_in_thread(
+            shop.bot,
+            &lin,
+            FORUM_ZH,
+            zh_thread,
+            "Hello Ana, we will send a new box.",
+        )
+        .await
+        .unwrap();
+    shop.wait_for(ana.id, "the second agent's reply", |m| {
+        has_text(m, "we will send a new box")
+    })
+    .await;
+    // The old topic no longer leads to the ticket.
+    shop.sim
+        .send_text_in_thread(shop.bot, &bob, FORUM_EN, en_thread, "Are you still there?")
+        .await
+        .unwrap();
+    shop.sim
+        .send_text(shop.bot, &ana, "Thank you!")
+        .await
+        .unwrap();
+    chat_until(&shop, FORUM_ZH, "the customer's thanks", |m| {
+        has_text_in(&in_topic(m, zh_thread), "Ana: Thank you!")
+    })
+    .await;
+    let mine = shop.sim.messages(shop.bot, ana.id).await.unwrap();
+    assert!(!has_text(&mine, "Are you still there?"));
+    let (_, tickets) = shop.api_get("/tickets").await;
+    assert_eq!(tickets["tickets"][0]["group"], "zh", "{tickets}");
+    shop.stop().await;
+}
+
 /// A LibreTranslate stand-in on a free port: "translates" by tagging the text with the
 /// target language; refuses a wrong key.
 async fn fake_translator() -> String {
@@ -480,5 +619,6 @@ async fn wait_for_topics(
 on_both_databases!(
     customer_service,
     agents_work_from_the_api,
-    agents_see_translations
+    agents_see_translations,
+    agents_transfer_and_use_canned_replies
 );
