@@ -198,6 +198,8 @@ pub trait FaqStore: Send + Sync {
     async fn delete_faq_entry(&self, id: i64) -> Result<bool>;
     /// The newest unanswered questions, newest first.
     async fn unanswered_questions(&self, limit: i64) -> Result<Vec<Unanswered>>;
+    /// The unanswered questions of one customer, oldest first (their data export).
+    async fn customer_unanswered(&self, customer: CustomerId) -> Result<Vec<Unanswered>>;
     /// Ratings per entry, of the entries that have any.
     async fn faq_ratings(&self) -> Result<Vec<FaqRating>>;
 }

@@ -35,6 +35,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod incoming;
 pub mod job;
+pub mod lease;
 pub mod metrics;
 pub mod moderation;
 pub mod money;

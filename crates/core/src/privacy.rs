@@ -13,12 +13,14 @@ use crate::crm::Profile;
 use crate::customer::CustomerId;
 use crate::event::Event;
 use crate::event::{kind, NewEvent};
+use crate::faq::Unanswered;
 use crate::i18n::Texts;
 use crate::job::NewJob;
 use crate::outbox::{Action, NewOutbound};
 use crate::referral::Referral;
 use crate::shop::{Order, OrderQuery};
 use crate::store::{Store, Tx};
+use crate::support::{Ticket, TicketFilter, TicketMessage};
 use crate::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -70,6 +72,18 @@ pub struct ExchangedMessage {
     pub text: String,
 }
 
+/// A customer-service ticket of the export: the ticket as stored (its fields at the top
+/// level) and its whole conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportedTicket {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// Oldest first: the customer's messages, the agents' replies and the agents' internal
+    /// notes about them (personal data too, though never shown in the chat), each marked
+    /// by its `author` (`customer`, `agent` or `note`).
+    pub messages: Vec<TicketMessage>,
+}
+
 /// Everything stored about one customer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PersonalData {
@@ -85,6 +99,10 @@ pub struct PersonalData {
     pub events: Vec<Event>,
     /// Referrals where they invited someone or were invited.
     pub referrals: Vec<Referral>,
+    /// Their customer-service tickets, newest first, each with its conversation.
+    pub tickets: Vec<ExportedTicket>,
+    /// Questions they asked that the FAQ could not answer, oldest first.
+    pub unanswered_questions: Vec<Unanswered>,
 }
 
 /// What an erasure changed, per kind of record (for the audit log and the operator).
@@ -176,6 +194,11 @@ pub const FORGET_MESSAGE_JOB: &str = "privacy.forget_message";
 const EXPORT_MESSAGES: i64 = 10_000;
 /// Most events an export lists (the oldest; a person has far fewer in practice).
 const EXPORT_EVENTS: i64 = 10_000;
+/// Most tickets an export lists (the newest): the most one [`SupportStore::tickets`] read
+/// returns, far more than a person opens.
+///
+/// [`SupportStore::tickets`]: crate::support::SupportStore::tickets
+const EXPORT_TICKETS: i64 = 1_000;
 
 /// Everything stored about `customer`, as of `now`. `NotFound` for an unknown customer.
 pub async fn personal_data(
@@ -215,6 +238,21 @@ pub async fn personal_data(
             })
         })
         .collect();
+    let mut tickets = Vec::new();
+    for ticket in store
+        .tickets(&TicketFilter {
+            customer_id: Some(customer),
+            limit: EXPORT_TICKETS,
+            ..TicketFilter::default()
+        })
+        .await?
+    {
+        tickets.push(ExportedTicket {
+            messages: store.ticket_messages(ticket.id).await?,
+            ticket,
+        });
+    }
+    let unanswered_questions: Vec<Unanswered> = store.customer_unanswered(customer).await?;
     Ok(PersonalData {
         generated_at: now,
         consents: store.consent_history(customer).await?,
@@ -222,6 +260,8 @@ pub async fn personal_data(
         messages,
         events: store.customer_events(customer, EXPORT_EVENTS).await?,
         referrals: store.referral_records(customer).await?,
+        tickets,
+        unanswered_questions,
         profile,
     })
 }
@@ -282,6 +322,8 @@ pub fn summary(texts: &Texts, language: &str, data: &PersonalData) -> String {
             ("consents", &count(data.consents.len())),
             ("referrals", &count(data.referrals.len())),
             ("tags", &count(data.profile.tags.len())),
+            // For locales that name it; the others leave it out.
+            ("tickets", &count(data.tickets.len())),
         ],
     )
 }
@@ -349,7 +391,11 @@ pub async fn run_export(
         &NewEvent::new(kind::DATA_EXPORTED, now)
             .bot(bot)
             .customer(customer)
-            .data(json!({ "orders": data.orders.len(), "messages": data.messages.len() })),
+            .data(json!({
+                "orders": data.orders.len(),
+                "messages": data.messages.len(),
+                "tickets": data.tickets.len(),
+            })),
     )
     .await
 }
@@ -540,5 +586,64 @@ mod tests {
         })
         .unwrap();
         assert_eq!(readable_text(Direction::ToCustomer, &answer), None);
+    }
+
+    #[test]
+    fn exported_tickets_hold_their_conversation_with_notes_marked() {
+        use crate::support::{Author, TicketId};
+        let at = DateTime::parse_from_rfc3339("2025-03-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let message = |id: i64, author: Author, agent: Option<&str>, text: &str| TicketMessage {
+            id,
+            ticket_id: TicketId(7),
+            at: at + chrono::Duration::minutes(id),
+            author,
+            agent_id: agent.map(|_| 42),
+            agent_name: agent.map(str::to_owned),
+            text: text.into(),
+        };
+        // From JSON, so that fields the ticket gains later (optional ones) need no change.
+        let ticket: Ticket = serde_json::from_value(json!({
+            "id": 7,
+            "customer_id": 3,
+            "bot": "main",
+            "status": "pending",
+            "priority": "normal",
+            "group": "en",
+            "staff_chat": -100,
+            "topic_outbox_id": 9,
+            "topic": "general",
+            "language": "en",
+            "assignee_id": 42,
+            "assignee_name": "@maria",
+            "opened_at": at,
+            "first_response_at": at,
+            "first_response_due": at,
+            "resolution_due": at,
+        }))
+        .unwrap();
+        let ticket = ExportedTicket {
+            ticket,
+            messages: vec![
+                message(1, Author::Customer, None, "where is my invoice?"),
+                message(2, Author::Note, Some("@maria"), "asked twice"),
+                message(3, Author::Agent, Some("@maria"), "sent it by mail"),
+            ],
+        };
+        let json = serde_json::to_value(&ticket).unwrap();
+        // The ticket's fields at the top level, as the API shows a ticket.
+        assert_eq!(json["id"], 7);
+        assert_eq!(json["customer_id"], 3);
+        assert_eq!(json["status"], "pending");
+        let authors: Vec<&str> = json["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["author"].as_str().unwrap())
+            .collect();
+        assert_eq!(authors, ["customer", "note", "agent"]);
+        assert_eq!(json["messages"][1]["text"], "asked twice");
+        assert_eq!(json["messages"][1]["agent_name"], "@maria");
     }
 }

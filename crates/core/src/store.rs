@@ -54,6 +54,7 @@ pub trait Store:
     + crate::api_token::ApiTokenStore
     + crate::faq::FaqStore
     + crate::support::SupportStore
+    + crate::lease::LeaseStore
     + Send
     + Sync
     + 'static

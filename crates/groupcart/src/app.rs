@@ -17,9 +17,11 @@ use groupcart_core::bot::{BotKey, BotProfile, ManualPayment};
 use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::flash_sale::FlashSaleGate;
 use groupcart_core::i18n::Texts;
+use groupcart_core::lease;
 use groupcart_core::metrics::Metrics;
 use groupcart_core::shop::ShopSettings;
 use groupcart_core::staff::StaffChat;
+use groupcart_core::store::Backend;
 use groupcart_core::store::SharedStore;
 use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
@@ -239,13 +241,31 @@ impl App {
             }
         });
 
-        tasks.spawn(dispatch::run(
-            handler,
-            metrics.clone(),
-            DispatchConfig::default(),
-            stored,
-            shutdown.clone(),
-        ));
+        // Roles one instance plays at a time. SQLite runs one instance (its file is locked);
+        // on PostgreSQL several instances share the database and hold these by lease.
+        let roles = Roles {
+            store: store.clone(),
+            clock: clock.clone(),
+            holder: instance_id(),
+            leased: store.backend() == Backend::Postgres,
+        };
+        {
+            let metrics = metrics.clone();
+            roles.spawn(
+                &mut tasks,
+                lease::DISPATCHER.into(),
+                shutdown.clone(),
+                move |role| {
+                    dispatch::run(
+                        handler.clone(),
+                        metrics.clone(),
+                        DispatchConfig::default(),
+                        stored.clone(),
+                        role,
+                    )
+                },
+            );
+        }
 
         let members = Arc::new(TelegramMembership {
             clients: bots
@@ -256,19 +276,33 @@ impl App {
         });
         for ((bot, profile), client) in bots.iter().zip(&profiles).zip(clients) {
             let limits = bot.limits.unwrap_or(config.telegram.limits);
-            let sender = Sender::new(
+            let deliver = Arc::new(TelegramDeliver::new(client.clone(), bot.provider_token()));
+            let wake = wakers.get(&bot.key).unwrap_or_default();
+            let (key, store, clock, metrics) = (
                 bot.key.clone(),
                 store.clone(),
-                Arc::new(TelegramDeliver::new(client.clone(), bot.provider_token())),
                 clock.clone(),
                 metrics.clone(),
-                SenderConfig {
-                    limits,
-                    ..SenderConfig::default()
+            );
+            roles.spawn(
+                &mut tasks,
+                lease::sender(&bot.key),
+                shutdown.clone(),
+                move |role| {
+                    let sender = Sender::new(
+                        key.clone(),
+                        store.clone(),
+                        deliver.clone(),
+                        clock.clone(),
+                        metrics.clone(),
+                        SenderConfig {
+                            limits,
+                            ..SenderConfig::default()
+                        },
+                    );
+                    sender.run(wake.clone(), role)
                 },
             );
-            let wake = wakers.get(&bot.key).unwrap_or_default();
-            tasks.spawn(sender.run(wake, shutdown.clone()));
 
             let delivery = delivery(bot);
             let mini_app = mini_app_base
@@ -276,13 +310,19 @@ impl App {
                 .map(|base| format!("{base}/app/{}", bot.key));
             prepare_with_retries(&client, profile, &texts, &delivery, mini_app, &shutdown).await;
             if let Delivery::LongPolling = delivery {
-                tasks.spawn(poller::run(
+                let (key, intake, timeout) = (
                     bot.key.clone(),
-                    client,
                     intake.clone(),
                     config.telegram.poll_timeout,
+                );
+                roles.spawn(
+                    &mut tasks,
+                    lease::poller(&bot.key),
                     shutdown.clone(),
-                ));
+                    move |role| {
+                        poller::run(key.clone(), client.clone(), intake.clone(), timeout, role)
+                    },
+                );
             }
         }
 
@@ -599,4 +639,51 @@ fn hostname() -> String {
 /// The customer service settings (checked when the configuration was loaded).
 fn support_settings(config: &Config) -> Arc<groupcart_core::support::SupportSettings> {
     Arc::new(config.support.settings().unwrap_or_default())
+}
+
+/// Starts the roles one instance plays at a time (see [`groupcart_core::lease`]).
+struct Roles {
+    store: SharedStore,
+    clock: SharedClock,
+    /// This instance, as lease holders are named.
+    holder: String,
+    /// Whether roles are held by lease (several instances may share the database).
+    leased: bool,
+}
+
+impl Roles {
+    fn spawn<F, Fut>(
+        &self,
+        tasks: &mut tokio::task::JoinSet<()>,
+        name: String,
+        shutdown: CancellationToken,
+        mut start: F,
+    ) where
+        F: FnMut(CancellationToken) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        if self.leased {
+            tasks.spawn(groupcart_worker::lease::run_while_holding(
+                self.store.clone(),
+                self.clock.clone(),
+                name,
+                self.holder.clone(),
+                shutdown,
+                start,
+            ));
+        } else {
+            tasks.spawn(start(shutdown));
+        }
+    }
+}
+
+/// A name for this instance, unique across machines and restarts: host, process and a
+/// random part.
+fn instance_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "groupcart".into());
+    format!(
+        "{host}-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }

@@ -21,7 +21,20 @@ groupcart_store_contract::backend_tests!(
     revision_changes_with_every_change,
     unanswered_questions_newest_first,
     ratings_are_replaced_counted_and_go_with_the_entry,
+    a_nul_character_is_kept_or_refused_as_bad_input,
 );
+
+/// Regression: PostgreSQL text cannot hold NUL, and the API answered such input with a 500.
+/// Either database may refuse it, but only as bad input.
+async fn a_nul_character_is_kept_or_refused_as_bad_input(store: SharedStore) {
+    let mut e = entry("nul", "before\0after");
+    e.keywords = vec!["a\0b".into()];
+    match store.create_faq_entry(&e, t(1)).await {
+        Ok(stored) => assert_eq!(stored.entry.answers["en"], "before\0after"),
+        Err(Error::Invalid(message)) => assert!(message.contains("NUL"), "{message}"),
+        Err(other) => panic!("a NUL character failed the store: {other:?}"),
+    }
+}
 
 fn entry(key: &str, answer: &str) -> NewFaqEntry {
     let questions: BTreeMap<String, Vec<String>> = [
@@ -266,6 +279,19 @@ async fn unanswered_questions_newest_first(store: SharedStore) {
         two.iter().map(|q| q.id).collect::<Vec<_>>(),
         vec![anonymous, second]
     );
+    // One customer's, oldest first (their data export).
+    let mut tx = store.begin().await.unwrap();
+    let later = tx
+        .record_unanswered(&question(Some(ids[0]), "and to the Moon?", 40))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let theirs = store.customer_unanswered(ids[0]).await.unwrap();
+    assert_eq!(
+        theirs.iter().map(|q| q.id).collect::<Vec<_>>(),
+        vec![first, later]
+    );
+    assert_eq!(store.customer_unanswered(ids[1]).await.unwrap().len(), 1);
 }
 
 async fn rate(store: &SharedStore, entry: i64, customer: CustomerId, helpful: bool, secs: i64) {

@@ -57,6 +57,7 @@ mod crm;
 mod flash_sale;
 mod giveaway;
 mod group_buy;
+mod lease;
 mod migrate;
 mod moderation;
 mod privacy;
@@ -117,8 +118,14 @@ impl PostgresStore {
 /// [`Error::Conflict`] (the caller may retry); everything else is storage failure.
 pub(crate) fn db(e: sqlx::Error) -> Error {
     if let sqlx::Error::Database(d) = &e {
-        if matches!(d.code().as_deref(), Some("40001" | "40P01")) {
-            return Error::Conflict(d.message().to_owned());
+        match d.code().as_deref() {
+            Some("40001" | "40P01") => return Error::Conflict(d.message().to_owned()),
+            // PostgreSQL text cannot hold a NUL character (SQLite can): bad input, not a
+            // failure of the store.
+            Some("22021" | "22P05") => {
+                return Error::Invalid("text must not contain NUL characters".into())
+            }
+            _ => {}
         }
     }
     Error::storage(e)

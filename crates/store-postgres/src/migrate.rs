@@ -104,6 +104,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "support",
         sql: include_str!("../migrations/0018_support.sql"),
     },
+    Migration {
+        version: 19,
+        name: "leases",
+        sql: include_str!("../migrations/0019_leases.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -198,6 +198,19 @@ impl FaqStore for PostgresStore {
         rows.iter().map(unanswered_row).collect()
     }
 
+    async fn customer_unanswered(&self, customer: CustomerId) -> Result<Vec<Unanswered>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            unanswered_columns!(),
+            " FROM faq_unanswered WHERE customer_id = $1 ORDER BY at, id"
+        ))
+        .bind(customer.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(unanswered_row).collect()
+    }
+
     async fn faq_ratings(&self) -> Result<Vec<FaqRating>> {
         let rows = sqlx::query(
             "SELECT entry_id,

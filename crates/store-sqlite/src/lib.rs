@@ -74,6 +74,7 @@ mod coupon;
 mod flash_sale;
 mod giveaway;
 mod group_buy;
+mod lease;
 mod migrate;
 mod moderation;
 mod privacy;

@@ -105,6 +105,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "support",
         sql: include_str!("../migrations/0018_support.sql"),
     },
+    Migration {
+        version: 19,
+        name: "leases",
+        sql: include_str!("../migrations/0019_leases.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

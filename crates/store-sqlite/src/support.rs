@@ -207,6 +207,19 @@ impl FaqStore for SqliteStore {
         rows.iter().map(unanswered_row).collect()
     }
 
+    async fn customer_unanswered(&self, customer: CustomerId) -> Result<Vec<Unanswered>> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            unanswered_columns!(),
+            " FROM faq_unanswered WHERE customer_id = ? ORDER BY at, id"
+        ))
+        .bind(customer.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(unanswered_row).collect()
+    }
+
     async fn faq_ratings(&self) -> Result<Vec<FaqRating>> {
         let rows = sqlx::query(
             "SELECT entry_id,

@@ -11,6 +11,7 @@ pub mod deliver;
 pub mod flash_sale_jobs;
 pub mod group_buy_jobs;
 pub mod jobs;
+pub mod lease;
 pub mod privacy_jobs;
 pub mod sender;
 pub mod shop_jobs;

@@ -9,7 +9,7 @@ use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use groupcart_core::customer::CustomerId;
 use groupcart_core::faq::{FaqEntry, FaqRating, NewFaqEntry, Unanswered};
 use groupcart_core::support::{
@@ -495,6 +495,17 @@ pub async fn report(
     State(state): State<AppState>,
     ApiQuery(period): ApiQuery<Period>,
 ) -> Result<Json<ServiceReport>, ApiError> {
+    // chrono reads years far outside RFC 3339's 0000-9999 (down to -262143, where
+    // `to - 30 days` overflows and panics; PostgreSQL holds none before 4713 BC). From
+    // year 1 on, the default `from` is a year RFC 3339 can write too.
+    let out_of_range = [("from", period.from), ("to", period.to)]
+        .into_iter()
+        .filter(|(_, at)| at.is_some_and(|at| !(1..=9999).contains(&at.year())))
+        .map(|(field, _)| FieldError::new(field, "a date-time in the years 0001-9999"))
+        .collect::<Vec<_>>();
+    if !out_of_range.is_empty() {
+        return Err(Error::Fields(out_of_range).into());
+    }
     let to = period.to.unwrap_or_else(|| state.crm.clock.now());
     let from = period.from.unwrap_or(to - Duration::days(30));
     if from >= to || to - from > Duration::days(3660) {
