@@ -102,15 +102,15 @@ impl NewFaqEntry {
 }
 
 fn check_language(language: &str) -> Result<()> {
-    let ok = (2..=8).contains(&language.len())
+    let ok = (2..=12).contains(&language.len())
         && language
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'-');
+            .all(|b| b.is_ascii_alphabetic() || b == b'-');
     if ok {
         Ok(())
     } else {
         Err(Error::Invalid(format!(
-            "`{language}` is not a language tag like `en` or `zh`"
+            "`{language}` is not a language tag like `en` or `zh-CN`"
         )))
     }
 }

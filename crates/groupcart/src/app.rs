@@ -60,6 +60,8 @@ pub struct App {
     pub simulator: Option<Simulator>,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
+    /// Keeps other instances off a SQLite file until every task has stopped.
+    instance_lock: Option<groupcart_store_sqlite::InstanceLock>,
 }
 
 /// The webhook secret of a bot: derived from its token, so every instance of a deployment
@@ -113,6 +115,13 @@ impl App {
         clock: SharedClock,
     ) -> Result<App> {
         let addr = listener.local_addr()?;
+        // SQLite serves one instance: the file's lock is held until every task has stopped.
+        let instance_lock = match config.database.kind().map_err(anyhow::Error::msg)? {
+            crate::config::DatabaseKind::Sqlite => Some(
+                groupcart_store_sqlite::SqliteStore::lock_instance(&config.database.url)?,
+            ),
+            crate::config::DatabaseKind::Postgres => None,
+        };
         let store = storage::open(&config.database).await?;
         let metrics = Arc::new(Metrics::default());
         let texts = Arc::new(Texts::builtin());
@@ -363,6 +372,7 @@ impl App {
             simulator,
             shutdown,
             tasks,
+            instance_lock,
         })
     }
 
@@ -374,6 +384,8 @@ impl App {
     /// Waits until every task has stopped (after [`App::shutdown`]).
     pub async fn stopped(mut self) {
         while self.tasks.join_next().await.is_some() {}
+        // Only now may another instance take the file.
+        drop(self.instance_lock.take());
     }
 }
 

@@ -15,6 +15,8 @@
 //! Afterwards the database is checked: orders, units sold and the shelf must agree, and any
 //! unit sold beyond the stock is reported as oversell (the command fails if there is any).
 //! The buyers share the process and its CPU with the use case, as the ingest load does.
+//!
+//! `groupcart bench jobs` (in [`crate::bench_jobs`]): job queue throughput and lateness.
 
 use crate::config::{redact_url, DatabaseConfig};
 use crate::storage;

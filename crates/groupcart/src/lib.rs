@@ -4,6 +4,7 @@
 pub mod app;
 pub mod bench;
 pub mod bench_crm;
+pub mod bench_jobs;
 pub mod catalog_cli;
 pub mod config;
 pub mod sandbox;

@@ -167,6 +167,40 @@ enum BenchCommand {
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
     },
+    /// The job queue through the real job runner: jobs per second (all due at once) and
+    /// how late jobs due over a few seconds run, with the runner's defaults and tuned
+    /// settings (on a fresh SQLite database, and a scratch PostgreSQL one).
+    Jobs {
+        /// Jobs of the throughput measurement.
+        #[arg(long, default_value_t = 100_000)]
+        jobs: u64,
+        /// Jobs of the lateness measurement.
+        #[arg(long, default_value_t = 20_000)]
+        late_jobs: u64,
+        /// Seconds over which the lateness jobs fall due.
+        #[arg(long, default_value_t = 5.0)]
+        spread_seconds: f64,
+        /// Seconds from the start of the lateness measurement to its first due job.
+        #[arg(long, default_value_t = 2.0)]
+        lead_seconds: f64,
+        /// Tuned setting: most jobs claimed per step.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+        /// Tuned setting: milliseconds between looks for due jobs.
+        #[arg(long, default_value_t = 20)]
+        poll_ms: u64,
+        /// On PostgreSQL, also measure the tuned settings with this many runners working the
+        /// queue at once, as several instances would (1: no such row). SQLite has one writer.
+        #[arg(long, default_value_t = 8)]
+        postgres_runners: usize,
+        /// Seconds after which a measurement is stopped and reported as it stands.
+        #[arg(long, default_value_t = 15)]
+        limit_seconds: u64,
+        /// Also measure on this PostgreSQL server (a scratch database is created on it and
+        /// dropped afterwards).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Resident memory of an idle `serve` (sandbox mode, SQLite).
     Memory,
     /// Import a generated Shopify CSV into a fresh SQLite database.
@@ -353,6 +387,38 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 orders: 0,
                 postgres,
                 send_seconds: send_seconds.max(2),
+            })
+            .await
+        }
+        Command::Bench {
+            which:
+                BenchCommand::Jobs {
+                    jobs,
+                    late_jobs,
+                    spread_seconds,
+                    lead_seconds,
+                    batch,
+                    poll_ms,
+                    postgres_runners,
+                    limit_seconds,
+                    postgres,
+                },
+        } => {
+            use groupcart::bench_jobs::JobsBench;
+            let seconds = |s: f64| std::time::Duration::from_secs_f64(s.max(0.0));
+            groupcart::bench_jobs::jobs(JobsBench {
+                jobs,
+                late_jobs,
+                spread: seconds(spread_seconds),
+                lead: seconds(lead_seconds),
+                tuned: groupcart_worker::jobs::JobsConfig {
+                    batch: batch.max(1),
+                    poll: std::time::Duration::from_millis(poll_ms),
+                    ..Default::default()
+                },
+                postgres_runners,
+                limit: std::time::Duration::from_secs(limit_seconds),
+                postgres,
             })
             .await
         }

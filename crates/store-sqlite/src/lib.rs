@@ -57,7 +57,14 @@
 //! not call a writing [`Store`] method while it holds a `Tx` (that call would wait for the
 //! `Tx` to end, and fail after the pool's acquire timeout). Keep transactions short.
 //!
-//! One process per database file: several instances sharing a database need PostgreSQL.
+//! # Single instance
+//!
+//! One serving process per database file: several instances sharing a database need
+//! PostgreSQL. `groupcart serve` takes [`SqliteStore::lock_instance`] before it opens the
+//! store and holds it until it stops; a second one is refused with a message that says so.
+//! Tools that only read or copy the file (`backup`, `audit verify`) do not take it. The
+//! operating system releases the lock when a process dies, so a killed instance never
+//! leaves it behind.
 
 #[macro_use]
 mod query;
@@ -105,6 +112,13 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The single-instance lock of a database file (see [`SqliteStore::lock_instance`]);
+/// released when dropped.
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
 
 /// Connections in the read pool. Reads are short; two cores do not need more.
 const READ_CONNECTIONS: u32 = 4;
@@ -209,6 +223,68 @@ impl SqliteStore {
             reader,
             options,
         })
+    }
+
+    /// Takes the single-instance lock of the database file `url` names: an exclusive lock on
+    /// `<file>.lock` beside it, which holds the id of the process that has it. `Conflict`,
+    /// naming the file and that process, while another instance holds it. Held until the
+    /// returned value is dropped (or the process ends).
+    pub fn lock_instance(url: &str) -> Result<InstanceLock> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| Error::Invalid(format!("not a SQLite database URL: {e}")))?;
+        let database = options.get_filename().to_owned();
+        let mut name = database.file_name().unwrap_or_default().to_owned();
+        name.push(".lock");
+        let path = database.with_file_name(name);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::Storage(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
+        // Not truncated on open: until the lock is ours, the file names its holder.
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| {
+                Error::Storage(format!("cannot open the lock file {}: {e}", path.display()))
+            })?;
+        match file.try_lock() {
+            Ok(()) => {
+                use std::io::Write;
+                // Best effort: only the message of a refused instance reads it.
+                let _ = file
+                    .set_len(0)
+                    .and_then(|()| writeln!(file, "{}", std::process::id()));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                use std::io::Read;
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let pid = holder
+                    .trim()
+                    .parse::<u32>()
+                    .map(|pid| format!(" (pid {pid})"))
+                    .unwrap_or_default();
+                return Err(Error::Conflict(format!(
+                    "the database file {} is in use by another groupcart instance{pid}; SQLite \
+                     supports one instance — use PostgreSQL to run several",
+                    database.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(error)) => {
+                // A file system without locks (some network mounts): run unguarded rather
+                // than refuse to start.
+                tracing::warn!(
+                    lock_file = %path.display(),
+                    %error,
+                    "cannot lock the database's lock file; a second instance would not be refused"
+                );
+            }
+        }
+        Ok(InstanceLock { _file: file })
     }
 
     /// Wraps the store for sharing: `Arc<dyn Store>`.

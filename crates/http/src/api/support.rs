@@ -181,12 +181,135 @@ fn read_import(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
     Ok(checked)
 }
 
-/// Creates or updates (by key) every entry of a CSV file.
+/// Reads a Markdown import file: `# key` starts an entry, optionally followed by
+/// `topic: ...` and `keywords: a, b` lines; `## language` starts a language, whose `- `
+/// list items are the question variants and whose other text is the answer.
+fn read_markdown(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::unprocessable("invalid_markdown", "the file is not UTF-8 text"))?;
+    let mut entries: Vec<NewFaqEntry> = Vec::new();
+    let mut language: Option<String> = None;
+    let mut answer: Vec<&str> = Vec::new();
+    let mut problems = Vec::new();
+    // Ends the language being read: its answer lines become the answer.
+    let finish =
+        |entries: &mut Vec<NewFaqEntry>, language: &mut Option<String>, answer: &mut Vec<&str>| {
+            if let (Some(entry), Some(language)) = (entries.last_mut(), language.take()) {
+                let text = answer.join("\n").trim().to_owned();
+                entry.answers.insert(language, text);
+            }
+            answer.clear();
+        };
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if let Some(key) = trimmed.strip_prefix("## ") {
+            finish(&mut entries, &mut language, &mut answer);
+            if entries.is_empty() {
+                problems.push(FieldError::new(
+                    format!("line {}", i + 1),
+                    "a language heading before any `# key`",
+                ));
+                continue;
+            }
+            language = Some(key.trim().to_owned());
+        } else if let Some(key) = trimmed.strip_prefix("# ") {
+            finish(&mut entries, &mut language, &mut answer);
+            entries.push(NewFaqEntry {
+                key: key.trim().to_owned(),
+                topic: "general".into(),
+                questions: BTreeMap::new(),
+                answers: BTreeMap::new(),
+                keywords: Vec::new(),
+            });
+        } else if let Some(lang) = &language {
+            let question = trimmed
+                .strip_prefix("- ")
+                .or_else(|| trimmed.strip_prefix("* "));
+            match (question, answer.is_empty()) {
+                (Some(q), true) => {
+                    let entry = entries.last_mut().expect("a language belongs to an entry");
+                    entry
+                        .questions
+                        .entry(lang.clone())
+                        .or_default()
+                        .push(q.to_owned());
+                }
+                _ if answer.is_empty() && trimmed.is_empty() => {}
+                _ => answer.push(line.trim_end()),
+            }
+        } else if let Some(entry) = entries.last_mut() {
+            let list = |v: &str| -> Vec<String> {
+                v.split([',', '|'])
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            if let Some(topic) = trimmed.strip_prefix("topic:") {
+                entry.topic = topic.trim().to_owned();
+            } else if let Some(keywords) = trimmed.strip_prefix("keywords:") {
+                entry.keywords = list(keywords);
+            } else if !trimmed.is_empty() {
+                problems.push(FieldError::new(
+                    format!("line {}", i + 1),
+                    "expected `topic:`, `keywords:` or a `## language` heading",
+                ));
+            }
+        } else if !trimmed.is_empty() {
+            problems.push(FieldError::new(
+                format!("line {}", i + 1),
+                "text before the first `# key` heading",
+            ));
+        }
+    }
+    finish(&mut entries, &mut language, &mut answer);
+    let mut checked = Vec::new();
+    for entry in entries {
+        let key = entry.key.clone();
+        match entry.validated() {
+            Ok(entry) => checked.push(entry),
+            Err(Error::Invalid(message)) => {
+                problems.push(FieldError::new(format!("entry {key}"), message))
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if !problems.is_empty() {
+        let mut error = ApiError::unprocessable(
+            "invalid_markdown",
+            format!(
+                "{} problem(s) in the file; nothing was imported",
+                problems.len()
+            ),
+        );
+        error.fields = problems.into_iter().take(100).collect();
+        return Err(error);
+    }
+    if checked.is_empty() {
+        return Err(ApiError::unprocessable(
+            "invalid_markdown",
+            "the file has no entries (each starts with a `# key` heading)",
+        ));
+    }
+    Ok(checked)
+}
+
+/// Creates or updates (by key) every entry of a CSV file, or of a Markdown file when sent
+/// as `text/markdown`.
 pub async fn import_faq(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let entries = read_import(&body)?;
+    let markdown = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("text/markdown"));
+    let entries = if markdown {
+        read_markdown(&body)?
+    } else {
+        read_import(&body)?
+    };
     let now = state.crm.clock.now();
     let mut report = ImportReport {
         created: 0,
@@ -517,4 +640,44 @@ pub async fn report(
     }
     let tickets = state.store.tickets_opened_between(from, to).await?;
     Ok(Json(groupcart_core::support::report(&tickets, from, to)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAQ: &str = "# returns\ntopic: returns\nkeywords: return, 退货\n\n## en\n- What is your return policy?\n- Can I return an item?\n\nFree returns within 30 days.\n\nWrite to us first.\n\n## zh-CN\n* 怎么退货\n收货后30天内可以免费退货。\n\n# hours\n## en\n- When are you open?\nWe answer {hours}.\n";
+
+    #[test]
+    fn markdown_entries() {
+        let entries = read_markdown(FAQ.as_bytes()).unwrap();
+        assert_eq!(entries.len(), 2);
+        let returns = &entries[0];
+        assert_eq!(
+            (returns.key.as_str(), returns.topic.as_str()),
+            ("returns", "returns")
+        );
+        assert_eq!(returns.keywords, ["return", "退货"]);
+        assert_eq!(
+            returns.questions["en"],
+            ["What is your return policy?", "Can I return an item?"]
+        );
+        assert_eq!(
+            returns.answers["en"],
+            "Free returns within 30 days.\n\nWrite to us first."
+        );
+        assert_eq!(returns.questions["zh-CN"], ["怎么退货"]);
+        assert_eq!(returns.answers["zh-CN"], "收货后30天内可以免费退货。");
+        assert_eq!(entries[1].answers["en"], "We answer {hours}.");
+        assert_eq!(entries[1].topic, "general");
+    }
+
+    #[test]
+    fn markdown_problems_are_listed_by_line() {
+        let error = read_markdown(b"stray text\n# ok\nnonsense\n## en\n- q?\n").unwrap_err();
+        let fields: Vec<String> = error.fields.iter().map(|f| f.field.clone()).collect();
+        assert_eq!(fields, ["line 1", "line 3", "entry ok"]);
+        assert!(read_markdown(b"").is_err());
+        assert!(read_markdown(&[0xff, 0xfe]).is_err());
+    }
 }
