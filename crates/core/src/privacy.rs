@@ -176,8 +176,9 @@ pub trait PrivacyTx: Send {
 
     /// Retention of messages: deletes up to `limit` processed updates received before
     /// `before`, and empties (as [`PrivacyTx::forget_sent_message`] does, keeping the chat)
-    /// up to `limit` settled outbox messages created before it (not yet emptied). Returns
-    /// the number of rows deleted or emptied.
+    /// up to `limit` settled outbox messages created before it (not yet emptied), and up to
+    /// `limit` messages of support tickets resolved or closed before it. Returns the number
+    /// of rows deleted or emptied.
     async fn expire_messages(&mut self, before: DateTime<Utc>, limit: i64) -> Result<i64>;
 
     /// Retention of events: deletes up to `limit` events that happened before `before`.

@@ -103,6 +103,15 @@ pub trait Store:
 
     async fn outbox_stats(&self) -> Result<OutboxStats>;
 
+    /// The chats the bot's outbox delivered to since `since`, with when, oldest first: a
+    /// sender that starts (after a restart, or taking over from another instance) counts
+    /// them against Telegram's per-chat limits, which do not start over with it.
+    async fn recent_sends(
+        &self,
+        bot: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>>;
+
     /// What became of outbox message `id` (`None` if there is none): how a message into a
     /// forum topic finds the thread its topic-creating message made.
     async fn outbox_state(&self, id: i64) -> Result<Option<crate::outbox::OutboxState>>;

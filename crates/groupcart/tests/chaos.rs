@@ -1,10 +1,10 @@
 //! The crash harness: three instances of the real binary on one PostgreSQL database and the
-//! simulator, while customers start the bot, buy from the shop (checkout, Stars payment) and
-//! ask for a person, and a random instance is killed with SIGKILL and restarted, again and
+//! simulator, while customers start the bot, buy from the shop (checkout, Stars payment),
+//! rush a flash sale and ask for a person, a broadcast goes out, and a random instance is killed with SIGKILL and restarted, again and
 //! again (`CHAOS_KILLS`, 50 by default; CI runs this form). Afterwards every invariant is
 //! checked and printed with its counts: no update processed twice, no paid order lost, every
 //! paid order with exactly one payment, stock + sold = initial, one ticket per customer who
-//! asked, duplicate sends within the in-flight window, no 429 from Telegram, no failed or
+//! asked, every broadcast recipient reached, duplicate sends within the in-flight window, no 429 from Telegram, no failed or
 //! stranded job.
 
 use groupcart_core::shop::{OrderQuery, OrderStatus};
@@ -25,10 +25,13 @@ use tokio::sync::Mutex;
 const TOKEN: &str = "5000000003:chaos-test-bot-token";
 const BOT_ID: i64 = 5000000003;
 const API_TOKEN: &str = "chaos-api-token";
-const INSTANCES: usize = 3;
 const BUYERS: i64 = 24;
 const STOCK: i64 = 100;
+const FLASH_BUYERS: i64 = 10;
+const FLASH_UNITS: i64 = 5;
 const FORUM: i64 = -1_005_000_000_001;
+/// The two forms of the harness take turns.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 /// Payments made again because the bot missed Telegram's 10 seconds while instances died.
 static PAYMENTS_RETRIED: AtomicUsize = AtomicUsize::new(0);
 /// How long a customer waits for an answer while instances die around them.
@@ -294,20 +297,72 @@ async fn customer(sim: SimClient, id: i64, asks: bool) {
     }
 }
 
+/// A customer who taps "buy" on the flash sale the moment it opens (without paying).
+async fn flash_buyer(sim: SimClient, id: i64, sale: i64) {
+    let user = SimUser {
+        id,
+        first_name: format!("Flash{id}"),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    sim.send_text(BOT_ID, &user, &format!("/start fs-{sale}"))
+        .await
+        .unwrap();
+    let buy = format!("fs:b:{sale}");
+    let card = wait_for(&sim, id, 0, "the sale's card", |m| {
+        buttons(m).contains(&buy)
+    })
+    .await;
+    sim.press_button(BOT_ID, &user, id, card.message_id, &buy)
+        .await
+        .unwrap();
+}
+
+/// Several instances on PostgreSQL, one killed every 150-500 ms.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chaos() {
-    let kills = kills();
+async fn chaos_postgres() {
     let database_url = groupcart_store_contract::postgres_url_for_new_db().await;
     let store: SharedStore = groupcart_store_postgres::PostgresStore::connect(&database_url, 2)
         .await
         .unwrap()
         .into_shared();
+    chaos(database_url, store, 3, kills(), 150..500).await;
+}
+
+/// The single instance SQLite allows, killed every 0.6-1.2 s (each kill is an outage until
+/// it restarts), half as often.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_sqlite() {
+    let path = groupcart_store_contract::sqlite_path();
+    let database_url = format!("sqlite://{}", path.display());
+    let store = groupcart_store_sqlite::SqliteStore::open(&database_url)
+        .await
+        .unwrap()
+        .into_shared();
+    chaos(database_url, store, 1, kills() / 2, 600..1200).await;
+}
+
+async fn chaos(
+    database_url: String,
+    store: SharedStore,
+    instances: usize,
+    kills: usize,
+    kill_every_ms: std::ops::Range<u64>,
+) {
     let sim_server = Simulator::new(SimConfig::default())
         .spawn_local()
         .await
         .unwrap();
     let sim = sim_server.client();
-    let dir = std::env::temp_dir().join(format!("groupcart-chaos-{}", std::process::id()));
+    // One harness at a time: they would fight over two cores.
+    let _turn = ONE_AT_A_TIME.lock().await;
+    PAYMENTS_RETRIED.store(0, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!(
+        "groupcart-chaos-{}-{}",
+        store_kind(&database_url),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("groupcart.toml");
     std::fs::write(
@@ -349,7 +404,7 @@ chat_id = {FORUM}
         log: dir.join("serve.log"),
         children: Vec::new(),
     };
-    for _ in 0..INSTANCES {
+    for _ in 0..instances {
         let child = fleet.spawn();
         fleet.children.push(child);
     }
@@ -371,8 +426,19 @@ chat_id = {FORUM}
     )
     .await;
     let variant = product["variants"][0]["id"].as_i64().unwrap();
+    // A flash sale of a few mugs, for a burst of buyers at its start.
+    let sale = api(
+        &fleet,
+        reqwest::Method::POST,
+        "/flash-sales",
+        json!({"variant_id": variant, "price": 10, "units": FLASH_UNITS, "per_customer": 1,
+               "starts_at": chrono::Utc::now() + chrono::Duration::seconds(2),
+               "ends_at": chrono::Utc::now() + chrono::Duration::hours(1)}),
+    )
+    .await;
+    let sale_id = sale["id"].as_i64().unwrap();
 
-    // The killer: a random instance, every 150-500 ms, restarted at once.
+    // The killer: a random instance, every so often, restarted at once.
     let killer = {
         let fleet = fleet.clone();
         tokio::spawn(async move {
@@ -381,11 +447,12 @@ chat_id = {FORUM}
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                tokio::time::sleep(Duration::from_millis(150 + seed % 350)).await;
+                let pause = kill_every_ms.start + seed % (kill_every_ms.end - kill_every_ms.start);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
                 fleet
                     .lock()
                     .await
-                    .kill_and_restart((seed % INSTANCES as u64) as usize);
+                    .kill_and_restart((seed % instances as u64) as usize);
             }
         })
     };
@@ -398,6 +465,25 @@ chat_id = {FORUM}
             customer(sim, 40_000 + i, i % 4 == 0).await
         });
     }
+    for i in 0..FLASH_BUYERS {
+        let sim = sim.clone();
+        customers.spawn(async move {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            flash_buyer(sim, 41_000 + i, sale_id).await
+        });
+    }
+    // A broadcast to everyone who accepted news by then, planned while instances die.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let broadcast = api(
+        &fleet,
+        reqwest::Method::POST,
+        "/broadcasts",
+        json!({"name": "Chaos news", "rule": "",
+               "variants": [{"texts": {"en": "Chaos news for {name}"}}]}),
+    )
+    .await;
+    let broadcast_id = broadcast["broadcast"]["id"].clone();
+    let recipients = broadcast["recipients"].as_i64().unwrap();
     while let Some(done) = customers.join_next().await {
         if let Err(error) = done {
             panic!(
@@ -408,14 +494,66 @@ chat_id = {FORUM}
     }
     killer.await.unwrap();
 
-    // Settle: nothing left to send.
+    // The broadcast finishes: nobody left planned or waiting.
     let deadline = Instant::now() + PATIENCE;
+    let states = loop {
+        let progress = api(
+            &fleet,
+            reqwest::Method::GET,
+            &format!("/broadcasts/{broadcast_id}"),
+            Value::Null,
+        )
+        .await;
+        let states = progress["states"].clone();
+        let open =
+            states["planned"].as_i64().unwrap_or(0) + states["waiting"].as_i64().unwrap_or(0);
+        if open == 0 {
+            break states;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the broadcast never finished: {progress}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     while store.outbox_stats().await.unwrap().pending > 0 {
         assert!(Instant::now() < deadline, "the outbox never drained");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    println!("chaos: {kills} kills of {INSTANCES} instances, {BUYERS} customers");
+    println!(
+        "chaos ({}): {kills} kills of {instances} instance(s), {BUYERS} customers, \
+         {FLASH_BUYERS} flash-sale buyers",
+        store_kind(&database_url)
+    );
+
+    // 0. The broadcast reached each recipient, at most once beyond the in-flight window.
+    let mut news = HashMap::new();
+    for i in 0..BUYERS {
+        let got = sim
+            .messages(BOT_ID, 40_000 + i)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| text(m).starts_with("Chaos news for"))
+            .count();
+        if got > 0 {
+            news.insert(40_000 + i, got);
+        }
+    }
+    let extra: usize = news.values().map(|n| n - 1).sum();
+    println!(
+        "broadcast: {recipients} recipients, states {states}; {} customers got it, {extra} \
+         extra copies (at most one per kill)",
+        news.len()
+    );
+    assert_eq!(
+        states["delivered"].as_i64().unwrap_or(0),
+        recipients,
+        "{states}"
+    );
+    assert_eq!(news.len() as i64, recipients);
+    assert!(extra <= kills);
 
     // 1. Every update processed once.
     let received = store
@@ -499,6 +637,30 @@ chat_id = {FORUM}
     );
     assert_eq!(stock + held, STOCK);
 
+    // The flash sale never sold more than its units, and its count matches the orders.
+    let sale = api(
+        &fleet,
+        reqwest::Method::GET,
+        &format!("/flash-sales/{sale_id}"),
+        Value::Null,
+    )
+    .await;
+    let sold = sale["sold"].as_i64().unwrap();
+    let at_sale_price: i64 = orders
+        .iter()
+        .filter(|o| !matches!(o.status, OrderStatus::Cancelled | OrderStatus::Refunded))
+        .flat_map(|o| o.lines.iter())
+        .filter(|l| l.variant_id.0 == variant && l.unit_price == 10)
+        .map(|l| l.quantity)
+        .sum();
+    println!(
+        "flash sale: {FLASH_BUYERS} buyers for {FLASH_UNITS} units; sold {sold}, orders at \
+         the sale price hold {at_sale_price}"
+    );
+    assert!(sold <= FLASH_UNITS);
+    assert_eq!(sold, at_sale_price);
+    assert!(sold > 0, "nobody got a flash-sale unit");
+
     // 4. One ticket per customer who asked.
     let tickets = api(&fleet, reqwest::Method::GET, "/tickets", Value::Null).await;
     let per_customer: HashMap<i64, usize> =
@@ -536,20 +698,47 @@ chat_id = {FORUM}
     );
 
     // 6. Jobs: none failed, none stranded past its time.
-    let pool = sqlx::PgPool::connect(&database_url).await.unwrap();
-    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE status = 'failed'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let stranded: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM jobs WHERE status = 'queued' AND run_at < now() - interval '90 seconds'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let (failed, stranded) = failed_and_stranded_jobs(&database_url).await;
     println!("jobs failed: {failed}; jobs overdue by more than a lease: {stranded}");
     assert_eq!((failed, stranded), (0, 0));
 
     drop(fleet);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn store_kind(database_url: &str) -> &'static str {
+    if database_url.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    }
+}
+
+/// Jobs that failed, and jobs still queued more than a lease after they were due.
+async fn failed_and_stranded_jobs(database_url: &str) -> (i64, i64) {
+    let failed = "SELECT count(*) FROM jobs WHERE status = 'failed'";
+    if database_url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(database_url).await.unwrap();
+        let before = chrono::Utc::now().timestamp_millis() - 90_000;
+        let failed: i64 = sqlx::query_scalar(failed).fetch_one(&pool).await.unwrap();
+        let stranded: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM jobs WHERE status = 'queued' AND run_at < ?")
+                .bind(before)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        pool.close().await;
+        (failed, stranded)
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await.unwrap();
+        let failed: i64 = sqlx::query_scalar(failed).fetch_one(&pool).await.unwrap();
+        let stranded: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM jobs
+             WHERE status = 'queued' AND run_at < now() - interval '90 seconds'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        (failed, stranded)
+    }
 }

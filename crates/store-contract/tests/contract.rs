@@ -18,6 +18,7 @@ use std::time::Duration;
 
 groupcart_store_contract::backend_tests!(
     ping_answers,
+    recent_sends_are_the_bots_sent_messages_since,
     inbox_dedups_across_calls,
     inbox_dedups_within_a_batch,
     inbox_keys_are_per_bot,
@@ -905,6 +906,39 @@ async fn outbox_settle_retry(store: SharedStore) {
     let due = store.outbox_due("a", t(40), 10).await.unwrap();
     assert_eq!(due[0].attempts, 2);
     assert_eq!(store.outbox_stats().await.unwrap().pending, 1);
+}
+
+async fn recent_sends_are_the_bots_sent_messages_since(store: SharedStore) {
+    let sent = |at| Settlement::Sent {
+        at,
+        remote_message_id: None,
+    };
+    let early = enqueue(&store, &message("a", 1, t(0))).await;
+    let late = enqueue(&store, &message("a", -100, t(0))).await;
+    let later = enqueue(&store, &message("a", 1, t(0))).await;
+    let failed = enqueue(&store, &message("a", 2, t(0))).await;
+    let other_bot = enqueue(&store, &message("b", 3, t(0))).await;
+    let _pending = enqueue(&store, &message("a", 4, t(0))).await;
+    store.outbox_settle(early, &sent(t(5)), None).await.unwrap();
+    store.outbox_settle(late, &sent(t(12)), None).await.unwrap();
+    store
+        .outbox_settle(later, &sent(t(11)), None)
+        .await
+        .unwrap();
+    store
+        .outbox_settle(other_bot, &sent(t(12)), None)
+        .await
+        .unwrap();
+    let fail = Settlement::Failed {
+        at: t(12),
+        reason: "400".into(),
+    };
+    store.outbox_settle(failed, &fail, None).await.unwrap();
+    assert_eq!(
+        store.recent_sends("a", t(10)).await.unwrap(),
+        vec![(1, t(11)), (-100, t(12))]
+    );
+    assert!(store.recent_sends("a", t(13)).await.unwrap().is_empty());
 }
 
 async fn outbox_settle_failed(store: SharedStore) {

@@ -30,7 +30,53 @@ groupcart_store_contract::backend_tests!(
     the_report_window_includes_from_and_excludes_to,
     messages_come_oldest_first,
     canned_replies_fall_back_to_another_language,
+    retention_empties_conversations_of_ended_tickets,
 );
+
+/// The retention period empties the conversations of tickets resolved or closed before it,
+/// and leaves tickets still going (or ended later) alone.
+async fn retention_empties_conversations_of_ended_tickets(store: SharedStore) {
+    let [ada, bo, cy]: [CustomerId; 3] = customers(&store, &[381, 382, 383])
+        .await
+        .try_into()
+        .unwrap();
+    // Resolved 30 min after opening at t(1); closed at t(5000); still open.
+    let old = set_status(
+        &store,
+        &open(&store, &new_ticket(ada, "en", 1)).await,
+        TicketStatus::Resolved,
+    )
+    .await;
+    let mut late = open(&store, &new_ticket(bo, "en", 1)).await;
+    late.status = TicketStatus::Closed;
+    late.closed_at = Some(t(5000));
+    update(&store, &late).await;
+    let going = open(&store, &new_ticket(cy, "en", 1)).await;
+    let mut tx = store.begin().await.unwrap();
+    for ticket in [&old, &late, &going] {
+        tx.add_ticket_message(&message(
+            ticket.id,
+            Author::Customer,
+            "my address is 1 Elm St",
+            2,
+        ))
+        .await
+        .unwrap();
+    }
+    // Before t(4000): only the ticket resolved at t(1801).
+    let emptied = tx.expire_messages(t(4000), 100).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(emptied >= 1, "{emptied}");
+    let text = |id| {
+        let store = store.clone();
+        async move { store.ticket_messages(id).await.unwrap()[0].text.clone() }
+    };
+    assert_eq!(text(old.id).await, "");
+    assert_eq!(text(late.id).await, "my address is 1 Elm St");
+    assert_eq!(text(going.id).await, "my address is 1 Elm St");
+    // The tickets themselves stay, for the report.
+    assert!(store.ticket(old.id).await.unwrap().is_some());
+}
 
 const BOT: &str = "shop_bot";
 const STAFF: i64 = -1_001_000_000_001;

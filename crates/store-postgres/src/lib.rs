@@ -352,6 +352,31 @@ impl Store for PostgresStore {
         Ok(stats)
     }
 
+    async fn recent_sends(
+        &self,
+        bot: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        let rows = sqlx::query(
+            "SELECT chat_id, settled_at FROM outbox
+             WHERE bot = $1 AND status = 'sent' AND settled_at >= $2
+             ORDER BY settled_at, id LIMIT 100000",
+        )
+        .bind(bot)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("chat_id").map_err(db)?,
+                    row.try_get("settled_at").map_err(db)?,
+                ))
+            })
+            .collect()
+    }
+
     async fn outbox_state(&self, id: i64) -> Result<Option<groupcart_core::outbox::OutboxState>> {
         use groupcart_core::outbox::OutboxState;
         let row = sqlx::query("SELECT status, remote_message_id FROM outbox WHERE id = $1")

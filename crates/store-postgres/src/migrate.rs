@@ -109,6 +109,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "leases",
         sql: include_str!("../migrations/0019_leases.sql"),
     },
+    Migration {
+        version: 20,
+        name: "recent_sends",
+        sql: include_str!("../migrations/0020_recent_sends.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -506,7 +506,22 @@ impl PrivacyTx for PostgresTx {
         .await
         .map_err(db)?
         .rows_affected();
-        Ok((updates + messages) as i64)
+        // The conversations of tickets that ended before then.
+        let tickets = sqlx::query(
+            "UPDATE support_messages SET text = '' WHERE id IN (
+                 SELECT m.id FROM support_messages m
+                 JOIN support_tickets t ON t.id = m.ticket_id
+                 WHERE t.status IN ('resolved', 'closed')
+                   AND COALESCE(t.closed_at, t.resolved_at) < $1 AND m.text <> ''
+                 ORDER BY m.id LIMIT $2)",
+        )
+        .bind(before)
+        .bind(limit(max))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok((updates + messages + tickets) as i64)
     }
 
     async fn expire_events(&mut self, before: DateTime<Utc>, max: i64) -> Result<i64> {

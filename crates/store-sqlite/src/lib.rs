@@ -551,6 +551,31 @@ impl Store for SqliteStore {
         Ok(stats)
     }
 
+    async fn recent_sends(
+        &self,
+        bot: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(i64, DateTime<Utc>)>> {
+        let rows = sqlx::query(
+            "SELECT chat_id, settled_at FROM outbox
+             WHERE bot = ? AND status = 'sent' AND settled_at >= ?
+             ORDER BY settled_at, id LIMIT 100000",
+        )
+        .bind(bot)
+        .bind(ms(since))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    query::get(row, "chat_id")?,
+                    query::get_time(row, "settled_at")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn outbox_state(&self, id: i64) -> Result<Option<groupcart_core::outbox::OutboxState>> {
         use groupcart_core::outbox::OutboxState;
         let row = sqlx::query("SELECT status, remote_message_id FROM outbox WHERE id = ?")

@@ -110,6 +110,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "leases",
         sql: include_str!("../migrations/0019_leases.sql"),
     },
+    Migration {
+        version: 20,
+        name: "recent_sends",
+        sql: include_str!("../migrations/0020_recent_sends.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

@@ -538,7 +538,22 @@ impl PrivacyTx for SqliteTx {
         .await
         .map_err(db)?
         .rows_affected();
-        Ok((updates + messages) as i64)
+        // The conversations of tickets that ended before then.
+        let tickets = sqlx::query(
+            "UPDATE support_messages SET text = '' WHERE id IN (
+                 SELECT m.id FROM support_messages m
+                 JOIN support_tickets t ON t.id = m.ticket_id
+                 WHERE t.status IN ('resolved', 'closed')
+                   AND COALESCE(t.closed_at, t.resolved_at) < ? AND m.text <> ''
+                 ORDER BY m.id LIMIT ?)",
+        )
+        .bind(ms(before))
+        .bind(limit(max))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok((updates + messages + tickets) as i64)
     }
 
     async fn expire_events(&mut self, before: DateTime<Utc>, max: i64) -> Result<i64> {

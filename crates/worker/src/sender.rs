@@ -103,6 +103,24 @@ impl Sender {
         }
     }
 
+    /// Counts what the outbox sent in the last minute (Telegram's longest per-chat window)
+    /// against the chats' limits: a sender that starts after a restart or a takeover must not
+    /// send a chat what its predecessor already used up.
+    pub async fn remember_recent_sends(&mut self) -> Result<()> {
+        let now = self.clock.now();
+        let instant = Instant::now();
+        let sends = self
+            .store
+            .recent_sends(&self.bot, now - chrono::Duration::seconds(60))
+            .await?;
+        for (chat_id, at) in sends {
+            let ago = (now - at).to_std().unwrap_or_default();
+            self.throttle
+                .remember(chat_id, instant.checked_sub(ago).unwrap_or(instant));
+        }
+        Ok(())
+    }
+
     /// Messages currently being delivered.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
@@ -227,6 +245,9 @@ impl Sender {
     /// finished send, when a held-back message may go, or every `idle_poll`. Sends in flight
     /// are finished before it returns.
     pub async fn run(mut self, wake: Arc<Notify>, shutdown: CancellationToken) {
+        if let Err(error) = self.remember_recent_sends().await {
+            tracing::warn!(%error, bot = %self.bot, "could not read the recent sends");
+        }
         let mut failures = 0u32;
         loop {
             let next = match self.step().await {

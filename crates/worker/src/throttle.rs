@@ -200,6 +200,17 @@ impl Throttle {
         Ok(())
     }
 
+    /// Counts a message sent to `chat_id` at `at` (in the past, before this throttle
+    /// existed) against the chat's limit. Call in the order they were sent.
+    pub fn remember(&mut self, chat_id: i64, at: Instant) {
+        let rate = self.chat_rate(chat_id);
+        let chat = self.chats.entry(chat_id).or_insert(ChatState {
+            cell: Cell { tat: at },
+            parked_until: None,
+        });
+        rate.take(&mut chat.cell, at);
+    }
+
     /// Holds back a chat Telegram answered with 429 `retry_after`.
     pub fn park(&mut self, chat_id: i64, until: Instant) {
         let chat = self.chats.entry(chat_id).or_insert(ChatState {
@@ -225,6 +236,27 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a sender restarted every second sent a group its one message at once each
+    /// time (a fresh throttle), past Telegram's 20 a minute, and got 429s.
+    #[test]
+    fn sends_before_the_start_count_against_a_group() {
+        let limits = Limits::default();
+        let start = Instant::now() + Duration::from_secs(60);
+        let group = -100;
+        let mut fresh = Throttle::new(limits, start);
+        assert!(fresh.try_acquire(group, Lane::Normal, start).is_ok());
+        let mut seeded = Throttle::new(limits, start);
+        seeded.remember(group, start - Duration::from_secs(1));
+        let ready = seeded
+            .try_acquire(group, Lane::Normal, start)
+            .expect_err("a group written to a second ago waits");
+        assert!(ready > start);
+        // Long ago sends do not hold anything back.
+        let mut old = Throttle::new(limits, start);
+        old.remember(group, start - Duration::from_secs(59));
+        assert!(old.try_acquire(group, Lane::Normal, start).is_ok());
+    }
 
     /// Sends as fast as the throttle allows for `span` and returns the send times.
     fn drive(
