@@ -100,7 +100,7 @@ pub(crate) async fn customer_text(turn: &mut Turn<'_, '_>, text: &str) -> Result
     if let Some((entry, confidence)) = matches.first() {
         if *confidence >= settings.answer_confidence {
             let entry = (*entry).clone();
-            return send_answer(turn, &entry, u16::max(*confidence, 1), None).await;
+            return send_answer(turn, &entry, *confidence, None).await;
         }
     }
     let language = turn.speaking().to_owned();

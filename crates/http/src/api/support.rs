@@ -151,8 +151,25 @@ fn read_import(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
             }
         }
     }
+    checked(
+        entries.into_values(),
+        problems,
+        "invalid_csv",
+        "the file has no entries (header: key,topic,language,questions,answer,keywords)",
+    )
+}
+
+/// The entries of an import file, each validated, or every problem found (those of the
+/// reading first), by line or entry: nothing is imported unless the whole file is right.
+fn checked(
+    entries: impl IntoIterator<Item = NewFaqEntry>,
+    mut problems: Vec<FieldError>,
+    code: &'static str,
+    when_empty: &'static str,
+) -> Result<Vec<NewFaqEntry>, ApiError> {
     let mut checked = Vec::new();
-    for (key, entry) in entries {
+    for entry in entries {
+        let key = entry.key.clone();
         match entry.validated() {
             Ok(entry) => checked.push(entry),
             Err(Error::Invalid(message)) => {
@@ -163,7 +180,7 @@ fn read_import(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
     }
     if !problems.is_empty() {
         let mut error = ApiError::unprocessable(
-            "invalid_csv",
+            code,
             format!(
                 "{} problem(s) in the file; nothing was imported",
                 problems.len()
@@ -173,10 +190,7 @@ fn read_import(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
         return Err(error);
     }
     if checked.is_empty() {
-        return Err(ApiError::unprocessable(
-            "invalid_csv",
-            "the file has no entries (header: key,topic,language,questions,answer,keywords)",
-        ));
+        return Err(ApiError::unprocessable(code, when_empty));
     }
     Ok(checked)
 }
@@ -263,35 +277,12 @@ fn read_markdown(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
         }
     }
     finish(&mut entries, &mut language, &mut answer);
-    let mut checked = Vec::new();
-    for entry in entries {
-        let key = entry.key.clone();
-        match entry.validated() {
-            Ok(entry) => checked.push(entry),
-            Err(Error::Invalid(message)) => {
-                problems.push(FieldError::new(format!("entry {key}"), message))
-            }
-            Err(other) => return Err(other.into()),
-        }
-    }
-    if !problems.is_empty() {
-        let mut error = ApiError::unprocessable(
-            "invalid_markdown",
-            format!(
-                "{} problem(s) in the file; nothing was imported",
-                problems.len()
-            ),
-        );
-        error.fields = problems.into_iter().take(100).collect();
-        return Err(error);
-    }
-    if checked.is_empty() {
-        return Err(ApiError::unprocessable(
-            "invalid_markdown",
-            "the file has no entries (each starts with a `# key` heading)",
-        ));
-    }
-    Ok(checked)
+    checked(
+        entries,
+        problems,
+        "invalid_markdown",
+        "the file has no entries (each starts with a `# key` heading)",
+    )
 }
 
 /// Creates or updates (by key) every entry of a CSV file, or of a Markdown file when sent
