@@ -209,6 +209,14 @@ pub trait Tx:
     /// Marks a claimed job done (its row is removed).
     async fn complete_job(&mut self, id: i64) -> Result<()>;
 
+    /// Marks several claimed jobs done at once (one statement where the database allows).
+    async fn complete_jobs(&mut self, ids: &[i64]) -> Result<()> {
+        for &id in ids {
+            self.complete_job(id).await?;
+        }
+        Ok(())
+    }
+
     /// Marks an inbox update processed. If it is not pending (it was processed or set aside
     /// meanwhile) this call or, at the latest, [`Tx::commit`] fails with
     /// [`crate::Error::Conflict`] and nothing commits, so an update is never processed twice.

@@ -74,6 +74,10 @@ impl JobHandler for Noop {
         KIND
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, _tx: &mut dyn Tx) -> groupcart_core::Result<()> {
         if let Some(lateness) = &self.lateness {
             let late = self.clock.now() - job.run_at;

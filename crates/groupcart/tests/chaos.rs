@@ -1,10 +1,12 @@
 //! The crash harness: three instances of the real binary on one PostgreSQL database and the
-//! simulator, while customers start the bot, buy from the shop (checkout, Stars payment),
-//! rush a flash sale and ask for a person, a broadcast goes out, and a random instance is killed with SIGKILL and restarted, again and
-//! again (`CHAOS_KILLS`, 50 by default; CI runs this form). Afterwards every invariant is
-//! checked and printed with its counts: no update processed twice, no paid order lost, every
-//! paid order with exactly one payment, stock + sold = initial, one ticket per customer who
-//! asked, every broadcast recipient reached, duplicate sends within the in-flight window, no 429 from Telegram, no failed or
+//! simulator, while customers start the bot, buy from the shop (checkout, Stars payment,
+//! half of them with a coupon that has fewer uses than takers), rush a flash sale and ask
+//! for a person, a broadcast goes out, and a random instance is killed with SIGKILL and
+//! restarted, again and again (`CHAOS_KILLS`, 50 by default; CI runs this form). Afterwards
+//! every invariant is checked and printed with its counts: no update processed twice, no
+//! paid order lost, every paid order with exactly one payment, stock + sold = initial, no
+//! coupon over its cap, one ticket per customer who asked, every broadcast recipient
+//! reached, duplicate sends within the in-flight window, no 429 from Telegram, no failed or
 //! stranded job.
 
 use groupcart_core::shop::{OrderQuery, OrderStatus};
@@ -16,7 +18,7 @@ use groupcart_simulator::types::{
 use groupcart_simulator::{SimConfig, Simulator};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,6 +31,10 @@ const BUYERS: i64 = 24;
 const STOCK: i64 = 100;
 const FLASH_BUYERS: i64 = 10;
 const FLASH_UNITS: i64 = 5;
+/// Customers who put the coupon on their cart (every other one), and its cap.
+const COUPON: &str = "CHAOS5";
+const COUPON_USES: i64 = 6;
+const COUPON_OFF: i64 = 5;
 const FORUM: i64 = -1_005_000_000_001;
 /// The two forms of the harness take turns.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
@@ -79,7 +85,7 @@ impl Fleet {
             .env("GROUPCART_HTTP__LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "info")
             .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
-            .stdout(Stdio::null())
+            .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("groupcart starts");
@@ -187,9 +193,9 @@ fn text(m: &SentMessage) -> &str {
     m.text.as_deref().unwrap_or("")
 }
 
-/// One customer: the welcome and consent, a mug bought with Stars, and for some a question
-/// for a person.
-async fn customer(sim: SimClient, id: i64, asks: bool) {
+/// One customer: the welcome and consent, a mug bought with Stars (for some with the capped
+/// coupon, which may run out under them), and for some a question for a person.
+async fn customer(sim: SimClient, id: i64, coupon: bool, asks: bool) {
     let user = SimUser {
         id,
         first_name: format!("Buyer{id}"),
@@ -225,11 +231,25 @@ async fn customer(sim: SimClient, id: i64, asks: bool) {
     sim.press_button(BOT_ID, &user, id, card.message_id, &add)
         .await
         .unwrap();
-    // The cart, with its checkout button, once the mug is in it (the press may still be
-    // on its way through a dying instance: ask again until it shows).
-    let cart = {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
+    if coupon {
+        let skip = sent_count(&sim, id).await;
+        sim.send_text(BOT_ID, &user, &format!("/coupon {COUPON}"))
+            .await
+            .unwrap();
+        // Taken ("5 off" or "saved" before the mug is in) or, once others took every
+        // use, refused: either way the customer goes on to pay.
+        wait_for(&sim, id, skip, "the coupon's answer", |m| {
+            text(m).contains(COUPON)
+        })
+        .await;
+    }
+    // Checks out until an invoice comes: the checkout is refused (and the code taken off)
+    // when the coupon's last use went to someone else in the meantime.
+    let deadline = Instant::now() + PATIENCE;
+    let invoice = loop {
+        // The cart, with its checkout button, once the mug is in it (the press may still be
+        // on its way through a dying instance: ask again until it shows).
+        let cart = loop {
             let skip = sent_count(&sim, id).await;
             sim.send_text(BOT_ID, &user, "/cart").await.unwrap();
             let cart = wait_for(&sim, id, skip, "cart", |m| {
@@ -244,13 +264,23 @@ async fn customer(sim: SimClient, id: i64, asks: bool) {
                 "user {id}: the mug never reached the cart"
             );
             tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        let skip = sent_count(&sim, id).await;
+        sim.press_button(BOT_ID, &user, id, cart.message_id, "c:pay")
+            .await
+            .unwrap();
+        let answer = wait_for(&sim, id, skip, "invoice", |m| {
+            m.invoice.is_some() || text(m).contains("we did not create your order")
+        })
+        .await;
+        if answer.invoice.is_some() {
+            break answer;
         }
+        assert!(
+            Instant::now() < deadline,
+            "user {id}: the checkout keeps being refused"
+        );
     };
-    let skip = sent_count(&sim, id).await;
-    sim.press_button(BOT_ID, &user, id, cart.message_id, "c:pay")
-        .await
-        .unwrap();
-    let invoice = wait_for(&sim, id, skip, "invoice", |m| m.invoice.is_some()).await;
     // Telegram gives the bot 10 seconds to confirm a payment; an instance dying then can
     // make it miss them, and the customer simply pays again (as real customers do).
     let deadline = Instant::now() + PATIENCE;
@@ -437,6 +467,17 @@ chat_id = {FORUM}
     )
     .await;
     let sale_id = sale["id"].as_i64().unwrap();
+    // A coupon with fewer uses than the customers who try it.
+    let promotion = api(
+        &fleet,
+        reqwest::Method::POST,
+        "/promotions",
+        json!({"name": "Chaos coupon", "trigger": {"code": COUPON},
+               "benefit": {"type": "fixed", "amounts": {"XTR": COUPON_OFF}},
+               "status": "active", "limits": {"max_uses": COUPON_USES}}),
+    )
+    .await;
+    let promotion_id = promotion["id"].as_i64().unwrap();
 
     // The killer: a random instance, every so often, restarted at once.
     let killer = {
@@ -462,7 +503,7 @@ chat_id = {FORUM}
         customers.spawn(async move {
             // Arrivals spread over the kills.
             tokio::time::sleep(Duration::from_millis(400 * i as u64)).await;
-            customer(sim, 40_000 + i, i % 4 == 0).await
+            customer(sim, 40_000 + i, i % 2 == 1, i % 4 == 0).await
         });
     }
     for i in 0..FLASH_BUYERS {
@@ -660,6 +701,43 @@ chat_id = {FORUM}
     assert!(sold <= FLASH_UNITS);
     assert_eq!(sold, at_sale_price);
     assert!(sold > 0, "nobody got a flash-sale unit");
+
+    // The coupon never went beyond its cap; its count matches the orders holding it, and
+    // every paid order with it took exactly its amount off.
+    let promotion = api(
+        &fleet,
+        reqwest::Method::GET,
+        &format!("/promotions/{promotion_id}"),
+        Value::Null,
+    )
+    .await;
+    let uses = promotion["uses"].as_i64().unwrap();
+    let holding: Vec<_> = orders
+        .iter()
+        .filter(|o| {
+            o.discounts
+                .iter()
+                .any(|d| d.promotion_id.0 == promotion_id && d.released_at.is_none())
+        })
+        .collect();
+    let paid_with_it = holding
+        .iter()
+        .filter(|o| o.status == OrderStatus::Paid)
+        .count();
+    let wrong_amount = holding
+        .iter()
+        .filter(|o| o.discount != COUPON_OFF || o.total != o.subtotal - COUPON_OFF)
+        .count();
+    println!(
+        "coupon {COUPON}: {} customers tried it for {COUPON_USES} uses; uses counted {uses}, \
+         orders holding it {} ({paid_with_it} paid), with a wrong discount {wrong_amount}",
+        BUYERS / 2,
+        holding.len()
+    );
+    assert!(uses <= COUPON_USES, "the coupon went over its cap");
+    assert_eq!(uses, holding.len() as i64);
+    assert_eq!(wrong_amount, 0);
+    assert!(paid_with_it > 0, "nobody paid with the coupon");
 
     // 4. One ticket per customer who asked.
     let tickets = api(&fleet, reqwest::Method::GET, "/tickets", Value::Null).await;

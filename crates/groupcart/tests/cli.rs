@@ -147,7 +147,7 @@ fn bench_jobs_runs_with_tiny_sizes() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let printed = text(&out.stdout);
     for row in [
-        "sqlite: defaults (batch 20, poll 500 ms, 1 runner)",
+        "sqlite: defaults (batch 100, poll 500 ms, 1 runner)",
         "sqlite: tuned (batch 500, poll 20 ms, 1 runner)",
     ] {
         let line = printed

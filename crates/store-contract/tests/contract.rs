@@ -57,6 +57,7 @@ groupcart_store_contract::backend_tests!(
     jobs_schedule_claim_complete,
     jobs_not_due_are_not_claimed,
     jobs_claim_in_run_at_order_up_to_limit,
+    jobs_complete_many_at_once,
     jobs_lease_hides_then_expires,
     jobs_retry_releases_until_run_at,
     jobs_fail_for_good,
@@ -1101,6 +1102,55 @@ async fn jobs_schedule_claim_complete(store: SharedStore) {
         .await
         .unwrap()
         .is_empty());
+}
+
+async fn jobs_complete_many_at_once(store: SharedStore) {
+    // More than one statement's worth on SQLite (128 per chunk), and an odd remainder.
+    const JOBS: i64 = 300;
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..JOBS {
+        tx.schedule_job(&NewJob::new("k", json!(i), t(0)).dedup_key(format!("key-{i}")))
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let claimed = store.jobs_claim("w", t(0), LEASE, 1000).await.unwrap();
+    assert_eq!(claimed.len() as i64, JOBS);
+    let ids: Vec<i64> = claimed.iter().map(|j| j.id).collect();
+    let (done, kept) = ids.split_at(257);
+
+    // Rolled back: nothing is completed, so their dedup keys are still taken. (Asked by
+    // scheduling rather than claiming: PostgreSQL may finish the rollback of a dropped
+    // transaction a moment later, and a claim skips rows still locked until then, where
+    // scheduling waits for it.)
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.complete_jobs(done).await.unwrap();
+    }
+    for job in [&claimed[0], &claimed[256]] {
+        let again = NewJob::new("k", json!(0), t(0)).dedup_key(job.dedup_key.clone().unwrap());
+        assert_eq!(schedule(&store, &again).await, None);
+    }
+
+    let mut tx = store.begin().await.unwrap();
+    tx.complete_jobs(done).await.unwrap();
+    tx.complete_jobs(&[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let left: Vec<i64> = store
+        .jobs_claim("w", t(200), LEASE, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(left, kept);
+    // The completed jobs' dedup keys are free again; the others' are not.
+    let first = &claimed[0];
+    let again = NewJob::new("k", json!(0), t(0)).dedup_key(first.dedup_key.clone().unwrap());
+    assert!(schedule(&store, &again).await.is_some());
+    let last = claimed.last().unwrap();
+    let blocked = NewJob::new("k", json!(0), t(0)).dedup_key(last.dedup_key.clone().unwrap());
+    assert_eq!(schedule(&store, &blocked).await, None);
 }
 
 async fn jobs_not_due_are_not_claimed(store: SharedStore) {

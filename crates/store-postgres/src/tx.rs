@@ -268,6 +268,15 @@ impl Tx for PostgresTx {
         Ok(())
     }
 
+    async fn complete_jobs(&mut self, ids: &[i64]) -> Result<()> {
+        sqlx::query("DELETE FROM jobs WHERE id = ANY($1)")
+            .bind(ids)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     async fn inbox_done(&mut self, seq: i64) -> Result<()> {
         self.done.push(seq);
         Ok(())

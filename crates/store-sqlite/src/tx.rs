@@ -329,6 +329,24 @@ impl Tx for SqliteTx {
         Ok(())
     }
 
+    async fn complete_jobs(&mut self, ids: &[i64]) -> Result<()> {
+        let mut rest = ids;
+        for size in chunk_sizes(rest.len()) {
+            let (chunk, tail) = rest.split_at(size);
+            rest = tail;
+            let sql = format!(
+                "DELETE FROM jobs WHERE id IN ({})",
+                vec!["?"; size].join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *self.tx).await.map_err(db)?;
+        }
+        Ok(())
+    }
+
     async fn inbox_done(&mut self, seq: i64) -> Result<()> {
         self.done.push(seq);
         Ok(())

@@ -21,6 +21,10 @@ impl JobHandler for SendPost {
         SEND_JOB
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let id = job_post(&job.payload)?;
         if calendar::send_due(tx, id, self.clock.now()).await? {

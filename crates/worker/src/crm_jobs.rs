@@ -85,6 +85,10 @@ impl JobHandler for ReleaseBroadcast {
         RELEASE_JOB
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let id = job_broadcast(&job.payload)?;
         let now = self.clock.now();

@@ -24,6 +24,10 @@ impl JobHandler for ExpireOrder {
         EXPIRE_ORDER_JOB
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let id = job.payload["order"]
             .as_i64()

@@ -27,6 +27,10 @@ impl JobHandler for SlaCheck {
         SLA_JOB
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let outcome = support::run_sla_check(
             tx,
