@@ -1,7 +1,7 @@
 //! Telegram updates in the core's terms.
 
 use chrono::{DateTime, Utc};
-use groupcart_core::incoming::{ChatKind, Incoming, IncomingKind, Person};
+use groupcart_core::incoming::{ChatKind, Incoming, IncomingKind, MessageMeta, Person, Replied};
 use groupcart_core::shop::ShippingAddress;
 use groupcart_telegram::types::{Chat, ChatType, Message, OrderInfo, Update, User};
 
@@ -23,6 +23,51 @@ fn chat_kind(chat: &Chat) -> ChatKind {
         ChatType::Channel => ChatKind::Channel,
         // Telegram may add chat types; treat the unknown like the most general group.
         ChatType::Supergroup | ChatType::Other(_) => ChatKind::Supergroup,
+    }
+}
+
+/// The kind of media a message carries, if any.
+fn media_kind(message: &Message) -> Option<&'static str> {
+    [
+        ("photo", message.photo.is_some()),
+        ("video", message.video.is_some()),
+        ("animation", message.animation.is_some()),
+        // An animation comes with a document too: it is an animation.
+        ("document", message.document.is_some()),
+        ("sticker", message.sticker.is_some()),
+        ("voice", message.voice.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(kind, present)| present.then_some(kind))
+}
+
+/// The details of a message moderation looks at.
+fn meta(message: &Message) -> MessageMeta {
+    let reply_to = message
+        .reply_to_message
+        .as_deref()
+        // In forum topics every message "replies" to the topic's first message.
+        .filter(|r| r.forum_topic_created.is_none())
+        .map(|r| Replied {
+            message_id: r.message_id,
+            from: r.from.as_ref().map(person),
+            text: r
+                .text
+                .clone()
+                .or_else(|| r.caption.clone())
+                .unwrap_or_default(),
+        });
+    let forwarded_from_channel = message
+        .forward_origin
+        .as_ref()
+        .filter(|o| o.kind == "channel")
+        .and_then(|o| o.chat.as_ref())
+        .map(|c| c.id);
+    MessageMeta {
+        message_id: Some(message.message_id),
+        reply_to,
+        forwarded_from_channel,
+        media: media_kind(message).map(str::to_owned),
     }
 }
 
@@ -85,6 +130,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 payload: query.invoice_payload.clone(),
                 shipping_address: postal_address(&query.shipping_address),
             },
+            meta: MessageMeta::default(),
         });
     }
     if let Some(query) = &update.pre_checkout_query {
@@ -102,6 +148,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 shipping_address: address(query.order_info.as_ref()),
                 shipping_option_id: query.shipping_option_id.clone(),
             },
+            meta: MessageMeta::default(),
         });
     }
     if let Some(message) = &update.message {
@@ -122,6 +169,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                     shipping_address: address(paid.order_info.as_ref()),
                     shipping_option_id: paid.shipping_option_id.clone(),
                 },
+                meta: MessageMeta::default(),
             });
         }
         let kind = match (command(message), &message.text) {
@@ -130,7 +178,12 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 text: text.clone(),
                 message_id: message.message_id,
             },
-            (None, None) if message.photo.is_some() || message.document.is_some() => {
+            (None, None)
+                if message.photo.is_some()
+                    || message.document.is_some()
+                    // In groups every kind of media is looked at (locks).
+                    || (message.chat.kind != ChatType::Private && media_kind(message).is_some()) =>
+            {
                 IncomingKind::Media {
                     message_id: message.message_id,
                     caption: message.caption.clone().unwrap_or_default(),
@@ -150,6 +203,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
             chat_kind: chat_kind(&message.chat),
             from: message.from.as_ref().map(person),
             kind,
+            meta: meta(message),
         });
     }
     if let Some(query) = &update.callback_query {
@@ -165,6 +219,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 data: query.data.clone().unwrap_or_default(),
                 message_id: message.map(|m| m.message_id),
             },
+            meta: MessageMeta::default(),
         });
     }
     if let Some(request) = &update.chat_join_request {
@@ -179,6 +234,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                 user_chat_id: request.user_chat_id,
                 invite_link: request.invite_link.as_ref().map(|l| l.invite_link.clone()),
             },
+            meta: MessageMeta::default(),
         });
     }
     if let Some(member) = &update.chat_member {
@@ -205,6 +261,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
             chat_kind: chat_kind(&member.chat),
             from: Some(person(&member.from)),
             kind,
+            meta: MessageMeta::default(),
         });
     }
     if let Some(member) = &update.my_chat_member {
@@ -231,6 +288,7 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
             chat_kind: chat_kind(&member.chat),
             from: Some(person(&member.from)),
             kind,
+            meta: MessageMeta::default(),
         });
     }
     let chat_id = update.chat_id()?;
@@ -247,5 +305,6 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
         kind: IncomingKind::Other {
             kind: update.kind_name().to_owned(),
         },
+        meta: MessageMeta::default(),
     })
 }

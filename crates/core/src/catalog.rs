@@ -505,6 +505,49 @@ pub async fn import_products(
     store.save_products(products, "import", actor, at).await
 }
 
+/// The largest stock change one manual adjustment may make (so that no sum of changes can
+/// overflow the stored count).
+pub const MAX_STOCK_DELTA: i64 = 1_000_000_000;
+
+/// What is wrong with a manual stock change, all problems at once: the delta must not be
+/// zero and at most [`MAX_STOCK_DELTA`] either way; the reason (kept in the ledger) 1-100
+/// characters.
+pub fn stock_change_errors(delta: i64, reason: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if delta == 0 || delta.unsigned_abs() > MAX_STOCK_DELTA.unsigned_abs() {
+        errors.push(FieldError::new(
+            "delta",
+            format!("not zero, between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}"),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 100 {
+        errors.push(FieldError::new("reason", "1-100 characters"));
+    }
+    errors
+}
+
+/// A manual stock change of `variant` by `actor` (the admin API, the console): checked with
+/// [`stock_change_errors`] (`Error::Fields`), then recorded in the ledger with the trimmed
+/// reason. Returns the new stock; `Error::Conflict` if it would go below zero, `NotFound`
+/// for an unknown variant.
+pub async fn adjust_stock(
+    store: &dyn CatalogStore,
+    variant: VariantId,
+    delta: i64,
+    reason: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let errors = stock_change_errors(delta, reason);
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors));
+    }
+    store
+        .adjust_stock(variant, delta, reason.trim(), actor, at)
+        .await
+}
+
 /// A product that must exist.
 pub async fn load(store: &dyn CatalogStore, id: ProductId) -> Result<Product> {
     store
@@ -632,5 +675,22 @@ mod tests {
         };
         assert_eq!(product.text("zh-CN").unwrap().title, "茶");
         assert_eq!(product.text("es").unwrap().title, "Tea");
+    }
+
+    #[test]
+    fn manual_stock_changes_are_bounded_and_explained() {
+        assert!(stock_change_errors(5, "received").is_empty());
+        assert!(stock_change_errors(-MAX_STOCK_DELTA, "recount").is_empty());
+        let fields = |delta, reason| -> Vec<String> {
+            stock_change_errors(delta, reason)
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        assert_eq!(fields(0, "x"), ["delta"]);
+        assert_eq!(fields(MAX_STOCK_DELTA + 1, "x"), ["delta"]);
+        assert_eq!(fields(i64::MIN, "x"), ["delta"]);
+        assert_eq!(fields(1, "  "), ["reason"]);
+        assert_eq!(fields(0, &"r".repeat(101)), ["delta", "reason"]);
     }
 }

@@ -144,6 +144,7 @@ pub async fn set_quantity(
         return Err(Error::Invalid("a quantity cannot be negative".into()));
     }
     let mut seen_price = None;
+    let mut added = 0;
     if quantity > 0 {
         let products = store.products_of_variants(&[variant_id]).await?;
         let variant = products
@@ -163,9 +164,36 @@ pub async fn set_quantity(
             return Err(Error::Conflict(format!("only {} in stock", variant.stock)));
         }
         seen_price = variant.price(currency).map(|p| p.amount);
+        added = quantity - current;
     }
     tx.set_cart_quantity(customer.id, variant_id, quantity, seen_price, at)
-        .await
+        .await?;
+    if added > 0 {
+        // The funnel's "added to cart" step, for the chat shop and the Mini App alike.
+        let e = NewEvent::new(crate::event::kind::CART_ADDED, at)
+            .customer(customer.id)
+            .chat(customer.telegram_user_id)
+            .data(json!({ "variant": variant_id.0, "quantity": added }));
+        tx.append_event(&e).await?;
+    }
+    Ok(())
+}
+
+/// Records that `customer` looked at `product` (`None`: the whole catalog, as the Mini App
+/// shows it), the funnel's "viewed product" step.
+pub async fn product_viewed(
+    tx: &mut dyn Tx,
+    bot: &BotProfile,
+    customer: &Customer,
+    product: Option<crate::catalog::ProductId>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let e = NewEvent::new(crate::event::kind::PRODUCT_VIEWED, at)
+        .bot(&bot.key.0)
+        .customer(customer.id)
+        .chat(customer.telegram_user_id)
+        .data(json!({ "product": product.map(|p| p.0) }));
+    tx.append_event(&e).await
 }
 
 /// Why a cart cannot be checked out as it is.
@@ -336,6 +364,12 @@ pub async fn checkout(
     if items.is_empty() {
         return Ok(Checkout::Empty);
     }
+    let started = NewEvent::new(crate::event::kind::CHECKOUT_STARTED, at)
+        .bot(&bot.key.0)
+        .customer(customer.id)
+        .chat(customer.telegram_user_id)
+        .data(json!({ "lines": items.len() }));
+    tx.append_event(&started).await?;
     let Review {
         lines,
         problems,

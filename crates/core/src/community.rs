@@ -54,6 +54,124 @@ pub enum Verification {
     },
 }
 
+/// The job that deletes a welcome message when its time is up.
+pub const WELCOME_DELETE_JOB: &str = "community.welcome_delete";
+
+/// Longest a welcome may stay before it is deleted: Telegram lets bots delete messages only
+/// within 48 hours.
+pub const MAX_WELCOME_MINUTES: u32 = 48 * 60 - 1;
+
+/// The message a new member gets in the group when they join.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Welcome {
+    /// By language (`en`, `zh-CN`...); `{name}` becomes the new member's first name. The
+    /// member's language is used if there is a text for it, else the bot's default, else the
+    /// first. No texts: no welcome.
+    #[serde(default)]
+    pub texts: std::collections::BTreeMap<String, String>,
+    /// Deleted this many minutes after it was sent, to keep the group clean (0: kept).
+    #[serde(default)]
+    pub delete_after_minutes: u32,
+}
+
+impl Welcome {
+    /// The text for someone speaking `language` (a Telegram language code), with their name.
+    pub fn text_for(&self, language: Option<&str>, default: &str, name: &str) -> Option<String> {
+        let primary = |code: &str| code.split(['-', '_']).next().unwrap_or(code).to_owned();
+        let wanted = |code: &str| {
+            let code = code.to_ascii_lowercase();
+            // The exact language (`pt-br`), else the same language (`zh-hans` for `zh-CN`).
+            self.texts
+                .iter()
+                .find(|(k, _)| k.to_ascii_lowercase() == code)
+                .or_else(|| {
+                    self.texts
+                        .iter()
+                        .find(|(k, _)| primary(&k.to_ascii_lowercase()) == primary(&code))
+                })
+        };
+        let (_, text) = language
+            .and_then(wanted)
+            .or_else(|| wanted(default))
+            .or_else(|| self.texts.iter().next())?;
+        Some(text.replace("{name}", name))
+    }
+}
+
+/// What the job needs to delete a welcome: the outbox row it was sent as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WelcomeDelete {
+    pub bot: String,
+    pub chat_id: i64,
+    pub outbox_id: i64,
+}
+
+/// Many joins in a short window (a bot raid): join requests get a stricter check for a while
+/// and staff are alerted once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RaidGuard {
+    /// This many joins and join requests within `seconds` start a raid (0: never).
+    pub joins: u32,
+    pub seconds: u32,
+    /// How long the stricter check lasts.
+    pub minutes: u32,
+    /// The check during a raid; by default the chat's own question if it has one, else a
+    /// sum to work out ("7 + 5 = ?").
+    pub verification: Option<Verification>,
+}
+
+impl Default for RaidGuard {
+    fn default() -> Self {
+        RaidGuard {
+            joins: 10,
+            seconds: 60,
+            minutes: 30,
+            verification: None,
+        }
+    }
+}
+
+/// A raid on a chat: when it started (the seed of its sum) and until when it lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raid {
+    pub started_at: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+impl Raid {
+    /// The sum asked during the raid, the same for every request of it.
+    pub fn sum(&self, chat_id: i64) -> Verification {
+        let seed = (self.started_at.timestamp_millis() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ (chat_id as u64);
+        let (a, b) = (2 + seed % 8, 2 + (seed >> 8) % 8);
+        let shift = (seed >> 16) % 4;
+        let answers: Vec<String> = (0..4)
+            .map(|i| (a + b + (i + shift) % 4 - 1).to_string())
+            .collect();
+        // The answer `a + b` is where `(i + shift) % 4 == 1`.
+        let correct = ((5 - shift) % 4) as usize;
+        Verification::Question {
+            question: format!("{a} + {b} = ?"),
+            answers,
+            correct,
+        }
+    }
+}
+
+impl ChatSettings {
+    /// The check a person asking to join gets now: stricter during a raid.
+    pub fn check(&self, chat_id: i64, raid: Option<&Raid>) -> Verification {
+        match (raid, &self.raid.verification, &self.verification) {
+            (None, ..) => self.verification.clone(),
+            (Some(_), Some(strict), _) => strict.clone(),
+            (Some(_), None, own @ Verification::Question { .. }) => own.clone(),
+            (Some(raid), None, _) => raid.sum(chat_id),
+        }
+    }
+}
+
 /// What staff set for a chat.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -68,6 +186,12 @@ pub struct ChatSettings {
     /// Rules for messages in the chat (groups only).
     #[serde(default)]
     pub moderation: crate::moderation::Moderation,
+    /// The message new members get (groups only).
+    #[serde(default)]
+    pub welcome: Welcome,
+    /// What many joins at once bring.
+    #[serde(default)]
+    pub raid: RaidGuard,
 }
 
 impl ChatSettings {
@@ -75,38 +199,40 @@ impl ChatSettings {
     pub fn validate(&self) -> std::result::Result<(), Vec<crate::FieldError>> {
         use crate::FieldError;
         let mut errors = Vec::new();
-        if let Verification::Question {
-            question,
-            answers,
-            correct,
-        } = &self.verification
+        check_verification(&self.verification, "verification", &mut errors);
+        if let Some(strict) = &self.raid.verification {
+            check_verification(strict, "raid.verification", &mut errors);
+        }
+        let raid = &self.raid;
+        if raid.joins > 0
+            && (!(2..=10_000).contains(&raid.joins)
+                || !(1..=3600).contains(&raid.seconds)
+                || !(1..=7 * 24 * 60).contains(&raid.minutes))
         {
-            if question.trim().is_empty() || question.chars().count() > 300 {
-                errors.push(FieldError::new(
-                    "verification.question",
-                    "must be 1-300 characters",
-                ));
-            }
-            if !(2..=6).contains(&answers.len()) {
-                errors.push(FieldError::new("verification.answers", "must be 2 to 6"));
-            }
-            // A button label: Telegram shows up to 64 bytes of callback data, labels are free,
-            // but long answers do not fit a phone screen.
-            if answers
-                .iter()
-                .any(|a| a.trim().is_empty() || a.chars().count() > 40)
-            {
-                errors.push(FieldError::new(
-                    "verification.answers",
-                    "each must be 1-40 characters",
-                ));
-            }
-            if *correct >= answers.len() {
-                errors.push(FieldError::new(
-                    "verification.correct",
-                    "must be the index of one of the answers",
-                ));
-            }
+            errors.push(FieldError::new(
+                "raid",
+                "joins 2-10000 (0: off) within seconds 1-3600, for minutes 1-10080",
+            ));
+        }
+        let welcome = &self.welcome;
+        if welcome.texts.len() > 20
+            || welcome.texts.iter().any(|(language, text)| {
+                language.is_empty()
+                    || language.len() > 10
+                    || text.trim().is_empty()
+                    || text.chars().count() > 3000
+            })
+        {
+            errors.push(FieldError::new(
+                "welcome.texts",
+                "up to 20 languages, each text 1-3000 characters",
+            ));
+        }
+        if welcome.delete_after_minutes > MAX_WELCOME_MINUTES {
+            errors.push(FieldError::new(
+                "welcome.delete_after_minutes",
+                format!("at most {MAX_WELCOME_MINUTES} (Telegram deletes only within 48 hours)"),
+            ));
         }
         if let Err(more) = self.moderation.validate() {
             errors.extend(more);
@@ -115,6 +241,51 @@ impl ChatSettings {
             Ok(())
         } else {
             Err(errors)
+        }
+    }
+}
+
+/// The rules of a question check, its problems named under `field`.
+fn check_verification(
+    verification: &Verification,
+    field: &str,
+    errors: &mut Vec<crate::FieldError>,
+) {
+    use crate::FieldError;
+    if let Verification::Question {
+        question,
+        answers,
+        correct,
+    } = verification
+    {
+        if question.trim().is_empty() || question.chars().count() > 300 {
+            errors.push(FieldError::new(
+                format!("{field}.question"),
+                "must be 1-300 characters",
+            ));
+        }
+        if !(2..=6).contains(&answers.len()) {
+            errors.push(FieldError::new(
+                format!("{field}.answers"),
+                "must be 2 to 6",
+            ));
+        }
+        // A button label: Telegram shows up to 64 bytes of callback data, labels are free,
+        // but long answers do not fit a phone screen.
+        if answers
+            .iter()
+            .any(|a| a.trim().is_empty() || a.chars().count() > 40)
+        {
+            errors.push(FieldError::new(
+                format!("{field}.answers"),
+                "each must be 1-40 characters",
+            ));
+        }
+        if *correct >= answers.len() {
+            errors.push(FieldError::new(
+                format!("{field}.correct"),
+                "must be the index of one of the answers",
+            ));
         }
     }
 }
@@ -343,6 +514,22 @@ pub trait CommunityTx: Send {
 
     async fn record_member_change(&mut self, change: &MemberChange) -> Result<()>;
 
+    /// Join requests made and direct joins (not through a request) in the chat since `since`.
+    async fn recent_joins(&mut self, bot: &str, chat_id: i64, since: DateTime<Utc>) -> Result<i64>;
+
+    /// Starts a raid on the chat lasting until `until` (`true`), or, if one is running at
+    /// `at`, makes it last until `until` if that is later (`false`).
+    async fn raise_raid(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// The chat's last raid, running or over.
+    async fn raid(&mut self, bot: &str, chat_id: i64) -> Result<Option<Raid>>;
+
     /// Gives `customer` the chat's join coupon: saves `code` as a single-use code of
     /// `promotion` for them, unless they already got one for this chat (`false`).
     async fn claim_join_reward(
@@ -354,4 +541,68 @@ pub trait CommunityTx: Send {
         code: &str,
         at: DateTime<Utc>,
     ) -> Result<bool>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_welcome_is_in_the_members_language() {
+        let welcome = Welcome {
+            texts: [
+                ("en".to_owned(), "Welcome, {name}!".to_owned()),
+                ("zh-CN".to_owned(), "欢迎 {name}！".to_owned()),
+            ]
+            .into(),
+            delete_after_minutes: 0,
+        };
+        assert_eq!(
+            welcome.text_for(Some("zh-hans"), "en", "Li").as_deref(),
+            Some("欢迎 Li！")
+        );
+        assert_eq!(
+            welcome.text_for(Some("ru"), "en", "Ivan").as_deref(),
+            Some("Welcome, Ivan!")
+        );
+        assert_eq!(Welcome::default().text_for(Some("en"), "en", "Ana"), None);
+    }
+
+    #[test]
+    fn a_raid_asks_a_sum_unless_the_chat_asks_a_question() {
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let raid = Raid {
+            started_at: at,
+            until: at,
+        };
+        let Verification::Question {
+            question,
+            answers,
+            correct,
+        } = raid.sum(-100)
+        else {
+            panic!("a sum is a question");
+        };
+        let sum: u64 = question
+            .trim_end_matches(" = ?")
+            .split(" + ")
+            .map(|n| n.parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(answers[correct], sum.to_string());
+        assert_eq!(answers.len(), 4);
+        let mut settings = ChatSettings::default();
+        assert_eq!(settings.check(-100, None), Verification::Button);
+        assert_eq!(settings.check(-100, Some(&raid)), raid.sum(-100));
+        let own = Verification::Question {
+            question: "Our logo's colour?".into(),
+            answers: vec!["Red".into(), "Blue".into()],
+            correct: 0,
+        };
+        settings.verification = own.clone();
+        assert_eq!(settings.check(-100, Some(&raid)), own);
+        settings.raid.verification = Some(Verification::Button);
+        assert_eq!(settings.check(-100, Some(&raid)), Verification::Button);
+        settings.raid.joins = 1;
+        assert!(settings.validate().is_err());
+    }
 }

@@ -4,8 +4,8 @@
 //! [`crate::community`] for the flow.
 
 use crate::community::{
-    ChatSighting, JoinRequest, JoinStatus, MemberChange, Verification, JOIN_CHECK_SECONDS,
-    JOIN_TIMEOUT_JOB,
+    ChatSighting, JoinRequest, JoinStatus, MemberChange, Raid, Verification, WelcomeDelete,
+    JOIN_CHECK_SECONDS, JOIN_TIMEOUT_JOB, WELCOME_DELETE_JOB,
 };
 use crate::conversation::{event, see_customer, Context, Turn};
 use crate::i18n::Texts;
@@ -151,7 +151,15 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
             if let Some(customer) = &customer {
                 e = e.customer(customer.id);
             }
-            tx.append_event(&e).await
+            tx.append_event(&e).await?;
+            if *joined && !*via_join_request {
+                // Requests were counted when they were made.
+                watch_for_raid(tx, ctx, incoming.chat_id, incoming.at).await?;
+            }
+            if *joined && incoming.chat_kind != ChatKind::Channel {
+                welcome(tx, ctx, incoming, member).await?;
+            }
+            Ok(())
         }
         IncomingKind::JoinRequest {
             chat_title,
@@ -174,6 +182,115 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
         }
         _ => Ok(()),
     }
+}
+
+/// Counts a join (or join request) against the chat's raid guard: when too many came within
+/// its window a raid starts (an event, and staff alerted once). Returns the raid running now.
+async fn watch_for_raid(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    chat_id: i64,
+    at: DateTime<Utc>,
+) -> Result<Option<Raid>> {
+    let bot = ctx.bot.key.0.as_str();
+    let Some(chat) = ctx.store.chat(bot, chat_id).await? else {
+        return Ok(None);
+    };
+    let guard = &chat.settings.raid;
+    if guard.joins > 0 {
+        let since = at - Duration::seconds(i64::from(guard.seconds));
+        let joins = tx.recent_joins(bot, chat_id, since).await?;
+        if joins >= i64::from(guard.joins) {
+            let until = at + Duration::minutes(i64::from(guard.minutes));
+            if tx.raise_raid(bot, chat_id, at, until).await? {
+                let e = crate::event::NewEvent::new("join_raid", at)
+                    .bot(bot)
+                    .chat(chat_id)
+                    .data(json!({
+                        "joins": joins,
+                        "seconds": guard.seconds,
+                        "until": until,
+                    }));
+                tx.append_event(&e).await?;
+                if let Some(staff_chat) = ctx.bot.staff_chat.filter(|s| *s != chat_id) {
+                    let language = ctx.bot.default_language.as_str();
+                    let text = ctx.texts.get(
+                        language,
+                        "raid-alert",
+                        &[
+                            ("chat", &chat.seen.title),
+                            ("joins", &joins.to_string()),
+                            ("seconds", &guard.seconds.to_string()),
+                            ("minutes", &guard.minutes.to_string()),
+                        ],
+                    );
+                    let alert = Action::SendText {
+                        text,
+                        buttons: Vec::new(),
+                    };
+                    tx.enqueue(&NewOutbound::now(bot, staff_chat, alert, at))
+                        .await?;
+                }
+            }
+        }
+    }
+    Ok(tx.raid(bot, chat_id).await?.filter(|r| r.until > at))
+}
+
+/// Greets someone who just joined the group with the chat's welcome, if it has one, and
+/// schedules its deletion.
+async fn welcome(
+    tx: &mut dyn Tx,
+    ctx: &Context<'_>,
+    incoming: &Incoming,
+    member: &Person,
+) -> Result<()> {
+    let bot = ctx.bot.key.0.as_str();
+    let Some(chat) = ctx.store.chat(bot, incoming.chat_id).await? else {
+        return Ok(());
+    };
+    let welcome = &chat.settings.welcome;
+    let Some(text) = welcome.text_for(
+        member.language_code.as_deref(),
+        &ctx.bot.default_language,
+        &member.first_name,
+    ) else {
+        return Ok(());
+    };
+    let message = Action::SendText {
+        text,
+        buttons: Vec::new(),
+    };
+    let at = incoming.at;
+    let outbox_id = tx
+        .enqueue(&NewOutbound::now(bot, incoming.chat_id, message, at))
+        .await?;
+    if welcome.delete_after_minutes == 0 {
+        return Ok(());
+    }
+    let job = WelcomeDelete {
+        bot: bot.to_owned(),
+        chat_id: incoming.chat_id,
+        outbox_id,
+    };
+    let payload = serde_json::to_value(&job).map_err(|e| Error::Invalid(e.to_string()))?;
+    let due = at + Duration::minutes(i64::from(welcome.delete_after_minutes));
+    tx.schedule_job(
+        &NewJob::new(WELCOME_DELETE_JOB, payload, due)
+            .dedup_key(format!("welcome:{bot}:{}:{outbox_id}", incoming.chat_id)),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Run by the welcome job: deletes the welcome (once Telegram gave it a message id).
+pub async fn delete_welcome(tx: &mut dyn Tx, job: &WelcomeDelete, at: DateTime<Utc>) -> Result<()> {
+    let delete = Action::DeleteSent {
+        outbox_id: job.outbox_id,
+    };
+    tx.enqueue(&NewOutbound::now(&job.bot, job.chat_id, delete, at))
+        .await
+        .map(|_| ())
 }
 
 /// What the timeout job needs to close a request nobody answered.
@@ -225,6 +342,8 @@ async fn join_requested(
         .await?
         .map(|c| c.settings)
         .unwrap_or_default();
+    let raid = watch_for_raid(tx, ctx, incoming.chat_id, incoming.at).await?;
+    let check = settings.check(incoming.chat_id, raid.as_ref());
     // From here on the bot talks to the person in the private chat Telegram opened.
     let private = Incoming {
         chat_id: user_chat_id,
@@ -235,7 +354,7 @@ async fn join_requested(
     let name = person.first_name.clone();
     let args = [("name", name.as_str()), ("chat", chat_title)];
     let chat = incoming.chat_id;
-    match &settings.verification {
+    match &check {
         Verification::None => {
             return approve(&mut turn, chat, chat_title, settings.join_promotion).await;
         }
@@ -251,10 +370,18 @@ async fn join_requested(
             let mut text = turn.text("join-check-question", &args);
             text.push_str("\n\n");
             text.push_str(question);
+            // During a raid the answer names the raid's check (`r<i>`), so it is checked
+            // against the question asked even if the raid ends before the answer.
+            let mark = if raid.is_some() { "r" } else { "" };
             let buttons = answers
                 .iter()
                 .enumerate()
-                .map(|(i, answer)| vec![Button::callback(answer.clone(), format!("j:{chat}:{i}"))])
+                .map(|(i, answer)| {
+                    vec![Button::callback(
+                        answer.clone(),
+                        format!("j:{chat}:{mark}{i}"),
+                    )]
+                })
                 .collect();
             turn.send(Action::SendText { text, buttons }).await?;
         }
@@ -317,7 +444,19 @@ pub(crate) async fn button(
         .as_ref()
         .map_or(String::new(), |c| c.seen.title.clone());
     let settings = record.map(|c| c.settings).unwrap_or_default();
-    let passed = match (&settings.verification, answer) {
+    // An answer to a raid's check (`r<i>`) is checked against the raid's question.
+    let (check, answer) = match answer.strip_prefix('r') {
+        Some(answer) => {
+            let raid = turn.tx.raid(&bot, chat).await?;
+            let raid = raid.unwrap_or(crate::community::Raid {
+                started_at: turn.incoming.at,
+                until: turn.incoming.at,
+            });
+            (settings.check(chat, Some(&raid)), answer)
+        }
+        None => (settings.verification.clone(), answer),
+    };
+    let passed = match (&check, answer) {
         (Verification::Question { correct, .. }, answer) => {
             answer.parse::<usize>().ok() == Some(*correct)
         }

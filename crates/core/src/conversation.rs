@@ -125,12 +125,27 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         }
     }
     if incoming.chat_kind != ChatKind::Private {
-        if let IncomingKind::Text { text, message_id } = &incoming.kind {
-            if crate::moderation::moderate(tx, ctx, incoming, person, text, *message_id).await? {
-                return Ok(());
+        match &incoming.kind {
+            IncomingKind::Text { text, message_id } => {
+                if crate::moderation::moderate(tx, ctx, incoming, person, text, *message_id).await?
+                {
+                    return Ok(());
+                }
+                // A team's link shared in a group gets the team's progress card.
+                return group_buy_chat::group_text(tx, ctx, incoming, text).await;
             }
-            // A team's link shared in a group gets the team's progress card.
-            return group_buy_chat::group_text(tx, ctx, incoming, text).await;
+            IncomingKind::Media {
+                message_id,
+                caption,
+            } => {
+                crate::moderation::moderate(tx, ctx, incoming, person, caption, *message_id)
+                    .await?;
+            }
+            IncomingKind::Command { name, args } if crate::moderation::is_staff_command(name) => {
+                crate::moderation::staff_command_seen(tx, ctx, incoming, person, name, args)
+                    .await?;
+            }
+            _ => {}
         }
         return Ok(());
     }
@@ -155,6 +170,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         }
         IncomingKind::Command { name, args } if name == "agent" => {
             support_chat::agent_command(&mut conversation, args).await
+        }
+        IncomingKind::Command { name, args } if name == "appeal" => {
+            crate::moderation_chat::appeal(&mut conversation, args).await
         }
         IncomingKind::Command { name, .. } if name == "invite" => {
             referral_chat::invite(&mut conversation).await

@@ -23,6 +23,15 @@ pub mod kind {
     pub const TICKET_TRANSFERRED: &str = "ticket_transferred";
     pub const SLA_BREACHED: &str = "sla_breached";
     pub const SERVICE_RATED: &str = "service_rated";
+    pub const MEMBER_JOINED: &str = "member_joined";
+    pub const ORDER_PLACED: &str = "order_placed";
+    pub const ORDER_PAID: &str = "order_paid";
+    /// A customer looked at a product's card (chat shop) or the catalog (Mini App).
+    pub const PRODUCT_VIEWED: &str = "product_viewed";
+    /// A customer put a product in the cart or raised its quantity.
+    pub const CART_ADDED: &str = "cart_added";
+    /// A customer asked to check out a cart with items.
+    pub const CHECKOUT_STARTED: &str = "checkout_started";
 }
 
 /// An event about to be appended.

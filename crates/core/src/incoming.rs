@@ -32,6 +32,31 @@ pub struct Incoming {
     pub thread_id: Option<i64>,
     pub from: Option<Person>,
     pub kind: IncomingKind,
+    /// What else the message carries (replies, forwards, media), for group moderation.
+    pub meta: MessageMeta,
+}
+
+/// Details of a message that only some features look at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageMeta {
+    /// The message's id in its chat (commands carry none in their kind).
+    pub message_id: Option<i64>,
+    /// The message this one answers.
+    pub reply_to: Option<Replied>,
+    /// For a message forwarded from a channel: that channel's chat id.
+    pub forwarded_from_channel: Option<i64>,
+    /// The kind of media: `photo`, `video`, `document`, `sticker`, `animation` or `voice`.
+    pub media: Option<String>,
+}
+
+/// The message another one replies to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replied {
+    pub message_id: i64,
+    /// Its author (absent for channel posts).
+    pub from: Option<Person>,
+    /// Its text or caption.
+    pub text: String,
 }
 
 /// What happened.

@@ -5,6 +5,8 @@
 //! or Telegram: drivers translate their inputs into [`incoming::Incoming`] and call the use
 //! cases in [`conversation`]; storage crates implement the traits in [`store`].
 
+pub mod analytics;
+pub mod anomaly;
 pub mod api_token;
 pub mod audit;
 pub mod bot;
@@ -16,6 +18,7 @@ pub mod clock;
 pub mod community;
 pub mod community_chat;
 pub mod consent;
+pub mod console;
 pub mod conversation;
 pub mod coupon;
 pub mod coupon_chat;
@@ -38,6 +41,7 @@ pub mod job;
 pub mod lease;
 pub mod metrics;
 pub mod moderation;
+pub mod moderation_chat;
 pub mod money;
 pub mod outbox;
 pub mod privacy;

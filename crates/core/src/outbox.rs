@@ -134,6 +134,14 @@ pub enum Action {
     },
     /// Removes `user_id` from the chat and keeps them out.
     Ban { user_id: i64 },
+    /// Deletes the message that outbox row `outbox_id` (to the same chat, sent earlier) became;
+    /// the sender looks its Telegram message id up when delivering, as for
+    /// [`TopicRef::CreatedBy`].
+    DeleteSent { outbox_id: i64 },
+    /// Lets a banned `user_id` join the chat again (they are not added back).
+    Unban { user_id: i64 },
+    /// Gives a muted `user_id` back every right to post in the chat.
+    Unrestrict { user_id: i64 },
     /// Answers Telegram's question which shipping options serve an address: the options, or
     /// none with a reason the customer reads (`error_message`).
     AnswerShipping {
@@ -197,8 +205,11 @@ impl Action {
                 // Moderation is not a message: Telegram's per-chat message limits do not
                 // apply, and a spammer must not be able to delay their own mute.
                 | Action::DeleteMessage { .. }
+                | Action::DeleteSent { .. }
                 | Action::Restrict { .. }
                 | Action::Ban { .. }
+                | Action::Unban { .. }
+                | Action::Unrestrict { .. }
         )
     }
 }

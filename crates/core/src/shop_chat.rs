@@ -286,6 +286,14 @@ pub fn plain(html: &str) -> String {
 
 async fn product_card(turn: &mut Turn<'_, '_>, product: &Product) -> Result<()> {
     let currency = bot_currency(turn.ctx.bot)?;
+    checkout::product_viewed(
+        turn.tx,
+        turn.ctx.bot,
+        &turn.customer,
+        Some(product.id),
+        turn.incoming.at,
+    )
+    .await?;
     let language = turn.speaking().to_owned();
     let text = product.text(&language);
     let title = text.map_or(product.handle.as_str(), |t| t.title.as_str());

@@ -141,7 +141,7 @@ pub(crate) fn is_staff_chat(ctx: &Context<'_>, incoming: &Incoming) -> bool {
     ctx.bot.staff_chat == Some(incoming.chat_id)
 }
 
-fn staff_name(person: &Person) -> String {
+pub(crate) fn staff_name(person: &Person) -> String {
     match &person.username {
         Some(username) => format!("staff:@{username}"),
         None => format!("staff:{}", person.telegram_user_id),
@@ -153,6 +153,25 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
     let Some(person) = incoming.from.as_ref().filter(|p| !p.is_bot) else {
         return Ok(());
     };
+    if let IncomingKind::Button {
+        callback_id,
+        data,
+        message_id,
+    } = &incoming.kind
+    {
+        if crate::moderation_chat::is_appeal_button(data) {
+            return crate::moderation_chat::button(
+                tx,
+                ctx,
+                incoming,
+                person,
+                callback_id,
+                data,
+                *message_id,
+            )
+            .await;
+        }
+    }
     let actor_name = staff_name(person);
     let actor = Actor {
         name: &actor_name,

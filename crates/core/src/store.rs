@@ -55,6 +55,8 @@ pub trait Store:
     + crate::faq::FaqStore
     + crate::support::SupportStore
     + crate::lease::LeaseStore
+    + crate::analytics::AnalyticsStore
+    + crate::console::ConsoleStore
     + Send
     + Sync
     + 'static

@@ -27,6 +27,7 @@ use groupcart_http::webapp::WebAppBot;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
+use groupcart_worker::analytics_jobs::AnomalyCheck;
 use groupcart_worker::calendar_jobs::SendPost;
 use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway, TelegramMembership};
 use groupcart_worker::crm_jobs::{Recompute, RefreshCustomer, ReleaseBroadcast};
@@ -34,6 +35,7 @@ use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
 use groupcart_worker::jobs::{JobRunner, JobsConfig};
+use groupcart_worker::moderation_jobs::{DeleteWelcome, RunStaffCommand};
 use groupcart_worker::privacy_jobs::{ApplyRetention, Export, ForgetMessage, PolicyCheck};
 use groupcart_worker::sender::{Sender, SenderConfig};
 use groupcart_worker::shop_jobs::{ExpireOrder, StuckShipments};
@@ -58,6 +60,9 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The built-in simulator, in sandbox mode.
     pub simulator: Option<Simulator>,
+    /// In sandbox mode, the console's demo owner (username, password) when this start made
+    /// it (the first start on a database without console users).
+    pub demo_login: Option<(String, String)>,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
     /// Keeps other instances off a SQLite file until every task has stopped.
@@ -138,10 +143,14 @@ impl App {
         if let Some(simulator) = &simulator {
             sandbox::prepare_simulator(simulator)?;
         }
+        let mut demo_login = None;
         if sandbox {
             sandbox::seed_demo_shop(store.as_ref())
                 .await
                 .context("could not create the demo shop")?;
+            demo_login = sandbox::demo_console_user(store.as_ref(), clock.now())
+                .await
+                .context("could not create the console's demo user")?;
         }
 
         let delivery = |bot: &BotConfig| match &config.http.public_url {
@@ -218,6 +227,11 @@ impl App {
             metrics: metrics.clone(),
             webhooks: Arc::new(webhooks),
             landing: Arc::new(landing(sandbox)),
+            console: groupcart_http::console::ConsoleConfig {
+                settings: config.console.settings(),
+                secure_cookies: config.console.secure_cookies,
+                trust_forwarded_for: config.console.trust_forwarded_for,
+            },
             api_token: api_token(&config, sandbox),
             texts: texts.clone(),
             wakers: wakers.clone(),
@@ -343,6 +357,13 @@ impl App {
         let mut tx = store.begin().await?;
         tx.schedule_job(&StuckShipments::next_run(clock.now()))
             .await?;
+        if config.analytics.alerts.enabled {
+            // The first check an hour after the first start; then daily.
+            tx.schedule_job(&groupcart_core::anomaly::check_job(
+                clock.now() + chrono::Duration::hours(1),
+            ))
+            .await?;
+        }
         tx.schedule_job(&groupcart_core::crm::recompute_job(
             clock.now() + chrono::Duration::days(1),
         ))
@@ -370,6 +391,7 @@ impl App {
             store,
             metrics,
             simulator,
+            demo_login,
             shutdown,
             tasks,
             instance_lock,
@@ -389,7 +411,7 @@ impl App {
     }
 }
 
-/// The links on the landing page.
+/// The links on the console's login page and dashboard.
 fn landing(sandbox: bool) -> Vec<(String, String)> {
     let mut landing = Vec::new();
     if sandbox {
@@ -491,6 +513,19 @@ fn job_runner(
         texts: texts.clone(),
         clock: clock.clone(),
     }));
+    jobs.register(Arc::new(DeleteWelcome {
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(RunStaffCommand {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
+        staff: members.clone(),
+    }));
     jobs.register(Arc::new(DrawGiveaway {
         texts: texts.clone(),
         clock: clock.clone(),
@@ -500,7 +535,7 @@ fn job_runner(
             .collect(),
         members,
     }));
-    let staff = profiles
+    let staff: HashMap<String, StaffChat> = profiles
         .iter()
         .filter_map(|p| {
             let chat = StaffChat {
@@ -528,6 +563,14 @@ fn job_runner(
             .collect(),
         // Five seconds of sending at the configured rate (the paid rate when enabled).
         window: broadcast_window(&config.telegram.limits),
+    }));
+    jobs.register(Arc::new(AnomalyCheck {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        staff: staff.clone(),
+        rules: config.analytics.alerts.rules(),
+        enabled: config.analytics.alerts.enabled,
     }));
     jobs.register(Arc::new(StuckShipments {
         store: store.clone(),

@@ -176,6 +176,7 @@ async fn webhook(store: SharedStore, requests: u64, concurrency: usize) -> Resul
             },
         )])),
         landing: Arc::new(Vec::new()),
+        console: Default::default(),
         api_token: None,
         texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
         wakers: groupcart_bot::SenderWakers::default(),

@@ -58,10 +58,12 @@ pub struct Config {
     /// empty without a token: sandbox mode.
     pub bots: Vec<BotConfig>,
     pub api: ApiConfig,
+    pub console: ConsoleConfig,
     pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
     pub crm: CrmConfig,
     pub support: SupportConfig,
+    pub analytics: AnalyticsConfig,
     /// Where events are sent (signed) as they happen.
     pub webhooks: Vec<WebhookConfig>,
     pub log: LogConfig,
@@ -403,6 +405,54 @@ impl Default for ShopConfig {
     }
 }
 
+/// `[analytics]`: what the figures watch for.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnalyticsConfig {
+    pub alerts: AlertsConfig,
+}
+
+/// `[analytics.alerts]`: the daily anomaly check, posted to each bot's staff chat (see
+/// `groupcart_core::anomaly`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    pub enabled: bool,
+    /// A week-over-week drop of at least this many percent is news.
+    pub drop_percent: u32,
+    /// ...when the week before had at least this many.
+    pub min_baseline: i64,
+    /// At least this share (percent) of the last day's sends failed...
+    pub failed_sends_percent: u32,
+    /// ...and at least this many.
+    pub min_failed_sends: i64,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        let rules = groupcart_core::anomaly::AnomalyRules::default();
+        AlertsConfig {
+            enabled: true,
+            drop_percent: rules.drop_percent,
+            min_baseline: rules.min_baseline,
+            failed_sends_percent: rules.failed_sends_percent,
+            min_failed_sends: rules.min_failed_sends,
+        }
+    }
+}
+
+impl AlertsConfig {
+    /// The rules of the check.
+    pub fn rules(&self) -> groupcart_core::anomaly::AnomalyRules {
+        groupcart_core::anomaly::AnomalyRules {
+            drop_percent: self.drop_percent,
+            min_baseline: self.min_baseline,
+            failed_sends_percent: self.failed_sends_percent,
+            min_failed_sends: self.min_failed_sends,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CrmConfig {
@@ -428,6 +478,45 @@ pub struct ApiConfig {
     /// Bearer token of the admin API (`/api`). Empty: the admin API is off, except in
     /// sandbox mode, where a token is made up at start and logged.
     pub token: Secret,
+}
+
+/// The operator console (`[console]`): sessions and cookies. Users are made with
+/// `groupcart user add`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// Mark the console's cookies `Secure` always (they are anyway when a proxy sends
+    /// `X-Forwarded-Proto: https`). Turn on when the console is only reached over HTTPS.
+    pub secure_cookies: bool,
+    /// Take the client's address, for the per-address login limit and the audit log, from
+    /// the last `X-Forwarded-For` entry. Only behind a proxy that sets that header.
+    pub trust_forwarded_for: bool,
+    /// A session unused for this many hours ends.
+    pub idle_timeout_hours: u32,
+    /// A session ends this many days after login, used or not.
+    pub session_days: u32,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            idle_timeout_hours: 12,
+            session_days: 7,
+        }
+    }
+}
+
+impl ConsoleConfig {
+    /// The core's session settings (login limits stay at their defaults).
+    pub fn settings(&self) -> groupcart_core::console::ConsoleSettings {
+        groupcart_core::console::ConsoleSettings {
+            idle_timeout: chrono::Duration::hours(i64::from(self.idle_timeout_hours)),
+            lifetime: chrono::Duration::days(i64::from(self.session_days)),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -596,6 +685,24 @@ impl Config {
         }
         if !(1..=365).contains(&self.shop.stuck_after_days) {
             return Err("shop.stuck_after_days must be between 1 and 365".into());
+        }
+        let alerts = &self.analytics.alerts;
+        if !(1..=100).contains(&alerts.drop_percent) {
+            return Err("analytics.alerts.drop_percent must be between 1 and 100".into());
+        }
+        if !(1..=100).contains(&alerts.failed_sends_percent) {
+            return Err("analytics.alerts.failed_sends_percent must be between 1 and 100".into());
+        }
+        if alerts.min_baseline < 1 || alerts.min_failed_sends < 1 {
+            return Err(
+                "analytics.alerts.min_baseline and min_failed_sends must be at least 1".into(),
+            );
+        }
+        if !(1..=720).contains(&self.console.idle_timeout_hours) {
+            return Err("console.idle_timeout_hours must be between 1 and 720".into());
+        }
+        if !(1..=90).contains(&self.console.session_days) {
+            return Err("console.session_days must be between 1 and 90".into());
         }
         if !(1..=20).contains(&self.shop.page_size) {
             return Err("shop.page_size must be between 1 and 20".into());

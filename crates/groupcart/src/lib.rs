@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod bench;
+pub mod bench_analytics;
 pub mod bench_crm;
 pub mod bench_jobs;
 pub mod catalog_cli;
 pub mod config;
 pub mod sandbox;
 pub mod storage;
+pub mod user_cli;

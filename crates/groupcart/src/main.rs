@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         which: BenchCommand,
     },
+    /// Manage the operator console's users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -71,6 +76,30 @@ enum Command {
         #[arg(long = "sim-listen", default_value = "127.0.0.1:8081")]
         sim_listen: SocketAddr,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a console user. The password is read from standard input when piped, else
+    /// generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// owner, admin, agent or analyst.
+        #[arg(long)]
+        role: String,
+        /// The name shown in the console and to customers in replies (default: username).
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List the console users.
+    List,
+    /// Disable a user: no more logins, and their sessions end.
+    Disable { username: String },
+    /// Set a new password (piped, or generated and printed); their sessions end.
+    Password { username: String },
+    /// Turn on TOTP two-factor login and print the otpauth:// URI.
+    Totp { username: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,6 +178,19 @@ enum BenchCommand {
         customers: i64,
         #[arg(long, default_value_t = 10_000_000)]
         orders: i64,
+        /// Also measure on this PostgreSQL server (a scratch database is created on it and
+        /// dropped afterwards).
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
+    /// The dashboard's analytics (funnel, retention cohorts, growth by source) over
+    /// synthetic customers and events (on a fresh SQLite database, and a scratch PostgreSQL
+    /// one).
+    Analytics {
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: i64,
+        #[arg(long, default_value_t = 10_000_000)]
+        events: i64,
         /// Also measure on this PostgreSQL server (a scratch database is created on it and
         /// dropped afterwards).
         #[arg(long, value_name = "URL")]
@@ -305,6 +347,21 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 ),
             }
         }
+        Command::User { command } => match command {
+            UserCommand::Add {
+                username,
+                role,
+                display_name,
+            } => groupcart::user_cli::add(&config, &username, &role, display_name.as_deref()).await,
+            UserCommand::List => groupcart::user_cli::list(&config).await,
+            UserCommand::Disable { username } => {
+                groupcart::user_cli::disable(&config, &username).await
+            }
+            UserCommand::Password { username } => {
+                groupcart::user_cli::password(&config, &username).await
+            }
+            UserCommand::Totp { username } => groupcart::user_cli::totp(&config, &username).await,
+        },
         Command::Config {
             command: ConfigCommand::Print,
         } => {
@@ -371,6 +428,21 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 orders,
                 postgres,
                 send_seconds: 0,
+            })
+            .await
+        }
+        Command::Bench {
+            which:
+                BenchCommand::Analytics {
+                    customers,
+                    events,
+                    postgres,
+                },
+        } => {
+            groupcart::bench_analytics::run(groupcart::bench_analytics::AnalyticsBench {
+                customers,
+                events,
+                postgres,
             })
             .await
         }
@@ -477,6 +549,10 @@ async fn serve(config: Config) -> Result<()> {
     if sandbox {
         tracing::info!("SANDBOX MODE: no bot token is set, so the demo bot talks to the built-in Telegram simulator");
         tracing::info!("simulator (chat with the demo bot): {base}/sim");
+        if let Some((username, password)) = &app.demo_login {
+            // On standard output, not in the log: the password is shown once.
+            println!("console: {base}/login  username: {username}  password: {password}");
+        }
     }
     tracing::info!("console: {base}/  metrics: {base}/metrics");
     shutdown_signal().await;

@@ -90,6 +90,32 @@ pub fn api_token() -> String {
         .collect()
 }
 
+/// The console's demo owner: made with a random password when the database has no console
+/// user yet. Returns (username, password) when it was made, to be printed once.
+pub async fn demo_console_user(
+    store: &dyn groupcart_core::console::ConsoleStore,
+    at: chrono::DateTime<chrono::Utc>,
+) -> groupcart_core::Result<Option<(String, String)>> {
+    use groupcart_core::console::{self, Role, UserDraft};
+    if !store.console_users().await?.is_empty() {
+        return Ok(None);
+    }
+    let password = console::generate_password();
+    let draft = UserDraft {
+        username: "demo".into(),
+        display_name: "Demo owner".into(),
+        role: Role::Owner,
+        permissions: Vec::new(),
+        password: password.clone(),
+    };
+    match console::add_user(store, None, draft, at).await {
+        Ok(user) => Ok(Some((user.username, password))),
+        // Another instance made it first.
+        Err(groupcart_core::Error::Conflict(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// A small demo catalog, in English and Chinese, saved when the sandbox starts on an empty
 /// catalog so there is something to browse and buy.
 pub async fn seed_demo_shop(

@@ -196,7 +196,8 @@ async fn browse_buy_and_pay_postgres() {
     browse_buy_and_pay(groupcart_store_contract::postgres_url_for_new_db().await).await;
 }
 
-/// A person trying the sandbox opens the storefront from the landing page.
+/// A person trying the sandbox opens the storefront from the console's login page (where the
+/// old landing page's links are).
 #[tokio::test]
 async fn sandbox_opens_the_storefront_in_a_browser() {
     let shop = MiniApp::start(
@@ -212,7 +213,7 @@ async fn sandbox_opens_the_storefront_in_a_browser() {
         .build()
         .unwrap();
     let landing = no_redirects
-        .get(format!("http://{}/", shop.app.addr))
+        .get(format!("http://{}/login", shop.app.addr))
         .send()
         .await
         .unwrap()

@@ -5,24 +5,22 @@
 //!
 //! Needs `chromium` and `chromedriver` on the PATH (Debian: `apt-get install chromium
 //! chromium-driver`; `.ci/run` installs them). Without them the test fails, it never skips.
-//! The WebDriver calls are the few plain W3C endpoints below, over the `reqwest` we have.
+//! The WebDriver calls are the plain W3C endpoints of `webdriver/` (shared with the console).
 
-use base64::Engine as _;
+mod webdriver;
+
 use groupcart::app::App;
 use groupcart::config::Config;
 use groupcart_core::shop::{OrderId, OrderQuery, OrderStatus};
 use serde_json::{json, Value};
-use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use tokio::net::TcpListener;
+use webdriver::*;
 
-const WAIT: Duration = Duration::from_secs(20);
+/// Where the screenshots go, under `target/`.
+const ARTIFACTS: &str = "webapp-artifacts";
 const BOT: i64 = 1_000_000_001;
 const USER: i64 = 8001;
-/// How WebDriver names an element reference in JSON.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 #[tokio::test]
 async fn storefront_add_to_cart_check_out_and_pay() {
@@ -73,7 +71,7 @@ async fn storefront_add_to_cart_check_out_and_pay() {
     let case_16 = variant(&catalog, "phone-case", "16");
 
     let driver = ChromeDriver::start(&chromedriver);
-    let browser = Browser::open(&driver, &chromium).await;
+    let browser = Browser::open(&driver, &chromium, PageLoad::Eager, ARTIFACTS).await;
     browser
         .call("POST", "/window/rect", json!({"width": 412, "height": 860}))
         .await;
@@ -173,7 +171,7 @@ async fn storefront_add_to_cart_check_out_and_pay() {
     eprintln!(
         "storefront shown {} ms after navigation; screenshots in {}",
         loaded.as_millis(),
-        artifacts().display()
+        artifacts(ARTIFACTS).display()
     );
     app.shutdown();
     app.stopped().await;
@@ -192,10 +190,6 @@ fn variant(catalog: &Value, handle: &str, label: &str) -> i64 {
         .unwrap_or_else(|| panic!("variant {label} of {handle} in {product:#}"))
 }
 
-fn testid(id: &str) -> String {
-    format!("[data-testid=\"{id}\"]")
-}
-
 /// Everything but unreserved characters escaped, so `&` and `=` inside the init data survive
 /// the hash being read as URL parameters.
 fn percent_encode(text: &str) -> String {
@@ -207,263 +201,4 @@ fn percent_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-fn on_path(name: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|dir| dir.join(name))
-        .find(|path| path.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is not installed; this browser test needs Chromium and ChromeDriver \
-                 (Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
-            )
-        })
-}
-
-fn artifacts() -> PathBuf {
-    // The workspace's target, two levels above this crate, unless moved.
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2);
-            workspace.expect("the workspace root").join("target")
-        });
-    target.join("webapp-artifacts")
-}
-
-/// A `chromedriver` child process on a free port, in a process group of its own so that
-/// dropping it also ends the Chromium it started, even when the test fails half way.
-struct ChromeDriver {
-    child: Child,
-    url: String,
-}
-
-impl ChromeDriver {
-    fn start(binary: &Path) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .process_group(0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        ChromeDriver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One WebDriver session.
-struct Browser {
-    http: reqwest::Client,
-    session: String,
-    _profile: TempDir,
-}
-
-impl Browser {
-    async fn open(driver: &ChromeDriver, chromium: &Path) -> Self {
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let ready = match http.get(format!("{}/status", driver.url)).send().await {
-                Ok(response) => response.json::<Value>().await.ok(),
-                Err(_) => None,
-            };
-            if ready.is_some_and(|s| s["value"]["ready"] == true) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let profile = TempDir::new();
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            // Return at DOMContentLoaded: the page must not wait for Telegram's script,
-            // which cannot load here, and neither should navigation.
-            "pageLoadStrategy": "eager",
-            "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-dev-shm-usage",
-                    format!("--user-data-dir={}", profile.0.display()),
-                ],
-            },
-        }}});
-        let response: Value = http
-            .post(format!("{}/session", driver.url))
-            .json(&capabilities)
-            .send()
-            .await
-            .expect("chromedriver answers")
-            .json()
-            .await
-            .unwrap();
-        let session = response["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no WebDriver session: {response:#}"))
-            .to_owned();
-        Browser {
-            http,
-            session: format!("{}/session/{session}", driver.url),
-            _profile: profile,
-        }
-    }
-
-    /// Calls a session endpoint; `Err` carries WebDriver's error code.
-    async fn try_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
-        let url = format!("{}{path}", self.session);
-        let request = match method {
-            "GET" => self.http.get(url),
-            "DELETE" => self.http.delete(url),
-            _ => self.http.post(url).json(&body),
-        };
-        let response = request
-            .timeout(WAIT)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let ok = response.status().is_success();
-        let reply: Value = response.json().await.map_err(|e| e.to_string())?;
-        if ok {
-            Ok(reply["value"].clone())
-        } else {
-            Err(format!(
-                "{}: {}",
-                reply["value"]["error"], reply["value"]["message"]
-            ))
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
-        self.try_call(method, path, body)
-            .await
-            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"))
-    }
-
-    async fn goto(&self, url: &str) {
-        self.call("POST", "/url", json!({ "url": url })).await;
-    }
-
-    async fn find(&self, css: &str) -> Option<String> {
-        let found = self
-            .try_call(
-                "POST",
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await
-            .ok()?;
-        found[ELEMENT].as_str().map(str::to_owned)
-    }
-
-    /// The element's rendered text, if it is there and shown.
-    async fn text_of(&self, css: &str) -> Option<String> {
-        let element = self.find(css).await?;
-        let text = self
-            .try_call("GET", &format!("/element/{element}/text"), Value::Null)
-            .await
-            .ok()?;
-        text.as_str().map(str::to_owned)
-    }
-
-    async fn enabled(&self, element: &str) -> bool {
-        self.call("GET", &format!("/element/{element}/enabled"), Value::Null)
-            .await
-            == true
-    }
-
-    async fn click(&self, element: &str) {
-        self.call("POST", &format!("/element/{element}/click"), json!({}))
-            .await;
-    }
-
-    async fn wait_until<T, F, Fut>(&self, what: &str, mut probe: F) -> T
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Option<T>>,
-    {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(found) = probe().await {
-                return found;
-            }
-            if Instant::now() >= deadline {
-                self.save_screenshot("timeout.png").await;
-                let banner = self.text_of(&testid("error")).await.unwrap_or_default();
-                panic!("timed out waiting for {what}; error banner: {banner:?}; see timeout.png");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn wait_for(&self, css: &str) -> String {
-        self.wait_until(css, || self.find(css)).await
-    }
-
-    async fn wait_text(&self, css: &str, expected: &str) {
-        let what = format!("{css} to read {expected:?}");
-        self.wait_until(&what, || async {
-            (self.text_of(css).await?.trim() == expected).then_some(())
-        })
-        .await
-    }
-
-    async fn save_screenshot(&self, name: &str) {
-        let data = self.call("GET", "/screenshot", Value::Null).await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(data.as_str().expect("base64 PNG"))
-            .expect("a valid screenshot");
-        let dir = artifacts();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(name), png).unwrap();
-    }
-
-    async fn quit(self) {
-        let _ = self.try_call("DELETE", "", Value::Null).await;
-    }
-}
-
-/// A fresh Chromium profile directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "groupcart-chromium-{}-{}",
-            std::process::id(),
-            rand::random::<u64>()
-        ));
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

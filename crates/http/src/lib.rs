@@ -1,10 +1,12 @@
 //! The HTTP driver of groupcart: the Telegram webhook (`POST /telegram/{bot}`), operations
-//! endpoints (`/healthz`, `/readyz`, `/metrics`) and the landing page.
+//! endpoints (`/healthz`, `/readyz`, `/metrics`) and the operator console at `/` (`console`).
 //!
 //! Handlers are thin: they check and translate the request and call the intake or the store.
 //! Every error answers with a stable code and a message that reveals no internals.
 
+mod analytics_csv;
 mod api;
+pub mod console;
 mod error;
 mod metrics;
 pub mod webapp;
@@ -14,7 +16,6 @@ pub use error::ApiError;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::Router;
 use groupcart_bot::intake::Intake;
@@ -38,8 +39,11 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Bots that receive updates by webhook, by bot key.
     pub webhooks: Arc<HashMap<String, WebhookBot>>,
-    /// Lines shown on the landing page (e.g. where the sandbox simulator is).
+    /// Lines shown on the console's login page and dashboard (e.g. where the sandbox
+    /// simulator is).
     pub landing: Arc<Vec<(String, String)>>,
+    /// The operator console's settings.
+    pub console: console::ConsoleConfig,
     /// The admin API's bearer token; `None` turns the admin API off.
     pub api_token: Option<Arc<str>>,
     /// Customer-facing text, for the messages staff actions send.
@@ -82,7 +86,6 @@ impl Default for CrmSettings {
 /// The router of every groupcart endpoint.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(landing))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::render))
@@ -90,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .route("/giveaways/{id}", get(api::public_giveaway))
         .nest("/api", api::routes(state.clone()))
         .merge(webapp::routes())
+        .merge(console::routes())
         .fallback(not_found)
         .with_state(state)
 }
@@ -118,34 +122,6 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError>
 
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
-}
-
-async fn landing(State(state): State<AppState>) -> impl IntoResponse {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let items: String = state
-        .landing
-        .iter()
-        .map(|(label, href)| {
-            format!(
-                "<li><a href=\"{}\">{}</a></li>",
-                escape(href),
-                escape(label)
-            )
-        })
-        .collect();
-    Html(format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>groupcart</title><style>body{{font:16px system-ui,sans-serif;max-width:40rem;\
-         margin:3rem auto;padding:0 1rem}}@media(prefers-color-scheme:dark){{body{{background:#111;\
-         color:#eee}}a{{color:#8cf}}}}</style></head><body><h1>groupcart</h1>\
-         <p>groupcart is running.</p><ul>{items}</ul></body></html>"
-    ))
 }
 
 #[cfg(test)]

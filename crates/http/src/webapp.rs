@@ -254,9 +254,15 @@ async fn catalog(
     Path(bot): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<CatalogPage>, ApiError> {
-    let (app, _customer, language) = authenticate(&state, &bot, &headers).await?;
+    let (app, customer, language) = authenticate(&state, &bot, &headers).await?;
     let currency = bot_currency(&app.profile)?;
     let products = checkout::products_for_sale(state.store.as_ref(), currency, None).await?;
+    if !products.is_empty() {
+        // The Mini App shows its products on this page: the funnel's "viewed product" step.
+        let mut tx = state.store.begin().await?;
+        checkout::product_viewed(tx.as_mut(), &app.profile, &customer, None, Utc::now()).await?;
+        tx.commit().await?;
+    }
     let products = products
         .iter()
         .map(|p| {

@@ -15,9 +15,9 @@ use crate::state::{
 use crate::text::{detect_entities, has_callback_button};
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, ChatInfo, ChatType, JoinResult, MemberSpec,
-    MemberStatus, MessageSent, OrderInfo, PayDetails, PayStarted, PayTarget, Payment,
-    PaymentStatus, SentMessage, ShippingAddress, SimChat, SimFile, SimTopic, SimUser, Stats,
-    UserSpec,
+    MemberStatus, MessageExtras, MessageSent, OrderInfo, PayDetails, PayStarted, PayTarget,
+    Payment, PaymentStatus, SentMessage, ShippingAddress, SimChat, SimFile, SimTopic, SimUser,
+    Stats, UserSpec,
 };
 use crate::{SimConfig, Simulator};
 
@@ -402,7 +402,34 @@ impl Simulator {
         chat_id: Option<i64>,
         text: &str,
     ) -> Result<MessageSent, SimError> {
-        self.user_message(bot_id, from.into(), chat_id, None, UserContent::Text(text))
+        self.user_message(
+            bot_id,
+            from.into(),
+            chat_id,
+            None,
+            UserContent::Text(text),
+            MessageExtras::default(),
+        )
+    }
+
+    /// A user writes `text` in a group, replying to a message or forwarding a channel post
+    /// (`extras`).
+    pub fn send_message_with(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: i64,
+        text: &str,
+        extras: MessageExtras,
+    ) -> Result<MessageSent, SimError> {
+        self.user_message(
+            bot_id,
+            from.into(),
+            Some(chat_id),
+            None,
+            UserContent::Text(text),
+            extras,
+        )
     }
 
     /// A user writes `text` in forum topic `thread_id` (a topic the bot created) of a forum
@@ -422,6 +449,7 @@ impl Simulator {
             Some(chat_id),
             Some(thread_id),
             UserContent::Text(text),
+            MessageExtras::default(),
         )
     }
 
@@ -441,6 +469,7 @@ impl Simulator {
             chat_id,
             thread_id,
             UserContent::Photo { caption },
+            MessageExtras::default(),
         )
     }
 
@@ -462,6 +491,7 @@ impl Simulator {
             chat_id,
             thread_id,
             UserContent::Document { file, caption },
+            MessageExtras::default(),
         )
     }
 
@@ -473,6 +503,7 @@ impl Simulator {
         chat_id: Option<i64>,
         thread_id: Option<i64>,
         content: UserContent<'_>,
+        extras: MessageExtras,
     ) -> Result<MessageSent, SimError> {
         check_bot_id(bot_id)?;
         content.check()?;
@@ -528,6 +559,39 @@ impl Simulator {
 
             let (mut message, text, entities) = content.into_message(world);
             message["chat"] = world.chat_json(chat_id);
+            if let Some(reply_to) = extras.reply_to_message_id {
+                let mut replied = world
+                    .bot(bot_id)
+                    .log(chat_id)
+                    .and_then(|log| {
+                        log.entries
+                            .iter()
+                            .find(|e| e.message_id() == reply_to && !e.deleted)
+                    })
+                    .map(|e| e.message.clone())
+                    .ok_or_else(|| SimError::bad_request("message to be replied not found"))?;
+                if let Some(object) = replied.as_object_mut() {
+                    object.remove("reply_to_message");
+                }
+                message["reply_to_message"] = replied;
+            }
+            if let Some(channel) = extras.forward_from_chat_id {
+                let is_channel = world
+                    .chats
+                    .get(&channel)
+                    .is_some_and(|c| c.info.kind == ChatType::Channel);
+                if !is_channel {
+                    return Err(SimError::bad_request(
+                        "forward_from_chat_id must be a registered channel",
+                    ));
+                }
+                message["forward_origin"] = json!({
+                    "type": "channel",
+                    "date": now_unix() - 60,
+                    "chat": world.chat_json(channel),
+                    "message_id": 1,
+                });
+            }
             if let Some((thread_id, root)) = root {
                 message["message_thread_id"] = json!(thread_id);
                 message["is_topic_message"] = json!(true);

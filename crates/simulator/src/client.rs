@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::types::{
-    BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageSent,
-    PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimFile, SimTopic, SimUser,
-    Stats, UserSpec,
+    BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageExtras,
+    MessageSent, PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimFile,
+    SimTopic, SimUser, Stats, UserSpec,
 };
 
 /// A control API failure.
@@ -177,6 +177,23 @@ impl SimClient {
         text: &str,
     ) -> Result<MessageSent, ClientError> {
         let body = json!({"from": user.into(), "chat_id": chat_id, "text": text});
+        self.post(&format!("/bots/{bot_id}/messages"), &body).await
+    }
+
+    /// The user writes `text` in a group, replying to a message of it or forwarding a
+    /// channel's post (`extras`).
+    pub async fn send_text_with(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        text: &str,
+        extras: MessageExtras,
+    ) -> Result<MessageSent, ClientError> {
+        let mut body = json!({"from": user.into(), "chat_id": chat_id, "text": text});
+        if let (Some(object), Value::Object(more)) = (body.as_object_mut(), json!(extras)) {
+            object.extend(more);
+        }
         self.post(&format!("/bots/{bot_id}/messages"), &body).await
     }
 

@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 
 use crate::error::SimError;
 use crate::params::parse_urlencoded;
-use crate::types::{MemberSpec, PayDetails, PayTarget, SimChat, SimFile, SimUser, UserSpec};
+use crate::types::{
+    MemberSpec, MessageExtras, PayDetails, PayTarget, SimChat, SimFile, SimUser, UserSpec,
+};
 use crate::Simulator;
 
 const PAGE: &str = include_str!("page.html");
@@ -120,6 +122,9 @@ struct MessageBody {
     #[serde(default)]
     message_thread_id: Option<i64>,
     text: String,
+    /// A reply (`reply_to_message_id`) or a forward from a channel (`forward_from_chat_id`).
+    #[serde(flatten)]
+    extras: MessageExtras,
 }
 
 async fn post_message(
@@ -136,6 +141,14 @@ async fn post_message(
         (None, Some(_)) => {
             return Err(SimError::bad_request(
                 "message_thread_id needs the chat_id of a forum supergroup",
+            ))
+        }
+        (Some(chat_id), None) if body.extras != MessageExtras::default() => {
+            sim.send_message_with(bot_id, body.from, chat_id, &body.text, body.extras)?
+        }
+        (None, None) if body.extras != MessageExtras::default() => {
+            return Err(SimError::bad_request(
+                "replies and forwards are simulated in groups (give chat_id)",
             ))
         }
         (chat_id, None) => sim.send_message(bot_id, body.from, chat_id, &body.text)?,

@@ -353,6 +353,17 @@ pub struct CallbackRecord {
     pub answer: Option<CallbackAnswer>,
 }
 
+/// What else a user's message in a group may carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageExtras {
+    /// It replies to this message of the chat (one the bot can see).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to_message_id: Option<i64>,
+    /// It is forwarded from this registered channel (`forward_origin` of type `channel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_from_chat_id: Option<i64>,
+}
+
 /// Result of a simulated user message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageSent {

@@ -58,7 +58,7 @@ async fn sqlite_opening_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=23).collect::<Vec<i64>>());
     let mode: String = sqlx::query("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -153,7 +153,7 @@ async fn postgres_connecting_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=23).collect::<Vec<i64>>());
 }
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 //! join coupon given once per person and chat.
 
 use groupcart_core::community::{
-    ChatRole, ChatSettings, ChatSighting, InviteLink, JoinRequest, JoinStatus, MemberChange,
-    Verification,
+    ChatRole, ChatSettings, ChatSighting, InviteLink, JoinRequest, JoinStatus, MemberChange, Raid,
+    RaidGuard, Verification, Welcome,
 };
 use groupcart_core::coupon::{Limits, PromotionDraft, PromotionStatus};
 use groupcart_core::customer::CustomerId;
@@ -19,6 +19,7 @@ groupcart_store_contract::backend_tests!(
     invite_links_count_joins_and_requests,
     join_requests_are_decided_once_and_can_be_made_again,
     the_join_coupon_is_given_once_per_person_and_chat,
+    joins_are_counted_and_raids_last,
 );
 
 const BOT: &str = "shop_bot";
@@ -66,6 +67,20 @@ async fn chats_are_registered_and_keep_their_settings(store: SharedStore) {
         },
         join_promotion: None,
         moderation: Default::default(),
+        welcome: Welcome {
+            texts: [
+                ("en".to_owned(), "Welcome, {name}!".to_owned()),
+                ("zh-CN".to_owned(), "欢迎 {name}！".to_owned()),
+            ]
+            .into(),
+            delete_after_minutes: 10,
+        },
+        raid: RaidGuard {
+            joins: 20,
+            seconds: 30,
+            minutes: 15,
+            verification: Some(Verification::Button),
+        },
     };
     let set = store
         .set_chat_settings(BOT, GROUP, &settings, t(2))
@@ -168,6 +183,69 @@ fn request(customer: CustomerId, user: i64, link: Option<&str>, secs: i64) -> Jo
         requested_at: t(secs),
         decided_at: None,
     }
+}
+
+fn change(user: i64, joined: bool, via_request: bool, secs: i64) -> MemberChange {
+    MemberChange {
+        bot: BOT.into(),
+        chat_id: GROUP,
+        user_id: user,
+        customer_id: None,
+        joined,
+        invite_link: None,
+        via_join_request: via_request,
+        at: t(secs),
+    }
+}
+
+async fn joins_are_counted_and_raids_last(store: SharedStore) {
+    let (ada, bo, cy) = (
+        customer(&store, 31).await,
+        customer(&store, 32).await,
+        customer(&store, 33).await,
+    );
+    let mut tx = store.begin().await.unwrap();
+    for (customer, user, secs) in [(ada, 31, 0), (bo, 32, 10), (cy, 33, 20)] {
+        tx.open_join_request(&request(customer, user, None, secs))
+            .await
+            .unwrap();
+    }
+    // A direct join counts; a join through a request (counted as the request) and a leave
+    // do not; nor does another chat.
+    tx.record_member_change(&change(41, true, false, 15))
+        .await
+        .unwrap();
+    tx.record_member_change(&change(31, true, true, 16))
+        .await
+        .unwrap();
+    tx.record_member_change(&change(42, false, false, 17))
+        .await
+        .unwrap();
+    let mut elsewhere = change(43, true, false, 18);
+    elsewhere.chat_id = GROUP - 1;
+    tx.record_member_change(&elsewhere).await.unwrap();
+    assert_eq!(tx.recent_joins(BOT, GROUP, t(0)).await.unwrap(), 4);
+    assert_eq!(tx.recent_joins(BOT, GROUP, t(5)).await.unwrap(), 3);
+    assert_eq!(tx.recent_joins(BOT, GROUP, t(21)).await.unwrap(), 0);
+
+    assert_eq!(tx.raid(BOT, GROUP).await.unwrap(), None);
+    let raid = |start: i64, end: i64| Raid {
+        started_at: t(start),
+        until: t(end),
+    };
+    assert!(tx.raise_raid(BOT, GROUP, t(30), t(90)).await.unwrap());
+    assert_eq!(tx.raid(BOT, GROUP).await.unwrap(), Some(raid(30, 90)));
+    // While it runs: longer, not new.
+    assert!(!tx.raise_raid(BOT, GROUP, t(40), t(100)).await.unwrap());
+    assert!(!tx.raise_raid(BOT, GROUP, t(50), t(60)).await.unwrap());
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.raid(BOT, GROUP).await.unwrap(), Some(raid(30, 100)));
+    // Over: the next is a new one.
+    assert!(tx.raise_raid(BOT, GROUP, t(200), t(260)).await.unwrap());
+    assert_eq!(tx.raid(BOT, GROUP).await.unwrap(), Some(raid(200, 260)));
+    assert_eq!(tx.raid(BOT, GROUP - 1).await.unwrap(), None);
+    tx.commit().await.unwrap();
 }
 
 async fn join_requests_are_decided_once_and_can_be_made_again(store: SharedStore) {

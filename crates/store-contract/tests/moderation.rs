@@ -19,6 +19,7 @@ groupcart_store_contract::backend_tests!(
     old_messages_are_forgotten,
     strikes_are_kept_per_person_and_chat,
     actions_are_logged_and_read_newest_first,
+    lifts_and_lock_rules_are_logged,
     a_dropped_transaction_leaves_nothing,
 );
 
@@ -248,6 +249,36 @@ async fn strikes_are_kept_per_person_and_chat(store: SharedStore) {
 }
 
 // --- log ---
+
+/// Every sanction (lifted mutes and bans too) and every rule (the locks too) reads back as
+/// it was logged.
+async fn lifts_and_lock_rules_are_logged(store: SharedStore) {
+    let mut logged = Vec::new();
+    let mut tx = store.begin().await.unwrap();
+    let rules = [Rule::Forwards, Rule::Media, Rule::BotMentions];
+    for (i, rule) in rules.into_iter().enumerate() {
+        let new = action(11, Sanction::Warn, Some(rule), t(i as i64));
+        logged.push(tx.log_moderation(&new).await.unwrap());
+    }
+    for (i, sanction) in [Sanction::Unmute, Sanction::Unban].into_iter().enumerate() {
+        let mut new = action(11, sanction, None, t(10 + i as i64));
+        new.actor = "token:moderators".into();
+        let record_ = tx.log_moderation(&new).await.unwrap();
+        assert_eq!(record_, record(record_.id, &new));
+        logged.push(record_);
+    }
+    tx.commit().await.unwrap();
+    logged.reverse();
+    assert_eq!(
+        store.moderation_log(BOT, CHAT, Some(11), 10).await.unwrap(),
+        logged
+    );
+    assert_eq!(
+        Sanction::parse(Sanction::Unban.as_str()),
+        Some(Sanction::Unban)
+    );
+    assert_eq!(Rule::parse("bot_mentions"), Some(Rule::BotMentions));
+}
 
 async fn actions_are_logged_and_read_newest_first(store: SharedStore) {
     let buyer = customer(&store, 501).await;

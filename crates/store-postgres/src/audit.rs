@@ -17,7 +17,7 @@ use sqlx::postgres::PgRow;
 /// The advisory lock key of the audit chain's head ("audit" in ASCII).
 const HEAD_LOCK: i64 = 0x61_75_64_69_74;
 
-fn entry_row(row: &PgRow) -> Result<AuditEntry> {
+pub(crate) fn entry_row(row: &PgRow) -> Result<AuditEntry> {
     let details: String = get(row, "details")?;
     Ok(AuditEntry {
         seq: get(row, "seq")?,

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::community::{
     ChatRecord, ChatSettings, ChatSighting, CommunityStore, CommunityTx, InviteLink,
-    InviteLinkStats, JoinRequest, JoinStatus, MemberChange,
+    InviteLinkStats, JoinRequest, JoinStatus, MemberChange, Raid,
 };
 use groupcart_core::customer::CustomerId;
 use groupcart_core::promotion::PromotionId;
@@ -262,6 +262,68 @@ impl CommunityTx for PostgresTx {
         .await
         .map_err(db)?;
         Ok(())
+    }
+
+    async fn recent_joins(&mut self, bot: &str, chat_id: i64, since: DateTime<Utc>) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM join_requests
+                     WHERE bot = $1 AND chat_id = $2 AND requested_at >= $3)
+                  + (SELECT COUNT(*) FROM member_changes
+                     WHERE bot = $1 AND chat_id = $2 AND at >= $3
+                       AND joined AND NOT via_join_request) AS joins",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(since)
+        .fetch_one(self.conn())
+        .await
+        .map_err(db)?;
+        get(&row, "joins")
+    }
+
+    async fn raise_raid(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        // Inserted (a new raid) or replaced when the last one is over; else made longer.
+        let row = sqlx::query(
+            "INSERT INTO chat_raids (bot, chat_id, started_at, until) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (bot, chat_id) DO UPDATE SET
+                 started_at = CASE WHEN chat_raids.until > $3
+                                   THEN chat_raids.started_at ELSE excluded.started_at END,
+                 until = CASE WHEN chat_raids.until > $3
+                              THEN GREATEST(chat_raids.until, excluded.until)
+                              ELSE excluded.until END
+             RETURNING started_at = $3 AS fresh",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(at)
+        .bind(until)
+        .fetch_one(self.conn())
+        .await
+        .map_err(db)?;
+        get(&row, "fresh")
+    }
+
+    async fn raid(&mut self, bot: &str, chat_id: i64) -> Result<Option<Raid>> {
+        let row =
+            sqlx::query("SELECT started_at, until FROM chat_raids WHERE bot = $1 AND chat_id = $2")
+                .bind(bot)
+                .bind(chat_id)
+                .fetch_optional(self.conn())
+                .await
+                .map_err(db)?;
+        row.map(|row| {
+            Ok(Raid {
+                started_at: get(&row, "started_at")?,
+                until: get(&row, "until")?,
+            })
+        })
+        .transpose()
     }
 
     async fn claim_join_reward(

@@ -46,12 +46,14 @@
 
 #[macro_use]
 mod query;
+mod analytics;
 mod api_token;
 mod audit;
 mod broadcast;
 mod calendar;
 mod catalog;
 mod community;
+mod console;
 mod coupon;
 mod crm;
 mod flash_sale;

@@ -385,6 +385,14 @@ impl PrivacyTx for PostgresTx {
             .map_err(db)?
             .rows_affected() as i64;
         }
+        // The funnel's rollup names people by Telegram user id: it follows the pseudonym
+        // (a count, not counted as erased data).
+        sqlx::query("UPDATE analytics_milestones SET user_id = $1 WHERE user_id = $2")
+            .bind(p)
+            .bind(tg)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
         // A broadcast keeps its recipient rows for its statistics; one not yet queued
         // would be sent to the chat, so it is cancelled.
         report.other += sqlx::query(

@@ -12,7 +12,7 @@ use groupcart_core::audit::{AuditEntry, AuditStore, AuditTx, ChainHead, NewAudit
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
-fn entry_row(row: &SqliteRow) -> Result<AuditEntry> {
+pub(crate) fn entry_row(row: &SqliteRow) -> Result<AuditEntry> {
     let details: String = get(row, "details")?;
     Ok(AuditEntry {
         seq: get(row, "seq")?,

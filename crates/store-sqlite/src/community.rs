@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::community::{
     ChatRecord, ChatSettings, ChatSighting, CommunityStore, CommunityTx, InviteLink,
-    InviteLinkStats, JoinRequest, JoinStatus, MemberChange,
+    InviteLinkStats, JoinRequest, JoinStatus, MemberChange, Raid,
 };
 use groupcart_core::customer::CustomerId;
 use groupcart_core::promotion::PromotionId;
@@ -262,6 +262,78 @@ impl CommunityTx for SqliteTx {
         .await
         .map_err(db)?;
         Ok(())
+    }
+
+    async fn recent_joins(&mut self, bot: &str, chat_id: i64, since: DateTime<Utc>) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM join_requests
+                     WHERE bot = ?1 AND chat_id = ?2 AND requested_at >= ?3)
+                  + (SELECT COUNT(*) FROM member_changes
+                     WHERE bot = ?1 AND chat_id = ?2 AND at >= ?3
+                       AND joined = 1 AND via_join_request = 0) AS joins",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(ms(since))
+        .fetch_one(self.conn())
+        .await
+        .map_err(db)?;
+        get(&row, "joins")
+    }
+
+    async fn raise_raid(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        at: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        let running = sqlx::query(
+            "UPDATE chat_raids SET until = MAX(until, ?4)
+             WHERE bot = ?1 AND chat_id = ?2 AND until > ?3",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(ms(at))
+        .bind(ms(until))
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected()
+            > 0;
+        if running {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO chat_raids (bot, chat_id, started_at, until) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (bot, chat_id) DO UPDATE SET
+                 started_at = excluded.started_at, until = excluded.until",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(ms(at))
+        .bind(ms(until))
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(true)
+    }
+
+    async fn raid(&mut self, bot: &str, chat_id: i64) -> Result<Option<Raid>> {
+        let row =
+            sqlx::query("SELECT started_at, until FROM chat_raids WHERE bot = ? AND chat_id = ?")
+                .bind(bot)
+                .bind(chat_id)
+                .fetch_optional(self.conn())
+                .await
+                .map_err(db)?;
+        row.map(|row| {
+            Ok(Raid {
+                started_at: get_time(&row, "started_at")?,
+                until: get_time(&row, "until")?,
+            })
+        })
+        .transpose()
     }
 
     async fn claim_join_reward(

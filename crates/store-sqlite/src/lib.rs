@@ -71,12 +71,14 @@ mod query;
 // Before the modules that use its macros (`paid_statuses!`).
 #[macro_use]
 mod crm;
+mod analytics;
 mod api_token;
 mod audit;
 mod broadcast;
 mod calendar;
 mod catalog;
 mod community;
+mod console;
 mod coupon;
 mod flash_sale;
 mod giveaway;

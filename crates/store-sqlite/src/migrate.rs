@@ -115,6 +115,21 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "recent_sends",
         sql: include_str!("../migrations/0020_recent_sends.sql"),
     },
+    Migration {
+        version: 21,
+        name: "console",
+        sql: include_str!("../migrations/0021_console.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "analytics",
+        sql: include_str!("../migrations/0022_analytics.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "moderation_staff",
+        sql: include_str!("../migrations/0023_moderation_staff.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

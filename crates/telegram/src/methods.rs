@@ -100,6 +100,7 @@ methods! {
     DeclineChatJoinRequest => "declineChatJoinRequest" -> bool;
     GetChatMember => "getChatMember" -> ChatMember;
     BanChatMember => "banChatMember" -> bool;
+    UnbanChatMember => "unbanChatMember" -> bool;
     RestrictChatMember => "restrictChatMember" -> bool;
     SendInvoice => "sendInvoice" -> Message;
     CreateInvoiceLink => "createInvoiceLink" -> String;
@@ -659,6 +660,18 @@ pub struct BanChatMember {
     /// Delete all the user's messages in the chat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoke_messages: Option<bool>,
+}
+
+/// `unbanChatMember`: let a banned user join again (they are not added back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnbanChatMember {
+    /// The chat.
+    pub chat_id: ChatTarget,
+    /// The user.
+    pub user_id: i64,
+    /// Do nothing if the user is not banned (else a member is removed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only_if_banned: Option<bool>,
 }
 
 /// `restrictChatMember`: change what a supergroup member may do.

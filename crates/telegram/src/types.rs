@@ -294,6 +294,9 @@ pub struct Message {
     /// Unix time of the last edit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit_date: Option<i64>,
+    /// Where a forwarded message came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_origin: Option<MessageOrigin>,
     /// Text of a text message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -306,6 +309,18 @@ pub struct Message {
     /// The file of a document (general file) message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<Document>,
+    /// A video message (`Video`; only its presence matters here).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<serde_json::Value>,
+    /// An animation (GIF) message (`Animation`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub animation: Option<serde_json::Value>,
+    /// A sticker message (`Sticker`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<serde_json::Value>,
+    /// A voice message (`Voice`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voice: Option<serde_json::Value>,
     /// Caption of a media message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
@@ -343,6 +358,35 @@ pub struct Message {
     /// Inline keyboard attached to the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<InlineKeyboardMarkup>,
+}
+
+/// Where a forwarded message came from (`MessageOrigin`: `user`, `hidden_user`, `chat` or
+/// `channel`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageOrigin {
+    /// `user`, `hidden_user`, `chat` or `channel`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Unix time the message was sent originally.
+    pub date: i64,
+    /// The user who sent it (`user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_user: Option<User>,
+    /// The name of the user who sent it (`hidden_user`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_user_name: Option<String>,
+    /// The chat that sent it (`chat`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_chat: Option<Chat>,
+    /// The channel it was posted in (`channel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chat: Option<Chat>,
+    /// Its id in the channel (`channel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<i64>,
+    /// The author's signature (`chat`, `channel`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_signature: Option<String>,
 }
 
 /// A bot command at the start of a message, as returned by [`Message::command`].
@@ -1172,6 +1216,9 @@ pub struct ChatPermissions {
     /// Create forum topics.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub can_manage_topics: Option<bool>,
+    /// Edit their own tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub can_edit_tag: Option<bool>,
 }
 
 /// The current webhook status.

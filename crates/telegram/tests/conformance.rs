@@ -588,6 +588,22 @@ fn examples() -> Vec<Example> {
         ),
         example(
             "full",
+            UnbanChatMember {
+                chat_id: chat(),
+                user_id: 441122334,
+                only_if_banned: Some(true),
+            },
+        ),
+        example(
+            "minimal",
+            UnbanChatMember {
+                chat_id: chat(),
+                user_id: 441122334,
+                only_if_banned: None,
+            },
+        ),
+        example(
+            "full",
             RestrictChatMember {
                 chat_id: chat(),
                 user_id: 441122334,
@@ -607,6 +623,7 @@ fn examples() -> Vec<Example> {
                     can_invite_users: Some(true),
                     can_pin_messages: Some(false),
                     can_manage_topics: Some(false),
+                    can_edit_tag: Some(false),
                 },
                 use_independent_chat_permissions: Some(true),
                 until_date: Some(1735689600),

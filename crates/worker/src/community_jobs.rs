@@ -30,6 +30,10 @@ impl JobHandler for CloseJoinRequest {
         JOIN_TIMEOUT_JOB
     }
 
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let timeout: JoinTimeout = serde_json::from_value(job.payload.clone())
             .map_err(|e| Error::Invalid(format!("join timeout job: {e}")))?;

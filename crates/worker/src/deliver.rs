@@ -6,7 +6,7 @@ use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
     BanChatMember, CopyMessage, CreateForumTopic, DeclineChatJoinRequest, DeleteMessage,
     EditMessageText, InputFile, InvoiceParams, MessageOrTrue, RefundStarPayment,
-    RestrictChatMember, SendDocument, SendInvoice, SendMessage, SendPhoto,
+    RestrictChatMember, SendDocument, SendInvoice, SendMessage, SendPhoto, UnbanChatMember,
 };
 use groupcart_telegram::types::{
     ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
@@ -101,6 +101,29 @@ fn keyboard(rows: &[Vec<Button>]) -> Option<InlineKeyboardMarkup> {
 }
 
 /// A muted member's permissions: nothing may be sent.
+/// Every permission a member may have: what lifting a mute gives back.
+fn unmuted() -> ChatPermissions {
+    let yes = Some(true);
+    ChatPermissions {
+        can_send_messages: yes,
+        can_send_audios: yes,
+        can_send_documents: yes,
+        can_send_photos: yes,
+        can_send_videos: yes,
+        can_send_video_notes: yes,
+        can_send_voice_notes: yes,
+        can_send_polls: yes,
+        can_send_other_messages: yes,
+        can_add_web_page_previews: yes,
+        can_react_to_messages: yes,
+        can_edit_tag: yes,
+        can_change_info: yes,
+        can_invite_users: yes,
+        can_pin_messages: yes,
+        can_manage_topics: yes,
+    }
+}
+
 fn muted() -> ChatPermissions {
     ChatPermissions {
         can_send_messages: Some(false),
@@ -294,6 +317,31 @@ impl Deliver for TelegramDeliver {
                     user_id: *user_id,
                     until_date: None,
                     revoke_messages: None,
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            // The sender turns it into a `DeleteMessage` first (see `sender::resolve_sent`).
+            Action::DeleteSent { .. } => {
+                return Err(DeliveryError::Permanent(
+                    "the message to delete was not looked up".into(),
+                ))
+            }
+            Action::Unban { user_id } => {
+                let request = UnbanChatMember {
+                    chat_id: ChatTarget::Id(message.chat_id),
+                    user_id: *user_id,
+                    // A member who is not banned stays in the chat.
+                    only_if_banned: Some(true),
+                };
+                self.client.call(&request).await.map(|_| None)
+            }
+            Action::Unrestrict { user_id } => {
+                let request = RestrictChatMember {
+                    chat_id: ChatTarget::Id(message.chat_id),
+                    user_id: *user_id,
+                    permissions: unmuted(),
+                    use_independent_chat_permissions: None,
+                    until_date: None,
                 };
                 self.client.call(&request).await.map(|_| None)
             }

@@ -4,6 +4,7 @@
 //! Both are written as a testable single step (`step`) plus a loop (`run`) that repeats it
 //! until shutdown.
 
+pub mod analytics_jobs;
 pub mod calendar_jobs;
 pub mod community_jobs;
 pub mod crm_jobs;
@@ -12,6 +13,7 @@ pub mod flash_sale_jobs;
 pub mod group_buy_jobs;
 pub mod jobs;
 pub mod lease;
+pub mod moderation_jobs;
 pub mod privacy_jobs;
 pub mod sender;
 pub mod shop_jobs;

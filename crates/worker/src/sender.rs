@@ -282,6 +282,9 @@ async fn resolve_topic(
     store: &dyn groupcart_core::store::Store,
     message: &OutboundMessage,
 ) -> std::result::Result<Option<OutboundMessage>, DeliveryError> {
+    if let Action::DeleteSent { outbox_id } = &message.action {
+        return resolve_sent(store, message, *outbox_id).await.map(Some);
+    }
     let created_by = match &message.action {
         Action::SendToTopic {
             topic: TopicRef::CreatedBy(id),
@@ -319,6 +322,36 @@ async fn resolve_topic(
         _ => {}
     }
     Ok(Some(resolved))
+}
+
+/// A [`Action::DeleteSent`] as the `deleteMessage` of the message its row became.
+async fn resolve_sent(
+    store: &dyn groupcart_core::store::Store,
+    message: &OutboundMessage,
+    outbox_id: i64,
+) -> std::result::Result<OutboundMessage, DeliveryError> {
+    let state = store
+        .outbox_state(outbox_id)
+        .await
+        .map_err(|e| DeliveryError::Transient(format!("looking up the message: {e}")))?;
+    let message_id = match state {
+        Some(OutboxState::Sent {
+            remote_message_id: Some(id),
+        }) => id,
+        Some(OutboxState::Pending) => {
+            return Err(DeliveryError::Transient(
+                "the message to delete is not sent yet".into(),
+            ))
+        }
+        _ => {
+            return Err(DeliveryError::Permanent(
+                "the message to delete was never sent".into(),
+            ))
+        }
+    };
+    let mut resolved = message.clone();
+    resolved.action = Action::DeleteMessage { message_id };
+    Ok(resolved)
 }
 
 /// Whether a permanent failure says the person blocked the bot (Telegram's 403

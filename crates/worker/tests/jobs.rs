@@ -191,7 +191,11 @@ async fn a_failing_job_does_not_hold_back_those_sharing_its_transaction(store: S
     assert_eq!(store.outbox_stats().await.unwrap().pending, 2);
     assert_eq!(Metrics::get(&metrics.jobs_completed), 2);
     assert_eq!(Metrics::get(&metrics.jobs_failed), 1);
-    assert_eq!(runner.step().await.unwrap(), 0, "the retry waits for its backoff");
+    assert_eq!(
+        runner.step().await.unwrap(),
+        0,
+        "the retry waits for its backoff"
+    );
 }
 
 groupcart_store_contract::backend_tests!(

@@ -5,6 +5,8 @@
 // Each scenario file uses its own part of this.
 #![allow(dead_code)]
 
+pub mod console;
+
 use groupcart::app::App;
 use groupcart::config::{Config, Secret};
 use groupcart::sandbox::DEMO_TOKEN;

@@ -11,9 +11,6 @@ use groupcart_core::catalog::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The largest stock change one request may make.
-const MAX_STOCK_DELTA: i64 = 1_000_000_000;
-
 /// Who API changes are recorded as, until the console brings users.
 const ACTOR: &str = "api";
 
@@ -129,36 +126,23 @@ pub async fn adjust_stock(
     ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<StockChange>,
 ) -> Result<Json<StockLevel>, ApiError> {
-    let reason = change.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 100 {
-        let mut error = ApiError::unprocessable("validation_failed", "some fields are invalid");
-        error.fields = vec![groupcart_core::error::FieldError::new(
-            "reason",
-            "1-100 characters",
-        )];
-        return Err(error);
-    }
-    // Bounded so that no sum of changes can overflow the stored count.
-    if change.delta == 0 || change.delta.abs() > MAX_STOCK_DELTA {
-        let mut error = ApiError::unprocessable("validation_failed", "some fields are invalid");
-        error.fields = vec![groupcart_core::error::FieldError::new(
-            "delta",
-            format!("not zero, between -{MAX_STOCK_DELTA} and {MAX_STOCK_DELTA}"),
-        )];
-        return Err(error);
-    }
-    let stock = state
-        .store
-        .adjust_stock(VariantId(id), change.delta, reason, ACTOR, Utc::now())
-        .await
-        .map_err(|e| match e {
-            groupcart_core::Error::Conflict(_) => ApiError::new(
-                StatusCode::CONFLICT,
-                "insufficient_stock",
-                "the stock would go below zero",
-            ),
-            other => other.into(),
-        })?;
+    let stock = catalog::adjust_stock(
+        state.store.as_ref(),
+        VariantId(id),
+        change.delta,
+        &change.reason,
+        ACTOR,
+        Utc::now(),
+    )
+    .await
+    .map_err(|e| match e {
+        groupcart_core::Error::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "insufficient_stock",
+            "the stock would go below zero",
+        ),
+        other => other.into(),
+    })?;
     Ok(Json(StockLevel {
         variant_id: id,
         stock,

@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use groupcart_core::community::{ChatRecord, ChatSettings, InviteLink, InviteLinkStats};
-use groupcart_core::moderation::ActionRecord;
+use groupcart_core::moderation::{ActionRecord, Lift};
 use groupcart_core::{Error, FieldError};
 use groupcart_telegram::methods::CreateChatInviteLink;
 use serde::{Deserialize, Serialize};
@@ -223,6 +223,56 @@ pub async fn moderation_log(
         .moderation_log(&bot, chat_id, query.user_id, limit)
         .await?;
     Ok(Json(log))
+}
+
+/// Lets a banned member join the chat again (`unbanChatMember`), logged with the caller.
+pub async fn unban(
+    state: State<AppState>,
+    caller: axum::Extension<super::Caller>,
+    path: ApiPath<(String, i64, i64)>,
+) -> Result<Json<ActionRecord>, ApiError> {
+    lift(state, caller, path, Lift::Unban).await
+}
+
+/// Gives a muted member back the right to write (`restrictChatMember` with every
+/// permission), logged with the caller.
+pub async fn unmute(
+    state: State<AppState>,
+    caller: axum::Extension<super::Caller>,
+    path: ApiPath<(String, i64, i64)>,
+) -> Result<Json<ActionRecord>, ApiError> {
+    lift(state, caller, path, Lift::Unmute).await
+}
+
+async fn lift(
+    State(state): State<AppState>,
+    axum::Extension(caller): axum::Extension<super::Caller>,
+    ApiPath((bot, chat_id, user_id)): ApiPath<(String, i64, i64)>,
+    what: Lift,
+) -> Result<Json<ActionRecord>, ApiError> {
+    let Some(app) = state.webapp.get(&bot) else {
+        return Err(Error::NotFound(format!("bot {bot}")).into());
+    };
+    if user_id <= 0 {
+        return Err(Error::Fields(vec![FieldError::new(
+            "user_id",
+            "must be a Telegram user id",
+        )])
+        .into());
+    }
+    let record = groupcart_core::moderation::lift_member(
+        state.store.as_ref(),
+        &state.texts,
+        &app.profile,
+        chat_id,
+        user_id,
+        what,
+        &caller.actor,
+        state.crm.clock.now(),
+    )
+    .await?;
+    state.wakers.wake(&bot);
+    Ok(Json(record))
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 //! Handlers only translate between HTTP and the core's use cases; every failure answers
 //! with the shared error shape, 422s listing the fields at fault.
 
+mod analytics;
 mod audit;
 mod broadcasts;
 mod catalog;
@@ -86,6 +87,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/chats/{bot}/{chat_id}/moderation-log",
             get(community::moderation_log),
+        )
+        .route(
+            "/chats/{bot}/{chat_id}/members/{user_id}/unban",
+            post(community::unban),
+        )
+        .route(
+            "/chats/{bot}/{chat_id}/members/{user_id}/unmute",
+            post(community::unmute),
         )
         .route("/posts", get(posts::list).post(posts::create))
         .route("/posts/{id}", get(posts::show).put(posts::edit))
@@ -173,6 +182,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             axum::routing::delete(support::delete_canned),
         )
         .route("/support/report", get(support::report))
+        .route("/analytics/funnel", get(analytics::funnel))
+        .route("/analytics/retention", get(analytics::retention))
+        .route("/analytics/growth", get(analytics::growth))
+        .route("/analytics/commerce", get(analytics::commerce))
+        .route("/analytics/engagement", get(analytics::engagement))
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         // Inside the token check: only authenticated requests are staff actions.

@@ -26,6 +26,7 @@ pub async fn serve(store: SharedStore) -> (String, Arc<Metrics>) {
             },
         )])),
         landing: Arc::new(Vec::new()),
+        console: Default::default(),
         api_token: None,
         texts: Arc::new(groupcart_core::i18n::Texts::builtin()),
         wakers: groupcart_bot::SenderWakers::default(),

@@ -1,0 +1,942 @@
+//! Analytics: the funnel, retention, growth, commerce and engagement figures of a date range,
+//! computed from the events, member changes, customers and orders.
+//!
+//! Every figure is defined here; `docs/analytics.md` says the same for operators.
+//!
+//! # The query
+//! An [`AnalyticsQuery`] covers the UTC days `from..=to`: from `from` 00:00 UTC up to, not
+//! including, the day after `to` 00:00 UTC. Its optional filters narrow the *customers*
+//! counted: `source` (the customer's first source: the invite link's source, deep-link
+//! payload or referral they first came with), `language` (the language they chose),
+//! `country` (their profile's country, the market) and `chat` (people who joined that chat at
+//! some time). Figures about people who never wrote to the bot (joins) keep to the filters
+//! they can answer: with a `source`, `language` or `country` filter, people without a
+//! customer row are left out.
+//!
+//! # Activity
+//! A customer is *active* on a UTC day when an event of theirs that they caused happened on
+//! it: any event with their customer id except the [`PASSIVE_KINDS`] (what the shop did to
+//! them, such as a message sent or a stage change). The stores keep one row per customer and
+//! active day (`analytics_activity`), filled by a trigger on `events`.
+//!
+//! # Funnel
+//! The steps are [`FunnelStep::ALL`]: joined a chat (`member_joined`, counted per Telegram
+//! user, customer or not), started the bot (`conversation_started`), viewed a product
+//! (`product_viewed`), added to the cart (`cart_added`), started a checkout
+//! (`checkout_started`) and paid (`order_paid`). A step's count is the number of people whose
+//! *first* time at that step fell in the range (the stores keep each person's first time per
+//! step in `analytics_milestones`). Conversion from the previous step is
+//! `count / previous count`, from the first `count / first count` (`None` when the
+//! denominator is 0); drop-off is `previous count - count` (negative when people skipped the
+//! previous step, say bought without joining a chat).
+//!
+//! # Retention
+//! Cohorts are the customers first seen (their `first_seen_at`) in the range, grouped by the
+//! ISO week (Monday 00:00 UTC) of that first sighting. For week offset `k` in `0..=weeks`, a
+//! cohort's *active* count is its customers active on some day of the week starting
+//! `cohort week + 7k days`, its *purchasing* count its customers with an order paid
+//! (`paid_at`, refunded later or not) in that week. Shares divide by the cohort's size.
+//!
+//! *N-day retention* (N = 7 and 30): of the customers first seen in the range whose first
+//! day plus N days is not after `to` (the *eligible*), the share that was active on some day
+//! at least N days after their first day (at any time, also after `to`).
+//!
+//! # Growth
+//! Per bucket (UTC day, ISO week starting Monday, or calendar month; a bucket is named by its
+//! first day) and source: *new customers* (first seen in the bucket, by first source). Per
+//! bucket, chat and source (the invite link's source, `None` without a link): *joins*,
+//! *leaves* and *net* (`joins - leaves`). Invite-link conversion per link source: the
+//! distinct people who joined through a link of that source in the range, and of them the
+//! *converted*: those who (as a customer) have an order paid at or after such a join.
+//!
+//! # Commerce
+//! Orders count when they were paid (`paid_at`) in the range, refunded later or not, per
+//! currency (money is never added across currencies): *orders*, *GMV* (the sum of their
+//! totals, integer minor units), *AOV* (`GMV / orders`, rounded down), *refunded orders*
+//! (now in status `refunded`) and their *refunded amount*, *refund rate*
+//! (`refunded orders / orders`), *net* (`GMV - refunded amount`), *buyers* (distinct
+//! customers), *repeat-purchase rate* (buyers with two or more of these orders / buyers), and
+//! the *median days between orders* (over every gap between a buyer's consecutive orders in
+//! the currency, in days as fractions; the mean of the two middle gaps for an even count).
+//! Per promotion, code and currency: the orders that used it, their *revenue* (the sum of
+//! their totals: an order with two promotions counts for both), the *discount* given (line
+//! and shipping amounts) and *ROI* = `revenue / discount` (`None` without a discount).
+//!
+//! # Engagement
+//! *DAU* per day of the range (active customers). *MAU*: distinct customers active in the
+//! last 30 days of the range (the range itself when shorter); *mean DAU* over the same days;
+//! *stickiness* = `mean DAU / MAU`. *Messages per day*: updates received that were messages
+//! (private and group chats; the customer filters do not apply, the chat filter does).
+//! *FAQ deflection* = `faq answered / (faq answered + tickets opened)`, over the events of
+//! the range.
+
+use crate::{Error, FieldError, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Event kinds that happen *to* a customer rather than by them: they do not make a
+/// customer active. Keep in step with the triggers of `migrations/0022_analytics.sql` in both
+/// stores.
+pub const PASSIVE_KINDS: &[&str] = &[
+    "message_sent",
+    "message_failed",
+    "lifecycle_changed",
+    "profile_changed",
+    "data_exported",
+    "customer_erased",
+    "sla_breached",
+    "referral_reviewed",
+    "order_shipped",
+    "order_delivered",
+    "order_completed",
+    "order_cancelled",
+    "order_refunded",
+    "shipment_stuck",
+    "flash_sale_reminder",
+];
+
+/// Whether an event of `kind` makes its customer active that day.
+pub fn is_activity(kind: &str) -> bool {
+    !PASSIVE_KINDS.contains(&kind)
+}
+
+/// The longest range a query may cover, in days.
+pub const MAX_DAYS: i64 = 3700;
+
+/// The most week offsets a retention report shows after week 0.
+pub const MAX_WEEKS: u32 = 52;
+
+/// A step of the funnel, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelStep {
+    Joined,
+    StartedBot,
+    ViewedProduct,
+    AddedToCart,
+    Checkout,
+    Paid,
+}
+
+impl FunnelStep {
+    /// Every step, in funnel order.
+    pub const ALL: [FunnelStep; 6] = [
+        FunnelStep::Joined,
+        FunnelStep::StartedBot,
+        FunnelStep::ViewedProduct,
+        FunnelStep::AddedToCart,
+        FunnelStep::Checkout,
+        FunnelStep::Paid,
+    ];
+
+    /// The step's number as stored (1 to 6).
+    pub fn number(self) -> i64 {
+        self as i64 + 1
+    }
+
+    /// The step's name in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunnelStep::Joined => "joined",
+            FunnelStep::StartedBot => "started_bot",
+            FunnelStep::ViewedProduct => "viewed_product",
+            FunnelStep::AddedToCart => "added_to_cart",
+            FunnelStep::Checkout => "checkout",
+            FunnelStep::Paid => "paid",
+        }
+    }
+
+    /// The event kind that reaches the step.
+    pub fn event_kind(self) -> &'static str {
+        match self {
+            FunnelStep::Joined => "member_joined",
+            FunnelStep::StartedBot => crate::event::kind::CONVERSATION_STARTED,
+            FunnelStep::ViewedProduct => crate::event::kind::PRODUCT_VIEWED,
+            FunnelStep::AddedToCart => crate::event::kind::CART_ADDED,
+            FunnelStep::Checkout => crate::event::kind::CHECKOUT_STARTED,
+            FunnelStep::Paid => crate::event::kind::ORDER_PAID,
+        }
+    }
+
+    /// The step an event of `kind` reaches, if any.
+    pub fn of_kind(kind: &str) -> Option<FunnelStep> {
+        FunnelStep::ALL.into_iter().find(|s| s.event_kind() == kind)
+    }
+}
+
+/// Time buckets of growth series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    #[default]
+    Day,
+    Week,
+    Month,
+}
+
+impl Bucket {
+    /// Parses `day`, `week` or `month`.
+    pub fn parse(s: &str) -> Option<Bucket> {
+        match s {
+            "day" => Some(Bucket::Day),
+            "week" => Some(Bucket::Week),
+            "month" => Some(Bucket::Month),
+            _ => None,
+        }
+    }
+
+    /// The first day of the bucket holding `day`.
+    pub fn start(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => day,
+            Bucket::Week => week_start(day),
+            Bucket::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+}
+
+/// The Monday of `day`'s ISO week.
+pub fn week_start(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+/// The UTC day as days since 1970-01-01 (what the stores' day columns hold).
+pub fn day_number(day: NaiveDate) -> i64 {
+    (day - epoch()).num_days()
+}
+
+/// The UTC day of a day number.
+pub fn day_of_number(n: i64) -> NaiveDate {
+    epoch() + Duration::days(n)
+}
+
+/// The UTC day of an instant.
+pub fn day_of(at: DateTime<Utc>) -> NaiveDate {
+    at.date_naive()
+}
+
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// What a report covers: UTC days `from..=to` and optional filters on the customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyticsQuery {
+    pub from: NaiveDate,
+    /// The last day, included.
+    pub to: NaiveDate,
+    /// People who joined this chat (at any time).
+    pub chat: Option<i64>,
+    /// The customer's first source.
+    pub source: Option<String>,
+    /// The customer's chosen language.
+    pub language: Option<String>,
+    /// The customer's country (profile), the market.
+    pub country: Option<String>,
+}
+
+impl AnalyticsQuery {
+    /// A query of `from..=to` without filters.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Self {
+        AnalyticsQuery {
+            from,
+            to,
+            chat: None,
+            source: None,
+            language: None,
+            country: None,
+        }
+    }
+
+    /// Checks the range: `from` not after `to`, at most [`MAX_DAYS`] days.
+    pub fn validate(&self) -> Result<()> {
+        let mut problems = Vec::new();
+        if self.from > self.to {
+            problems.push(FieldError::new("from", "must not be after `to`"));
+        } else if self.days() > MAX_DAYS {
+            problems.push(FieldError::new(
+                "to",
+                format!("a range covers at most {MAX_DAYS} days"),
+            ));
+        }
+        if day_number(self.from) < 0 {
+            problems.push(FieldError::new("from", "must be 1970-01-01 or later"));
+        }
+        if self.to.year() > 9999 {
+            problems.push(FieldError::new("to", "must be in the year 9999 or earlier"));
+        }
+        for (field, value) in [
+            ("source", &self.source),
+            ("language", &self.language),
+            ("country", &self.country),
+        ] {
+            // Control characters (NUL among them, which PostgreSQL refuses in text) are in
+            // no source, language or country.
+            let bad = |v: &String| v.is_empty() || v.len() > 200 || v.chars().any(char::is_control);
+            if value.as_ref().is_some_and(bad) {
+                problems.push(FieldError::new(
+                    field,
+                    "must be 1 to 200 characters, none of them control characters",
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Fields(problems))
+        }
+    }
+
+    /// Days covered.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The first instant covered.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.from.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
+    /// The first instant after the range.
+    pub fn end(&self) -> DateTime<Utc> {
+        (self.to + Duration::days(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+    }
+
+    /// Whether any filter on customers' attributes (not the chat) is set.
+    pub fn filters_customers(&self) -> bool {
+        self.source.is_some() || self.language.is_some() || self.country.is_some()
+    }
+}
+
+// --- what the stores answer ---
+
+/// Retention counts as a store answers them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CohortCounts {
+    /// Cohort week (Monday) → customers.
+    pub sizes: Vec<(NaiveDate, i64)>,
+    /// (cohort week, week offset, active customers, purchasing customers), offsets
+    /// `0..=weeks`; missing cells are zero.
+    pub cells: Vec<(NaiveDate, u32, i64, i64)>,
+}
+
+/// Growth counts per UTC day as a store answers them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GrowthDays {
+    /// (day, first source, new customers).
+    pub new_customers: Vec<(NaiveDate, Option<String>, i64)>,
+    /// (day, chat, link source, joins, leaves).
+    pub members: Vec<(NaiveDate, i64, Option<String>, i64, i64)>,
+    /// (link source, people who joined through a link of it, of them converted).
+    pub invite_links: Vec<(String, i64, i64)>,
+}
+
+/// An order paid in the range, as a store answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaidOrderRow {
+    pub order_id: i64,
+    pub customer_id: i64,
+    pub currency: String,
+    pub total: i64,
+    pub paid_at: DateTime<Utc>,
+    /// Now in status `refunded`.
+    pub refunded: bool,
+}
+
+/// A promotion used by an order paid in the range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponUseRow {
+    pub order_id: i64,
+    pub promotion_id: i64,
+    pub promotion: String,
+    pub code: Option<String>,
+    pub currency: String,
+    pub order_total: i64,
+    /// Line and shipping discount.
+    pub discount: i64,
+}
+
+/// Engagement counts as a store answers them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngagementDays {
+    /// (day, active customers), days with any.
+    pub dau: Vec<(NaiveDate, i64)>,
+    /// Distinct customers active in the MAU window (see the module docs).
+    pub mau: i64,
+    /// (day, message updates), days with any.
+    pub messages: Vec<(NaiveDate, i64)>,
+    pub faq_answered: i64,
+    pub tickets_opened: i64,
+}
+
+/// The analytics reads a store answers. Implementations read the `analytics_*` rollups the
+/// database keeps by trigger, and the customers, member changes, orders and events.
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// People whose first time at each step fell in the range, in [`FunnelStep::ALL`] order
+    /// (six counts).
+    async fn analytics_funnel(&self, q: &AnalyticsQuery) -> Result<Vec<i64>>;
+
+    /// Cohort sizes and cells for week offsets `0..=weeks`.
+    async fn analytics_cohorts(&self, q: &AnalyticsQuery, weeks: u32) -> Result<CohortCounts>;
+
+    /// N-day retention counts: (eligible, returned) for `days`.
+    async fn analytics_returning(&self, q: &AnalyticsQuery, days: i64) -> Result<(i64, i64)>;
+
+    async fn analytics_growth(&self, q: &AnalyticsQuery) -> Result<GrowthDays>;
+
+    /// Orders paid in the range, by paid time then id.
+    async fn analytics_orders(&self, q: &AnalyticsQuery) -> Result<Vec<PaidOrderRow>>;
+
+    /// Promotions used by orders paid in the range.
+    async fn analytics_coupon_uses(&self, q: &AnalyticsQuery) -> Result<Vec<CouponUseRow>>;
+
+    async fn analytics_engagement(&self, q: &AnalyticsQuery) -> Result<EngagementDays>;
+
+    /// Events of `kinds` with `from <= at < to`, counted per kind, bot and chat.
+    async fn event_counts(
+        &self,
+        kinds: &[&str],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<EventCount>>;
+}
+
+/// How many events of a kind a bot recorded in a chat (either may be absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventCount {
+    pub kind: String,
+    pub bot: Option<String>,
+    pub chat_id: Option<i64>,
+    pub count: i64,
+}
+
+// --- reports ---
+
+/// `n / d`, `None` when `d` is 0.
+pub fn ratio(n: i64, d: i64) -> Option<f64> {
+    (d != 0).then(|| n as f64 / d as f64)
+}
+
+/// One step of the funnel report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelRow {
+    pub step: FunnelStep,
+    pub count: i64,
+    pub from_previous: Option<f64>,
+    pub from_first: Option<f64>,
+    /// Previous count minus this one (0 for the first step).
+    pub drop_off: i64,
+}
+
+/// The funnel report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Funnel {
+    pub steps: Vec<FunnelRow>,
+}
+
+impl Funnel {
+    /// The report of six step counts.
+    pub fn of_counts(counts: &[i64]) -> Funnel {
+        let first = counts.first().copied().unwrap_or(0);
+        let steps = FunnelStep::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, &step)| {
+                let count = counts.get(i).copied().unwrap_or(0);
+                let previous = if i == 0 {
+                    None
+                } else {
+                    counts.get(i - 1).copied()
+                };
+                FunnelRow {
+                    step,
+                    count,
+                    from_previous: previous.and_then(|p| ratio(count, p)),
+                    from_first: ratio(count, first),
+                    drop_off: previous.map_or(0, |p| p - count),
+                }
+            })
+            .collect();
+        Funnel { steps }
+    }
+}
+
+/// One week offset of a cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortWeek {
+    pub offset: u32,
+    pub active: i64,
+    pub purchasing: i64,
+    pub active_share: Option<f64>,
+    pub purchasing_share: Option<f64>,
+}
+
+/// One cohort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cohort {
+    /// The Monday of the cohort's week.
+    pub week: NaiveDate,
+    pub size: i64,
+    pub weeks: Vec<CohortWeek>,
+}
+
+/// N-day retention.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayRetention {
+    pub days: i64,
+    pub eligible: i64,
+    pub returned: i64,
+    pub share: Option<f64>,
+}
+
+/// The retention report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Retention {
+    pub cohorts: Vec<Cohort>,
+    pub day_7: DayRetention,
+    pub day_30: DayRetention,
+}
+
+impl Retention {
+    /// The report of a store's counts.
+    pub fn of_counts(
+        counts: &CohortCounts,
+        weeks: u32,
+        day_7: (i64, i64),
+        day_30: (i64, i64),
+    ) -> Retention {
+        let cells: BTreeMap<(NaiveDate, u32), (i64, i64)> = counts
+            .cells
+            .iter()
+            .map(|&(w, o, a, p)| ((w, o), (a, p)))
+            .collect();
+        let mut sizes = counts.sizes.clone();
+        sizes.sort();
+        let cohorts = sizes
+            .into_iter()
+            .map(|(week, size)| Cohort {
+                week,
+                size,
+                weeks: (0..=weeks)
+                    .map(|offset| {
+                        let (active, purchasing) =
+                            cells.get(&(week, offset)).copied().unwrap_or((0, 0));
+                        CohortWeek {
+                            offset,
+                            active,
+                            purchasing,
+                            active_share: ratio(active, size),
+                            purchasing_share: ratio(purchasing, size),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let day = |days, (eligible, returned)| DayRetention {
+            days,
+            eligible,
+            returned,
+            share: ratio(returned, eligible),
+        };
+        Retention {
+            cohorts,
+            day_7: day(7, day_7),
+            day_30: day(30, day_30),
+        }
+    }
+}
+
+/// New customers of a bucket and source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCustomers {
+    pub bucket: NaiveDate,
+    pub source: Option<String>,
+    pub customers: i64,
+}
+
+/// Member changes of a bucket, chat and link source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberGrowth {
+    pub bucket: NaiveDate,
+    pub chat: i64,
+    pub source: Option<String>,
+    pub joins: i64,
+    pub leaves: i64,
+    pub net: i64,
+}
+
+/// Invite-link conversion of a link source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkConversion {
+    pub source: String,
+    pub joined: i64,
+    pub converted: i64,
+    pub rate: Option<f64>,
+}
+
+/// The growth report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Growth {
+    pub bucket: Bucket,
+    pub new_customers: Vec<NewCustomers>,
+    pub members: Vec<MemberGrowth>,
+    pub invite_links: Vec<LinkConversion>,
+}
+
+impl Growth {
+    /// The report of a store's per-day counts, in `bucket`s.
+    pub fn of_days(days: &GrowthDays, bucket: Bucket) -> Growth {
+        let mut new: BTreeMap<(NaiveDate, Option<String>), i64> = BTreeMap::new();
+        for (day, source, n) in &days.new_customers {
+            *new.entry((bucket.start(*day), source.clone())).or_default() += n;
+        }
+        let mut members: BTreeMap<(NaiveDate, i64, Option<String>), (i64, i64)> = BTreeMap::new();
+        for (day, chat, source, joins, leaves) in &days.members {
+            let e = members
+                .entry((bucket.start(*day), *chat, source.clone()))
+                .or_default();
+            e.0 += joins;
+            e.1 += leaves;
+        }
+        let mut links = days.invite_links.clone();
+        links.sort();
+        Growth {
+            bucket,
+            new_customers: new
+                .into_iter()
+                .map(|((bucket, source), customers)| NewCustomers {
+                    bucket,
+                    source,
+                    customers,
+                })
+                .collect(),
+            members: members
+                .into_iter()
+                .map(|((bucket, chat, source), (joins, leaves))| MemberGrowth {
+                    bucket,
+                    chat,
+                    source,
+                    joins,
+                    leaves,
+                    net: joins - leaves,
+                })
+                .collect(),
+            invite_links: links
+                .into_iter()
+                .map(|(source, joined, converted)| LinkConversion {
+                    source,
+                    joined,
+                    converted,
+                    rate: ratio(converted, joined),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Sales figures of one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrencyFigures {
+    pub currency: String,
+    pub orders: i64,
+    pub gmv: i64,
+    pub aov: i64,
+    pub refunded_orders: i64,
+    pub refunded_amount: i64,
+    pub refund_rate: Option<f64>,
+    pub net: i64,
+    pub buyers: i64,
+    pub repeat_buyers: i64,
+    pub repeat_purchase_rate: Option<f64>,
+    pub median_days_between_orders: Option<f64>,
+}
+
+/// Revenue and discount of one promotion, code and currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CouponFigures {
+    pub promotion_id: i64,
+    pub promotion: String,
+    pub code: Option<String>,
+    pub currency: String,
+    pub orders: i64,
+    pub revenue: i64,
+    pub discount: i64,
+    pub roi: Option<f64>,
+}
+
+/// The commerce report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commerce {
+    pub currencies: Vec<CurrencyFigures>,
+    pub coupons: Vec<CouponFigures>,
+}
+
+/// The median of `values` (sorted here); the mean of the two middle ones for an even count.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+const MS_PER_DAY: f64 = 86_400_000.0;
+
+impl Commerce {
+    /// The report of the paid orders and promotion uses of the range.
+    pub fn of_rows(orders: &[PaidOrderRow], uses: &[CouponUseRow]) -> Commerce {
+        let mut by_currency: BTreeMap<&str, Vec<&PaidOrderRow>> = BTreeMap::new();
+        for o in orders {
+            by_currency.entry(&o.currency).or_default().push(o);
+        }
+        let currencies = by_currency
+            .into_iter()
+            .map(|(currency, mut list)| {
+                list.sort_by_key(|o| (o.paid_at, o.order_id));
+                let n = list.len() as i64;
+                let gmv: i64 = list.iter().map(|o| o.total).sum();
+                let refunded: Vec<_> = list.iter().filter(|o| o.refunded).collect();
+                let refunded_amount: i64 = refunded.iter().map(|o| o.total).sum();
+                let mut per_buyer: BTreeMap<i64, Vec<DateTime<Utc>>> = BTreeMap::new();
+                for o in &list {
+                    per_buyer.entry(o.customer_id).or_default().push(o.paid_at);
+                }
+                let buyers = per_buyer.len() as i64;
+                let repeat = per_buyer.values().filter(|v| v.len() >= 2).count() as i64;
+                let mut gaps: Vec<f64> = per_buyer
+                    .values()
+                    .flat_map(|times| {
+                        times
+                            .windows(2)
+                            .map(|w| (w[1] - w[0]).num_milliseconds() as f64 / MS_PER_DAY)
+                    })
+                    .collect();
+                CurrencyFigures {
+                    currency: currency.to_owned(),
+                    orders: n,
+                    gmv,
+                    aov: if n == 0 { 0 } else { gmv.div_euclid(n) },
+                    refunded_orders: refunded.len() as i64,
+                    refunded_amount,
+                    refund_rate: ratio(refunded.len() as i64, n),
+                    net: gmv - refunded_amount,
+                    buyers,
+                    repeat_buyers: repeat,
+                    repeat_purchase_rate: ratio(repeat, buyers),
+                    median_days_between_orders: median(&mut gaps),
+                }
+            })
+            .collect();
+        type Key = (i64, Option<String>, String);
+        let mut coupons: BTreeMap<Key, (String, BTreeSet<i64>, i64, i64)> = BTreeMap::new();
+        for u in uses {
+            let e = coupons
+                .entry((u.promotion_id, u.code.clone(), u.currency.clone()))
+                .or_insert_with(|| (u.promotion.clone(), BTreeSet::new(), 0, 0));
+            if e.1.insert(u.order_id) {
+                e.2 += u.order_total;
+            }
+            e.3 += u.discount;
+        }
+        let coupons = coupons
+            .into_iter()
+            .map(
+                |((promotion_id, code, currency), (promotion, orders, revenue, discount))| {
+                    CouponFigures {
+                        promotion_id,
+                        promotion,
+                        code,
+                        currency,
+                        orders: orders.len() as i64,
+                        revenue,
+                        discount,
+                        roi: ratio(revenue, discount),
+                    }
+                },
+            )
+            .collect();
+        Commerce {
+            currencies,
+            coupons,
+        }
+    }
+}
+
+/// Active customers and messages of one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngagementDay {
+    pub day: NaiveDate,
+    pub active: i64,
+    pub messages: i64,
+}
+
+/// The engagement report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Engagement {
+    /// Every day of the range, oldest first.
+    pub days: Vec<EngagementDay>,
+    /// The first day of the MAU window.
+    pub mau_from: NaiveDate,
+    pub mau: i64,
+    pub mean_dau: f64,
+    pub stickiness: Option<f64>,
+    pub faq_answered: i64,
+    pub tickets_opened: i64,
+    pub faq_deflection: Option<f64>,
+}
+
+/// The first day of the MAU window of `q`: 30 days ending at `to`, not before `from`.
+pub fn mau_from(q: &AnalyticsQuery) -> NaiveDate {
+    (q.to - Duration::days(29)).max(q.from)
+}
+
+impl Engagement {
+    /// The report of a store's counts.
+    pub fn of_days(q: &AnalyticsQuery, e: &EngagementDays) -> Engagement {
+        let dau: BTreeMap<NaiveDate, i64> = e.dau.iter().copied().collect();
+        let messages: BTreeMap<NaiveDate, i64> = e.messages.iter().copied().collect();
+        let days: Vec<EngagementDay> = q
+            .from
+            .iter_days()
+            .take_while(|d| *d <= q.to)
+            .map(|day| EngagementDay {
+                day,
+                active: dau.get(&day).copied().unwrap_or(0),
+                messages: messages.get(&day).copied().unwrap_or(0),
+            })
+            .collect();
+        let window = mau_from(q);
+        let window_days = (q.to - window).num_days() + 1;
+        let window_sum: i64 = days
+            .iter()
+            .filter(|d| d.day >= window)
+            .map(|d| d.active)
+            .sum();
+        let mean_dau = window_sum as f64 / window_days as f64;
+        Engagement {
+            days,
+            mau_from: window,
+            mau: e.mau,
+            mean_dau,
+            stickiness: (e.mau != 0).then(|| mean_dau / e.mau as f64),
+            faq_answered: e.faq_answered,
+            tickets_opened: e.tickets_opened,
+            faq_deflection: ratio(e.faq_answered, e.faq_answered + e.tickets_opened),
+        }
+    }
+}
+
+// --- use cases ---
+
+/// The funnel of `q`.
+pub async fn funnel(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Funnel> {
+    q.validate()?;
+    Ok(Funnel::of_counts(&store.analytics_funnel(q).await?))
+}
+
+/// Weekly cohorts of `q` with offsets `0..=weeks`, and 7- and 30-day retention.
+pub async fn retention(
+    store: &dyn AnalyticsStore,
+    q: &AnalyticsQuery,
+    weeks: u32,
+) -> Result<Retention> {
+    q.validate()?;
+    if weeks > MAX_WEEKS {
+        return Err(Error::Fields(vec![FieldError::new(
+            "weeks",
+            format!("must be at most {MAX_WEEKS}"),
+        )]));
+    }
+    let counts = store.analytics_cohorts(q, weeks).await?;
+    let day_7 = store.analytics_returning(q, 7).await?;
+    let day_30 = store.analytics_returning(q, 30).await?;
+    Ok(Retention::of_counts(&counts, weeks, day_7, day_30))
+}
+
+/// Growth of `q` in `bucket`s.
+pub async fn growth(
+    store: &dyn AnalyticsStore,
+    q: &AnalyticsQuery,
+    bucket: Bucket,
+) -> Result<Growth> {
+    q.validate()?;
+    Ok(Growth::of_days(&store.analytics_growth(q).await?, bucket))
+}
+
+/// Commerce figures of `q`.
+pub async fn commerce(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Commerce> {
+    q.validate()?;
+    let orders = store.analytics_orders(q).await?;
+    let uses = store.analytics_coupon_uses(q).await?;
+    Ok(Commerce::of_rows(&orders, &uses))
+}
+
+/// Engagement figures of `q`.
+pub async fn engagement(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Engagement> {
+    q.validate()?;
+    Ok(Engagement::of_days(
+        q,
+        &store.analytics_engagement(q).await?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn buckets_start_on_mondays_and_firsts() {
+        // 2025-09-03 is a Wednesday.
+        assert_eq!(Bucket::Week.start(d(2025, 9, 3)), d(2025, 9, 1));
+        assert_eq!(Bucket::Week.start(d(2025, 9, 1)), d(2025, 9, 1));
+        assert_eq!(Bucket::Month.start(d(2025, 9, 30)), d(2025, 9, 1));
+        assert_eq!(day_of_number(day_number(d(2025, 9, 3))), d(2025, 9, 3));
+        // Day numbers and the SQL week formula `(day + 3) / 7 * 7 - 3` agree.
+        let n = day_number(d(2025, 9, 3));
+        assert_eq!(day_of_number((n + 3) / 7 * 7 - 3), d(2025, 9, 1));
+    }
+
+    #[test]
+    fn funnel_ratios_and_drop_off() {
+        let f = Funnel::of_counts(&[10, 8, 4, 0, 0, 1]);
+        assert_eq!(f.steps[0].from_previous, None);
+        assert_eq!(f.steps[1].from_previous, Some(0.8));
+        assert_eq!(f.steps[1].drop_off, 2);
+        assert_eq!(f.steps[4].from_previous, None);
+        assert_eq!(f.steps[5].drop_off, -1);
+        assert_eq!(f.steps[5].from_first, Some(0.1));
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        let q = AnalyticsQuery::new(d(2025, 9, 2), d(2025, 9, 1));
+        assert!(q.validate().is_err());
+        let q = AnalyticsQuery::new(d(2025, 9, 1), d(2025, 9, 1));
+        assert_eq!(q.days(), 1);
+        assert_eq!((q.end() - q.start()).num_hours(), 24);
+        assert!(AnalyticsQuery::new(d(1900, 1, 1), d(1900, 1, 2))
+            .validate()
+            .is_err());
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}

@@ -1,0 +1,274 @@
+//! The analytics reports of `groupcart_core::analytics` as CSV tables, one table per chart:
+//! the admin API's `format=csv` and the console's downloads are the same files.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use groupcart_core::analytics::{Commerce, Engagement, Funnel, Growth, Retention};
+
+/// The tables of each report, the first being its default.
+pub(crate) const FUNNEL: &[&str] = &["steps"];
+pub(crate) const RETENTION: &[&str] = &["cohorts", "days"];
+pub(crate) const GROWTH: &[&str] = &["new_customers", "members", "invite_links"];
+pub(crate) const COMMERCE: &[&str] = &["currencies", "coupons"];
+pub(crate) const ENGAGEMENT: &[&str] = &["days"];
+
+/// A CSV table: a header row, then rows; cells are quoted when needed, and a cell that a
+/// spreadsheet would read as a formula is prefixed with `'`.
+pub(crate) struct Csv {
+    text: String,
+    /// The download's file name, without `.csv`.
+    name: String,
+}
+
+impl Csv {
+    fn new(name: &str, header: &[&str]) -> Csv {
+        let mut csv = Csv {
+            text: String::new(),
+            name: name.to_owned(),
+        };
+        csv.row(header.iter().map(|h| h.to_string()));
+        csv
+    }
+
+    fn row(&mut self, cells: impl IntoIterator<Item = String>) {
+        for (i, cell) in cells.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push(',');
+            }
+            let cell = if cell.starts_with(['=', '+', '-', '@']) && cell.parse::<f64>().is_err() {
+                format!("'{cell}")
+            } else {
+                cell
+            };
+            if cell.contains([',', '"', '\n', '\r']) {
+                self.text.push('"');
+                self.text.push_str(&cell.replace('"', "\"\""));
+                self.text.push('"');
+            } else {
+                self.text.push_str(&cell);
+            }
+        }
+        self.text.push_str("\r\n");
+    }
+
+    /// The table as a download.
+    pub(crate) fn response(self) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.csv\"", self.name),
+                ),
+            ],
+            self.text,
+        )
+            .into_response()
+    }
+}
+
+fn opt<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+pub(crate) fn funnel(report: &Funnel) -> Csv {
+    let mut csv = Csv::new(
+        "funnel",
+        &["step", "count", "from_previous", "from_first", "drop_off"],
+    );
+    for s in &report.steps {
+        csv.row([
+            s.step.as_str().to_owned(),
+            s.count.to_string(),
+            opt(s.from_previous),
+            opt(s.from_first),
+            s.drop_off.to_string(),
+        ]);
+    }
+    csv
+}
+
+/// `chart`: one of [`RETENTION`].
+pub(crate) fn retention(report: &Retention, chart: &str) -> Csv {
+    if chart == "days" {
+        let mut csv = Csv::new("retention-days", &["days", "eligible", "returned", "share"]);
+        for d in [&report.day_7, &report.day_30] {
+            csv.row([
+                d.days.to_string(),
+                d.eligible.to_string(),
+                d.returned.to_string(),
+                opt(d.share),
+            ]);
+        }
+        return csv;
+    }
+    let mut csv = Csv::new(
+        "retention-cohorts",
+        &[
+            "cohort_week",
+            "size",
+            "week_offset",
+            "active",
+            "purchasing",
+            "active_share",
+            "purchasing_share",
+        ],
+    );
+    for c in &report.cohorts {
+        for w in &c.weeks {
+            csv.row([
+                c.week.to_string(),
+                c.size.to_string(),
+                w.offset.to_string(),
+                w.active.to_string(),
+                w.purchasing.to_string(),
+                opt(w.active_share),
+                opt(w.purchasing_share),
+            ]);
+        }
+    }
+    csv
+}
+
+/// `chart`: one of [`GROWTH`].
+pub(crate) fn growth(report: &Growth, chart: &str) -> Csv {
+    match chart {
+        "members" => {
+            let mut csv = Csv::new(
+                "growth-members",
+                &["bucket", "chat", "source", "joins", "leaves", "net"],
+            );
+            for m in &report.members {
+                csv.row([
+                    m.bucket.to_string(),
+                    m.chat.to_string(),
+                    opt(m.source.as_ref()),
+                    m.joins.to_string(),
+                    m.leaves.to_string(),
+                    m.net.to_string(),
+                ]);
+            }
+            csv
+        }
+        "invite_links" => {
+            let mut csv = Csv::new(
+                "growth-invite_links",
+                &["source", "joined", "converted", "rate"],
+            );
+            for l in &report.invite_links {
+                csv.row([
+                    l.source.clone(),
+                    l.joined.to_string(),
+                    l.converted.to_string(),
+                    opt(l.rate),
+                ]);
+            }
+            csv
+        }
+        _ => {
+            let mut csv = Csv::new("growth-new_customers", &["bucket", "source", "customers"]);
+            for n in &report.new_customers {
+                csv.row([
+                    n.bucket.to_string(),
+                    opt(n.source.as_ref()),
+                    n.customers.to_string(),
+                ]);
+            }
+            csv
+        }
+    }
+}
+
+/// `chart`: one of [`COMMERCE`].
+pub(crate) fn commerce(report: &Commerce, chart: &str) -> Csv {
+    if chart == "coupons" {
+        let mut csv = Csv::new(
+            "commerce-coupons",
+            &[
+                "promotion_id",
+                "promotion",
+                "code",
+                "currency",
+                "orders",
+                "revenue",
+                "discount",
+                "roi",
+            ],
+        );
+        for c in &report.coupons {
+            csv.row([
+                c.promotion_id.to_string(),
+                c.promotion.clone(),
+                opt(c.code.as_ref()),
+                c.currency.clone(),
+                c.orders.to_string(),
+                c.revenue.to_string(),
+                c.discount.to_string(),
+                opt(c.roi),
+            ]);
+        }
+        return csv;
+    }
+    let mut csv = Csv::new(
+        "commerce-currencies",
+        &[
+            "currency",
+            "orders",
+            "gmv",
+            "aov",
+            "refunded_orders",
+            "refunded_amount",
+            "refund_rate",
+            "net",
+            "buyers",
+            "repeat_buyers",
+            "repeat_purchase_rate",
+            "median_days_between_orders",
+        ],
+    );
+    for c in &report.currencies {
+        csv.row([
+            c.currency.clone(),
+            c.orders.to_string(),
+            c.gmv.to_string(),
+            c.aov.to_string(),
+            c.refunded_orders.to_string(),
+            c.refunded_amount.to_string(),
+            opt(c.refund_rate),
+            c.net.to_string(),
+            c.buyers.to_string(),
+            c.repeat_buyers.to_string(),
+            opt(c.repeat_purchase_rate),
+            opt(c.median_days_between_orders),
+        ]);
+    }
+    csv
+}
+
+pub(crate) fn engagement(report: &Engagement) -> Csv {
+    let mut csv = Csv::new("engagement-days", &["day", "active", "messages"]);
+    for d in &report.days {
+        csv.row([
+            d.day.to_string(),
+            d.active.to_string(),
+            d.messages.to_string(),
+        ]);
+    }
+    csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses() {
+        let mut csv = Csv::new("t", &["a", "b"]);
+        csv.row(["x,y".to_owned(), "=SUM(A1)".to_owned()]);
+        csv.row(["say \"hi\"".to_owned(), "-0.5".to_owned()]);
+        assert_eq!(
+            csv.text,
+            "a,b\r\n\"x,y\",'=SUM(A1)\r\n\"say \"\"hi\"\"\",-0.5\r\n"
+        );
+    }
+}

@@ -1,0 +1,625 @@
+//! The analytics page: the funnel, growth by source, weekly retention cohorts, sales per
+//! currency with coupon ROI, and engagement, for a range of UTC days and optional filters,
+//! each as a chart (see [`super::charts`]) with its figures in a table and a CSV download
+//! (`/analytics/csv/{report}?chart=…`, the same files as the admin API's `format=csv`).
+//! The figures and their definitions are `groupcart_core::analytics`'s.
+
+use super::charts::{self, HeatRow, Series};
+use super::dashboard::money;
+use super::html::{esc, page_with, url_param};
+use super::i18n::{t, Lang};
+use super::{problem, respond, Fail, Me};
+use crate::{analytics_csv, AppState};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Duration, NaiveDate};
+use groupcart_core::analytics::{self, AnalyticsQuery, Bucket, Growth};
+use groupcart_core::console::Permission;
+use groupcart_core::{Error, FieldError};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Days shown when the form names no `from`.
+const DEFAULT_DAYS: i64 = 30;
+/// Week offsets of the cohort heat map.
+const WEEKS: u32 = 8;
+/// Sources drawn as their own line in the growth chart (the rest are summed as "other").
+const TOP_SOURCES: usize = 3;
+
+/// The filter form, as sent (every field may be empty).
+#[derive(Debug, Default, Deserialize)]
+pub struct Filters {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    chat: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    bucket: String,
+    /// The table a CSV download holds.
+    #[serde(default)]
+    chart: String,
+}
+
+impl Filters {
+    /// The query and bucket, or every problem with the fields.
+    fn query(&self, today: NaiveDate) -> Result<(AnalyticsQuery, Bucket), Error> {
+        let mut problems = Vec::new();
+        let mut date = |field: &str, raw: &str| -> Option<NaiveDate> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return None;
+            }
+            match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+                Ok(day) if (1970..=9999).contains(&chrono::Datelike::year(&day)) => Some(day),
+                _ => {
+                    problems.push(FieldError::new(field, "a date like 2026-11-21"));
+                    None
+                }
+            }
+        };
+        let to = date("to", &self.to);
+        let from = date("from", &self.from);
+        let chat = match self.chat.trim() {
+            "" => None,
+            raw => match raw.parse::<i64>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    problems.push(FieldError::new("chat", "a chat id such as -1001234567890"));
+                    None
+                }
+            },
+        };
+        let bucket = match self.bucket.trim() {
+            "" => Bucket::default(),
+            raw => Bucket::parse(raw).unwrap_or_else(|| {
+                problems.push(FieldError::new("bucket", "day, week or month"));
+                Bucket::default()
+            }),
+        };
+        if !problems.is_empty() {
+            return Err(Error::Fields(problems));
+        }
+        let to = to.unwrap_or(today);
+        let from = from.unwrap_or_else(|| to - Duration::days(DEFAULT_DAYS - 1));
+        let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        let q = AnalyticsQuery {
+            from,
+            to,
+            chat,
+            source: text(&self.source),
+            language: text(&self.language),
+            country: text(&self.country),
+        };
+        q.validate()?;
+        Ok((q, bucket))
+    }
+
+    /// The filters as a query string, for the CSV links.
+    fn query_string(&self) -> String {
+        [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("chat", &self.chat),
+            ("source", &self.source),
+            ("language", &self.language),
+            ("country", &self.country),
+            ("bucket", &self.bucket),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", url_param(v.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+fn count(value: f64) -> String {
+    format!("{value:.0}")
+}
+
+fn share(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), charts::percent)
+}
+
+/// A link to a chart's CSV.
+fn csv_link(lang: Lang, filters: &Filters, report: &str, chart: &str) -> String {
+    let mut href = format!("/analytics/csv/{report}?chart={chart}");
+    let query = filters.query_string();
+    if !query.is_empty() {
+        href.push('&');
+        href.push_str(&query);
+    }
+    format!(
+        "<a class=\"csv\" href=\"{href}\" data-testid=\"csv-{report}-{chart}\">{label}</a>",
+        href = esc(&href),
+        label = t(lang, "an.csv"),
+    )
+}
+
+fn form(lang: Lang, f: &Filters, q: Option<&AnalyticsQuery>) -> String {
+    let value = |raw: &str, default: Option<String>| {
+        esc(&Some(raw.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .or(default)
+            .unwrap_or_default())
+    };
+    let bucket = |b: &str| {
+        let selected = if f.bucket.trim() == b || (f.bucket.trim().is_empty() && b == "day") {
+            " selected"
+        } else {
+            ""
+        };
+        format!(
+            "<option value=\"{b}\"{selected}>{}</option>",
+            t(lang, &format!("an.bucket.{b}"))
+        )
+    };
+    format!(
+        "<form method=\"get\" action=\"/analytics\" class=\"card row\">\
+         <div><label for=\"from\">{from_l}</label><input type=\"date\" id=\"from\" name=\"from\" value=\"{from}\"></div>\
+         <div><label for=\"to\">{to_l}</label><input type=\"date\" id=\"to\" name=\"to\" value=\"{to}\"></div>\
+         <div><label for=\"chat\">{chat_l}</label><input type=\"text\" id=\"chat\" name=\"chat\" inputmode=\"numeric\" value=\"{chat}\"></div>\
+         <div><label for=\"source\">{source_l}</label><input type=\"text\" id=\"source\" name=\"source\" value=\"{source}\"></div>\
+         <div><label for=\"language\">{language_l}</label><input type=\"text\" id=\"language\" name=\"language\" value=\"{language}\"></div>\
+         <div><label for=\"country\">{country_l}</label><input type=\"text\" id=\"country\" name=\"country\" value=\"{country}\"></div>\
+         <div><label for=\"bucket\">{bucket_l}</label><select id=\"bucket\" name=\"bucket\">{day}{week}{month}</select></div>\
+         <div><button type=\"submit\" data-testid=\"analytics-show\">{show}</button></div></form>",
+        from_l = t(lang, "an.from"),
+        to_l = t(lang, "an.to"),
+        chat_l = t(lang, "an.chat"),
+        source_l = t(lang, "an.source"),
+        language_l = t(lang, "an.language"),
+        country_l = t(lang, "an.country"),
+        bucket_l = t(lang, "an.bucket"),
+        from = value(&f.from, q.map(|q| q.from.to_string())),
+        to = value(&f.to, q.map(|q| q.to.to_string())),
+        chat = value(&f.chat, None),
+        source = value(&f.source, None),
+        language = value(&f.language, None),
+        country = value(&f.country, None),
+        day = bucket("day"),
+        week = bucket("week"),
+        month = bucket("month"),
+        show = t(lang, "an.show"),
+    )
+}
+
+/// The new customers per bucket: the total, and the biggest sources as their own lines.
+fn growth_series(lang: Lang, growth: &Growth) -> (Vec<String>, Vec<Series>) {
+    let buckets: Vec<NaiveDate> = growth
+        .new_customers
+        .iter()
+        .map(|n| n.bucket)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut by_source: BTreeMap<String, i64> = BTreeMap::new();
+    for n in &growth.new_customers {
+        let name = n
+            .source
+            .clone()
+            .unwrap_or_else(|| t(lang, "an.direct").to_owned());
+        *by_source.entry(name).or_default() += n.customers;
+    }
+    let mut sources: Vec<(String, i64)> = by_source.into_iter().collect();
+    sources.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let top: Vec<String> = sources
+        .iter()
+        .take(TOP_SOURCES)
+        .map(|(s, _)| s.clone())
+        .collect();
+    let index = |day: NaiveDate| buckets.binary_search(&day).ok();
+    let mut total = vec![Some(0.0); buckets.len()];
+    let mut lines: Vec<Vec<Option<f64>>> = vec![vec![Some(0.0); buckets.len()]; top.len()];
+    for n in &growth.new_customers {
+        let Some(i) = index(n.bucket) else { continue };
+        let name = n
+            .source
+            .clone()
+            .unwrap_or_else(|| t(lang, "an.direct").to_owned());
+        total[i] = total[i].map(|v| v + n.customers as f64);
+        if let Some(line) = top.iter().position(|s| *s == name) {
+            lines[line][i] = lines[line][i].map(|v| v + n.customers as f64);
+        }
+    }
+    let mut series = vec![Series {
+        name: t(lang, "an.all_sources").to_owned(),
+        values: total,
+    }];
+    series.extend(
+        top.into_iter()
+            .zip(lines)
+            .map(|(name, values)| Series { name, values }),
+    );
+    (buckets.iter().map(|d| d.to_string()).collect(), series)
+}
+
+/// `GET /analytics`.
+pub async fn show(
+    State(state): State<AppState>,
+    me: Me,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ViewAnalytics)?;
+        let title = t(lang, "an.title");
+        let today = state.crm.clock.now().date_naive();
+        let (q, bucket) = match filters.query(today) {
+            Ok(query) => query,
+            Err(error) => {
+                let body = format!(
+                    "<h1>{title}</h1>{}{}",
+                    super::html::flash(false, &problem(lang, &error)),
+                    form(lang, &filters, None)
+                );
+                return Ok::<_, Fail>(page_with(
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "/analytics",
+                    title,
+                    &body,
+                ));
+            }
+        };
+        let store = state.store.as_ref();
+        let funnel = analytics::funnel(store, &q).await?;
+        let growth = analytics::growth(store, &q, bucket).await?;
+        let retention = analytics::retention(store, &q, WEEKS).await?;
+        let commerce = analytics::commerce(store, &q).await?;
+        let engagement = analytics::engagement(store, &q).await?;
+        let none = t(lang, "an.no_data");
+        let mut body = format!(
+            "<h1>{title}</h1><p class=\"muted\">{range}</p>{form}",
+            range = esc(&format!("{} – {} (UTC)", q.from, q.to)),
+            form = form(lang, &filters, Some(&q)),
+        );
+
+        // Funnel.
+        let steps: Vec<(String, u64)> = funnel
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    t(lang, &format!("an.step.{}", s.step.as_str())).to_owned(),
+                    s.count.max(0) as u64,
+                )
+            })
+            .collect();
+        let rows: String = funnel
+            .steps
+            .iter()
+            .zip(&steps)
+            .map(|(s, (label, _))| {
+                format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(label),
+                    s.count,
+                    share(s.from_previous),
+                    share(s.from_first),
+                    s.drop_off
+                )
+            })
+            .collect();
+        let _ = write!(
+            body,
+            "<h2 id=\"funnel\">{h}</h2><div class=\"card\" data-testid=\"funnel\">{chart}\
+             <div class=\"scroll\"><table><tr><th>{step}</th><th>{people}</th><th>{prev}</th><th>{first}</th><th>{drop}</th></tr>{rows}</table></div>{csv}</div>",
+            h = t(lang, "an.funnel"),
+            chart = charts::funnel(t(lang, "an.funnel"), &steps, none),
+            step = t(lang, "an.step"),
+            people = t(lang, "an.people"),
+            prev = t(lang, "an.from_previous"),
+            first = t(lang, "an.from_first"),
+            drop = t(lang, "an.drop_off"),
+            csv = csv_link(lang, &filters, "funnel", "steps"),
+        );
+
+        // Growth.
+        let (labels, series) = growth_series(lang, &growth);
+        let links: Vec<(String, f64)> = growth
+            .invite_links
+            .iter()
+            .map(|l| (l.source.clone(), l.rate.unwrap_or(0.0)))
+            .collect();
+        let link_rows: String = growth
+            .invite_links
+            .iter()
+            .map(|l| {
+                format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(&l.source),
+                    l.joined,
+                    l.converted,
+                    share(l.rate)
+                )
+            })
+            .collect();
+        let (joins, leaves) = growth
+            .members
+            .iter()
+            .fold((0, 0), |(j, l), m| (j + m.joins, l + m.leaves));
+        let _ = write!(
+            body,
+            "<h2 id=\"growth\">{h}</h2><div class=\"card\" data-testid=\"growth\">\
+             <div class=\"grid\"><div class=\"stat\"><div class=\"n\">{joins}</div><div class=\"l\">{joins_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{leaves}</div><div class=\"l\">{leaves_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{net}</div><div class=\"l\">{net_l}</div></div></div>\
+             {lines}{csv_new} {csv_members}\
+             <h3>{links_h}</h3>{bars}<div class=\"scroll\"><table><tr><th>{source}</th><th>{joined}</th><th>{converted}</th><th>{rate}</th></tr>{link_rows}</table></div>{csv_links}</div>",
+            h = t(lang, "an.growth"),
+            joins_l = t(lang, "an.joins"),
+            leaves_l = t(lang, "an.leaves"),
+            net = joins - leaves,
+            net_l = t(lang, "an.net"),
+            lines = charts::lines(t(lang, "an.new_customers"), &labels, &series, &count, none),
+            csv_new = csv_link(lang, &filters, "growth", "new_customers"),
+            csv_members = csv_link(lang, &filters, "growth", "members"),
+            links_h = t(lang, "an.invite_links"),
+            bars = charts::bars(t(lang, "an.invite_links"), &links, &|v| charts::percent(v), none),
+            source = t(lang, "an.source"),
+            joined = t(lang, "an.joins"),
+            converted = t(lang, "an.converted"),
+            rate = t(lang, "an.rate"),
+            csv_links = csv_link(lang, &filters, "growth", "invite_links"),
+        );
+
+        // Retention.
+        let columns: Vec<String> = (0..=WEEKS).map(|w| format!("W{w}")).collect();
+        let heat: Vec<HeatRow> = retention
+            .cohorts
+            .iter()
+            .map(|c| HeatRow {
+                label: c.week.to_string(),
+                size: c.size.max(0) as u64,
+                shares: (0..=WEEKS)
+                    .map(|w| {
+                        c.weeks
+                            .iter()
+                            .find(|cw| cw.offset == w)
+                            .and_then(|cw| cw.active_share)
+                    })
+                    .collect(),
+            })
+            .collect();
+        let day = |d: &analytics::DayRetention, label: &str| {
+            format!(
+                "<div class=\"stat\"><div class=\"n\" data-testid=\"retention-{}\">{}</div><div class=\"l\">{} ({}/{})</div></div>",
+                d.days,
+                share(d.share),
+                esc(label),
+                d.returned,
+                d.eligible
+            )
+        };
+        let _ = write!(
+            body,
+            "<h2 id=\"retention\">{h}</h2><div class=\"card\" data-testid=\"retention\">\
+             <div class=\"grid\">{d7}{d30}</div>{map}<p class=\"muted\">{note}</p>{csv_cohorts} {csv_days}</div>",
+            h = t(lang, "an.retention"),
+            d7 = day(&retention.day_7, t(lang, "an.day_7")),
+            d30 = day(&retention.day_30, t(lang, "an.day_30")),
+            map = charts::heat_map(t(lang, "an.cohorts"), &columns, &heat, none),
+            note = t(lang, "an.cohorts_note"),
+            csv_cohorts = csv_link(lang, &filters, "retention", "cohorts"),
+            csv_days = csv_link(lang, &filters, "retention", "days"),
+        );
+
+        // Commerce.
+        let currency_rows: String = commerce
+            .currencies
+            .iter()
+            .map(|c| {
+                format!(
+                    "<tr><td>{cur}</td><td class=\"num\">{orders}</td><td class=\"num\">{gmv}</td><td class=\"num\">{aov}</td>\
+                     <td class=\"num\">{repeat}</td><td class=\"num\">{days}</td><td class=\"num\">{refunds}</td></tr>",
+                    cur = esc(&c.currency),
+                    orders = c.orders,
+                    gmv = esc(&money(&c.currency, c.gmv)),
+                    aov = esc(&money(&c.currency, c.aov)),
+                    repeat = share(c.repeat_purchase_rate),
+                    days = c
+                        .median_days_between_orders
+                        .map_or_else(|| "–".to_owned(), |d| format!("{d:.1}")),
+                    refunds = share(c.refund_rate),
+                )
+            })
+            .collect();
+        let roi: Vec<(String, f64)> = commerce
+            .coupons
+            .iter()
+            .map(|c| {
+                let name = c.code.clone().unwrap_or_else(|| c.promotion.clone());
+                (format!("{name} ({})", c.currency), c.roi.unwrap_or(0.0))
+            })
+            .collect();
+        let coupon_rows: String = commerce
+            .coupons
+            .iter()
+            .map(|c| {
+                format!(
+                    "<tr><td>{name}</td><td>{code}</td><td class=\"num\">{orders}</td><td class=\"num\">{revenue}</td>\
+                     <td class=\"num\">{discount}</td><td class=\"num\">{roi}</td></tr>",
+                    name = esc(&c.promotion),
+                    code = esc(c.code.as_deref().unwrap_or("–")),
+                    orders = c.orders,
+                    revenue = esc(&money(&c.currency, c.revenue)),
+                    discount = esc(&money(&c.currency, c.discount)),
+                    roi = c.roi.map_or_else(|| "–".to_owned(), |r| format!("{r:.1}×")),
+                )
+            })
+            .collect();
+        let _ = write!(
+            body,
+            "<h2 id=\"commerce\">{h}</h2><div class=\"card\" data-testid=\"commerce\"><div class=\"scroll\"><table>\
+             <tr><th>{cur}</th><th>{orders}</th><th>{gmv}</th><th>{aov}</th><th>{repeat}</th><th>{days}</th><th>{refunds}</th></tr>{currency_rows}</table></div>{csv_cur}\
+             <h3>{roi_h}</h3>{bars}<div class=\"scroll\"><table><tr><th>{promo}</th><th>{code}</th><th>{orders}</th><th>{revenue}</th><th>{discount}</th><th>{roi_l}</th></tr>{coupon_rows}</table></div>{csv_coupons}</div>",
+            h = t(lang, "an.commerce"),
+            cur = t(lang, "an.currency"),
+            orders = t(lang, "an.orders"),
+            gmv = t(lang, "an.gmv"),
+            aov = t(lang, "an.aov"),
+            repeat = t(lang, "an.repeat_rate"),
+            days = t(lang, "an.days_between"),
+            refunds = t(lang, "an.refund_rate"),
+            csv_cur = csv_link(lang, &filters, "commerce", "currencies"),
+            roi_h = t(lang, "an.coupon_roi"),
+            bars = charts::bars(t(lang, "an.coupon_roi"), &roi, &|v| format!("{v:.1}×"), none),
+            promo = t(lang, "an.promotion"),
+            code = t(lang, "an.code"),
+            revenue = t(lang, "an.revenue"),
+            discount = t(lang, "an.discount"),
+            roi_l = t(lang, "an.roi"),
+            csv_coupons = csv_link(lang, &filters, "commerce", "coupons"),
+        );
+
+        // Engagement.
+        let days: Vec<String> = engagement.days.iter().map(|d| d.day.to_string()).collect();
+        let series = [
+            Series {
+                name: t(lang, "an.active").to_owned(),
+                values: engagement.days.iter().map(|d| Some(d.active as f64)).collect(),
+            },
+            Series {
+                name: t(lang, "an.messages").to_owned(),
+                values: engagement.days.iter().map(|d| Some(d.messages as f64)).collect(),
+            },
+        ];
+        let _ = write!(
+            body,
+            "<h2 id=\"engagement\">{h}</h2><div class=\"card\" data-testid=\"engagement\"><div class=\"grid\">\
+             <div class=\"stat\"><div class=\"n\">{dau:.1}</div><div class=\"l\">{dau_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{mau}</div><div class=\"l\">{mau_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{sticky}</div><div class=\"l\">{sticky_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{deflection}</div><div class=\"l\">{deflection_l}</div></div></div>\
+             {lines}{csv}</div>",
+            h = t(lang, "an.engagement"),
+            dau = engagement.mean_dau,
+            dau_l = t(lang, "an.mean_dau"),
+            mau = engagement.mau,
+            mau_l = t(lang, "an.mau"),
+            sticky = share(engagement.stickiness),
+            sticky_l = t(lang, "an.stickiness"),
+            deflection = share(engagement.faq_deflection),
+            deflection_l = t(lang, "an.faq_deflection"),
+            lines = charts::lines(t(lang, "an.engagement"), &days, &series, &count, none),
+            csv = csv_link(lang, &filters, "engagement", "days"),
+        );
+        Ok(page_with(&me, StatusCode::OK, "/analytics", title, &body))
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+/// `GET /analytics/csv/{report}?chart=…`: one chart's table as CSV.
+pub async fn csv(
+    State(state): State<AppState>,
+    me: Me,
+    Path(report): Path<String>,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ViewAnalytics)?;
+        let charts = match report.as_str() {
+            "funnel" => analytics_csv::FUNNEL,
+            "retention" => analytics_csv::RETENTION,
+            "growth" => analytics_csv::GROWTH,
+            "commerce" => analytics_csv::COMMERCE,
+            "engagement" => analytics_csv::ENGAGEMENT,
+            _ => return Err(Fail::NotFound),
+        };
+        let chart = match filters.chart.trim() {
+            "" => charts[0],
+            asked => charts
+                .iter()
+                .find(|c| **c == asked)
+                .copied()
+                .ok_or(Fail::NotFound)?,
+        };
+        let today = state.crm.clock.now().date_naive();
+        let (q, bucket) = filters.query(today).map_err(|_| Fail::BadRequest)?;
+        let store = state.store.as_ref();
+        let csv = match report.as_str() {
+            "funnel" => analytics_csv::funnel(&analytics::funnel(store, &q).await?),
+            "retention" => {
+                analytics_csv::retention(&analytics::retention(store, &q, WEEKS).await?, chart)
+            }
+            "growth" => analytics_csv::growth(&analytics::growth(store, &q, bucket).await?, chart),
+            "commerce" => analytics_csv::commerce(&analytics::commerce(store, &q).await?, chart),
+            _ => analytics_csv::engagement(&analytics::engagement(store, &q).await?),
+        };
+        Ok(csv.response())
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn empty_filters_cover_the_last_thirty_days() {
+        let (q, bucket) = Filters::default().query(day("2026-11-30")).unwrap();
+        assert_eq!((q.from, q.to), (day("2026-11-01"), day("2026-11-30")));
+        assert_eq!(bucket, Bucket::Day);
+        assert_eq!(q.chat, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let filters = Filters {
+            from: "yesterday".into(),
+            to: "2026-13-01".into(),
+            chat: "general".into(),
+            bucket: "year".into(),
+            ..Filters::default()
+        };
+        let Err(Error::Fields(fields)) = filters.query(day("2026-11-30")) else {
+            panic!("accepted");
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["to", "from", "chat", "bucket"]);
+        let backwards = Filters {
+            from: "2026-11-30".into(),
+            to: "2026-11-01".into(),
+            ..Filters::default()
+        };
+        assert!(backwards.query(day("2026-11-30")).is_err());
+    }
+
+    #[test]
+    fn filters_are_trimmed_and_carried_to_the_csv_links() {
+        let filters = Filters {
+            from: " 2026-11-01 ".into(),
+            source: "kol anna&co".into(),
+            language: " ".into(),
+            chat: "-100123".into(),
+            ..Filters::default()
+        };
+        let (q, _) = filters.query(day("2026-11-30")).unwrap();
+        assert_eq!(q.source.as_deref(), Some("kol anna&co"));
+        assert_eq!(q.language, None);
+        assert_eq!(q.chat, Some(-100123));
+        let link = csv_link(Lang::En, &filters, "funnel", "steps");
+        assert!(
+            link.contains("href=\"/analytics/csv/funnel?chart=steps&amp;from=2026-11-01&amp;chat=-100123&amp;source=kol%20anna%26co\""),
+            "{link}"
+        );
+    }
+}

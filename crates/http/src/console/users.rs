@@ -1,0 +1,238 @@
+//! Console users (owners and admins): the list, adding a user (with a built-in role or a
+//! custom permission set; a password is generated and shown once when none is given), and
+//! disabling or enabling one. Disabling ends the user's sessions at once.
+
+use super::html::{csrf_field, esc, flash, page_with, when};
+use super::i18n::{t, Lang};
+use super::{audit_in, path_id, problem, respond, see_other, Fail, Form, Me};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use groupcart_core::console::{self, Permission, Role, UserDraft};
+use groupcart_core::Error;
+use serde::Deserialize;
+
+fn role_label(lang: Lang, role: Role) -> &'static str {
+    t(lang, &format!("role.{}", role.as_str()))
+}
+
+async fn users_page(
+    state: &AppState,
+    me: &Me,
+    status: StatusCode,
+    banner: &str,
+) -> Result<Response, Fail> {
+    let lang = me.lang;
+    let users = state.store.console_users().await?;
+    let rows: String = users
+        .iter()
+        .map(|u| {
+            let access = match u.role {
+                Role::Custom => format!(
+                    "{}: {}",
+                    role_label(lang, u.role),
+                    u.permissions
+                        .iter()
+                        .map(|p| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                role => role_label(lang, role).to_owned(),
+            };
+            let state_label = if u.disabled {
+                t(lang, "users.disabled")
+            } else {
+                t(lang, "users.active")
+            };
+            let action = if console::may_change(&me.user, u) {
+                let (path, label) = if u.disabled {
+                    ("enable", t(lang, "users.enable"))
+                } else {
+                    ("disable", t(lang, "users.disable"))
+                };
+                format!(
+                    "<form method=\"post\" action=\"/users/{}/{path}\" class=\"inline\">{}<button class=\"quiet\" data-testid=\"{path}-{}\">{label}</button></form>",
+                    u.id,
+                    csrf_field(&me.session.csrf_token),
+                    esc(&u.username),
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "<tr data-testid=\"user-{name}\"><td>{name}</td><td>{display}</td><td>{access}</td><td>{totp}</td><td>{state_label}</td><td>{created}</td><td>{action}</td></tr>",
+                name = esc(&u.username),
+                display = esc(&u.display_name),
+                access = esc(&access),
+                totp = if u.totp_enabled() { "TOTP" } else { "" },
+                created = esc(&when(u.created_at)),
+            )
+        })
+        .collect();
+    let roles: String = Role::BUILT_IN
+        .iter()
+        .chain([Role::Custom].iter())
+        .filter(|r| **r != Role::Owner || me.user.role == Role::Owner)
+        .map(|r| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                r.as_str(),
+                role_label(lang, *r)
+            )
+        })
+        .collect();
+    let permissions: String = Permission::ALL
+        .iter()
+        .map(|p| {
+            format!(
+                "<label class=\"muted check\"><input type=\"checkbox\" name=\"permission\" value=\"{0}\"> {0}</label>",
+                p.as_str()
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>{title}</h1>{banner}<div class=\"scroll\"><table><thead><tr><th>{username}</th><th>{display}</th><th>{role}</th><th>2FA</th><th>{state}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>\
+         <form method=\"post\" action=\"/users\" class=\"card\"><h2>{add}</h2>{csrf}\
+         <div class=\"row\"><div><label for=\"new-username\">{username}</label><input type=\"text\" id=\"new-username\" name=\"username\" required maxlength=\"32\" autocomplete=\"off\"></div>\
+         <div><label for=\"new-display\">{display}</label><input type=\"text\" id=\"new-display\" name=\"display_name\" maxlength=\"64\"></div>\
+         <div><label for=\"new-role\">{role}</label><select id=\"new-role\" name=\"role\">{roles}</select></div></div>\
+         <details><summary>{custom}</summary>{permissions}</details>\
+         <label for=\"new-password\">{password}</label><input type=\"password\" id=\"new-password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\">\
+         <p class=\"muted\">{password_help}</p><div><button type=\"submit\" data-testid=\"add-user\">{add}</button></div></form>",
+        title = t(lang, "users.title"),
+        username = t(lang, "login.username"),
+        display = t(lang, "users.display_name"),
+        role = t(lang, "users.role"),
+        state = t(lang, "users.state"),
+        created = t(lang, "users.created"),
+        add = t(lang, "users.add"),
+        csrf = csrf_field(&me.session.csrf_token),
+        custom = t(lang, "users.custom"),
+        password = t(lang, "login.password"),
+        password_help = t(lang, "users.password_help"),
+    );
+    Ok(page_with(
+        me,
+        status,
+        "/users",
+        t(lang, "users.title"),
+        &body,
+    ))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct Done {
+    ok: Option<String>,
+}
+
+/// `GET /users`.
+pub async fn list(State(state): State<AppState>, me: Me, Query(done): Query<Done>) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ManageUsers)?;
+        let banner = match done.ok.as_deref() {
+            Some(key @ ("disabled" | "enabled")) => {
+                flash(true, t(lang, &format!("users.done_{key}")))
+            }
+            _ => String::new(),
+        };
+        users_page(&state, &me, StatusCode::OK, &banner).await
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+/// `POST /users` (form: username, display_name, role, permission*, password).
+pub async fn add(State(state): State<AppState>, me: Me, body: Bytes) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ManageUsers)?;
+        let form = Form::parse(&body)?;
+        me.check_csrf(&form)?;
+        let Some(role) = form.get("role").and_then(Role::parse) else {
+            let banner = flash(false, t(lang, "users.bad_role"));
+            return users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner).await;
+        };
+        let permissions = form
+            .all("permission")
+            .into_iter()
+            .filter_map(Permission::parse)
+            .collect();
+        let given = form.get("password").unwrap_or_default();
+        let generated = given.is_empty().then(console::generate_password);
+        let password = generated.clone().unwrap_or_else(|| given.to_owned());
+        let draft = UserDraft {
+            username: form.get("username").unwrap_or_default().to_owned(),
+            display_name: form.get("display_name").unwrap_or_default().to_owned(),
+            role,
+            permissions,
+            password,
+        };
+        let now = state.crm.clock.now();
+        match console::add_user(state.store.as_ref(), Some(&me.user), draft, now).await {
+            Ok(user) => {
+                let entry = me.audit(
+                    "console.user.add",
+                    format!("console_user:{}", user.id),
+                    serde_json::json!({ "username": user.username, "role": user.role.as_str() }),
+                );
+                let mut tx = state.store.begin().await?;
+                audit_in(&state, tx.as_mut(), entry).await?;
+                tx.commit().await?;
+                let mut text = format!("{} {}", t(lang, "users.added"), user.username);
+                if let Some(password) = generated {
+                    // Shown once, on this page only; never stored or logged.
+                    text.push_str(&format!(" · {}: {password}", t(lang, "users.generated")));
+                }
+                users_page(&state, &me, StatusCode::OK, &flash(true, &text)).await
+            }
+            Err(error @ (Error::Invalid(_) | Error::Fields(_) | Error::Conflict(_))) => {
+                let banner = flash(false, &problem(lang, &error));
+                users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner).await
+            }
+            Err(error) => Err(Fail::from(error)),
+        }
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+/// `POST /users/{id}/{disable|enable}`.
+pub async fn change(
+    State(state): State<AppState>,
+    me: Me,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ManageUsers)?;
+        let id = path_id(&id)?;
+        let form = Form::parse(&body)?;
+        me.check_csrf(&form)?;
+        let disable = match action.as_str() {
+            "disable" => true,
+            "enable" => false,
+            _ => return Err(Fail::NotFound),
+        };
+        let target = state.store.console_user(id).await?.ok_or(Fail::NotFound)?;
+        if !console::may_change(&me.user, &target) {
+            return Err(Fail::Forbidden);
+        }
+        state.store.set_console_disabled(id, disable).await?;
+        let entry = me.audit(
+            &format!("console.user.{action}"),
+            format!("console_user:{id}"),
+            serde_json::json!({ "username": target.username }),
+        );
+        let mut tx = state.store.begin().await?;
+        audit_in(&state, tx.as_mut(), entry).await?;
+        tx.commit().await?;
+        let done = if disable { "disabled" } else { "enabled" };
+        Ok(see_other(&format!("/users?ok={done}")))
+    }
+    .await;
+    respond(lang, outcome)
+}

@@ -1,0 +1,441 @@
+//! [`AnalyticsStore`] on PostgreSQL: the figures of `groupcart_core::analytics` from the rollups
+//! of `migrations/0022_analytics.sql` (`analytics_milestones`, `analytics_activity`, kept by
+//! triggers), `customers`, `member_changes`, `invite_links`, `orders`, `order_discounts` and
+//! `events`.
+//!
+//! A UTC day number is `analytics_day(at)` (a function of the migration) and the Monday of
+//! day `d`'s week is `(d + 3) / 7 * 7 - 3` (1970-01-01 was a Thursday). Statements are
+//! assembled with the query's optional filters; every value is bound.
+
+use crate::query::get;
+use crate::{db, PostgresStore};
+use async_trait::async_trait;
+use groupcart_core::analytics::{
+    day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, CohortCounts,
+    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, PaidOrderRow,
+};
+use groupcart_core::Result;
+use sqlx::{Postgres, QueryBuilder};
+
+/// Appends the query's filters on customers as ` AND ...` terms: `c` is the customers row
+/// (needed when [`AnalyticsQuery::filters_customers`]), `user` the expression of the
+/// person's Telegram user id (for the chat filter).
+fn filters(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery, user: &str) {
+    if let Some(source) = &q.source {
+        qb.push(" AND c.first_source = ").push_bind(source.clone());
+    }
+    if let Some(language) = &q.language {
+        qb.push(" AND c.language = ").push_bind(language.clone());
+    }
+    if let Some(country) = &q.country {
+        qb.push(" AND c.country = ").push_bind(country.clone());
+    }
+    if let Some(chat) = q.chat {
+        qb.push(format!(
+            " AND EXISTS (SELECT 1 FROM member_changes AS mc WHERE mc.user_id = {user} \
+             AND mc.chat_id = "
+        ))
+        .push_bind(chat)
+        .push(" AND mc.joined)");
+    }
+}
+
+/// The customers of the range's cohort as a CTE `cohort (id, first_day, week)`.
+fn cohort(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery) {
+    qb.push(
+        "WITH cohort AS MATERIALIZED (SELECT c.id AS id, analytics_day(c.first_seen_at) AS first_day, \
+         (analytics_day(c.first_seen_at) + 3) / 7 * 7 - 3 AS week FROM customers AS c \
+         WHERE c.first_seen_at >= ",
+    )
+    .push_bind(q.start())
+    .push(" AND c.first_seen_at < ")
+    .push_bind(q.end());
+    filters(qb, q, "c.telegram_user_id");
+    qb.push(") ");
+}
+
+#[async_trait]
+impl AnalyticsStore for PostgresStore {
+    async fn analytics_funnel(&self, q: &AnalyticsQuery) -> Result<Vec<i64>> {
+        let mut counts = Vec::with_capacity(FunnelStep::ALL.len());
+        for step in FunnelStep::ALL {
+            let mut qb = QueryBuilder::new("SELECT COUNT(*) AS n FROM analytics_milestones AS m");
+            if q.filters_customers() {
+                qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+            }
+            qb.push(" WHERE m.step = ")
+                .push_bind(step.number())
+                .push(" AND m.first_at >= ")
+                .push_bind(q.start())
+                .push(" AND m.first_at < ")
+                .push_bind(q.end());
+            filters(&mut qb, q, "m.user_id");
+            let row = qb.build().fetch_one(&self.pool).await.map_err(db)?;
+            counts.push(get(&row, "n")?);
+        }
+        Ok(counts)
+    }
+
+    async fn analytics_cohorts(&self, q: &AnalyticsQuery, weeks: u32) -> Result<CohortCounts> {
+        let span = 7 * (i64::from(weeks) + 1);
+        let mut qb = QueryBuilder::new("");
+        cohort(&mut qb, q);
+        qb.push("SELECT week, COUNT(*) AS n FROM cohort GROUP BY week");
+        let sizes = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((day_of_number(get(r, "week")?), get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+
+        // From the cohort-weeks rollup: no join unless a filter needs the customer.
+        let mut qb = QueryBuilder::new(
+            "SELECT (w.first_day + 3) / 7 * 7 - 3 AS week, w.week_offset AS off, COUNT(*) AS n \
+             FROM analytics_cohort_weeks AS w",
+        );
+        if q.filters_customers() || q.chat.is_some() {
+            qb.push(" JOIN customers AS c ON c.id = w.customer_id");
+        }
+        qb.push(" WHERE w.first_day >= ")
+            .push_bind(day_number(q.from))
+            .push(" AND w.first_day <= ")
+            .push_bind(day_number(q.to))
+            .push(" AND w.week_offset <= ")
+            .push_bind(i64::from(weeks));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY week, off");
+        let active = qb.build().fetch_all(&self.pool).await.map_err(db)?;
+
+        let mut qb = QueryBuilder::new("");
+        cohort(&mut qb, q);
+        qb.push(
+            "SELECT k.week AS week, (analytics_day(o.paid_at) - k.week) / 7 AS off, \
+             COUNT(DISTINCT o.customer_id) AS n \
+             FROM cohort AS k JOIN orders AS o ON o.customer_id = k.id \
+             AND o.paid_at >= to_timestamp(k.week * 86400) \
+             AND o.paid_at < to_timestamp((k.week + ",
+        )
+        .push_bind(span)
+        .push(") * 86400) GROUP BY k.week, off");
+        let paying = qb.build().fetch_all(&self.pool).await.map_err(db)?;
+
+        let mut cells = std::collections::BTreeMap::<(i64, i64), (i64, i64)>::new();
+        for r in &active {
+            cells
+                .entry((get(r, "week")?, get(r, "off")?))
+                .or_default()
+                .0 = get(r, "n")?;
+        }
+        for r in &paying {
+            cells
+                .entry((get(r, "week")?, get(r, "off")?))
+                .or_default()
+                .1 = get(r, "n")?;
+        }
+        Ok(CohortCounts {
+            sizes,
+            cells: cells
+                .into_iter()
+                .map(|((w, o), (a, p))| (day_of_number(w), o as u32, a, p))
+                .collect(),
+        })
+    }
+
+    async fn analytics_returning(&self, q: &AnalyticsQuery, days: i64) -> Result<(i64, i64)> {
+        // Eligible: first seen in the range on a day at most `to - days`.
+        let last_first_day = day_number(q.to) - days;
+        let eligible_end = day_of_number(last_first_day + 1)
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        let mut qb =
+            QueryBuilder::new("SELECT COUNT(*) AS n FROM customers AS c WHERE c.first_seen_at >= ");
+        qb.push_bind(q.start())
+            .push(" AND c.first_seen_at < ")
+            .push_bind(q.end().min(eligible_end));
+        filters(&mut qb, q, "c.telegram_user_id");
+        let eligible: i64 = get(&qb.build().fetch_one(&self.pool).await.map_err(db)?, "n")?;
+        // Returned: of them, active again `days` or more after their first day.
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) AS n FROM analytics_customers AS a");
+        if q.filters_customers() || q.chat.is_some() {
+            qb.push(" JOIN customers AS c ON c.id = a.customer_id");
+        }
+        qb.push(" WHERE a.first_day >= ")
+            .push_bind(day_number(q.from))
+            .push(" AND a.first_day <= ")
+            .push_bind(last_first_day)
+            .push(" AND a.last_active_day >= a.first_day + ")
+            .push_bind(days);
+        filters(&mut qb, q, "c.telegram_user_id");
+        let returned: i64 = get(&qb.build().fetch_one(&self.pool).await.map_err(db)?, "n")?;
+        Ok((eligible, returned))
+    }
+
+    async fn analytics_growth(&self, q: &AnalyticsQuery) -> Result<GrowthDays> {
+        let mut qb = QueryBuilder::new(
+            "SELECT analytics_day(c.first_seen_at) AS day, c.first_source AS source, COUNT(*) AS n \
+             FROM customers AS c WHERE c.first_seen_at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND c.first_seen_at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY day, source");
+        let new_customers = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    day_of_number(get(r, "day")?),
+                    get(r, "source")?,
+                    get(r, "n")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        // Member changes: the chat filter picks the chat's own changes.
+        let people = AnalyticsQuery {
+            chat: None,
+            ..q.clone()
+        };
+        let mut qb = QueryBuilder::new(
+            "SELECT analytics_day(m.at) AS day, m.chat_id AS chat, l.source AS source, \
+             COUNT(*) FILTER (WHERE m.joined) AS joins, \
+             COUNT(*) FILTER (WHERE NOT m.joined) AS leaves \
+             FROM member_changes AS m LEFT JOIN invite_links AS l ON l.link = m.invite_link",
+        );
+        if q.filters_customers() {
+            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+        }
+        qb.push(" WHERE m.at >= ")
+            .push_bind(q.start())
+            .push(" AND m.at < ")
+            .push_bind(q.end());
+        if let Some(chat) = q.chat {
+            qb.push(" AND m.chat_id = ").push_bind(chat);
+        }
+        filters(&mut qb, &people, "m.user_id");
+        qb.push(" GROUP BY day, chat, source");
+        let members = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    day_of_number(get(r, "day")?),
+                    get(r, "chat")?,
+                    get(r, "source")?,
+                    get(r, "joins")?,
+                    get(r, "leaves")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut qb = QueryBuilder::new(
+            "SELECT l.source AS source, COUNT(DISTINCT m.user_id) AS joined, \
+             COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM customers AS b \
+                 JOIN orders AS o ON o.customer_id = b.id \
+                 WHERE b.telegram_user_id = m.user_id AND o.paid_at >= m.at) \
+             THEN m.user_id END) AS converted \
+             FROM member_changes AS m JOIN invite_links AS l ON l.link = m.invite_link",
+        );
+        if q.filters_customers() {
+            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+        }
+        qb.push(" WHERE m.joined AND m.at >= ")
+            .push_bind(q.start())
+            .push(" AND m.at < ")
+            .push_bind(q.end());
+        if let Some(chat) = q.chat {
+            qb.push(" AND m.chat_id = ").push_bind(chat);
+        }
+        filters(&mut qb, &people, "m.user_id");
+        qb.push(" GROUP BY l.source");
+        let invite_links = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "source")?, get(r, "joined")?, get(r, "converted")?)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(GrowthDays {
+            new_customers,
+            members,
+            invite_links,
+        })
+    }
+
+    async fn analytics_orders(&self, q: &AnalyticsQuery) -> Result<Vec<PaidOrderRow>> {
+        let mut qb = QueryBuilder::new(
+            "SELECT o.id, o.customer_id, o.currency, o.total, o.paid_at, \
+             o.status IN ('refunded', 'cancelled') AS refunded \
+             FROM orders AS o JOIN customers AS c ON c.id = o.customer_id \
+             WHERE o.paid_at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND o.paid_at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" ORDER BY o.paid_at, o.id");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(PaidOrderRow {
+                    order_id: get(r, "id")?,
+                    customer_id: get(r, "customer_id")?,
+                    currency: get(r, "currency")?,
+                    total: get(r, "total")?,
+                    paid_at: get(r, "paid_at")?,
+                    refunded: get(r, "refunded")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn analytics_coupon_uses(&self, q: &AnalyticsQuery) -> Result<Vec<CouponUseRow>> {
+        let mut qb = QueryBuilder::new(
+            "SELECT d.order_id, d.promotion_id, p.name, d.code, o.currency, o.total, \
+             d.amount + d.shipping_amount AS discount \
+             FROM order_discounts AS d JOIN orders AS o ON o.id = d.order_id \
+             JOIN promotions AS p ON p.id = d.promotion_id \
+             JOIN customers AS c ON c.id = o.customer_id WHERE o.paid_at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND o.paid_at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(CouponUseRow {
+                    order_id: get(r, "order_id")?,
+                    promotion_id: get(r, "promotion_id")?,
+                    promotion: get(r, "name")?,
+                    code: get(r, "code")?,
+                    currency: get(r, "currency")?,
+                    order_total: get(r, "total")?,
+                    discount: get(r, "discount")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn analytics_engagement(&self, q: &AnalyticsQuery) -> Result<EngagementDays> {
+        let active = |qb: &mut QueryBuilder<'_, Postgres>, from: i64| {
+            qb.push(" FROM analytics_activity AS a");
+            if q.filters_customers() || q.chat.is_some() {
+                qb.push(" JOIN customers AS c ON c.id = a.customer_id");
+            }
+            qb.push(" WHERE a.day >= ")
+                .push_bind(from)
+                .push(" AND a.day <= ")
+                .push_bind(day_number(q.to));
+            filters(qb, q, "c.telegram_user_id");
+        };
+        let mut qb = QueryBuilder::new("SELECT a.day AS day, COUNT(*) AS n");
+        active(&mut qb, day_number(q.from));
+        qb.push(" GROUP BY a.day");
+        let dau = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((day_of_number(get(r, "day")?), get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut qb = QueryBuilder::new("SELECT COUNT(DISTINCT a.customer_id) AS n");
+        active(&mut qb, day_number(mau_from(q)));
+        let mau = get(&qb.build().fetch_one(&self.pool).await.map_err(db)?, "n")?;
+
+        let mut qb = QueryBuilder::new(
+            "SELECT analytics_day(at) AS day, COUNT(*) AS n FROM events \
+             WHERE kind = 'update_received' AND at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND at < ")
+            .push_bind(q.end())
+            .push(" AND data->>'kind' = 'message'");
+        if let Some(chat) = q.chat {
+            qb.push(" AND chat_id = ").push_bind(chat);
+        }
+        qb.push(" GROUP BY day");
+        let messages = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((day_of_number(get(r, "day")?), get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut qb = QueryBuilder::new(
+            "SELECT e.kind AS kind, COUNT(*) AS n FROM events AS e \
+             JOIN customers AS c ON c.id = e.customer_id \
+             WHERE e.kind IN ('faq_answered', 'ticket_opened') AND e.at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND e.at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY e.kind");
+        let mut out = EngagementDays {
+            dau,
+            mau,
+            messages,
+            ..EngagementDays::default()
+        };
+        for r in qb.build().fetch_all(&self.pool).await.map_err(db)? {
+            let kind: String = get(&r, "kind")?;
+            let n: i64 = get(&r, "n")?;
+            if kind == "faq_answered" {
+                out.faq_answered = n;
+            } else {
+                out.tickets_opened = n;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn event_counts(
+        &self,
+        kinds: &[&str],
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<EventCount>> {
+        let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+        let rows = sqlx::query(
+            "SELECT kind, bot, chat_id, COUNT(*) AS n FROM events
+             WHERE at >= $1 AND at < $2 AND kind = ANY($3)
+             GROUP BY kind, bot, chat_id ORDER BY kind, bot, chat_id",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(&kinds)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                Ok(EventCount {
+                    kind: get(row, "kind")?,
+                    bot: get(row, "bot")?,
+                    chat_id: get(row, "chat_id")?,
+                    count: get(row, "n")?,
+                })
+            })
+            .collect()
+    }
+}
