@@ -11,7 +11,6 @@ use shop_harness::*;
 
 use groupcart::sandbox::DEMO_TOKEN;
 use groupcart_core::moderation::Sanction;
-use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus, Transition};
 use groupcart_simulator::types::{MemberStatus, SentMessage, SimUser};
 use groupcart_telegram::methods::GetChatMember;
 use groupcart_telegram::types::{ChatMemberStatus, ChatTarget};
@@ -186,56 +185,6 @@ async fn a_flood_mutes_at_once_and_buyers_may_post_links(database_url: String) {
     let messages = group_until(&shop, "the word after the link", |m| deleted(m, marker)).await;
     assert!(!deleted(&messages, later), "a buyer's link stays");
     shop.stop().await;
-}
-
-/// Gives `who` a paid order of the demo tea.
-async fn paid_order(shop: &Shop, who: &SimUser) {
-    let store = shop.app.store.clone();
-    let customer = store
-        .customer_by_telegram_id(who.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let tea = store.product_by_handle("green-tea").await.unwrap().unwrap();
-    let now = chrono::Utc::now();
-    let mut tx = store.begin().await.unwrap();
-    let order = tx
-        .place_order(&NewOrder {
-            customer_id: customer.id,
-            bot: "demo".into(),
-            currency: "USD".parse().unwrap(),
-            lines: vec![OrderLine {
-                variant_id: tea.variants[0].id,
-                product_id: tea.id,
-                sku: None,
-                title: "Longjing green tea".into(),
-                quantity: 1,
-                unit_price: 2200,
-            }],
-            shipping_cost: 0,
-            discount: 0,
-            discounts: vec![],
-            shipping_address: None,
-            shipping_option: None,
-            source: None,
-            reservation_expires_at: now + chrono::Duration::minutes(15),
-            at: now,
-        })
-        .await
-        .unwrap();
-    tx.transition_order(
-        order.id,
-        &Transition {
-            from: OrderStatus::PendingPayment,
-            to: OrderStatus::Paid,
-            actor: "test".into(),
-            note: None,
-            at: now,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
 }
 
 on_both_databases!(

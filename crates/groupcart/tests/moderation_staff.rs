@@ -12,7 +12,6 @@ use shop_harness::*;
 
 use groupcart::sandbox::DEMO_TOKEN;
 use groupcart_core::moderation::{Rule, Sanction};
-use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus, Transition};
 use groupcart_simulator::types::{
     ChatType, MemberStatus, MessageExtras, SentMessage, SimChat, SimUser,
 };
@@ -443,7 +442,7 @@ async fn forwards_media_and_other_bots_are_locked(database_url: String) {
     assert!(!deleted(&messages, fine), "our own bot may be mentioned");
 
     // Ana buys: she is exempt from the media lock, not from the others.
-    paid_order(&shop, &ana).await;
+    paid_order_after_start(&shop, &ana).await;
     let hers = shop
         .sim
         .send_photo(shop.bot, &ana, GROUP, Some("my parcel"), None)
@@ -601,57 +600,12 @@ async fn a_join_raid_switches_to_a_stricter_check_and_alerts_staff_once(database
     shop.stop().await;
 }
 
-/// Gives `who` a paid order of the demo tea.
-async fn paid_order(shop: &Shop, who: &SimUser) {
+/// Gives `who`, after a first /start, a paid order of the demo tea.
+async fn paid_order_after_start(shop: &Shop, who: &SimUser) {
     shop.sim.send_text(shop.bot, who, "/start").await.unwrap();
     shop.wait_for(who.id, "the greeting", |m| !m.is_empty())
         .await;
-    let store = shop.app.store.clone();
-    let customer = store
-        .customer_by_telegram_id(who.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let tea = store.product_by_handle("green-tea").await.unwrap().unwrap();
-    let now = chrono::Utc::now();
-    let mut tx = store.begin().await.unwrap();
-    let order = tx
-        .place_order(&NewOrder {
-            customer_id: customer.id,
-            bot: "demo".into(),
-            currency: "USD".parse().unwrap(),
-            lines: vec![OrderLine {
-                variant_id: tea.variants[0].id,
-                product_id: tea.id,
-                sku: None,
-                title: "Longjing green tea".into(),
-                quantity: 1,
-                unit_price: 2200,
-            }],
-            shipping_cost: 0,
-            discount: 0,
-            discounts: vec![],
-            shipping_address: None,
-            shipping_option: None,
-            source: None,
-            reservation_expires_at: now + chrono::Duration::minutes(15),
-            at: now,
-        })
-        .await
-        .unwrap();
-    tx.transition_order(
-        order.id,
-        &Transition {
-            from: OrderStatus::PendingPayment,
-            to: OrderStatus::Paid,
-            actor: "test".into(),
-            note: None,
-            at: now,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    paid_order(shop, who).await;
 }
 
 on_both_databases!(

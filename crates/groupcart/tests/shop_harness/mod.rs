@@ -409,3 +409,54 @@ pub async fn customer_id(shop: &Shop, who: &SimUser) -> i64 {
         .id
         .0
 }
+
+/// Gives `who` (a customer already) a paid order of the demo tea, written to the store
+/// directly.
+pub async fn paid_order(shop: &Shop, who: &SimUser) {
+    let store = shop.app.store.clone();
+    let customer = store
+        .customer_by_telegram_id(who.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let tea = store.product_by_handle("green-tea").await.unwrap().unwrap();
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let order = tx
+        .place_order(&groupcart_core::shop::NewOrder {
+            customer_id: customer.id,
+            bot: "demo".into(),
+            currency: "USD".parse().unwrap(),
+            lines: vec![groupcart_core::shop::OrderLine {
+                variant_id: tea.variants[0].id,
+                product_id: tea.id,
+                sku: None,
+                title: "Longjing green tea".into(),
+                quantity: 1,
+                unit_price: 2200,
+            }],
+            shipping_cost: 0,
+            discount: 0,
+            discounts: vec![],
+            shipping_address: None,
+            shipping_option: None,
+            source: None,
+            reservation_expires_at: now + chrono::Duration::minutes(15),
+            at: now,
+        })
+        .await
+        .unwrap();
+    tx.transition_order(
+        order.id,
+        &groupcart_core::shop::Transition {
+            from: groupcart_core::shop::OrderStatus::PendingPayment,
+            to: groupcart_core::shop::OrderStatus::Paid,
+            actor: "test".into(),
+            note: None,
+            at: now,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
