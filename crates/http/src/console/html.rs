@@ -136,6 +136,8 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::ManageBroadcasts,
     ),
     ("/analytics", "nav.analytics", Permission::ViewAnalytics),
+    ("/chats", "nav.chats", Permission::ManageChats),
+    ("/faq", "nav.faq", Permission::ManageFaq),
     ("/audit", "nav.audit", Permission::ViewAudit),
     ("/users", "nav.users", Permission::ManageUsers),
 ];

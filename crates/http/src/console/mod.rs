@@ -1,7 +1,7 @@
 //! The operator console at `/`: server-rendered HTML pages (no script needed) for the daily
 //! work of the shop's staff: dashboard, catalog and stock, orders (and shipping them, one by
-//! one or from a CSV), the support inbox, customers, segments, broadcasts, analytics, the audit log
-//! and console users.
+//! one or from a CSV), the support inbox, customers, segments, broadcasts, analytics, chats and their
+//! moderation log, the FAQ, the audit log and console users.
 //!
 //! Who may do what is decided in `groupcart_core::console` (users, roles, sessions, login
 //! limits); the pages call the same use cases as the admin API (`shop_admin::ship`,
@@ -16,8 +16,10 @@ mod auth;
 mod broadcasts;
 mod catalog;
 mod charts;
+mod chats;
 mod customers;
 mod dashboard;
+mod faq;
 mod html;
 mod i18n;
 mod inbox;
@@ -103,6 +105,13 @@ pub(crate) fn routes() -> Router<AppState> {
             "/catalog/{product}/variants/{variant}/stock",
             post(catalog::adjust),
         )
+        .route("/chats", get(chats::list))
+        .route("/chats/{bot}/{chat_id}", get(chats::show))
+        .route(
+            "/chats/{bot}/{chat_id}/members/{user_id}/{action}",
+            post(chats::lift),
+        )
+        .route("/faq", get(faq::show))
         .route("/analytics", get(analytics::show))
         .route("/analytics/csv/{report}", get(analytics::csv))
         .route("/audit", get(audit::list))
