@@ -40,6 +40,29 @@ fn filters(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery, user: &str) 
     }
 }
 
+/// Completes a statement over `member_changes AS m` (and whatever it joins) with
+/// ` WHERE {condition}` and the query's range and filters. The chat filter picks the chat's
+/// own changes; the other filters apply to the people.
+fn member_changes_in(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery, condition: &str) {
+    if q.filters_customers() {
+        qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+    }
+    qb.push(" WHERE ")
+        .push(condition)
+        .push("m.at >= ")
+        .push_bind(q.start())
+        .push(" AND m.at < ")
+        .push_bind(q.end());
+    if let Some(chat) = q.chat {
+        qb.push(" AND m.chat_id = ").push_bind(chat);
+    }
+    let people = AnalyticsQuery {
+        chat: None,
+        ..q.clone()
+    };
+    filters(qb, &people, "m.user_id");
+}
+
 /// The customers of the range's cohort as a CTE `cohort (id, first_day, week)`.
 fn cohort(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery) {
     qb.push(
@@ -197,28 +220,13 @@ impl AnalyticsStore for PostgresStore {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        // Member changes: the chat filter picks the chat's own changes.
-        let people = AnalyticsQuery {
-            chat: None,
-            ..q.clone()
-        };
         let mut qb = QueryBuilder::new(
             "SELECT analytics_day(m.at) AS day, m.chat_id AS chat, l.source AS source, \
              COUNT(*) FILTER (WHERE m.joined) AS joins, \
              COUNT(*) FILTER (WHERE NOT m.joined) AS leaves \
              FROM member_changes AS m LEFT JOIN invite_links AS l ON l.link = m.invite_link",
         );
-        if q.filters_customers() {
-            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
-        }
-        qb.push(" WHERE m.at >= ")
-            .push_bind(q.start())
-            .push(" AND m.at < ")
-            .push_bind(q.end());
-        if let Some(chat) = q.chat {
-            qb.push(" AND m.chat_id = ").push_bind(chat);
-        }
-        filters(&mut qb, &people, "m.user_id");
+        member_changes_in(&mut qb, q, "");
         qb.push(" GROUP BY day, chat, source");
         let members = qb
             .build()
@@ -245,17 +253,7 @@ impl AnalyticsStore for PostgresStore {
              THEN m.user_id END) AS converted \
              FROM member_changes AS m JOIN invite_links AS l ON l.link = m.invite_link",
         );
-        if q.filters_customers() {
-            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
-        }
-        qb.push(" WHERE m.joined AND m.at >= ")
-            .push_bind(q.start())
-            .push(" AND m.at < ")
-            .push_bind(q.end());
-        if let Some(chat) = q.chat {
-            qb.push(" AND m.chat_id = ").push_bind(chat);
-        }
-        filters(&mut qb, &people, "m.user_id");
+        member_changes_in(&mut qb, q, "m.joined AND ");
         qb.push(" GROUP BY l.source");
         let invite_links = qb
             .build()

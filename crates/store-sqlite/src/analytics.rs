@@ -40,6 +40,29 @@ fn filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &AnalyticsQuery, user: &str) {
     }
 }
 
+/// Completes a statement over `member_changes AS m` (and whatever it joins) with
+/// ` WHERE {condition}` and the query's range and filters. The chat filter picks the chat's
+/// own changes; the other filters apply to the people.
+fn member_changes_in(qb: &mut QueryBuilder<'_, Sqlite>, q: &AnalyticsQuery, condition: &str) {
+    if q.filters_customers() {
+        qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+    }
+    qb.push(" WHERE ")
+        .push(condition)
+        .push("m.at >= ")
+        .push_bind(ms(q.start()))
+        .push(" AND m.at < ")
+        .push_bind(ms(q.end()));
+    if let Some(chat) = q.chat {
+        qb.push(" AND m.chat_id = ").push_bind(chat);
+    }
+    let people = AnalyticsQuery {
+        chat: None,
+        ..q.clone()
+    };
+    filters(qb, &people, "m.user_id");
+}
+
 /// The customers of the range's cohort as a CTE `cohort (id, first_day, week)`.
 fn cohort(qb: &mut QueryBuilder<'_, Sqlite>, q: &AnalyticsQuery) {
     qb.push(
@@ -196,27 +219,12 @@ impl AnalyticsStore for SqliteStore {
             })
             .collect::<Result<Vec<_>>>()?;
 
-        // Member changes: the chat filter picks the chat's own changes.
-        let people = AnalyticsQuery {
-            chat: None,
-            ..q.clone()
-        };
         let mut qb = QueryBuilder::new(
             "SELECT m.at / 86400000 AS day, m.chat_id AS chat, l.source AS source, \
              SUM(m.joined) AS joins, SUM(1 - m.joined) AS leaves \
              FROM member_changes AS m LEFT JOIN invite_links AS l ON l.link = m.invite_link",
         );
-        if q.filters_customers() {
-            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
-        }
-        qb.push(" WHERE m.at >= ")
-            .push_bind(ms(q.start()))
-            .push(" AND m.at < ")
-            .push_bind(ms(q.end()));
-        if let Some(chat) = q.chat {
-            qb.push(" AND m.chat_id = ").push_bind(chat);
-        }
-        filters(&mut qb, &people, "m.user_id");
+        member_changes_in(&mut qb, q, "");
         qb.push(" GROUP BY day, chat, source");
         let members = qb
             .build()
@@ -243,17 +251,7 @@ impl AnalyticsStore for SqliteStore {
              THEN m.user_id END) AS converted \
              FROM member_changes AS m JOIN invite_links AS l ON l.link = m.invite_link",
         );
-        if q.filters_customers() {
-            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
-        }
-        qb.push(" WHERE m.joined = 1 AND m.at >= ")
-            .push_bind(ms(q.start()))
-            .push(" AND m.at < ")
-            .push_bind(ms(q.end()));
-        if let Some(chat) = q.chat {
-            qb.push(" AND m.chat_id = ").push_bind(chat);
-        }
-        filters(&mut qb, &people, "m.user_id");
+        member_changes_in(&mut qb, q, "m.joined = 1 AND ");
         qb.push(" GROUP BY l.source");
         let invite_links = qb
             .build()
