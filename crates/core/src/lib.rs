@@ -48,6 +48,7 @@ pub mod privacy;
 pub mod promotion;
 pub mod referral;
 pub mod referral_chat;
+pub mod sealing;
 pub mod segment;
 pub mod shipping;
 pub mod shop;

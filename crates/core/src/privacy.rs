@@ -140,8 +140,13 @@ pub trait PrivacyStore: Send + Sync {
     async fn referral_records(&self, customer: CustomerId) -> Result<Vec<Referral>>;
 
     /// Every `table.column` of the database holding `needle` in its text form (numbers
-    /// included), sorted. Scans everything: for proving an erasure, not for daily use.
+    /// included), sealed values ([`crate::sealing`]) searched opened, sorted. Scans
+    /// everything: for proving an erasure, not for daily use.
     async fn find_text(&self, needle: &str) -> Result<Vec<String>>;
+
+    /// Like [`PrivacyStore::find_text`], but sealed values are searched as stored: what
+    /// somebody holding the database without the keys can read.
+    async fn find_raw_text(&self, needle: &str) -> Result<Vec<String>>;
 
     /// Removes what the database file may still hold of overwritten rows after an
     /// erasure's commit (SQLite: writes the WAL back into the database, whose freed space

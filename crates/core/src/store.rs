@@ -57,6 +57,7 @@ pub trait Store:
     + crate::lease::LeaseStore
     + crate::analytics::AnalyticsStore
     + crate::console::ConsoleStore
+    + crate::sealing::SealingStore
     + Send
     + Sync
     + 'static

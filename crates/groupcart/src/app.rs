@@ -127,7 +127,7 @@ impl App {
             ),
             crate::config::DatabaseKind::Postgres => None,
         };
-        let store = storage::open(&config.database).await?;
+        let store = storage::open(&config).await?;
         let metrics = Arc::new(Metrics::default());
         let texts = Arc::new(Texts::builtin());
         let shutdown = CancellationToken::new();

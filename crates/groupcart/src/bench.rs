@@ -33,6 +33,7 @@ use groupcart_core::bot::{BotKey, BotProfile};
 use groupcart_core::i18n::Texts;
 use groupcart_core::inbox::NewInboxUpdate;
 use groupcart_core::metrics::Metrics;
+use groupcart_core::sealing::{DataKey, Sealer};
 use groupcart_core::store::SharedStore;
 use groupcart_http::{AppState, WebhookBot};
 use groupcart_telegram::types::Update;
@@ -43,6 +44,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+/// The key ring benchmarks seal with: one fixed key, so a benchmark database can be
+/// opened again by the next run. Never for real data.
+pub fn bench_sealer() -> Arc<Sealer> {
+    let key = DataKey::parse("bench", "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtMDAwMDAwMDA=")
+        .expect("a valid key");
+    Arc::new(Sealer::new(&[key], "bench").expect("the key is in the ring"))
+}
 
 /// What to measure.
 #[derive(Debug, Clone)]
@@ -270,10 +279,13 @@ pub async fn ingest(bench: IngestBench) -> Result<()> {
         "bare parse-and-200 server (no storage)", ceiling
     );
     for url in &bench.databases {
-        let store = storage::open(&DatabaseConfig {
-            url: url.clone(),
-            max_connections: 16,
-        })
+        let store = storage::open_sealed(
+            &DatabaseConfig {
+                url: url.clone(),
+                max_connections: 16,
+            },
+            bench_sealer(),
+        )
         .await
         .with_context(|| format!("opening {}", redact_url(url)))?;
         let label = if url.starts_with("sqlite") {
@@ -335,10 +347,13 @@ pub async fn import(rows: usize) -> Result<()> {
     use groupcart_catalog_csv::{read_products, synthetic_csv, ImportOptions};
     let dir = std::env::temp_dir().join(format!("groupcart-bench-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = storage::open(&DatabaseConfig {
-        url: format!("sqlite://{}", dir.join("import.db").display()),
-        max_connections: 1,
-    })
+    let store = storage::open_sealed(
+        &DatabaseConfig {
+            url: format!("sqlite://{}", dir.join("import.db").display()),
+            max_connections: 1,
+        },
+        bench_sealer(),
+    )
     .await?;
     let csv = synthetic_csv(rows);
     let options = ImportOptions {
@@ -766,10 +781,13 @@ pub async fn flash_sale(bench: FlashSaleBench) -> Result<()> {
     );
     let mut oversold = 0;
     for url in &bench.databases {
-        let store = storage::open(&DatabaseConfig {
-            url: url.clone(),
-            max_connections: 16,
-        })
+        let store = storage::open_sealed(
+            &DatabaseConfig {
+                url: url.clone(),
+                max_connections: 16,
+            },
+            bench_sealer(),
+        )
         .await
         .with_context(|| format!("opening {}", redact_url(url)))?;
         let label = if url.starts_with("sqlite") {

@@ -50,9 +50,12 @@ pub async fn run(bench: AnalyticsBench) -> Result<()> {
         std::env::temp_dir().join(format!("groupcart-bench-analytics-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = async {
-        let sqlite = SqliteStore::open(&dir.join("bench.db").to_string_lossy())
-            .await
-            .context("opening the SQLite database")?;
+        let sqlite = SqliteStore::open(
+            &dir.join("bench.db").to_string_lossy(),
+            crate::bench::bench_sealer(),
+        )
+        .await
+        .context("opening the SQLite database")?;
         let started = Instant::now();
         sqlite
             .seed_synthetic_analytics(bench.customers, bench.events, now)
@@ -68,7 +71,7 @@ pub async fn run(bench: AnalyticsBench) -> Result<()> {
             .await
             .context("creating the scratch PostgreSQL database")?;
         let result = async {
-            let pg = PostgresStore::connect(&url, 8).await?;
+            let pg = PostgresStore::connect(&url, 8, crate::bench::bench_sealer()).await?;
             let started = Instant::now();
             pg.seed_synthetic_analytics(bench.customers, bench.events, now)
                 .await?;

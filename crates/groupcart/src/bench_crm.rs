@@ -56,9 +56,12 @@ where
     let dir = std::env::temp_dir().join(format!("groupcart-bench-crm-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let result = async {
-        let sqlite = SqliteStore::open(&dir.join("bench.db").to_string_lossy())
-            .await
-            .context("opening the SQLite database")?;
+        let sqlite = SqliteStore::open(
+            &dir.join("bench.db").to_string_lossy(),
+            crate::bench::bench_sealer(),
+        )
+        .await
+        .context("opening the SQLite database")?;
         let started = Instant::now();
         sqlite.seed_synthetic_crm(customers, orders, now).await?;
         println!(
@@ -75,7 +78,7 @@ where
             .await
             .context("creating the scratch PostgreSQL database")?;
         let result = async {
-            let pg = PostgresStore::connect(&url, 8).await?;
+            let pg = PostgresStore::connect(&url, 8, crate::bench::bench_sealer()).await?;
             let started = Instant::now();
             pg.seed_synthetic_crm(customers, orders, now).await?;
             println!(

@@ -110,7 +110,7 @@ impl Database {
             Database::Sqlite { dir } => {
                 let path = dir.join(format!("jobs-{n}.db"));
                 Fresh::Sqlite(Box::new(
-                    SqliteStore::open(&path.to_string_lossy())
+                    SqliteStore::open(&path.to_string_lossy(), crate::bench::bench_sealer())
                         .await
                         .context("opening the SQLite database")?,
                 ))
@@ -121,7 +121,7 @@ impl Database {
                         .await
                         .context("creating the scratch PostgreSQL database")?;
                 Fresh::Postgres(
-                    PostgresStore::connect(&url, connections)
+                    PostgresStore::connect(&url, connections, crate::bench::bench_sealer())
                         .await
                         .context("connecting to the scratch PostgreSQL database")?,
                 )

@@ -55,7 +55,7 @@ pub async fn import(
             file.display()
         );
     }
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let saved =
         match catalog::import_products(store.as_ref(), &products, "import", Utc::now()).await {
             Ok(saved) => saved,
@@ -92,7 +92,7 @@ pub async fn export(
     if file.exists() {
         bail!("{} exists already; choose a new file", file.display());
     }
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let mut products = Vec::new();
     let mut after: Option<ProductId> = None;
     loop {

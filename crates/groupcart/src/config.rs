@@ -61,6 +61,7 @@ pub struct Config {
     pub console: ConsoleConfig,
     pub shop: ShopConfig,
     pub privacy: PrivacyConfig,
+    pub encryption: EncryptionConfig,
     pub crm: CrmConfig,
     pub support: SupportConfig,
     pub analytics: AnalyticsConfig,
@@ -536,6 +537,18 @@ impl Default for PrivacyConfig {
             retention: RetentionConfig::default(),
         }
     }
+}
+
+/// Encryption at rest of personal fields (`[encryption]`, see `crate::keys`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct EncryptionConfig {
+    /// Keys as `id:base64`, comma-separated; the first seals new values. Empty: the key
+    /// file.
+    pub keys: Secret,
+    /// A file of keys, one per line. Default with SQLite: `<database file>.keys`, created
+    /// on first start. PostgreSQL needs `keys` or this.
+    pub key_file: Option<std::path::PathBuf>,
 }
 
 /// Retention periods in days; 0 keeps for good.

@@ -8,6 +8,7 @@ pub mod bench_crm;
 pub mod bench_jobs;
 pub mod catalog_cli;
 pub mod config;
+pub mod keys;
 pub mod sandbox;
 pub mod storage;
 pub mod user_cli;

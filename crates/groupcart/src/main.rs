@@ -70,6 +70,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Manage the keys that seal personal data at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Run the Telegram simulator on its own.
     Sim {
         /// Address the simulator listens on.
@@ -100,6 +105,21 @@ enum UserCommand {
     Password { username: String },
     /// Turn on TOTP two-factor login and print the otpauth:// URI.
     Totp { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Print a new key (`id:base64`) for encryption.keys.
+    Generate,
+    /// Put a new key first in the key file; the old ones stay to open older values.
+    Add,
+    /// Re-seal every value with the first key, in batches (safe to stop and run again),
+    /// and name the keys no longer used. Restart every instance with the new keys first.
+    Rotate {
+        /// Values re-sealed per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -321,7 +341,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            groupcart::storage::open(&config.database).await?;
+            groupcart::storage::open(&config).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -329,7 +349,7 @@ async fn run(command: Command, config: Config) -> Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let store = groupcart::storage::open(&config.database).await?;
+            let store = groupcart::storage::open(&config).await?;
             let verification = groupcart_core::audit::verify(store.as_ref()).await?;
             match verification.broken {
                 None => {
@@ -347,6 +367,20 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 ),
             }
         }
+        Command::Keys { command } => match command {
+            KeysCommand::Generate => {
+                println!("{}", groupcart::keys::generate()?);
+                Ok(())
+            }
+            KeysCommand::Add => {
+                let id = groupcart::keys::add(&config)?;
+                println!(
+                    "key {id:?} added first; restart groupcart, then run `groupcart keys rotate`"
+                );
+                Ok(())
+            }
+            KeysCommand::Rotate { batch } => groupcart::keys::rotate(&config, batch).await,
+        },
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -569,9 +603,14 @@ async fn backup(config: &Config, file: &std::path::Path) -> Result<()> {
             if file.exists() {
                 bail!("{} exists already; choose a new file", file.display());
             }
-            let store = groupcart_store_sqlite::SqliteStore::open(&config.database.url).await?;
+            let sealer = groupcart::keys::sealer(&config.database, &config.encryption)?;
+            let store =
+                groupcart_store_sqlite::SqliteStore::open(&config.database.url, sealer).await?;
             store.backup_into(file).await?;
             println!("backup written to {}", file.display());
+            println!(
+                "its personal data opens only with the encryption keys: keep a copy of them apart"
+            );
         }
         DatabaseKind::Postgres => {
             println!("For PostgreSQL, use pg_dump (a consistent snapshot while groupcart runs):");

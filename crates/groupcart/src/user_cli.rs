@@ -86,7 +86,7 @@ pub async fn add(
         bail!("--role must be owner, admin, agent or analyst");
     };
     let (password, generated) = password_from_stdin_or_generated()?;
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let draft = UserDraft {
         username: username.to_owned(),
         display_name: display_name.unwrap_or_default().to_owned(),
@@ -107,7 +107,7 @@ pub async fn add(
 
 /// `groupcart user list`.
 pub async fn list(config: &Config) -> Result<()> {
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let users = store.console_users().await?;
     if users.is_empty() {
         println!("no console users yet: groupcart user add --username NAME --role owner");
@@ -132,7 +132,7 @@ pub async fn list(config: &Config) -> Result<()> {
 
 /// `groupcart user disable NAME`: the user cannot log in, and their sessions end.
 pub async fn disable(config: &Config, name: &str) -> Result<()> {
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let user = user_named(&store, name).await?;
     store.set_console_disabled(user.id, true).await?;
     record(&store, "console.user.disable", &user).await?;
@@ -144,7 +144,7 @@ pub async fn disable(config: &Config, name: &str) -> Result<()> {
 /// session of the user ends.
 pub async fn password(config: &Config, name: &str) -> Result<()> {
     let (password, generated) = password_from_stdin_or_generated()?;
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let user = user_named(&store, name).await?;
     console::set_password(store.as_ref(), user.id, &password, Utc::now())
         .await
@@ -163,7 +163,7 @@ pub async fn password(config: &Config, name: &str) -> Result<()> {
 /// `groupcart user totp NAME`: turns TOTP on with a new secret and prints the
 /// `otpauth://` URI for an authenticator app.
 pub async fn totp(config: &Config, name: &str) -> Result<()> {
-    let store = storage::open(&config.database).await?;
+    let store = storage::open(config).await?;
     let user = user_named(&store, name).await?;
     let secret = console::enable_totp(store.as_ref(), user.id).await?;
     record(&store, "console.user.totp", &user).await?;

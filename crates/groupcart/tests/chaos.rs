@@ -82,6 +82,10 @@ impl Fleet {
             .env("GROUPCART_TELEGRAM__API_URL", &self.sim_url)
             .env("GROUPCART_TELEGRAM__POLL_TIMEOUT", "1")
             .env("GROUPCART_DATABASE__URL", &self.database_url)
+            .env(
+                "GROUPCART_ENCRYPTION__KEYS",
+                groupcart_store_contract::TEST_KEYS,
+            )
             .env("GROUPCART_HTTP__LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "info")
             .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
@@ -353,10 +357,14 @@ async fn flash_buyer(sim: SimClient, id: i64, sale: i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chaos_postgres() {
     let database_url = groupcart_store_contract::postgres_url_for_new_db().await;
-    let store: SharedStore = groupcart_store_postgres::PostgresStore::connect(&database_url, 2)
-        .await
-        .unwrap()
-        .into_shared();
+    let store: SharedStore = groupcart_store_postgres::PostgresStore::connect(
+        &database_url,
+        2,
+        groupcart_store_contract::test_keys_sealer(),
+    )
+    .await
+    .unwrap()
+    .into_shared();
     chaos(database_url, store, 3, kills(), 150..500).await;
 }
 
@@ -366,10 +374,13 @@ async fn chaos_postgres() {
 async fn chaos_sqlite() {
     let path = groupcart_store_contract::sqlite_path();
     let database_url = format!("sqlite://{}", path.display());
-    let store = groupcart_store_sqlite::SqliteStore::open(&database_url)
-        .await
-        .unwrap()
-        .into_shared();
+    let store = groupcart_store_sqlite::SqliteStore::open(
+        &database_url,
+        groupcart_store_contract::test_keys_sealer(),
+    )
+    .await
+    .unwrap()
+    .into_shared();
     chaos(database_url, store, 1, kills() / 2, 600..1200).await;
 }
 

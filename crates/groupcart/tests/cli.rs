@@ -303,3 +303,61 @@ fn the_sqlite_instance_lock_has_one_holder() {
     let again = SqliteStore::lock_instance(&url).unwrap();
     drop(again);
 }
+
+/// SQLite needs no key setup: the first start writes a key file beside the database. A new
+/// key goes first with `keys add`; `keys rotate` re-seals and names the old key as unused.
+/// PostgreSQL, shared by instances, refuses to start without configured keys.
+#[test]
+fn keys_are_made_added_and_rotated() {
+    let db = groupcart_store_contract::sqlite_path();
+    let url = format!("sqlite://{}", db.display());
+    let key_file = format!("{}.keys", db.display());
+    let key_lines = || {
+        std::fs::read_to_string(&key_file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.split(':').next().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let out = groupcart(&["--database-url", &url, "migrate"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = key_lines();
+    assert_eq!(first.len(), 1, "{first:?}");
+
+    let out = groupcart(&["--database-url", &url, "keys", "add"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let both = key_lines();
+    assert_eq!(both.len(), 2);
+    assert_eq!(both[1], first[0], "the old key stays, after the new one");
+
+    let out = groupcart(&["--database-url", &url, "keys", "rotate"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!("re-sealing with key {:?}", both[0])),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("key {:?} is no longer used", first[0])),
+        "{said}"
+    );
+
+    let out = groupcart(&["keys", "generate"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    let (id, key) = printed.trim().split_once(':').unwrap();
+    assert!(id.starts_with('k') && key.len() == 44, "{printed}");
+
+    let out = groupcart(
+        &["--database-url", "postgres://127.0.0.1:1/none", "migrate"],
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("encryption.keys"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_file(key_file);
+}

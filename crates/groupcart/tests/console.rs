@@ -620,6 +620,10 @@ fn user_command(url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String,
         .args(["--database-url", url, "user"])
         .args(args)
         .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
+        .env(
+            "GROUPCART_ENCRYPTION__KEYS",
+            groupcart_store_contract::TEST_KEYS,
+        )
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

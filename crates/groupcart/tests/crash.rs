@@ -30,6 +30,10 @@ impl Serve {
             .env("GROUPCART_TELEGRAM__API_URL", sim_url)
             .env("GROUPCART_TELEGRAM__POLL_TIMEOUT", "1")
             .env("GROUPCART_DATABASE__URL", database_url)
+            .env(
+                "GROUPCART_ENCRYPTION__KEYS",
+                groupcart_store_contract::TEST_KEYS,
+            )
             .env("GROUPCART_HTTP__LISTEN", "127.0.0.1:0")
             .env("RUST_LOG", "info")
             // The test harness's own setting is not one of groupcart's, which rejects unknown
@@ -201,19 +205,26 @@ async fn kill_and_restart(database_url: String, store: SharedStore) {
 async fn kill_and_restart_sqlite() {
     let path = groupcart_store_contract::sqlite_path();
     let url = format!("sqlite://{}", path.display());
-    let store = groupcart_store_sqlite::SqliteStore::open(&url)
-        .await
-        .unwrap()
-        .into_shared();
+    let store = groupcart_store_sqlite::SqliteStore::open(
+        &url,
+        groupcart_store_contract::test_keys_sealer(),
+    )
+    .await
+    .unwrap()
+    .into_shared();
     kill_and_restart(url, store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_and_restart_postgres() {
     let url = groupcart_store_contract::postgres_url_for_new_db().await;
-    let store = groupcart_store_postgres::PostgresStore::connect(&url, 4)
-        .await
-        .unwrap()
-        .into_shared();
+    let store = groupcart_store_postgres::PostgresStore::connect(
+        &url,
+        4,
+        groupcart_store_contract::test_keys_sealer(),
+    )
+    .await
+    .unwrap()
+    .into_shared();
     kill_and_restart(url, store).await;
 }

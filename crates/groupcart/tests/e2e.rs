@@ -48,6 +48,7 @@ async fn start(mut config: Config, webhook: bool) -> App {
 fn config_for(database_url: String) -> Config {
     let mut config = Config::default();
     config.database.url = database_url;
+    config.encryption.keys = Secret::new(groupcart_store_contract::TEST_KEYS);
     config
 }
 

@@ -3,7 +3,7 @@
 //! and payment through the simulator; tampered init data is refused.
 
 use groupcart::app::App;
-use groupcart::config::Config;
+use groupcart::config::{Config, Secret};
 use groupcart_core::shop::{OrderQuery, OrderStatus};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -22,6 +22,7 @@ impl MiniApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let mut config = Config::default();
         config.database.url = database_url;
+        config.encryption.keys = Secret::new(groupcart_store_contract::TEST_KEYS);
         config.http.listen = listener.local_addr().unwrap();
         config.telegram.poll_timeout = 1;
         let app = App::start_on(config, listener).await.expect("app starts");

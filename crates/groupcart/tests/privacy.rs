@@ -11,7 +11,8 @@ mod shop_harness;
 
 use shop_harness::*;
 
-use groupcart::config::{AgentGroupConfig, Config};
+use groupcart::config::{AgentGroupConfig, Config, Secret};
+use groupcart_core::sealing::DataKey;
 use groupcart_simulator::types::{
     ChatType, MemberStatus, OrderInfo, PayDetails, PayTarget, SentMessage, SimChat, SimUser,
 };
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 on_both_databases!(
     export_sends_a_file_with_the_orders,
     erasure_leaves_no_trace_but_the_amounts,
+    a_key_rotation_keeps_every_order_readable,
     audit_verify_finds_a_modified_entry,
     scoped_tokens_limit_what_they_do_and_can_be_revoked,
 );
@@ -237,6 +239,54 @@ fn distinctive_values() -> Vec<String> {
     .collect()
 }
 
+/// Two scarves bought and paid by `who` (customer `customer`) with the distinctive name,
+/// phone and address; returns the order as the API shows it.
+async fn paid_with_address(shop: &Shop, who: &SimUser, customer: i64) -> Value {
+    let cart = scarves_in_cart(shop, who, 2).await;
+    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
+    shop.press(who, &cart, "c:pay").await;
+    let messages = shop
+        .wait_for(who.id, "the invoice", |m| {
+            m[before.min(m.len())..].iter().any(|m| m.invoice.is_some())
+        })
+        .await;
+    let invoice = messages[before..]
+        .iter()
+        .find(|m| m.invoice.is_some())
+        .unwrap();
+    let mut details = PayDetails::sample();
+    let info: &mut OrderInfo = details.order_info.as_mut().unwrap();
+    info.name = Some(ORDER_NAME.into());
+    info.phone_number = Some(PHONE.into());
+    let address = info.shipping_address.as_mut().unwrap();
+    address.street_line1 = STREET.into();
+    address.city = CITY.into();
+    shop.sim
+        .pay_with(
+            shop.bot,
+            who,
+            PayTarget::Message {
+                chat_id: who.id,
+                message_id: invoice.message_id,
+            },
+            details,
+        )
+        .await
+        .unwrap();
+    shop.wait_for(who.id, "the payment thanks", |m| {
+        has_text(m, "We received your payment")
+    })
+    .await;
+    let (status, orders) = shop.api_get(&format!("/orders?customer={customer}")).await;
+    assert_eq!(status, 200, "{orders}");
+    let order = orders["orders"][0].clone();
+    assert!(
+        order["shipping_address"].to_string().contains(STREET),
+        "{order}"
+    );
+    order
+}
+
 async fn erasure_leaves_no_trace_but_the_amounts(database_url: String) {
     let clock = Arc::new(AheadClock::default());
     let shop = start_at_with(database_url.clone(), clock.clone(), agent_group).await;
@@ -261,49 +311,8 @@ async fn erasure_leaves_no_trace_but_the_amounts(database_url: String) {
     assert_eq!(status, 200);
 
     // An order paid with a distinctive address and phone.
-    let cart = scarves_in_cart(&shop, &zeb, 2).await;
-    let before = shop.sim.messages(shop.bot, zeb.id).await.unwrap().len();
-    shop.press(&zeb, &cart, "c:pay").await;
-    let messages = shop
-        .wait_for(zeb.id, "the invoice", |m| {
-            m[before.min(m.len())..].iter().any(|m| m.invoice.is_some())
-        })
-        .await;
-    let invoice = messages[before..]
-        .iter()
-        .find(|m| m.invoice.is_some())
-        .unwrap();
-    let mut details = PayDetails::sample();
-    let info: &mut OrderInfo = details.order_info.as_mut().unwrap();
-    info.name = Some(ORDER_NAME.into());
-    info.phone_number = Some(PHONE.into());
-    let address = info.shipping_address.as_mut().unwrap();
-    address.street_line1 = STREET.into();
-    address.city = CITY.into();
-    shop.sim
-        .pay_with(
-            shop.bot,
-            &zeb,
-            PayTarget::Message {
-                chat_id: zeb.id,
-                message_id: invoice.message_id,
-            },
-            details,
-        )
-        .await
-        .unwrap();
-    shop.wait_for(zeb.id, "the payment thanks", |m| {
-        has_text(m, "We received your payment")
-    })
-    .await;
-    let (status, orders) = shop.api_get(&format!("/orders?customer={id}")).await;
-    assert_eq!(status, 200, "{orders}");
-    let order = orders["orders"][0].clone();
+    let order = paid_with_address(&shop, &zeb, id).await;
     let order_id = order["id"].as_i64().unwrap();
-    assert!(
-        order["shipping_address"].to_string().contains(STREET),
-        "{order}"
-    );
 
     // Words in private: with agents configured, a question the FAQ cannot answer is
     // recorded as unanswered and opens a ticket, whose topic in the agents' forum is named
@@ -356,6 +365,13 @@ async fn erasure_leaves_no_trace_but_the_amounts(database_url: String) {
             stored_in(value, table),
             "`{value}` not in {table}: {stored:#?}"
         );
+    }
+
+    // At rest, the address, the phone and the words are sealed: the stored data alone,
+    // without the keys, does not show them.
+    for value in [STREET, CITY, PHONE, "marmalade-kumquat", "pomelo-tangerine"] {
+        let readable = shop.app.store.find_raw_text(value).await.unwrap();
+        assert!(readable.is_empty(), "`{value}` readable in {readable:?}");
     }
 
     // Words in a group.
@@ -464,6 +480,86 @@ async fn erasure_leaves_no_trace_but_the_amounts(database_url: String) {
     }
 }
 
+/// `keys` as `encryption.keys` takes them, the first sealing.
+fn key_ring(keys: &[&DataKey]) -> String {
+    let keys: Vec<String> = keys
+        .iter()
+        .map(|k| format!("{}:{}", k.id(), k.to_base64()))
+        .collect();
+    keys.join(",")
+}
+
+async fn a_key_rotation_keeps_every_order_readable(database_url: String) {
+    let old = DataKey::generate("old").unwrap();
+    let new = DataKey::generate("new").unwrap();
+    let sealing_with = |ring: String| {
+        move |config: &mut Config| {
+            config.encryption.keys = Secret::new(ring);
+        }
+    };
+    let shop = start_with(database_url.clone(), sealing_with(key_ring(&[&old]))).await;
+    restock_scarves(&shop, 10).await;
+    let ada = SimUser {
+        id: 7_708_900_001,
+        first_name: "Ada".into(),
+        last_name: None,
+        username: None,
+        language_code: Some("en".into()),
+    };
+    welcome(&shop, &ada).await;
+    let id = customer_id(&shop, &ada).await;
+    let order = paid_with_address(&shop, &ada, id).await;
+    let order_id = order["id"].as_i64().unwrap();
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::PATCH,
+            &format!("/customers/{id}"),
+            json!({ "notes": "rings twice, kumquat-saffron" }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    shop.stop().await;
+
+    // The new key first, the old one after it: rotation re-seals everything with the new.
+    let mut both = Config::default();
+    both.database.url = database_url.clone();
+    both.encryption.keys = Secret::new(key_ring(&[&new, &old]));
+    groupcart::keys::rotate(&both, 7).await.unwrap();
+
+    // The old key alone no longer fits the database; the new one alone reads everything.
+    let mut only_old = both.clone();
+    only_old.encryption.keys = Secret::new(key_ring(&[&old]));
+    let refused = groupcart::storage::open(&only_old).await.err().unwrap();
+    let refused = format!("{refused:#}");
+    assert!(
+        refused.contains("\"new\"") && refused.contains("not configured"),
+        "{refused}"
+    );
+    assert!(!refused.contains(&old.to_base64()), "{refused}");
+
+    let shop = start_with(database_url, sealing_with(key_ring(&[&new]))).await;
+    let (status, kept) = shop.api_get(&format!("/orders/{order_id}")).await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["shipping_address"], order["shipping_address"]);
+    let (status, profile) = shop.api_get(&format!("/customers/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(profile["notes"], "rings twice, kumquat-saffron");
+    for value in [STREET, PHONE, "kumquat-saffron"] {
+        let readable = shop.app.store.find_raw_text(value).await.unwrap();
+        assert!(readable.is_empty(), "`{value}` readable in {readable:?}");
+    }
+    // And the bot still talks with them: the stored conversation opens with the new key.
+    shop.sim
+        .send_text(shop.bot, &ada, "/privacy")
+        .await
+        .unwrap();
+    shop.wait_for(ada.id, "the privacy overview", |m| {
+        has_text(m, "Your data with us")
+    })
+    .await;
+    shop.stop().await;
+}
+
 /// Every `table.column` still holding one of the distinctive values.
 async fn places_holding_any(shop: &Shop) -> Vec<(String, Vec<String>)> {
     let mut left = Vec::new();
@@ -527,6 +623,10 @@ fn groupcart_cli(database_url: &str, args: &[&str]) -> std::process::Output {
         .arg(database_url)
         .args(args)
         .env_remove(groupcart_store_contract::POSTGRES_URL_VAR)
+        .env(
+            "GROUPCART_ENCRYPTION__KEYS",
+            groupcart_store_contract::TEST_KEYS,
+        )
         .output()
         .expect("groupcart runs")
 }

@@ -40,6 +40,10 @@ impl Serve {
             .env("GROUPCART_TELEGRAM__TOKEN", TOKEN)
             .env("GROUPCART_TELEGRAM__API_URL", sim_url)
             .env("GROUPCART_DATABASE__URL", database_url)
+            .env(
+                "GROUPCART_ENCRYPTION__KEYS",
+                groupcart_store_contract::TEST_KEYS,
+            )
             .env("GROUPCART_HTTP__LISTEN", format!("127.0.0.1:{port}"))
             .env("GROUPCART_HTTP__PUBLIC_URL", proxy_url)
             .env("RUST_LOG", "info")
@@ -150,10 +154,14 @@ async fn wait_until_answered(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_the_work_and_take_over_sending() {
     let database_url = groupcart_store_contract::postgres_url_for_new_db().await;
-    let store: SharedStore = groupcart_store_postgres::PostgresStore::connect(&database_url, 2)
-        .await
-        .unwrap()
-        .into_shared();
+    let store: SharedStore = groupcart_store_postgres::PostgresStore::connect(
+        &database_url,
+        2,
+        groupcart_store_contract::test_keys_sealer(),
+    )
+    .await
+    .unwrap()
+    .into_shared();
     let sim_server = Simulator::new(SimConfig::default())
         .spawn_local()
         .await

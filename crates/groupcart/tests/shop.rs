@@ -385,6 +385,7 @@ async fn stars_for_digital_goods(database_url: String) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let mut config = Config::default();
     config.database.url = database_url;
+    config.encryption.keys = Secret::new(groupcart_store_contract::TEST_KEYS);
     config.http.listen = listener.local_addr().unwrap();
     config.telegram.poll_timeout = 1;
     config.telegram.api_url = sim_server.url();

@@ -27,17 +27,22 @@
 //! # fn main() {}
 //! ```
 //!
+//! Every store the harness opens seals personal fields with a new random key
+//! ([`test_sealer`]) whose check value is registered, as `groupcart serve` does at start, so
+//! every contract test also proves that what is written sealed reads back the same.
+//!
 //! Test databases and files are named `gc_test_<pid>_<unix nanos>_<counter>`. They are not
 //! dropped when a test ends (a test may fail mid-way and its data helps); instead, whenever
 //! the harness creates one, it removes the `gc_test_*` ones older than an hour, best effort.
 
+use groupcart_core::sealing::{Sealer, SealingStore};
 use groupcart_core::store::SharedStore;
 use groupcart_store_postgres::PostgresStore;
 use groupcart_store_sqlite::SqliteStore;
 use sqlx::{Connection, PgConnection, Row};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The environment variable naming the PostgreSQL server tests use. Its database is only
@@ -107,13 +112,38 @@ pub async fn sqlite() -> SharedStore {
     sqlite_store().await.into_shared()
 }
 
+/// The encryption keys (`encryption.keys`, `GROUPCART_ENCRYPTION__KEYS`) end-to-end tests
+/// give groupcart, so that a test can open the database it wrote. Never for real data.
+pub const TEST_KEYS: &str = "test:dGVzdC1vbmx5LWtleS1ub3QtYS1zZWNyZXQtMDAwMDA=";
+
+/// The key ring [`TEST_KEYS`] describes.
+pub fn test_keys_sealer() -> Arc<Sealer> {
+    let (id, key) = TEST_KEYS.split_once(':').expect("id:base64");
+    let key = groupcart_core::sealing::DataKey::parse(id, key).expect("a valid key");
+    Arc::new(Sealer::new(&[key], id).expect("the key is in the ring"))
+}
+
+/// A ring of one new random key, as test stores seal with.
+pub fn test_sealer() -> Arc<Sealer> {
+    Arc::new(Sealer::ephemeral())
+}
+
 /// Like [`sqlite`], as the concrete type (for SQLite-only tests such as backups).
 pub async fn sqlite_store() -> SqliteStore {
-    let path = sqlite_path();
-    match SqliteStore::open(&path.to_string_lossy()).await {
+    sqlite_store_at(&sqlite_path(), test_sealer()).await
+}
+
+/// The SQLite store in the file at `path` (created and migrated if new), sealing with
+/// `sealer`, its keys checked and registered.
+pub async fn sqlite_store_at(path: &std::path::Path, sealer: Arc<Sealer>) -> SqliteStore {
+    let store = match SqliteStore::open(&path.to_string_lossy(), sealer).await {
         Ok(store) => store,
         Err(e) => panic!("cannot open test SQLite database {}: {e}", path.display()),
+    };
+    if let Err(e) = store.check_keys().await {
+        panic!("the test key does not fit {}: {e}", path.display());
     }
+    store
 }
 
 // --- PostgreSQL ---
@@ -207,11 +237,20 @@ pub async fn postgres() -> SharedStore {
 
 /// Like [`postgres`], as the concrete type.
 pub async fn postgres_store() -> PostgresStore {
-    let url = postgres_url_for_new_db().await;
-    match PostgresStore::connect(&url, TEST_POOL_SIZE).await {
+    postgres_store_at(&postgres_url_for_new_db().await, test_sealer()).await
+}
+
+/// The PostgreSQL store on the database at `url` (migrated if new), sealing with `sealer`,
+/// its keys checked and registered.
+pub async fn postgres_store_at(url: &str, sealer: Arc<Sealer>) -> PostgresStore {
+    let store = match PostgresStore::connect(url, TEST_POOL_SIZE, sealer).await {
         Ok(store) => store,
-        Err(e) => panic!("cannot connect to test database {}: {e}", redacted(&url)),
+        Err(e) => panic!("cannot connect to test database {}: {e}", redacted(url)),
+    };
+    if let Err(e) = store.check_keys().await {
+        panic!("the test key does not fit {}: {e}", redacted(url));
     }
+    store
 }
 
 // --- both ---

@@ -5,6 +5,7 @@ use groupcart_core::customer::CustomerSighting;
 use groupcart_core::store::{Backend, Store};
 use groupcart_core::Error;
 use groupcart_store_contract as harness;
+use groupcart_store_contract::test_sealer;
 use groupcart_store_postgres::PostgresStore;
 use groupcart_store_sqlite::SqliteStore;
 use sqlx::{Connection, Row};
@@ -36,14 +37,14 @@ async fn add_customer(store: &dyn Store, telegram_user_id: i64) {
 async fn sqlite_opening_twice_is_idempotent() {
     let path = harness::sqlite_path();
     let path = path.to_str().unwrap();
-    let first = SqliteStore::open(path).await.unwrap();
+    let first = SqliteStore::open(path, test_sealer()).await.unwrap();
     add_customer(&first, 1).await;
     // Again while the first is open, then again after it closed.
-    let second = SqliteStore::open(path).await.unwrap();
+    let second = SqliteStore::open(path, test_sealer()).await.unwrap();
     assert!(second.customer_by_telegram_id(1).await.unwrap().is_some());
     first.close().await;
     second.close().await;
-    let third = SqliteStore::open(path).await.unwrap();
+    let third = SqliteStore::open(path, test_sealer()).await.unwrap();
     assert!(third.customer_by_telegram_id(1).await.unwrap().is_some());
     assert_eq!(third.backend(), Backend::Sqlite);
 
@@ -58,7 +59,7 @@ async fn sqlite_opening_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=23).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=24).collect::<Vec<i64>>());
     let mode: String = sqlx::query("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -71,7 +72,11 @@ async fn sqlite_opening_twice_is_idempotent() {
 async fn sqlite_refuses_a_newer_schema() {
     let path = harness::sqlite_path();
     let path = path.to_str().unwrap();
-    SqliteStore::open(path).await.unwrap().close().await;
+    SqliteStore::open(path, test_sealer())
+        .await
+        .unwrap()
+        .close()
+        .await;
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
         .await
         .unwrap();
@@ -80,7 +85,7 @@ async fn sqlite_refuses_a_newer_schema() {
         .await
         .unwrap();
     conn.close().await.unwrap();
-    let err = SqliteStore::open(path).await.unwrap_err();
+    let err = SqliteStore::open(path, test_sealer()).await.unwrap_err();
     assert!(
         matches!(&err, Error::Storage(m) if m.contains("newer than this binary")),
         "{err}"
@@ -97,7 +102,7 @@ async fn sqlite_open_accepts_urls_and_paths_and_creates_directories() {
         format!("sqlite:{nested}"),
         format!("sqlite://{nested}"),
     ] {
-        let store = SqliteStore::open(&url).await.unwrap();
+        let store = SqliteStore::open(&url, test_sealer()).await.unwrap();
         store.ping().await.unwrap();
         store.close().await;
     }
@@ -106,7 +111,7 @@ async fn sqlite_open_accepts_urls_and_paths_and_creates_directories() {
 
     for memory in ["sqlite::memory:", "sqlite://?mode=memory"] {
         assert!(matches!(
-            SqliteStore::open(memory).await,
+            SqliteStore::open(memory, test_sealer()).await,
             Err(Error::Invalid(_))
         ));
     }
@@ -120,7 +125,9 @@ async fn sqlite_backup_is_a_working_copy() {
     store.backup_into(&target).await.unwrap();
     // The live store keeps working; the copy has what was committed before.
     add_customer(&store, 6).await;
-    let copy = SqliteStore::open(target.to_str().unwrap()).await.unwrap();
+    let copy = SqliteStore::open(target.to_str().unwrap(), test_sealer())
+        .await
+        .unwrap();
     assert!(copy.customer_by_telegram_id(5).await.unwrap().is_some());
     assert!(copy.customer_by_telegram_id(6).await.unwrap().is_none());
     // A backup never overwrites.
@@ -134,13 +141,15 @@ async fn postgres_connecting_twice_is_idempotent() {
     let url = harness::postgres_url_for_new_db().await;
     // Two instances starting at once: the advisory lock makes one wait for the other.
     let (a, b) = tokio::join!(
-        PostgresStore::connect(&url, 2),
-        PostgresStore::connect(&url, 2)
+        PostgresStore::connect(&url, 2, test_sealer()),
+        PostgresStore::connect(&url, 2, test_sealer())
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     add_customer(&a, 1).await;
     assert!(b.customer_by_telegram_id(1).await.unwrap().is_some());
-    let c = PostgresStore::connect(&url, 2).await.unwrap();
+    let c = PostgresStore::connect(&url, 2, test_sealer())
+        .await
+        .unwrap();
     assert!(c.customer_by_telegram_id(1).await.unwrap().is_some());
     assert_eq!(c.backend(), Backend::Postgres);
 
@@ -153,19 +162,25 @@ async fn postgres_connecting_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=23).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=24).collect::<Vec<i64>>());
 }
 
 #[tokio::test]
 async fn postgres_refuses_a_newer_schema() {
     let url = harness::postgres_url_for_new_db().await;
-    PostgresStore::connect(&url, 1).await.unwrap().close().await;
+    PostgresStore::connect(&url, 1, test_sealer())
+        .await
+        .unwrap()
+        .close()
+        .await;
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
     sqlx::query("INSERT INTO groupcart_migrations (version, name) VALUES (999, 'from_the_future')")
         .execute(&mut conn)
         .await
         .unwrap();
-    let err = PostgresStore::connect(&url, 1).await.unwrap_err();
+    let err = PostgresStore::connect(&url, 1, test_sealer())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::Storage(m) if m.contains("newer than this binary")),
         "{err}"

@@ -22,6 +22,7 @@ use groupcart_core::store::{Backend, SharedStore};
 use groupcart_core::{Error, Result};
 use groupcart_store_contract as harness;
 use groupcart_store_contract::fixtures::{self, all_orders, customer, customers, place, t};
+use groupcart_store_contract::test_sealer;
 use groupcart_store_postgres::PostgresStore;
 use std::time::Instant;
 
@@ -1505,7 +1506,7 @@ async fn concurrent_code_buyers_never_overuse(store: SharedStore) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_many_connections_never_overuse() {
     let url = harness::postgres_url_for_new_db().await;
-    let store = PostgresStore::connect(&url, 25)
+    let store = PostgresStore::connect(&url, 25, test_sealer())
         .await
         .unwrap()
         .into_shared();

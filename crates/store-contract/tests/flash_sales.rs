@@ -20,6 +20,7 @@ use groupcart_core::store::SharedStore;
 use groupcart_core::{Error, Result};
 use groupcart_store_contract as harness;
 use groupcart_store_contract::fixtures::{customer, customers, shelf, stock, t, usd};
+use groupcart_store_contract::test_sealer;
 use groupcart_store_postgres::PostgresStore;
 use std::time::Instant;
 
@@ -463,7 +464,7 @@ async fn five_hundred_takers_for_fifty_units_never_oversell(store: SharedStore) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_many_connections_never_oversell() {
     let url = harness::postgres_url_for_new_db().await;
-    let store = PostgresStore::connect(&url, 25)
+    let store = PostgresStore::connect(&url, 25, test_sealer())
         .await
         .unwrap()
         .into_shared();

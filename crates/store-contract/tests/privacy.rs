@@ -358,6 +358,15 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
             "{needle} should be stored before the erasure"
         );
     }
+    // Addresses, notes and message bodies are sealed: the stored data alone does not show
+    // them (the searches above and below open sealed values).
+    for needle in [NOTES, STREET, PHONE, SECRET] {
+        assert_eq!(
+            store.find_raw_text(needle).await.unwrap(),
+            Vec::<String>::new(),
+            "{needle} is stored readable"
+        );
+    }
 
     let report = erase(&store, id, 20).await;
     assert_eq!(report.orders, 1);

@@ -1,6 +1,9 @@
 //! [`ConsoleStore`] on PostgreSQL: console users, sessions and failed logins
 //! (`migrations/0021_console.sql`), plus the console's dashboard counts, customer search and
 //! newest-first audit page. Parallel to the SQLite module.
+//!
+//! A user's TOTP secret (`console_users.totp_secret`) is stored sealed
+//! ([`Field::TotpSecret`]).
 
 use crate::query::{customer, get, get_time, limit};
 use crate::{db, PostgresStore};
@@ -12,6 +15,7 @@ use groupcart_core::console::{
     Role,
 };
 use groupcart_core::customer::Customer;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::postgres::PgRow;
 
@@ -35,7 +39,8 @@ fn parse_permissions(text: &str) -> Result<Vec<Permission>> {
         .collect()
 }
 
-fn user_row(row: &PgRow) -> Result<ConsoleUser> {
+/// A console user's row, the TOTP secret opened.
+fn user_row(row: &PgRow, sealer: &Sealer) -> Result<ConsoleUser> {
     let role: String = get(row, "role")?;
     let permissions: String = get(row, "permissions")?;
     Ok(ConsoleUser {
@@ -45,7 +50,10 @@ fn user_row(row: &PgRow) -> Result<ConsoleUser> {
         role: Role::parse(&role).ok_or_else(|| Error::Storage(format!("unknown role {role}")))?,
         permissions: parse_permissions(&permissions)?,
         password_hash: get(row, "password_hash")?,
-        totp_secret: get(row, "totp_secret")?,
+        totp_secret: sealer.open_opt(
+            Field::TotpSecret,
+            get::<Option<String>>(row, "totp_secret")?.as_deref(),
+        )?,
         totp_last_step: get(row, "totp_last_step")?,
         disabled: get(row, "disabled")?,
         created_at: get_time(row, "created_at")?,
@@ -100,7 +108,7 @@ impl ConsoleStore for PostgresStore {
             }
             _ => db(e),
         })?;
-        user_row(&row)
+        user_row(&row, &self.sealer)
     }
 
     async fn console_users(&self) -> Result<Vec<ConsoleUser>> {
@@ -110,7 +118,7 @@ impl ConsoleStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(user_row).collect()
+        rows.iter().map(|row| user_row(row, &self.sealer)).collect()
     }
 
     async fn console_user(&self, id: i64) -> Result<Option<ConsoleUser>> {
@@ -121,7 +129,9 @@ impl ConsoleStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref()
+            .map(|row| user_row(row, &self.sealer))
+            .transpose()
     }
 
     async fn console_user_by_name(&self, username: &str) -> Result<Option<ConsoleUser>> {
@@ -132,7 +142,9 @@ impl ConsoleStore for PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref()
+            .map(|row| user_row(row, &self.sealer))
+            .transpose()
     }
 
     async fn set_console_password(&self, id: i64, hash: &str, at: DateTime<Utc>) -> Result<bool> {
@@ -182,7 +194,7 @@ impl ConsoleStore for PostgresStore {
         let done = sqlx::query(
             "UPDATE console_users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
         )
-        .bind(secret)
+        .bind(self.sealer.seal_opt(Field::TotpSecret, secret))
         .bind(id)
         .execute(&self.pool)
         .await

@@ -8,6 +8,10 @@
 //! over a million customers is a few dozen set-based statements. A one-customer refresh
 //! locks the customer's row (`FOR UPDATE`) so that concurrent refreshes of the same customer
 //! run one after the other.
+//!
+//! A customer's staff notes (`customers.notes`) are stored sealed ([`Field::CustomerNotes`]).
+//! The latest shipping country is read from `orders.shipping_country`, the plain copy of the
+//! sealed address's country.
 
 use crate::query::{get, get_time};
 use crate::tx::PostgresTx;
@@ -19,6 +23,7 @@ use groupcart_core::crm::{
     SegmentRow, Stage, Stored, Windows,
 };
 use groupcart_core::customer::CustomerId;
+use groupcart_core::sealing::Field;
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgConnection, PgRow};
 use std::collections::HashMap;
@@ -85,7 +90,10 @@ impl CrmStore for PostgresStore {
             last_order_at: get(&row, "last_order_at")?,
             lifetime_value: lifetime.iter().map(currency_total).collect::<Result<_>>()?,
             tags: get(&row, "tags")?,
-            notes: get(&row, "notes")?,
+            notes: self.sealer.open_opt(
+                Field::CustomerNotes,
+                get::<Option<String>>(&row, "notes")?.as_deref(),
+            )?,
             erased_at: get(&row, "erased_at")?,
         }))
     }
@@ -285,6 +293,10 @@ impl CrmTx for PostgresTx {
     }
 
     async fn change_profile(&mut self, id: CustomerId, change: &ProfileChange) -> Result<bool> {
+        // Sealing keeps the empty string empty, so it still clears the notes.
+        let notes = self
+            .sealer()
+            .seal_opt(Field::CustomerNotes, change.notes.as_deref());
         let conn = self.conn();
         // `$n IS NULL` leaves a field as it is; an empty string clears it.
         let changed = sqlx::query(
@@ -296,7 +308,7 @@ impl CrmTx for PostgresTx {
         )
         .bind(&change.time_zone)
         .bind(&change.country)
-        .bind(&change.notes)
+        .bind(notes)
         .bind(id.0)
         .execute(&mut *conn)
         .await
@@ -360,7 +372,7 @@ impl CrmTx for PostgresTx {
 
     async fn latest_shipping_country(&mut self, id: CustomerId) -> Result<Option<String>> {
         let row = sqlx::query(concat!(
-            "SELECT upper(shipping_address ->> 'country_code') AS country
+            "SELECT shipping_country AS country
              FROM orders
              WHERE customer_id = $1 AND shipping_address IS NOT NULL AND ",
             paid_order!(),

@@ -15,7 +15,8 @@
 //! [`groupcart_core::segment::SegmentTx`] in `segment.rs`: saved segments;
 //! [`groupcart_core::broadcast::BroadcastStore`] and
 //! [`groupcart_core::broadcast::BroadcastTx`] in `broadcast.rs`: broadcasts and their
-//! recipients). Its
+//! recipients), and [`groupcart_core::sealing::SealingStore`] (in `sealing.rs`: the register
+//! of keys and the re-sealing of rotation). Its
 //! behaviour is pinned down by the contract suite in `groupcart-store-contract`, which runs
 //! the same tests against SQLite; `groupcart-store-sqlite` is written to be read side by side
 //! with this crate.
@@ -23,9 +24,17 @@
 //! # Representation
 //!
 //! - Times are `TIMESTAMPTZ` (microsecond precision; anything finer is dropped).
-//! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
-//!   variant's option values, an order's shipping address, a promotion's definition) is
-//!   `JSONB`; the inbox payload is `TEXT`, kept exactly as received.
+//! - JSON (event data, job payloads, a product's texts, tags and images, a variant's option
+//!   values, a promotion's definition) is `JSONB`.
+//! - Personal fields the database never searches are `TEXT` sealed with the store's
+//!   [`Sealer`] ([`groupcart_core::sealing`]): written sealed, opened when read, plain values
+//!   written before encryption read as they are. They are `orders.shipping_address` (its
+//!   JSON, with the upper-cased country beside it in plain, `shipping_country`),
+//!   `order_events.note`, `customers.notes`, `inbox.payload` (the update as received),
+//!   `outbox.action` (its JSON), `support_messages.text`, `faq_unanswered.question`,
+//!   `moderation_actions.excerpt` and `console_users.totp_secret`. No statement looks inside
+//!   them: an inbox or outbox row keeps the ids and button data it names in plain in `refs`
+//!   ([`groupcart_core::sealing::search_refs`]), which is what erasure searches.
 //!
 //! # Concurrency
 //!
@@ -64,6 +73,7 @@ mod migrate;
 mod moderation;
 mod privacy;
 mod referral;
+mod sealing;
 mod segment;
 mod shop;
 mod support;
@@ -78,6 +88,7 @@ use groupcart_core::event::{Event, NewEvent};
 use groupcart_core::inbox::{InboxUpdate, NewInboxUpdate};
 use groupcart_core::job::Job;
 use groupcart_core::outbox::{OutboundMessage, OutboxStats, Settlement};
+use groupcart_core::sealing::{search_refs, Field, Sealer};
 use groupcart_core::store::{Backend, SharedStore, Store, Tx};
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -90,19 +101,28 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Seals what is written to the sealed columns and opens what is read from them.
+    sealer: Arc<Sealer>,
 }
 
 impl PostgresStore {
     /// Connects to the database at `url` with a pool of at most `max_connections`, and
-    /// applies pending migrations (waiting for another instance that is migrating).
-    pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore> {
+    /// applies pending migrations (waiting for another instance that is migrating). Sealed
+    /// columns are written and read with `sealer`; call
+    /// [`groupcart_core::sealing::SealingStore::check_keys`] before serving, to make sure
+    /// its keys are the database's.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        sealer: Arc<Sealer>,
+    ) -> Result<PostgresStore> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .connect(url)
             .await
             .map_err(db)?;
         migrate::run(&pool).await?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore { pool, sealer })
     }
 
     /// Wraps the store for sharing: `Arc<dyn Store>`.
@@ -149,7 +169,7 @@ impl Store for PostgresStore {
 
     async fn begin(&self) -> Result<Box<dyn Tx>> {
         let tx = self.pool.begin().await.map_err(db)?;
-        Ok(Box::new(tx::PostgresTx::new(tx)))
+        Ok(Box::new(tx::PostgresTx::new(tx, self.sealer.clone())))
     }
 
     // --- inbox ---
@@ -172,12 +192,14 @@ impl Store for PostgresStore {
             .collect();
 
         // One statement for the whole batch, whatever its size: the columns go as arrays.
-        // `ORDER BY n` makes `seq` follow the batch order.
+        // `ORDER BY n` makes `seq` follow the batch order. The payload is stored sealed,
+        // with the ids and buttons it names beside it for erasure.
         let rows = sqlx::query(
-            "INSERT INTO inbox (bot, update_id, chat_id, payload, received_at)
-             SELECT bot, update_id, chat_id, payload, received_at
-             FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], $5::timestamptz[])
-                  WITH ORDINALITY AS u (bot, update_id, chat_id, payload, received_at, n)
+            "INSERT INTO inbox (bot, update_id, chat_id, payload, refs, received_at)
+             SELECT bot, update_id, chat_id, payload, refs, received_at
+             FROM UNNEST($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[],
+                         $6::timestamptz[])
+                  WITH ORDINALITY AS u (bot, update_id, chat_id, payload, refs, received_at, n)
              ORDER BY n
              ON CONFLICT (bot, update_id) DO NOTHING
              RETURNING bot, update_id",
@@ -188,7 +210,13 @@ impl Store for PostgresStore {
         .bind(
             unique
                 .iter()
-                .map(|u| u.payload.as_str())
+                .map(|u| self.sealer.seal(Field::Update, &u.payload))
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            unique
+                .iter()
+                .map(|u| search_refs(&u.payload))
                 .collect::<Vec<_>>(),
         )
         .bind(unique.iter().map(|u| u.received_at).collect::<Vec<_>>())
@@ -223,7 +251,9 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(query::inbox_update).collect()
+        rows.iter()
+            .map(|row| query::inbox_update(row, &self.sealer))
+            .collect()
     }
 
     async fn inbox_failed(&self, seq: i64, error: &str, give_up: bool) -> Result<()> {
@@ -279,7 +309,9 @@ impl Store for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(query::outbound).collect()
+        rows.iter()
+            .map(|row| query::outbound(row, &self.sealer))
+            .collect()
     }
 
     async fn outbox_settle(

@@ -129,6 +129,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "moderation_staff",
         sql: include_str!("../migrations/0023_moderation_staff.sql"),
     },
+    Migration {
+        version: 24,
+        name: "sealing",
+        sql: include_str!("../migrations/0024_sealing.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -7,6 +7,9 @@
 //! ([`lock_person`]) that lasts until the transaction ends: the count sees every message
 //! counted before it, and reading then setting strikes loses no warning to a racing
 //! transaction.
+//!
+//! The excerpt of a moderated message (`moderation_actions.excerpt`) is stored sealed
+//! ([`Field::ModerationExcerpt`]).
 
 use crate::query::{get, get_time, limit};
 use crate::tx::PostgresTx;
@@ -17,6 +20,7 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::moderation::{
     ActionRecord, ModerationStore, ModerationTx, NewAction, Posted, Recent, Rule, Sanction, Strikes,
 };
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgConnection, PgRow};
 
@@ -55,7 +59,9 @@ impl ModerationStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(action_row).collect()
+        rows.iter()
+            .map(|row| action_row(row, &self.sealer))
+            .collect()
     }
 }
 
@@ -170,14 +176,17 @@ impl ModerationTx for PostgresTx {
         .bind(action.sanction.as_str())
         .bind(action.rule.map(Rule::as_str))
         .bind(&action.reason)
-        .bind(&action.excerpt)
+        .bind(
+            self.sealer()
+                .seal_opt(Field::ModerationExcerpt, action.excerpt.as_deref()),
+        )
         .bind(&action.actor)
         .bind(action.until)
         .bind(action.at)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;
-        action_row(&row)
+        action_row(&row, self.sealer())
     }
 }
 
@@ -205,7 +214,8 @@ fn window_start(posted: &Posted) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Invalid("moderation window is too long".into()))
 }
 
-fn action_row(row: &PgRow) -> Result<ActionRecord> {
+/// A moderation log row, its excerpt opened.
+fn action_row(row: &PgRow, sealer: &Sealer) -> Result<ActionRecord> {
     let sanction: String = get(row, "sanction")?;
     let rule: Option<String> = get(row, "rule")?;
     Ok(ActionRecord {
@@ -223,7 +233,10 @@ fn action_row(row: &PgRow) -> Result<ActionRecord> {
             })
             .transpose()?,
         reason: get(row, "reason")?,
-        excerpt: get(row, "excerpt")?,
+        excerpt: sealer.open_opt(
+            Field::ModerationExcerpt,
+            get::<Option<String>>(row, "excerpt")?.as_deref(),
+        )?,
         actor: get(row, "actor")?,
         until: get(row, "until")?,
         at: get_time(row, "at")?,

@@ -1,15 +1,25 @@
 //! [`PrivacyStore`] and [`PrivacyTx`] on PostgreSQL: what an export reads (the private
 //! chat's updates and sent messages, events, referrals), the erasure of a customer across
-//! every table, and the search that proves it (`find_text`).
+//! every table, and the search that proves it (`find_text`, and `find_raw_text` for what
+//! the database shows without the keys).
 //!
 //! Read side by side with `groupcart-store-sqlite`'s `privacy.rs`, whose module docs list
 //! where personal data lives and what erasure does with it; the statements here do the
-//! same (broadcast recipients and giveaway winners announcements included). JSONB columns (outbox actions, event data, job payloads) are searched in their
-//! text form, which puts a space after each colon. Old row versions stay in the table
-//! files until (auto)vacuum reclaims them; the guarantee here is the tables' content.
+//! same (broadcast recipients and giveaway winners announcements included).
+//!
+//! Inbox payloads and outbox actions are sealed ([`groupcart_core::sealing`]), so no
+//! statement looks inside them: a row written since sealing is found by the ids and button
+//! data it names, kept in plain in its `refs` (` term term `); a row written before
+//! (`refs IS NULL`) is still plain and searched as it is: as JSON text, where an action
+//! converted from `JSONB` has a space after each colon. An emptied row holds the plain
+//! blank (`{"update_id":N}`, [`BLANK_ACTION`]) and `refs = ' '`. A winners announcement is
+//! opened, changed and sealed again in Rust. JSONB columns (event data, job payloads) are
+//! searched in their text form. Old row versions stay in the table files until
+//! (auto)vacuum reclaims them; the guarantee here is the tables' content.
 
 use crate::query::{self, get, get_time, limit};
 use crate::referral::{referral_row, COLUMNS as REFERRAL_COLUMNS};
+use crate::sealing::key_column;
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
@@ -20,11 +30,20 @@ use groupcart_core::privacy::{
     pseudonym, Direction, ErasureReport, PrivacyStore, PrivacyTx, StoredExchange, ERASED_NAME,
 };
 use groupcart_core::referral::Referral;
+use groupcart_core::sealing::{search_refs, Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::PgConnection;
+use std::collections::BTreeMap;
 
-/// The action an emptied outbox message is left with.
-const BLANK_ACTION: &str = r#"{"type":"send_text","text":""}"#;
+/// The action an emptied outbox message is left with, plain (it holds nothing); retention
+/// and rotation recognise emptied messages by it.
+pub(crate) const BLANK_ACTION: &str = r#"{"type":"send_text","text":""}"#;
+
+/// The `refs` of an emptied inbox or outbox row: it names nobody.
+const BLANK_REFS: &str = " ";
+
+/// How many sealed values `find_text` opens per statement.
+const FIND_PAGE: i64 = 1000;
 
 /// A condition true when `column` (JSON, as text) holds bound parameter `$1` as a JSON
 /// number: an object value or an array element, with or without a space after the colon.
@@ -51,7 +70,7 @@ impl PrivacyStore for PostgresStore {
                  FROM inbox WHERE chat_id = $1
                  UNION ALL
                  SELECT COALESCE(settled_at, created_at) AS at, bot, TRUE AS outgoing,
-                        action::text AS json, id AS n
+                        action AS json, id AS n
                  FROM outbox WHERE chat_id = $1 AND status = 'sent'
                  ORDER BY at DESC, outgoing DESC, n DESC LIMIT $2
              ) AS newest ORDER BY at, outgoing, n",
@@ -63,15 +82,17 @@ impl PrivacyStore for PostgresStore {
         .map_err(db)?;
         rows.iter()
             .map(|row| {
+                let outgoing: bool = get(row, "outgoing")?;
+                let (direction, field) = if outgoing {
+                    (Direction::ToCustomer, Field::OutboxAction)
+                } else {
+                    (Direction::FromCustomer, Field::Update)
+                };
                 Ok(StoredExchange {
                     at: get_time(row, "at")?,
                     bot: get(row, "bot")?,
-                    direction: if get(row, "outgoing")? {
-                        Direction::ToCustomer
-                    } else {
-                        Direction::FromCustomer
-                    },
-                    json: get(row, "json")?,
+                    direction,
+                    json: self.sealer.open(field, &get::<String>(row, "json")?)?,
                 })
             })
             .collect()
@@ -105,6 +126,51 @@ impl PrivacyStore for PostgresStore {
     }
 
     async fn find_text(&self, needle: &str) -> Result<Vec<String>> {
+        let mut found = self.find_raw_text(needle).await?;
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        for field in Field::ALL {
+            if found.iter().any(|f| f == field.name()) {
+                continue;
+            }
+            // A page at a time in key order, so that a large table is never read at once.
+            let key = key_column(field);
+            let sql = format!(
+                "SELECT {key} AS key, {column} AS value FROM {table}
+                 WHERE {column} IS NOT NULL AND {key} > $1
+                 ORDER BY {key} LIMIT $2",
+                column = field.column(),
+                table = field.table(),
+            );
+            let mut after = i64::MIN;
+            'pages: loop {
+                let rows = sqlx::query(&sql)
+                    .bind(after)
+                    .bind(FIND_PAGE)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(db)?;
+                for row in &rows {
+                    after = get(row, "key")?;
+                    if self
+                        .sealer
+                        .open(field, &get::<String>(row, "value")?)?
+                        .contains(needle)
+                    {
+                        found.push(field.name().to_owned());
+                        break 'pages;
+                    }
+                }
+                if (rows.len() as i64) < FIND_PAGE {
+                    break;
+                }
+            }
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
+
+    async fn find_raw_text(&self, needle: &str) -> Result<Vec<String>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let columns: Vec<(String, String)> = sqlx::query_as(
             "SELECT c.table_name::text, c.column_name::text
@@ -133,6 +199,8 @@ impl PrivacyStore for PostgresStore {
                 found.push(format!("{table}.{column}"));
             }
         }
+        found.sort();
+        found.dedup();
         Ok(found)
     }
 
@@ -143,40 +211,76 @@ impl PrivacyStore for PostgresStore {
 
 /// Replaces `#<number> <first name>` by `#<number> [erased]` in the winners announcements
 /// of the giveaways the customer won (outbox messages to the giveaway's chat): the only
-/// place a customer's name is written into a message to somebody else.
+/// place a customer's name is written into a message to somebody else. The actions are
+/// sealed, so the messages of each such chat are locked, opened, changed here and sealed
+/// again (with new `refs`). Counts one per name replaced in a message, as a replacement
+/// per number in SQL did.
 async fn erase_giveaway_names(
     conn: &mut PgConnection,
+    sealer: &Sealer,
     customer: i64,
     first_name: &str,
 ) -> Result<i64> {
     let entries = sqlx::query(
         "SELECT g.bot, g.chat_id, e.number FROM giveaway_entries e
          JOIN giveaways g ON g.id = e.giveaway_id
-         WHERE e.customer_id = $1 AND g.status = 'drawn'",
+         WHERE e.customer_id = $1 AND g.status = 'drawn'
+         ORDER BY g.bot, g.chat_id, e.number",
     )
     .bind(customer)
     .fetch_all(&mut *conn)
     .await
     .map_err(db)?;
-    // The action's text form writes the name as a JSON string does.
+    // The action's JSON writes the name as a JSON string does.
     let escaped = serde_json::to_string(first_name).map_err(Error::storage)?;
     let escaped = &escaped[1..escaped.len() - 1];
-    let mut changed = 0;
+    // The replacements to make, per chat.
+    let mut chats: BTreeMap<(String, i64), Vec<(String, String)>> = BTreeMap::new();
     for entry in entries {
         let number: i64 = get(&entry, "number")?;
-        let name = format!("#{number} {escaped}");
-        changed += sqlx::query(
-            "UPDATE outbox SET action = replace(action::text, $1, $2)::jsonb
-             WHERE bot = $3 AND chat_id = $4 AND strpos(action::text, $1) > 0",
+        chats
+            .entry((get(&entry, "bot")?, get(&entry, "chat_id")?))
+            .or_default()
+            .push((
+                format!("#{number} {escaped}"),
+                format!("#{number} {ERASED_NAME}"),
+            ));
+    }
+    let mut changed = 0;
+    for ((bot, chat), names) in chats {
+        let rows = sqlx::query(
+            "SELECT id, action FROM outbox
+             WHERE bot = $1 AND chat_id = $2 AND action <> $3
+             ORDER BY id
+             FOR UPDATE",
         )
-        .bind(&name)
-        .bind(format!("#{number} {ERASED_NAME}"))
-        .bind(get::<String>(&entry, "bot")?)
-        .bind(get::<i64>(&entry, "chat_id")?)
-        .execute(&mut *conn)
+        .bind(&bot)
+        .bind(chat)
+        .bind(BLANK_ACTION)
+        .fetch_all(&mut *conn)
         .await
-        .map_err(db)?
-        .rows_affected() as i64;
+        .map_err(db)?;
+        for row in rows {
+            let mut action = sealer.open(Field::OutboxAction, &get::<String>(&row, "action")?)?;
+            let mut replaced = 0;
+            for (name, erased) in &names {
+                if action.contains(name.as_str()) {
+                    action = action.replace(name.as_str(), erased);
+                    replaced += 1;
+                }
+            }
+            if replaced == 0 {
+                continue;
+            }
+            sqlx::query("UPDATE outbox SET action = $1, refs = $2 WHERE id = $3")
+                .bind(sealer.seal(Field::OutboxAction, &action))
+                .bind(search_refs(&action))
+                .bind(get::<i64>(&row, "id")?)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            changed += replaced;
+        }
     }
     Ok(changed)
 }
@@ -197,7 +301,7 @@ impl PrivacyTx for PostgresTx {
         // Events this transaction has appended so far are written first, so the statements
         // below see (and empty) them too.
         self.flush_events().await?;
-        let conn = self.conn();
+        let (conn, sealer) = self.parts();
         let row = sqlx::query(
             "SELECT telegram_user_id, first_name, first_bot, erased_at FROM customers
              WHERE id = $1 FOR UPDATE",
@@ -252,7 +356,8 @@ impl PrivacyTx for PostgresTx {
         }
 
         report.orders = sqlx::query(
-            "UPDATE orders SET shipping_address = NULL, tracking_number = NULL
+            "UPDATE orders SET shipping_address = NULL, shipping_country = NULL,
+                 tracking_number = NULL
              WHERE customer_id = $1",
         )
         .bind(id)
@@ -271,30 +376,35 @@ impl PrivacyTx for PostgresTx {
         .map_err(db)?;
 
         // An emptied update keeps only its id: one still waiting (this very update among
-        // them) is then processed as an update of a kind groupcart ignores.
+        // them) is then processed as an update of a kind groupcart ignores. It is plain
+        // (it holds nothing). A sealed update is found by its refs, one written before
+        // sealing by its text.
         let inbox = format!(
-            "UPDATE inbox SET payload = json_build_object('update_id', update_id)::text,
+            "UPDATE inbox SET payload = '{{\"update_id\":' || update_id || '}}', refs = $3,
                  last_error = NULL,
                  chat_id = CASE WHEN chat_id = $2 THEN NULL ELSE chat_id END
-             WHERE chat_id = $2 OR {}",
+             WHERE chat_id = $2 OR (refs IS NULL AND {})
+                OR strpos(refs, ' ' || $1 || ' ') > 0",
             mentions_number("payload")
         );
         report.updates = sqlx::query(&inbox)
             .bind(&tg_text)
             .bind(tg)
+            .bind(BLANK_REFS)
             .execute(&mut *conn)
             .await
             .map_err(db)?
             .rows_affected() as i64;
 
         let outbox = format!(
-            "UPDATE outbox SET action = $4::jsonb,
+            "UPDATE outbox SET action = $4, refs = $7,
                  last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE NULL END,
                  settled_at = CASE WHEN status = 'pending' THEN $5 ELSE settled_at END,
                  status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
                  chat_id = CASE WHEN chat_id = $2 THEN $6 ELSE chat_id END
-             WHERE customer_id = $3 OR chat_id = $2 OR {}",
-            mentions_number("action::text")
+             WHERE customer_id = $3 OR chat_id = $2 OR (refs IS NULL AND {})
+                OR strpos(refs, ' ' || $1 || ' ') > 0",
+            mentions_number("action")
         );
         report.messages = sqlx::query(&outbox)
             .bind(&tg_text)
@@ -303,26 +413,31 @@ impl PrivacyTx for PostgresTx {
             .bind(BLANK_ACTION)
             .bind(at)
             .bind(p)
+            .bind(BLANK_REFS)
             .execute(&mut *conn)
             .await
             .map_err(db)?
             .rows_affected() as i64;
 
-        // Messages to others about their orders (staff notices name them).
+        // Messages to others about their orders (staff notices name them in their buttons'
+        // data, which refs keep).
         for marker in order_markers {
             report.messages += sqlx::query(
-                "UPDATE outbox SET action = $1::jsonb,
+                "UPDATE outbox SET action = $1, refs = $5,
                      last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE NULL END,
                      settled_at = CASE WHEN status = 'pending' THEN $2 ELSE settled_at END,
                      status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END
-                 WHERE action <> $1::jsonb AND EXISTS (
+                 WHERE action <> $1 AND EXISTS (
                      SELECT 1 FROM orders o WHERE o.customer_id = $3
-                       AND strpos(outbox.action::text, '\"' || $4 || o.id || '\"') > 0)",
+                       AND ((outbox.refs IS NULL
+                             AND strpos(outbox.action, '\"' || $4 || o.id || '\"') > 0)
+                            OR strpos(outbox.refs, ' ' || $4 || o.id || ' ') > 0))",
             )
             .bind(BLANK_ACTION)
             .bind(at)
             .bind(id)
             .bind(*marker)
+            .bind(BLANK_REFS)
             .execute(&mut *conn)
             .await
             .map_err(db)?
@@ -426,7 +541,7 @@ impl PrivacyTx for PostgresTx {
             .await
             .map_err(db)?
             .rows_affected() as i64;
-        report.other += erase_giveaway_names(conn, id, &first_name).await?;
+        report.other += erase_giveaway_names(conn, sealer, id, &first_name).await?;
         Ok(report)
     }
 
@@ -445,10 +560,12 @@ impl PrivacyTx for PostgresTx {
         }
         let chat: i64 = get(&row, "chat_id")?;
         sqlx::query(
-            "UPDATE outbox SET chat_id = $1, action = $2::jsonb, last_error = NULL WHERE id = $3",
+            "UPDATE outbox SET chat_id = $1, action = $2, refs = $3, last_error = NULL
+             WHERE id = $4",
         )
         .bind(pseudonym)
         .bind(BLANK_ACTION)
+        .bind(BLANK_REFS)
         .bind(outbox_id)
         .execute(&mut *conn)
         .await
@@ -462,10 +579,11 @@ impl PrivacyTx for PostgresTx {
                 .map_err(db)?;
             sqlx::query(
                 "UPDATE inbox SET chat_id = NULL,
-                     payload = json_build_object('update_id', update_id)::text
+                     payload = '{\"update_id\":' || update_id || '}', refs = $2
                  WHERE chat_id = $1",
             )
             .bind(chat)
+            .bind(BLANK_REFS)
             .execute(&mut *conn)
             .await
             .map_err(db)?;
@@ -502,14 +620,15 @@ impl PrivacyTx for PostgresTx {
         .map_err(db)?
         .rows_affected();
         let messages = sqlx::query(
-            "UPDATE outbox SET action = $1::jsonb, last_error = NULL WHERE id IN (
+            "UPDATE outbox SET action = $1, refs = $4, last_error = NULL WHERE id IN (
                  SELECT id FROM outbox
-                 WHERE status <> 'pending' AND created_at < $2 AND action <> $1::jsonb
+                 WHERE status <> 'pending' AND created_at < $2 AND action <> $1
                  ORDER BY id LIMIT $3)",
         )
         .bind(BLANK_ACTION)
         .bind(before)
         .bind(limit(max))
+        .bind(BLANK_REFS)
         .execute(&mut *conn)
         .await
         .map_err(db)?

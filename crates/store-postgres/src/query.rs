@@ -9,6 +9,7 @@ use groupcart_core::event::{Event, NewEvent};
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::job::Job;
 use groupcart_core::outbox::OutboundMessage;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgRow, Postgres};
 use sqlx::{Executor, Row};
@@ -129,25 +130,29 @@ pub(crate) fn event(row: &PgRow) -> Result<Event> {
     })
 }
 
-pub(crate) fn inbox_update(row: &PgRow) -> Result<InboxUpdate> {
+/// An inbox row, its payload opened.
+pub(crate) fn inbox_update(row: &PgRow, sealer: &Sealer) -> Result<InboxUpdate> {
     Ok(InboxUpdate {
         seq: get(row, "seq")?,
         bot: get(row, "bot")?,
         update_id: get(row, "update_id")?,
         chat_id: get(row, "chat_id")?,
-        payload: get(row, "payload")?,
+        payload: sealer.open(Field::Update, &get::<String>(row, "payload")?)?,
         received_at: get_time(row, "received_at")?,
         attempts: get(row, "attempts")?,
     })
 }
 
-pub(crate) fn outbound(row: &PgRow) -> Result<OutboundMessage> {
+/// An outbox row, its action opened.
+pub(crate) fn outbound(row: &PgRow, sealer: &Sealer) -> Result<OutboundMessage> {
+    let action = sealer.open(Field::OutboxAction, &get::<String>(row, "action")?)?;
     Ok(OutboundMessage {
         id: get(row, "id")?,
         bot: get(row, "bot")?,
         chat_id: get(row, "chat_id")?,
         customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
-        action: get_json(row, "action")?,
+        action: serde_json::from_str(&action)
+            .map_err(|e| Error::Storage(format!("unreadable JSON in column action: {e}")))?,
         broadcast: get(row, "broadcast")?,
         attempts: get(row, "attempts")?,
         next_attempt_at: get_time(row, "next_attempt_at")?,

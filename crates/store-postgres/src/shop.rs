@@ -10,18 +10,23 @@
 //! repeatable-read snapshot, so an order, its lines, payments and timeline always match.
 //!
 //! An order's lines, payments, timeline and discounts are read for a whole page of orders at
-//! once, in four statements whatever the page size. What an order's discounts do to their
+//! once, in four statements whatever the page size.
+//!
+//! An order's shipping address (its JSON) and the notes of its timeline are stored sealed
+//! ([`Field::ShippingAddress`], [`Field::OrderNote`]); the address's country is kept beside
+//! it in plain (`shipping_country`, upper case) for the CRM. What an order's discounts do to their
 //! promotions (uses, budget, single-use codes) is in `coupon.rs`.
 
 use crate::catalog::{currency, READ_SNAPSHOT};
 use crate::coupon::{check_discounts, give_back, order_discounts, take_discounts};
-use crate::query::{get, get_time, json};
+use crate::query::{get, get_time};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::customer::CustomerId;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::shop::{
     CartLine, NewOrder, Order, OrderEvent, OrderId, OrderLine, OrderQuery, OrderStatus, Payment,
     PaymentMethod, ShippingAddress, ShopStore, ShopTx, Transition,
@@ -44,7 +49,14 @@ impl PostgresTx {
     async fn place_order_unguarded(&mut self, order: &NewOrder) -> Result<Order> {
         let (subtotal, total) = totals(order)?;
         check_discounts(&order.discounts)?;
-        let conn = self.conn();
+        let (conn, sealer) = self.parts();
+        let (address, country) = match &order.shipping_address {
+            Some(address) => {
+                let (address, country) = stored_address(sealer, address)?;
+                (Some(address), Some(country))
+            }
+            None => (None, None),
+        };
 
         // 1. Stock, line by line, in variant order: concurrent orders lock shared variants in
         //    the same order and so never deadlock. The guard is part of the update: a buyer
@@ -76,9 +88,10 @@ impl PostgresTx {
         // 2. The order, its lines and the first step of its timeline.
         let row = sqlx::query(concat!(
             "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, discount,
-                 total, status, shipping_address, shipping_option, source,
+                 total, status, shipping_address, shipping_country, shipping_option, source,
                  reservation_expires_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_payment', $8, $9, $10, $11, $12, $12)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_payment', $8, $9, $10, $11, $12, $13,
+                     $13)
              RETURNING ",
             order_columns!()
         ))
@@ -89,7 +102,8 @@ impl PostgresTx {
         .bind(order.shipping_cost)
         .bind(order.discount)
         .bind(total)
-        .bind(order.shipping_address.as_ref().map(json).transpose()?)
+        .bind(address)
+        .bind(country)
         .bind(&order.shipping_option)
         .bind(&order.source)
         .bind(order.reservation_expires_at)
@@ -102,7 +116,7 @@ impl PostgresTx {
             }
             _ => db(e),
         })?;
-        let mut placed = order_row(&row)?;
+        let mut placed = order_row(&row, sealer)?;
         let id = placed.id.0;
         // Positions count from 0, as the lines' order in the vector.
         sqlx::query(
@@ -129,7 +143,7 @@ impl PostgresTx {
             actor: "customer".into(),
             note: None,
         };
-        insert_event(conn, id, &first).await?;
+        insert_event(conn, sealer, id, &first).await?;
 
         // 3. The reservations on the ledger, by the order.
         record_movements(
@@ -286,16 +300,17 @@ impl ShopTx for PostgresTx {
     async fn order_for_update(&mut self, id: OrderId) -> Result<Option<Order>> {
         // Other writers of this order (transitions, tracking, payments) wait for the row lock
         // until this transaction ends.
+        let (conn, sealer) = self.parts();
         let rows = sqlx::query(concat!(
             "SELECT ",
             order_columns!(),
             " FROM orders WHERE id = $1 FOR UPDATE"
         ))
         .bind(id.0)
-        .fetch_all(self.conn())
+        .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
-        Ok(with_details(self.conn(), &rows).await?.into_iter().next())
+        Ok(with_details(conn, sealer, &rows).await?.into_iter().next())
     }
 
     /// `NotFound` for an unknown order. A line whose variant was removed from the catalog
@@ -316,7 +331,7 @@ impl ShopTx for PostgresTx {
                 to.as_str()
             )));
         }
-        let conn = self.conn();
+        let (conn, sealer) = self.parts();
         // The status guard is part of the update: of two concurrent transitions from the
         // same status, the second waits for the first and then finds the status changed.
         let row = sqlx::query(concat!(
@@ -354,8 +369,8 @@ impl ShopTx for PostgresTx {
             actor: actor.clone(),
             note: note.clone(),
         };
-        insert_event(conn, id.0, &event).await?;
-        let mut order = with_details(conn, &[row])
+        insert_event(conn, sealer, id.0, &event).await?;
+        let mut order = with_details(conn, sealer, &[row])
             .await?
             .into_iter()
             .next()
@@ -412,13 +427,17 @@ impl ShopTx for PostgresTx {
     /// `NotFound` for an unknown order. The order's `updated_at` is left as it is (no time is
     /// given).
     async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()> {
-        let changed = sqlx::query("UPDATE orders SET shipping_address = $1 WHERE id = $2")
-            .bind(json(address)?)
-            .bind(id.0)
-            .execute(self.conn())
-            .await
-            .map_err(db)?
-            .rows_affected();
+        let (address, country) = stored_address(self.sealer(), address)?;
+        let changed = sqlx::query(
+            "UPDATE orders SET shipping_address = $1, shipping_country = $2 WHERE id = $3",
+        )
+        .bind(address)
+        .bind(country)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
         if changed == 0 {
             return Err(Error::NotFound(format!("order {}", id.0)));
         }
@@ -527,7 +546,7 @@ impl ShopStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders.into_iter().next())
     }
@@ -563,7 +582,7 @@ impl ShopStore for PostgresStore {
             .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders)
     }
@@ -588,7 +607,7 @@ impl ShopStore for PostgresStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders)
     }
@@ -745,7 +764,24 @@ async fn release(
     record_movements(conn, &released, "released", actor, at).await
 }
 
-async fn insert_event(conn: &mut PgConnection, order: i64, event: &OrderEvent) -> Result<()> {
+/// An address as stored: its JSON sealed, and its country code upper-cased (the plain
+/// `shipping_country`).
+fn stored_address(sealer: &Sealer, address: &ShippingAddress) -> Result<(String, String)> {
+    let json = serde_json::to_string(address)
+        .map_err(|e| Error::Storage(format!("cannot encode JSON: {e}")))?;
+    Ok((
+        sealer.seal(Field::ShippingAddress, &json),
+        address.country_code.to_uppercase(),
+    ))
+}
+
+/// Appends `event` to the order's timeline, its note sealed.
+async fn insert_event(
+    conn: &mut PgConnection,
+    sealer: &Sealer,
+    order: i64,
+    event: &OrderEvent,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO order_events (order_id, status, at, actor, note)
          VALUES ($1, $2, $3, $4, $5)",
@@ -754,7 +790,7 @@ async fn insert_event(conn: &mut PgConnection, order: i64, event: &OrderEvent) -
     .bind(event.status.as_str())
     .bind(event.at)
     .bind(&event.actor)
-    .bind(&event.note)
+    .bind(sealer.seal_opt(Field::OrderNote, event.note.as_deref()))
     .execute(conn)
     .await
     .map_err(db)?;
@@ -769,9 +805,16 @@ pub(crate) fn column<'r, T, V>(rows: &'r [T], value: impl Fn(&'r T) -> V) -> Vec
 // --- reading ---
 
 /// The orders of `rows` (order rows), each with its lines, payments, timeline and discounts,
-/// read in four more statements whatever the number of orders.
-async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Order>> {
-    let mut orders = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
+/// read in four more statements whatever the number of orders; sealed values opened.
+async fn with_details(
+    conn: &mut PgConnection,
+    sealer: &Sealer,
+    rows: &[PgRow],
+) -> Result<Vec<Order>> {
+    let mut orders = rows
+        .iter()
+        .map(|row| order_row(row, sealer))
+        .collect::<Result<Vec<_>>>()?;
     if orders.is_empty() {
         return Ok(orders);
     }
@@ -845,7 +888,10 @@ async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Ord
                 status: status(&get::<String>(&row, "status")?)?,
                 at: get_time(&row, "at")?,
                 actor: get(&row, "actor")?,
-                note: get(&row, "note")?,
+                note: sealer.open_opt(
+                    Field::OrderNote,
+                    get::<Option<String>>(&row, "note")?.as_deref(),
+                )?,
             });
     }
 
@@ -860,11 +906,12 @@ async fn with_details(conn: &mut PgConnection, rows: &[PgRow]) -> Result<Vec<Ord
     Ok(orders)
 }
 
-/// An order row, without its lines, payments, timeline and discounts.
-fn order_row(row: &PgRow) -> Result<Order> {
-    let address: Option<serde_json::Value> = get(row, "shipping_address")?;
-    let shipping_address = address
-        .map(serde_json::from_value::<ShippingAddress>)
+/// An order row, without its lines, payments, timeline and discounts; its address opened.
+fn order_row(row: &PgRow, sealer: &Sealer) -> Result<Order> {
+    let address: Option<String> = get(row, "shipping_address")?;
+    let shipping_address = sealer
+        .open_opt(Field::ShippingAddress, address.as_deref())?
+        .map(|json| serde_json::from_str::<ShippingAddress>(&json))
         .transpose()
         .map_err(|e| Error::Storage(format!("unreadable shipping address: {e}")))?;
     Ok(Order {

@@ -9,6 +9,11 @@
 //!
 //! The FAQ revision is a counter that a trigger on `faq_entries` bumps on every insert,
 //! update and delete.
+//!
+//! The texts of ticket messages (`support_messages.text`) and unanswered questions
+//! (`faq_unanswered.question`) are stored sealed ([`Field::SupportMessage`],
+//! [`Field::UnansweredQuestion`]); no statement searches, groups or sorts by them. An
+//! emptied message text is `''`, which sealing leaves as it is.
 
 use crate::query::{get, get_json, get_time, json, limit};
 use crate::tx::PostgresTx;
@@ -19,6 +24,7 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::faq::{
     FaqEntry, FaqRating, FaqStore, FaqTx, NewFaqEntry, NewUnanswered, Unanswered,
 };
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::support::{
     Author, CannedReply, NewTicket, NewTicketMessage, Priority, SupportStore, SupportTx, Ticket,
     TicketFilter, TicketId, TicketMessage, TicketStatus,
@@ -195,7 +201,9 @@ impl FaqStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(unanswered_row).collect()
+        rows.iter()
+            .map(|row| unanswered_row(row, &self.sealer))
+            .collect()
     }
 
     async fn customer_unanswered(&self, customer: CustomerId) -> Result<Vec<Unanswered>> {
@@ -208,7 +216,9 @@ impl FaqStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(unanswered_row).collect()
+        rows.iter()
+            .map(|row| unanswered_row(row, &self.sealer))
+            .collect()
     }
 
     async fn faq_ratings(&self) -> Result<Vec<FaqRating>> {
@@ -247,7 +257,7 @@ impl FaqTx for PostgresTx {
         )
         .bind(customer.map(|c| c.0))
         .bind(&q.language)
-        .bind(&q.question)
+        .bind(self.sealer().seal(Field::UnansweredQuestion, &q.question))
         .bind(q.best_entry)
         .bind(q.best_confidence.map(i64::from))
         .bind(q.at)
@@ -263,16 +273,19 @@ impl FaqTx for PostgresTx {
     }
 
     async fn unanswered(&mut self, id: i64) -> Result<Option<Unanswered>> {
+        let (conn, sealer) = self.parts();
         let row = sqlx::query(concat!(
             "SELECT ",
             unanswered_columns!(),
             " FROM faq_unanswered WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.conn())
+        .fetch_optional(conn)
         .await
         .map_err(db)?;
-        row.as_ref().map(unanswered_row).transpose()
+        row.as_ref()
+            .map(|row| unanswered_row(row, sealer))
+            .transpose()
     }
 
     async fn rate_faq_answer(
@@ -317,13 +330,14 @@ fn faq_row(row: &PgRow) -> Result<FaqEntry> {
     })
 }
 
-fn unanswered_row(row: &PgRow) -> Result<Unanswered> {
+/// An unanswered question's row, the question opened.
+fn unanswered_row(row: &PgRow, sealer: &Sealer) -> Result<Unanswered> {
     let confidence: Option<i64> = get(row, "best_confidence")?;
     Ok(Unanswered {
         id: get(row, "id")?,
         customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
         language: get(row, "language")?,
-        question: get(row, "question")?,
+        question: sealer.open(Field::UnansweredQuestion, &get::<String>(row, "question")?)?,
         best_entry: get(row, "best_entry")?,
         best_confidence: confidence
             .map(|c| {
@@ -384,7 +398,9 @@ impl SupportStore for PostgresStore {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(message_row).collect()
+        rows.iter()
+            .map(|row| message_row(row, &self.sealer))
+            .collect()
     }
 
     async fn tickets_opened_between(
@@ -582,7 +598,7 @@ impl SupportTx for PostgresTx {
         .bind(m.author.as_str())
         .bind(m.agent_id)
         .bind(&m.agent_name)
-        .bind(&m.text)
+        .bind(self.sealer().seal(Field::SupportMessage, &m.text))
         .fetch_one(self.conn())
         .await
         .map_err(|e| match &e {
@@ -595,16 +611,17 @@ impl SupportTx for PostgresTx {
     }
 
     async fn ticket_messages_tx(&mut self, id: TicketId) -> Result<Vec<TicketMessage>> {
+        let (conn, sealer) = self.parts();
         let rows = sqlx::query(concat!(
             "SELECT ",
             message_columns!(),
             " FROM support_messages WHERE ticket_id = $1 ORDER BY id"
         ))
         .bind(id.0)
-        .fetch_all(self.conn())
+        .fetch_all(conn)
         .await
         .map_err(db)?;
-        rows.iter().map(message_row).collect()
+        rows.iter().map(|row| message_row(row, sealer)).collect()
     }
 
     async fn canned_reply(&mut self, name: &str, language: &str) -> Result<Option<CannedReply>> {
@@ -685,7 +702,8 @@ fn ticket_row(row: &PgRow) -> Result<Ticket> {
     })
 }
 
-fn message_row(row: &PgRow) -> Result<TicketMessage> {
+/// A ticket message's row, its text opened.
+fn message_row(row: &PgRow, sealer: &Sealer) -> Result<TicketMessage> {
     let author: String = get(row, "author")?;
     Ok(TicketMessage {
         id: get(row, "id")?,
@@ -695,7 +713,7 @@ fn message_row(row: &PgRow) -> Result<TicketMessage> {
             .ok_or_else(|| Error::Storage(format!("unknown message author `{author}`")))?,
         agent_id: get(row, "agent_id")?,
         agent_name: get(row, "agent_name")?,
-        text: get(row, "text")?,
+        text: sealer.open(Field::SupportMessage, &get::<String>(row, "text")?)?,
     })
 }
 

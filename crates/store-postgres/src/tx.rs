@@ -1,4 +1,5 @@
-//! [`Tx`] on PostgreSQL: a read-committed transaction on a pooled connection.
+//! [`Tx`] on PostgreSQL: a read-committed transaction on a pooled connection, with the
+//! store's [`Sealer`] for the sealed columns it writes and reads.
 
 use crate::db;
 use crate::query::{self, json};
@@ -9,10 +10,12 @@ use groupcart_core::customer::{Customer, CustomerId, CustomerSighting, Upserted}
 use groupcart_core::event::NewEvent;
 use groupcart_core::job::NewJob;
 use groupcart_core::outbox::NewOutbound;
+use groupcart_core::sealing::{search_refs, Field, Sealer};
 use groupcart_core::store::Tx;
 use groupcart_core::{Error, Result};
 use sqlx::postgres::PgConnection;
 use sqlx::{Postgres, Row, Transaction};
+use std::sync::Arc;
 
 /// One open transaction. Dropping it without [`Tx::commit`] rolls it back (sqlx rolls back
 /// a dropped transaction before the connection is used again).
@@ -21,14 +24,17 @@ use sqlx::{Postgres, Row, Transaction};
 /// written with one statement each at commit, saving a round trip per write.
 pub(crate) struct PostgresTx {
     tx: Transaction<'static, Postgres>,
+    sealer: Arc<Sealer>,
     events: Vec<NewEvent>,
     done: Vec<i64>,
 }
 
 impl PostgresTx {
-    pub(crate) fn new(tx: Transaction<'static, Postgres>) -> Self {
+    /// A transaction sealing and opening with `sealer` (the store's).
+    pub(crate) fn new(tx: Transaction<'static, Postgres>, sealer: Arc<Sealer>) -> Self {
         PostgresTx {
             tx,
+            sealer,
             events: Vec::new(),
             done: Vec::new(),
         }
@@ -37,6 +43,17 @@ impl PostgresTx {
     /// The transaction's connection, for the shop statements (`shop.rs`).
     pub(crate) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+
+    /// The store's sealer.
+    pub(crate) fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
+    /// The transaction's connection and the store's sealer at once, for statements that
+    /// read sealed columns.
+    pub(crate) fn parts(&mut self) -> (&mut PgConnection, &Sealer) {
+        (&mut self.tx, &self.sealer)
     }
 
     pub(crate) async fn flush_events(&mut self) -> Result<()> {
@@ -220,16 +237,21 @@ impl Tx for PostgresTx {
     }
 
     async fn enqueue(&mut self, m: &NewOutbound) -> Result<i64> {
+        // The action's JSON is stored sealed, with the ids and buttons it names beside it
+        // for erasure.
+        let action = serde_json::to_string(&m.action)
+            .map_err(|e| Error::Storage(format!("cannot encode JSON: {e}")))?;
         let row = sqlx::query(
-            "INSERT INTO outbox (bot, chat_id, customer_id, action, broadcast,
+            "INSERT INTO outbox (bot, chat_id, customer_id, action, refs, broadcast,
                  next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              RETURNING id",
         )
         .bind(&m.bot)
         .bind(m.chat_id)
         .bind(m.customer_id.map(|c| c.0))
-        .bind(json(&m.action)?)
+        .bind(self.sealer.seal(Field::OutboxAction, &action))
+        .bind(search_refs(&action))
         .bind(m.broadcast)
         .bind(m.not_before)
         .bind(m.created_at)

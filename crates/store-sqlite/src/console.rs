@@ -1,8 +1,11 @@
 //! [`ConsoleStore`] on SQLite: console users, sessions and failed logins
 //! (`migrations/0021_console.sql`), plus the console's dashboard counts, customer search and
 //! newest-first audit page.
+//!
+//! A user's TOTP secret (`console_users.totp_secret`) is sealed
+//! ([`groupcart_core::sealing`]): written sealed, read opened.
 
-use crate::query::{customer, get, get_time, limit, ms};
+use crate::query::{customer, get, get_sealed_opt, get_time, limit, ms};
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,6 +15,7 @@ use groupcart_core::console::{
     Role,
 };
 use groupcart_core::customer::Customer;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
@@ -35,7 +39,8 @@ fn parse_permissions(text: &str) -> Result<Vec<Permission>> {
         .collect()
 }
 
-fn user_row(row: &SqliteRow) -> Result<ConsoleUser> {
+/// A console user, the TOTP secret opened.
+fn user_row(row: &SqliteRow, sealer: &Sealer) -> Result<ConsoleUser> {
     let role: String = get(row, "role")?;
     let permissions: String = get(row, "permissions")?;
     let disabled: i64 = get(row, "disabled")?;
@@ -46,7 +51,7 @@ fn user_row(row: &SqliteRow) -> Result<ConsoleUser> {
         role: Role::parse(&role).ok_or_else(|| Error::Storage(format!("unknown role {role}")))?,
         permissions: parse_permissions(&permissions)?,
         password_hash: get(row, "password_hash")?,
-        totp_secret: get(row, "totp_secret")?,
+        totp_secret: get_sealed_opt(row, "totp_secret", sealer, Field::TotpSecret)?,
         totp_last_step: get(row, "totp_last_step")?,
         disabled: disabled != 0,
         created_at: get_time(row, "created_at")?,
@@ -101,7 +106,7 @@ impl ConsoleStore for SqliteStore {
             }
             _ => db(e),
         })?;
-        user_row(&row)
+        user_row(&row, &self.sealer)
     }
 
     async fn console_users(&self) -> Result<Vec<ConsoleUser>> {
@@ -111,7 +116,7 @@ impl ConsoleStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(user_row).collect()
+        rows.iter().map(|row| user_row(row, &self.sealer)).collect()
     }
 
     async fn console_user(&self, id: i64) -> Result<Option<ConsoleUser>> {
@@ -122,7 +127,9 @@ impl ConsoleStore for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(db)?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref()
+            .map(|row| user_row(row, &self.sealer))
+            .transpose()
     }
 
     async fn console_user_by_name(&self, username: &str) -> Result<Option<ConsoleUser>> {
@@ -133,7 +140,9 @@ impl ConsoleStore for SqliteStore {
         .fetch_optional(&self.reader)
         .await
         .map_err(db)?;
-        row.as_ref().map(user_row).transpose()
+        row.as_ref()
+            .map(|row| user_row(row, &self.sealer))
+            .transpose()
     }
 
     async fn set_console_password(&self, id: i64, hash: &str, at: DateTime<Utc>) -> Result<bool> {
@@ -191,7 +200,7 @@ impl ConsoleStore for SqliteStore {
         let done = sqlx::query(
             "UPDATE console_users SET totp_secret = ?, totp_last_step = NULL WHERE id = ?",
         )
-        .bind(secret)
+        .bind(self.sealer.seal_opt(Field::TotpSecret, secret))
         .bind(id)
         .execute(&self.writer)
         .await

@@ -7,8 +7,11 @@
 //! aggregate over the page's id range of orders, merged here; segment rows read the stored
 //! copies and never touch orders. Both run in a read transaction so their two statements
 //! see one snapshot.
+//!
+//! Staff notes (`customers.notes`) are sealed ([`groupcart_core::sealing`]); the shipping
+//! country comes from the plain `orders.shipping_country`, never from the sealed address.
 
-use crate::query::{get, get_time, ms, time};
+use crate::query::{get, get_sealed_opt, get_time, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -18,6 +21,7 @@ use groupcart_core::crm::{
     SegmentRow, Stage, Stored, Windows,
 };
 use groupcart_core::customer::CustomerId;
+use groupcart_core::sealing::Field;
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use std::collections::HashMap;
@@ -264,7 +268,7 @@ impl CrmStore for SqliteStore {
             last_order_at: opt_time(get(&row, "last_order_at")?)?,
             lifetime_value: currency_totals(&lifetime)?,
             tags,
-            notes: get(&row, "notes")?,
+            notes: get_sealed_opt(&row, "notes", &self.sealer, Field::CustomerNotes)?,
             erased_at: opt_time(get(&row, "erased_at")?)?,
         }))
     }
@@ -439,6 +443,7 @@ impl CrmTx for SqliteTx {
         let (set_zone, zone) = text_change(&change.time_zone);
         let (set_country, country) = text_change(&change.country);
         let (set_notes, notes) = text_change(&change.notes);
+        let notes = self.sealer().seal_opt(Field::CustomerNotes, notes);
         let conn = self.conn();
         let found = sqlx::query(
             "UPDATE customers
@@ -522,9 +527,10 @@ impl CrmTx for SqliteTx {
         Ok(())
     }
 
+    /// The plain `shipping_country` (upper case) beside the sealed address.
     async fn latest_shipping_country(&mut self, id: CustomerId) -> Result<Option<String>> {
         let row = sqlx::query(concat!(
-            "SELECT json_extract(shipping_address, '$.country_code') AS country
+            "SELECT shipping_country AS country
              FROM orders
              WHERE customer_id = ? AND paid_at IS NOT NULL AND +status IN ",
             paid_statuses!(),

@@ -12,7 +12,8 @@
 //! their units, reminders, announcements), and the CRM ports
 //! ([`groupcart_core::crm::CrmStore`] and [`groupcart_core::crm::CrmTx`] in `crm.rs`: profiles,
 //! lifecycle stages; the segment ports in `segment.rs`; the broadcast ports in
-//! `broadcast.rs`). Its
+//! `broadcast.rs`), and the key management of encryption at rest
+//! ([`groupcart_core::sealing::SealingStore`], in `sealing.rs`). Its
 //! behaviour is pinned down by the contract suite in `groupcart-store-contract`, which runs
 //! the same tests against PostgreSQL; `groupcart-store-postgres` is written to be read side
 //! by side with this crate.
@@ -24,7 +25,16 @@
 //!   integer comparisons.
 //! - JSON (outbox actions, event data, job payloads, a product's texts, tags and images, a
 //!   variant's option values, an order's shipping address, a promotion's definition) is
-//!   `TEXT`; the inbox payload is kept exactly as received.
+//!   `TEXT`; the inbox payload is kept exactly as received (once opened).
+//! - Personal fields the database never searches are stored sealed
+//!   ([`groupcart_core::sealing`]) with the store's [`Sealer`]: `orders.shipping_address`
+//!   (its JSON), `order_events.note`, `customers.notes`, `inbox.payload`, `outbox.action`
+//!   (its JSON), `support_messages.text`, `faq_unanswered.question`,
+//!   `moderation_actions.excerpt` and `console_users.totp_secret`. Every write seals them,
+//!   every read opens them; values written before sealing read as they are. No statement
+//!   looks inside them: what is still searched is stored plain beside them
+//!   (`orders.shipping_country`, the `refs` of `inbox` and `outbox`). Emptied values stay
+//!   plain (`''`, an update reduced to its id, the blank action of `privacy.rs`).
 //! - Tables are `STRICT` and ids `AUTOINCREMENT`, so an id is never reused after a delete.
 //!
 //! # Durability
@@ -44,7 +54,8 @@
 //!   [`Store::begin`], `inbox_insert`, `inbox_failed`, `outbox_settle`, `jobs_claim`,
 //!   `job_retry`, `job_fail`, the catalog's `save_products`, `set_product_status` and
 //!   `adjust_stock`, and the coupon port's `create_promotion`, `update_promotion` and
-//!   `add_codes` (shop writes all happen inside a [`Tx`]). Writers queue for that
+//!   `add_codes`, and the sealing port's `check_keys`, `reseal` and `retire_keys` (shop
+//!   writes all happen inside a [`Tx`]). Writers queue for that
 //!   connection in order, inside the process, instead of spinning on the file lock. Multi-statement transactions still start with
 //!   `BEGIN IMMEDIATE`, so another process on the same file (a backup tool, a second binary
 //!   by mistake) waits on the busy timeout (5 s) rather than deadlocking.
@@ -88,6 +99,7 @@ mod migrate;
 mod moderation;
 mod privacy;
 mod referral;
+mod sealing;
 mod segment;
 mod shop;
 mod support;
@@ -102,6 +114,7 @@ use groupcart_core::event::{Event, NewEvent};
 use groupcart_core::inbox::{InboxUpdate, NewInboxUpdate};
 use groupcart_core::job::Job;
 use groupcart_core::outbox::{OutboundMessage, OutboxStats, Settlement};
+use groupcart_core::sealing::{search_refs, Field, Sealer};
 use groupcart_core::store::{Backend, SharedStore, Store, Tx};
 use groupcart_core::{Error, Result};
 use query::{ms, time};
@@ -128,7 +141,7 @@ const READ_CONNECTIONS: u32 = 4;
 /// How long SQLite waits for a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Most rows per multi-row `INSERT` in [`Store::inbox_insert`]: 5 parameters a row stays far
+/// Most rows per multi-row `INSERT` in [`Store::inbox_insert`]: 6 parameters a row stays far
 /// below SQLite's parameter limit, and a statement this size amortises the per-statement cost.
 /// A power of two: see [`chunk_sizes`].
 const INBOX_CHUNK: usize = 128;
@@ -157,16 +170,19 @@ pub struct SqliteStore {
     reader: SqlitePool,
     /// How to open another connection (for backups).
     options: SqliteConnectOptions,
+    /// Seals and opens the personal fields (see the crate docs).
+    sealer: Arc<Sealer>,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at `url_or_path` and applies pending
-    /// migrations.
+    /// migrations. Personal fields are sealed and opened with `sealer`; whether its keys
+    /// fit the database is [`groupcart_core::sealing::SealingStore::check_keys`]'s to say.
     ///
     /// Accepts `sqlite://path`, `sqlite:path` or a plain file path; `sqlite:///abs/path` is
     /// absolute. The parent directory is created if missing. In-memory databases are refused:
     /// the writer and the readers would not share one.
-    pub async fn open(url_or_path: &str) -> Result<SqliteStore> {
+    pub async fn open(url_or_path: &str, sealer: Arc<Sealer>) -> Result<SqliteStore> {
         let base = if url_or_path.starts_with("sqlite:") {
             if url_or_path.contains(":memory:") || url_or_path.contains("mode=memory") {
                 return Err(Error::Invalid(
@@ -224,6 +240,7 @@ impl SqliteStore {
             writer,
             reader,
             options,
+            sealer,
         })
     }
 
@@ -353,7 +370,7 @@ impl Store for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db)?;
-        Ok(Box::new(tx::SqliteTx::new(tx)))
+        Ok(Box::new(tx::SqliteTx::new(tx, self.sealer.clone())))
     }
 
     // --- inbox ---
@@ -392,7 +409,8 @@ impl Store for SqliteStore {
                     .bind(&u.bot)
                     .bind(u.update_id)
                     .bind(u.chat_id)
-                    .bind(&u.payload)
+                    .bind(self.sealer.seal(Field::Update, &u.payload))
+                    .bind(search_refs(&u.payload))
                     .bind(ms(u.received_at));
             }
             for row in q.fetch_all(&mut *tx).await.map_err(db)? {
@@ -424,7 +442,9 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(query::inbox_update).collect()
+        rows.iter()
+            .map(|row| query::inbox_update(row, &self.sealer))
+            .collect()
     }
 
     async fn inbox_failed(&self, seq: i64, error: &str, give_up: bool) -> Result<()> {
@@ -474,7 +494,9 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(query::outbound).collect()
+        rows.iter()
+            .map(|row| query::outbound(row, &self.sealer))
+            .collect()
     }
 
     async fn outbox_settle(

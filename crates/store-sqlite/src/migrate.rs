@@ -130,6 +130,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "moderation_staff",
         sql: include_str!("../migrations/0023_moderation_staff.sql"),
     },
+    Migration {
+        version: 24,
+        name: "sealing",
+        sql: include_str!("../migrations/0024_sealing.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

@@ -5,8 +5,11 @@
 //! Writes in a [`SqliteTx`] run on the writer, whose `BEGIN IMMEDIATE` serialises them, so
 //! counting a message and reading then setting a person's strikes need no further locking.
 //! The log is read on a reader connection.
+//!
+//! The excerpt of a moderated message (`moderation_actions.excerpt`) is sealed
+//! ([`groupcart_core::sealing`]): written sealed, read opened.
 
-use crate::query::{get, get_time, limit, ms, time};
+use crate::query::{get, get_sealed_opt, get_time, limit, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -15,6 +18,7 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::moderation::{
     ActionRecord, ModerationStore, ModerationTx, NewAction, Posted, Recent, Rule, Sanction, Strikes,
 };
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
@@ -49,7 +53,9 @@ impl ModerationStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(action_row).collect()
+        rows.iter()
+            .map(|row| action_row(row, &self.sealer))
+            .collect()
     }
 }
 
@@ -147,6 +153,7 @@ impl ModerationTx for SqliteTx {
     }
 
     async fn log_moderation(&mut self, action: &NewAction) -> Result<ActionRecord> {
+        let sealer = self.sealer();
         let row = sqlx::query(concat!(
             "INSERT INTO moderation_actions (bot, chat_id, user_id, customer_id, sanction, rule,
                  reason, excerpt, actor, until, at)
@@ -161,14 +168,14 @@ impl ModerationTx for SqliteTx {
         .bind(action.sanction.as_str())
         .bind(action.rule.map(Rule::as_str))
         .bind(&action.reason)
-        .bind(&action.excerpt)
+        .bind(sealer.seal_opt(Field::ModerationExcerpt, action.excerpt.as_deref()))
         .bind(&action.actor)
         .bind(action.until.map(ms))
         .bind(ms(action.at))
         .fetch_one(self.conn())
         .await
         .map_err(db)?;
-        action_row(&row)
+        action_row(&row, &sealer)
     }
 }
 
@@ -180,7 +187,8 @@ fn window_start(posted: &Posted) -> Result<DateTime<Utc>> {
         .ok_or_else(|| Error::Invalid("moderation window is too long".into()))
 }
 
-fn action_row(row: &SqliteRow) -> Result<ActionRecord> {
+/// A moderation log row, its excerpt opened.
+fn action_row(row: &SqliteRow, sealer: &Sealer) -> Result<ActionRecord> {
     let sanction: String = get(row, "sanction")?;
     let rule: Option<String> = get(row, "rule")?;
     let until: Option<i64> = get(row, "until")?;
@@ -199,7 +207,7 @@ fn action_row(row: &SqliteRow) -> Result<ActionRecord> {
             })
             .transpose()?,
         reason: get(row, "reason")?,
-        excerpt: get(row, "excerpt")?,
+        excerpt: get_sealed_opt(row, "excerpt", sealer, Field::ModerationExcerpt)?,
         actor: get(row, "actor")?,
         until: until.map(time).transpose()?,
         at: get_time(row, "at")?,

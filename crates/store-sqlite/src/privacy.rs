@@ -1,25 +1,33 @@
 //! [`PrivacyStore`] and [`PrivacyTx`] on SQLite: what an export reads (the private chat's
-//! updates and sent messages, events, referrals), the erasure of a customer across every
-//! table, and the search that proves it (`find_text`).
+//! updates and sent messages, opened, events, referrals), the erasure of a customer across
+//! every table, and the searches that prove it (`find_text` on opened values,
+//! `find_raw_text` on the file's content as stored).
 //!
-//! Where personal data lives, and what erasure does with it:
-//! - `customers`: identity columns cleared, Telegram id replaced by the pseudonym;
-//!   `customer_tags`, `carts`, `cart_codes` rows deleted.
-//! - `orders`: `shipping_address` and `tracking_number` cleared; `order_events.note`
-//!   cleared. Amounts, lines and `payments` stay (accounting).
-//! - `inbox` (updates as received), `outbox` (actions as sent) and `events` (details):
-//!   rows of the private chat, of the customer, or naming the Telegram id as a JSON number
-//!   are emptied; a waiting message is failed, never sent.
+//! Where personal data lives, and what erasure does with it (the columns marked sealed hold
+//! their values sealed, [`groupcart_core::sealing`]; emptied values are written plain):
+//! - `customers`: identity columns and the (sealed) `notes` cleared, Telegram id replaced by
+//!   the pseudonym; `customer_tags`, `carts`, `cart_codes` rows deleted.
+//! - `orders`: `shipping_address` (sealed), `shipping_country` and `tracking_number`
+//!   cleared; `order_events.note` (sealed) cleared. Amounts, lines and `payments` stay
+//!   (accounting).
+//! - `inbox` (updates as received, sealed), `outbox` (actions as sent, sealed) and `events`
+//!   (details): rows of the private chat, of the customer, or naming the Telegram id are
+//!   emptied; a waiting message is failed, never sent. A sealed update or action is found
+//!   by its plain `refs` (`sealing::search_refs`: ids and button data); a row written
+//!   before sealing (`refs` NULL, still plain) by the Telegram id as a JSON number in it.
+//!   Emptied rows hold the plain blank (an update reduced to its id, [`BLANK_ACTION`]) and
+//!   `refs = ' '`.
 //! - `jobs`: queued jobs whose payload names the Telegram id are deleted.
 //! - `join_requests`, `member_changes`, `moderation_actions`: the Telegram id becomes the
-//!   pseudonym (the excerpt of the moderated message is cleared);
+//!   pseudonym (the excerpt of the moderated message, sealed, is cleared);
 //!   `moderation_messages` and `moderation_strikes` rows deleted.
 //! - `broadcast_recipients`: the chat becomes the pseudonym, a planned one is cancelled.
 //! - Giveaway winners announcements (outbox, to the group): `#<n> <first name>` becomes
-//!   `#<n> [erased]`.
-//! - `support_messages`: the text of every message of the customer's tickets is emptied
-//!   (author, agent and time stay, for the service report); `faq_unanswered` rows of the
-//!   customer deleted. Tickets and FAQ ratings name the customer by id only and stay.
+//!   `#<n> [erased]`, in Rust (the actions are sealed), and the action is sealed again.
+//! - `support_messages`: the (sealed) text of every message of the customer's tickets is
+//!   emptied to `''` (author, agent and time stay, for the service report);
+//!   `faq_unanswered` rows of the customer deleted. Tickets and FAQ ratings name the
+//!   customer by id only and stay.
 //! - Giveaway entries, group-buy members, flash-sale buys, referrals, order discounts and
 //!   join rewards name the customer by id only and stay.
 //!
@@ -29,6 +37,7 @@
 
 use crate::query::{self, get, get_time, limit, ms};
 use crate::referral::{referral_row, COLUMNS as REFERRAL_COLUMNS};
+use crate::sealing::key_column;
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -39,15 +48,22 @@ use groupcart_core::privacy::{
     pseudonym, Direction, ErasureReport, PrivacyStore, PrivacyTx, StoredExchange, ERASED_NAME,
 };
 use groupcart_core::referral::Referral;
+use groupcart_core::sealing::{search_refs, Field, Sealer, PREFIX};
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
-/// The action an emptied outbox message is left with.
-const BLANK_ACTION: &str = r#"{"type":"send_text","text":""}"#;
+/// The action an emptied outbox message is left with, plain (it holds nothing, and it is
+/// what retention and re-sealing recognise an emptied message by).
+pub(crate) const BLANK_ACTION: &str = r#"{"type":"send_text","text":""}"#;
+
+/// Rows read at once when `find_text` opens a sealed column.
+const FIND_BATCH: i64 = 1_000;
 
 /// A condition true when `column` (JSON text) holds bound parameter `?1` as a JSON number:
-/// an object value or an array element, with or without a space after the colon.
+/// an object value or an array element, with or without a space after the colon. Only
+/// meaningful on plain values (rows written before sealing, whose `refs` is NULL).
 fn mentions_number(column: &str) -> String {
     let mut cases = Vec::new();
     for before in [":", ": ", "[", ","] {
@@ -84,15 +100,16 @@ impl PrivacyStore for SqliteStore {
         rows.iter()
             .map(|row| {
                 let outgoing: i64 = get(row, "outgoing")?;
+                let (direction, field) = if outgoing == 1 {
+                    (Direction::ToCustomer, Field::OutboxAction)
+                } else {
+                    (Direction::FromCustomer, Field::Update)
+                };
                 Ok(StoredExchange {
                     at: get_time(row, "at")?,
                     bot: get(row, "bot")?,
-                    direction: if outgoing == 1 {
-                        Direction::ToCustomer
-                    } else {
-                        Direction::FromCustomer
-                    },
-                    json: get(row, "json")?,
+                    direction,
+                    json: query::get_sealed(row, "json", &self.sealer, field)?,
                 })
             })
             .collect()
@@ -126,6 +143,19 @@ impl PrivacyStore for SqliteStore {
     }
 
     async fn find_text(&self, needle: &str) -> Result<Vec<String>> {
+        let mut found = self.find_raw_text(needle).await?;
+        let mut conn = self.reader.acquire().await.map_err(db)?;
+        for field in Field::ALL {
+            if sealed_holds(&mut conn, &self.sealer, field, needle).await? {
+                found.push(field.name().to_owned());
+            }
+        }
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
+
+    async fn find_raw_text(&self, needle: &str) -> Result<Vec<String>> {
         let mut conn = self.reader.acquire().await.map_err(db)?;
         let tables: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM sqlite_master
@@ -170,11 +200,51 @@ impl PrivacyStore for SqliteStore {
     }
 }
 
+/// Whether a sealed value of `field` holds `needle` once opened. Only sealed values are
+/// opened: plain ones are what [`PrivacyStore::find_raw_text`] searched already. Read by
+/// primary key in batches of [`FIND_BATCH`], stopping at the first hit.
+async fn sealed_holds(
+    conn: &mut SqliteConnection,
+    sealer: &Sealer,
+    field: Field,
+    needle: &str,
+) -> Result<bool> {
+    let (table, column, key) = (field.table(), field.column(), key_column(field));
+    let sql = format!(
+        "SELECT {key} AS pk, {column} AS value FROM {table}
+         WHERE {key} > ?1 AND substr({column}, 1, length(?2)) = ?2
+         ORDER BY {key}
+         LIMIT ?3"
+    );
+    let mut after = i64::MIN;
+    loop {
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(PREFIX)
+            .bind(FIND_BATCH)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+        for row in &rows {
+            after = get(row, "pk")?;
+            if query::get_sealed(row, "value", sealer, field)?.contains(needle) {
+                return Ok(true);
+            }
+        }
+        if (rows.len() as i64) < FIND_BATCH {
+            return Ok(false);
+        }
+    }
+}
+
 /// Replaces `#<number> <first name>` by `#<number> [erased]` in the winners announcements
 /// of the giveaways the customer won (outbox messages to the giveaway's chat): the only
-/// place a customer's name is written into a message to somebody else.
+/// place a customer's name is written into a message to somebody else. The actions are
+/// sealed, so each message of those chats is opened, changed in Rust and sealed again (with
+/// its new refs). Counts one per name replaced in a message.
 async fn erase_giveaway_names(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     customer: i64,
     first_name: &str,
 ) -> Result<i64> {
@@ -190,22 +260,51 @@ async fn erase_giveaway_names(
     // The action is JSON text: the name is matched as serde_json writes it in a string.
     let escaped = serde_json::to_string(first_name).map_err(Error::storage)?;
     let escaped = &escaped[1..escaped.len() - 1];
-    let mut changed = 0;
+    // The names to replace, by giveaway chat.
+    let mut chats: BTreeMap<(String, i64), Vec<(String, String)>> = BTreeMap::new();
     for entry in entries {
         let number: i64 = get(&entry, "number")?;
-        let name = format!("#{number} {escaped}");
-        changed += sqlx::query(
-            "UPDATE outbox SET action = replace(action, ?1, ?2)
-             WHERE bot = ?3 AND chat_id = ?4 AND instr(action, ?1) > 0",
+        chats
+            .entry((get(&entry, "bot")?, get(&entry, "chat_id")?))
+            .or_default()
+            .push((
+                format!("#{number} {escaped}"),
+                format!("#{number} {ERASED_NAME}"),
+            ));
+    }
+    let mut changed = 0;
+    for ((bot, chat), names) in chats {
+        let rows = sqlx::query(
+            "SELECT id, action FROM outbox WHERE bot = ? AND chat_id = ? AND action <> ?
+             ORDER BY id",
         )
-        .bind(&name)
-        .bind(format!("#{number} {ERASED_NAME}"))
-        .bind(get::<String>(&entry, "bot")?)
-        .bind(get::<i64>(&entry, "chat_id")?)
-        .execute(&mut *conn)
+        .bind(&bot)
+        .bind(chat)
+        .bind(BLANK_ACTION)
+        .fetch_all(&mut *conn)
         .await
-        .map_err(db)?
-        .rows_affected() as i64;
+        .map_err(db)?;
+        for row in rows {
+            let mut action = query::get_sealed(&row, "action", sealer, Field::OutboxAction)?;
+            let mut replaced = 0;
+            for (name, erased) in &names {
+                if action.contains(name.as_str()) {
+                    action = action.replace(name.as_str(), erased);
+                    replaced += 1;
+                }
+            }
+            if replaced == 0 {
+                continue;
+            }
+            sqlx::query("UPDATE outbox SET action = ?, refs = ? WHERE id = ?")
+                .bind(sealer.seal(Field::OutboxAction, &action))
+                .bind(search_refs(&action))
+                .bind(get::<i64>(&row, "id")?)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+            changed += replaced;
+        }
     }
     Ok(changed)
 }
@@ -250,6 +349,7 @@ impl PrivacyTx for SqliteTx {
         let id = customer.0;
         let tg_text = tg.to_string();
         let mut report = ErasureReport::default();
+        let sealer = self.sealer();
         let conn = self.conn();
 
         sqlx::query(
@@ -288,7 +388,8 @@ impl PrivacyTx for SqliteTx {
         }
 
         report.orders = sqlx::query(
-            "UPDATE orders SET shipping_address = NULL, tracking_number = NULL
+            "UPDATE orders SET shipping_address = NULL, shipping_country = NULL,
+                 tracking_number = NULL
              WHERE customer_id = ?",
         )
         .bind(id)
@@ -306,12 +407,15 @@ impl PrivacyTx for SqliteTx {
         .await
         .map_err(db)?;
 
-        // An emptied update keeps only its id: one still waiting (this very update among
-        // them) is then processed as an update of a kind groupcart ignores.
+        // An emptied update keeps only its id (plain): one still waiting (this very update
+        // among them) is then processed as an update of a kind groupcart ignores. A sealed
+        // update names the Telegram id in its refs; one from before sealing in its JSON.
         let inbox = format!(
-            "UPDATE inbox SET payload = json_object('update_id', update_id), last_error = NULL,
+            "UPDATE inbox SET payload = json_object('update_id', update_id), refs = ' ',
+                 last_error = NULL,
                  chat_id = CASE WHEN chat_id = ?2 THEN NULL ELSE chat_id END
-             WHERE chat_id = ?2 OR {}",
+             WHERE chat_id = ?2 OR (refs IS NULL AND {})
+                OR instr(refs, ' ' || ?1 || ' ') > 0",
             mentions_number("payload")
         );
         report.updates = sqlx::query(&inbox)
@@ -323,12 +427,13 @@ impl PrivacyTx for SqliteTx {
             .rows_affected() as i64;
 
         let outbox = format!(
-            "UPDATE outbox SET action = ?4, last_error = CASE WHEN status = 'pending'
-                     THEN 'erased' ELSE NULL END,
+            "UPDATE outbox SET action = ?4, refs = ' ',
+                 last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE NULL END,
                  settled_at = CASE WHEN status = 'pending' THEN ?5 ELSE settled_at END,
                  status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
                  chat_id = CASE WHEN chat_id = ?2 THEN ?6 ELSE chat_id END
-             WHERE customer_id = ?3 OR chat_id = ?2 OR {}",
+             WHERE customer_id = ?3 OR chat_id = ?2 OR (refs IS NULL AND {})
+                OR instr(refs, ' ' || ?1 || ' ') > 0",
             mentions_number("action")
         );
         report.messages = sqlx::query(&outbox)
@@ -343,16 +448,19 @@ impl PrivacyTx for SqliteTx {
             .map_err(db)?
             .rows_affected() as i64;
 
-        // Messages to others about their orders (staff notices name them).
+        // Messages to others about their orders (staff notices name them in their buttons'
+        // data: in the refs of a sealed action, as a JSON string in a plain one).
         for marker in order_markers {
             report.messages += sqlx::query(
-                "UPDATE outbox SET action = ?1,
+                "UPDATE outbox SET action = ?1, refs = ' ',
                      last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE NULL END,
                      settled_at = CASE WHEN status = 'pending' THEN ?2 ELSE settled_at END,
                      status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END
                  WHERE action <> ?1 AND EXISTS (
                      SELECT 1 FROM orders o WHERE o.customer_id = ?3
-                       AND instr(outbox.action, '\"' || ?4 || o.id || '\"') > 0)",
+                       AND ((outbox.refs IS NULL
+                             AND instr(outbox.action, '\"' || ?4 || o.id || '\"') > 0)
+                            OR instr(outbox.refs, ' ' || ?4 || o.id || ' ') > 0))",
             )
             .bind(BLANK_ACTION)
             .bind(ms(at))
@@ -460,7 +568,7 @@ impl PrivacyTx for SqliteTx {
             .await
             .map_err(db)?
             .rows_affected() as i64;
-        report.other += erase_giveaway_names(conn, id, &first_name).await?;
+        report.other += erase_giveaway_names(conn, &sealer, id, &first_name).await?;
         Ok(report)
     }
 
@@ -479,13 +587,16 @@ impl PrivacyTx for SqliteTx {
             return Ok(false);
         }
         let chat: i64 = get(&row, "chat_id")?;
-        sqlx::query("UPDATE outbox SET chat_id = ?, action = ?, last_error = NULL WHERE id = ?")
-            .bind(pseudonym)
-            .bind(BLANK_ACTION)
-            .bind(outbox_id)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "UPDATE outbox SET chat_id = ?, action = ?, refs = ' ', last_error = NULL
+             WHERE id = ?",
+        )
+        .bind(pseudonym)
+        .bind(BLANK_ACTION)
+        .bind(outbox_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
         if chat != pseudonym {
             // What arrived or was recorded in that private chat since the erasure.
             sqlx::query("UPDATE events SET chat_id = NULL, data = '{}' WHERE chat_id = ?")
@@ -494,7 +605,8 @@ impl PrivacyTx for SqliteTx {
                 .await
                 .map_err(db)?;
             sqlx::query(
-                "UPDATE inbox SET chat_id = NULL, payload = json_object('update_id', update_id)
+                "UPDATE inbox SET chat_id = NULL, payload = json_object('update_id', update_id),
+                     refs = ' '
                  WHERE chat_id = ?",
             )
             .bind(chat)
@@ -534,7 +646,7 @@ impl PrivacyTx for SqliteTx {
         .map_err(db)?
         .rows_affected();
         let messages = sqlx::query(
-            "UPDATE outbox SET action = ?1, last_error = NULL WHERE id IN (
+            "UPDATE outbox SET action = ?1, refs = ' ', last_error = NULL WHERE id IN (
                  SELECT id FROM outbox
                  WHERE status <> 'pending' AND created_at < ?2 AND action <> ?1
                  ORDER BY id LIMIT ?3)",

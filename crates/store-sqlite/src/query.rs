@@ -1,5 +1,6 @@
 //! Column lists, row decoding and the statements shared by [`crate::SqliteStore`] and
-//! [`crate::tx::SqliteTx`].
+//! [`crate::tx::SqliteTx`]. Decoders of rows with sealed columns take the store's
+//! [`Sealer`] and return them opened.
 
 use crate::db;
 use chrono::{DateTime, Utc};
@@ -9,6 +10,7 @@ use groupcart_core::event::{Event, NewEvent};
 use groupcart_core::inbox::InboxUpdate;
 use groupcart_core::job::Job;
 use groupcart_core::outbox::OutboundMessage;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::{Sqlite, SqliteRow};
 use sqlx::{Executor, Row};
@@ -91,6 +93,26 @@ pub(crate) fn get_json<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: 
         .map_err(|e| Error::Storage(format!("unreadable JSON in column {column}: {e}")))
 }
 
+/// A sealed column of `field`, opened.
+pub(crate) fn get_sealed(
+    row: &SqliteRow,
+    column: &str,
+    sealer: &Sealer,
+    field: Field,
+) -> Result<String> {
+    sealer.open(field, &get::<String>(row, column)?)
+}
+
+/// An optional sealed column of `field`, opened.
+pub(crate) fn get_sealed_opt(
+    row: &SqliteRow,
+    column: &str,
+    sealer: &Sealer,
+    field: Field,
+) -> Result<Option<String>> {
+    sealer.open_opt(field, get::<Option<String>>(row, column)?.as_deref())
+}
+
 pub(crate) fn json(value: &impl serde::Serialize) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Storage(format!("cannot encode JSON: {e}")))
 }
@@ -140,25 +162,29 @@ pub(crate) fn event(row: &SqliteRow) -> Result<Event> {
     })
 }
 
-pub(crate) fn inbox_update(row: &SqliteRow) -> Result<InboxUpdate> {
+/// An inbox row, its payload opened.
+pub(crate) fn inbox_update(row: &SqliteRow, sealer: &Sealer) -> Result<InboxUpdate> {
     Ok(InboxUpdate {
         seq: get(row, "seq")?,
         bot: get(row, "bot")?,
         update_id: get(row, "update_id")?,
         chat_id: get(row, "chat_id")?,
-        payload: get(row, "payload")?,
+        payload: get_sealed(row, "payload", sealer, Field::Update)?,
         received_at: get_time(row, "received_at")?,
         attempts: get(row, "attempts")?,
     })
 }
 
-pub(crate) fn outbound(row: &SqliteRow) -> Result<OutboundMessage> {
+/// An outbox row, its action opened.
+pub(crate) fn outbound(row: &SqliteRow, sealer: &Sealer) -> Result<OutboundMessage> {
+    let action = get_sealed(row, "action", sealer, Field::OutboxAction)?;
     Ok(OutboundMessage {
         id: get(row, "id")?,
         bot: get(row, "bot")?,
         chat_id: get(row, "chat_id")?,
         customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
-        action: get_json(row, "action")?,
+        action: serde_json::from_str(&action)
+            .map_err(|e| Error::Storage(format!("unreadable JSON in column action: {e}")))?,
         broadcast: get(row, "broadcast")?,
         attempts: get(row, "attempts")?,
         next_attempt_at: get_time(row, "next_attempt_at")?,
@@ -237,15 +263,17 @@ where
     Ok(())
 }
 
-/// `INSERT` of `rows` inbox updates that skips duplicates and returns the keys it stored.
+/// `INSERT` of `rows` inbox updates (the payload sealed, with its search refs) that skips
+/// duplicates and returns the keys it stored.
 pub(crate) fn inbox_insert_sql(rows: usize) -> String {
-    let mut sql =
-        String::from("INSERT INTO inbox (bot, update_id, chat_id, payload, received_at) VALUES ");
+    let mut sql = String::from(
+        "INSERT INTO inbox (bot, update_id, chat_id, payload, refs, received_at) VALUES ",
+    );
     for i in 0..rows {
         sql.push_str(if i == 0 {
-            "(?, ?, ?, ?, ?)"
+            "(?, ?, ?, ?, ?, ?)"
         } else {
-            ", (?, ?, ?, ?, ?)"
+            ", (?, ?, ?, ?, ?, ?)"
         });
     }
     sql.push_str(" ON CONFLICT (bot, update_id) DO NOTHING RETURNING bot, update_id");

@@ -12,16 +12,21 @@
 //! An order's lines, payments, timeline and discounts are read for a whole page of orders at
 //! once, in four statements whatever the page size. What an order's discounts do to their
 //! promotions (uses, budget, single-use codes) is in `coupon.rs`.
+//!
+//! The shipping address (its JSON) and the timeline's notes are sealed
+//! ([`groupcart_core::sealing`]); the address's country is kept plain beside it, upper case,
+//! in `orders.shipping_country`, for the CRM.
 
 use crate::catalog::{add, currency, values_sql};
 use crate::coupon::{check_discounts, give_back, order_discounts, take_discounts};
-use crate::query::{get, get_time, json, ms};
+use crate::query::{get, get_sealed_opt, get_time, json, ms};
 use crate::tx::SqliteTx;
 use crate::{chunk_sizes, db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::customer::CustomerId;
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::shop::{
     CartLine, NewOrder, Order, OrderEvent, OrderId, OrderLine, OrderQuery, OrderStatus, Payment,
     PaymentMethod, ShippingAddress, ShopStore, ShopTx, Transition,
@@ -44,6 +49,8 @@ impl SqliteTx {
     async fn place_order_unguarded(&mut self, order: &NewOrder) -> Result<Order> {
         let (subtotal, total) = totals(order)?;
         check_discounts(&order.discounts)?;
+        let sealer = self.sealer();
+        let (address, country) = sealed_address(&sealer, order.shipping_address.as_ref())?;
         let conn = self.conn();
 
         // 1. Stock, line by line, in variant order (PostgreSQL's lock order; here the write
@@ -77,9 +84,9 @@ impl SqliteTx {
         // 2. The order, its lines and the first step of its timeline.
         let row = sqlx::query(concat!(
             "INSERT INTO orders (customer_id, bot, currency, subtotal, shipping_cost, discount,
-                 total, status, shipping_address, shipping_option, source,
+                 total, status, shipping_address, shipping_country, shipping_option, source,
                  reservation_expires_at, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'pending_payment', ?, ?, ?, ?, ?, ?, ?)
              RETURNING ",
             order_columns!()
         ))
@@ -90,7 +97,8 @@ impl SqliteTx {
         .bind(order.shipping_cost)
         .bind(order.discount)
         .bind(total)
-        .bind(order.shipping_address.as_ref().map(json).transpose()?)
+        .bind(address)
+        .bind(country)
         .bind(&order.shipping_option)
         .bind(&order.source)
         .bind(ms(order.reservation_expires_at))
@@ -99,7 +107,7 @@ impl SqliteTx {
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| unknown_customer(e, order.customer_id))?;
-        let mut placed = order_row(&row)?;
+        let mut placed = order_row(&row, &sealer)?;
         let id = placed.id.0;
         let lines: Vec<(usize, &OrderLine)> = order.lines.iter().enumerate().collect();
         insert_rows(
@@ -130,7 +138,7 @@ impl SqliteTx {
             actor: "customer".into(),
             note: None,
         };
-        insert_event(conn, id, &first).await?;
+        insert_event(conn, &sealer, id, &first).await?;
 
         // 3. The reservations on the ledger, by the order.
         record_movements(
@@ -285,7 +293,11 @@ impl ShopTx for SqliteTx {
         .fetch_all(self.conn())
         .await
         .map_err(db)?;
-        Ok(with_details(self.conn(), &rows).await?.into_iter().next())
+        let sealer = self.sealer();
+        Ok(with_details(self.conn(), &sealer, &rows)
+            .await?
+            .into_iter()
+            .next())
     }
 
     /// `NotFound` for an unknown order. A line whose variant was removed from the catalog
@@ -306,6 +318,7 @@ impl ShopTx for SqliteTx {
                 to.as_str()
             )));
         }
+        let sealer = self.sealer();
         let conn = self.conn();
         // The status guard is part of the update, as on PostgreSQL, where it also decides
         // which of two concurrent transitions wins.
@@ -345,8 +358,8 @@ impl ShopTx for SqliteTx {
             actor: actor.clone(),
             note: note.clone(),
         };
-        insert_event(conn, id.0, &event).await?;
-        let mut order = with_details(conn, &[row])
+        insert_event(conn, &sealer, id.0, &event).await?;
+        let mut order = with_details(conn, &sealer, &[row])
             .await?
             .into_iter()
             .next()
@@ -401,13 +414,17 @@ impl ShopTx for SqliteTx {
     /// `NotFound` for an unknown order. The order's `updated_at` is left as it is (no time is
     /// given).
     async fn set_shipping_address(&mut self, id: OrderId, address: &ShippingAddress) -> Result<()> {
-        let changed = sqlx::query("UPDATE orders SET shipping_address = ? WHERE id = ?")
-            .bind(json(address)?)
-            .bind(id.0)
-            .execute(self.conn())
-            .await
-            .map_err(db)?
-            .rows_affected();
+        let (address, country) = sealed_address(&self.sealer(), Some(address))?;
+        let changed = sqlx::query(
+            "UPDATE orders SET shipping_address = ?, shipping_country = ? WHERE id = ?",
+        )
+        .bind(address)
+        .bind(country)
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
         if changed == 0 {
             return Err(Error::NotFound(format!("order {}", id.0)));
         }
@@ -518,7 +535,7 @@ impl ShopStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders.into_iter().next())
     }
@@ -551,7 +568,7 @@ impl ShopStore for SqliteStore {
             .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders)
     }
@@ -576,7 +593,7 @@ impl ShopStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        let orders = with_details(&mut tx, &rows).await?;
+        let orders = with_details(&mut tx, &self.sealer, &rows).await?;
         tx.commit().await.map_err(db)?;
         Ok(orders)
     }
@@ -728,7 +745,28 @@ async fn release(
     record_movements(conn, &released, "released", actor, at).await
 }
 
-async fn insert_event(conn: &mut SqliteConnection, order: i64, event: &OrderEvent) -> Result<()> {
+/// The stored form of an order's address: its JSON sealed, and its country in upper case
+/// (both `None` without an address).
+fn sealed_address(
+    sealer: &Sealer,
+    address: Option<&ShippingAddress>,
+) -> Result<(Option<String>, Option<String>)> {
+    let Some(address) = address else {
+        return Ok((None, None));
+    };
+    Ok((
+        Some(sealer.seal(Field::ShippingAddress, &json(address)?)),
+        Some(address.country_code.to_uppercase()),
+    ))
+}
+
+/// Appends `event` to the timeline of `order`, its note sealed.
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    sealer: &Sealer,
+    order: i64,
+    event: &OrderEvent,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO order_events (order_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?)",
     )
@@ -736,7 +774,7 @@ async fn insert_event(conn: &mut SqliteConnection, order: i64, event: &OrderEven
     .bind(event.status.as_str())
     .bind(ms(event.at))
     .bind(&event.actor)
-    .bind(&event.note)
+    .bind(sealer.seal_opt(Field::OrderNote, event.note.as_deref()))
     .execute(conn)
     .await
     .map_err(db)?;
@@ -782,9 +820,16 @@ fn unknown_customer(e: sqlx::Error, customer: CustomerId) -> Error {
 // --- reading ---
 
 /// The orders of `rows` (order rows), each with its lines, payments, timeline and discounts,
-/// read in four more statements whatever the number of orders.
-async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result<Vec<Order>> {
-    let mut orders = rows.iter().map(order_row).collect::<Result<Vec<_>>>()?;
+/// read in four more statements whatever the number of orders; sealed values opened.
+async fn with_details(
+    conn: &mut SqliteConnection,
+    sealer: &Sealer,
+    rows: &[SqliteRow],
+) -> Result<Vec<Order>> {
+    let mut orders = rows
+        .iter()
+        .map(|row| order_row(row, sealer))
+        .collect::<Result<Vec<_>>>()?;
     if orders.is_empty() {
         return Ok(orders);
     }
@@ -859,7 +904,7 @@ async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result
                 status: status(&get::<String>(&row, "status")?)?,
                 at: get_time(&row, "at")?,
                 actor: get(&row, "actor")?,
-                note: get(&row, "note")?,
+                note: get_sealed_opt(&row, "note", sealer, Field::OrderNote)?,
             });
     }
 
@@ -874,9 +919,9 @@ async fn with_details(conn: &mut SqliteConnection, rows: &[SqliteRow]) -> Result
     Ok(orders)
 }
 
-/// An order row, without its lines, payments, timeline and discounts.
-fn order_row(row: &SqliteRow) -> Result<Order> {
-    let address: Option<String> = get(row, "shipping_address")?;
+/// An order row, without its lines, payments, timeline and discounts; its address opened.
+fn order_row(row: &SqliteRow, sealer: &Sealer) -> Result<Order> {
+    let address = get_sealed_opt(row, "shipping_address", sealer, Field::ShippingAddress)?;
     let shipping_address = address
         .map(|text| serde_json::from_str::<ShippingAddress>(&text))
         .transpose()

@@ -8,8 +8,13 @@
 //!
 //! The FAQ revision is a counter that triggers on `faq_entries` bump on every insert,
 //! update and delete.
+//!
+//! Unanswered questions (`faq_unanswered.question`) and ticket messages
+//! (`support_messages.text`) are sealed ([`groupcart_core::sealing`]): written sealed, read
+//! opened, never searched or sorted by in SQL. An emptied message is `''`, which sealing
+//! leaves as it is.
 
-use crate::query::{get, get_json, get_time, json, limit, ms, time};
+use crate::query::{get, get_json, get_sealed, get_time, json, limit, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -18,6 +23,7 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::faq::{
     FaqEntry, FaqRating, FaqStore, FaqTx, NewFaqEntry, NewUnanswered, Unanswered,
 };
+use groupcart_core::sealing::{Field, Sealer};
 use groupcart_core::support::{
     Author, CannedReply, NewTicket, NewTicketMessage, Priority, SupportStore, SupportTx, Ticket,
     TicketFilter, TicketId, TicketMessage, TicketStatus,
@@ -204,7 +210,9 @@ impl FaqStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(unanswered_row).collect()
+        rows.iter()
+            .map(|row| unanswered_row(row, &self.sealer))
+            .collect()
     }
 
     async fn customer_unanswered(&self, customer: CustomerId) -> Result<Vec<Unanswered>> {
@@ -217,7 +225,9 @@ impl FaqStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(unanswered_row).collect()
+        rows.iter()
+            .map(|row| unanswered_row(row, &self.sealer))
+            .collect()
     }
 
     async fn faq_ratings(&self) -> Result<Vec<FaqRating>> {
@@ -248,6 +258,7 @@ impl FaqStore for SqliteStore {
 impl FaqTx for SqliteTx {
     async fn record_unanswered(&mut self, q: &NewUnanswered) -> Result<i64> {
         let customer = q.customer_id;
+        let question = self.sealer().seal(Field::UnansweredQuestion, &q.question);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO faq_unanswered (customer_id, language, question, best_entry,
                  best_confidence, at)
@@ -256,7 +267,7 @@ impl FaqTx for SqliteTx {
         )
         .bind(customer.map(|c| c.0))
         .bind(&q.language)
-        .bind(&q.question)
+        .bind(question)
         .bind(q.best_entry)
         .bind(q.best_confidence)
         .bind(ms(q.at))
@@ -272,6 +283,7 @@ impl FaqTx for SqliteTx {
     }
 
     async fn unanswered(&mut self, id: i64) -> Result<Option<Unanswered>> {
+        let sealer = self.sealer();
         let row = sqlx::query(concat!(
             "SELECT ",
             unanswered_columns!(),
@@ -281,7 +293,9 @@ impl FaqTx for SqliteTx {
         .fetch_optional(self.conn())
         .await
         .map_err(db)?;
-        row.as_ref().map(unanswered_row).transpose()
+        row.as_ref()
+            .map(|row| unanswered_row(row, &sealer))
+            .transpose()
     }
 
     async fn rate_faq_answer(
@@ -326,12 +340,13 @@ fn faq_row(row: &SqliteRow) -> Result<FaqEntry> {
     })
 }
 
-fn unanswered_row(row: &SqliteRow) -> Result<Unanswered> {
+/// An unanswered question, opened.
+fn unanswered_row(row: &SqliteRow, sealer: &Sealer) -> Result<Unanswered> {
     Ok(Unanswered {
         id: get(row, "id")?,
         customer_id: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
         language: get(row, "language")?,
-        question: get(row, "question")?,
+        question: get_sealed(row, "question", sealer, Field::UnansweredQuestion)?,
         best_entry: get(row, "best_entry")?,
         best_confidence: get(row, "best_confidence")?,
         at: get_time(row, "at")?,
@@ -387,7 +402,9 @@ impl SupportStore for SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(db)?;
-        rows.iter().map(message_row).collect()
+        rows.iter()
+            .map(|row| message_row(row, &self.sealer))
+            .collect()
     }
 
     async fn tickets_opened_between(
@@ -572,6 +589,7 @@ impl SupportTx for SqliteTx {
     }
 
     async fn add_ticket_message(&mut self, m: &NewTicketMessage) -> Result<i64> {
+        let text = self.sealer().seal(Field::SupportMessage, &m.text);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO support_messages (ticket_id, at, author, agent_id, agent_name, text)
              VALUES (?, ?, ?, ?, ?, ?)
@@ -582,7 +600,7 @@ impl SupportTx for SqliteTx {
         .bind(m.author.as_str())
         .bind(m.agent_id)
         .bind(&m.agent_name)
-        .bind(&m.text)
+        .bind(text)
         .fetch_one(self.conn())
         .await
         .map_err(|e| match &e {
@@ -595,6 +613,7 @@ impl SupportTx for SqliteTx {
     }
 
     async fn ticket_messages_tx(&mut self, id: TicketId) -> Result<Vec<TicketMessage>> {
+        let sealer = self.sealer();
         let rows = sqlx::query(concat!(
             "SELECT ",
             message_columns!(),
@@ -604,7 +623,7 @@ impl SupportTx for SqliteTx {
         .fetch_all(self.conn())
         .await
         .map_err(db)?;
-        rows.iter().map(message_row).collect()
+        rows.iter().map(|row| message_row(row, &sealer)).collect()
     }
 
     async fn canned_reply(&mut self, name: &str, language: &str) -> Result<Option<CannedReply>> {
@@ -688,7 +707,8 @@ fn ticket_row(row: &SqliteRow) -> Result<Ticket> {
     })
 }
 
-fn message_row(row: &SqliteRow) -> Result<TicketMessage> {
+/// A ticket message, its text opened.
+fn message_row(row: &SqliteRow, sealer: &Sealer) -> Result<TicketMessage> {
     let author: String = get(row, "author")?;
     Ok(TicketMessage {
         id: get(row, "id")?,
@@ -698,7 +718,7 @@ fn message_row(row: &SqliteRow) -> Result<TicketMessage> {
             .ok_or_else(|| Error::Storage(format!("unknown message author `{author}`")))?,
         agent_id: get(row, "agent_id")?,
         agent_name: get(row, "agent_name")?,
-        text: get(row, "text")?,
+        text: get_sealed(row, "text", sealer, Field::SupportMessage)?,
     })
 }
 

@@ -1,4 +1,5 @@
-//! [`Tx`] on SQLite: a `BEGIN IMMEDIATE` transaction on the writer connection.
+//! [`Tx`] on SQLite: a `BEGIN IMMEDIATE` transaction on the writer connection, with the
+//! store's [`Sealer`] for the sealed columns it writes and reads.
 
 use crate::query::{self, json, ms};
 use crate::{chunk_sizes, db};
@@ -9,10 +10,12 @@ use groupcart_core::customer::{Customer, CustomerId, CustomerSighting, Upserted}
 use groupcart_core::event::NewEvent;
 use groupcart_core::job::NewJob;
 use groupcart_core::outbox::NewOutbound;
+use groupcart_core::sealing::{search_refs, Field, Sealer};
 use groupcart_core::store::Tx;
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Row, Sqlite, Transaction};
+use std::sync::Arc;
 
 /// One open transaction. Dropping it without [`Tx::commit`] rolls it back (sqlx rolls back
 /// a dropped transaction before the connection is used again).
@@ -27,17 +30,26 @@ pub(crate) struct SqliteTx {
     /// The id the next enqueued message gets, once known.
     next_outbox_id: Option<i64>,
     done: Vec<i64>,
+    /// The store's key ring (a clone of its handle).
+    sealer: Arc<Sealer>,
 }
 
 impl SqliteTx {
-    pub(crate) fn new(tx: Transaction<'static, Sqlite>) -> Self {
+    pub(crate) fn new(tx: Transaction<'static, Sqlite>, sealer: Arc<Sealer>) -> Self {
         SqliteTx {
             tx,
             events: Vec::new(),
             outbox: Vec::new(),
             next_outbox_id: None,
             done: Vec::new(),
+            sealer,
         }
+    }
+
+    /// The store's key ring, as a handle of its own: statements on [`SqliteTx::conn`]
+    /// borrow the transaction.
+    pub(crate) fn sealer(&self) -> Arc<Sealer> {
+        self.sealer.clone()
     }
 
     /// The transaction's connection, for the shop statements (`shop.rs`), which run at once.
@@ -81,19 +93,21 @@ impl SqliteTx {
             let (chunk, tail) = rest.split_at(size);
             rest = tail;
             let sql = values_sql(
-                "INSERT INTO outbox (id, bot, chat_id, customer_id, action, broadcast,
+                "INSERT INTO outbox (id, bot, chat_id, customer_id, action, refs, broadcast,
                      next_attempt_at, created_at) VALUES ",
-                8,
+                9,
                 size,
             );
             let mut q = sqlx::query(&sql);
             for (id, m) in chunk {
+                let action = json(&m.action)?;
                 q = q
                     .bind(id)
                     .bind(&m.bot)
                     .bind(m.chat_id)
                     .bind(m.customer_id.map(|c| c.0))
-                    .bind(json(&m.action)?)
+                    .bind(self.sealer.seal(Field::OutboxAction, &action))
+                    .bind(search_refs(&action))
                     .bind(m.broadcast)
                     .bind(ms(m.not_before))
                     .bind(ms(m.created_at));

@@ -105,6 +105,7 @@ async fn launch(
     config.http.listen = listener.local_addr().unwrap();
     config.telegram.poll_timeout = 1;
     config.api.token = Secret::new(API_TOKEN);
+    config.encryption.keys = Secret::new(groupcart_store_contract::TEST_KEYS);
     configure(&mut config);
     // Sandbox mode serves its own simulator; with a token, the simulator is elsewhere.
     let outside = (!config.telegram.token.is_empty()).then(|| {
