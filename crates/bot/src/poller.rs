@@ -22,6 +22,8 @@ pub const ALLOWED_UPDATES: &[&str] = &[
     "chat_join_request",
     "pre_checkout_query",
     "shipping_query",
+    // The state of polls the bot sent (calendar polls' results).
+    "poll",
 ];
 
 /// Polls one bot until `shutdown`.

@@ -1,7 +1,9 @@
 //! Telegram updates in the core's terms.
 
 use chrono::{DateTime, Utc};
-use groupcart_core::incoming::{ChatKind, Incoming, IncomingKind, MessageMeta, Person, Replied};
+use groupcart_core::incoming::{
+    ChatKind, Incoming, IncomingKind, MessageMeta, Person, PollState, Replied,
+};
 use groupcart_core::shop::ShippingAddress;
 use groupcart_telegram::types::{Chat, ChatType, Message, OrderInfo, Update, User};
 
@@ -116,7 +118,8 @@ fn postal_address(a: &groupcart_telegram::types::ShippingAddress) -> ShippingAdd
     }
 }
 
-/// Translates an update, or `None` for updates without a chat (e.g. inline queries).
+/// Translates an update, or `None` for updates without a chat (e.g. inline queries) other
+/// than a poll's state.
 pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
     if let Some(query) = &update.shipping_query {
         return Some(Incoming {
@@ -288,6 +291,28 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
             chat_kind: chat_kind(&member.chat),
             from: Some(person(&member.from)),
             kind,
+            meta: MessageMeta::default(),
+        });
+    }
+    if let Some(poll) = &update.poll {
+        return Some(Incoming {
+            at,
+            thread_id: None,
+            // A poll's state names no chat (see `IncomingKind::PollState`).
+            chat_id: 0,
+            chat_kind: ChatKind::Channel,
+            from: None,
+            kind: IncomingKind::PollState(PollState {
+                poll_id: poll.id.clone(),
+                options: poll
+                    .options
+                    .iter()
+                    .map(|o| (o.text.clone(), o.voter_count))
+                    .collect(),
+                total_voter_count: poll.total_voter_count,
+                is_closed: poll.is_closed,
+                update_id: update.update_id,
+            }),
             meta: MessageMeta::default(),
         });
     }

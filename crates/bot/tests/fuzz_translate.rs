@@ -3,8 +3,9 @@
 //! Inputs are the Telegram fixtures mutated structurally and as text (the generator of
 //! `crates/telegram/tests/support/mutate.rs`) and arbitrary bytes; whatever the decoder
 //! accepts goes through [`to_incoming`]. Checked: it never panics; it gives an interaction
-//! exactly when the update has a chat; and for an update of one kind, that interaction
-//! belongs to the chat the intake ordered the update by ([`Update::chat_id`]).
+//! exactly when the update has a chat (or is a poll's state, which has none: chat 0); and for
+//! an update of one kind, that interaction belongs to the chat the intake ordered the update
+//! by ([`Update::chat_id`]).
 //!
 //! `PROPTEST_CASES` sets the number of cases and `FUZZ_SECONDS` bounds a long run
 //! (`scripts/fuzz.sh`); failing inputs are kept in `proptest-regressions/`.
@@ -47,6 +48,7 @@ fn modelled_kinds(update: &Update) -> usize {
         update.chat_join_request.is_some(),
         update.pre_checkout_query.is_some(),
         update.shipping_query.is_some(),
+        update.poll.is_some(),
     ]
     .into_iter()
     .filter(|&set| set)
@@ -60,7 +62,13 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
     let incoming = to_incoming(&update, at);
     if modelled_kinds(&update) <= 1 {
-        prop_assert_eq!(incoming.as_ref().map(|i| i.chat_id), update.chat_id());
+        // A poll's state names no chat: it reaches the core with chat 0.
+        let chat_id = if update.poll.is_some() {
+            Some(0)
+        } else {
+            update.chat_id()
+        };
+        prop_assert_eq!(incoming.as_ref().map(|i| i.chat_id), chat_id);
     }
     if let Some(incoming) = incoming {
         prop_assert_eq!(incoming.at, at);

@@ -7,6 +7,11 @@
 //! post and time) puts it in the outbox and marks it sent in one transaction, so a post goes
 //! out once however often the process restarts. A post moved to another time leaves its
 //! earlier job behind, which finds the post not due and does nothing.
+//!
+//! An interaction post may be a native poll ([`Poll`], sent with `sendPoll`). When Telegram
+//! confirms it, the sender records the poll's id on the post ([`CalendarStore::post_poll_sent`]);
+//! the `poll` updates Telegram then sends after votes are stored as the post's results
+//! ([`poll_state`]), newest update first.
 
 use crate::event::NewEvent;
 use crate::job::NewJob;
@@ -87,16 +92,59 @@ impl PostStatus {
     }
 }
 
-/// The content of a post: its text and link buttons.
+/// The content of a post: its text and link buttons, or a poll.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Content {
+    /// The message's text; empty (or left out) for a poll, whose question says it all.
+    #[serde(default)]
     pub text: String,
     /// Rows of link buttons (a product's deep link, a coupon's).
     #[serde(default)]
     pub buttons: Vec<Vec<LinkButton>>,
+    /// A native poll (`sendPoll`) instead of a text message; interaction posts only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
     pub category: Category,
     pub send_at: DateTime<Utc>,
+}
+
+/// A poll a post asks the chat (Telegram's `sendPoll`, a regular poll).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    /// 1-300 characters.
+    pub question: String,
+    /// 2-12 answers of 1-100 characters each.
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub allows_multiple_answers: bool,
+    /// Telegram's default; polls in channels are always anonymous.
+    #[serde(default = "anonymous_by_default")]
+    pub is_anonymous: bool,
+}
+
+fn anonymous_by_default() -> bool {
+    true
+}
+
+/// The latest state Telegram reported of a post's poll.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollResults {
+    /// Every answer with its votes, in the poll's order.
+    pub options: Vec<PollOptionCount>,
+    /// People who voted (with several answers allowed, less than the sum of the options).
+    pub total_voter_count: i64,
+    pub is_closed: bool,
+    /// When the state was received.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One answer of a poll and its votes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollOptionCount {
+    pub text: String,
+    pub voter_count: i64,
 }
 
 /// A button that opens a link.
@@ -142,6 +190,10 @@ pub struct ScheduledPost {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// A poll's id at Telegram, once Telegram confirmed it (how its results find the post).
+    pub poll_id: Option<String>,
+    /// A poll's latest results, once Telegram reported any.
+    pub poll_results: Option<PollResults>,
 }
 
 /// Which posts to list.
@@ -163,6 +215,12 @@ pub trait CalendarStore: Send + Sync {
 
     /// By `send_at`, then id, at most `query.limit`.
     async fn scheduled_posts(&self, query: &PostQuery) -> Result<Vec<ScheduledPost>>;
+
+    /// Remembers that the post sent as outbox message `outbox_id` became Telegram's poll
+    /// `poll_id` (the sender calls it when Telegram confirms a `sendPoll`, before it settles
+    /// the message); a later call for the same message (a resend after a crash) replaces it.
+    /// `false` if no post was sent as that message.
+    async fn post_poll_sent(&self, outbox_id: i64, poll_id: &str) -> Result<bool>;
 }
 
 /// Scheduled-post writes inside a [`crate::store::Tx`].
@@ -195,6 +253,19 @@ pub trait CalendarTx: Send {
         outbox_id: i64,
         at: DateTime<Utc>,
     ) -> Result<bool>;
+
+    /// Stores `results` (received at `results.updated_at` in update `update_id`) as the latest
+    /// state of `bot`'s poll `poll_id`, unless the state stored already came in an update
+    /// with an id at or above `update_id` and was received after `stale_before`. Returns the
+    /// post if it changed; `None` for a poll of no post, or an older (or repeated) state.
+    async fn record_poll_results(
+        &mut self,
+        bot: &str,
+        poll_id: &str,
+        results: &PollResults,
+        update_id: i64,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<PostId>>;
 }
 
 // --- use cases ---
@@ -207,11 +278,25 @@ impl Content {
     /// Every rule a post's content must meet, all problems at once.
     pub fn validate(&self, at: DateTime<Utc>) -> std::result::Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
+        if self.poll.is_some() {
+            // `sendPoll` has no message text: the question is the text.
+            if !self.text.is_empty() {
+                errors.push(FieldError::new(
+                    "text",
+                    "must be empty for a poll (the question is its text)",
+                ));
+            }
         // Telegram's limit for a message's text.
-        if self.text.trim().is_empty() || self.text.chars().count() > 4096 {
+        } else if self.text.trim().is_empty() || self.text.chars().count() > 4096 {
             errors.push(FieldError::new("text", "must be 1-4096 characters"));
         }
         errors.extend(button_errors(&self.buttons));
+        if let Some(poll) = &self.poll {
+            errors.extend(poll.errors());
+            if self.category != Category::Interaction {
+                errors.push(FieldError::new("category", "a poll is an interaction post"));
+            }
+        }
         if self.send_at <= at {
             errors.push(FieldError::new("send_at", "must be in the future"));
         }
@@ -224,6 +309,33 @@ impl Content {
 
     fn keyboard(&self) -> Keyboard {
         keyboard(&self.buttons)
+    }
+}
+
+/// Telegram's limits for a poll (`sendPoll`, `InputPollOption`); Telegram takes a single
+/// answer too, but a poll of one answer asks nothing.
+const MAX_QUESTION_CHARS: usize = 300;
+const MIN_POLL_OPTIONS: usize = 2;
+const MAX_POLL_OPTIONS: usize = 12;
+const MAX_OPTION_CHARS: usize = 100;
+
+impl Poll {
+    /// What is wrong with the poll (nothing: empty).
+    pub fn errors(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let fits = |s: &str, max: usize| !s.trim().is_empty() && s.chars().count() <= max;
+        if !fits(&self.question, MAX_QUESTION_CHARS) {
+            errors.push(FieldError::new("poll.question", "must be 1-300 characters"));
+        }
+        if !(MIN_POLL_OPTIONS..=MAX_POLL_OPTIONS).contains(&self.options.len())
+            || !self.options.iter().all(|o| fits(o, MAX_OPTION_CHARS))
+        {
+            errors.push(FieldError::new(
+                "poll.options",
+                "must be 2-12 answers of 1-100 characters each",
+            ));
+        }
+        errors
     }
 }
 
@@ -287,11 +399,22 @@ pub async fn schedule(
     at: DateTime<Utc>,
 ) -> Result<ScheduledPost> {
     let mut errors = draft.content.validate(at).err().unwrap_or_default();
-    if store.chat(bot, draft.chat_id).await?.is_none() {
-        errors.push(FieldError::new(
+    match store.chat(bot, draft.chat_id).await? {
+        None => errors.push(FieldError::new(
             "chat_id",
             "not a chat of this bot (add the bot to it first)",
-        ));
+        )),
+        // Telegram refuses a poll in a channel that shows who voted.
+        Some(chat)
+            if chat.seen.kind == "channel"
+                && draft.content.poll.as_ref().is_some_and(|p| !p.is_anonymous) =>
+        {
+            errors.push(FieldError::new(
+                "poll.is_anonymous",
+                "polls in channels are always anonymous",
+            ))
+        }
+        Some(_) => {}
     }
     if !errors.is_empty() {
         return Err(Error::Fields(errors));
@@ -374,16 +497,21 @@ pub async fn send_due(tx: &mut dyn Tx, id: PostId, now: DateTime<Utc>) -> Result
     if post.status != PostStatus::Scheduled || post.content.send_at > now {
         return Ok(false);
     }
+    let action = match &post.content.poll {
+        Some(poll) => Action::SendPoll {
+            question: poll.question.clone(),
+            options: poll.options.clone(),
+            allows_multiple_answers: poll.allows_multiple_answers,
+            is_anonymous: poll.is_anonymous,
+            buttons: post.content.keyboard(),
+        },
+        None => Action::SendText {
+            text: post.content.text.clone(),
+            buttons: post.content.keyboard(),
+        },
+    };
     let outbox_id = tx
-        .enqueue(&NewOutbound::now(
-            &post.bot,
-            post.chat_id,
-            Action::SendText {
-                text: post.content.text.clone(),
-                buttons: post.content.keyboard(),
-            },
-            now,
-        ))
+        .enqueue(&NewOutbound::now(&post.bot, post.chat_id, action, now))
         .await?;
     let sent = tx.mark_post_sent(id, outbox_id, now).await?;
     tx.append_event(
@@ -394,6 +522,44 @@ pub async fn send_due(tx: &mut dyn Tx, id: PostId, now: DateTime<Utc>) -> Result
     )
     .await?;
     Ok(sent)
+}
+
+/// How long Telegram keeps an update it could not deliver. A poll's state received this long
+/// after the one stored cannot be an older one arriving late, whatever its update id says
+/// (Telegram picks update ids at random after a week without updates).
+const UPDATE_LIFETIME_HOURS: i64 = 24;
+
+/// Stores the state Telegram reported of a poll bot `bot` sent (a `poll` update), as the
+/// results of the post it belongs to.
+///
+/// Telegram reports the whole state each time, so storing it is idempotent. Counts are not
+/// monotonic (a voter may retract or change their vote in a regular poll), so the newest
+/// state wins by update order: a state from an update with a lower id than the stored one
+/// is a late, older one and is left out. Updates without a chat are processed concurrently
+/// here, so this matters even when Telegram delivers in order. `Ok(None)` for a poll of no
+/// post or a state already superseded.
+pub async fn poll_state(
+    tx: &mut dyn Tx,
+    bot: &str,
+    state: &crate::incoming::PollState,
+    at: DateTime<Utc>,
+) -> Result<Option<PostId>> {
+    let results = PollResults {
+        options: state
+            .options
+            .iter()
+            .map(|(text, voter_count)| PollOptionCount {
+                text: text.clone(),
+                voter_count: *voter_count,
+            })
+            .collect(),
+        total_voter_count: state.total_voter_count,
+        is_closed: state.is_closed,
+        updated_at: at,
+    };
+    let stale_before = at - chrono::Duration::hours(UPDATE_LIFETIME_HOURS);
+    tx.record_poll_results(bot, &state.poll_id, &results, state.update_id, stale_before)
+        .await
 }
 
 /// How many posts of each category, and each one's share in basis points (the mix staff
@@ -437,9 +603,76 @@ mod tests {
                 text: "Shop".into(),
                 url: "https://t.me/shop_bot?start=p-tea".into(),
             }]],
+            poll: None,
             category: Category::News,
             send_at: at() + chrono::Duration::hours(1),
         }
+    }
+
+    fn poll() -> Content {
+        Content {
+            text: String::new(),
+            buttons: Vec::new(),
+            poll: Some(Poll {
+                question: "Which tea next?".into(),
+                options: vec!["Longjing".into(), "Pu-erh".into()],
+                allows_multiple_answers: false,
+                is_anonymous: true,
+            }),
+            category: Category::Interaction,
+            send_at: at() + chrono::Duration::hours(1),
+        }
+    }
+
+    fn fields(content: &Content) -> Vec<String> {
+        content
+            .validate(at())
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_poll_is_checked() {
+        assert!(poll().validate(at()).is_ok());
+        // Defaults: anonymous, one answer; the text may be left out.
+        let parsed: Content = serde_json::from_value(json!({
+            "poll": {"question": "Which tea next?", "options": ["Longjing", "Pu-erh"]},
+            "category": "interaction",
+            "send_at": at() + chrono::Duration::hours(1),
+        }))
+        .unwrap();
+        assert_eq!(parsed, poll());
+
+        let mut bad = poll();
+        bad.text = "Vote!".into();
+        bad.category = Category::News;
+        let p = bad.poll.as_mut().unwrap();
+        p.question = "q".repeat(301);
+        p.options = vec!["only one".into()];
+        assert_eq!(
+            fields(&bad),
+            ["text", "poll.question", "poll.options", "category"]
+        );
+
+        let mut limits = poll();
+        let p = limits.poll.as_mut().unwrap();
+        p.question = "q".repeat(300);
+        p.options = (b'a'..b'm')
+            .map(|c| char::from(c).to_string().repeat(100))
+            .collect();
+        assert!(fields(&limits).is_empty());
+        limits.poll.as_mut().unwrap().options.push("13".into());
+        assert_eq!(fields(&limits), ["poll.options"]);
+        let mut long = poll();
+        long.poll.as_mut().unwrap().options[1] = "x".repeat(101);
+        assert_eq!(fields(&long), ["poll.options"]);
+        let mut blank = poll();
+        blank.poll.as_mut().unwrap().options[0] = " ".into();
+        blank.poll.as_mut().unwrap().question = " ".into();
+        assert_eq!(fields(&blank), ["poll.question", "poll.options"]);
     }
 
     #[test]
@@ -476,6 +709,8 @@ mod tests {
             created_at: at(),
             updated_at: at(),
             sent_at: None,
+            poll_id: None,
+            poll_results: None,
         };
         let posts = [
             post(Category::News, PostStatus::Sent),

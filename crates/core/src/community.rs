@@ -9,7 +9,13 @@
 //! language; the right answer approves the request and hands out the chat's join coupon (a
 //! single-use code for this person, already on their cart), a wrong answer declines it, and a
 //! job declines what is still open when the time is up. The timeline stays inside the five
-//! minutes in which Telegram lets the bot write to someone who never started it.
+//! minutes in which Telegram lets the bot write to someone who never started it. Under
+//! staff approval the request waits instead for Approve / Decline in the staff chat.
+//!
+//! Someone who joins a group directly (no join request) is checked in the group: restricted
+//! (staff excepted), the check posted there for them alone, the restriction lifted when they
+//! pass, removed on a wrong answer or when the chat's `verification_timeout_minutes` are up
+//! ([`MemberCheck`]).
 
 use crate::customer::CustomerId;
 use crate::promotion::PromotionId;
@@ -52,6 +58,78 @@ pub enum Verification {
         answers: Vec<String>,
         correct: usize,
     },
+    /// Staff decide: the person is told their request will be reviewed, and the staff chat
+    /// gets Approve / Decline buttons. Needs the bot's staff chat.
+    Staff,
+}
+
+/// The job that starts the group check of someone who joined a group directly (not
+/// through a join request): it asks Telegram whether they are staff first, who are never
+/// restricted.
+pub const MEMBER_CHECK_JOB: &str = "community.member_check";
+
+/// The job that removes a member who did not pass the group check in time.
+pub const MEMBER_CHECK_TIMEOUT_JOB: &str = "community.member_check_timeout";
+
+/// Minutes a member who joined directly has to pass the group check, unless set.
+pub const DEFAULT_VERIFICATION_TIMEOUT_MINUTES: u32 = 5;
+
+fn default_verification_timeout() -> u32 {
+    DEFAULT_VERIFICATION_TIMEOUT_MINUTES
+}
+
+/// Where the group check of a member who joined directly stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberCheckStatus {
+    /// Restricted, waiting for their answer (or for staff).
+    Pending,
+    /// Passed (or approved by staff): the restriction is lifted.
+    Passed,
+    /// Wrong answer, time up or declined by staff: removed from the group.
+    Failed,
+}
+
+impl MemberCheckStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberCheckStatus::Pending => "pending",
+            MemberCheckStatus::Passed => "passed",
+            MemberCheckStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(MemberCheckStatus::Pending),
+            "passed" => Some(MemberCheckStatus::Passed),
+            "failed" => Some(MemberCheckStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// The check of someone who joined a group directly: restricted until they pass it in the
+/// group (or staff approve them), removed on a wrong answer or when `deadline` passes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberCheck {
+    pub bot: String,
+    pub chat_id: i64,
+    /// Telegram user id.
+    pub user_id: i64,
+    /// The check asked (kept, so an answer is judged against what was asked even if the
+    /// settings or a raid changed since).
+    pub verification: Verification,
+    /// The outbox row of the check message posted in the group (none for staff approval).
+    pub message_outbox_id: Option<i64>,
+    /// For the welcome once they pass.
+    pub first_name: String,
+    pub language: Option<String>,
+    pub status: MemberCheckStatus,
+    pub started_at: DateTime<Utc>,
+    /// When the timeout job removes them (none for staff approval).
+    pub deadline: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 /// The job that deletes a welcome message when its time is up.
@@ -166,14 +244,17 @@ impl ChatSettings {
         match (raid, &self.raid.verification, &self.verification) {
             (None, ..) => self.verification.clone(),
             (Some(_), Some(strict), _) => strict.clone(),
-            (Some(_), None, own @ Verification::Question { .. }) => own.clone(),
+            // The chat's own question or staff approval is strict enough already.
+            (Some(_), None, own @ (Verification::Question { .. } | Verification::Staff)) => {
+                own.clone()
+            }
             (Some(raid), None, _) => raid.sum(chat_id),
         }
     }
 }
 
 /// What staff set for a chat.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatSettings {
     #[serde(default)]
@@ -192,6 +273,30 @@ pub struct ChatSettings {
     /// What many joins at once bring.
     #[serde(default)]
     pub raid: RaidGuard,
+    /// Minutes someone who joined the group directly (not through a join request) has to
+    /// pass the check in the group before they are removed (1-1440).
+    #[serde(default = "default_verification_timeout")]
+    pub verification_timeout_minutes: u32,
+    /// Check people who join the group directly too (restricted until they pass the
+    /// `verification` in the group). Off by default, so groups set up before this existed
+    /// (with the default button check) do not start restricting newcomers unasked.
+    #[serde(default)]
+    pub verify_direct_joins: bool,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        ChatSettings {
+            role: ChatRole::default(),
+            verification: Verification::default(),
+            join_promotion: None,
+            moderation: Default::default(),
+            welcome: Welcome::default(),
+            raid: RaidGuard::default(),
+            verification_timeout_minutes: DEFAULT_VERIFICATION_TIMEOUT_MINUTES,
+            verify_direct_joins: false,
+        }
+    }
 }
 
 impl ChatSettings {
@@ -212,6 +317,12 @@ impl ChatSettings {
             errors.push(FieldError::new(
                 "raid",
                 "joins 2-10000 (0: off) within seconds 1-3600, for minutes 1-10080",
+            ));
+        }
+        if !(1..=24 * 60).contains(&self.verification_timeout_minutes) {
+            errors.push(FieldError::new(
+                "verification_timeout_minutes",
+                "must be 1-1440",
             ));
         }
         let welcome = &self.welcome;
@@ -529,6 +640,28 @@ pub trait CommunityTx: Send {
 
     /// The chat's last raid, running or over.
     async fn raid(&mut self, bot: &str, chat_id: i64) -> Result<Option<Raid>>;
+
+    /// Opens the group check of a member who joined directly (or opens it again after an
+    /// earlier one was decided).
+    async fn open_member_check(&mut self, check: &MemberCheck) -> Result<()>;
+
+    /// The group check of `user_id` in `chat_id`, locked until the transaction ends.
+    async fn member_check_for_update(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        user_id: i64,
+    ) -> Result<Option<MemberCheck>>;
+
+    /// Decides a pending group check. `false` (and nothing changed) if it is not pending.
+    async fn decide_member_check(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        user_id: i64,
+        status: MemberCheckStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// Gives `customer` the chat's join coupon: saves `code` as a single-use code of
     /// `promotion` for them, unless they already got one for this chat (`false`).

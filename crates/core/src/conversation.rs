@@ -101,6 +101,11 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
     if community_chat::is_community_event(&incoming.kind) {
         return community_chat::handle(tx, ctx, incoming).await;
     }
+    // A poll's results have no chat and no person: they belong to the calendar post.
+    if let IncomingKind::PollState(state) = &incoming.kind {
+        crate::calendar::poll_state(tx, &ctx.bot.key.0, state, incoming.at).await?;
+        return Ok(());
+    }
     // Giveaways are joined from the group or channel they are announced in.
     if giveaway_chat::is_giveaway_button(&incoming.kind) {
         return giveaway_chat::button(tx, ctx, incoming).await;
@@ -121,6 +126,10 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
     {
         if incoming.chat_kind != ChatKind::Private && flash_sale_chat::is_flash_sale_button(data) {
             return flash_sale_chat::group_button(tx, ctx, incoming, person, callback_id, data)
+                .await;
+        }
+        if incoming.chat_kind != ChatKind::Private && community_chat::is_group_check_button(data) {
+            return community_chat::group_button(tx, ctx, incoming, person, callback_id, data)
                 .await;
         }
     }
@@ -286,6 +295,8 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::JoinRequest { .. }
         | IncomingKind::MemberChanged { .. }
         | IncomingKind::BotMembership { .. }
+        // Handled before the conversation too.
+        | IncomingKind::PollState(_)
         | IncomingKind::Other { .. } => Ok(()),
     }
 }

@@ -129,6 +129,22 @@ pub enum IncomingKind {
         can_restrict_members: bool,
         can_delete_messages: bool,
     },
+    /// The current state of a poll the bot sent (Telegram sends it after every vote, and
+    /// when the poll closes). The chat is not known: `chat_id` is 0.
+    PollState(PollState),
     /// Anything the core does not handle yet, by its kind name; recorded, not acted on.
     Other { kind: String },
+}
+
+/// A poll's state as Telegram reports it: every answer with its votes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollState {
+    /// Telegram's id of the poll.
+    pub poll_id: String,
+    /// Each answer's text and votes, in the poll's order.
+    pub options: Vec<(String, i64)>,
+    pub total_voter_count: i64,
+    pub is_closed: bool,
+    /// The id of the update that carried it: states of one poll are ordered by it.
+    pub update_id: i64,
 }

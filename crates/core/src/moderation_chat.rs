@@ -233,7 +233,8 @@ pub(crate) async fn button(
     .await
 }
 
-async fn answer(
+/// Answers a button press (`answerCallbackQuery`), with a short toast if `text` is given.
+pub(crate) async fn answer(
     tx: &mut dyn Tx,
     bot: &str,
     incoming: &Incoming,

@@ -80,6 +80,16 @@ pub enum Action {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         buttons: Keyboard,
     },
+    /// A native poll (`sendPoll`, a regular poll), with buttons: a calendar post's question to
+    /// the chat. Telegram's poll id comes back with the sent message.
+    SendPoll {
+        question: String,
+        options: Vec<String>,
+        allows_multiple_answers: bool,
+        is_anonymous: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Keyboard,
+    },
     /// A file the bot makes and uploads (e.g. a customer's data export), with a caption.
     SendDocument {
         file_name: String,

@@ -171,6 +171,18 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
             )
             .await;
         }
+        if crate::community_chat::is_staff_review_button(data) {
+            return crate::community_chat::staff_button(
+                tx,
+                ctx,
+                incoming,
+                person,
+                callback_id,
+                data,
+                *message_id,
+            )
+            .await;
+        }
     }
     let actor_name = staff_name(person);
     let actor = Actor {

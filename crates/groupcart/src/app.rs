@@ -29,7 +29,9 @@ use groupcart_simulator::{SimConfig, Simulator};
 use groupcart_telegram::Client;
 use groupcart_worker::analytics_jobs::AnomalyCheck;
 use groupcart_worker::calendar_jobs::SendPost;
-use groupcart_worker::community_jobs::{CloseJoinRequest, DrawGiveaway, TelegramMembership};
+use groupcart_worker::community_jobs::{
+    CloseJoinRequest, CloseMemberCheck, DrawGiveaway, StartMemberCheck, TelegramMembership,
+};
 use groupcart_worker::crm_jobs::{Recompute, RefreshCustomer, ReleaseBroadcast};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
@@ -514,6 +516,19 @@ fn job_runner(
         clock: clock.clone(),
     }));
     jobs.register(Arc::new(DeleteWelcome {
+        clock: clock.clone(),
+    }));
+    jobs.register(Arc::new(StartMemberCheck {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
+        staff: members.clone(),
+    }));
+    jobs.register(Arc::new(CloseMemberCheck {
         clock: clock.clone(),
     }));
     jobs.register(Arc::new(RunStaffCommand {

@@ -17,7 +17,7 @@ use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, ChatInfo, ChatType, JoinResult, MemberSpec,
     MemberStatus, MessageExtras, MessageSent, OrderInfo, PayDetails, PayStarted, PayTarget,
     Payment, PaymentStatus, SentMessage, ShippingAddress, SimChat, SimFile, SimTopic, SimUser,
-    Stats, UserSpec,
+    Stats, UserSpec, VoteSent,
 };
 use crate::{SimConfig, Simulator};
 
@@ -712,6 +712,101 @@ impl Simulator {
                 update_id,
                 callback_query_id: id,
             })
+        })
+    }
+
+    /// A user votes in a poll the bot sent: `option_ids` are the chosen answers (0-based;
+    /// several only if the poll allows it; none retracts a vote where revoting is allowed).
+    /// Like Telegram, the bot then gets a `poll` update with the poll's new state, and for a
+    /// non-anonymous poll a `poll_answer` too.
+    pub fn vote(
+        &self,
+        bot_id: i64,
+        from: impl Into<UserSpec>,
+        chat_id: i64,
+        message_id: i64,
+        option_ids: &[usize],
+    ) -> Result<VoteSent, SimError> {
+        let from = from.into();
+        check_bot_id(bot_id)?;
+        self.act(|world, _, _| {
+            let user_id = acting_user(world, &from)?;
+            let visible = if chat_id > 0 {
+                chat_id == user_id
+            } else {
+                world.member(chat_id, user_id).present()
+            };
+            if !visible {
+                return Err(SimError::bad_request("the user cannot see that chat"));
+            }
+            let user = world.user_json(user_id);
+            let bot = world.bot(bot_id);
+            let (poll_id, mut votes) = bot
+                .polls
+                .iter()
+                .find(|(_, p)| p.chat_id == chat_id && p.message_id == message_id)
+                .map(|(id, p)| (id.clone(), p.votes.clone()))
+                .ok_or_else(|| SimError::not_found("no such poll from the bot"))?;
+            let entry = bot
+                .entry_mut(chat_id, message_id)
+                .ok_or_else(|| SimError::not_found("the poll's message was deleted"))?;
+            let poll = &mut entry.message["poll"];
+            let flag = |name: &str| poll[name].as_bool().unwrap_or(false);
+            if flag("is_closed") {
+                return Err(SimError::bad_request("the poll is closed"));
+            }
+            let options = poll["options"].as_array().map_or(0, Vec::len);
+            let mut chosen: Vec<usize> = option_ids.to_vec();
+            chosen.sort_unstable();
+            chosen.dedup();
+            if chosen.iter().any(|&n| n >= options) {
+                return Err(SimError::bad_request("no such poll option"));
+            }
+            if chosen.len() > 1 && !flag("allows_multiple_answers") {
+                return Err(SimError::bad_request("the poll allows one answer"));
+            }
+            if votes.contains_key(&user_id) && !flag("allows_revoting") {
+                return Err(SimError::bad_request("the user has already voted"));
+            }
+            if chosen.is_empty() {
+                if votes.remove(&user_id).is_none() {
+                    return Err(SimError::bad_request("no vote to retract"));
+                }
+            } else {
+                votes.insert(user_id, chosen.clone());
+            }
+            for (n, option) in poll["options"]
+                .as_array_mut()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let count = votes.values().filter(|v| v.contains(&n)).count();
+                option["voter_count"] = json!(count);
+            }
+            poll["total_voter_count"] = json!(votes.len());
+            let poll = poll.clone();
+            if let Some(record) = bot.polls.get_mut(&poll_id) {
+                record.votes = votes;
+            }
+            let update_id = world.push_update(bot_id, "poll", poll.clone());
+            if !poll["is_anonymous"].as_bool().unwrap_or(true) {
+                let persistent: Vec<Value> = chosen
+                    .iter()
+                    .map(|&n| poll["options"][n]["persistent_id"].clone())
+                    .collect();
+                world.push_update(
+                    bot_id,
+                    "poll_answer",
+                    json!({
+                        "poll_id": poll_id,
+                        "user": user,
+                        "option_ids": chosen,
+                        "option_persistent_ids": persistent,
+                    }),
+                );
+            }
+            Ok(VoteSent { update_id, poll })
         })
     }
 

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::types::{
     BotSummary, CallbackRecord, CallbackSent, JoinResult, MemberSpec, MemberStatus, MessageExtras,
     MessageSent, PayDetails, PayStarted, PayTarget, Payment, SentMessage, SimChat, SimFile,
-    SimTopic, SimUser, Stats, UserSpec,
+    SimTopic, SimUser, Stats, UserSpec, VoteSent,
 };
 
 /// A control API failure.
@@ -281,6 +281,25 @@ impl SimClient {
             "data": data,
         });
         self.post(&format!("/bots/{bot_id}/callbacks"), &body).await
+    }
+
+    /// The user votes in the bot's poll (message `message_id`) for the answers `option_ids`
+    /// (0-based; none retracts their vote).
+    pub async fn vote(
+        &self,
+        bot_id: i64,
+        user: impl Into<UserSpec>,
+        chat_id: i64,
+        message_id: i64,
+        option_ids: &[usize],
+    ) -> Result<VoteSent, ClientError> {
+        let body = json!({
+            "from": user.into(),
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "option_ids": option_ids,
+        });
+        self.post(&format!("/bots/{bot_id}/votes"), &body).await
     }
 
     /// The user follows an invite link (joins, or asks to join).

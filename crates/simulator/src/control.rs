@@ -38,6 +38,7 @@ pub(crate) fn routes(sim: Simulator) -> Router {
         .route("/sim/bots/{bot_id}/documents", post(post_document))
         .route("/sim/bots/{bot_id}/callbacks", post(post_callback))
         .route("/sim/bots/{bot_id}/callbacks/{id}", get(get_callback))
+        .route("/sim/bots/{bot_id}/votes", post(post_vote))
         .route("/sim/bots/{bot_id}/join", post(post_join))
         .route("/sim/bots/{bot_id}/block", post(post_block))
         .route("/sim/bots/{bot_id}/pay", post(post_pay))
@@ -241,6 +242,25 @@ async fn post_callback(
         body.chat_id,
         body.message_id,
         &body.data,
+    )?)
+}
+
+#[derive(Deserialize)]
+struct VoteBody {
+    from: UserSpec,
+    chat_id: i64,
+    message_id: i64,
+    option_ids: Vec<usize>,
+}
+
+async fn post_vote(State(sim): State<Simulator>, Path(bot_id): Path<String>, body: Bytes) -> Reply {
+    let body: VoteBody = parse_body(&body)?;
+    to_json(sim.vote(
+        parse_id(&bot_id)?,
+        body.from,
+        body.chat_id,
+        body.message_id,
+        &body.option_ids,
     )?)
 }
 

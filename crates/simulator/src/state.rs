@@ -270,12 +270,21 @@ impl LogEntry {
             photo,
             document: message.get("document").cloned(),
             invoice: message.get("invoice").cloned(),
+            poll: message.get("poll").cloned(),
             message_thread_id: message.get("message_thread_id").and_then(Value::as_i64),
             edited: self.edited,
             deleted: self.deleted,
             message: message.clone(),
         }
     }
+}
+
+/// A poll a bot sent: where its message is, and who voted for what (option indexes).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SimPoll {
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub votes: BTreeMap<i64, Vec<usize>>,
 }
 
 /// Messages of one chat, as seen by one bot.
@@ -341,6 +350,8 @@ pub(crate) struct BotState {
     pub limiter: RateLimiter,
     pub stats: Stats,
     pub accepted_sends: HashSet<String>,
+    /// Polls the bot sent, by poll id.
+    pub polls: HashMap<String, SimPoll>,
 }
 
 impl BotState {
@@ -370,6 +381,7 @@ impl BotState {
                 ..Stats::default()
             },
             accepted_sends: HashSet::new(),
+            polls: HashMap::new(),
         }
     }
 

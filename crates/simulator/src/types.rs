@@ -219,6 +219,9 @@ pub struct SentMessage {
     /// The `Invoice` object for `sendInvoice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Value>,
+    /// The `Poll` object for `sendPoll`, with its current counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Value>,
     /// The forum topic the message is in (`message_thread_id`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_thread_id: Option<i64>,
@@ -381,6 +384,16 @@ pub struct CallbackSent {
     pub update_id: Option<i64>,
     /// `callback_query.id`, to look the answer up.
     pub callback_query_id: String,
+}
+
+/// Result of a simulated vote in a poll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VoteSent {
+    /// The `poll` update with the poll's new state, or `None` when filtered by
+    /// `allowed_updates`.
+    pub update_id: Option<i64>,
+    /// The `Poll` object after the vote.
+    pub poll: Value,
 }
 
 /// Result of following an invite link.

@@ -1,13 +1,15 @@
 //! The calendar contract ([`CalendarStore`], [`CalendarTx`]): storing scheduled posts with
 //! their buttons, listing them by time with filters, and the changes only a `scheduled`
-//! post allows (editing, cancelling, marking sent, each once). Every test here runs once on
-//! SQLite and once on PostgreSQL, each on a fresh database.
+//! post allows (editing, cancelling, marking sent, each once); a poll post's poll, the poll
+//! id Telegram gave it once sent, and its latest results (newest update wins). Every test
+//! here runs once on SQLite and once on PostgreSQL, each on a fresh database.
 //!
 //! [`CalendarStore`]: groupcart_core::calendar::CalendarStore
 //! [`CalendarTx`]: groupcart_core::calendar::CalendarTx
 
 use groupcart_core::calendar::{
-    Category, Content, LinkButton, NewPost, PostId, PostQuery, PostStatus, ScheduledPost,
+    Category, Content, LinkButton, NewPost, Poll, PollOptionCount, PollResults, PostId, PostQuery,
+    PostStatus, ScheduledPost,
 };
 use groupcart_core::store::SharedStore;
 use groupcart_store_contract::fixtures::t;
@@ -20,6 +22,9 @@ groupcart_store_contract::backend_tests!(
     a_post_is_marked_sent_once,
     a_dropped_transaction_leaves_nothing,
     an_unknown_post_is_none_everywhere,
+    a_poll_post_round_trips_and_edits,
+    a_sent_poll_remembers_its_poll_id,
+    poll_results_keep_the_newest_state,
 );
 
 // --- helpers ---
@@ -47,6 +52,7 @@ fn content(text: &str, category: Category, send_secs: i64) -> Content {
             ],
             vec![button("Channel", "tg://resolve?domain=tea_news")],
         ],
+        poll: None,
         category,
         send_at: t(send_secs),
     }
@@ -159,6 +165,8 @@ async fn a_post_round_trips_with_every_field(store: SharedStore) {
         created_at: t(5),
         updated_at: t(5),
         sent_at: None,
+        poll_id: None,
+        poll_results: None,
     };
     assert_eq!(created, expected);
     assert_eq!(read(&store, created.id).await, expected);
@@ -446,4 +454,167 @@ async fn an_unknown_post_is_none_everywhere(store: SharedStore) {
     // Nothing was created along the way, and the known post is unchanged.
     assert_eq!(list(&store, all()).await, [known]);
     assert_eq!(read(&store, known).await.status, PostStatus::Scheduled);
+}
+
+// --- polls ---
+
+/// An interaction poll sent at `t(send_secs)`.
+fn poll(question: &str, send_secs: i64) -> Content {
+    Content {
+        text: String::new(),
+        buttons: vec![vec![button("Shop", "https://t.me/shop_bot?start=p-tea")]],
+        poll: Some(Poll {
+            question: question.into(),
+            options: vec!["Longjing".into(), "Pu-erh".into(), "Both, 当然".into()],
+            allows_multiple_answers: true,
+            is_anonymous: false,
+        }),
+        category: Category::Interaction,
+        send_at: t(send_secs),
+    }
+}
+
+fn results(counts: [i64; 3], total: i64, closed: bool, at_secs: i64) -> PollResults {
+    let texts = ["Longjing", "Pu-erh", "Both, 当然"];
+    PollResults {
+        options: texts
+            .iter()
+            .zip(counts)
+            .map(|(text, voter_count)| PollOptionCount {
+                text: (*text).into(),
+                voter_count,
+            })
+            .collect(),
+        total_voter_count: total,
+        is_closed: closed,
+        updated_at: t(at_secs),
+    }
+}
+
+/// Records `results` for `bot`'s poll `poll_id` from update `update_id`, with states
+/// received before `t(stale_secs)` counted as stale.
+async fn record(
+    store: &SharedStore,
+    bot: &str,
+    poll_id: &str,
+    results: &PollResults,
+    update_id: i64,
+    stale_secs: i64,
+) -> Option<PostId> {
+    let mut tx = store.begin().await.unwrap();
+    let post = tx
+        .record_poll_results(bot, poll_id, results, update_id, t(stale_secs))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    post
+}
+
+/// A poll post sent as outbox message `outbox_id`, known to Telegram as `poll_id`.
+async fn sent_poll(store: &SharedStore, bot: &str, outbox_id: i64, poll_id: &str) -> PostId {
+    let post = create(store, &new_post(bot, CHAT, poll("Which tea?", 600), 0)).await;
+    assert!(mark_sent(store, post.id, outbox_id, 600).await);
+    assert!(store.post_poll_sent(outbox_id, poll_id).await.unwrap());
+    post.id
+}
+
+async fn a_poll_post_round_trips_and_edits(store: SharedStore) {
+    let post = create(&store, &new_post(BOT, CHAT, poll("Which tea?", 600), 1)).await;
+    assert_eq!(post.content, poll("Which tea?", 600));
+    assert_eq!(
+        (post.poll_id.as_deref(), post.poll_results.as_ref()),
+        (None, None)
+    );
+    assert_eq!(read(&store, post.id).await, post);
+
+    // A poll can become a text post and back.
+    let text = content("No poll after all", Category::News, 700);
+    assert_eq!(
+        update(&store, post.id, &text, 2).await.unwrap().content,
+        text
+    );
+    assert_eq!(read(&store, post.id).await.content.poll, None);
+    let again = poll("Which tea, really?", 800);
+    assert_eq!(
+        update(&store, post.id, &again, 3).await.unwrap().content,
+        again
+    );
+    assert_eq!(read(&store, post.id).await.content, again);
+}
+
+async fn a_sent_poll_remembers_its_poll_id(store: SharedStore) {
+    let post = create(&store, &new_post(BOT, CHAT, poll("Which tea?", 600), 0)).await;
+    // Not before the post is sent as that message.
+    assert!(!store.post_poll_sent(51, "5001").await.unwrap());
+    assert!(mark_sent(&store, post.id, 51, 600).await);
+    // Another message, or a text post's message, is not a poll post's.
+    let text = schedule(&store, BOT, CHAT, 600).await;
+    assert!(mark_sent(&store, text, 52, 600).await);
+    assert!(!store.post_poll_sent(52, "5002").await.unwrap());
+    assert!(!store.post_poll_sent(53, "5003").await.unwrap());
+    assert_eq!(read(&store, text).await.poll_id, None);
+
+    assert!(store.post_poll_sent(51, "5001").await.unwrap());
+    let stored = read(&store, post.id).await;
+    assert_eq!(stored.poll_id.as_deref(), Some("5001"));
+    assert_eq!(stored.status, PostStatus::Sent);
+    // Sent again after a crash: the newer poll is the one whose votes count.
+    assert!(store.post_poll_sent(51, "5004").await.unwrap());
+    assert_eq!(read(&store, post.id).await.poll_id.as_deref(), Some("5004"));
+}
+
+async fn poll_results_keep_the_newest_state(store: SharedStore) {
+    let post = sent_poll(&store, BOT, 61, "7001").await;
+    let other_bot = sent_poll(&store, OTHER_BOT, 62, "7001").await;
+
+    // Nothing for a poll of no post, or of another bot.
+    let first = results([1, 0, 0], 1, false, 1_000);
+    assert_eq!(record(&store, BOT, "9999", &first, 10, 0).await, None);
+    assert_eq!(record(&store, "nobody", "7001", &first, 10, 0).await, None);
+
+    assert_eq!(record(&store, BOT, "7001", &first, 10, 0).await, Some(post));
+    assert_eq!(read(&store, post).await.poll_results, Some(first.clone()));
+    assert_eq!(read(&store, other_bot).await.poll_results, None);
+
+    // A newer state replaces it, even with fewer votes (a vote changed or retracted).
+    let second = results([2, 1, 0], 2, false, 1_001);
+    assert_eq!(
+        record(&store, BOT, "7001", &second, 12, 0).await,
+        Some(post)
+    );
+    let fewer = results([1, 1, 0], 1, false, 1_002);
+    assert_eq!(record(&store, BOT, "7001", &fewer, 13, 0).await, Some(post));
+    assert_eq!(read(&store, post).await.poll_results, Some(fewer.clone()));
+
+    // A late, older state and a repeated one change nothing.
+    let late = results([2, 1, 0], 2, false, 1_003);
+    assert_eq!(record(&store, BOT, "7001", &late, 11, 0).await, None);
+    assert_eq!(record(&store, BOT, "7001", &late, 13, 0).await, None);
+    assert_eq!(read(&store, post).await.poll_results, Some(fewer.clone()));
+
+    // After the stored state went stale (received before `stale_before`), a lower update id
+    // is a newer state nonetheless (Telegram restarted its ids).
+    let restarted = results([3, 1, 1], 4, true, 200_000);
+    assert_eq!(
+        record(&store, BOT, "7001", &restarted, 2, 1_002).await,
+        Some(post)
+    );
+    let stored = read(&store, post).await;
+    assert_eq!(stored.poll_results, Some(restarted));
+    // Nothing else of the post changed.
+    assert_eq!(stored.status, PostStatus::Sent);
+    assert_eq!(stored.content, poll("Which tea?", 600));
+    assert_eq!(stored.poll_id.as_deref(), Some("7001"));
+
+    // Dropped with its transaction.
+    let mut tx = store.begin().await.unwrap();
+    let dropped = results([9, 9, 9], 9, true, 200_001);
+    assert_eq!(
+        tx.record_poll_results(OTHER_BOT, "7001", &dropped, 20, t(0))
+            .await
+            .unwrap(),
+        Some(other_bot)
+    );
+    drop(tx);
+    assert_eq!(read(&store, other_bot).await.poll_results, None);
 }

@@ -3,8 +3,8 @@
 //! join coupon given once per person and chat.
 
 use groupcart_core::community::{
-    ChatRole, ChatSettings, ChatSighting, InviteLink, JoinRequest, JoinStatus, MemberChange, Raid,
-    RaidGuard, Verification, Welcome,
+    ChatRole, ChatSettings, ChatSighting, InviteLink, JoinRequest, JoinStatus, MemberChange,
+    MemberCheck, MemberCheckStatus, Raid, RaidGuard, Verification, Welcome,
 };
 use groupcart_core::coupon::{Limits, PromotionDraft, PromotionStatus};
 use groupcart_core::customer::CustomerId;
@@ -20,6 +20,7 @@ groupcart_store_contract::backend_tests!(
     join_requests_are_decided_once_and_can_be_made_again,
     the_join_coupon_is_given_once_per_person_and_chat,
     joins_are_counted_and_raids_last,
+    member_checks_are_decided_once_and_can_be_opened_again,
 );
 
 const BOT: &str = "shop_bot";
@@ -81,6 +82,8 @@ async fn chats_are_registered_and_keep_their_settings(store: SharedStore) {
             minutes: 15,
             verification: Some(Verification::Button),
         },
+        verification_timeout_minutes: 7,
+        verify_direct_joins: true,
     };
     let set = store
         .set_chat_settings(BOT, GROUP, &settings, t(2))
@@ -363,4 +366,85 @@ async fn the_join_coupon_is_given_once_per_person_and_chat(store: SharedStore) {
     assert_eq!(found.unique.unwrap().assigned_to, Some(ada));
     // The automatic-looking promotion is reached only through its codes now.
     assert!(store.automatic_promotions().await.unwrap().is_empty());
+}
+
+fn member_check(user_id: i64, verification: Verification, secs: i64) -> MemberCheck {
+    MemberCheck {
+        bot: BOT.into(),
+        chat_id: GROUP,
+        user_id,
+        verification,
+        message_outbox_id: Some(41),
+        first_name: "Ana".into(),
+        language: Some("pt-BR".into()),
+        status: MemberCheckStatus::Pending,
+        started_at: t(secs),
+        deadline: Some(t(secs + 300)),
+        decided_at: None,
+    }
+}
+
+async fn member_checks_are_decided_once_and_can_be_opened_again(store: SharedStore) {
+    let question = Verification::Question {
+        question: "Our colour?".into(),
+        answers: vec!["Red".into(), "Blue".into()],
+        correct: 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.member_check_for_update(BOT, GROUP, 7).await.unwrap(),
+        None
+    );
+    tx.open_member_check(&member_check(7, question.clone(), 1))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let open = tx.member_check_for_update(BOT, GROUP, 7).await.unwrap();
+    assert_eq!(open, Some(member_check(7, question.clone(), 1)));
+    assert_eq!(
+        tx.member_check_for_update(BOT, GROUP, 8).await.unwrap(),
+        None
+    );
+    assert!(tx
+        .decide_member_check(BOT, GROUP, 7, MemberCheckStatus::Passed, t(2))
+        .await
+        .unwrap());
+    // A late timeout, or a second answer, changes nothing.
+    assert!(!tx
+        .decide_member_check(BOT, GROUP, 7, MemberCheckStatus::Failed, t(3))
+        .await
+        .unwrap());
+    assert!(!tx
+        .decide_member_check(BOT, GROUP, 8, MemberCheckStatus::Failed, t(3))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let decided = tx
+        .member_check_for_update(BOT, GROUP, 7)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(decided.status, MemberCheckStatus::Passed);
+    assert_eq!(decided.decided_at, Some(t(2)));
+    // Joining again opens the check again, with what is asked now.
+    let again = MemberCheck {
+        message_outbox_id: None,
+        language: None,
+        deadline: None,
+        ..member_check(7, Verification::Staff, 10)
+    };
+    tx.open_member_check(&again).await.unwrap();
+    assert_eq!(
+        tx.member_check_for_update(BOT, GROUP, 7).await.unwrap(),
+        Some(again)
+    );
+    assert!(tx
+        .decide_member_check(BOT, GROUP, 7, MemberCheckStatus::Failed, t(11))
+        .await
+        .unwrap());
+    tx.commit().await.unwrap();
 }

@@ -134,6 +134,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "sealing",
         sql: include_str!("../migrations/0024_sealing.sql"),
     },
+    Migration {
+        version: 25,
+        name: "member_checks",
+        sql: include_str!("../migrations/0025_member_checks.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "calendar_polls",
+        sql: include_str!("../migrations/0026_calendar_polls.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

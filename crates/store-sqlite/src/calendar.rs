@@ -1,5 +1,5 @@
 //! [`CalendarStore`] and [`CalendarTx`] on SQLite: the posts of the content calendar (the
-//! table of `migrations/0014_calendar.sql`).
+//! table of `migrations/0014_calendar.sql`, with the polls of `0026_calendar_polls.sql`).
 //!
 //! Writes in a [`SqliteTx`] run on the writer, whose `BEGIN IMMEDIATE` serialises them; a
 //! change of status is still a conditional `UPDATE` on `status = 'scheduled'`, so the
@@ -12,16 +12,16 @@ use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::calendar::{
-    CalendarStore, CalendarTx, Category, Content, NewPost, PostId, PostQuery, PostStatus,
-    ScheduledPost,
+    CalendarStore, CalendarTx, Category, Content, NewPost, PollResults, PostId, PostQuery,
+    PostStatus, ScheduledPost,
 };
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::SqliteRow;
 
 macro_rules! post_columns {
     () => {
-        "id, bot, chat_id, text, buttons, category, send_at, status, outbox_id, created_at, \
-         updated_at, sent_at"
+        "id, bot, chat_id, text, buttons, poll, category, send_at, status, outbox_id, \
+         created_at, updated_at, sent_at, poll_id, poll_results"
     };
 }
 
@@ -63,6 +63,19 @@ impl CalendarStore for SqliteStore {
         .map_err(db)?;
         rows.iter().map(post_row).collect()
     }
+
+    async fn post_poll_sent(&self, outbox_id: i64, poll_id: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE scheduled_posts SET poll_id = ?1
+             WHERE outbox_id = ?2 AND status = 'sent' AND poll IS NOT NULL",
+        )
+        .bind(poll_id)
+        .bind(outbox_id)
+        .execute(&self.writer)
+        .await
+        .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
 }
 
 #[async_trait]
@@ -70,8 +83,8 @@ impl CalendarTx for SqliteTx {
     async fn create_post(&mut self, post: &NewPost) -> Result<ScheduledPost> {
         let row = sqlx::query(concat!(
             "INSERT INTO scheduled_posts (bot, chat_id, text, buttons, category, send_at,
-                 created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 created_at, updated_at, poll)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)
              RETURNING ",
             post_columns!()
         ))
@@ -82,6 +95,7 @@ impl CalendarTx for SqliteTx {
         .bind(post.content.category.as_str())
         .bind(ms(post.content.send_at))
         .bind(ms(post.at))
+        .bind(poll_json(&post.content)?)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;
@@ -110,7 +124,7 @@ impl CalendarTx for SqliteTx {
     ) -> Result<Option<ScheduledPost>> {
         let row = sqlx::query(concat!(
             "UPDATE scheduled_posts
-             SET text = ?, buttons = ?, category = ?, send_at = ?, updated_at = ?
+             SET text = ?, buttons = ?, category = ?, send_at = ?, updated_at = ?, poll = ?
              WHERE id = ? AND status = 'scheduled'
              RETURNING ",
             post_columns!()
@@ -120,6 +134,7 @@ impl CalendarTx for SqliteTx {
         .bind(content.category.as_str())
         .bind(ms(content.send_at))
         .bind(ms(at))
+        .bind(poll_json(content)?)
         .bind(id.0)
         .fetch_optional(self.conn())
         .await
@@ -165,6 +180,50 @@ impl CalendarTx for SqliteTx {
         .map_err(db)?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn record_poll_results(
+        &mut self,
+        bot: &str,
+        poll_id: &str,
+        results: &PollResults,
+        update_id: i64,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<PostId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "UPDATE scheduled_posts
+             SET poll_results = ?1, poll_update_id = ?2, poll_updated_at = ?3
+             WHERE bot = ?4 AND poll_id = ?5
+               AND (poll_update_id IS NULL OR poll_update_id < ?2
+                    OR poll_updated_at <= ?6)
+             RETURNING id",
+        )
+        .bind(json(results)?)
+        .bind(update_id)
+        .bind(ms(results.updated_at))
+        .bind(bot)
+        .bind(poll_id)
+        .bind(ms(stale_before))
+        .fetch_optional(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(id.map(PostId))
+    }
+}
+
+/// A post's poll as the `poll` column holds it (NULL for a text post).
+fn poll_json(content: &Content) -> Result<Option<String>> {
+    content.poll.as_ref().map(json).transpose()
+}
+
+/// A nullable JSON column.
+fn get_json_opt<T: serde::de::DeserializeOwned>(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<T>> {
+    let text: Option<String> = get(row, column)?;
+    text.map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|e| Error::Storage(format!("unreadable JSON in column {column}: {e}")))
 }
 
 fn post_row(row: &SqliteRow) -> Result<ScheduledPost> {
@@ -178,6 +237,7 @@ fn post_row(row: &SqliteRow) -> Result<ScheduledPost> {
         content: Content {
             text: get(row, "text")?,
             buttons: get_json(row, "buttons")?,
+            poll: get_json_opt(row, "poll")?,
             category: Category::parse(&category)
                 .ok_or_else(|| Error::Storage(format!("unknown post category `{category}`")))?,
             send_at: get_time(row, "send_at")?,
@@ -188,5 +248,7 @@ fn post_row(row: &SqliteRow) -> Result<ScheduledPost> {
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
         sent_at: sent_at.map(time).transpose()?,
+        poll_id: get(row, "poll_id")?,
+        poll_results: get_json_opt(row, "poll_results")?,
     })
 }

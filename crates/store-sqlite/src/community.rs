@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::community::{
     ChatRecord, ChatSettings, ChatSighting, CommunityStore, CommunityTx, InviteLink,
-    InviteLinkStats, JoinRequest, JoinStatus, MemberChange, Raid,
+    InviteLinkStats, JoinRequest, JoinStatus, MemberChange, MemberCheck, MemberCheckStatus, Raid,
 };
 use groupcart_core::customer::CustomerId;
 use groupcart_core::promotion::PromotionId;
@@ -336,6 +336,79 @@ impl CommunityTx for SqliteTx {
         .transpose()
     }
 
+    async fn open_member_check(&mut self, check: &MemberCheck) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO member_checks (bot, chat_id, user_id, verification, message_outbox_id,
+                 first_name, language, status, started_at, deadline, decided_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (bot, chat_id, user_id) DO UPDATE SET
+                 verification = excluded.verification,
+                 message_outbox_id = excluded.message_outbox_id,
+                 first_name = excluded.first_name, language = excluded.language,
+                 status = excluded.status, started_at = excluded.started_at,
+                 deadline = excluded.deadline, decided_at = excluded.decided_at",
+        )
+        .bind(&check.bot)
+        .bind(check.chat_id)
+        .bind(check.user_id)
+        .bind(json(&check.verification)?)
+        .bind(check.message_outbox_id)
+        .bind(&check.first_name)
+        .bind(&check.language)
+        .bind(check.status.as_str())
+        .bind(ms(check.started_at))
+        .bind(check.deadline.map(ms))
+        .bind(check.decided_at.map(ms))
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn member_check_for_update(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        user_id: i64,
+    ) -> Result<Option<MemberCheck>> {
+        let row = sqlx::query(
+            "SELECT bot, chat_id, user_id, verification, message_outbox_id, first_name, language,
+                 status, started_at, deadline, decided_at
+             FROM member_checks WHERE bot = ? AND chat_id = ? AND user_id = ?",
+        )
+        .bind(bot)
+        .bind(chat_id)
+        .bind(user_id)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(db)?;
+        row.as_ref().map(member_check_row).transpose()
+    }
+
+    async fn decide_member_check(
+        &mut self,
+        bot: &str,
+        chat_id: i64,
+        user_id: i64,
+        status: MemberCheckStatus,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let changed = sqlx::query(
+            "UPDATE member_checks SET status = ?, decided_at = ?
+             WHERE bot = ? AND chat_id = ? AND user_id = ? AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(ms(at))
+        .bind(bot)
+        .bind(chat_id)
+        .bind(user_id)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
     async fn claim_join_reward(
         &mut self,
         bot: &str,
@@ -421,6 +494,26 @@ fn request_row(row: &SqliteRow) -> Result<JoinRequest> {
         status: JoinStatus::parse(&status)
             .ok_or_else(|| Error::Storage(format!("unknown join status `{status}`")))?,
         requested_at: get_time(row, "requested_at")?,
+        decided_at: get::<Option<i64>>(row, "decided_at")?
+            .map(time)
+            .transpose()?,
+    })
+}
+
+fn member_check_row(row: &SqliteRow) -> Result<MemberCheck> {
+    let status: String = get(row, "status")?;
+    Ok(MemberCheck {
+        bot: get(row, "bot")?,
+        chat_id: get(row, "chat_id")?,
+        user_id: get(row, "user_id")?,
+        verification: get_json(row, "verification")?,
+        message_outbox_id: get(row, "message_outbox_id")?,
+        first_name: get(row, "first_name")?,
+        language: get(row, "language")?,
+        status: MemberCheckStatus::parse(&status)
+            .ok_or_else(|| Error::Storage(format!("unknown member check status `{status}`")))?,
+        started_at: get_time(row, "started_at")?,
+        deadline: get::<Option<i64>>(row, "deadline")?.map(time).transpose()?,
         decided_at: get::<Option<i64>>(row, "decided_at")?
             .map(time)
             .transpose()?,

@@ -135,6 +135,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "sealing",
         sql: include_str!("../migrations/0024_sealing.sql"),
     },
+    Migration {
+        version: 25,
+        name: "member_checks",
+        sql: include_str!("../migrations/0025_member_checks.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "calendar_polls",
+        sql: include_str!("../migrations/0026_calendar_polls.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

@@ -13,7 +13,8 @@ use serde_json::value::RawValue;
 use crate::types::{
     BotCommand, BotCommandScope, ChatInviteLink, ChatMember, ChatPermissions, ChatTarget,
     ForumTopic, InlineKeyboardMarkup, LabeledPrice, LinkPreviewOptions, MenuButton, Message,
-    MessageEntity, MessageId, ReplyMarkup, ReplyParameters, ShippingOption, User, WebhookInfo,
+    MessageEntity, MessageId, PollType, ReplyMarkup, ReplyParameters, ShippingOption, User,
+    WebhookInfo,
 };
 
 /// HTTP timeout of a request unless the method needs longer.
@@ -88,6 +89,7 @@ methods! {
     SetMyCommands => "setMyCommands" -> bool;
     SetChatMenuButton => "setChatMenuButton" -> bool;
     SendPhoto => "sendPhoto" -> Message;
+    SendPoll => "sendPoll" -> Message;
     SendDocument => "sendDocument" -> Message {
         fn upload(&self) -> Option<(&'static str, &InputFile)> {
             Some(("document", &self.document))
@@ -381,6 +383,169 @@ pub struct SetChatMenuButton {
     /// The button; `MenuButton::Default` if omitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub menu_button: Option<MenuButton>,
+}
+
+/// One answer of a poll to send (`InputPollOption`; option media are not supported).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputPollOption {
+    /// Option text, 1-100 characters.
+    pub text: String,
+    /// Formatting of `text` (only custom emoji entities are allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_parse_mode: Option<ParseMode>,
+    /// Explicit entities of `text`, instead of `text_parse_mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_entities: Option<Vec<MessageEntity>>,
+}
+
+impl InputPollOption {
+    /// A plain option.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            text_parse_mode: None,
+            text_entities: None,
+        }
+    }
+}
+
+/// `sendPoll`: send a native poll; the sent message carries it, with its `id`. Media of the
+/// description, explanation and options are not supported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SendPoll {
+    /// Target chat (not a channel's direct messages chat).
+    pub chat_id: ChatTarget,
+    /// Forum topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// Question, 1-300 characters.
+    pub question: String,
+    /// Formatting of `question` (only custom emoji entities are allowed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_parse_mode: Option<ParseMode>,
+    /// Explicit entities of `question`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_entities: Option<Vec<MessageEntity>>,
+    /// 1-12 answer options.
+    pub options: Vec<InputPollOption>,
+    /// Anonymous poll; Telegram's default is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_anonymous: Option<bool>,
+    /// `regular` (default) or `quiz`.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PollType>,
+    /// Several answers may be chosen (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allows_multiple_answers: Option<bool>,
+    /// Answers may be changed (default true for regular polls, false for quizzes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allows_revoting: Option<bool>,
+    /// Show the options in random order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shuffle_options: Option<bool>,
+    /// Voters may add options (not for anonymous polls and quizzes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_adding_options: Option<bool>,
+    /// Results are shown only once the poll closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_results_until_closes: Option<bool>,
+    /// Channels: only members of more than 24 hours may vote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members_only: Option<bool>,
+    /// Channels: 0-12 ISO 3166-1 alpha-2 codes of the countries users may vote from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_codes: Option<Vec<String>>,
+    /// Quiz: the correct options, 0-based, increasing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct_option_ids: Option<Vec<i64>>,
+    /// Quiz: shown after a wrong answer, 0-200 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// Formatting of `explanation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_parse_mode: Option<ParseMode>,
+    /// Explicit entities of `explanation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_entities: Option<Vec<MessageEntity>>,
+    /// Seconds the poll stays open, 5-2628000 (not with `close_date`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_period: Option<i64>,
+    /// Unix time the poll closes, 5-2628000 seconds ahead (not with `open_period`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close_date: Option<i64>,
+    /// Send the poll closed (a preview).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_closed: Option<bool>,
+    /// Description, 0-1024 characters after entity parsing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Formatting of `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_parse_mode: Option<ParseMode>,
+    /// Explicit entities of `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_entities: Option<Vec<MessageEntity>>,
+    /// Send silently.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disable_notification: Option<bool>,
+    /// Forbid forwarding and saving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protect_content: Option<bool>,
+    /// Exceed broadcast limits for a fee in Stars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_paid_broadcast: Option<bool>,
+    /// Message effect (private chats only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_effect_id: Option<String>,
+    /// Message to reply to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_parameters: Option<ReplyParameters>,
+    /// Keyboard or reply request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_markup: Option<ReplyMarkup>,
+}
+
+impl SendPoll {
+    /// A regular poll with Telegram's defaults (anonymous, one answer).
+    pub fn new(
+        chat_id: impl Into<ChatTarget>,
+        question: impl Into<String>,
+        options: Vec<InputPollOption>,
+    ) -> Self {
+        Self {
+            chat_id: chat_id.into(),
+            message_thread_id: None,
+            question: question.into(),
+            question_parse_mode: None,
+            question_entities: None,
+            options,
+            is_anonymous: None,
+            kind: None,
+            allows_multiple_answers: None,
+            allows_revoting: None,
+            shuffle_options: None,
+            allow_adding_options: None,
+            hide_results_until_closes: None,
+            members_only: None,
+            country_codes: None,
+            correct_option_ids: None,
+            explanation: None,
+            explanation_parse_mode: None,
+            explanation_entities: None,
+            open_period: None,
+            close_date: None,
+            is_closed: None,
+            description: None,
+            description_parse_mode: None,
+            description_entities: None,
+            disable_notification: None,
+            protect_content: None,
+            allow_paid_broadcast: None,
+            message_effect_id: None,
+            reply_parameters: None,
+            reply_markup: None,
+        }
+    }
 }
 
 /// `sendPhoto`: send a photo by URL or `file_id` (uploads are not supported).

@@ -88,6 +88,9 @@ pub struct Update {
     /// Shipping query for flexible-price invoices.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_query: Option<ShippingQuery>,
+    /// New state of a poll the bot sent (or of one stopped manually); no chat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
     /// Every other top-level field, e.g. update kinds this crate does not model.
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -108,6 +111,7 @@ impl Update {
             ("chat_join_request", self.chat_join_request.is_some()),
             ("pre_checkout_query", self.pre_checkout_query.is_some()),
             ("shipping_query", self.shipping_query.is_some()),
+            ("poll", self.poll.is_some()),
         ];
         known
             .iter()
@@ -355,9 +359,103 @@ pub struct Message {
     /// `message_thread_id`, and messages in the topic carry it as `reply_to_message`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forum_topic_created: Option<ForumTopicCreated>,
+    /// The message is a native poll.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<Poll>,
     /// Inline keyboard attached to the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<InlineKeyboardMarkup>,
+}
+
+string_enum! {
+    /// The kind of a poll.
+    PollType {
+        /// An ordinary poll.
+        Regular = "regular",
+        /// A quiz with correct answers.
+        Quiz = "quiz",
+    }
+}
+
+/// A native poll (`Poll`): in a message, and as the `poll` update with its current counts.
+/// Media of the description, explanation and options are not modelled (ignored on parse).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Poll {
+    /// Unique poll identifier.
+    pub id: String,
+    /// Question, 1-300 characters.
+    pub question: String,
+    /// Custom emoji entities in the question.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question_entities: Option<Vec<MessageEntity>>,
+    /// The answer options.
+    pub options: Vec<PollOption>,
+    /// How many users voted.
+    pub total_voter_count: i64,
+    /// Whether the poll is closed.
+    pub is_closed: bool,
+    /// Whether the poll is anonymous.
+    pub is_anonymous: bool,
+    /// `regular` or `quiz`.
+    #[serde(rename = "type")]
+    pub kind: PollType,
+    /// Whether several answers may be chosen.
+    pub allows_multiple_answers: bool,
+    /// Whether chosen answers may be changed (Bot API 10; `false` when absent).
+    #[serde(default)]
+    pub allows_revoting: bool,
+    /// Whether only members of 24 hours and more may vote (Bot API 10; `false` when absent).
+    #[serde(default)]
+    pub members_only: bool,
+    /// Countries users may vote from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_codes: Option<Vec<String>>,
+    /// Quiz: the correct options, 0-based.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correct_option_ids: Option<Vec<i64>>,
+    /// Quiz: shown after a wrong answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+    /// Entities of `explanation`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_entities: Option<Vec<MessageEntity>>,
+    /// Seconds the poll is open after its creation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_period: Option<i64>,
+    /// Unix time the poll closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub close_date: Option<i64>,
+    /// Description (polls inside a message only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Entities of `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description_entities: Option<Vec<MessageEntity>>,
+}
+
+/// One answer of a poll with its votes (`PollOption`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollOption {
+    /// Identifier that survives options being added or removed (Bot API 10; empty when
+    /// absent).
+    #[serde(default)]
+    pub persistent_id: String,
+    /// Option text, 1-100 characters.
+    pub text: String,
+    /// Custom emoji entities in the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_entities: Option<Vec<MessageEntity>>,
+    /// Users who voted for it; may be 0 if unknown.
+    pub voter_count: i64,
+    /// The user who added it after the poll was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_by_user: Option<User>,
+    /// The chat that added it after the poll was created.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_by_chat: Option<Chat>,
+    /// Unix time it was added, if added later.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addition_date: Option<i64>,
 }
 
 /// Where a forwarded message came from (`MessageOrigin`: `user`, `hidden_user`, `chat` or

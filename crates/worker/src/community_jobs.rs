@@ -1,6 +1,7 @@
-//! Job handlers of the community: closing join requests nobody answered in time, and
-//! drawing giveaways (asking Telegram, for a giveaway with required chats, whether the
-//! winners are in them).
+//! Job handlers of the community: closing join requests nobody answered in time, starting
+//! the group check of members who joined directly (once Telegram said they are not staff)
+//! and removing those who did not pass it in time, and drawing giveaways (asking Telegram,
+//! for a giveaway with required chats, whether the winners are in them).
 
 use crate::jobs::JobHandler;
 use async_trait::async_trait;
@@ -38,6 +39,79 @@ impl JobHandler for CloseJoinRequest {
         let timeout: JoinTimeout = serde_json::from_value(job.payload.clone())
             .map_err(|e| Error::Invalid(format!("join timeout job: {e}")))?;
         join_timed_out(tx, &self.texts, &timeout, self.clock.now()).await
+    }
+}
+
+/// Starts the group check of someone who joined a group directly: staff are only
+/// welcomed, anyone else is restricted and gets the check (see
+/// [`groupcart_core::community_chat::start_member_check`]).
+pub struct StartMemberCheck {
+    pub store: Arc<dyn groupcart_core::store::Store>,
+    pub texts: Arc<Texts>,
+    pub clock: SharedClock,
+    /// The bots' profiles by key.
+    pub bots: HashMap<String, groupcart_core::bot::BotProfile>,
+    pub staff: Arc<dyn groupcart_core::moderation::StaffCheck>,
+}
+
+#[async_trait]
+impl JobHandler for StartMemberCheck {
+    fn kind(&self) -> &'static str {
+        groupcart_core::community::MEMBER_CHECK_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let start: groupcart_core::community_chat::MemberCheckStart =
+            serde_json::from_value(job.payload.clone())
+                .map_err(|e| Error::Invalid(format!("member check job: {e}")))?;
+        let Some(bot) = self.bots.get(&start.bot) else {
+            return Err(Error::Invalid(format!(
+                "bot {} is not configured",
+                start.bot
+            )));
+        };
+        let is_staff = self
+            .staff
+            .is_staff(
+                &start.bot,
+                start.chat_id,
+                start.member.user_id,
+                bot.staff_chat,
+            )
+            .await?;
+        groupcart_core::community_chat::start_member_check(
+            tx,
+            &self.texts,
+            self.store.as_ref(),
+            bot,
+            &start,
+            is_staff,
+            self.clock.now(),
+        )
+        .await
+    }
+}
+
+/// Removes a member who did not pass the group check in time (if it is still open).
+pub struct CloseMemberCheck {
+    pub clock: SharedClock,
+}
+
+#[async_trait]
+impl JobHandler for CloseMemberCheck {
+    fn kind(&self) -> &'static str {
+        groupcart_core::community::MEMBER_CHECK_TIMEOUT_JOB
+    }
+
+    fn shares_transaction(&self) -> bool {
+        true
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let timeout: groupcart_core::community_chat::MemberCheckTimeout =
+            serde_json::from_value(job.payload.clone())
+                .map_err(|e| Error::Invalid(format!("member check timeout job: {e}")))?;
+        groupcart_core::community_chat::member_check_timed_out(tx, &timeout, self.clock.now()).await
     }
 }
 

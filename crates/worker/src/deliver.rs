@@ -5,8 +5,9 @@ use groupcart_core::outbox::{Action, Button, ButtonTarget, Invoice, OutboundMess
 use groupcart_telegram::methods::{
     AnswerCallbackQuery, AnswerPreCheckoutQuery, AnswerShippingQuery, ApproveChatJoinRequest,
     BanChatMember, CopyMessage, CreateForumTopic, DeclineChatJoinRequest, DeleteMessage,
-    EditMessageText, InputFile, InvoiceParams, MessageOrTrue, RefundStarPayment,
-    RestrictChatMember, SendDocument, SendInvoice, SendMessage, SendPhoto, UnbanChatMember,
+    EditMessageText, InputFile, InputPollOption, InvoiceParams, MessageOrTrue, RefundStarPayment,
+    RestrictChatMember, SendDocument, SendInvoice, SendMessage, SendPhoto, SendPoll,
+    UnbanChatMember,
 };
 use groupcart_telegram::types::{
     ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
@@ -26,6 +27,15 @@ pub enum DeliveryError {
     Permanent(String),
 }
 
+/// What Telegram created for a delivered message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// The message's id (or a created topic's thread id), if any.
+    pub message_id: Option<i64>,
+    /// The id of the poll a `sendPoll` created, which its `poll` updates carry.
+    pub poll_id: Option<String>,
+}
+
 /// Something that can deliver one outbound message; the Telegram client in production, a
 /// fake in tests.
 #[async_trait]
@@ -36,6 +46,21 @@ pub trait Deliver: Send + Sync + 'static {
         message: &OutboundMessage,
         paid_broadcast: bool,
     ) -> Result<Option<i64>, DeliveryError>;
+
+    /// Delivers `message` and reports everything Telegram created; the default knows only
+    /// the message id.
+    async fn deliver_full(
+        &self,
+        message: &OutboundMessage,
+        paid_broadcast: bool,
+    ) -> Result<Delivered, DeliveryError> {
+        self.deliver(message, paid_broadcast)
+            .await
+            .map(|message_id| Delivered {
+                message_id,
+                poll_id: None,
+            })
+    }
 }
 
 /// Delivers through the Telegram Bot API.
@@ -165,12 +190,57 @@ fn outcome(result: Result<Option<i64>, ApiError>) -> Result<Option<i64>, Deliver
 
 #[async_trait]
 impl Deliver for TelegramDeliver {
+    async fn deliver_full(
+        &self,
+        message: &OutboundMessage,
+        paid_broadcast: bool,
+    ) -> Result<Delivered, DeliveryError> {
+        let Action::SendPoll {
+            question,
+            options,
+            allows_multiple_answers,
+            is_anonymous,
+            buttons,
+        } = &message.action
+        else {
+            let message_id = self.deliver(message, paid_broadcast).await?;
+            return Ok(Delivered {
+                message_id,
+                poll_id: None,
+            });
+        };
+        let options = options.iter().map(InputPollOption::new).collect();
+        let mut request = SendPoll::new(message.chat_id, question.clone(), options);
+        // Telegram's defaults, said explicitly: what was asked for is what goes out.
+        request.is_anonymous = Some(*is_anonymous);
+        request.allows_multiple_answers = Some(*allows_multiple_answers);
+        request.reply_markup = keyboard(buttons).map(Into::into);
+        if paid_broadcast {
+            request.allow_paid_broadcast = Some(true);
+        }
+        let mut poll_id = None;
+        let result = self.client.call(&request).await.map(|m| {
+            poll_id = m.poll.map(|p| p.id);
+            Some(m.message_id)
+        });
+        outcome(result).map(|message_id| Delivered {
+            message_id,
+            poll_id,
+        })
+    }
+
     async fn deliver(
         &self,
         message: &OutboundMessage,
         paid_broadcast: bool,
     ) -> Result<Option<i64>, DeliveryError> {
         let result = match &message.action {
+            Action::SendPoll { .. } => {
+                return self
+                    .deliver_full(message, paid_broadcast)
+                    .await
+                    .map(|d| d.message_id)
+            }
             Action::SendText { text, buttons } => {
                 let mut request = SendMessage::new(message.chat_id, text.clone());
                 request.reply_markup = keyboard(buttons).map(Into::into);

@@ -11,8 +11,10 @@
 //! - 429 answers park only the chat concerned, for the `retry_after` Telegram gave; other
 //!   transient failures back off exponentially; permanent ones (bot blocked, chat not found)
 //!   are settled as failed with the reason and never retried.
+//! - The id of a poll Telegram created is recorded on its calendar post before the message
+//!   is settled, so the poll's results can find the post.
 
-use crate::deliver::{Deliver, DeliveryError};
+use crate::deliver::{Deliver, Delivered, DeliveryError};
 use crate::throttle::{Limits, Throttle};
 use groupcart_core::clock::SharedClock;
 use groupcart_core::event::{kind, NewEvent};
@@ -201,11 +203,24 @@ impl Sender {
                 ))
             } else {
                 match resolve_topic(store.as_ref(), &message).await {
-                    Ok(Some(resolved)) => deliver.deliver(&resolved, paid).await,
-                    Ok(None) => deliver.deliver(&message, paid).await,
+                    Ok(Some(resolved)) => deliver.deliver_full(&resolved, paid).await,
+                    Ok(None) => deliver.deliver_full(&message, paid).await,
                     Err(error) => Err(error),
                 }
             };
+            if let Ok(Delivered {
+                poll_id: Some(poll_id),
+                ..
+            }) = &result
+            {
+                // Before the settlement: once the message is settled the poll's votes may
+                // come in. If this fails, the poll is out but its results will not find
+                // the post; sending it again would put a second poll in the chat.
+                if let Err(error) = store.post_poll_sent(message.id, poll_id).await {
+                    tracing::error!(%error, id = message.id, "could not record a sent poll");
+                }
+            }
+            let result = result.map(|delivered| delivered.message_id);
             let rate_limited = match &result {
                 Err(DeliveryError::RateLimited(wait)) => Some(*wait),
                 _ => None,

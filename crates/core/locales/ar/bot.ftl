@@ -175,6 +175,19 @@ join-approved = أهلًا بك في { $chat }! 🎉
 join-coupon = إليك هدية الترحيب: { $benefit } بالرمز { $code }. الرمز موجود في سلتك بالفعل: أرسل /shop لاستخدامه.
 join-declined = عذرًا، الإجابة غير صحيحة، لذا لم نتمكن من إضافتك إلى { $chat }. يمكنك طلب الانضمام مرة أخرى.
 join-timed-out = انتهى وقت الانضمام إلى { $chat }. يمكنك طلب الانضمام مرة أخرى في أي وقت.
+join-review = مرحبًا { $name }! سيراجع فريقنا طلبك للانضمام إلى { $chat }. يرجى انتظار القرار.
+join-declined-staff = عذرًا، لم تتم الموافقة على طلبك للانضمام إلى { $chat }.
+join-review-staff = 🙋 { $person } يطلب الانضمام إلى { $chat }.
+join-review-staff-member = 🙋 { $person } انضم إلى { $chat } ولا يمكنه النشر حتى تقرر.
+join-review-approve = ✅ موافقة
+join-review-decline = ❌ رفض
+join-review-approved = ✅ { $person } في { $chat }: وافق { $staff }.
+join-review-declined = ❌ { $person } في { $chat }: رفض { $staff }.
+join-review-decided = تم البت في هذا بالفعل.
+group-check-button = أهلًا { $name }! اضغط الزر أدناه خلال { $minutes } دقائق لتتمكن من النشر هنا.
+group-check-question = أهلًا { $name }! أجب خلال { $minutes } دقائق لتتمكن من النشر هنا:
+group-check-not-yours = هذا التحقق لشخص آخر.
+group-check-closed = تم إغلاق هذا التحقق.
 
 ## Flash sales
 flash-sale-title = ⚡ تخفيض خاطف: { $product }

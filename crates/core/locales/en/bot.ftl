@@ -175,6 +175,19 @@ join-approved = Welcome to { $chat }! 🎉
 join-coupon = Here is your welcome gift: { $benefit } with code { $code }. It is already on your cart: send /shop to use it.
 join-declined = Sorry, that was not the right answer, so we could not add you to { $chat }. You can ask to join again.
 join-timed-out = Time is up for joining { $chat }. You can ask to join again any time.
+join-review = Hi { $name }! Your request to join { $chat } will be reviewed by our team. Please wait for their decision.
+join-declined-staff = Sorry, your request to join { $chat } was not approved.
+join-review-staff = 🙋 { $person } asks to join { $chat }.
+join-review-staff-member = 🙋 { $person } joined { $chat } and cannot post until you decide.
+join-review-approve = ✅ Approve
+join-review-decline = ❌ Decline
+join-review-approved = ✅ { $person } in { $chat }: approved by { $staff }.
+join-review-declined = ❌ { $person } in { $chat }: declined by { $staff }.
+join-review-decided = This was already decided.
+group-check-button = Welcome, { $name }! Please tap the button below within { $minutes } minutes to be able to post here.
+group-check-question = Welcome, { $name }! Please answer within { $minutes } minutes to be able to post here:
+group-check-not-yours = This check is for someone else.
+group-check-closed = This check is closed.
 
 ## Flash sales
 flash-sale-title = ⚡ Flash sale: { $product }

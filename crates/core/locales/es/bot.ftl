@@ -175,6 +175,19 @@ join-approved = ¡Bienvenido/a a { $chat }! 🎉
 join-coupon = Aquí tienes tu regalo de bienvenida: { $benefit } con el código { $code }. Ya está en tu carrito: envía /shop para usarlo.
 join-declined = Lo sentimos, la respuesta no es correcta, así que no pudimos añadirte a { $chat }. Puedes volver a solicitarlo.
 join-timed-out = Se acabó el tiempo para unirte a { $chat }. Puedes volver a solicitarlo cuando quieras.
+join-review = ¡Hola { $name }! Nuestro equipo revisará tu solicitud para unirte a { $chat }. Espera su decisión.
+join-declined-staff = Lo sentimos, tu solicitud para unirte a { $chat } no fue aprobada.
+join-review-staff = 🙋 { $person } pide unirse a { $chat }.
+join-review-staff-member = 🙋 { $person } se unió a { $chat } y no puede escribir hasta que decidas.
+join-review-approve = ✅ Aprobar
+join-review-decline = ❌ Rechazar
+join-review-approved = ✅ { $person } en { $chat }: aprobado por { $staff }.
+join-review-declined = ❌ { $person } en { $chat }: rechazado por { $staff }.
+join-review-decided = Esto ya se decidió.
+group-check-button = ¡Bienvenido, { $name }! Pulsa el botón de abajo en { $minutes } minutos para poder escribir aquí.
+group-check-question = ¡Bienvenido, { $name }! Responde en { $minutes } minutos para poder escribir aquí:
+group-check-not-yours = Esta verificación es para otra persona.
+group-check-closed = Esta verificación está cerrada.
 
 ## Flash sales
 flash-sale-title = ⚡ Oferta relámpago: { $product }

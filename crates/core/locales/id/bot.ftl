@@ -175,6 +175,19 @@ join-approved = Selamat datang di { $chat }! 🎉
 join-coupon = Ini hadiah selamat datang untuk Anda: { $benefit } dengan kode { $code }. Kode sudah ada di keranjang Anda: kirim /shop untuk memakainya.
 join-declined = Maaf, jawabannya kurang tepat, jadi kami belum bisa menambahkan Anda ke { $chat }. Anda bisa meminta bergabung lagi.
 join-timed-out = Waktu untuk bergabung ke { $chat } sudah habis. Anda bisa meminta bergabung lagi kapan saja.
+join-review = Hai { $name }! Permintaan Anda untuk bergabung ke { $chat } akan ditinjau oleh tim kami. Mohon tunggu keputusannya.
+join-declined-staff = Maaf, permintaan Anda untuk bergabung ke { $chat } tidak disetujui.
+join-review-staff = 🙋 { $person } meminta bergabung ke { $chat }.
+join-review-staff-member = 🙋 { $person } bergabung ke { $chat } dan tidak bisa mengirim pesan sampai Anda memutuskan.
+join-review-approve = ✅ Setujui
+join-review-decline = ❌ Tolak
+join-review-approved = ✅ { $person } di { $chat }: disetujui oleh { $staff }.
+join-review-declined = ❌ { $person } di { $chat }: ditolak oleh { $staff }.
+join-review-decided = Ini sudah diputuskan.
+group-check-button = Selamat datang, { $name }! Ketuk tombol di bawah dalam { $minutes } menit agar bisa mengirim pesan di sini.
+group-check-question = Selamat datang, { $name }! Jawab dalam { $minutes } menit agar bisa mengirim pesan di sini:
+group-check-not-yours = Verifikasi ini untuk orang lain.
+group-check-closed = Verifikasi ini sudah ditutup.
 
 ## Flash sales
 flash-sale-title = ⚡ Flash sale: { $product }

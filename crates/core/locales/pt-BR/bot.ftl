@@ -175,6 +175,19 @@ join-approved = Boas-vindas a { $chat }! 🎉
 join-coupon = Aqui está seu presente de boas-vindas: { $benefit } com o código { $code }. Ele já está no seu carrinho: envie /shop para usar.
 join-declined = Desculpe, a resposta não está certa, então não pudemos adicionar você a { $chat }. Você pode pedir para entrar de novo.
 join-timed-out = O tempo para entrar em { $chat } acabou. Você pode pedir para entrar de novo quando quiser.
+join-review = Olá { $name }! Seu pedido para entrar em { $chat } será analisado pela nossa equipe. Aguarde a decisão.
+join-declined-staff = Desculpe, seu pedido para entrar em { $chat } não foi aprovado.
+join-review-staff = 🙋 { $person } pede para entrar em { $chat }.
+join-review-staff-member = 🙋 { $person } entrou em { $chat } e não pode escrever até você decidir.
+join-review-approve = ✅ Aprovar
+join-review-decline = ❌ Recusar
+join-review-approved = ✅ { $person } em { $chat }: aprovado por { $staff }.
+join-review-declined = ❌ { $person } em { $chat }: recusado por { $staff }.
+join-review-decided = Isso já foi decidido.
+group-check-button = Boas-vindas, { $name }! Toque no botão abaixo em até { $minutes } minutos para poder escrever aqui.
+group-check-question = Boas-vindas, { $name }! Responda em até { $minutes } minutos para poder escrever aqui:
+group-check-not-yours = Esta verificação é para outra pessoa.
+group-check-closed = Esta verificação está encerrada.
 
 ## Flash sales
 flash-sale-title = ⚡ Oferta relâmpago: { $product }

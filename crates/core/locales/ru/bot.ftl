@@ -175,6 +175,19 @@ join-approved = Добро пожаловать в { $chat }! 🎉
 join-coupon = Ваш приветственный подарок: { $benefit } по коду { $code }. Код уже в вашей корзине: отправьте /shop, чтобы воспользоваться им.
 join-declined = К сожалению, ответ неверный, поэтому мы не смогли добавить вас в { $chat }. Вы можете подать заявку снова.
 join-timed-out = Время на вступление в { $chat } истекло. Вы можете подать заявку снова в любое время.
+join-review = Здравствуйте, { $name }! Вашу заявку на вступление в { $chat } рассмотрит наша команда. Пожалуйста, дождитесь решения.
+join-declined-staff = К сожалению, ваша заявка на вступление в { $chat } не одобрена.
+join-review-staff = 🙋 { $person } просит вступить в { $chat }.
+join-review-staff-member = 🙋 { $person } вступил(а) в { $chat } и не может писать, пока вы не решите.
+join-review-approve = ✅ Одобрить
+join-review-decline = ❌ Отклонить
+join-review-approved = ✅ { $person } в { $chat }: одобрено, { $staff }.
+join-review-declined = ❌ { $person } в { $chat }: отклонено, { $staff }.
+join-review-decided = Решение уже принято.
+group-check-button = Добро пожаловать, { $name }! Нажмите кнопку ниже в течение { $minutes } мин., чтобы писать здесь.
+group-check-question = Добро пожаловать, { $name }! Ответьте в течение { $minutes } мин., чтобы писать здесь:
+group-check-not-yours = Эта проверка для другого участника.
+group-check-closed = Эта проверка закрыта.
 
 ## Flash sales
 flash-sale-title = ⚡ Распродажа: { $product }

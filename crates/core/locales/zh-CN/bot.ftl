@@ -175,6 +175,19 @@ join-approved = 欢迎加入 { $chat }！🎉
 join-coupon = 送您一份见面礼：{ $benefit }，优惠码 { $code }。已自动放入您的购物车，发送 /shop 即可使用。
 join-declined = 抱歉，答案不正确，暂时无法让您加入 { $chat }。您可以重新申请加入。
 join-timed-out = 加入 { $chat } 的验证已超时。您可以随时重新申请。
+join-review = 您好 { $name }！您加入 { $chat } 的申请将由我们的团队审核，请等待结果。
+join-declined-staff = 抱歉，您加入 { $chat } 的申请未获批准。
+join-review-staff = 🙋 { $person } 申请加入 { $chat }。
+join-review-staff-member = 🙋 { $person } 已加入 { $chat }，在您决定之前无法发言。
+join-review-approve = ✅ 批准
+join-review-decline = ❌ 拒绝
+join-review-approved = ✅ { $person }（{ $chat }）：已由 { $staff } 批准。
+join-review-declined = ❌ { $person }（{ $chat }）：已由 { $staff } 拒绝。
+join-review-decided = 此申请已处理。
+group-check-button = 欢迎 { $name }！请在 { $minutes } 分钟内点击下方按钮，即可在本群发言。
+group-check-question = 欢迎 { $name }！请在 { $minutes } 分钟内回答，即可在本群发言：
+group-check-not-yours = 这个验证不是给您的。
+group-check-closed = 此验证已结束。
 
 ## Flash sales
 flash-sale-title = ⚡ 限时秒杀：{ $product }

@@ -9,7 +9,9 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use groupcart_core::community::{ChatRecord, ChatSettings, InviteLink, InviteLinkStats};
+use groupcart_core::community::{
+    ChatRecord, ChatSettings, InviteLink, InviteLinkStats, Verification,
+};
 use groupcart_core::moderation::{ActionRecord, Lift};
 use groupcart_core::{Error, FieldError};
 use groupcart_telegram::methods::CreateChatInviteLink;
@@ -67,7 +69,26 @@ pub async fn set_settings(
     ApiPath((bot, chat_id)): ApiPath<(String, i64)>,
     ApiJson(settings): ApiJson<ChatSettings>,
 ) -> Result<Json<ChatView>, ApiError> {
-    settings.validate().map_err(Error::Fields)?;
+    let mut errors = settings.validate().err().unwrap_or_default();
+    // Approval by staff needs the bot's staff chat, where the review is posted.
+    let staff_chat = state.webapp.get(&bot).and_then(|b| b.profile.staff_chat);
+    if staff_chat.is_none() {
+        let asks_staff = [
+            Some(&settings.verification),
+            settings.raid.verification.as_ref(),
+        ];
+        for (field, verification) in ["verification", "raid.verification"].iter().zip(asks_staff) {
+            if verification == Some(&Verification::Staff) {
+                errors.push(FieldError::new(
+                    format!("{field}.mode"),
+                    "staff approval needs the bot's staff chat (staff_chat in its configuration)",
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors).into());
+    }
     if let Some(id) = settings.join_promotion {
         if state.store.promotion(id).await?.is_none() {
             return Err(Error::Fields(vec![FieldError::new(

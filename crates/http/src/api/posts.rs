@@ -1,5 +1,6 @@
 //! `/api/posts`: the content calendar. Posts scheduled for the seller's channels and groups,
-//! with a category each (news, education, interaction, promotion) and the mix of a period;
+//! with a category each (news, education, interaction, promotion) and the mix of a period,
+//! interaction polls with their latest results;
 //! a post can be edited or cancelled until it goes out.
 
 use super::{ApiJson, ApiPath, ApiQuery};
@@ -80,7 +81,7 @@ pub async fn show(
         .ok_or_else(|| Error::NotFound(format!("post {id}")).into())
 }
 
-/// Replaces a scheduled post's text, buttons, category and time.
+/// Replaces a scheduled post's text, buttons, poll, category and time.
 pub async fn edit(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,

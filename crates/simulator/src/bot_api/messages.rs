@@ -1,7 +1,7 @@
-//! Message methods: sendMessage, sendPhoto, sendDocument, copyMessage, sendChatAction,
-//! editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery, and the shared
-//! send path that every message-creating method goes through (access check, forum topic,
-//! flood limit, logging, stats, duplicate detection).
+//! Message methods: sendMessage, sendPhoto, sendDocument, sendPoll, copyMessage,
+//! sendChatAction, editMessageText, editMessageReplyMarkup, deleteMessage, answerCallbackQuery,
+//! and the shared send path that every message-creating method goes through (access check,
+//! forum topic, flood limit, logging, stats, duplicate detection).
 
 use serde_json::{json, Value};
 
@@ -219,6 +219,132 @@ pub(super) fn send_message(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, 
     let markup = reply_markup(params, false)?;
     let content = text_fields(formatted, "text", "entities");
     send(ctx, params, "sendMessage", chat_id, content, markup, None)
+}
+
+/// A boolean parameter with Telegram's default when absent.
+fn bool_or(params: &Params, name: &str, default: bool) -> Result<bool, ApiError> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(_) => params.bool(name),
+    }
+}
+
+/// `sendPoll`: a regular poll or a quiz, without media. The poll gets an id and its counts
+/// live on the message; users vote through the control API ([`crate::Simulator::vote`]).
+pub(super) fn send_poll(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {
+    let chat_id = ctx.world.resolve_chat(params)?;
+    let question = params.required_str("question")?;
+    let question_len = question.trim().chars().count();
+    if question_len == 0 || question.chars().count() > 300 {
+        return Err(ApiError::bad_request(
+            "poll question must be 1-300 characters",
+        ));
+    }
+    let options = params
+        .json("options", "can't parse options JSON object")?
+        .ok_or_else(|| ApiError::bad_request("parameter \"options\" is required"))?;
+    let options = options
+        .as_array()
+        .ok_or_else(|| ApiError::bad_request("options must be an Array of InputPollOption"))?;
+    if options.is_empty() || options.len() > 12 {
+        return Err(ApiError::bad_request("poll must have 1-12 options"));
+    }
+    let mut poll_options = Vec::with_capacity(options.len());
+    for (n, option) in options.iter().enumerate() {
+        let text = option
+            .get("text")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::bad_request("options must be an Array of InputPollOption"))?;
+        if text.trim().is_empty() || text.chars().count() > 100 {
+            return Err(ApiError::bad_request(
+                "poll options must be 1-100 characters",
+            ));
+        }
+        poll_options.push(json!({
+            "persistent_id": n.to_string(),
+            "text": text,
+            "voter_count": 0,
+        }));
+    }
+    let kind = params.str("type")?.unwrap_or_else(|| "regular".into());
+    let quiz = match kind.as_str() {
+        "regular" => false,
+        "quiz" => true,
+        _ => return Err(ApiError::bad_request("wrong poll type specified")),
+    };
+    let correct = params.json(
+        "correct_option_ids",
+        "can't parse correct_option_ids JSON object",
+    )?;
+    if quiz && correct.is_none() {
+        return Err(ApiError::bad_request(
+            "correct_option_ids must be specified for quizzes",
+        ));
+    }
+    let is_anonymous = bool_or(params, "is_anonymous", true)?;
+    let is_channel = ctx
+        .world
+        .chats
+        .get(&chat_id)
+        .is_some_and(|c| c.info.kind == ChatType::Channel);
+    if is_channel && !is_anonymous {
+        return Err(ApiError::bad_request(
+            "non-anonymous polls can't be sent to channel chats",
+        ));
+    }
+    let allows_multiple = params.bool("allows_multiple_answers")?;
+    if quiz && allows_multiple {
+        return Err(ApiError::bad_request(
+            "quizzes can't allow multiple answers",
+        ));
+    }
+    let markup = reply_markup(params, true)?;
+    let id = ctx.world.random_digits();
+    let mut poll = json!({
+        "id": id,
+        "question": question,
+        "options": poll_options,
+        "total_voter_count": 0,
+        "is_closed": params.bool("is_closed")?,
+        "is_anonymous": is_anonymous,
+        "type": kind,
+        "allows_multiple_answers": allows_multiple,
+        "allows_revoting": bool_or(params, "allows_revoting", !quiz)?,
+        "members_only": params.bool("members_only")?,
+    });
+    if let Some(correct) = correct {
+        poll["correct_option_ids"] = correct;
+    }
+    if let Some(explanation) = params.str("explanation")? {
+        poll["explanation"] = json!(explanation);
+    }
+    if let Some(description) = params.str("description")? {
+        poll["description"] = json!(description);
+    }
+    for field in ["open_period", "close_date"] {
+        if let Some(value) = params.i64(field)? {
+            poll[field] = json!(value);
+        }
+    }
+    let message = send_logged(
+        ctx,
+        params,
+        "sendPoll",
+        chat_id,
+        json!({ "poll": poll }),
+        markup,
+        None,
+    )?;
+    let message_id = message["message_id"].as_i64().unwrap_or(0);
+    ctx.world.bot(ctx.bot_id).polls.insert(
+        id,
+        crate::state::SimPoll {
+            chat_id,
+            message_id,
+            votes: Default::default(),
+        },
+    );
+    Ok(ApiOk::new(message))
 }
 
 pub(super) fn send_photo(ctx: &mut Ctx<'_>, params: &Params) -> Result<ApiOk, ApiError> {

@@ -33,6 +33,7 @@ pub const FIXTURES: &[(&str, &str)] = &[
         "my_chat_member_blocked.json",
         include_str!("../fixtures/my_chat_member_blocked.json"),
     ),
+    ("poll.json", include_str!("../fixtures/poll.json")),
     (
         "pre_checkout_query.json",
         include_str!("../fixtures/pre_checkout_query.json"),
