@@ -12,7 +12,7 @@
 use super::dashboard::money;
 use super::html::{csrf_field, esc, flash, page, page_live, page_with, when};
 use super::i18n::{t, Lang};
-use super::{audit_in, path_id, problem, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, path_id, problem, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -504,9 +504,7 @@ pub async fn create(State(state): State<AppState>, me: Me, body: Bytes) -> Respo
                         "recipients": planned.recipients,
                     }),
                 );
-                let mut tx = state.store.begin().await?;
-                audit_in(&state, tx.as_mut(), entry).await?;
-                tx.commit().await?;
+                audit_alone(&state, entry).await?;
                 state.wakers.wake(&b.bot);
                 Ok(see_other(&format!("/broadcasts/{}?ok=planned", b.id.0)))
             }
@@ -794,9 +792,7 @@ pub async fn control(
                     format!("broadcast:{}", id.0),
                     serde_json::json!({ "status": b.status.as_str() }),
                 );
-                let mut tx = state.store.begin().await?;
-                audit_in(&state, tx.as_mut(), entry).await?;
-                tx.commit().await?;
+                audit_alone(&state, entry).await?;
                 if control == Control::Resume {
                     state.wakers.wake(&b.bot);
                 }

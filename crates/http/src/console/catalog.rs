@@ -12,7 +12,7 @@
 use super::dashboard::money;
 use super::html::{csrf_field, esc, flash, page, page_with, url_param, when};
 use super::i18n::{t, Lang};
-use super::{audit_in, path_id, problem, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, path_id, problem, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -370,9 +370,7 @@ pub async fn adjust(
                         "stock": stock,
                     }),
                 );
-                let mut tx = state.store.begin().await?;
-                audit_in(&state, tx.as_mut(), entry).await?;
-                tx.commit().await?;
+                audit_alone(&state, entry).await?;
                 Ok(see_other(&format!("/catalog/{}?ok=stock", product.0)))
             }
             Err(error @ (Error::Invalid(_) | Error::Fields(_) | Error::Conflict(_))) => {
@@ -419,9 +417,7 @@ pub async fn set_status(
             format!("product:{}", id.0),
             serde_json::json!({ "from": before.status.as_str(), "to": status.as_str() }),
         );
-        let mut tx = state.store.begin().await?;
-        audit_in(&state, tx.as_mut(), entry).await?;
-        tx.commit().await?;
+        audit_alone(&state, entry).await?;
         Ok::<_, Fail>(see_other(&format!("/catalog/{}?ok=status", id.0)))
     }
     .await;

@@ -11,7 +11,7 @@
 
 use super::html::{csrf_field, esc, flash, page, when};
 use super::i18n::{t, Lang};
-use super::{audit_in, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -297,9 +297,7 @@ pub async fn lift(
             format!("chat:{bot}:{chat_id}"),
             serde_json::json!({ "user_id": user_id, "log": record.id }),
         );
-        let mut tx = state.store.begin().await?;
-        audit_in(&state, tx.as_mut(), entry).await?;
-        tx.commit().await?;
+        audit_alone(&state, entry).await?;
         Ok::<_, Fail>(see_other(&format!(
             "{}?ok={action}",
             chat_path(&bot, chat_id)

@@ -135,6 +135,11 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.broadcasts",
         Permission::ManageBroadcasts,
     ),
+    (
+        "/promotions",
+        "nav.promotions",
+        Permission::ManagePromotions,
+    ),
     ("/analytics", "nav.analytics", Permission::ViewAnalytics),
     ("/chats", "nav.chats", Permission::ManageChats),
     ("/faq", "nav.faq", Permission::ManageFaq),

@@ -24,6 +24,7 @@ mod html;
 mod i18n;
 mod inbox;
 mod orders;
+mod promotions;
 mod segments;
 mod users;
 
@@ -98,6 +99,12 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/broadcasts/{id}", get(broadcasts::show))
         .route("/broadcasts/{id}/{action}", post(broadcasts::control))
+        .route(
+            "/promotions",
+            get(promotions::list).post(promotions::create),
+        )
+        .route("/promotions/{id}", get(promotions::show))
+        .route("/promotions/{id}/status", post(promotions::set_status))
         .route("/catalog", get(catalog::list))
         .route("/catalog/{id}", get(catalog::show))
         .route("/catalog/{id}/status", post(catalog::set_status))
@@ -297,6 +304,14 @@ async fn audit_in(
 ) -> groupcart_core::Result<()> {
     entry.at = state.crm.clock.now();
     groupcart_core::audit::append(tx, entry).await.map(|_| ())
+}
+
+/// Appends `entry` in a transaction of its own, for a change whose use case commits by
+/// itself (the entry follows right after it).
+async fn audit_alone(state: &AppState, entry: NewAuditEntry) -> groupcart_core::Result<()> {
+    let mut tx = state.store.begin().await?;
+    audit_in(state, tx.as_mut(), entry).await?;
+    tx.commit().await
 }
 
 // --- forms ---

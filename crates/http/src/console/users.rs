@@ -4,7 +4,7 @@
 
 use super::html::{csrf_field, esc, flash, page_with, when};
 use super::i18n::{t, Lang};
-use super::{audit_in, path_id, problem, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, path_id, problem, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -178,9 +178,7 @@ pub async fn add(State(state): State<AppState>, me: Me, body: Bytes) -> Response
                     format!("console_user:{}", user.id),
                     serde_json::json!({ "username": user.username, "role": user.role.as_str() }),
                 );
-                let mut tx = state.store.begin().await?;
-                audit_in(&state, tx.as_mut(), entry).await?;
-                tx.commit().await?;
+                audit_alone(&state, entry).await?;
                 let mut text = format!("{} {}", t(lang, "users.added"), user.username);
                 if let Some(password) = generated {
                     // Shown once, on this page only; never stored or logged.
@@ -227,9 +225,7 @@ pub async fn change(
             format!("console_user:{id}"),
             serde_json::json!({ "username": target.username }),
         );
-        let mut tx = state.store.begin().await?;
-        audit_in(&state, tx.as_mut(), entry).await?;
-        tx.commit().await?;
+        audit_alone(&state, entry).await?;
         let done = if disable { "disabled" } else { "enabled" };
         Ok(see_other(&format!("/users?ok={done}")))
     }
