@@ -10,8 +10,13 @@
 //! payload or referral they first came with), `language` (the language they chose),
 //! `country` (their profile's country, the market) and `chat` (people who joined that chat at
 //! some time). Figures about people who never wrote to the bot (joins) keep to the filters
-//! they can answer: with a `source`, `language` or `country` filter, people without a
-//! customer row are left out.
+//! they can answer: with a `source`, `language`, `country` or `segment` filter, people
+//! without a customer row are left out.
+//!
+//! `segment` keeps the customers of a saved segment (`crate::segment`): its rule is evaluated
+//! once, when the report is made ([`resolve_segment`], the same evaluation as a broadcast's
+//! audience), and the customers it picks then are the filter, wherever the other customer
+//! filters apply.
 //!
 //! # Activity
 //! A customer is *active* on a UTC day when an event of theirs that they caused happened on
@@ -62,6 +67,34 @@
 //! their totals: an order with two promotions counts for both), the *discount* given (line
 //! and shipping amounts) and *ROI* = `revenue / discount` (`None` without a discount).
 //!
+//! # Source costs
+//! Operators enter what they spent on a source (an ad, a KOL post): a source, a currency, an
+//! amount (integer minor units, more than 0) and the UTC day it was spent (`spent_on`). The
+//! growth report gains, per link source and currency with a cost in the range: the *cost*
+//! (the sum of the amounts with `spent_on` in `from..=to`), the *joined* and *converted*
+//! people of that source's invite links (as in invite-link conversion above, filters
+//! included), *cost per join* = `cost / joined` and *cost per converted* =
+//! `cost / converted`, rounded down (`None` when the divisor is 0). Costs themselves are
+//! not narrowed by the customer filters.
+//!
+//! # LTV by source
+//! Per first source: the customers first seen in the range (`customers`); per currency, the
+//! *buyers* among them (with an order paid at any time up to now, refunded later or not),
+//! their *revenue* (the totals of those orders, less those now refunded or cancelled), *LTV
+//! per customer* = `revenue / customers` and *LTV per buyer* = `revenue / buyers` (integer
+//! minor units, rounded down; `None` without buyers). LTV by membership tier is not
+//! reported: there are no tiers.
+//!
+//! # Best posting hours
+//! Per market (the customer's profile country; customers without one under `unknown`) and
+//! local hour of day (0-23): the customers' *activity events* (those that make a customer
+//! active, see Activity) in the range. Each UTC hour's events are counted in the local hour
+//! that UTC hour starts at in the market's zone ([`crate::time_zone::of_country`]; UTC for
+//! `unknown` and countries without one), daylight saving included; in a zone with a
+//! half-hour offset the whole UTC hour goes to the local hour it starts in. The *top hours*
+//! are the [`TOP_HOURS`] hours with the most events (ties to the earlier hour; hours without
+//! events are never top). Markets come by events, most first.
+//!
 //! # Engagement
 //! *DAU* per day of the range (active customers). *MAU*: distinct customers active in the
 //! last 30 days of the range (the range itself when shorter); *mean DAU* over the same days;
@@ -70,11 +103,14 @@
 //! *FAQ deflection* = `faq answered / (faq answered + tickets opened)`, over the events of
 //! the range.
 
+use crate::segment::SegmentId;
+use crate::store::Store;
 use crate::{Error, FieldError, Result};
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Event kinds that happen *to* a customer rather than by them: they do not make a
 /// customer active. Keep in step with the triggers of `migrations/0022_analytics.sql` in both
@@ -235,6 +271,13 @@ pub struct AnalyticsQuery {
     pub language: Option<String>,
     /// The customer's country (profile), the market.
     pub country: Option<String>,
+    /// Customers in this saved segment.
+    #[serde(default)]
+    pub segment: Option<SegmentId>,
+    /// The customer ids `segment` picks, sorted, as [`resolve_segment`] found them: the
+    /// stores filter on these, never on the rule.
+    #[serde(skip)]
+    pub segment_customers: Option<Arc<[i64]>>,
 }
 
 impl AnalyticsQuery {
@@ -247,6 +290,8 @@ impl AnalyticsQuery {
             source: None,
             language: None,
             country: None,
+            segment: None,
+            segment_customers: None,
         }
     }
 
@@ -282,11 +327,16 @@ impl AnalyticsQuery {
                 ));
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Fields(problems))
+        if !problems.is_empty() {
+            return Err(Error::Fields(problems));
         }
+        if self.segment.is_some() && self.segment_customers.is_none() {
+            // A programming slip, not the caller's input: the segment filter would be lost.
+            return Err(Error::Invalid(
+                "the segment's customers were not resolved".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     /// Days covered.
@@ -308,7 +358,10 @@ impl AnalyticsQuery {
 
     /// Whether any filter on customers' attributes (not the chat) is set.
     pub fn filters_customers(&self) -> bool {
-        self.source.is_some() || self.language.is_some() || self.country.is_some()
+        self.source.is_some()
+            || self.language.is_some()
+            || self.country.is_some()
+            || self.segment_customers.is_some()
     }
 }
 
@@ -396,6 +449,30 @@ pub trait AnalyticsStore: Send + Sync {
     async fn analytics_coupon_uses(&self, q: &AnalyticsQuery) -> Result<Vec<CouponUseRow>>;
 
     async fn analytics_engagement(&self, q: &AnalyticsQuery) -> Result<EngagementDays>;
+
+    /// Per first source: customers first seen in the range; per first source and currency:
+    /// buyers among them and their revenue net of refunds (see the module docs).
+    async fn analytics_ltv(&self, q: &AnalyticsQuery) -> Result<LtvCounts>;
+
+    /// Activity events of the range per customer country and UTC hour (hours since
+    /// 1970-01-01 00:00 UTC): (country, hour, events), hours with any.
+    async fn analytics_activity_hours(
+        &self,
+        q: &AnalyticsQuery,
+    ) -> Result<Vec<(Option<String>, i64, i64)>>;
+
+    /// Saves a cost (already validated).
+    async fn add_source_cost(
+        &self,
+        draft: &SourceCostDraft,
+        at: DateTime<Utc>,
+    ) -> Result<SourceCost>;
+
+    /// `false` if unknown.
+    async fn delete_source_cost(&self, id: SourceCostId) -> Result<bool>;
+
+    /// Costs with `spent_on` in `from..=to`, by `spent_on` then id.
+    async fn source_costs(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceCost>>;
 
     /// Events of `kinds` with `from <= at < to`, counted per kind, bot and chat.
     async fn event_counts(
@@ -579,6 +656,22 @@ pub struct LinkConversion {
     pub rate: Option<f64>,
 }
 
+/// What was spent on a link source in one currency, and what it bought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCostFigures {
+    pub source: String,
+    pub currency: String,
+    /// Costs with `spent_on` in the range, integer minor units.
+    pub cost: i64,
+    /// People who joined through the source's invite links (as in [`LinkConversion`]).
+    pub joined: i64,
+    pub converted: i64,
+    /// `cost / joined`, rounded down.
+    pub cost_per_join: Option<i64>,
+    /// `cost / converted`, rounded down.
+    pub cost_per_converted: Option<i64>,
+}
+
 /// The growth report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Growth {
@@ -586,6 +679,8 @@ pub struct Growth {
     pub new_customers: Vec<NewCustomers>,
     pub members: Vec<MemberGrowth>,
     pub invite_links: Vec<LinkConversion>,
+    /// Per source and currency with a cost in the range, by source then currency.
+    pub costs: Vec<SourceCostFigures>,
 }
 
 impl Growth {
@@ -635,7 +730,42 @@ impl Growth {
                     rate: ratio(converted, joined),
                 })
                 .collect(),
+            costs: Vec::new(),
         }
+    }
+
+    /// The report with the figures of `costs` (those of the range) per source and currency.
+    pub fn with_costs(mut self, costs: &[SourceCost]) -> Growth {
+        let mut spent: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+        for c in costs {
+            let sum = spent.entry((&c.source, &c.currency)).or_default();
+            // Amounts are capped (MAX_COST_AMOUNT); saturating keeps a silly total finite.
+            *sum = sum.saturating_add(c.amount);
+        }
+        let links: BTreeMap<&str, &LinkConversion> = self
+            .invite_links
+            .iter()
+            .map(|l| (l.source.as_str(), l))
+            .collect();
+        let per = |cost: i64, n: i64| (n > 0).then(|| cost.div_euclid(n));
+        self.costs = spent
+            .into_iter()
+            .map(|((source, currency), cost)| {
+                let (joined, converted) = links
+                    .get(source)
+                    .map_or((0, 0), |l| (l.joined, l.converted));
+                SourceCostFigures {
+                    source: source.to_owned(),
+                    currency: currency.to_owned(),
+                    cost,
+                    joined,
+                    converted,
+                    cost_per_join: per(cost, joined),
+                    cost_per_converted: per(cost, converted),
+                }
+            })
+            .collect();
+        self
     }
 }
 
@@ -863,14 +993,15 @@ pub async fn retention(
     Ok(Retention::of_counts(&counts, weeks, day_7, day_30))
 }
 
-/// Growth of `q` in `bucket`s.
+/// Growth of `q` in `bucket`s, with the source costs of the range.
 pub async fn growth(
     store: &dyn AnalyticsStore,
     q: &AnalyticsQuery,
     bucket: Bucket,
 ) -> Result<Growth> {
     q.validate()?;
-    Ok(Growth::of_days(&store.analytics_growth(q).await?, bucket))
+    let costs = store.source_costs(q.from, q.to).await?;
+    Ok(Growth::of_days(&store.analytics_growth(q).await?, bucket).with_costs(&costs))
 }
 
 /// Commerce figures of `q`.
@@ -890,9 +1021,326 @@ pub async fn engagement(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Resul
     ))
 }
 
+// --- segment filter ---
+
+/// Resolves `q.segment` to the customers its rule picks at `now` (clears them without a
+/// segment). An unknown segment is `NotFound`.
+pub async fn resolve_segment(
+    store: &dyn Store,
+    q: &mut AnalyticsQuery,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(id) = q.segment else {
+        q.segment_customers = None;
+        return Ok(());
+    };
+    let segment = store
+        .segment(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("segment {}", id.0)))?;
+    let rule = crate::segment::parse_field("segment", &segment.rule)?;
+    let mut customers = Vec::new();
+    crate::segment::scan(store, &rule, now, |row| customers.push(row.customer.0)).await?;
+    customers.sort_unstable();
+    q.segment_customers = Some(customers.into());
+    Ok(())
+}
+
+// --- source costs ---
+
+/// The store's id of a source cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SourceCostId(pub i64);
+
+/// The largest amount one cost may have, in minor units (sums of many stay far from
+/// `i64::MAX`).
+pub const MAX_COST_AMOUNT: i64 = 1_000_000_000_000_000;
+
+/// The longest note, in characters.
+pub const MAX_COST_NOTE_CHARS: usize = 500;
+
+/// A cost as staff enter it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceCostDraft {
+    /// The source it was spent on: an invite link's source.
+    pub source: String,
+    /// ISO 4217 code (or `XTR`); stored upper-case.
+    pub currency: String,
+    /// Integer minor units, more than 0.
+    pub amount: i64,
+    /// The UTC day it was spent.
+    pub spent_on: NaiveDate,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl SourceCostDraft {
+    /// The draft with its text trimmed and its currency upper-case, or every problem.
+    pub fn normalized(&self) -> Result<SourceCostDraft> {
+        let mut problems = Vec::new();
+        let source = self.source.trim();
+        if source.is_empty() || source.chars().count() > 200 || source.chars().any(char::is_control)
+        {
+            problems.push(FieldError::new(
+                "source",
+                "must be 1 to 200 characters, none of them control characters",
+            ));
+        }
+        let currency = match self.currency.parse::<crate::money::Currency>() {
+            Ok(c) => c.code().to_owned(),
+            Err(_) => {
+                problems.push(FieldError::new(
+                    "currency",
+                    "a three-letter currency code such as USD",
+                ));
+                String::new()
+            }
+        };
+        if !(1..=MAX_COST_AMOUNT).contains(&self.amount) {
+            problems.push(FieldError::new(
+                "amount",
+                format!("whole minor units from 1 to {MAX_COST_AMOUNT}"),
+            ));
+        }
+        if !(1970..=9999).contains(&self.spent_on.year()) {
+            problems.push(FieldError::new("spent_on", "a date in the years 1970-9999"));
+        }
+        let note = self.note.trim();
+        if note.chars().count() > MAX_COST_NOTE_CHARS
+            || note.chars().any(|c| c.is_control() && c != '\n')
+        {
+            problems.push(FieldError::new(
+                "note",
+                format!("at most {MAX_COST_NOTE_CHARS} characters, no control characters"),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Fields(problems));
+        }
+        Ok(SourceCostDraft {
+            source: source.to_owned(),
+            currency,
+            amount: self.amount,
+            spent_on: self.spent_on,
+            note: note.to_owned(),
+        })
+    }
+}
+
+/// A saved cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCost {
+    pub id: SourceCostId,
+    pub source: String,
+    pub currency: String,
+    pub amount: i64,
+    pub spent_on: NaiveDate,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Saves a cost after checking it.
+pub async fn add_source_cost(
+    store: &dyn AnalyticsStore,
+    draft: &SourceCostDraft,
+    now: DateTime<Utc>,
+) -> Result<SourceCost> {
+    let draft = draft.normalized()?;
+    store.add_source_cost(&draft, now).await
+}
+
+/// Deletes a cost; `NotFound` if there is none.
+pub async fn delete_source_cost(store: &dyn AnalyticsStore, id: SourceCostId) -> Result<()> {
+    if store.delete_source_cost(id).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound(format!("source cost {}", id.0)))
+    }
+}
+
+/// The costs spent on the days of `q`'s range (its filters do not apply to costs).
+pub async fn source_costs(
+    store: &dyn AnalyticsStore,
+    q: &AnalyticsQuery,
+) -> Result<Vec<SourceCost>> {
+    q.validate()?;
+    store.source_costs(q.from, q.to).await
+}
+
+// --- LTV by source ---
+
+/// LTV counts as a store answers them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LtvCounts {
+    /// (first source, customers first seen in the range).
+    pub customers: Vec<(Option<String>, i64)>,
+    /// (first source, currency, buyers, revenue net of refunds).
+    pub paid: Vec<(Option<String>, String, i64, i64)>,
+}
+
+/// LTV of a source's customers in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrencyLtv {
+    pub currency: String,
+    pub buyers: i64,
+    /// Paid totals less refunded ones, integer minor units.
+    pub revenue: i64,
+    /// `revenue / customers`, rounded down.
+    pub per_customer: i64,
+    /// `revenue / buyers`, rounded down.
+    pub per_buyer: Option<i64>,
+}
+
+/// The customers first seen in the range with one first source, and their LTV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLtv {
+    pub source: Option<String>,
+    pub customers: i64,
+    /// By currency code.
+    pub currencies: Vec<CurrencyLtv>,
+}
+
+/// The LTV report: one row per first source (no source first), by source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ltv {
+    pub sources: Vec<SourceLtv>,
+}
+
+impl Ltv {
+    /// The report of a store's counts.
+    pub fn of_counts(counts: &LtvCounts) -> Ltv {
+        let mut sources: BTreeMap<Option<String>, SourceLtv> = BTreeMap::new();
+        for (source, customers) in &counts.customers {
+            let row = sources.entry(source.clone()).or_insert_with(|| SourceLtv {
+                source: source.clone(),
+                customers: 0,
+                currencies: Vec::new(),
+            });
+            row.customers += customers;
+        }
+        let mut paid = counts.paid.clone();
+        paid.sort();
+        for (source, currency, buyers, revenue) in paid {
+            let Some(row) = sources.get_mut(&source) else {
+                continue;
+            };
+            row.currencies.push(CurrencyLtv {
+                currency,
+                buyers,
+                revenue,
+                per_customer: if row.customers > 0 {
+                    revenue.div_euclid(row.customers)
+                } else {
+                    0
+                },
+                per_buyer: (buyers > 0).then(|| revenue.div_euclid(buyers)),
+            });
+        }
+        Ltv {
+            sources: sources.into_values().collect(),
+        }
+    }
+}
+
+/// LTV by first source of the customers first seen in `q`'s range.
+pub async fn ltv(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Ltv> {
+    q.validate()?;
+    Ok(Ltv::of_counts(&store.analytics_ltv(q).await?))
+}
+
+// --- best posting hours ---
+
+/// The market of customers without a country.
+pub const UNKNOWN_MARKET: &str = "unknown";
+
+/// Top hours reported per market.
+pub const TOP_HOURS: usize = 3;
+
+/// Activity per local hour of one market.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarketHours {
+    /// The country code, or [`UNKNOWN_MARKET`].
+    pub market: String,
+    /// The IANA zone its hours are in.
+    pub zone: String,
+    /// All activity events of the market in the range.
+    pub events: i64,
+    /// Events per local hour, 24 entries (hour 0 first).
+    pub hours: Vec<i64>,
+    /// The busiest hours, busiest first.
+    pub top: Vec<u32>,
+}
+
+/// The best-posting-hours report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostingHours {
+    pub markets: Vec<MarketHours>,
+}
+
+/// The zone of a market: its country's usual zone, else UTC.
+pub fn market_zone(market: &str) -> &'static str {
+    crate::time_zone::of_country(&market.to_ascii_uppercase()).unwrap_or("UTC")
+}
+
+/// The local hour of day in `zone` at which the UTC hour number `hour` (hours since
+/// 1970-01-01 00:00 UTC) starts.
+pub fn local_hour(hour: i64, zone: chrono_tz::Tz) -> u32 {
+    DateTime::<Utc>::from_timestamp(hour.saturating_mul(3600), 0)
+        .map_or(0, |at| at.with_timezone(&zone).hour())
+}
+
+impl PostingHours {
+    /// The report of a store's (country, UTC hour, events) rows.
+    pub fn of_rows(rows: &[(Option<String>, i64, i64)]) -> PostingHours {
+        let mut markets: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for (country, hour, events) in rows {
+            let market = country
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .unwrap_or(UNKNOWN_MARKET)
+                .to_owned();
+            let zone: chrono_tz::Tz = market_zone(&market).parse().unwrap_or(chrono_tz::UTC);
+            let local = local_hour(*hour, zone) as usize;
+            markets.entry(market).or_insert_with(|| vec![0; 24])[local] += events;
+        }
+        let mut markets: Vec<MarketHours> = markets
+            .into_iter()
+            .map(|(market, hours)| {
+                let mut ranked: Vec<u32> = (0..24).filter(|&h| hours[h as usize] > 0).collect();
+                ranked.sort_by(|a, b| hours[*b as usize].cmp(&hours[*a as usize]).then(a.cmp(b)));
+                ranked.truncate(TOP_HOURS);
+                MarketHours {
+                    zone: market_zone(&market).to_owned(),
+                    market,
+                    events: hours.iter().sum(),
+                    hours,
+                    top: ranked,
+                }
+            })
+            .collect();
+        markets.sort_by(|a, b| {
+            b.events
+                .cmp(&a.events)
+                .then_with(|| a.market.cmp(&b.market))
+        });
+        PostingHours { markets }
+    }
+}
+
+/// Best posting hours of `q`.
+pub async fn posting_hours(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<PostingHours> {
+    q.validate()?;
+    Ok(PostingHours::of_rows(
+        &store.analytics_activity_hours(q).await?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -931,6 +1379,99 @@ mod tests {
         assert!(AnalyticsQuery::new(d(1900, 1, 1), d(1900, 1, 2))
             .validate()
             .is_err());
+    }
+
+    #[test]
+    fn costs_divide_by_the_link_people_rounding_down() {
+        let days = GrowthDays {
+            invite_links: vec![("ad".into(), 3, 0)],
+            ..GrowthDays::default()
+        };
+        let cost = |source: &str, currency: &str, amount| SourceCost {
+            id: SourceCostId(1),
+            source: source.into(),
+            currency: currency.into(),
+            amount,
+            spent_on: d(2025, 9, 1),
+            note: String::new(),
+            created_at: Utc::now(),
+        };
+        let g = Growth::of_days(&days, Bucket::Day).with_costs(&[
+            cost("ad", "USD", 600),
+            cost("ad", "USD", 400),
+            cost("kol", "EUR", 5),
+        ]);
+        assert_eq!(g.costs.len(), 2);
+        assert_eq!(
+            (g.costs[0].cost, g.costs[0].cost_per_join),
+            (1000, Some(333))
+        );
+        assert_eq!(g.costs[0].cost_per_converted, None);
+        assert_eq!((g.costs[1].source.as_str(), g.costs[1].joined), ("kol", 0));
+        assert_eq!(g.costs[1].cost_per_join, None);
+    }
+
+    #[test]
+    fn cost_drafts_are_checked_and_normalized() {
+        let draft = SourceCostDraft {
+            source: " ad-fb ".into(),
+            currency: "usd".into(),
+            amount: 100,
+            spent_on: d(2025, 9, 1),
+            note: String::new(),
+        };
+        let ok = draft.normalized().unwrap();
+        assert_eq!((ok.source.as_str(), ok.currency.as_str()), ("ad-fb", "USD"));
+        let bad = SourceCostDraft {
+            source: " ".into(),
+            currency: "dollars".into(),
+            amount: 0,
+            ..draft
+        };
+        let Err(Error::Fields(fields)) = bad.normalized() else {
+            panic!("accepted");
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["source", "currency", "amount"]);
+    }
+
+    #[test]
+    fn local_hours_follow_daylight_saving() {
+        let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+        let hour = |y, m, day, h| {
+            Utc.with_ymd_and_hms(y, m, day, h, 0, 0)
+                .unwrap()
+                .timestamp()
+                / 3600
+        };
+        // 12:00 UTC is 13:00 in Berlin's winter, 14:00 in its summer.
+        assert_eq!(local_hour(hour(2025, 1, 15, 12), berlin), 13);
+        assert_eq!(local_hour(hour(2025, 7, 15, 12), berlin), 14);
+        let report = PostingHours::of_rows(&[
+            (Some("DE".into()), hour(2025, 1, 15, 12), 2),
+            (Some("DE".into()), hour(2025, 7, 15, 11), 3),
+            (None, hour(2025, 7, 15, 23), 1),
+        ]);
+        assert_eq!(report.markets[0].market, "DE");
+        assert_eq!(report.markets[0].hours[13], 5);
+        assert_eq!(report.markets[0].top, vec![13]);
+        assert_eq!(report.markets[1].market, UNKNOWN_MARKET);
+        assert_eq!(
+            (report.markets[1].zone.as_str(), report.markets[1].top[0]),
+            ("UTC", 23)
+        );
+    }
+
+    #[test]
+    fn ltv_divides_revenue_by_customers_and_buyers() {
+        let ltv = Ltv::of_counts(&LtvCounts {
+            customers: vec![(None, 4), (Some("ad".into()), 3)],
+            paid: vec![(Some("ad".into()), "USD".into(), 2, 1001)],
+        });
+        assert_eq!(ltv.sources[0].source, None);
+        assert!(ltv.sources[0].currencies.is_empty());
+        let usd = &ltv.sources[1].currencies[0];
+        assert_eq!((usd.per_customer, usd.per_buyer), (333, Some(500)));
     }
 
     #[test]

@@ -17,8 +17,11 @@
 //! pass, removed on a wrong answer or when the chat's `verification_timeout_minutes` are up
 //! ([`MemberCheck`]).
 
+use crate::bot::BotProfile;
 use crate::customer::CustomerId;
+use crate::i18n::Texts;
 use crate::promotion::PromotionId;
+use crate::store::Store;
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -144,8 +147,8 @@ pub const MAX_WELCOME_MINUTES: u32 = 48 * 60 - 1;
 #[serde(deny_unknown_fields)]
 pub struct Welcome {
     /// By language (`en`, `zh-CN`...); `{name}` becomes the new member's first name. The
-    /// member's language is used if there is a text for it, else the bot's default, else the
-    /// first. No texts: no welcome.
+    /// member's language is used if there is a text for it, else the chat's language, else the
+    /// bot's default, else the first. No texts: no welcome.
     #[serde(default)]
     pub texts: std::collections::BTreeMap<String, String>,
     /// Deleted this many minutes after it was sent, to keep the group clean (0: kept).
@@ -154,8 +157,15 @@ pub struct Welcome {
 }
 
 impl Welcome {
-    /// The text for someone speaking `language` (a Telegram language code), with their name.
-    pub fn text_for(&self, language: Option<&str>, default: &str, name: &str) -> Option<String> {
+    /// The text for someone speaking `language` (a Telegram language code), with their name;
+    /// without a text in their language, the first of `fallbacks` (the chat's language, the
+    /// bot's default) that has one.
+    pub fn text_for(
+        &self,
+        language: Option<&str>,
+        fallbacks: &[&str],
+        name: &str,
+    ) -> Option<String> {
         let primary = |code: &str| code.split(['-', '_']).next().unwrap_or(code).to_owned();
         let wanted = |code: &str| {
             let code = code.to_ascii_lowercase();
@@ -171,7 +181,7 @@ impl Welcome {
         };
         let (_, text) = language
             .and_then(wanted)
-            .or_else(|| wanted(default))
+            .or_else(|| fallbacks.iter().find_map(|code| wanted(code)))
             .or_else(|| self.texts.iter().next())?;
         Some(text.replace("{name}", name))
     }
@@ -282,6 +292,14 @@ pub struct ChatSettings {
     /// (with the default button check) do not start restricting newcomers unasked.
     #[serde(default)]
     pub verify_direct_joins: bool,
+    /// The language the bot speaks in the chat (one of the bot locales: `es`, `zh-CN`...);
+    /// the bot's default language if unset.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The market the chat serves (`es`, `id`, `eu`: 1-16 of `a-z0-9-`); the bot's market if
+    /// unset.
+    #[serde(default)]
+    pub market: Option<String>,
 }
 
 impl Default for ChatSettings {
@@ -295,6 +313,8 @@ impl Default for ChatSettings {
             raid: RaidGuard::default(),
             verification_timeout_minutes: DEFAULT_VERIFICATION_TIMEOUT_MINUTES,
             verify_direct_joins: false,
+            language: None,
+            market: None,
         }
     }
 }
@@ -348,12 +368,158 @@ impl ChatSettings {
         if let Err(more) = self.moderation.validate() {
             errors.extend(more);
         }
+        if let Some(market) = &self.market {
+            if !is_market_label(market) {
+                errors.push(FieldError::new(
+                    "market",
+                    "1-16 of a-z, 0-9 and - (such as es, id, eu)",
+                ));
+            }
+        }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
     }
+}
+
+/// Whether `label` can name a market: 1-16 of `a-z0-9-`, like a bot's `market`.
+pub fn is_market_label(label: &str) -> bool {
+    (1..=16).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The supported tag `language` names, whatever its case or separator (`pt-br`, `zh_cn`
+/// become `pt-BR`, `zh-CN`); `None` if groupcart has no texts for it.
+pub fn supported_language(texts: &Texts, language: &str) -> Option<&'static str> {
+    let wanted = language.replace('_', "-");
+    texts
+        .languages()
+        .find(|tag| tag.eq_ignore_ascii_case(&wanted))
+}
+
+impl ChatRecord {
+    /// The language the bot speaks in this chat: the chat's, else the bot's default.
+    pub fn language<'a>(&'a self, profile: &'a BotProfile) -> &'a str {
+        self.settings
+            .language
+            .as_deref()
+            .unwrap_or(profile.default_language.as_str())
+    }
+
+    /// The market the chat serves: the chat's, else the bot's.
+    pub fn market<'a>(&'a self, profile: &'a BotProfile) -> &'a str {
+        self.settings
+            .market
+            .as_deref()
+            .unwrap_or(profile.market.as_str())
+    }
+}
+
+/// The language to speak in `chat_id` (a group, a channel or the staff chat): the language
+/// staff set for it, else the bot's default (also for a chat the bot never registered).
+pub async fn chat_language<S>(store: &S, profile: &BotProfile, chat_id: i64) -> Result<String>
+where
+    S: CommunityStore + ?Sized,
+{
+    Ok(store
+        .chat(&profile.key.0, chat_id)
+        .await?
+        .and_then(|chat| chat.settings.language)
+        .unwrap_or_else(|| profile.default_language.clone()))
+}
+
+/// The language of the bot's staff chat (see [`chat_language`]); the bot's default if it has
+/// none.
+pub async fn staff_language<S>(store: &S, profile: &BotProfile) -> Result<String>
+where
+    S: CommunityStore + ?Sized,
+{
+    match profile.staff_chat {
+        Some(staff_chat) => chat_language(store, profile, staff_chat).await,
+        None => Ok(profile.default_language.clone()),
+    }
+}
+
+/// Every rule settings must meet for the bot `profile`, all problems at once: the rules of
+/// [`ChatSettings::validate`], a language groupcart has texts for (normalised to its tag, an
+/// empty language or market meaning the bot's), and staff approval only with a staff chat.
+pub fn check_chat_settings(
+    texts: &Texts,
+    profile: &BotProfile,
+    mut settings: ChatSettings,
+) -> std::result::Result<ChatSettings, Vec<crate::FieldError>> {
+    use crate::FieldError;
+    if settings.market.as_deref() == Some("") {
+        settings.market = None;
+    }
+    let mut errors = settings.validate().err().unwrap_or_default();
+    settings.language = match settings.language.as_deref() {
+        None | Some("") => None,
+        Some(language) => match supported_language(texts, language) {
+            Some(tag) => Some(tag.to_owned()),
+            None => {
+                let supported: Vec<&str> = texts.languages().collect();
+                errors.push(FieldError::new(
+                    "language",
+                    format!(
+                        "`{language}` is not a supported language ({})",
+                        supported.join(", ")
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    // Approval by staff needs the bot's staff chat, where the review is posted.
+    if profile.staff_chat.is_none() {
+        let asks_staff = [
+            Some(&settings.verification),
+            settings.raid.verification.as_ref(),
+        ];
+        for (field, verification) in ["verification", "raid.verification"].iter().zip(asks_staff) {
+            if verification == Some(&Verification::Staff) {
+                errors.push(FieldError::new(
+                    format!("{field}.mode"),
+                    "staff approval needs the bot's staff chat (staff_chat in its configuration)",
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Replaces the settings of chat `chat_id` of bot `profile` (the use case of the API and the
+/// console): `NotFound` for a chat the bot never registered, `Fields` with every problem
+/// (see [`check_chat_settings`]; a join promotion must exist).
+pub async fn update_chat_settings(
+    store: &dyn Store,
+    texts: &Texts,
+    profile: &BotProfile,
+    chat_id: i64,
+    settings: ChatSettings,
+    now: DateTime<Utc>,
+) -> Result<ChatRecord> {
+    let bot = profile.key.0.as_str();
+    if store.chat(bot, chat_id).await?.is_none() {
+        return Err(crate::Error::NotFound(format!("chat {chat_id}")));
+    }
+    let mut settings = check_chat_settings(texts, profile, settings);
+    if let Some(id) = settings.as_ref().ok().and_then(|s| s.join_promotion) {
+        if store.promotion(id).await?.is_none() {
+            let problem = crate::FieldError::new("join_promotion", "no such promotion");
+            settings = Err(vec![problem]);
+        }
+    }
+    let settings = settings.map_err(crate::Error::Fields)?;
+    store.set_chat_settings(bot, chat_id, &settings, now).await
 }
 
 /// The rules of a question check, its problems named under `field`.
@@ -691,14 +857,141 @@ mod tests {
             delete_after_minutes: 0,
         };
         assert_eq!(
-            welcome.text_for(Some("zh-hans"), "en", "Li").as_deref(),
+            welcome.text_for(Some("zh-hans"), &["en"], "Li").as_deref(),
             Some("欢迎 Li！")
         );
         assert_eq!(
-            welcome.text_for(Some("ru"), "en", "Ivan").as_deref(),
+            welcome.text_for(Some("ru"), &["en"], "Ivan").as_deref(),
             Some("Welcome, Ivan!")
         );
-        assert_eq!(Welcome::default().text_for(Some("en"), "en", "Ana"), None);
+        assert_eq!(
+            Welcome::default().text_for(Some("en"), &["en"], "Ana"),
+            None
+        );
+    }
+
+    fn profile(staff_chat: Option<i64>) -> BotProfile {
+        BotProfile {
+            key: crate::bot::BotKey("shop".into()),
+            default_language: "en".into(),
+            currency: "USD".into(),
+            market: "eu".into(),
+            policy_version: "1".into(),
+            shipping_fee: 0,
+            shipping_rates: Vec::new(),
+            staff_chat,
+            manual_payment: None,
+            username: Default::default(),
+        }
+    }
+
+    fn fields(errors: &[crate::FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_chat_language_is_normalised_to_a_supported_tag() {
+        let texts = Texts::builtin();
+        let settings = ChatSettings {
+            language: Some("pt-br".into()),
+            market: Some("es".into()),
+            ..ChatSettings::default()
+        };
+        let checked = check_chat_settings(&texts, &profile(None), settings).unwrap();
+        assert_eq!(checked.language.as_deref(), Some("pt-BR"));
+        assert_eq!(checked.market.as_deref(), Some("es"));
+        let zh = ChatSettings {
+            language: Some("ZH_cn".into()),
+            ..ChatSettings::default()
+        };
+        let checked = check_chat_settings(&texts, &profile(None), zh).unwrap();
+        assert_eq!(checked.language.as_deref(), Some("zh-CN"));
+        // Empty means the bot's.
+        let empty = ChatSettings {
+            language: Some(String::new()),
+            market: Some(String::new()),
+            ..ChatSettings::default()
+        };
+        let checked = check_chat_settings(&texts, &profile(None), empty).unwrap();
+        assert_eq!((checked.language, checked.market), (None, None));
+    }
+
+    #[test]
+    fn an_unsupported_language_and_a_bad_market_are_field_errors() {
+        let texts = Texts::builtin();
+        let settings = ChatSettings {
+            language: Some("tlh".into()),
+            market: Some("Spain!".into()),
+            verification: Verification::Staff,
+            ..ChatSettings::default()
+        };
+        let errors = check_chat_settings(&texts, &profile(None), settings.clone()).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            vec!["market", "language", "verification.mode"]
+        );
+        // With a staff chat, staff approval is fine; the rest still is not.
+        let errors = check_chat_settings(&texts, &profile(Some(-5)), settings).unwrap_err();
+        assert_eq!(fields(&errors), vec!["market", "language"]);
+        for bad in ["", "x".repeat(17).as_str(), "e s", "ES", "é"] {
+            assert!(!is_market_label(bad), "{bad:?}");
+        }
+        for good in ["es", "id", "eu", "latam-2", &"a".repeat(16)] {
+            assert!(is_market_label(good), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn a_chat_speaks_its_language_else_the_bots() {
+        let bot = profile(None);
+        let seen = ChatSighting {
+            bot: "shop".into(),
+            chat_id: -100,
+            kind: "supergroup".into(),
+            title: "Grupo".into(),
+            username: None,
+            bot_status: "administrator".into(),
+            can_invite_users: true,
+            can_restrict_members: true,
+            can_delete_messages: true,
+            at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+        };
+        let mut chat = ChatRecord {
+            seen: seen.clone(),
+            settings: ChatSettings::default(),
+            created_at: seen.at,
+        };
+        assert_eq!((chat.language(&bot), chat.market(&bot)), ("en", "eu"));
+        chat.settings.language = Some("es".into());
+        chat.settings.market = Some("es".into());
+        assert_eq!((chat.language(&bot), chat.market(&bot)), ("es", "es"));
+        // Settings stored before language and market existed still load.
+        let old: ChatSettings = serde_json::from_str(r#"{"role":"topic_group"}"#).unwrap();
+        assert_eq!((old.language, old.market), (None, None));
+    }
+
+    #[test]
+    fn the_welcome_falls_back_to_the_chats_language() {
+        let welcome = Welcome {
+            texts: [
+                ("en".to_owned(), "Welcome {name}".to_owned()),
+                ("es".to_owned(), "Bienvenido {name}".to_owned()),
+            ]
+            .into(),
+            delete_after_minutes: 0,
+        };
+        assert_eq!(
+            welcome
+                .text_for(Some("ru"), &["es", "en"], "Ivan")
+                .as_deref(),
+            Some("Bienvenido Ivan")
+        );
+        assert_eq!(
+            welcome
+                .text_for(Some("en-US"), &["es", "en"], "Ann")
+                .as_deref(),
+            Some("Welcome Ann")
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ async fn report_rights(
     if missing.is_empty() {
         return Ok(());
     }
-    let language = ctx.bot.default_language.as_str();
+    let language = crate::community::chat_language(ctx.store, ctx.bot, staff_chat).await?;
+    let language = language.as_str();
     let rights: Vec<String> = missing
         .iter()
         .map(|r| ctx.texts.get(language, r.message_id(), &[]))
@@ -131,6 +132,16 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
                 at: incoming.at,
             };
             tx.record_member_change(&change).await?;
+            let seen = crate::membership::MemberSighting {
+                bot: change.bot.clone(),
+                chat_id: change.chat_id,
+                user_id: change.user_id,
+                customer_id: change.customer_id,
+                first_name: member.first_name.clone(),
+                username: member.username.clone(),
+                at: change.at,
+            };
+            crate::membership::track_membership(tx, &seen, *joined).await?;
             let source = match invite_link {
                 Some(link) => ctx.store.invite_link(link).await?.map(|l| l.source),
                 None => None,
@@ -226,9 +237,10 @@ async fn watch_for_raid(
                     }));
                 tx.append_event(&e).await?;
                 if let Some(staff_chat) = ctx.bot.staff_chat.filter(|s| *s != chat_id) {
-                    let language = ctx.bot.default_language.as_str();
+                    let language =
+                        crate::community::chat_language(ctx.store, ctx.bot, staff_chat).await?;
                     let text = ctx.texts.get(
-                        language,
+                        &language,
                         "raid-alert",
                         &[
                             ("chat", &chat.seen.title),
@@ -285,7 +297,9 @@ async fn send_welcome(
         return Ok(());
     };
     let welcome = &chat.settings.welcome;
-    let Some(text) = welcome.text_for(language, &profile.default_language, first_name) else {
+    // The member's language first, then the chat's, then the bot's.
+    let fallbacks = [chat.language(profile), profile.default_language.as_str()];
+    let Some(text) = welcome.text_for(language, &fallbacks, first_name) else {
         return Ok(());
     };
     let message = Action::SendText {
@@ -742,7 +756,7 @@ async fn ask_staff(
     at: DateTime<Utc>,
 ) -> Result<()> {
     ask_staff_with(
-        tx, ctx.texts, ctx.bot, applicant, chat_id, chat_title, joined, at,
+        tx, ctx.texts, ctx.store, ctx.bot, applicant, chat_id, chat_title, joined, at,
     )
     .await
 }
@@ -751,6 +765,7 @@ async fn ask_staff(
 async fn ask_staff_with(
     tx: &mut dyn Tx,
     texts: &Texts,
+    store: &dyn crate::store::Store,
     profile: &crate::bot::BotProfile,
     applicant: &Applicant,
     chat_id: i64,
@@ -761,7 +776,8 @@ async fn ask_staff_with(
     let Some(staff_chat) = profile.staff_chat else {
         return Ok(());
     };
-    let language = profile.default_language.as_str();
+    let language = crate::community::chat_language(store, profile, staff_chat).await?;
+    let language = language.as_str();
     let person = applicant.label();
     let text = texts.get(
         language,
@@ -802,7 +818,8 @@ pub(crate) async fn staff_button(
 ) -> Result<()> {
     let bot = ctx.bot.key.0.clone();
     let at = incoming.at;
-    let language = ctx.bot.default_language.clone();
+    // Said in the staff chat, where the button was pressed.
+    let language = crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?;
     let parts: Vec<&str> = data.split(':').collect();
     let (approved, chat_id, user_id) = match (
         parts.get(1).copied(),
@@ -881,10 +898,13 @@ pub(crate) async fn staff_button(
             let mut turn = Turn::new(tx, ctx, &private, customer, &person);
             approve(&mut turn, chat_id, &title, settings.join_promotion).await?;
         } else {
+            // A private message: the person's language, else the language of the chat they
+            // asked to join.
             let member_language = applicant
                 .language
                 .clone()
-                .unwrap_or_else(|| language.clone());
+                .or_else(|| settings.language.clone())
+                .unwrap_or_else(|| ctx.bot.default_language.clone());
             let message = "join-declined-staff";
             decline(
                 tx,
@@ -963,14 +983,6 @@ pub(crate) async fn staff_button(
 /// Buttons of the check in the group: `jg:<user>:<answer>` (`ok` for the single button, the
 /// answer's index for a question). Only the member named may answer.
 const GROUP_CHECK_BUTTON: &str = "jg:";
-
-/// The supported language closest to `language`, else `default`.
-fn speaking(texts: &Texts, language: Option<&str>, default: &str) -> String {
-    language
-        .and_then(|l| texts.negotiate(l))
-        .unwrap_or(default)
-        .to_owned()
-}
 
 /// Whether `data` is a button of the check in a group.
 pub(crate) fn is_group_check_button(data: &str) -> bool {
@@ -1080,7 +1092,12 @@ pub async fn start_member_check(
     };
     tx.enqueue(&NewOutbound::now(bot, chat, restrict, at))
         .await?;
-    let speaking = speaking(texts, language, &profile.default_language);
+    // Posted in the group for the member: their language if groupcart speaks it, else the
+    // chat's.
+    let speaking = match language.and_then(|l| texts.negotiate(l)) {
+        Some(supported) => supported.to_owned(),
+        None => crate::community::chat_language(store, profile, chat).await?,
+    };
     let name = match &member.username {
         Some(username) => format!("{} (@{username})", member.first_name),
         None => member.first_name.clone(),
@@ -1177,6 +1194,7 @@ pub async fn start_member_check(
             ask_staff_with(
                 tx,
                 texts,
+                store,
                 profile,
                 member,
                 chat,
@@ -1199,11 +1217,15 @@ pub(crate) async fn group_button(
     data: &str,
 ) -> Result<()> {
     let bot = ctx.bot.key.0.clone();
-    let language = speaking(
-        ctx.texts,
-        person.language_code.as_deref(),
-        &ctx.bot.default_language,
-    );
+    // A toast only the presser sees: their language, else the chat's.
+    let language = match person
+        .language_code
+        .as_deref()
+        .and_then(|l| ctx.texts.negotiate(l))
+    {
+        Some(supported) => supported.to_owned(),
+        None => crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?,
+    };
     let mut parts = data[GROUP_CHECK_BUTTON.len()..].split(':');
     let (Some(user), Some(answer)) = (
         parts.next().and_then(|u| u.parse::<i64>().ok()),

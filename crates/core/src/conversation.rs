@@ -134,6 +134,13 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         }
     }
     if incoming.chat_kind != ChatKind::Private {
+        if matches!(
+            incoming.kind,
+            IncomingKind::Text { .. } | IncomingKind::Media { .. } | IncomingKind::Command { .. }
+        ) {
+            // Before moderation, which may end the turn: a message counts as activity.
+            crate::membership::spoke_in_group(tx, ctx, incoming, person).await?;
+        }
         match &incoming.kind {
             IncomingKind::Text { text, message_id } => {
                 if crate::moderation::moderate(tx, ctx, incoming, person, text, *message_id).await?

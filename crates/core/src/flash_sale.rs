@@ -1201,7 +1201,7 @@ pub fn card(
 pub struct Post<'a> {
     /// A group or channel the bot may post in.
     pub chat_id: i64,
-    /// The bot's default language if `None`.
+    /// The chat's language (else the bot's default) if `None`.
     pub language: Option<&'a str>,
     /// What the buy button opens: `https://t.me/<bot username>?start=fs-<id>`.
     pub link: &'a str,
@@ -1230,7 +1230,8 @@ pub async fn announce(
                 format!("`{l}` is not a supported language"),
             )]))
         }
-        None => bot.default_language.clone(),
+        // Posted in the chat: its language.
+        None => crate::community::chat_language(store, bot, chat_id).await?,
     };
     let Some(SaleView { sale, product }) = load(store, None, id, None).await? else {
         return Err(Error::NotFound(format!("flash sale {}", id.0)));

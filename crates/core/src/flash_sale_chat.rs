@@ -174,12 +174,12 @@ async fn buy(turn: &mut Turn<'_, '_>, callback_id: &str, id: FlashSaleId) -> Res
     }
 }
 
-/// The language to answer `person` in: the customer's choice, their client's, the bot's.
-fn language_of<'c>(
+/// The language `person` is known to speak: the customer's choice, else their client's.
+fn known_language<'c>(
     ctx: &'c Context<'_>,
     person: &Person,
     customer: Option<&'c Customer>,
-) -> &'c str {
+) -> Option<&'c str> {
     let texts = ctx.texts;
     customer
         .and_then(|c| c.language.as_deref())
@@ -190,7 +190,6 @@ fn language_of<'c>(
                 .as_deref()
                 .and_then(|l| texts.negotiate(l))
         })
-        .unwrap_or(ctx.bot.default_language.as_str())
 }
 
 /// A flash-sale button pressed in a group or channel: "remind me" under an announcement.
@@ -204,7 +203,11 @@ pub(crate) async fn group_button(
 ) -> Result<()> {
     let at = incoming.at;
     let customer = tx.customer_by_telegram_id(person.telegram_user_id).await?;
-    let language = language_of(ctx, person, customer.as_ref()).to_owned();
+    // A toast for the presser: their language, else the chat's.
+    let language = match known_language(ctx, person, customer.as_ref()) {
+        Some(language) => language.to_owned(),
+        None => crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?,
+    };
     let (answer, link) = match parse(data) {
         Some(("r", id)) => {
             let view = sale_of_bot(tx, ctx, id).await?;

@@ -191,6 +191,10 @@ pub trait GiveawayStore: Send + Sync {
     ) -> Result<Giveaway>;
 
     async fn giveaway(&self, id: GiveawayId) -> Result<Option<Giveaway>>;
+
+    /// Giveaways with `id < before` (all if `None`), newest first, at most `limit`: the
+    /// console's list.
+    async fn giveaways(&self, before: Option<GiveawayId>, limit: i64) -> Result<Vec<Giveaway>>;
 }
 
 /// Giveaway writes inside a [`crate::store::Tx`].

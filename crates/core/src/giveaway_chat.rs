@@ -67,7 +67,9 @@ pub async fn start_giveaway(
         }
     }
     let giveaway = store.create_giveaway(new, seed_hex, at).await?;
-    let language = bot.default_language.as_str();
+    // Posted in the chat: its language.
+    let language = crate::community::chat_language(store, bot, new.chat_id).await?;
+    let language = language.as_str();
     let mut text = texts.get(
         language,
         "giveaway-announcement",
@@ -160,17 +162,18 @@ pub(crate) async fn button(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
         Some(format!("giveaway-{}", id.0)),
     )
     .await?;
-    let language = customer
-        .language
-        .clone()
-        .or_else(|| {
-            person
-                .language_code
-                .as_deref()
-                .and_then(|l| ctx.texts.negotiate(l))
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| ctx.bot.default_language.clone());
+    let known = customer.language.clone().or_else(|| {
+        person
+            .language_code
+            .as_deref()
+            .and_then(|l| ctx.texts.negotiate(l))
+            .map(str::to_owned)
+    });
+    // A toast for the presser: their language, else the chat's.
+    let language = match known {
+        Some(language) => language,
+        None => crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?,
+    };
     let text = match tx.enter_giveaway(id, customer.id, incoming.at).await {
         Ok((entry, true)) => {
             let e = crate::event::NewEvent::new("giveaway_entered", incoming.at)
@@ -258,11 +261,13 @@ async fn eligible_winners(
 }
 
 /// The draw, run by its job: picks the winners from the seed, posts the result with the
-/// seed in the chat and sends each winner their prize. Drawing twice does nothing.
+/// seed in the chat (in `language`, the chat's) and sends each winner their prize (in
+/// theirs). Drawing twice does nothing.
 pub async fn draw_winners(
     tx: &mut dyn Tx,
     texts: &Texts,
     bot: &BotProfile,
+    language: &str,
     members: &dyn MembershipCheck,
     id: GiveawayId,
     at: DateTime<Utc>,
@@ -285,7 +290,6 @@ pub async fn draw_winners(
     };
     tx.record_draw(id, &numbers, &skipped, at).await?;
     let entries = tx.giveaway_entries(id, &numbers).await?;
-    let language = bot.default_language.as_str();
     let mut names = Vec::new();
     for number in &numbers {
         let Some(entry) = entries.iter().find(|e| e.number == *number) else {

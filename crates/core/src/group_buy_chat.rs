@@ -275,7 +275,9 @@ pub(crate) async fn group_text(
     else {
         return Ok(());
     };
-    let language = ctx.bot.default_language.as_str();
+    // Posted in the group: its language.
+    let language = crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?;
+    let language = language.as_str();
     let at = incoming.at;
     let text = group_buy::team_text(ctx.texts, language, &team, &offer, &product, at);
     let buttons = group_buy::team_buttons(ctx.texts, language, &team, Some(&link), true);

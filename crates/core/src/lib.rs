@@ -39,6 +39,7 @@ pub mod inbox;
 pub mod incoming;
 pub mod job;
 pub mod lease;
+pub mod membership;
 pub mod metrics;
 pub mod moderation;
 pub mod moderation_chat;

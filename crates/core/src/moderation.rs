@@ -205,6 +205,8 @@ pub enum Sanction {
     Unmute,
     /// A ban lifted by staff.
     Unban,
+    /// Removed by a purge (banned and unbanned at once: they may come back).
+    Kick,
 }
 
 impl Sanction {
@@ -215,6 +217,7 @@ impl Sanction {
             Sanction::Ban => "ban",
             Sanction::Unmute => "unmute",
             Sanction::Unban => "unban",
+            Sanction::Kick => "kick",
         }
     }
 
@@ -225,6 +228,7 @@ impl Sanction {
             "ban" => Some(Sanction::Ban),
             "unmute" => Some(Sanction::Unmute),
             "unban" => Some(Sanction::Unban),
+            "kick" => Some(Sanction::Kick),
             _ => None,
         }
     }
@@ -681,7 +685,8 @@ pub(crate) async fn moderate(
             .await?;
         return Ok(true);
     }
-    let language = ctx.bot.default_language.as_str();
+    // The warning is posted in the group: the chat's language.
+    let language = chat.language(ctx.bot);
     let reason = ctx.texts.get(
         language,
         &format!("moderation-rule-{}", breach.rule.as_str()),
@@ -1010,9 +1015,9 @@ pub async fn lift_member(
     at: DateTime<Utc>,
 ) -> Result<ActionRecord> {
     let key = bot.key.0.as_str();
-    if store.chat(key, chat_id).await?.is_none() {
+    let Some(chat) = store.chat(key, chat_id).await? else {
         return Err(crate::Error::NotFound(format!("chat {chat_id}")));
-    }
+    };
     let mut tx = store.begin().await?;
     let customer = tx.customer_by_telegram_id(user_id).await?;
     let target = Target {
@@ -1022,7 +1027,8 @@ pub async fn lift_member(
             .map_or_else(|| user_id.to_string(), |c| c.first_name.clone()),
         customer_id: customer.map(|c| c.id),
     };
-    let language = bot.default_language.as_str();
+    // What is lifted is said in the group: the chat's language.
+    let language = chat.language(bot);
     let reason = texts.get(language, "moderation-rule-staff", &[]);
     let record = lift(
         tx.as_mut(),
@@ -1180,7 +1186,8 @@ pub(crate) async fn staff_command_seen(
 }
 
 /// Carries out a staff command once Telegram said whether its author is staff. Someone
-/// else's command is deleted without a word.
+/// else's command is deleted without a word. Replies are in the chat's language, else in
+/// `language` (the bot's default).
 pub async fn run_staff_command(
     tx: &mut dyn Tx,
     texts: &crate::i18n::Texts,
@@ -1200,9 +1207,14 @@ pub async fn run_staff_command(
             .await
             .map(|_| ());
     }
-    let ladder = store
-        .chat(bot, chat_id)
-        .await?
+    let chat = store.chat(bot, chat_id).await?;
+    // Replies go to the group: its own language beats the bot's default (`language`).
+    let language = chat
+        .as_ref()
+        .and_then(|c| c.settings.language.as_deref())
+        .unwrap_or(language);
+    let ladder = chat
+        .as_ref()
         .map(|c| c.settings.moderation.ladder)
         .unwrap_or_default();
     // `/mute 1h reason`: the first word is the time.

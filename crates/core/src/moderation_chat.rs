@@ -66,7 +66,9 @@ pub(crate) async fn appeal(turn: &mut Turn<'_, '_>, args: &str) -> Result<()> {
     let Some((chat, action)) = found else {
         return turn.say("appeal-nothing", &[]).await;
     };
-    let language = ctx.bot.default_language.as_str();
+    // The appeal is read in the staff chat: its language.
+    let language = crate::community::chat_language(ctx.store, ctx.bot, staff_chat).await?;
+    let language = language.as_str();
     let name = turn.customer.first_name.clone();
     let chat_id = chat.seen.chat_id;
     let user_text = user.to_string();
@@ -117,7 +119,9 @@ pub(crate) async fn button(
 ) -> Result<()> {
     let bot = ctx.bot.key.0.as_str();
     let at = incoming.at;
-    let language = ctx.bot.default_language.as_str();
+    // Pressed in the staff chat: toasts and the edited notice in its language.
+    let language = crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?;
+    let language = language.as_str();
     let parts: Vec<&str> = data.split(':').collect();
     let (decision, chat_id, user_id) = match (
         parts.get(1).copied(),
@@ -132,19 +136,22 @@ pub(crate) async fn button(
         return answer(tx, bot, incoming, callback_id, Some(toast)).await;
     };
     answer(tx, bot, incoming, callback_id, None).await?;
-    let title = ctx
-        .store
-        .chat(bot, chat_id)
-        .await?
-        .map_or_else(|| chat_id.to_string(), |c| c.seen.title);
+    let group = ctx.store.chat(bot, chat_id).await?;
+    // What is lifted is said in the group: the group's language.
+    let group_language = group
+        .as_ref()
+        .map_or(ctx.bot.default_language.as_str(), |c| c.language(ctx.bot))
+        .to_owned();
+    let title = group.map_or_else(|| chat_id.to_string(), |c| c.seen.title);
     let customer = tx.customer_by_telegram_id(user_id).await?;
     let name = customer
         .as_ref()
         .map_or_else(|| user_id.to_string(), |c| c.first_name.clone());
+    // A private message: the person's language, else the group's.
     let member_language = customer
         .as_ref()
         .and_then(|c| c.language.clone())
-        .unwrap_or_else(|| language.to_owned());
+        .unwrap_or_else(|| group_language.clone());
     let actor = crate::staff::staff_name(staff);
     let lifted = decision == "lift";
     if lifted {
@@ -158,12 +165,12 @@ pub(crate) async fn button(
             name: name.clone(),
             customer_id: customer.as_ref().map(|c| c.id),
         };
-        let reason = ctx.texts.get(language, "appeal-reason", &[]);
+        let reason = ctx.texts.get(&group_language, "appeal-reason", &[]);
         lift(
             tx,
             ctx.texts,
             bot,
-            language,
+            &group_language,
             chat_id,
             &target,
             what,

@@ -103,6 +103,8 @@ pub struct PersonalData {
     pub tickets: Vec<ExportedTicket>,
     /// Questions they asked that the FAQ could not answer, oldest first.
     pub unanswered_questions: Vec<Unanswered>,
+    /// The groups they were seen in, with when they joined, spoke and left.
+    pub chat_memberships: Vec<crate::membership::ChatMember>,
 }
 
 /// What an erasure changed, per kind of record (for the audit log and the operator).
@@ -259,6 +261,9 @@ pub async fn personal_data(
         });
     }
     let unanswered_questions: Vec<Unanswered> = store.customer_unanswered(customer).await?;
+    let chat_memberships = store
+        .chat_memberships(profile.customer.telegram_user_id)
+        .await?;
     Ok(PersonalData {
         generated_at: now,
         consents: store.consent_history(customer).await?,
@@ -268,6 +273,7 @@ pub async fn personal_data(
         referrals: store.referral_records(customer).await?,
         tickets,
         unanswered_questions,
+        chat_memberships,
         profile,
     })
 }

@@ -34,7 +34,7 @@ use crate::i18n::Texts;
 use crate::outbox::{Action, NewOutbound};
 use crate::promotion::PromotionId;
 use crate::shop::{Order, OrderId};
-use crate::store::Tx;
+use crate::store::{Store, Tx};
 use crate::{Error, FieldError, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -266,6 +266,9 @@ pub trait ReferralStore: Send + Sync {
     ) -> Result<Vec<Referral>>;
 
     async fn referral_stats(&self, referrer: CustomerId) -> Result<ReferralStats>;
+
+    /// The newest referrals, whatever their status, newest first, at most `limit`.
+    async fn latest_referrals(&self, limit: i64) -> Result<Vec<Referral>>;
 }
 
 /// Referral writes inside a [`crate::store::Tx`].
@@ -499,6 +502,30 @@ pub(crate) fn reward_code(prefix: &str) -> Result<String> {
         .map_err(Error::Fields)?
         .pop()
         .ok_or_else(|| Error::Invalid("no code made".into()))
+}
+
+/// Saves new referral settings: every rule of [`ReferralSettings::validate`], and the reward
+/// promotions must exist; all problems at once as `Fields`.
+pub async fn save_settings(
+    store: &dyn Store,
+    settings: &ReferralSettings,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut problems = settings.validate().err().unwrap_or_default();
+    for (field, id) in [
+        ("referrer_promotion", settings.referrer_promotion),
+        ("referee_promotion", settings.referee_promotion),
+    ] {
+        if let Some(id) = id {
+            if store.promotion(id).await?.is_none() {
+                problems.push(FieldError::new(field, "no such promotion"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Fields(problems));
+    }
+    store.set_referral_settings(settings, at).await
 }
 
 /// A staff decision on a held referral.

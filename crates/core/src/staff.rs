@@ -32,7 +32,8 @@ pub(crate) async fn order_paid_notice(
     let Some(staff_chat) = ctx.bot.staff_chat else {
         return Ok(());
     };
-    let language = ctx.bot.default_language.as_str();
+    let language = crate::community::chat_language(ctx.store, ctx.bot, staff_chat).await?;
+    let language = language.as_str();
     let number = order.id.0.to_string();
     let total = price_text(order.currency, order.total);
     let mut text = ctx.texts.get(
@@ -104,7 +105,8 @@ pub(crate) async fn manual_payment_notice(
     let Some(staff_chat) = ctx.bot.staff_chat else {
         return Ok(());
     };
-    let language = ctx.bot.default_language.as_str();
+    let language = crate::community::chat_language(ctx.store, ctx.bot, staff_chat).await?;
+    let language = language.as_str();
     let number = order.id.0.to_string();
     let total = price_text(order.currency, order.total);
     let text = ctx.texts.get(
@@ -189,7 +191,8 @@ pub(crate) async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomi
         name: &actor_name,
         at: incoming.at,
     };
-    let language = ctx.bot.default_language.clone();
+    // Replies go to the staff chat: its language.
+    let language = crate::community::chat_language(ctx.store, ctx.bot, incoming.chat_id).await?;
     let say = |id: &str, args: &[(&str, &str)]| ctx.texts.get(&language, id, args);
     let reply = match &incoming.kind {
         IncomingKind::Command { name, args } => {
@@ -367,7 +370,8 @@ fn outcome(result: Result<Order>, say: Say<'_>, done: &str, order: i64) -> Resul
     }
 }
 
-/// Where a bot's staff are told things, and in which language.
+/// Where a bot's staff are told things, and in which language (the bot's default; a
+/// language staff set for the chat wins, see [`crate::community::chat_language`]).
 #[derive(Debug, Clone)]
 pub struct StaffChat {
     pub chat_id: i64,
@@ -386,12 +390,25 @@ pub async fn alert_stuck_shipments(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<usize> {
     let stuck = store.stuck_shipments(changed_before, 200).await?;
+    // The language staff set for each staff chat, read once per bot.
+    let mut languages: std::collections::HashMap<&str, String> = Default::default();
     for order in &stuck {
         let days = (at - order.updated_at).num_days().to_string();
         let number = order.id.0.to_string();
         if let Some(chat) = staff.get(&order.bot) {
+            if !languages.contains_key(order.bot.as_str()) {
+                let language = store
+                    .chat(&order.bot, chat.chat_id)
+                    .await?
+                    .and_then(|c| c.settings.language)
+                    .unwrap_or_else(|| chat.language.clone());
+                languages.insert(order.bot.as_str(), language);
+            }
+            let language = languages
+                .get(order.bot.as_str())
+                .map_or(chat.language.as_str(), String::as_str);
             let text = texts.get(
-                &chat.language,
+                language,
                 "staff-stuck-parcel",
                 &[
                     ("order", &number),

@@ -58,6 +58,7 @@ pub trait Store:
     + crate::analytics::AnalyticsStore
     + crate::console::ConsoleStore
     + crate::sealing::SealingStore
+    + crate::membership::MembershipStore
     + Send
     + Sync
     + 'static
@@ -179,6 +180,7 @@ pub trait Tx:
     + crate::audit::AuditTx
     + crate::faq::FaqTx
     + crate::support::SupportTx
+    + crate::membership::MembershipTx
     + Send
 {
     // --- customers ---

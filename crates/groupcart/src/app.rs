@@ -30,7 +30,8 @@ use groupcart_telegram::Client;
 use groupcart_worker::analytics_jobs::AnomalyCheck;
 use groupcart_worker::calendar_jobs::SendPost;
 use groupcart_worker::community_jobs::{
-    CloseJoinRequest, CloseMemberCheck, DrawGiveaway, StartMemberCheck, TelegramMembership,
+    CloseJoinRequest, CloseMemberCheck, DrawGiveaway, PurgeMember, StartMemberCheck,
+    TelegramMembership,
 };
 use groupcart_worker::crm_jobs::{Recompute, RefreshCustomer, ReleaseBroadcast};
 use groupcart_worker::deliver::TelegramDeliver;
@@ -233,6 +234,7 @@ impl App {
                 settings: config.console.settings(),
                 secure_cookies: config.console.secure_cookies,
                 trust_forwarded_for: config.console.trust_forwarded_for,
+                sandbox,
             },
             api_token: api_token(&config, sandbox),
             texts: texts.clone(),
@@ -531,6 +533,16 @@ fn job_runner(
     jobs.register(Arc::new(CloseMemberCheck {
         clock: clock.clone(),
     }));
+    jobs.register(Arc::new(PurgeMember {
+        store: store.clone(),
+        texts: texts.clone(),
+        clock: clock.clone(),
+        bots: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.clone()))
+            .collect(),
+        staff: members.clone(),
+    }));
     jobs.register(Arc::new(RunStaffCommand {
         store: store.clone(),
         texts: texts.clone(),
@@ -542,6 +554,7 @@ fn job_runner(
         staff: members.clone(),
     }));
     jobs.register(Arc::new(DrawGiveaway {
+        store: store.clone(),
         texts: texts.clone(),
         clock: clock.clone(),
         bots: profiles

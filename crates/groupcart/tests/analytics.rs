@@ -4,18 +4,27 @@
 //! cart; Cy only starts; Dee only joined. The funnel endpoint counts each step, as JSON and
 //! as CSV; growth shows the link's conversion; engagement and retention count the three
 //! customers; bad parameters answer 422.
+//!
+//! With the same journey: a cost entered for `ad-fb` gives the cost per join and per
+//! converted person of the growth report; a saved segment filters the funnel like the
+//! filter it stands for; LTV by first source and the best posting hours come out as the
+//! journey says; costs are listed and deleted, and bad ones answer 422 with every field.
 
 #[macro_use]
 mod shop_harness;
 
 use shop_harness::*;
 
+use chrono::DurationRound;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const GROUP: i64 = -1_001_777_000_001;
 
-on_both_databases!(the_funnel_counts_what_customers_did);
+on_both_databases!(
+    the_funnel_counts_what_customers_did,
+    costs_segments_ltv_and_hours,
+);
 
 /// The funnel's counts, step by step.
 fn counts(funnel: &Value) -> Vec<i64> {
@@ -156,4 +165,238 @@ async fn the_funnel_counts_what_customers_did(database_url: String) {
         assert!(body["error"]["code"].is_string(), "{bad}: {body}");
     }
     shop.stop().await;
+}
+
+/// The journey of the module docs; returns the invite link.
+async fn journey(shop: &Shop) {
+    group_with_the_bot(shop, GROUP, "Silk Lovers").await;
+    let (status, link) = shop
+        .api(
+            &format!("/chats/demo/{GROUP}/invite-links"),
+            json!({"name": "Facebook ad", "source": "ad-fb", "creates_join_request": false}),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
+    let link = link["link"].as_str().unwrap().to_owned();
+    let ann = customer(7301, "Ann");
+    let bob = customer(7302, "Bob");
+    let cy = customer(7303, "Cy");
+    let dee = customer(7304, "Dee");
+    shop.sim.join(shop.bot, &ann, &link).await.unwrap();
+    shop.sim.join(shop.bot, &dee, &link).await.unwrap();
+    welcome(shop, &ann).await;
+    buy_scarves(shop, &ann, 1).await;
+    welcome(shop, &bob).await;
+    scarves_in_cart(shop, &bob, 1).await;
+    welcome(shop, &cy).await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, funnel) = shop.api_get("/analytics/funnel").await;
+        if counts(&funnel) == vec![2, 3, 2, 2, 1, 1] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the journey never showed: {funnel}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn costs_segments_ltv_and_hours(database_url: String) {
+    let began = chrono::Utc::now();
+    let shop = start(database_url).await;
+    journey(&shop).await;
+    let (_, engagement) = shop.api_get("/analytics/engagement").await;
+    let days = engagement["days"].as_array().unwrap();
+    let today = days[days.len() - 1]["day"].as_str().unwrap().to_owned();
+
+    // Costs: 10.01 USD on the ad; two people joined through its link, one of them paid.
+    let (status, cost) = shop
+        .api(
+            "/source-costs",
+            json!({"source": "ad-fb", "currency": "usd", "amount": 1001, "spent_on": today,
+                   "note": "Facebook ad"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{cost}");
+    assert_eq!(cost["currency"], "USD", "{cost}");
+    let id = cost["id"].as_i64().unwrap();
+    let (status, listed) = shop.api_get("/source-costs").await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["costs"].as_array().unwrap().len(), 1, "{listed}");
+    let (status, growth) = shop.api_get("/analytics/growth").await;
+    assert_eq!(status, 200, "{growth}");
+    assert_eq!(
+        growth["costs"],
+        json!([{"source": "ad-fb", "currency": "USD", "cost": 1001, "joined": 2,
+                "converted": 1, "cost_per_join": 500, "cost_per_converted": 1001}]),
+        "{growth}"
+    );
+    let csv = shop
+        .http
+        .get(format!(
+            "http://{}/api/analytics/growth?format=csv&chart=costs",
+            shop.app.addr
+        ))
+        .bearer_auth(API_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv,
+        "source,currency,cost,joined,converted,cost_per_join,cost_per_converted\r\n\
+         ad-fb,USD,1001,2,1,500,1001\r\n"
+    );
+    // Bad costs: every field named.
+    let (status, body) = shop
+        .api(
+            "/source-costs",
+            json!({"source": "", "currency": "dollars", "amount": 0, "spent_on": "1900-01-01"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|f| f["field"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        fields,
+        ["source", "currency", "amount", "spent_on"],
+        "{body}"
+    );
+    let (status, _) = shop
+        .api(
+            "/source-costs",
+            json!({"source": "x", "currency": "USD", "amount": 1,
+                                     "spent_on": today, "colour": "red"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::DELETE,
+            &format!("/source-costs/{id}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::DELETE,
+            &format!("/source-costs/{id}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (_, growth) = shop.api_get("/analytics/growth").await;
+    assert_eq!(growth["costs"], json!([]), "{growth}");
+
+    // A saved segment filters as the filter its rule says.
+    let (status, segment) = shop
+        .api(
+            "/segments",
+            json!({"name": "Scarf deep link", "rule": "source = p-silk-scarf"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{segment}");
+    let segment = segment["id"].as_i64().unwrap();
+    let (status, by_segment) = shop
+        .api_get(&format!("/analytics/funnel?segment={segment}"))
+        .await;
+    assert_eq!(status, 200, "{by_segment}");
+    assert_eq!(counts(&by_segment), vec![1, 2, 2, 2, 1, 1], "{by_segment}");
+    let (_, engagement) = shop
+        .api_get(&format!("/analytics/engagement?segment={segment}"))
+        .await;
+    assert_eq!(engagement["mau"], 2, "{engagement}");
+    let (status, body) = shop.api_get("/analytics/funnel?segment=999999").await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = shop.api_get("/analytics/funnel?segment=vip").await;
+    assert_eq!(status, 422);
+
+    // LTV: Ann and Bob came by the scarf's deep link and Ann paid; Cy came by none.
+    let (_, commerce) = shop.api_get("/analytics/commerce").await;
+    let gmv = commerce["currencies"][0]["gmv"].as_i64().unwrap();
+    let currency = commerce["currencies"][0]["currency"].clone();
+    let (status, ltv) = shop.api_get("/analytics/ltv").await;
+    assert_eq!(status, 200, "{ltv}");
+    assert_eq!(
+        ltv,
+        json!({"sources": [
+            {"source": null, "customers": 1, "currencies": []},
+            {"source": "p-silk-scarf", "customers": 2, "currencies": [
+                {"currency": currency, "buyers": 1, "revenue": gmv, "per_customer": gmv / 2,
+                 "per_buyer": gmv}]}
+        ]}),
+        "{ltv}"
+    );
+
+    // Posting hours: Ann's checkout made her a customer in the US (New York's clock); the
+    // others have no country. Every event happened in one of the UTC hours of this test.
+    let (status, hours) = shop.api_get("/analytics/hours").await;
+    assert_eq!(status, 200, "{hours}");
+    let utc_hours: Vec<chrono::DateTime<chrono::Utc>> = {
+        let mut hour = began.duration_trunc(chrono::TimeDelta::hours(1)).unwrap();
+        let mut all = Vec::new();
+        while hour <= chrono::Utc::now() {
+            all.push(hour);
+            hour += chrono::TimeDelta::hours(1);
+        }
+        all
+    };
+    let markets = hours["markets"].as_array().unwrap();
+    let names: Vec<(&str, &str)> = markets
+        .iter()
+        .map(|m| (m["market"].as_str().unwrap(), m["zone"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [("US", "America/New_York"), ("unknown", "UTC")],
+        "{hours}"
+    );
+    for (market, zone) in [(&markets[0], "America/New_York"), (&markets[1], "UTC")] {
+        let per_hour: Vec<i64> = market["hours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect();
+        assert_eq!(per_hour.len(), 24);
+        assert!(market["events"].as_i64().unwrap() > 0);
+        assert_eq!(
+            per_hour.iter().sum::<i64>(),
+            market["events"].as_i64().unwrap()
+        );
+        let expected: Vec<u32> = utc_hours.iter().map(|h| local_hour(*h, zone)).collect();
+        for (hour, events) in per_hour.iter().enumerate() {
+            assert!(
+                *events == 0 || expected.contains(&(hour as u32)),
+                "{zone} hour {hour} not in {expected:?}: {hours}"
+            );
+        }
+        let top = market["top"][0].as_u64().unwrap() as usize;
+        assert_eq!(per_hour[top], *per_hour.iter().max().unwrap(), "{hours}");
+    }
+    let (status, _) = shop.api_get("/analytics/hours?chart=pie").await;
+    assert_eq!(status, 422);
+    shop.stop().await;
+}
+
+/// The local hour of day in `zone` at the UTC hour `at`: the hour whose local start the
+/// zone's rules (`time_zone::local_to_utc`) map back to `at`.
+fn local_hour(at: chrono::DateTime<chrono::Utc>, zone: &str) -> u32 {
+    for days in [-1, 0, 1] {
+        let date = at.date_naive() + chrono::TimeDelta::days(days);
+        for hour in 0..24 {
+            let local = date.and_hms_opt(hour, 0, 0).unwrap();
+            if groupcart_core::time_zone::local_to_utc(local, zone) == at {
+                return hour;
+            }
+        }
+    }
+    panic!("no local hour of {at} in {zone}");
 }

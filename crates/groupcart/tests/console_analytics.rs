@@ -3,6 +3,11 @@
 //! shows them in the funnel, the sales per currency and the new customers, as charts with
 //! their figures, and each chart's CSV holds the same numbers as the admin API's. Bad
 //! filters get a page that names them; a role without the permission is kept out.
+//!
+//! The growth section takes a cost for a source (CSRF, audited, for users who manage
+//! promotions; bad amounts come back 422 with what was typed) and shows its cost per join;
+//! a saved segment is a filter; LTV by source and the best posting hours have their tables
+//! and CSVs.
 
 #[macro_use]
 mod shop_harness;
@@ -11,10 +16,12 @@ use shop_harness::console::*;
 use shop_harness::*;
 
 use groupcart_core::console::Role;
+use serde_json::json;
 
 on_both_databases!(
     the_page_shows_the_journey_and_its_csv,
     bad_filters_and_roles,
+    costs_segments_ltv_and_hours,
 );
 
 /// The figure of a funnel step in the page's table (the row whose first cell is `label`).
@@ -146,5 +153,161 @@ async fn bad_filters_and_roles(database_url: String) {
     assert_eq!(agent.get("/analytics").await.status, 403);
     assert_eq!(agent.get("/analytics/csv/funnel").await.status, 403);
     assert!(!agent.get("/").await.body.contains("href=\"/analytics\""));
+    shop.stop().await;
+}
+
+async fn costs_segments_ltv_and_hours(database_url: String) {
+    let shop = start(database_url).await;
+    let buyer = customer(9711, "Lina");
+    welcome(&shop, &buyer).await;
+    buy_scarves(&shop, &buyer, 1).await;
+    let (_, engagement) = shop.api_get("/analytics/engagement").await;
+    let days = engagement["days"].as_array().unwrap();
+    let today = days[days.len() - 1]["day"].as_str().unwrap().to_owned();
+
+    let (user, password) = demo(&shop);
+    let mut owner = Browser::logged_in(&shop, &user, &password).await;
+    let page = owner.get("/analytics").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    for testid in ["cost-form", "source-costs", "ltv", "hours"] {
+        assert!(
+            page.body.contains(&format!("data-testid=\"{testid}\"")),
+            "no {testid}"
+        );
+    }
+    let csrf = page.csrf();
+
+    // A cost in major units; it shows in the growth table.
+    let added = owner
+        .post(
+            "/analytics/costs",
+            &[
+                ("csrf", &csrf),
+                ("source", "kol-anna"),
+                ("currency", "USD"),
+                ("amount", "12.50"),
+                ("spent_on", &today),
+                ("note", "Story post"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.body);
+    assert_eq!(added.location.as_deref(), Some("/analytics?ok=cost"));
+    let page = owner.get("/analytics?ok=cost").await;
+    assert!(page.body.contains("The cost was added."));
+    let table_start = page.body.find("data-testid=\"source-costs\"").unwrap();
+    let table = &page.body[table_start..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(
+        table.contains("<td>kol-anna</td><td class=\"num\">12.50 USD</td><td class=\"num\">0</td>"),
+        "{table}"
+    );
+    let (_, costs) = shop.api_get("/source-costs").await;
+    assert_eq!(costs["costs"][0]["amount"], 1250, "{costs}");
+    let csv = owner.get("/analytics/csv/growth?chart=costs").await;
+    assert_eq!(
+        csv.body,
+        "source,currency,cost,joined,converted,cost_per_join,cost_per_converted\r\n\
+         kol-anna,USD,1250,0,0,,\r\n"
+    );
+
+    // Bad input: every problem named, what was typed kept, nothing stored.
+    let bad = owner
+        .post(
+            "/analytics/costs",
+            &[
+                ("csrf", &csrf),
+                ("source", "kol-anna"),
+                ("currency", "USD"),
+                ("amount", "12.345"),
+                ("spent_on", "someday"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    for field in ["amount:", "spent_on:"] {
+        assert!(bad.body.contains(field), "{field} not named: {}", bad.body);
+    }
+    assert!(bad.body.contains("value=\"12.345\""), "{}", bad.body);
+    let no_csrf = owner
+        .post(
+            "/analytics/costs",
+            &[
+                ("source", "x"),
+                ("currency", "USD"),
+                ("amount", "1"),
+                ("spent_on", &today),
+            ],
+        )
+        .await;
+    assert_ne!(no_csrf.status, 303);
+    let (_, costs) = shop.api_get("/source-costs").await;
+    assert_eq!(costs["costs"].as_array().unwrap().len(), 1, "{costs}");
+    let actions = audited(&shop, &user).await;
+    assert!(
+        actions.iter().any(|a| a == "console.source_cost.create"),
+        "{actions:?}"
+    );
+
+    // A saved segment is a filter; an unknown one is named.
+    let (status, segment) = shop
+        .api(
+            "/segments",
+            json!({"name": "Scarf lovers", "rule": "source = p-silk-scarf"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{segment}");
+    let id = segment["id"].as_i64().unwrap();
+    let filtered = owner.get(&format!("/analytics?segment={id}")).await;
+    assert_eq!(filtered.status, 200, "{}", filtered.body);
+    assert!(filtered.body.contains(&format!(
+        "<option value=\"{id}\" selected>Scarf lovers</option>"
+    )));
+    assert!(filtered.body.contains(&format!(
+        "href=\"/analytics/csv/funnel?chart=steps&amp;segment={id}\""
+    )));
+    let unknown = owner.get("/analytics?segment=999999").await;
+    assert_eq!(unknown.status, 422);
+    assert!(unknown.body.contains("segment:"), "{}", unknown.body);
+
+    // LTV and hours: tables and CSVs.
+    let ltv = owner.get("/analytics/csv/ltv?chart=sources").await;
+    assert_eq!(ltv.status, 200);
+    let row = ltv
+        .body
+        .lines()
+        .find(|l| l.starts_with("p-silk-scarf,1,"))
+        .unwrap_or_else(|| panic!("no LTV row: {}", ltv.body));
+    assert!(row.contains(",1,"), "{row}");
+    let hours = owner.get("/analytics/csv/hours").await;
+    assert_eq!(hours.status, 200);
+    assert_eq!(hours.body.lines().count(), 1 + 24, "{}", hours.body);
+    assert!(
+        hours.body.contains(",1\r\n"),
+        "a top hour is ranked: {}",
+        hours.body
+    );
+
+    // An analyst sees the figures but may not enter costs.
+    add_user(&shop, "ana", Role::Analyst, "analyst-password-1").await;
+    let mut analyst = Browser::logged_in(&shop, "ana", "analyst-password-1").await;
+    let page = analyst.get("/analytics").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("data-testid=\"cost-form\""));
+    let analyst_csrf = analyst.csrf().await;
+    let denied = analyst
+        .post(
+            "/analytics/costs",
+            &[
+                ("csrf", &analyst_csrf),
+                ("source", "x"),
+                ("currency", "USD"),
+                ("amount", "1"),
+                ("spent_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(denied.status, 403);
     shop.stop().await;
 }

@@ -3,14 +3,18 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use groupcart_core::analytics::{Commerce, Engagement, Funnel, Growth, Retention};
+use groupcart_core::analytics::{
+    Commerce, Engagement, Funnel, Growth, Ltv, PostingHours, Retention,
+};
 
 /// The tables of each report, the first being its default.
 pub(crate) const FUNNEL: &[&str] = &["steps"];
 pub(crate) const RETENTION: &[&str] = &["cohorts", "days"];
-pub(crate) const GROWTH: &[&str] = &["new_customers", "members", "invite_links"];
+pub(crate) const GROWTH: &[&str] = &["new_customers", "members", "invite_links", "costs"];
 pub(crate) const COMMERCE: &[&str] = &["currencies", "coupons"];
 pub(crate) const ENGAGEMENT: &[&str] = &["days"];
+pub(crate) const LTV: &[&str] = &["sources"];
+pub(crate) const HOURS: &[&str] = &["markets"];
 
 /// A CSV table: a header row, then rows; cells are quoted when needed, and a cell that a
 /// spreadsheet would read as a formula is prefixed with `'`.
@@ -165,6 +169,32 @@ pub(crate) fn growth(report: &Growth, chart: &str) -> Csv {
             }
             csv
         }
+        "costs" => {
+            let mut csv = Csv::new(
+                "growth-costs",
+                &[
+                    "source",
+                    "currency",
+                    "cost",
+                    "joined",
+                    "converted",
+                    "cost_per_join",
+                    "cost_per_converted",
+                ],
+            );
+            for c in &report.costs {
+                csv.row([
+                    c.source.clone(),
+                    c.currency.clone(),
+                    c.cost.to_string(),
+                    c.joined.to_string(),
+                    c.converted.to_string(),
+                    opt(c.cost_per_join),
+                    opt(c.cost_per_converted),
+                ]);
+            }
+            csv
+        }
         _ => {
             let mut csv = Csv::new("growth-new_customers", &["bucket", "source", "customers"]);
             for n in &report.new_customers {
@@ -253,6 +283,70 @@ pub(crate) fn engagement(report: &Engagement) -> Csv {
             d.active.to_string(),
             d.messages.to_string(),
         ]);
+    }
+    csv
+}
+
+/// One row per first source and currency (a source without buyers has one row with an
+/// empty currency).
+pub(crate) fn ltv(report: &Ltv) -> Csv {
+    let mut csv = Csv::new(
+        "ltv-sources",
+        &[
+            "source",
+            "customers",
+            "currency",
+            "buyers",
+            "revenue",
+            "ltv_per_customer",
+            "ltv_per_buyer",
+        ],
+    );
+    for s in &report.sources {
+        if s.currencies.is_empty() {
+            csv.row([
+                opt(s.source.as_ref()),
+                s.customers.to_string(),
+                String::new(),
+                "0".to_owned(),
+                "0".to_owned(),
+                "0".to_owned(),
+                String::new(),
+            ]);
+        }
+        for c in &s.currencies {
+            csv.row([
+                opt(s.source.as_ref()),
+                s.customers.to_string(),
+                c.currency.clone(),
+                c.buyers.to_string(),
+                c.revenue.to_string(),
+                c.per_customer.to_string(),
+                opt(c.per_buyer),
+            ]);
+        }
+    }
+    csv
+}
+
+/// One row per market and local hour (24 per market), with the hour's rank among the top
+/// hours (empty when not one of them).
+pub(crate) fn hours(report: &PostingHours) -> Csv {
+    let mut csv = Csv::new(
+        "hours-markets",
+        &["market", "zone", "hour", "events", "top_rank"],
+    );
+    for m in &report.markets {
+        for (hour, events) in m.hours.iter().enumerate() {
+            let rank = m.top.iter().position(|h| *h as usize == hour);
+            csv.row([
+                m.market.clone(),
+                m.zone.clone(),
+                hour.to_string(),
+                events.to_string(),
+                opt(rank.map(|r| r + 1)),
+            ]);
+        }
     }
     csv
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -77,8 +77,17 @@ fn to_json<T: serde::Serialize>(value: T) -> Reply {
         .map_err(|e| SimError::bad_request(e.to_string()))
 }
 
+/// The chat page. Pages of the same site may frame it (the console's phone panel does, with
+/// `?embed=phone`); other sites may not.
 async fn page() -> Response {
-    ([(CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
+    (
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CONTENT_SECURITY_POLICY, "frame-ancestors 'self'"),
+        ],
+        PAGE,
+    )
+        .into_response()
 }
 
 async fn list_users(State(sim): State<Simulator>) -> Reply {

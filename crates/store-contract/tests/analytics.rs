@@ -9,11 +9,13 @@
 //!
 //! [`AnalyticsStore`]: groupcart_core::analytics::AnalyticsStore
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use groupcart_core::analytics::{
     self, day_of, is_activity, mau_from, ratio, week_start, AnalyticsQuery, Bucket, Cohort,
-    CohortWeek, Commerce, CouponFigures, CurrencyFigures, DayRetention, Engagement, EngagementDay,
-    Funnel, FunnelRow, FunnelStep, Growth, LinkConversion, MemberGrowth, NewCustomers, Retention,
+    CohortWeek, Commerce, CouponFigures, CurrencyFigures, CurrencyLtv, DayRetention, Engagement,
+    EngagementDay, Funnel, FunnelRow, FunnelStep, Growth, LinkConversion, Ltv, MarketHours,
+    MemberGrowth, NewCustomers, PostingHours, Retention, SourceCost, SourceCostDraft,
+    SourceCostFigures, SourceCostId, SourceLtv,
 };
 use groupcart_core::community::{InviteLink, MemberChange};
 use groupcart_core::coupon::{Limits, NewDiscount, PromotionDraft, PromotionStatus};
@@ -21,11 +23,13 @@ use groupcart_core::crm::ProfileChange;
 use groupcart_core::customer::{CustomerId, CustomerSighting};
 use groupcart_core::event::NewEvent;
 use groupcart_core::promotion::{Benefit, PerCurrency, Promotion, PromotionId, Scope, Trigger};
+use groupcart_core::segment::SegmentDraft;
 use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus};
 use groupcart_core::store::SharedStore;
 use groupcart_store_contract::fixtures::{shelf, transition};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 groupcart_store_contract::backend_tests!(
     figures_equal_a_reference_computation,
@@ -33,6 +37,8 @@ groupcart_store_contract::backend_tests!(
     bad_ranges_are_refused,
     erasure_keeps_the_counts_and_drops_the_telegram_id,
     event_counts_per_kind_bot_and_chat,
+    source_costs_are_kept_listed_and_deleted,
+    posting_hours_follow_each_markets_clock,
 );
 
 // --- the dataset ---
@@ -105,6 +111,8 @@ struct Seed {
     changes: Vec<MemberChange>,
     links: BTreeMap<String, String>,
     orders: Vec<SeedOrder>,
+    /// (source, currency, amount, spent_on) of the costs entered.
+    costs: Vec<(String, String, i64, NaiveDate)>,
 }
 
 impl Seed {
@@ -465,6 +473,9 @@ fn matches(s: &Seed, c: &SeedCustomer, q: &AnalyticsQuery) -> bool {
             let tg = s.person_of_customer(c.id).map(|p| p.tg);
             joined_chat(s, tg, chat)
         })
+        && q.segment_customers
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&c.id))
 }
 
 fn joined_chat(s: &Seed, tg: Option<i64>, chat: i64) -> bool {
@@ -692,6 +703,31 @@ fn ref_growth(s: &Seed, q: &AnalyticsQuery, bucket: Bucket) -> Growth {
                 net: joins - leaves,
             })
             .collect(),
+        costs: {
+            let mut spent: BTreeMap<(String, String), i64> = BTreeMap::new();
+            for (source, currency, amount, on) in &s.costs {
+                if *on >= q.from && *on <= q.to {
+                    *spent.entry((source.clone(), currency.clone())).or_default() += amount;
+                }
+            }
+            spent
+                .into_iter()
+                .map(|((source, currency), cost)| {
+                    let (joined, converted) = links
+                        .get(&source)
+                        .map_or((0, 0), |(j, c)| (j.len() as i64, c.len() as i64));
+                    SourceCostFigures {
+                        source,
+                        currency,
+                        cost,
+                        joined,
+                        converted,
+                        cost_per_join: (joined > 0).then(|| cost / joined),
+                        cost_per_converted: (converted > 0).then(|| cost / converted),
+                    }
+                })
+                .collect()
+        },
         invite_links: links
             .into_iter()
             .map(|(source, (joined, converted))| LinkConversion {
@@ -702,6 +738,96 @@ fn ref_growth(s: &Seed, q: &AnalyticsQuery, bucket: Bucket) -> Growth {
             })
             .collect(),
     }
+}
+
+/// Per currency: the buyers and their revenue net of refunds.
+type CurrencyTotals = BTreeMap<String, (BTreeSet<i64>, i64)>;
+
+fn ref_ltv(s: &Seed, q: &AnalyticsQuery) -> Ltv {
+    let mut sources: BTreeMap<Option<String>, (i64, CurrencyTotals)> = BTreeMap::new();
+    for c in cohort(s, q) {
+        let e = sources.entry(c.source.clone()).or_default();
+        e.0 += 1;
+        for o in s
+            .orders
+            .iter()
+            .filter(|o| o.customer == c.id && o.paid_at.is_some())
+        {
+            let m = e.1.entry(o.currency.clone()).or_default();
+            m.0.insert(c.id);
+            if !o.refunded {
+                m.1 += o.total;
+            }
+        }
+    }
+    Ltv {
+        sources: sources
+            .into_iter()
+            .map(|(source, (customers, currencies))| SourceLtv {
+                source,
+                customers,
+                currencies: currencies
+                    .into_iter()
+                    .map(|(currency, (buyers, revenue))| CurrencyLtv {
+                        currency,
+                        buyers: buyers.len() as i64,
+                        revenue,
+                        per_customer: revenue / customers,
+                        per_buyer: Some(revenue / buyers.len() as i64),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The zone of a market of the dataset and its offset from UTC in hours (neither zone keeps
+/// daylight saving time), written out here.
+fn zone_of(market: &str) -> (&'static str, i64) {
+    match market {
+        "TH" => ("Asia/Bangkok", 7),
+        "CN" => ("Asia/Shanghai", 8),
+        _ => ("UTC", 0),
+    }
+}
+
+fn ref_hours(s: &Seed, q: &AnalyticsQuery) -> PostingHours {
+    let mut markets: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for e in s
+        .events
+        .iter()
+        .filter(|e| is_activity(&e.kind) && in_range(q, e.at))
+    {
+        let Some(c) = e.customer_id.and_then(|id| s.customer(id.0)) else {
+            continue;
+        };
+        if !matches(s, c, q) {
+            continue;
+        }
+        let market = c.country.clone().unwrap_or_else(|| "unknown".into());
+        let hour = (e.at + Duration::hours(zone_of(&market).1)).hour() as usize;
+        markets.entry(market).or_insert_with(|| vec![0; 24])[hour] += 1;
+    }
+    let mut out: Vec<MarketHours> = markets
+        .into_iter()
+        .map(|(market, hours)| {
+            let mut order: Vec<u32> = (0..24).collect();
+            order.sort_by_key(|h| (-hours[*h as usize], *h));
+            MarketHours {
+                zone: zone_of(&market).0.into(),
+                events: hours.iter().sum(),
+                top: order
+                    .into_iter()
+                    .filter(|h| hours[*h as usize] > 0)
+                    .take(3)
+                    .collect(),
+                market,
+                hours,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (-a.events, &a.market).cmp(&(-b.events, &b.market)));
+    PostingHours { markets: out }
 }
 
 fn ref_commerce(s: &Seed, q: &AnalyticsQuery) -> Commerce {
@@ -895,7 +1021,81 @@ fn queries() -> Vec<(&'static str, AnalyticsQuery)> {
 // --- tests ---
 
 async fn figures_equal_a_reference_computation(store: SharedStore) {
-    let s = seed(&store).await;
+    let mut s = seed(&store).await;
+    // Costs: two days of one source, another source, a source no link has, one outside.
+    for (source, currency, amount, n) in [
+        ("ad-fb", "USD", 100_000, 3),
+        ("ad-fb", "USD", 50_001, 30),
+        ("ad-fb", "EUR", 777, 20),
+        ("kol-anna", "USD", 12_345, 40),
+        ("no-link", "USD", 999, 10),
+        ("ad-fb", "USD", 5, 500),
+    ] {
+        let draft = SourceCostDraft {
+            source: source.into(),
+            currency: currency.into(),
+            amount,
+            spent_on: day(n),
+            note: String::new(),
+        };
+        analytics::add_source_cost(store.as_ref(), &draft, d0())
+            .await
+            .unwrap();
+        s.costs
+            .push((source.into(), currency.into(), amount, day(n)));
+    }
+    // A segment of every third customer, given as ids, and a saved one resolved by its rule.
+    let thirds: Vec<i64> = s
+        .people
+        .iter()
+        .filter_map(|p| p.customer.as_ref())
+        .map(|c| c.id)
+        .filter(|id| id % 3 == 0)
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    let thai = tx
+        .create_segment(
+            &SegmentDraft {
+                name: "Thailand".into(),
+                rule: "country = TH".into(),
+            },
+            d0(),
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut by_segment = AnalyticsQuery {
+        segment: Some(thai.id),
+        ..AnalyticsQuery::new(day(0), day(SPAN_DAYS - 1))
+    };
+    assert!(
+        analytics::funnel(store.as_ref(), &by_segment)
+            .await
+            .is_err(),
+        "an unresolved segment is refused"
+    );
+    analytics::resolve_segment(store.as_ref(), &mut by_segment, d0() + Duration::days(80))
+        .await
+        .unwrap();
+    let mut thai_ids: Vec<i64> = s
+        .people
+        .iter()
+        .filter_map(|p| p.customer.as_ref())
+        .filter(|c| c.country.as_deref() == Some("TH"))
+        .map(|c| c.id)
+        .collect();
+    thai_ids.sort();
+    assert_eq!(by_segment.segment_customers.as_deref(), Some(&thai_ids[..]));
+    let mut cases = queries();
+    cases.push(("whole span, segment of Thailand", by_segment));
+    cases.push((
+        "middle, every third customer of chat A",
+        AnalyticsQuery {
+            segment_customers: Some(Arc::from(thirds)),
+            chat: Some(CHAT_A),
+            ..AnalyticsQuery::new(day(14), day(41))
+        },
+    ));
     assert!(s.orders.len() > 60, "{} orders", s.orders.len());
     // The dataset has what the edge cases need.
     let customers: Vec<_> = s
@@ -914,7 +1114,7 @@ async fn figures_equal_a_reference_computation(store: SharedStore) {
         .any(|c| c.first_seen == d0() + Duration::days(20)
             || c.first_seen.time() == chrono::NaiveTime::MIN));
 
-    for (label, q) in queries() {
+    for (label, q) in cases {
         let funnel = analytics::funnel(store.as_ref(), &q).await.unwrap();
         assert_eq!(funnel, ref_funnel(&s, &q), "funnel, {label}");
         let retention = analytics::retention(store.as_ref(), &q, 6).await.unwrap();
@@ -931,7 +1131,37 @@ async fn figures_equal_a_reference_computation(store: SharedStore) {
         assert_eq!(commerce, ref_commerce(&s, &q), "commerce, {label}");
         let engagement = analytics::engagement(store.as_ref(), &q).await.unwrap();
         assert_eq!(engagement, ref_engagement(&s, &q), "engagement, {label}");
+        let ltv = analytics::ltv(store.as_ref(), &q).await.unwrap();
+        assert_eq!(ltv, ref_ltv(&s, &q), "ltv, {label}");
+        let hours = analytics::posting_hours(store.as_ref(), &q).await.unwrap();
+        assert_eq!(hours, ref_hours(&s, &q), "hours, {label}");
     }
+    // The segment and cost figures are not trivially empty.
+    let whole = &queries()[0].1;
+    let growth = analytics::growth(store.as_ref(), whole, Bucket::Week)
+        .await
+        .unwrap();
+    let ad_usd = growth
+        .costs
+        .iter()
+        .find(|c| c.source == "ad-fb" && c.currency == "USD")
+        .unwrap();
+    assert_eq!(ad_usd.cost, 150_001);
+    assert!(
+        ad_usd.joined > 0 && ad_usd.cost_per_join.is_some(),
+        "{ad_usd:?}"
+    );
+    let no_link = growth.costs.iter().find(|c| c.source == "no-link").unwrap();
+    assert_eq!((no_link.joined, no_link.cost_per_join), (0, None));
+    let ltv = analytics::ltv(store.as_ref(), whole).await.unwrap();
+    assert!(ltv
+        .sources
+        .iter()
+        .any(|s| s.currencies.iter().any(|c| c.buyers > 0 && c.revenue > 0)));
+    let hours = analytics::posting_hours(store.as_ref(), whole)
+        .await
+        .unwrap();
+    assert_eq!(hours.markets.len(), 3, "{hours:?}");
     // Not every figure is trivially zero.
     let whole = &queries()[0].1;
     let funnel = analytics::funnel(store.as_ref(), whole).await.unwrap();
@@ -1097,4 +1327,136 @@ async fn event_counts_per_kind_bot_and_chat(store: SharedStore) {
         .await
         .unwrap()
         .is_empty());
+}
+
+async fn source_costs_are_kept_listed_and_deleted(store: SharedStore) {
+    let draft = |source: &str, amount: i64, n: i64| SourceCostDraft {
+        source: source.into(),
+        currency: "usd".into(),
+        amount,
+        spent_on: day(n),
+        note: " KOL post ".into(),
+    };
+    let first = analytics::add_source_cost(store.as_ref(), &draft("kol-anna", 2500, 1), d0())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            first.currency.as_str(),
+            first.note.as_str(),
+            first.created_at
+        ),
+        ("USD", "KOL post", d0())
+    );
+    let second = analytics::add_source_cost(store.as_ref(), &draft("ad-fb", 10, 0), d0())
+        .await
+        .unwrap();
+    let later = analytics::add_source_cost(store.as_ref(), &draft("ad-fb", 7, 9), d0())
+        .await
+        .unwrap();
+    let listed = analytics::source_costs(store.as_ref(), &AnalyticsQuery::new(day(0), day(1)))
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![second.clone(), first.clone()]);
+    // Bad drafts never reach the store.
+    for bad in [draft("", 1, 0), draft("x", 0, 0), draft("x", -5, 0)] {
+        assert!(analytics::add_source_cost(store.as_ref(), &bad, d0())
+            .await
+            .is_err());
+    }
+    analytics::delete_source_cost(store.as_ref(), second.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        analytics::delete_source_cost(store.as_ref(), second.id).await,
+        Err(groupcart_core::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        analytics::delete_source_cost(store.as_ref(), SourceCostId(999_999)).await,
+        Err(groupcart_core::Error::NotFound(_))
+    ));
+    let all: Vec<SourceCost> =
+        analytics::source_costs(store.as_ref(), &AnalyticsQuery::new(day(0), day(30)))
+            .await
+            .unwrap();
+    assert_eq!(all, vec![first, later]);
+}
+
+async fn posting_hours_follow_each_markets_clock(store: SharedStore) {
+    // Berlin changed to summer time on 2025-03-30 01:00 UTC; Kolkata is UTC+5:30.
+    let at = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let mut people = Vec::new();
+    for (tg, country) in [(1, Some("DE")), (2, Some("IN")), (3, None::<&str>)] {
+        let id = tx
+            .upsert_customer(&CustomerSighting {
+                telegram_user_id: 50_000 + tg,
+                first_name: "Ada".into(),
+                last_name: None,
+                username: None,
+                telegram_language: None,
+                source: None,
+                bot: "shop_bot".into(),
+                at: at(2025, 3, 1, 0, 0),
+            })
+            .await
+            .unwrap()
+            .customer
+            .id;
+        if let Some(country) = country {
+            let change = ProfileChange {
+                country: Some(country.to_owned()),
+                ..ProfileChange::default()
+            };
+            tx.change_profile(id, &change).await.unwrap();
+        }
+        people.push(id);
+    }
+    let ev = |kind: &str, when, who| NewEvent::new(kind, when).bot("shop_bot").customer(who);
+    for e in [
+        // 12:xx UTC: 13:xx in Berlin's winter, 14:xx in its summer.
+        ev("product_viewed", at(2025, 3, 29, 12, 10), people[0]),
+        ev("cart_added", at(2025, 3, 29, 12, 50), people[0]),
+        ev("product_viewed", at(2025, 3, 31, 12, 5), people[0]),
+        // Passive: not activity.
+        ev("message_sent", at(2025, 3, 31, 12, 5), people[0]),
+        // 03:00 UTC is 08:30 in Kolkata: the whole UTC hour counts at 08.
+        ev("product_viewed", at(2025, 3, 30, 3, 0), people[1]),
+        ev("product_viewed", at(2025, 3, 30, 3, 45), people[1]),
+        ev("product_viewed", at(2025, 3, 30, 23, 59), people[2]),
+        // Outside the range.
+        ev("product_viewed", at(2025, 4, 2, 12, 0), people[2]),
+    ] {
+        tx.append_event(&e).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let q = AnalyticsQuery::new(
+        NaiveDate::from_ymd_opt(2025, 3, 29).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
+    );
+    let hours = analytics::posting_hours(store.as_ref(), &q).await.unwrap();
+    let summary: Vec<(&str, &str, i64, Vec<u32>)> = hours
+        .markets
+        .iter()
+        .map(|m| (m.market.as_str(), m.zone.as_str(), m.events, m.top.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("DE", "Europe/Berlin", 3, vec![13, 14]),
+            ("IN", "Asia/Kolkata", 2, vec![8]),
+            ("unknown", "UTC", 1, vec![23]),
+        ]
+    );
+    assert_eq!(hours.markets[0].hours[13], 2);
+    assert_eq!(hours.markets[0].hours[14], 1);
+    // The market filter narrows to one market.
+    let india_only = AnalyticsQuery {
+        country: Some("IN".into()),
+        ..q
+    };
+    let hours = analytics::posting_hours(store.as_ref(), &india_only)
+        .await
+        .unwrap();
+    assert_eq!(hours.markets.len(), 1);
 }

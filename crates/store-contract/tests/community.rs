@@ -84,6 +84,8 @@ async fn chats_are_registered_and_keep_their_settings(store: SharedStore) {
         },
         verification_timeout_minutes: 7,
         verify_direct_joins: true,
+        language: Some("es".into()),
+        market: Some("latam".into()),
     };
     let set = store
         .set_chat_settings(BOT, GROUP, &settings, t(2))

@@ -14,6 +14,7 @@ groupcart_store_contract::backend_tests!(
     concurrent_entries_get_distinct_numbers,
     the_draw_is_recorded_once_and_closes_entries,
     prizes_are_single_use_codes_of_the_winner,
+    giveaways_are_listed_newest_first,
 );
 
 const SEED: &str = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed";
@@ -199,4 +200,23 @@ async fn prizes_are_single_use_codes_of_the_winner(store: SharedStore) {
     let codes = store.customer_codes(people[0]).await.unwrap();
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].promotion_id, prize);
+}
+
+async fn giveaways_are_listed_newest_first(store: SharedStore) {
+    assert!(store.giveaways(None, 10).await.unwrap().is_empty());
+    let mut made = Vec::new();
+    for prize in ["a scarf", "a teapot", "a hat"] {
+        let new = NewGiveaway {
+            prize: prize.into(),
+            ..new_giveaway(None)
+        };
+        made.push(store.create_giveaway(&new, SEED, t(0)).await.unwrap());
+    }
+    let first_page = store.giveaways(None, 2).await.unwrap();
+    let prizes: Vec<&str> = first_page.iter().map(|g| g.setup.prize.as_str()).collect();
+    assert_eq!(prizes, ["a hat", "a teapot"]);
+    assert_eq!(first_page[0], made[2], "listed as stored");
+    let rest = store.giveaways(Some(first_page[1].id), 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].id, made[0].id);
 }

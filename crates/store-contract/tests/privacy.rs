@@ -349,7 +349,36 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
     })
     .await
     .unwrap();
+    // Seen in the group, with their name: the rows go with the erasure.
+    tx.member_spoke(&groupcart_core::membership::MemberSighting {
+        bot: BOT.into(),
+        chat_id: group,
+        user_id: TG,
+        customer_id: Some(id),
+        first_name: FIRST_NAME.into(),
+        username: Some(USERNAME.into()),
+        at: t(12),
+    })
+    .await
+    .unwrap();
+    // Checked in the group after joining it directly: the check keeps their name.
+    tx.open_member_check(&groupcart_core::community::MemberCheck {
+        bot: BOT.into(),
+        chat_id: group,
+        user_id: TG,
+        verification: groupcart_core::community::Verification::Button,
+        message_outbox_id: None,
+        first_name: FIRST_NAME.into(),
+        language: Some("en".into()),
+        status: groupcart_core::community::MemberCheckStatus::Passed,
+        started_at: t(12),
+        deadline: None,
+        decided_at: Some(t(12)),
+    })
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
+    assert_eq!(store.chat_memberships(TG).await.unwrap().len(), 1);
 
     // Everything is there before.
     for needle in [FIRST_NAME, USERNAME, STREET, PHONE, SECRET, &TG.to_string()] {
@@ -416,6 +445,7 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
     tx.commit().await.unwrap();
 
     assert!(store.exchanged_messages(TG, 100).await.unwrap().is_empty());
+    assert!(store.chat_memberships(TG).await.unwrap().is_empty());
     assert_eq!(due_ids(&store, 30).await, vec![kept]);
 
     for needle in [

@@ -19,6 +19,7 @@ groupcart_store_contract::backend_tests!(
     decisions_are_recorded_listed_and_counted,
     a_person_is_referred_once,
     settling_a_referral_and_issuing_the_reward_code,
+    the_latest_referrals_come_newest_first,
 );
 
 const BOT: &str = "shop_bot";
@@ -301,4 +302,39 @@ async fn settling_a_referral_and_issuing_the_reward_code(store: SharedStore) {
         .collect();
     assert_eq!(codes, ["REF-AAAA1111"]);
     assert_eq!(store.referral_stats(ada).await.unwrap().rewards, 1);
+}
+
+async fn the_latest_referrals_come_newest_first(store: SharedStore) {
+    assert!(store.latest_referrals(10).await.unwrap().is_empty());
+    let ids = customers(&store, &[1, 2, 3, 4]).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut recorded = Vec::new();
+    for (i, (referee, status)) in [
+        (ids[1], ReferralStatus::Pending),
+        (ids[2], ReferralStatus::Held),
+        (ids[3], ReferralStatus::Refused),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let made = tx
+            .record_referral(&referral(ids[0], referee, status, false, i as i64))
+            .await
+            .unwrap();
+        recorded.push(made.id);
+    }
+    tx.commit().await.unwrap();
+    let latest = store.latest_referrals(2).await.unwrap();
+    let listed: Vec<ReferralId> = latest.iter().map(|r| r.id).collect();
+    assert_eq!(
+        listed,
+        [recorded[2], recorded[1]],
+        "newest first, at most the limit"
+    );
+    assert_eq!(
+        (latest[0].status, latest[1].status),
+        (ReferralStatus::Refused, ReferralStatus::Held),
+        "whatever their status"
+    );
+    assert_eq!(store.latest_referrals(10).await.unwrap().len(), 3);
 }

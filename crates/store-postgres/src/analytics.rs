@@ -1,7 +1,7 @@
 //! [`AnalyticsStore`] on PostgreSQL: the figures of `groupcart_core::analytics` from the rollups
 //! of `migrations/0022_analytics.sql` (`analytics_milestones`, `analytics_activity`, kept by
 //! triggers), `customers`, `member_changes`, `invite_links`, `orders`, `order_discounts` and
-//! `events`.
+//! `events`; and the source costs of `migrations/0028_source_costs.sql`.
 //!
 //! A UTC day number is `analytics_day(at)` (a function of the migration) and the Monday of
 //! day `d`'s week is `(d + 3) / 7 * 7 - 3` (1970-01-01 was a Thursday). Statements are
@@ -10,11 +10,14 @@
 use crate::query::get;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use groupcart_core::analytics::{
     day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, CohortCounts,
-    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, PaidOrderRow,
+    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, LtvCounts, PaidOrderRow,
+    SourceCost, SourceCostDraft, SourceCostId, PASSIVE_KINDS,
 };
 use groupcart_core::Result;
+use sqlx::postgres::PgRow;
 use sqlx::{Postgres, QueryBuilder};
 
 /// Appends the query's filters on customers as ` AND ...` terms: `c` is the customers row
@@ -29,6 +32,12 @@ fn filters(qb: &mut QueryBuilder<'_, Postgres>, q: &AnalyticsQuery, user: &str) 
     }
     if let Some(country) = &q.country {
         qb.push(" AND c.country = ").push_bind(country.clone());
+    }
+    if let Some(customers) = &q.segment_customers {
+        // One bound array, however many customers.
+        qb.push(" AND c.id = ANY(")
+            .push_bind(customers.to_vec())
+            .push(")");
     }
     if let Some(chat) = q.chat {
         qb.push(format!(
@@ -407,6 +416,130 @@ impl AnalyticsStore for PostgresStore {
         Ok(out)
     }
 
+    async fn analytics_ltv(&self, q: &AnalyticsQuery) -> Result<LtvCounts> {
+        let mut qb = QueryBuilder::new(
+            "SELECT c.first_source AS source, COUNT(*) AS n FROM customers AS c \
+             WHERE c.first_seen_at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND c.first_seen_at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.first_source");
+        let customers = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "source")?, get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut qb = QueryBuilder::new(
+            "SELECT c.first_source AS source, o.currency AS currency, \
+             COUNT(DISTINCT o.customer_id) AS buyers, \
+             COALESCE(SUM(o.total) FILTER (WHERE o.status NOT IN ('refunded', 'cancelled')), 0)\
+             ::BIGINT AS revenue \
+             FROM customers AS c JOIN orders AS o ON o.customer_id = c.id \
+             WHERE o.paid_at IS NOT NULL AND c.first_seen_at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND c.first_seen_at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.first_source, o.currency");
+        let paid = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    get(r, "source")?,
+                    get(r, "currency")?,
+                    get(r, "buyers")?,
+                    get(r, "revenue")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LtvCounts { customers, paid })
+    }
+
+    async fn analytics_activity_hours(
+        &self,
+        q: &AnalyticsQuery,
+    ) -> Result<Vec<(Option<String>, i64, i64)>> {
+        let passive: Vec<String> = PASSIVE_KINDS.iter().map(|k| k.to_string()).collect();
+        let mut qb = QueryBuilder::new(
+            "SELECT c.country AS country, \
+             floor(extract(epoch FROM e.at) / 3600)::BIGINT AS hour, COUNT(*) AS n \
+             FROM events AS e JOIN customers AS c ON c.id = e.customer_id WHERE e.at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND e.at < ")
+            .push_bind(q.end())
+            .push(" AND NOT (e.kind = ANY(")
+            .push_bind(passive)
+            .push("))");
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.country, hour");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "country")?, get(r, "hour")?, get(r, "n")?)))
+            .collect()
+    }
+
+    async fn add_source_cost(
+        &self,
+        draft: &SourceCostDraft,
+        at: DateTime<Utc>,
+    ) -> Result<SourceCost> {
+        let row = sqlx::query(
+            "INSERT INTO source_costs (source, currency, amount, spent_on, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, source, currency, amount, spent_on, \
+             note, created_at",
+        )
+        .bind(&draft.source)
+        .bind(&draft.currency)
+        .bind(draft.amount)
+        .bind(draft.spent_on)
+        .bind(&draft.note)
+        .bind(at)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        source_cost(&row)
+    }
+
+    async fn delete_source_cost(&self, id: SourceCostId) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM source_costs WHERE id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
+
+    async fn source_costs(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceCost>> {
+        sqlx::query(
+            "SELECT id, source, currency, amount, spent_on, note, created_at FROM source_costs \
+             WHERE spent_on >= $1 AND spent_on <= $2 ORDER BY spent_on, id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(source_cost)
+        .collect()
+    }
+
     async fn event_counts(
         &self,
         kinds: &[&str],
@@ -436,4 +569,16 @@ impl AnalyticsStore for PostgresStore {
             })
             .collect()
     }
+}
+
+fn source_cost(row: &PgRow) -> Result<SourceCost> {
+    Ok(SourceCost {
+        id: SourceCostId(get(row, "id")?),
+        source: get(row, "source")?,
+        currency: get(row, "currency")?,
+        amount: get(row, "amount")?,
+        spent_on: get(row, "spent_on")?,
+        note: get(row, "note")?,
+        created_at: get(row, "created_at")?,
+    })
 }

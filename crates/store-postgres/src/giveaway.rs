@@ -64,6 +64,18 @@ impl GiveawayStore for PostgresStore {
             .map_err(db)?;
         row.as_ref().map(giveaway_row).transpose()
     }
+
+    async fn giveaways(&self, before: Option<GiveawayId>, limit: i64) -> Result<Vec<Giveaway>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM giveaways WHERE id < $1 ORDER BY id DESC LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(before.map_or(i64::MAX, |b| b.0))
+            .bind(limit.max(0))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(giveaway_row).collect()
+    }
 }
 
 #[async_trait]

@@ -144,6 +144,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "calendar_polls",
         sql: include_str!("../migrations/0026_calendar_polls.sql"),
     },
+    Migration {
+        version: 27,
+        name: "chat_members",
+        sql: include_str!("../migrations/0027_chat_members.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "source_costs",
+        sql: include_str!("../migrations/0028_source_costs.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -500,6 +500,22 @@ impl PrivacyTx for PostgresTx {
             .map_err(db)?
             .rows_affected() as i64;
         }
+        // The groups they were seen in hold their name: the rows go.
+        report.other +=
+            sqlx::query("DELETE FROM chat_members WHERE user_id = $1 OR customer_id = $2")
+                .bind(tg)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?
+                .rows_affected() as i64;
+        // So does a group check of theirs (it keeps the name for the welcome).
+        report.other += sqlx::query("DELETE FROM member_checks WHERE user_id = $1")
+            .bind(tg)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected() as i64;
         // The funnel's rollup names people by Telegram user id: it follows the pseudonym
         // (a count, not counted as erased data).
         sqlx::query("UPDATE analytics_milestones SET user_id = $1 WHERE user_id = $2")

@@ -1,20 +1,23 @@
 //! [`AnalyticsStore`] on SQLite: the figures of `groupcart_core::analytics` from the rollups
 //! of `migrations/0022_analytics.sql` (`analytics_milestones`, `analytics_activity`, kept by
 //! triggers), `customers`, `member_changes`, `invite_links`, `orders`, `order_discounts` and
-//! `events`.
+//! `events`; and the source costs of `migrations/0028_source_costs.sql`.
 //!
 //! Times are unix milliseconds, so a UTC day number is `at / 86400000` and the Monday of
 //! day `d`'s week is `(d + 3) / 7 * 7 - 3` (1970-01-01 was a Thursday). Statements are
 //! assembled with the query's optional filters; every value is bound.
 
-use crate::query::{get, ms, time};
+use crate::query::{get, get_time, ms, time};
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use groupcart_core::analytics::{
     day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, CohortCounts,
-    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, PaidOrderRow,
+    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, LtvCounts, PaidOrderRow,
+    SourceCost, SourceCostDraft, SourceCostId, PASSIVE_KINDS,
 };
 use groupcart_core::Result;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Sqlite};
 
 /// Appends the query's filters on customers as ` AND ...` terms: `c` is the customers row
@@ -29,6 +32,13 @@ fn filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &AnalyticsQuery, user: &str) {
     }
     if let Some(country) = &q.country {
         qb.push(" AND c.country = ").push_bind(country.clone());
+    }
+    if let Some(customers) = &q.segment_customers {
+        // One bound JSON array, however many customers: SQLite reads it into a lookup once.
+        let ids: Vec<String> = customers.iter().map(i64::to_string).collect();
+        qb.push(" AND c.id IN (SELECT value FROM json_each(")
+            .push_bind(format!("[{}]", ids.join(",")))
+            .push("))");
     }
     if let Some(chat) = q.chat {
         qb.push(format!(
@@ -405,6 +415,131 @@ impl AnalyticsStore for SqliteStore {
         Ok(out)
     }
 
+    async fn analytics_ltv(&self, q: &AnalyticsQuery) -> Result<LtvCounts> {
+        let mut qb = QueryBuilder::new(
+            "SELECT c.first_source AS source, COUNT(*) AS n FROM customers AS c \
+             WHERE c.first_seen_at >= ",
+        );
+        qb.push_bind(ms(q.start()))
+            .push(" AND c.first_seen_at < ")
+            .push_bind(ms(q.end()));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.first_source");
+        let customers = qb
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "source")?, get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut qb = QueryBuilder::new(
+            "SELECT c.first_source AS source, o.currency AS currency, \
+             COUNT(DISTINCT o.customer_id) AS buyers, \
+             SUM(CASE WHEN o.status IN ('refunded', 'cancelled') THEN 0 ELSE o.total END) \
+             AS revenue \
+             FROM customers AS c JOIN orders AS o ON o.customer_id = c.id \
+             WHERE o.paid_at IS NOT NULL AND c.first_seen_at >= ",
+        );
+        qb.push_bind(ms(q.start()))
+            .push(" AND c.first_seen_at < ")
+            .push_bind(ms(q.end()));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.first_source, o.currency");
+        let paid = qb
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    get(r, "source")?,
+                    get(r, "currency")?,
+                    get(r, "buyers")?,
+                    get(r, "revenue")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LtvCounts { customers, paid })
+    }
+
+    async fn analytics_activity_hours(
+        &self,
+        q: &AnalyticsQuery,
+    ) -> Result<Vec<(Option<String>, i64, i64)>> {
+        let mut qb = QueryBuilder::new(
+            "SELECT c.country AS country, e.at / 3600000 AS hour, COUNT(*) AS n \
+             FROM events AS e JOIN customers AS c ON c.id = e.customer_id WHERE e.at >= ",
+        );
+        qb.push_bind(ms(q.start()))
+            .push(" AND e.at < ")
+            .push_bind(ms(q.end()))
+            .push(" AND e.kind NOT IN (");
+        let mut list = qb.separated(", ");
+        for kind in PASSIVE_KINDS {
+            list.push_bind(*kind);
+        }
+        qb.push(")");
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.country, hour");
+        qb.build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "country")?, get(r, "hour")?, get(r, "n")?)))
+            .collect()
+    }
+
+    async fn add_source_cost(
+        &self,
+        draft: &SourceCostDraft,
+        at: DateTime<Utc>,
+    ) -> Result<SourceCost> {
+        let row = sqlx::query(
+            "INSERT INTO source_costs (source, currency, amount, spent_on, note, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING id, source, currency, amount, spent_on, note, \
+             created_at",
+        )
+        .bind(&draft.source)
+        .bind(&draft.currency)
+        .bind(draft.amount)
+        .bind(day_number(draft.spent_on))
+        .bind(&draft.note)
+        .bind(ms(at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db)?;
+        source_cost(&row)
+    }
+
+    async fn delete_source_cost(&self, id: SourceCostId) -> Result<bool> {
+        let deleted = sqlx::query("DELETE FROM source_costs WHERE id = ?")
+            .bind(id.0)
+            .execute(&self.writer)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        Ok(deleted == 1)
+    }
+
+    async fn source_costs(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceCost>> {
+        sqlx::query(
+            "SELECT id, source, currency, amount, spent_on, note, created_at FROM source_costs \
+             WHERE spent_on >= ? AND spent_on <= ? ORDER BY spent_on, id",
+        )
+        .bind(day_number(from))
+        .bind(day_number(to))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(source_cost)
+        .collect()
+    }
+
     async fn event_counts(
         &self,
         kinds: &[&str],
@@ -437,4 +572,16 @@ impl AnalyticsStore for SqliteStore {
             })
             .collect()
     }
+}
+
+fn source_cost(row: &SqliteRow) -> Result<SourceCost> {
+    Ok(SourceCost {
+        id: SourceCostId(get(row, "id")?),
+        source: get(row, "source")?,
+        currency: get(row, "currency")?,
+        amount: get(row, "amount")?,
+        spent_on: day_of_number(get(row, "spent_on")?),
+        note: get(row, "note")?,
+        created_at: get_time(row, "created_at")?,
+    })
 }

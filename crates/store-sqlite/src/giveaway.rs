@@ -64,6 +64,17 @@ impl GiveawayStore for SqliteStore {
             .map_err(db)?;
         row.as_ref().map(giveaway_row).transpose()
     }
+
+    async fn giveaways(&self, before: Option<GiveawayId>, limit: i64) -> Result<Vec<Giveaway>> {
+        let sql = format!("SELECT {COLUMNS} FROM giveaways WHERE id < ? ORDER BY id DESC LIMIT ?");
+        let rows = sqlx::query(&sql)
+            .bind(before.map_or(i64::MAX, |b| b.0))
+            .bind(limit.max(0))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(giveaway_row).collect()
+    }
 }
 
 #[async_trait]

@@ -95,6 +95,7 @@ mod flash_sale;
 mod giveaway;
 mod group_buy;
 mod lease;
+mod membership;
 mod migrate;
 mod moderation;
 mod privacy;

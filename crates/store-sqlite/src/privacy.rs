@@ -21,6 +21,8 @@
 //! - `join_requests`, `member_changes`, `moderation_actions`: the Telegram id becomes the
 //!   pseudonym (the excerpt of the moderated message, sealed, is cleared);
 //!   `moderation_messages` and `moderation_strikes` rows deleted.
+//! - `chat_members` (the groups they were seen in, with their name) and `member_checks`
+//!   (their group checks, with their name): rows deleted.
 //! - `broadcast_recipients`: the chat becomes the pseudonym, a planned one is cancelled.
 //! - Giveaway winners announcements (outbox, to the group): `#<n> <first name>` becomes
 //!   `#<n> [erased]`, in Rust (the actions are sealed), and the action is sealed again.
@@ -528,6 +530,22 @@ impl PrivacyTx for SqliteTx {
             .map_err(db)?
             .rows_affected() as i64;
         }
+        // The groups they were seen in hold their name: the rows go.
+        report.other +=
+            sqlx::query("DELETE FROM chat_members WHERE user_id = ?1 OR customer_id = ?2")
+                .bind(tg)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?
+                .rows_affected() as i64;
+        // So does a group check of theirs (it keeps the name for the welcome).
+        report.other += sqlx::query("DELETE FROM member_checks WHERE user_id = ?1")
+            .bind(tg)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected() as i64;
         // The funnel's rollup names people by Telegram user id: it follows the pseudonym
         // (a count, not counted as erased data).
         sqlx::query("UPDATE analytics_milestones SET user_id = ?1 WHERE user_id = ?2")

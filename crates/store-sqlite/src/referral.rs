@@ -101,6 +101,16 @@ impl ReferralStore for SqliteStore {
         rows.iter().map(referral_row).collect()
     }
 
+    async fn latest_referrals(&self, limit_: i64) -> Result<Vec<Referral>> {
+        let sql = format!("SELECT {COLUMNS} FROM referrals ORDER BY id DESC LIMIT ?");
+        let rows = sqlx::query(&sql)
+            .bind(limit(limit_))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter().map(referral_row).collect()
+    }
+
     async fn referral_stats(&self, referrer: CustomerId) -> Result<ReferralStats> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS starts,

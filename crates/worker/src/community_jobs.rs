@@ -1,6 +1,7 @@
 //! Job handlers of the community: closing join requests nobody answered in time, starting
 //! the group check of members who joined directly (once Telegram said they are not staff)
-//! and removing those who did not pass it in time, and drawing giveaways (asking Telegram,
+//! and removing those who did not pass it in time, removing the members staff confirmed for
+//! a purge (once Telegram said they are not staff), and drawing giveaways (asking Telegram,
 //! for a giveaway with required chats, whether the winners are in them).
 
 use crate::jobs::JobHandler;
@@ -92,6 +93,55 @@ impl JobHandler for StartMemberCheck {
     }
 }
 
+/// Removes a member confirmed for a purge: asks Telegram whether they are staff first (staff
+/// and administrators are never removed), then kicks them (see
+/// [`groupcart_core::membership::remove_member`]).
+pub struct PurgeMember {
+    pub store: Arc<dyn groupcart_core::store::Store>,
+    pub texts: Arc<Texts>,
+    pub clock: SharedClock,
+    /// The bots' profiles by key.
+    pub bots: HashMap<String, groupcart_core::bot::BotProfile>,
+    pub staff: Arc<dyn groupcart_core::moderation::StaffCheck>,
+}
+
+#[async_trait]
+impl JobHandler for PurgeMember {
+    fn kind(&self) -> &'static str {
+        groupcart_core::membership::PURGE_MEMBER_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let purge: groupcart_core::membership::PurgeMember =
+            serde_json::from_value(job.payload.clone())
+                .map_err(|e| Error::Invalid(format!("purge member job: {e}")))?;
+        let Some(bot) = self.bots.get(&purge.bot) else {
+            return Err(Error::Invalid(format!(
+                "bot {} is not configured",
+                purge.bot
+            )));
+        };
+        let is_staff = self
+            .staff
+            .is_staff(&purge.bot, purge.chat_id, purge.user_id, bot.staff_chat)
+            .await?;
+        // The kick is logged in the chat's language, like the chat's other sanctions.
+        let language =
+            groupcart_core::community::chat_language(self.store.as_ref(), bot, purge.chat_id)
+                .await?;
+        groupcart_core::membership::remove_member(
+            tx,
+            &self.texts,
+            &language,
+            &purge,
+            is_staff,
+            self.clock.now(),
+        )
+        .await
+        .map(drop)
+    }
+}
+
 /// Removes a member who did not pass the group check in time (if it is still open).
 pub struct CloseMemberCheck {
     pub clock: SharedClock,
@@ -117,6 +167,7 @@ impl JobHandler for CloseMemberCheck {
 
 /// Draws a giveaway's winners when it ends (or when the host ends it).
 pub struct DrawGiveaway {
+    pub store: Arc<dyn groupcart_core::store::Store>,
     pub texts: Arc<Texts>,
     pub clock: SharedClock,
     /// The bots' profiles by key: a giveaway is run by its bot.
@@ -170,10 +221,17 @@ impl JobHandler for DrawGiveaway {
                 id.0, giveaway.setup.bot
             )));
         };
+        let language = groupcart_core::community::chat_language(
+            self.store.as_ref(),
+            bot,
+            giveaway.setup.chat_id,
+        )
+        .await?;
         groupcart_core::giveaway_chat::draw_winners(
             tx,
             &self.texts,
             bot,
+            &language,
             self.members.as_ref(),
             id,
             self.clock.now(),

@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: انخفض الانضمام بنسبة { $drop }
 anomaly-paid-orders = انخفضت الطلبات المدفوعة بنسبة { $drop }% ({ $baseline } ← { $current })
 anomaly-conversion = انخفض التحويل (الطلبات المدفوعة لكل محادثة بدأت) بنسبة { $drop }%: { $baseline } ← { $current }
 anomaly-failed-sends = تعذّر إرسال { $failed } رسالة خلال اليوم الأخير ({ $share } من الإرسال). تحقّق من صلاحيات البوت والرسائل التي فشلت.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = غير نشط منذ { $days } يوماً
+purge-reason-flagged = مُبلَّغ عنه من الإشراف (تحذيرات أو كتم)

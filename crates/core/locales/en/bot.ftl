@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: joins down { $drop }% ({ $baseline } → { $curr
 anomaly-paid-orders = Paid orders down { $drop }% ({ $baseline } → { $current })
 anomaly-conversion = Conversion (paid orders per started chat) down { $drop }%: { $baseline } → { $current }
 anomaly-failed-sends = { $failed } messages could not be sent in the last day ({ $share } of sends). Check the bot's access and the failed messages.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = inactive for { $days } days
+purge-reason-flagged = flagged by moderation (warnings or mutes)

@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: ingresos { $drop }% menores ({ $baseline } → {
 anomaly-paid-orders = Pedidos pagados { $drop }% menos ({ $baseline } → { $current })
 anomaly-conversion = Conversión (pedidos pagados por chat iniciado) { $drop }% menor: { $baseline } → { $current }
 anomaly-failed-sends = { $failed } mensajes no se pudieron enviar en el último día ({ $share } de los envíos). Revisa el acceso del bot y los mensajes fallidos.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = inactivo durante { $days } días
+purge-reason-flagged = señalado por moderación (advertencias o silencios)

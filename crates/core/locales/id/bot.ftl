@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: anggota baru turun { $drop }% ({ $baseline } →
 anomaly-paid-orders = Pesanan terbayar turun { $drop }% ({ $baseline } → { $current })
 anomaly-conversion = Konversi (pesanan terbayar per obrolan dimulai) turun { $drop }%: { $baseline } → { $current }
 anomaly-failed-sends = { $failed } pesan gagal terkirim dalam sehari terakhir ({ $share } dari pengiriman). Periksa akses bot dan pesan yang gagal.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = tidak aktif selama { $days } hari
+purge-reason-flagged = ditandai moderasi (peringatan atau bisu)

@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: entradas { $drop }% menores ({ $baseline } → {
 anomaly-paid-orders = Pedidos pagos { $drop }% a menos ({ $baseline } → { $current })
 anomaly-conversion = Conversão (pedidos pagos por conversa iniciada) { $drop }% menor: { $baseline } → { $current }
 anomaly-failed-sends = { $failed } mensagens não puderam ser enviadas no último dia ({ $share } dos envios). Verifique o acesso do bot e as mensagens com falha.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = inativo há { $days } dias
+purge-reason-flagged = sinalizado pela moderação (avisos ou silenciamentos)

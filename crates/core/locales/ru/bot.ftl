@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }: вступлений меньше на { $drop }
 anomaly-paid-orders = Оплаченных заказов меньше на { $drop }% ({ $baseline } → { $current })
 anomaly-conversion = Конверсия (оплаченные заказы на начатый диалог) упала на { $drop }%: { $baseline } → { $current }
 anomaly-failed-sends = За последние сутки не удалось отправить { $failed } сообщений ({ $share } отправок). Проверьте доступ бота и неотправленные сообщения.
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = неактивен { $days } дн.
+purge-reason-flagged = отмечен модерацией (предупреждения или мьют)

@@ -398,3 +398,7 @@ anomaly-chat-joins = { $chat }：入群人数下降 { $drop }%（{ $baseline } �
 anomaly-paid-orders = 已付款订单下降 { $drop }%（{ $baseline } → { $current }）
 anomaly-conversion = 转化率（每次开始对话的付款订单）下降 { $drop }%：{ $baseline } → { $current }
 anomaly-failed-sends = 过去一天有 { $failed } 条消息发送失败（占发送量的 { $share }）。请检查机器人的权限和失败的消息。
+
+# Purging inactive or flagged members (the reason in the moderation log)
+purge-reason-inactive = { $days } 天未活跃
+purge-reason-flagged = 有警告或禁言记录

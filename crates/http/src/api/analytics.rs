@@ -1,15 +1,21 @@
-//! `GET /api/analytics/{funnel,retention,growth,commerce,engagement}`: the figures of
-//! `groupcart_core::analytics` (defined there and in `docs/analytics.md`) for a range of UTC
-//! days, as JSON, or as CSV with `format=csv` (one table per request, picked with `chart`
-//! where a report has several).
+//! `GET /api/analytics/{funnel,retention,growth,commerce,engagement,ltv,hours}`: the
+//! figures of `groupcart_core::analytics` (defined there and in `docs/analytics.md`) for a
+//! range of UTC days, as JSON, or as CSV with `format=csv` (one table per request, picked
+//! with `chart` where a report has several). And `/api/source-costs`: what was spent on a
+//! source, listed by `spent_on`, added and deleted (writes are audited by the API's
+//! middleware like every other).
 
-use crate::api::ApiQuery;
+use crate::api::{ApiJson, ApiPath, ApiQuery};
 use crate::{analytics_csv, ApiError, AppState};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{Datelike, Duration, NaiveDate};
-use groupcart_core::analytics::{self, AnalyticsQuery, Bucket};
+use groupcart_core::analytics::{
+    self, AnalyticsQuery, Bucket, SourceCost, SourceCostDraft, SourceCostId,
+};
+use groupcart_core::segment::SegmentId;
 use groupcart_core::{Error, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +43,8 @@ pub(crate) struct Params {
     source: Option<String>,
     language: Option<String>,
     country: Option<String>,
+    /// A saved segment's id.
+    segment: Option<i64>,
     #[serde(default)]
     format: Format,
     /// Which table of the report the CSV holds.
@@ -46,8 +54,17 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    /// The query: `to` today (UTC) and `from` 29 days before it by default.
-    fn query(&self, state: &AppState) -> Result<AnalyticsQuery, ApiError> {
+    /// The query: `to` today (UTC) and `from` 29 days before it by default; a segment is
+    /// resolved to its customers now (404 when unknown).
+    async fn query(&self, state: &AppState) -> Result<AnalyticsQuery, ApiError> {
+        let mut q = self.range(state)?;
+        analytics::resolve_segment(state.store.as_ref(), &mut q, state.crm.clock.now()).await?;
+        q.validate()?;
+        Ok(q)
+    }
+
+    /// The range and filters, the segment not yet resolved.
+    fn range(&self, state: &AppState) -> Result<AnalyticsQuery, ApiError> {
         let years = |field: &str, day: Option<NaiveDate>| {
             day.filter(|d| !(1970..=9999).contains(&d.year()))
                 .map(|_| FieldError::new(field, "a date in the years 1970-9999"))
@@ -72,8 +89,15 @@ impl Params {
             source: self.source.clone(),
             language: self.language.clone(),
             country: self.country.clone(),
+            segment: self.segment.map(SegmentId),
+            segment_customers: None,
         };
-        q.validate()?;
+        // Checked without the segment first: a bad range is 422 before a segment is read.
+        AnalyticsQuery {
+            segment: None,
+            ..q.clone()
+        }
+        .validate()?;
         Ok(q)
     }
 
@@ -105,7 +129,7 @@ pub async fn funnel(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
-    let q = params.query(&state)?;
+    let q = params.query(&state).await?;
     params.chart(analytics_csv::FUNNEL)?;
     let report = analytics::funnel(state.store.as_ref(), &q).await?;
     if params.format == Format::Json {
@@ -119,7 +143,7 @@ pub async fn retention(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
-    let q = params.query(&state)?;
+    let q = params.query(&state).await?;
     let chart = params.chart(analytics_csv::RETENTION)?;
     let weeks = params.weeks.unwrap_or(DEFAULT_WEEKS);
     let report = analytics::retention(state.store.as_ref(), &q, weeks).await?;
@@ -134,7 +158,7 @@ pub async fn growth(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
-    let q = params.query(&state)?;
+    let q = params.query(&state).await?;
     let chart = params.chart(analytics_csv::GROWTH)?;
     let bucket = params.bucket.unwrap_or_default();
     let report = analytics::growth(state.store.as_ref(), &q, bucket).await?;
@@ -149,7 +173,7 @@ pub async fn commerce(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
-    let q = params.query(&state)?;
+    let q = params.query(&state).await?;
     let chart = params.chart(analytics_csv::COMMERCE)?;
     let report = analytics::commerce(state.store.as_ref(), &q).await?;
     if params.format == Format::Json {
@@ -163,11 +187,94 @@ pub async fn engagement(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
-    let q = params.query(&state)?;
+    let q = params.query(&state).await?;
     params.chart(analytics_csv::ENGAGEMENT)?;
     let report = analytics::engagement(state.store.as_ref(), &q).await?;
     if params.format == Format::Json {
         return Ok(json(report));
     }
     Ok(analytics_csv::engagement(&report).response())
+}
+
+/// Customers first seen in the range by first source: LTV per customer and per buyer.
+pub async fn ltv(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<Params>,
+) -> Result<Response, ApiError> {
+    let q = params.query(&state).await?;
+    params.chart(analytics_csv::LTV)?;
+    let report = analytics::ltv(state.store.as_ref(), &q).await?;
+    if params.format == Format::Json {
+        return Ok(json(report));
+    }
+    Ok(analytics_csv::ltv(&report).response())
+}
+
+/// Activity per market and local hour of day, with each market's top hours.
+pub async fn hours(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<Params>,
+) -> Result<Response, ApiError> {
+    let q = params.query(&state).await?;
+    params.chart(analytics_csv::HOURS)?;
+    let report = analytics::posting_hours(state.store.as_ref(), &q).await?;
+    if params.format == Format::Json {
+        return Ok(json(report));
+    }
+    Ok(analytics_csv::hours(&report).response())
+}
+
+/// `GET /api/source-costs` parameters: the days of `spent_on` (the last 30 by default).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CostRange {
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CostList {
+    costs: Vec<SourceCost>,
+}
+
+/// Costs spent on the days of the range, by `spent_on` then id.
+pub async fn list_costs(
+    State(state): State<AppState>,
+    ApiQuery(range): ApiQuery<CostRange>,
+) -> Result<Json<CostList>, ApiError> {
+    let params = Params {
+        from: range.from,
+        to: range.to,
+        chat: None,
+        source: None,
+        language: None,
+        country: None,
+        segment: None,
+        format: Format::Json,
+        chart: None,
+        bucket: None,
+        weeks: None,
+    };
+    let q = params.range(&state)?;
+    let costs = analytics::source_costs(state.store.as_ref(), &q).await?;
+    Ok(Json(CostList { costs }))
+}
+
+/// Records a cost.
+pub async fn add_cost(
+    State(state): State<AppState>,
+    ApiJson(draft): ApiJson<SourceCostDraft>,
+) -> Result<(StatusCode, Json<SourceCost>), ApiError> {
+    let cost =
+        analytics::add_source_cost(state.store.as_ref(), &draft, state.crm.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(cost)))
+}
+
+/// Deletes a cost.
+pub async fn delete_cost(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    analytics::delete_source_cost(state.store.as_ref(), SourceCostId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

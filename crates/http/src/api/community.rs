@@ -9,9 +9,8 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use groupcart_core::community::{
-    ChatRecord, ChatSettings, InviteLink, InviteLinkStats, Verification,
-};
+use groupcart_core::bot::BotProfile;
+use groupcart_core::community::{ChatRecord, ChatRole, ChatSettings, InviteLink, InviteLinkStats};
 use groupcart_core::moderation::{ActionRecord, Lift};
 use groupcart_core::{Error, FieldError};
 use groupcart_telegram::methods::CreateChatInviteLink;
@@ -22,6 +21,10 @@ use serde::{Deserialize, Serialize};
 pub struct ChatsQuery {
     /// Bot key; every bot's chats if absent.
     bot: Option<String>,
+    /// Only chats serving this market (their own, else their bot's).
+    market: Option<String>,
+    /// Only chats with this role.
+    role: Option<ChatRole>,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,12 +33,18 @@ pub struct ChatView {
     chat: ChatRecord,
     /// What the bot cannot do there that groupcart needs, in plain words.
     missing_rights: Vec<&'static str>,
+    /// The language the bot speaks there: the chat's, else the bot's default.
+    language: String,
+    /// The market the chat serves: the chat's, else the bot's.
+    market: String,
 }
 
-impl From<ChatRecord> for ChatView {
-    fn from(chat: ChatRecord) -> Self {
+impl ChatView {
+    fn of(chat: ChatRecord, profile: &BotProfile) -> Self {
         ChatView {
             missing_rights: chat.missing_rights(),
+            language: chat.language(profile).to_owned(),
+            market: chat.market(profile).to_owned(),
             chat,
         }
     }
@@ -45,12 +54,16 @@ pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ChatsQuery>,
 ) -> Result<Json<Vec<ChatView>>, ApiError> {
-    let mut bots: Vec<&String> = state.webapp.keys().collect();
-    bots.sort();
+    let mut bots: Vec<(&String, &BotProfile)> = state
+        .webapp
+        .iter()
+        .map(|(key, app)| (key, &app.profile))
+        .collect();
+    bots.sort_by_key(|(key, _)| *key);
     let mut chats = Vec::new();
-    for bot in bots
+    for (bot, profile) in bots
         .into_iter()
-        .filter(|b| query.bot.as_ref().is_none_or(|q| q == *b))
+        .filter(|(b, _)| query.bot.as_ref().is_none_or(|q| q == *b))
     {
         chats.extend(
             state
@@ -58,7 +71,11 @@ pub async fn list(
                 .chats(bot)
                 .await?
                 .into_iter()
-                .map(ChatView::from),
+                .map(|chat| ChatView::of(chat, profile))
+                .filter(|view| {
+                    query.market.as_ref().is_none_or(|m| *m == view.market)
+                        && query.role.is_none_or(|r| r == view.chat.settings.role)
+                }),
         );
     }
     Ok(Json(chats))
@@ -69,40 +86,19 @@ pub async fn set_settings(
     ApiPath((bot, chat_id)): ApiPath<(String, i64)>,
     ApiJson(settings): ApiJson<ChatSettings>,
 ) -> Result<Json<ChatView>, ApiError> {
-    let mut errors = settings.validate().err().unwrap_or_default();
-    // Approval by staff needs the bot's staff chat, where the review is posted.
-    let staff_chat = state.webapp.get(&bot).and_then(|b| b.profile.staff_chat);
-    if staff_chat.is_none() {
-        let asks_staff = [
-            Some(&settings.verification),
-            settings.raid.verification.as_ref(),
-        ];
-        for (field, verification) in ["verification", "raid.verification"].iter().zip(asks_staff) {
-            if verification == Some(&Verification::Staff) {
-                errors.push(FieldError::new(
-                    format!("{field}.mode"),
-                    "staff approval needs the bot's staff chat (staff_chat in its configuration)",
-                ));
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Fields(errors).into());
-    }
-    if let Some(id) = settings.join_promotion {
-        if state.store.promotion(id).await?.is_none() {
-            return Err(Error::Fields(vec![FieldError::new(
-                "join_promotion",
-                "no such promotion",
-            )])
-            .into());
-        }
-    }
-    let chat = state
-        .store
-        .set_chat_settings(&bot, chat_id, &settings, Utc::now())
-        .await?;
-    Ok(Json(chat.into()))
+    let Some(app) = state.webapp.get(&bot) else {
+        return Err(Error::NotFound(format!("bot {bot}")).into());
+    };
+    let chat = groupcart_core::community::update_chat_settings(
+        state.store.as_ref(),
+        &state.texts,
+        &app.profile,
+        chat_id,
+        settings,
+        state.crm.clock.now(),
+    )
+    .await?;
+    Ok(Json(ChatView::of(chat, &app.profile)))
 }
 
 #[derive(Debug, Deserialize)]

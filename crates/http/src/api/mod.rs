@@ -13,11 +13,12 @@ mod customers;
 mod flash_sales;
 mod giveaways;
 mod group_buys;
+mod members;
 mod orders;
 mod posts;
 mod promotions;
 mod referrals;
-mod support;
+pub(crate) mod support;
 mod tokens;
 
 use crate::{ApiError, AppState};
@@ -96,6 +97,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/chats/{bot}/{chat_id}/members/{user_id}/unmute",
             post(community::unmute),
         )
+        .route(
+            "/chats/{bot}/{chat_id}/purge-candidates",
+            get(members::candidates),
+        )
+        .route("/chats/{bot}/{chat_id}/purge", post(members::purge))
         .route("/posts", get(posts::list).post(posts::create))
         .route("/posts/{id}", get(posts::show).put(posts::edit))
         .route("/posts/{id}/cancel", post(posts::cancel))
@@ -187,6 +193,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/analytics/growth", get(analytics::growth))
         .route("/analytics/commerce", get(analytics::commerce))
         .route("/analytics/engagement", get(analytics::engagement))
+        .route("/analytics/ltv", get(analytics::ltv))
+        .route("/analytics/hours", get(analytics::hours))
+        .route(
+            "/source-costs",
+            get(analytics::list_costs).post(analytics::add_cost),
+        )
+        .route(
+            "/source-costs/{id}",
+            axum::routing::delete(analytics::delete_cost),
+        )
         .route("/audit", get(audit::list))
         .route("/audit/verify", get(audit::verify))
         // Inside the token check: only authenticated requests are staff actions.

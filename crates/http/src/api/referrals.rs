@@ -7,11 +7,9 @@ use crate::{ApiError, AppState};
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use groupcart_core::error::FieldError;
 use groupcart_core::referral::{
     self, Referral, ReferralId, ReferralSettings, ReferralStatus, Review,
 };
-use groupcart_core::Error;
 use serde::{Deserialize, Serialize};
 
 /// Who staff decisions made through the API are recorded as.
@@ -25,25 +23,7 @@ pub async fn set_settings(
     State(state): State<AppState>,
     ApiJson(settings): ApiJson<ReferralSettings>,
 ) -> Result<Json<ReferralSettings>, ApiError> {
-    settings.validate().map_err(Error::Fields)?;
-    let mut missing = Vec::new();
-    for (field, id) in [
-        ("referrer_promotion", settings.referrer_promotion),
-        ("referee_promotion", settings.referee_promotion),
-    ] {
-        if let Some(id) = id {
-            if state.store.promotion(id).await?.is_none() {
-                missing.push(FieldError::new(field, "no such promotion"));
-            }
-        }
-    }
-    if !missing.is_empty() {
-        return Err(Error::Fields(missing).into());
-    }
-    state
-        .store
-        .set_referral_settings(&settings, Utc::now())
-        .await?;
+    referral::save_settings(state.store.as_ref(), &settings, Utc::now()).await?;
     Ok(Json(settings))
 }
 

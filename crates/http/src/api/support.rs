@@ -285,6 +285,16 @@ fn read_markdown(body: &[u8]) -> Result<Vec<NewFaqEntry>, ApiError> {
     )
 }
 
+/// Reads an FAQ import, Markdown when `markdown` else CSV: every entry validated, or every
+/// problem by line (shared with the console's import form, so both read files alike).
+pub(crate) fn read_faq_import(body: &[u8], markdown: bool) -> Result<Vec<NewFaqEntry>, ApiError> {
+    if markdown {
+        read_markdown(body)
+    } else {
+        read_import(body)
+    }
+}
+
 /// Creates or updates (by key) every entry of a CSV file, or of a Markdown file when sent
 /// as `text/markdown`.
 pub async fn import_faq(
@@ -296,11 +306,7 @@ pub async fn import_faq(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("text/markdown"));
-    let entries = if markdown {
-        read_markdown(&body)?
-    } else {
-        read_import(&body)?
-    };
+    let entries = read_faq_import(&body, markdown)?;
     let now = state.crm.clock.now();
     let mut report = ImportReport {
         created: 0,

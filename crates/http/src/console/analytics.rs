@@ -1,21 +1,26 @@
-//! The analytics page: the funnel, growth by source, weekly retention cohorts, sales per
-//! currency with coupon ROI, and engagement, for a range of UTC days and optional filters,
-//! each as a chart (see [`super::charts`]) with its figures in a table and a CSV download
-//! (`/analytics/csv/{report}?chart=…`, the same files as the admin API's `format=csv`).
-//! The figures and their definitions are `groupcart_core::analytics`'s.
+//! The analytics page: the funnel, growth by source (with what each source cost per join
+//! and per converted person), weekly retention cohorts, sales per currency with coupon ROI,
+//! LTV by first source, engagement and the best posting hours per market, for a range of
+//! UTC days and optional filters (a saved segment among them), each as a chart (see
+//! [`super::charts`]) or a table with a CSV download (`/analytics/csv/{report}?chart=…`,
+//! the same files as the admin API's `format=csv`). `POST /analytics/costs` enters what was
+//! spent on a source. The figures and their definitions are `groupcart_core::analytics`'s.
 
-use super::charts::{self, HeatRow, Series};
+use super::charts::{self, CountRow, HeatRow, Series};
 use super::dashboard::money;
-use super::html::{esc, page_with, url_param};
+use super::html::{csrf_field, esc, flash, page_with, url_param};
 use super::i18n::{t, Lang};
-use super::{problem, respond, Fail, Me};
+use super::{audit_alone, problem, respond, see_other, Fail, Form, Me};
 use crate::{analytics_csv, AppState};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Duration, NaiveDate};
-use groupcart_core::analytics::{self, AnalyticsQuery, Bucket, Growth};
+use groupcart_core::analytics::{self, AnalyticsQuery, Bucket, Growth, SourceCostDraft};
 use groupcart_core::console::Permission;
+use groupcart_core::money::Currency;
+use groupcart_core::segment::{Segment, SegmentId};
 use groupcart_core::{Error, FieldError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -43,6 +48,9 @@ pub struct Filters {
     language: String,
     #[serde(default)]
     country: String,
+    /// A saved segment's id.
+    #[serde(default)]
+    segment: String,
     #[serde(default)]
     bucket: String,
     /// The table a CSV download holds.
@@ -79,6 +87,16 @@ impl Filters {
                 }
             },
         };
+        let segment = match self.segment.trim() {
+            "" => None,
+            raw => match raw.parse::<i64>() {
+                Ok(id) => Some(SegmentId(id)),
+                Err(_) => {
+                    problems.push(FieldError::new("segment", "a saved segment"));
+                    None
+                }
+            },
+        };
         let bucket = match self.bucket.trim() {
             "" => Bucket::default(),
             raw => Bucket::parse(raw).unwrap_or_else(|| {
@@ -99,9 +117,12 @@ impl Filters {
             source: text(&self.source),
             language: text(&self.language),
             country: text(&self.country),
+            segment: None,
+            segment_customers: None,
         };
         q.validate()?;
-        Ok((q, bucket))
+        // The segment is resolved (and its customers checked) by the caller, with the store.
+        Ok((AnalyticsQuery { segment, ..q }, bucket))
     }
 
     /// The filters as a query string, for the CSV links.
@@ -113,6 +134,7 @@ impl Filters {
             ("source", &self.source),
             ("language", &self.language),
             ("country", &self.country),
+            ("segment", &self.segment),
             ("bucket", &self.bucket),
         ]
         .iter()
@@ -146,7 +168,143 @@ fn csv_link(lang: Lang, filters: &Filters, report: &str, chart: &str) -> String 
     )
 }
 
-fn form(lang: Lang, f: &Filters, q: Option<&AnalyticsQuery>) -> String {
+/// The query of `filters` with its segment's customers, or every problem.
+async fn resolved_query(
+    state: &AppState,
+    filters: &Filters,
+) -> Result<(AnalyticsQuery, Bucket), Error> {
+    let now = state.crm.clock.now();
+    let (mut q, bucket) = filters.query(now.date_naive())?;
+    match analytics::resolve_segment(state.store.as_ref(), &mut q, now).await {
+        Err(Error::NotFound(_)) => Err(Error::Fields(vec![FieldError::new(
+            "segment",
+            "no such saved segment",
+        )])),
+        other => other.map(|()| (q, bucket)),
+    }
+}
+
+/// The segment choice of the filter form.
+fn segment_select(lang: Lang, f: &Filters, segments: &[Segment]) -> String {
+    let chosen = f.segment.trim();
+    let options: String = segments
+        .iter()
+        .map(|s| {
+            let id = s.id.0.to_string();
+            format!(
+                "<option value=\"{id}\"{sel}>{name}</option>",
+                sel = if id == chosen { " selected" } else { "" },
+                name = esc(&s.name),
+            )
+        })
+        .collect();
+    format!(
+        "<div><label for=\"segment\">{label}</label><select id=\"segment\" name=\"segment\">\
+         <option value=\"\">{all}</option>{options}</select></div>",
+        label = t(lang, "an.segment"),
+        all = t(lang, "an.segment.all"),
+    )
+}
+
+/// The cost form as typed (empty on a fresh page).
+#[derive(Debug, Default)]
+struct CostTyped {
+    source: String,
+    currency: String,
+    amount: String,
+    spent_on: String,
+    note: String,
+}
+
+impl CostTyped {
+    fn from_form(form: &Form) -> CostTyped {
+        let get = |name: &str| form.get(name).unwrap_or_default().to_owned();
+        CostTyped {
+            source: get("source"),
+            currency: get("currency"),
+            amount: get("amount"),
+            spent_on: get("spent_on"),
+            note: get("note"),
+        }
+    }
+
+    /// The draft (amount typed in the currency's major units, `12.50`), or every problem.
+    fn draft(&self) -> Result<SourceCostDraft, Error> {
+        let mut problems = Vec::new();
+        let currency = self.currency.trim().parse::<Currency>().ok();
+        let amount = match currency {
+            Some(c) => c.parse_amount(&self.amount).unwrap_or_else(|_| {
+                problems.push(FieldError::new(
+                    "amount",
+                    "an amount such as 12.50, in the currency's digits",
+                ));
+                0
+            }),
+            None => {
+                problems.push(FieldError::new(
+                    "currency",
+                    "a three-letter currency code such as USD",
+                ));
+                0
+            }
+        };
+        let spent_on =
+            NaiveDate::parse_from_str(self.spent_on.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+                problems.push(FieldError::new("spent_on", "a date like 2026-11-21"));
+                NaiveDate::default()
+            });
+        let draft = SourceCostDraft {
+            source: self.source.clone(),
+            currency: self.currency.clone(),
+            amount,
+            spent_on,
+            note: self.note.clone(),
+        };
+        // Every problem at once: the draft's own checks on the fields not already refused.
+        if let Err(Error::Fields(more)) = draft.normalized() {
+            for problem in more {
+                if !problems.iter().any(|p| p.field == problem.field) {
+                    problems.push(problem);
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(draft)
+        } else {
+            Err(Error::Fields(problems))
+        }
+    }
+}
+
+/// The form that enters a cost (for users who manage promotions).
+fn cost_form(lang: Lang, me: &Me, typed: &CostTyped) -> String {
+    if !me.user.can(Permission::ManagePromotions) {
+        return String::new();
+    }
+    let field = |name: &str, kind: &str, value: &str| {
+        format!(
+            "<div><label for=\"cost-{name}\">{label}</label>\
+             <input type=\"{kind}\" id=\"cost-{name}\" name=\"{name}\" value=\"{value}\"></div>",
+            label = t(lang, &format!("an.cost.{name}")),
+            value = esc(value),
+        )
+    };
+    format!(
+        "<h3>{h}</h3><form method=\"post\" action=\"/analytics/costs\" class=\"row\" \
+         data-testid=\"cost-form\">{csrf}{source}{currency}{amount}{spent_on}{note}\
+         <div><button type=\"submit\" data-testid=\"cost-add\">{add}</button></div></form>",
+        h = t(lang, "an.cost.enter"),
+        csrf = csrf_field(&me.session.csrf_token),
+        source = field("source", "text", &typed.source),
+        currency = field("currency", "text", &typed.currency),
+        amount = field("amount", "text", &typed.amount),
+        spent_on = field("spent_on", "date", &typed.spent_on),
+        note = field("note", "text", &typed.note),
+        add = t(lang, "an.cost.add"),
+    )
+}
+
+fn form(lang: Lang, f: &Filters, q: Option<&AnalyticsQuery>, segments: &[Segment]) -> String {
     let value = |raw: &str, default: Option<String>| {
         esc(&Some(raw.trim().to_owned())
             .filter(|s| !s.is_empty())
@@ -172,6 +330,7 @@ fn form(lang: Lang, f: &Filters, q: Option<&AnalyticsQuery>) -> String {
          <div><label for=\"source\">{source_l}</label><input type=\"text\" id=\"source\" name=\"source\" value=\"{source}\"></div>\
          <div><label for=\"language\">{language_l}</label><input type=\"text\" id=\"language\" name=\"language\" value=\"{language}\"></div>\
          <div><label for=\"country\">{country_l}</label><input type=\"text\" id=\"country\" name=\"country\" value=\"{country}\"></div>\
+         {segment}\
          <div><label for=\"bucket\">{bucket_l}</label><select id=\"bucket\" name=\"bucket\">{day}{week}{month}</select></div>\
          <div><button type=\"submit\" data-testid=\"analytics-show\">{show}</button></div></form>",
         from_l = t(lang, "an.from"),
@@ -187,6 +346,7 @@ fn form(lang: Lang, f: &Filters, q: Option<&AnalyticsQuery>) -> String {
         source = value(&f.source, None),
         language = value(&f.language, None),
         country = value(&f.country, None),
+        segment = segment_select(lang, f, segments),
         day = bucket("day"),
         week = bucket("week"),
         month = bucket("month"),
@@ -249,54 +409,143 @@ pub async fn show(
     State(state): State<AppState>,
     me: Me,
     Query(filters): Query<Filters>,
+    Query(done): Query<Done>,
 ) -> Response {
     let lang = me.lang;
     let outcome = async {
         me.require(Permission::ViewAnalytics)?;
-        let title = t(lang, "an.title");
-        let today = state.crm.clock.now().date_naive();
-        let (q, bucket) = match filters.query(today) {
-            Ok(query) => query,
-            Err(error) => {
-                let body = format!(
-                    "<h1>{title}</h1>{}{}",
-                    super::html::flash(false, &problem(lang, &error)),
-                    form(lang, &filters, None)
-                );
-                return Ok::<_, Fail>(page_with(
-                    &me,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "/analytics",
-                    title,
-                    &body,
-                ));
-            }
+        let banner = if done.ok.as_deref() == Some("cost") {
+            flash(true, t(lang, "an.cost.added"))
+        } else {
+            String::new()
         };
-        let store = state.store.as_ref();
-        let funnel = analytics::funnel(store, &q).await?;
-        let growth = analytics::growth(store, &q, bucket).await?;
-        let retention = analytics::retention(store, &q, WEEKS).await?;
-        let commerce = analytics::commerce(store, &q).await?;
-        let engagement = analytics::engagement(store, &q).await?;
-        let none = t(lang, "an.no_data");
-        let mut body = format!(
-            "<h1>{title}</h1><p class=\"muted\">{range}</p>{form}",
-            range = esc(&format!("{} – {} (UTC)", q.from, q.to)),
-            form = form(lang, &filters, Some(&q)),
-        );
+        render(
+            &state,
+            &me,
+            &filters,
+            &CostTyped::default(),
+            banner,
+            StatusCode::OK,
+        )
+        .await
+    }
+    .await;
+    respond(lang, outcome)
+}
 
-        // Funnel.
-        let steps: Vec<(String, u64)> = funnel
-            .steps
-            .iter()
-            .map(|s| {
-                (
-                    t(lang, &format!("an.step.{}", s.step.as_str())).to_owned(),
-                    s.count.max(0) as u64,
+/// What a redirect after a change says happened.
+#[derive(Debug, Default, Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+/// `POST /analytics/costs`: enters what was spent on a source.
+pub async fn add_cost(State(state): State<AppState>, me: Me, body: Bytes) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ViewAnalytics)?;
+        me.require(Permission::ManagePromotions)?;
+        let form = Form::parse(&body)?;
+        me.check_csrf(&form)?;
+        let typed = CostTyped::from_form(&form);
+        let added = match typed.draft() {
+            Ok(draft) => {
+                analytics::add_source_cost(state.store.as_ref(), &draft, state.crm.clock.now())
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        let cost = match added {
+            Ok(cost) => cost,
+            Err(e @ (Error::Invalid(_) | Error::Fields(_))) => {
+                let banner = flash(false, &problem(lang, &e));
+                return render(
+                    &state,
+                    &me,
+                    &Filters::default(),
+                    &typed,
+                    banner,
+                    StatusCode::UNPROCESSABLE_ENTITY,
                 )
-            })
-            .collect();
-        let rows: String = funnel
+                .await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let entry = me.audit(
+            "console.source_cost.create",
+            format!("source_cost:{}", cost.id.0),
+            serde_json::json!({
+                "source": cost.source,
+                "currency": cost.currency,
+                "amount": cost.amount,
+                "spent_on": cost.spent_on,
+            }),
+        );
+        audit_alone(&state, entry).await?;
+        Ok::<_, Fail>(see_other("/analytics?ok=cost"))
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+/// The analytics page of `filters`, `banner` on top and the cost form as `typed`.
+async fn render(
+    state: &AppState,
+    me: &Me,
+    filters: &Filters,
+    typed: &CostTyped,
+    banner: String,
+    status: StatusCode,
+) -> Result<Response, Fail> {
+    let lang = me.lang;
+    let title = t(lang, "an.title");
+    let segments = state.store.segments().await?;
+    let (q, bucket) = match resolved_query(state, filters).await {
+        Ok(query) => query,
+        Err(error @ (Error::Fields(_) | Error::Invalid(_))) => {
+            let body = format!(
+                "<h1>{title}</h1>{banner}{}{}",
+                flash(false, &problem(lang, &error)),
+                form(lang, filters, None, &segments)
+            );
+            return Ok(page_with(
+                me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "/analytics",
+                title,
+                &body,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let store = state.store.as_ref();
+    let funnel = analytics::funnel(store, &q).await?;
+    let growth = analytics::growth(store, &q, bucket).await?;
+    let retention = analytics::retention(store, &q, WEEKS).await?;
+    let commerce = analytics::commerce(store, &q).await?;
+    let ltv = analytics::ltv(store, &q).await?;
+    let engagement = analytics::engagement(store, &q).await?;
+    let hours = analytics::posting_hours(store, &q).await?;
+    let none = t(lang, "an.no_data");
+    let mut body = format!(
+        "<h1>{title}</h1>{banner}<p class=\"muted\">{range}</p>{form}",
+        range = esc(&format!("{} – {} (UTC)", q.from, q.to)),
+        form = form(lang, filters, Some(&q), &segments),
+    );
+
+    // Funnel.
+    let steps: Vec<(String, u64)> = funnel
+        .steps
+        .iter()
+        .map(|s| {
+            (
+                t(lang, &format!("an.step.{}", s.step.as_str())).to_owned(),
+                s.count.max(0) as u64,
+            )
+        })
+        .collect();
+    let rows: String = funnel
             .steps
             .iter()
             .zip(&steps)
@@ -311,7 +560,7 @@ pub async fn show(
                 )
             })
             .collect();
-        let _ = write!(
+    let _ = write!(
             body,
             "<h2 id=\"funnel\">{h}</h2><div class=\"card\" data-testid=\"funnel\">{chart}\
              <div class=\"scroll\"><table><tr><th>{step}</th><th>{people}</th><th>{prev}</th><th>{first}</th><th>{drop}</th></tr>{rows}</table></div>{csv}</div>",
@@ -322,17 +571,17 @@ pub async fn show(
             prev = t(lang, "an.from_previous"),
             first = t(lang, "an.from_first"),
             drop = t(lang, "an.drop_off"),
-            csv = csv_link(lang, &filters, "funnel", "steps"),
+            csv = csv_link(lang, filters, "funnel", "steps"),
         );
 
-        // Growth.
-        let (labels, series) = growth_series(lang, &growth);
-        let links: Vec<(String, f64)> = growth
-            .invite_links
-            .iter()
-            .map(|l| (l.source.clone(), l.rate.unwrap_or(0.0)))
-            .collect();
-        let link_rows: String = growth
+    // Growth.
+    let (labels, series) = growth_series(lang, &growth);
+    let links: Vec<(String, f64)> = growth
+        .invite_links
+        .iter()
+        .map(|l| (l.source.clone(), l.rate.unwrap_or(0.0)))
+        .collect();
+    let link_rows: String = growth
             .invite_links
             .iter()
             .map(|l| {
@@ -345,55 +594,83 @@ pub async fn show(
                 )
             })
             .collect();
-        let (joins, leaves) = growth
-            .members
+    let per = |currency: &str, amount: Option<i64>| {
+        amount.map_or_else(|| "–".to_owned(), |a| money(currency, a))
+    };
+    let cost_rows: String = growth
+            .costs
             .iter()
-            .fold((0, 0), |(j, l), m| (j + m.joins, l + m.leaves));
-        let _ = write!(
+            .map(|c| {
+                format!(
+                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                     <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                    esc(&c.source),
+                    esc(&money(&c.currency, c.cost)),
+                    c.joined,
+                    esc(&per(&c.currency, c.cost_per_join)),
+                    c.converted,
+                    esc(&per(&c.currency, c.cost_per_converted)),
+                )
+            })
+            .collect();
+    let (joins, leaves) = growth
+        .members
+        .iter()
+        .fold((0, 0), |(j, l), m| (j + m.joins, l + m.leaves));
+    let _ = write!(
             body,
             "<h2 id=\"growth\">{h}</h2><div class=\"card\" data-testid=\"growth\">\
              <div class=\"grid\"><div class=\"stat\"><div class=\"n\">{joins}</div><div class=\"l\">{joins_l}</div></div>\
              <div class=\"stat\"><div class=\"n\">{leaves}</div><div class=\"l\">{leaves_l}</div></div>\
              <div class=\"stat\"><div class=\"n\">{net}</div><div class=\"l\">{net_l}</div></div></div>\
              {lines}{csv_new} {csv_members}\
-             <h3>{links_h}</h3>{bars}<div class=\"scroll\"><table><tr><th>{source}</th><th>{joined}</th><th>{converted}</th><th>{rate}</th></tr>{link_rows}</table></div>{csv_links}</div>",
+             <h3>{links_h}</h3>{bars}<div class=\"scroll\"><table><tr><th>{source}</th><th>{joined}</th><th>{converted}</th><th>{rate}</th></tr>{link_rows}</table></div>{csv_links}\
+             <h3>{costs_h}</h3><div class=\"scroll\"><table data-testid=\"source-costs\"><tr><th>{source}</th><th>{cost_l}</th><th>{joined}</th><th>{per_join}</th>\
+             <th>{converted}</th><th>{per_converted}</th></tr>{cost_rows}</table></div>{csv_costs}{cost_form}</div>",
             h = t(lang, "an.growth"),
             joins_l = t(lang, "an.joins"),
             leaves_l = t(lang, "an.leaves"),
             net = joins - leaves,
             net_l = t(lang, "an.net"),
             lines = charts::lines(t(lang, "an.new_customers"), &labels, &series, &count, none),
-            csv_new = csv_link(lang, &filters, "growth", "new_customers"),
-            csv_members = csv_link(lang, &filters, "growth", "members"),
+            csv_new = csv_link(lang, filters, "growth", "new_customers"),
+            csv_members = csv_link(lang, filters, "growth", "members"),
             links_h = t(lang, "an.invite_links"),
             bars = charts::bars(t(lang, "an.invite_links"), &links, &|v| charts::percent(v), none),
             source = t(lang, "an.source"),
             joined = t(lang, "an.joins"),
             converted = t(lang, "an.converted"),
             rate = t(lang, "an.rate"),
-            csv_links = csv_link(lang, &filters, "growth", "invite_links"),
+            csv_links = csv_link(lang, filters, "growth", "invite_links"),
+            costs_h = t(lang, "an.cost.title"),
+            cost_l = t(lang, "an.cost.cost"),
+            per_join = t(lang, "an.cost.per_join"),
+            per_converted = t(lang, "an.cost.per_converted"),
+            cost_rows = cost_rows,
+            csv_costs = csv_link(lang, filters, "growth", "costs"),
+            cost_form = cost_form(lang, me, typed),
         );
 
-        // Retention.
-        let columns: Vec<String> = (0..=WEEKS).map(|w| format!("W{w}")).collect();
-        let heat: Vec<HeatRow> = retention
-            .cohorts
-            .iter()
-            .map(|c| HeatRow {
-                label: c.week.to_string(),
-                size: c.size.max(0) as u64,
-                shares: (0..=WEEKS)
-                    .map(|w| {
-                        c.weeks
-                            .iter()
-                            .find(|cw| cw.offset == w)
-                            .and_then(|cw| cw.active_share)
-                    })
-                    .collect(),
-            })
-            .collect();
-        let day = |d: &analytics::DayRetention, label: &str| {
-            format!(
+    // Retention.
+    let columns: Vec<String> = (0..=WEEKS).map(|w| format!("W{w}")).collect();
+    let heat: Vec<HeatRow> = retention
+        .cohorts
+        .iter()
+        .map(|c| HeatRow {
+            label: c.week.to_string(),
+            size: c.size.max(0) as u64,
+            shares: (0..=WEEKS)
+                .map(|w| {
+                    c.weeks
+                        .iter()
+                        .find(|cw| cw.offset == w)
+                        .and_then(|cw| cw.active_share)
+                })
+                .collect(),
+        })
+        .collect();
+    let day = |d: &analytics::DayRetention, label: &str| {
+        format!(
                 "<div class=\"stat\"><div class=\"n\" data-testid=\"retention-{}\">{}</div><div class=\"l\">{} ({}/{})</div></div>",
                 d.days,
                 share(d.share),
@@ -401,8 +678,8 @@ pub async fn show(
                 d.returned,
                 d.eligible
             )
-        };
-        let _ = write!(
+    };
+    let _ = write!(
             body,
             "<h2 id=\"retention\">{h}</h2><div class=\"card\" data-testid=\"retention\">\
              <div class=\"grid\">{d7}{d30}</div>{map}<p class=\"muted\">{note}</p>{csv_cohorts} {csv_days}</div>",
@@ -411,12 +688,12 @@ pub async fn show(
             d30 = day(&retention.day_30, t(lang, "an.day_30")),
             map = charts::heat_map(t(lang, "an.cohorts"), &columns, &heat, none),
             note = t(lang, "an.cohorts_note"),
-            csv_cohorts = csv_link(lang, &filters, "retention", "cohorts"),
-            csv_days = csv_link(lang, &filters, "retention", "days"),
+            csv_cohorts = csv_link(lang, filters, "retention", "cohorts"),
+            csv_days = csv_link(lang, filters, "retention", "days"),
         );
 
-        // Commerce.
-        let currency_rows: String = commerce
+    // Commerce.
+    let currency_rows: String = commerce
             .currencies
             .iter()
             .map(|c| {
@@ -435,15 +712,15 @@ pub async fn show(
                 )
             })
             .collect();
-        let roi: Vec<(String, f64)> = commerce
-            .coupons
-            .iter()
-            .map(|c| {
-                let name = c.code.clone().unwrap_or_else(|| c.promotion.clone());
-                (format!("{name} ({})", c.currency), c.roi.unwrap_or(0.0))
-            })
-            .collect();
-        let coupon_rows: String = commerce
+    let roi: Vec<(String, f64)> = commerce
+        .coupons
+        .iter()
+        .map(|c| {
+            let name = c.code.clone().unwrap_or_else(|| c.promotion.clone());
+            (format!("{name} ({})", c.currency), c.roi.unwrap_or(0.0))
+        })
+        .collect();
+    let coupon_rows: String = commerce
             .coupons
             .iter()
             .map(|c| {
@@ -459,7 +736,7 @@ pub async fn show(
                 )
             })
             .collect();
-        let _ = write!(
+    let _ = write!(
             body,
             "<h2 id=\"commerce\">{h}</h2><div class=\"card\" data-testid=\"commerce\"><div class=\"scroll\"><table>\
              <tr><th>{cur}</th><th>{orders}</th><th>{gmv}</th><th>{aov}</th><th>{repeat}</th><th>{days}</th><th>{refunds}</th></tr>{currency_rows}</table></div>{csv_cur}\
@@ -472,7 +749,7 @@ pub async fn show(
             repeat = t(lang, "an.repeat_rate"),
             days = t(lang, "an.days_between"),
             refunds = t(lang, "an.refund_rate"),
-            csv_cur = csv_link(lang, &filters, "commerce", "currencies"),
+            csv_cur = csv_link(lang, filters, "commerce", "currencies"),
             roi_h = t(lang, "an.coupon_roi"),
             bars = charts::bars(t(lang, "an.coupon_roi"), &roi, &|v| format!("{v:.1}×"), none),
             promo = t(lang, "an.promotion"),
@@ -480,22 +757,30 @@ pub async fn show(
             revenue = t(lang, "an.revenue"),
             discount = t(lang, "an.discount"),
             roi_l = t(lang, "an.roi"),
-            csv_coupons = csv_link(lang, &filters, "commerce", "coupons"),
+            csv_coupons = csv_link(lang, filters, "commerce", "coupons"),
         );
 
-        // Engagement.
-        let days: Vec<String> = engagement.days.iter().map(|d| d.day.to_string()).collect();
-        let series = [
-            Series {
-                name: t(lang, "an.active").to_owned(),
-                values: engagement.days.iter().map(|d| Some(d.active as f64)).collect(),
-            },
-            Series {
-                name: t(lang, "an.messages").to_owned(),
-                values: engagement.days.iter().map(|d| Some(d.messages as f64)).collect(),
-            },
-        ];
-        let _ = write!(
+    // Engagement.
+    let days: Vec<String> = engagement.days.iter().map(|d| d.day.to_string()).collect();
+    let series = [
+        Series {
+            name: t(lang, "an.active").to_owned(),
+            values: engagement
+                .days
+                .iter()
+                .map(|d| Some(d.active as f64))
+                .collect(),
+        },
+        Series {
+            name: t(lang, "an.messages").to_owned(),
+            values: engagement
+                .days
+                .iter()
+                .map(|d| Some(d.messages as f64))
+                .collect(),
+        },
+    ];
+    let _ = write!(
             body,
             "<h2 id=\"engagement\">{h}</h2><div class=\"card\" data-testid=\"engagement\"><div class=\"grid\">\
              <div class=\"stat\"><div class=\"n\">{dau:.1}</div><div class=\"l\">{dau_l}</div></div>\
@@ -513,12 +798,106 @@ pub async fn show(
             deflection = share(engagement.faq_deflection),
             deflection_l = t(lang, "an.faq_deflection"),
             lines = charts::lines(t(lang, "an.engagement"), &days, &series, &count, none),
-            csv = csv_link(lang, &filters, "engagement", "days"),
+            csv = csv_link(lang, filters, "engagement", "days"),
         );
-        Ok(page_with(&me, StatusCode::OK, "/analytics", title, &body))
-    }
-    .await;
-    respond(lang, outcome)
+
+    // LTV by first source.
+    let ltv_rows: String = ltv
+            .sources
+            .iter()
+            .flat_map(|s| {
+                let source = s
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| t(lang, "an.direct").to_owned());
+                let cells: Vec<String> = if s.currencies.is_empty() {
+                    vec!["<td>–</td><td class=\"num\">0</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>".to_owned()]
+                } else {
+                    s.currencies
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                                esc(&c.currency),
+                                c.buyers,
+                                esc(&money(&c.currency, c.revenue)),
+                                esc(&money(&c.currency, c.per_customer)),
+                                esc(&per(&c.currency, c.per_buyer)),
+                            )
+                        })
+                        .collect()
+                };
+                cells.into_iter().map(move |cells| {
+                    format!(
+                        "<tr><td>{}</td><td class=\"num\">{}</td>{cells}</tr>",
+                        esc(&source),
+                        s.customers
+                    )
+                })
+            })
+            .collect();
+    let _ = write!(
+            body,
+            "<h2 id=\"ltv\">{h}</h2><div class=\"card\" data-testid=\"ltv\"><div class=\"scroll\"><table>\
+             <tr><th>{source}</th><th>{customers}</th><th>{cur}</th><th>{buyers}</th><th>{revenue}</th><th>{per_customer}</th><th>{per_buyer}</th></tr>{ltv_rows}</table></div>\
+             <p class=\"muted\">{note}</p>{csv}</div>",
+            h = t(lang, "an.ltv"),
+            source = t(lang, "an.source"),
+            customers = t(lang, "an.ltv.customers"),
+            cur = t(lang, "an.currency"),
+            buyers = t(lang, "an.ltv.buyers"),
+            revenue = t(lang, "an.revenue"),
+            per_customer = t(lang, "an.ltv.per_customer"),
+            per_buyer = t(lang, "an.ltv.per_buyer"),
+            note = t(lang, "an.ltv.note"),
+            csv = csv_link(lang, filters, "ltv", "sources"),
+        );
+
+    // Best posting hours.
+    let columns: Vec<String> = (0..24).map(|h| h.to_string()).collect();
+    let heat: Vec<CountRow> = hours
+        .markets
+        .iter()
+        .map(|m| CountRow {
+            label: if m.market == analytics::UNKNOWN_MARKET {
+                t(lang, "an.hours.unknown").to_owned()
+            } else {
+                m.market.clone()
+            },
+            total: m.events,
+            counts: m.hours.clone(),
+        })
+        .collect();
+    let top_rows: String = hours
+            .markets
+            .iter()
+            .map(|m| {
+                let top: Vec<String> = m.top.iter().map(|h| format!("{h:02}:00")).collect();
+                format!(
+                    "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td data-testid=\"top-hours-{}\">{}</td></tr>",
+                    esc(&m.market),
+                    esc(&m.zone),
+                    m.events,
+                    esc(&m.market),
+                    esc(&top.join(", ")),
+                )
+            })
+            .collect();
+    let _ = write!(
+            body,
+            "<h2 id=\"hours\">{h}</h2><div class=\"card\" data-testid=\"hours\">{map}\
+             <div class=\"scroll\"><table><tr><th>{market}</th><th>{zone}</th><th>{events}</th><th>{top}</th></tr>{top_rows}</table></div>\
+             <p class=\"muted\">{note}</p>{csv}</div>",
+            h = t(lang, "an.hours"),
+            map = charts::count_heat(t(lang, "an.hours"), &columns, &heat, none),
+            market = t(lang, "an.hours.market"),
+            zone = t(lang, "an.hours.zone"),
+            events = t(lang, "an.hours.events"),
+            top = t(lang, "an.hours.top"),
+            note = t(lang, "an.hours.note"),
+            csv = csv_link(lang, filters, "hours", "markets"),
+        );
+    Ok(page_with(me, status, "/analytics", title, &body))
 }
 
 /// `GET /analytics/csv/{report}?chart=…`: one chart's table as CSV.
@@ -537,6 +916,8 @@ pub async fn csv(
             "growth" => analytics_csv::GROWTH,
             "commerce" => analytics_csv::COMMERCE,
             "engagement" => analytics_csv::ENGAGEMENT,
+            "ltv" => analytics_csv::LTV,
+            "hours" => analytics_csv::HOURS,
             _ => return Err(Fail::NotFound),
         };
         let chart = match filters.chart.trim() {
@@ -547,8 +928,9 @@ pub async fn csv(
                 .copied()
                 .ok_or(Fail::NotFound)?,
         };
-        let today = state.crm.clock.now().date_naive();
-        let (q, bucket) = filters.query(today).map_err(|_| Fail::BadRequest)?;
+        let (q, bucket) = resolved_query(&state, &filters)
+            .await
+            .map_err(|_| Fail::BadRequest)?;
         let store = state.store.as_ref();
         let csv = match report.as_str() {
             "funnel" => analytics_csv::funnel(&analytics::funnel(store, &q).await?),
@@ -557,6 +939,8 @@ pub async fn csv(
             }
             "growth" => analytics_csv::growth(&analytics::growth(store, &q, bucket).await?, chart),
             "commerce" => analytics_csv::commerce(&analytics::commerce(store, &q).await?, chart),
+            "ltv" => analytics_csv::ltv(&analytics::ltv(store, &q).await?),
+            "hours" => analytics_csv::hours(&analytics::posting_hours(store, &q).await?),
             _ => analytics_csv::engagement(&analytics::engagement(store, &q).await?),
         };
         Ok(csv.response())

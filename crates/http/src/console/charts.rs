@@ -1,5 +1,6 @@
 //! Charts for the console, rendered on the server as inline SVG: lines for time series,
-//! horizontal bars for comparisons, funnel bars and a cohort heat map.
+//! horizontal bars for comparisons, funnel bars, a cohort heat map and a heat table of
+//! counts (activity per market and hour of day).
 //!
 //! They need no script and no inline style (the console's CSP allows neither): shapes carry
 //! classes that `console.css` colours for light and dark, and presentation attributes
@@ -353,6 +354,74 @@ pub fn heat_map(title: &str, columns: &[String], rows: &[HeatRow], none: &str) -
     out
 }
 
+/// A row of a count heat table: a label, its total, and a count per column.
+#[derive(Debug, Clone)]
+pub struct CountRow {
+    pub label: String,
+    pub total: i64,
+    pub counts: Vec<i64>,
+}
+
+/// A heat table of counts: a row per label (its total beside it), a column each; each cell
+/// is as strong as its count against the row's largest (so every row shows its own peak),
+/// with the count written in it. Cells of 0 stay blank.
+pub fn count_heat(title: &str, columns: &[String], rows: &[CountRow], none: &str) -> String {
+    if rows.is_empty() || columns.is_empty() {
+        return empty(title, none);
+    }
+    let total_w = 56.0;
+    let cell_w = ((WIDTH - LABEL - total_w) / columns.len() as f64).max(1.0);
+    let height = TOP + 18.0 + ROW * rows.len() as f64 + 4.0;
+    let mut out = String::new();
+    open(title, height, &mut out);
+    for (c, column) in columns.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text class=\"axis\" x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{column}</text>",
+            x = n(LABEL + total_w + cell_w * (c as f64 + 0.5)),
+            y = n(TOP + 8.0),
+            column = esc(column),
+        );
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let top = TOP + 18.0 + ROW * r as f64;
+        let _ = write!(
+            out,
+            "<text class=\"label\" x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
+             <text class=\"value\" x=\"{sx}\" y=\"{ty}\" text-anchor=\"end\">{total}</text>",
+            lx = n(LABEL - 8.0),
+            sx = n(LABEL + total_w - 8.0),
+            ty = n(top + ROW / 2.0 + 4.0),
+            label = esc(&row.label),
+            total = row.total,
+        );
+        let peak = row.counts.iter().copied().max().unwrap_or(0);
+        for (c, count) in row.counts.iter().take(columns.len()).enumerate() {
+            if *count <= 0 || peak <= 0 {
+                continue;
+            }
+            let x = LABEL + total_w + cell_w * c as f64;
+            let _ = write!(
+                out,
+                "<rect class=\"heat\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" \
+                 fill-opacity=\"{o:.2}\"><title>{label} · {column}: {count}</title></rect>\
+                 <text class=\"cell\" x=\"{tx}\" y=\"{ty}\" text-anchor=\"middle\">{count}</text>",
+                x = n(x + 1.0),
+                y = n(top + 1.0),
+                w = n(cell_w - 2.0),
+                h = n(ROW - 2.0),
+                o = 0.06 + 0.94 * (*count as f64 / peak as f64),
+                tx = n(x + cell_w / 2.0),
+                ty = n(top + ROW / 2.0 + 4.0),
+                label = esc(&row.label),
+                column = esc(&columns[c]),
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
 /// A share as a whole percentage ("42 %"); one decimal below 10 %.
 pub fn percent(share: f64) -> String {
     let p = if share.is_finite() {
@@ -517,6 +586,30 @@ mod tests {
         assert_eq!(svg.matches("<rect class=\"heat\"").count(), 4);
         assert!(svg.contains("<title>2026-W41 · W2: 100 %</title>"));
         assert!(svg.contains(">120</text>"));
+    }
+
+    #[test]
+    fn count_heat_cells_are_as_strong_as_their_count_against_the_row_peak() {
+        let rows = [
+            CountRow {
+                label: "TH".into(),
+                total: 6,
+                counts: vec![4, 2, 0],
+            },
+            CountRow {
+                label: "unknown".into(),
+                total: 0,
+                counts: vec![0, 0, 0],
+            },
+        ];
+        let columns = ["0".to_string(), "1".into(), "2".into()];
+        let svg = count_heat("Hours", &columns, &rows, "-");
+        well_formed(&svg);
+        assert!(svg.contains("fill-opacity=\"1.00\""));
+        assert!(svg.contains("fill-opacity=\"0.53\""));
+        assert_eq!(svg.matches("<rect class=\"heat\"").count(), 2);
+        assert!(svg.contains("<title>TH · 1: 2</title>"));
+        assert!(count_heat("Hours", &columns, &[], "nothing").contains(">nothing</text>"));
     }
 
     #[test]

@@ -140,6 +140,18 @@ const NAV: &[(&str, &str, Permission)] = &[
         "nav.promotions",
         Permission::ManagePromotions,
     ),
+    ("/referrals", "nav.referrals", Permission::ManagePromotions),
+    (
+        "/group-buys",
+        "nav.group_buys",
+        Permission::ManagePromotions,
+    ),
+    (
+        "/flash-sales",
+        "nav.flash_sales",
+        Permission::ManagePromotions,
+    ),
+    ("/giveaways", "nav.giveaways", Permission::ManagePromotions),
     ("/analytics", "nav.analytics", Permission::ViewAnalytics),
     ("/chats", "nav.chats", Permission::ManageChats),
     ("/faq", "nav.faq", Permission::ManageFaq),
@@ -196,11 +208,36 @@ fn framed(
             )
         })
         .collect();
+    // The phone panel exists only where the simulator runs (sandbox mode).
+    let phone = if me.sandbox {
+        format!(
+            "<a href=\"/phone\"{} data-testid=\"nav-phone\">{}</a>",
+            if path.starts_with("/phone") {
+                " class=\"active\""
+            } else {
+                ""
+            },
+            t(lang, "nav.phone")
+        )
+    } else {
+        String::new()
+    };
+    // Every user's own account (password, two-step login).
+    let settings = format!(
+        "<a href=\"/settings\"{} data-testid=\"nav-settings\">{}</a>",
+        if path.starts_with("/settings") {
+            " class=\"active\""
+        } else {
+            ""
+        },
+        t(lang, "nav.settings")
+    );
     let header = format!(
-        "<header><a class=\"brand\" href=\"/\">groupcart</a><nav>{nav}</nav>\
-         <div class=\"who\"><span data-testid=\"whoami\">{}</span>{}\
+        "<header><a class=\"brand\" href=\"/\">groupcart</a><nav>{nav}{phone}{settings}</nav>\
+         <div class=\"who\"><a href=\"/settings\" data-testid=\"whoami\" title=\"{}\">{}</a>{}\
          <form method=\"post\" action=\"/logout\">{}<button class=\"quiet\" data-testid=\"logout\">{}</button></form>\
          </div></header>",
+        t(lang, "nav.settings"),
         esc(&me.user.display_name),
         language_links(lang, path),
         csrf_field(&me.session.csrf_token),

@@ -1,7 +1,8 @@
 //! The operator console at `/`: server-rendered HTML pages (no script needed) for the daily
 //! work of the shop's staff: dashboard, catalog and stock, orders (and shipping them, one by
 //! one or from a CSV), the support inbox, customers, segments, broadcasts, analytics, chats and their
-//! moderation log, the FAQ, the audit log and console users.
+//! moderation log, the FAQ, the audit log and console users; each user's own settings, and
+//! in sandbox mode a phone panel framing the simulator's chat.
 //!
 //! Who may do what is decided in `groupcart_core::console` (users, roles, sessions, login
 //! limits); the pages call the same use cases as the admin API (`shop_admin::ship`,
@@ -16,16 +17,23 @@ mod auth;
 mod broadcasts;
 mod catalog;
 mod charts;
+mod chat_settings;
 mod chats;
 mod customers;
 mod dashboard;
 mod faq;
+mod flash_sales;
+mod giveaways;
+mod group_buys;
 mod html;
 mod i18n;
 mod inbox;
 mod orders;
+mod phone;
 mod promotions;
+mod referrals;
 mod segments;
+mod settings;
 mod users;
 
 use crate::AppState;
@@ -64,6 +72,9 @@ pub struct ConsoleConfig {
     /// Take the client's address from the last `X-Forwarded-For` entry (set only behind a
     /// proxy that writes it; otherwise anyone could pick their address).
     pub trust_forwarded_for: bool,
+    /// Sandbox mode: the built-in Telegram simulator answers on the same port, so the
+    /// console offers its phone panel (`/phone`).
+    pub sandbox: bool,
 }
 
 /// The console's routes (merged at the root of the app's router).
@@ -105,6 +116,26 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/promotions/{id}", get(promotions::show))
         .route("/promotions/{id}/status", post(promotions::set_status))
+        .route("/referrals", get(referrals::show))
+        .route("/referrals/settings", post(referrals::save_settings))
+        .route("/referrals/{id}/{action}", post(referrals::review))
+        .route(
+            "/group-buys",
+            get(group_buys::list).post(group_buys::create),
+        )
+        .route("/group-buys/{id}", get(group_buys::show))
+        .route("/group-buys/{id}/end", post(group_buys::end))
+        .route(
+            "/flash-sales",
+            get(flash_sales::list).post(flash_sales::create),
+        )
+        .route("/flash-sales/{id}", get(flash_sales::show))
+        .route("/flash-sales/{id}/announce", post(flash_sales::announce))
+        .route("/flash-sales/{id}/cancel", post(flash_sales::cancel))
+        .route("/giveaways", get(giveaways::list).post(giveaways::create))
+        // `/giveaways/{id}` itself is the public, checkable view of a draw (JSON, no login).
+        .route("/giveaways/{id}/manage", get(giveaways::show))
+        .route("/giveaways/{id}/end", post(giveaways::end))
         .route("/catalog", get(catalog::list))
         .route("/catalog/{id}", get(catalog::show))
         .route("/catalog/{id}/status", post(catalog::set_status))
@@ -114,21 +145,49 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/chats", get(chats::list))
         .route("/chats/{bot}/{chat_id}", get(chats::show))
+        .route("/chats/{bot}/{chat_id}/purge", post(chats::purge))
+        .route(
+            "/chats/{bot}/{chat_id}/settings",
+            get(chat_settings::show).post(chat_settings::save),
+        )
         .route(
             "/chats/{bot}/{chat_id}/members/{user_id}/{action}",
             post(chats::lift),
         )
         .route("/faq", get(faq::show))
+        .route("/faq/new", get(faq::new).post(faq::create))
+        .route(
+            "/faq/import",
+            post(faq::import).layer(DefaultBodyLimit::max(faq::MAX_IMPORT_FORM_BYTES)),
+        )
+        .route("/faq/{id}", get(faq::edit).post(faq::update))
+        .route(
+            "/faq/{id}/delete",
+            get(faq::confirm_delete).post(faq::delete),
+        )
+        .route("/settings", get(settings::show))
+        .route("/settings/password", post(settings::password))
+        .route("/settings/totp/start", post(settings::totp_start))
+        .route("/settings/totp/confirm", post(settings::totp_confirm))
+        .route("/settings/totp/off", post(settings::totp_off))
+        .route("/phone", get(phone::show))
         .route("/analytics", get(analytics::show))
         .route("/analytics/csv/{report}", get(analytics::csv))
+        .route("/analytics/costs", post(analytics::add_cost))
         .route("/audit", get(audit::list))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{id}/{action}", post(users::change))
         .layer(middleware::map_response(security_headers))
 }
 
+/// Marks a console response that frames a page of this same site (the sandbox's phone
+/// panel): its policy allows `frame-src 'self'`, which every other page forbids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FramesSameOrigin;
+
 /// Headers on every console response.
 async fn security_headers(mut response: Response) -> Response {
+    let frames_same_origin = response.extensions().get::<FramesSameOrigin>().is_some();
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name: &'static str, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
@@ -139,6 +198,14 @@ async fn security_headers(mut response: Response) -> Response {
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'",
     );
+    if frames_same_origin {
+        set(
+            headers,
+            "content-security-policy",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             frame-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
+    }
     set(headers, "x-frame-options", "DENY");
     set(headers, "referrer-policy", "same-origin");
     set(headers, "x-content-type-options", "nosniff");
@@ -236,6 +303,8 @@ pub(crate) struct Me {
     pub token: String,
     pub lang: Lang,
     pub ip: Option<String>,
+    /// Whether the console runs in sandbox mode (the phone panel's menu entry).
+    pub sandbox: bool,
 }
 
 impl FromRequestParts<AppState> for Me {
@@ -256,6 +325,7 @@ impl FromRequestParts<AppState> for Me {
                 token,
                 lang,
                 ip: client_ip(parts, &state.console),
+                sandbox: state.console.sandbox,
             }),
             Ok(None) => Err(Redirect::to("/login").into_response()),
             Err(error) => Err(Fail::from_error(error).render(lang)),
