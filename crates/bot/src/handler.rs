@@ -38,6 +38,8 @@ pub struct UpdateHandler {
     support: Arc<SupportSettings>,
     /// The FAQ index, rebuilt when the entries change.
     faq: FaqCache,
+    /// For customers without a time zone; UTC unless [`UpdateHandler::with_default_time_zone`].
+    default_time_zone: String,
 }
 
 impl UpdateHandler {
@@ -61,12 +63,19 @@ impl UpdateHandler {
             filters: FilterCache::default(),
             support: Arc::new(SupportSettings::default()),
             faq: FaqCache::default(),
+            default_time_zone: "UTC".into(),
         }
     }
 
     /// Hands questions the FAQ cannot answer to these agent groups, with these targets.
     pub fn with_support(mut self, support: Arc<SupportSettings>) -> Self {
         self.support = support;
+        self
+    }
+
+    /// Takes `zone` (an IANA name) as the time zone of customers without their own.
+    pub fn with_default_time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.default_time_zone = zone.into();
         self
     }
 
@@ -120,6 +129,7 @@ impl UpdateHandler {
                 filters: &self.filters,
                 support: &self.support,
                 faq: &self.faq,
+                default_time_zone: &self.default_time_zone,
             };
             conversation::handle(tx, &ctx, &incoming).await?;
         }

@@ -102,6 +102,34 @@
 //! (private and group chats; the customer filters do not apply, the chat filter does).
 //! *FAQ deflection* = `faq answered / (faq answered + tickets opened)`, over the events of
 //! the range.
+//!
+//! # Members and interactions
+//! Per group (bot and chat), from what groupcart saw of its members (`chat_members`,
+//! [`crate::membership`]: the Bot API cannot list a chat's members, so people who never
+//! joined or spoke since the bot came are not known):
+//! - *Known members*: people first seen in the chat (joining or speaking) before the end of
+//!   the range whose latest join or leave seen before the end (`member_changes`) is not a
+//!   leave: the members at the end of the range as far as groupcart knows.
+//! - *Members who spoke*: the known members who sent a message in the chat on a day of the
+//!   range (the stores keep one row per chat, member and UTC day spoken, with the messages,
+//!   in `chat_member_days`, written with each message since migration 0031; earlier days
+//!   are not known). *Silent members* = `known - spoke`; *share who spoke* =
+//!   `spoke / known` (`None` without known members).
+//! - *Messages*: the messages members sent in the chat in the range, whoever sent them
+//!   (people who left since, or were erased, included).
+//!
+//! With a `source`, `language`, `country` or `segment` filter only members who are such
+//! customers count (and their messages); the `chat` filter keeps that chat. Chats with
+//! neither known members nor messages are left out; chats come by bot, then chat id.
+//!
+//! *Content interactions* per day of the range: *button presses* (updates received that
+//! were callback queries, any chat), *deep-link starts* (`conversation_started` events with
+//! a source: a `/start <payload>`), and *poll votes* (calendar polls: each time a poll's new
+//! state is stored a [`POLL_UPDATED`] event keeps its total voters; a day's votes are, per
+//! poll, the change in total voters from the state stored before to each state stored that
+//! day, so a retracted vote counts -1). The customer filters narrow deep-link starts only
+//! (button presses and poll votes name no customer: anonymous polls); the `chat` filter
+//! keeps the presses and votes of that chat and the starts of people who joined it.
 
 use crate::segment::SegmentId;
 use crate::store::Store;
@@ -426,6 +454,30 @@ pub struct EngagementDays {
     pub tickets_opened: i64,
 }
 
+/// The event recorded each time a calendar poll's newer state is stored (data: `post_id`,
+/// `poll_id` and the poll's `voters` then): what poll votes are counted from.
+pub const POLL_UPDATED: &str = "poll_updated";
+
+/// Known members, members who spoke and messages of one chat, as a store answers them (see
+/// the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMemberCounts {
+    pub bot: String,
+    pub chat_id: i64,
+    pub known: i64,
+    pub spoke: i64,
+    pub messages: i64,
+}
+
+/// Content interactions per UTC day as a store answers them: (day, count), days with any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InteractionDays {
+    pub button_presses: Vec<(NaiveDate, i64)>,
+    pub deep_link_starts: Vec<(NaiveDate, i64)>,
+    /// Net change of voters (negative when more retracted than voted).
+    pub poll_votes: Vec<(NaiveDate, i64)>,
+}
+
 /// The analytics reads a store answers. Implementations read the `analytics_*` rollups the
 /// database keeps by trigger, and the customers, member changes, orders and events.
 #[async_trait]
@@ -473,6 +525,13 @@ pub trait AnalyticsStore: Send + Sync {
 
     /// Costs with `spent_on` in `from..=to`, by `spent_on` then id.
     async fn source_costs(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<SourceCost>>;
+
+    /// Per chat: known members at the end of the range, of them those who spoke in it, and
+    /// the messages of the range (see the module docs), chats with any, by bot then chat.
+    async fn analytics_chat_members(&self, q: &AnalyticsQuery) -> Result<Vec<ChatMemberCounts>>;
+
+    /// Button presses, deep-link starts and poll votes per day of the range.
+    async fn analytics_interactions(&self, q: &AnalyticsQuery) -> Result<InteractionDays>;
 
     /// Events of `kinds` with `from <= at < to`, counted per kind, bot and chat.
     async fn event_counts(
@@ -966,6 +1025,93 @@ impl Engagement {
     }
 }
 
+/// Members and speaking in one chat.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatEngagement {
+    pub bot: String,
+    pub chat_id: i64,
+    pub known_members: i64,
+    pub spoke: i64,
+    pub silent: i64,
+    /// `spoke / known_members`.
+    pub spoke_share: Option<f64>,
+    pub messages: i64,
+}
+
+/// Content interactions of one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InteractionDay {
+    pub day: NaiveDate,
+    pub button_presses: i64,
+    pub deep_link_starts: i64,
+    pub poll_votes: i64,
+}
+
+/// The members report: who spoke in each chat, and content interactions per day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Members {
+    /// By bot, then chat id.
+    pub chats: Vec<ChatEngagement>,
+    /// Every day of the range, oldest first.
+    pub interactions: Vec<InteractionDay>,
+    /// Sums over the range.
+    pub button_presses: i64,
+    pub deep_link_starts: i64,
+    pub poll_votes: i64,
+}
+
+impl Members {
+    /// The report of a store's counts.
+    pub fn of_counts(
+        q: &AnalyticsQuery,
+        chats: &[ChatMemberCounts],
+        interactions: &InteractionDays,
+    ) -> Members {
+        let mut chats: Vec<ChatEngagement> = chats
+            .iter()
+            .map(|c| ChatEngagement {
+                bot: c.bot.clone(),
+                chat_id: c.chat_id,
+                known_members: c.known,
+                spoke: c.spoke,
+                silent: c.known - c.spoke,
+                spoke_share: ratio(c.spoke, c.known),
+                messages: c.messages,
+            })
+            .collect();
+        chats.sort_by(|a, b| (&a.bot, a.chat_id).cmp(&(&b.bot, b.chat_id)));
+        let by_day = |rows: &[(NaiveDate, i64)]| -> BTreeMap<NaiveDate, i64> {
+            let mut map = BTreeMap::new();
+            for (day, n) in rows {
+                *map.entry(*day).or_default() += n;
+            }
+            map
+        };
+        let presses = by_day(&interactions.button_presses);
+        let starts = by_day(&interactions.deep_link_starts);
+        let votes = by_day(&interactions.poll_votes);
+        let on = |map: &BTreeMap<NaiveDate, i64>, day| map.get(&day).copied().unwrap_or(0);
+        let interactions: Vec<InteractionDay> = q
+            .from
+            .iter_days()
+            .take_while(|d| *d <= q.to)
+            .map(|day| InteractionDay {
+                day,
+                button_presses: on(&presses, day),
+                deep_link_starts: on(&starts, day),
+                poll_votes: on(&votes, day),
+            })
+            .collect();
+        Members {
+            button_presses: interactions.iter().map(|d| d.button_presses).sum(),
+            deep_link_starts: interactions.iter().map(|d| d.deep_link_starts).sum(),
+            poll_votes: interactions.iter().map(|d| d.poll_votes).sum(),
+            chats,
+            interactions,
+        }
+    }
+}
+
 // --- use cases ---
 
 /// The funnel of `q`.
@@ -1019,6 +1165,32 @@ pub async fn engagement(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Resul
         q,
         &store.analytics_engagement(q).await?,
     ))
+}
+
+/// Members who spoke, silent members and content interactions of `q`.
+pub async fn members(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Members> {
+    q.validate()?;
+    let chats = store.analytics_chat_members(q).await?;
+    let interactions = store.analytics_interactions(q).await?;
+    Ok(Members::of_counts(q, &chats, &interactions))
+}
+
+/// Records a [`POLL_UPDATED`] event for the state of `poll_id` just stored as the results of
+/// `post` (in the chat of the post), in the same transaction: poll votes are counted from
+/// these.
+pub async fn record_poll_state(
+    tx: &mut dyn crate::store::Tx,
+    bot: &str,
+    post: crate::calendar::PostId,
+    poll_id: &str,
+    voters: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let mut event = crate::event::NewEvent::new(POLL_UPDATED, at)
+        .bot(bot)
+        .data(serde_json::json!({ "post_id": post.0, "poll_id": poll_id, "voters": voters }));
+    event.chat_id = tx.post_for_update(post).await?.map(|p| p.chat_id);
+    tx.append_event(&event).await
 }
 
 // --- segment filter ---
@@ -1479,5 +1651,46 @@ mod tests {
         assert_eq!(median(&mut []), None);
         assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    #[test]
+    fn members_report_every_day_and_the_silent() {
+        let q = AnalyticsQuery::new(d(2025, 9, 1), d(2025, 9, 3));
+        let chat = |bot: &str, chat_id, known, spoke, messages| ChatMemberCounts {
+            bot: bot.into(),
+            chat_id,
+            known,
+            spoke,
+            messages,
+        };
+        let report = Members::of_counts(
+            &q,
+            &[chat("b", -2, 4, 1, 7), chat("a", -1, 0, 0, 3)],
+            &InteractionDays {
+                button_presses: vec![(d(2025, 9, 2), 5)],
+                deep_link_starts: vec![(d(2025, 9, 1), 1), (d(2025, 9, 3), 2)],
+                poll_votes: vec![(d(2025, 9, 3), -1)],
+            },
+        );
+        assert_eq!(report.chats[0].bot, "a", "by bot, then chat");
+        assert_eq!(report.chats[0].spoke_share, None, "no known members");
+        assert_eq!(
+            (report.chats[1].silent, report.chats[1].spoke_share),
+            (3, Some(0.25))
+        );
+        let days: Vec<(i64, i64, i64)> = report
+            .interactions
+            .iter()
+            .map(|d| (d.button_presses, d.deep_link_starts, d.poll_votes))
+            .collect();
+        assert_eq!(days, [(0, 1, 0), (5, 0, 0), (0, 2, -1)]);
+        assert_eq!(
+            (
+                report.button_presses,
+                report.deep_link_starts,
+                report.poll_votes
+            ),
+            (5, 3, -1)
+        );
     }
 }

@@ -300,6 +300,15 @@ pub struct ChatSettings {
     /// unset.
     #[serde(default)]
     pub market: Option<String>,
+    /// The least membership tier (a key of [`crate::tiers::TierSettings`]) a person needs
+    /// for their join request to be considered; below it they are declined with an
+    /// explanation. `None`: open to every tier.
+    #[serde(default)]
+    pub min_tier: Option<String>,
+    /// Days a present member may stay below `min_tier` before the daily job removes them
+    /// (1-365); `None` (the default): never removed.
+    #[serde(default)]
+    pub remove_below_tier_after_days: Option<u32>,
 }
 
 impl Default for ChatSettings {
@@ -315,6 +324,8 @@ impl Default for ChatSettings {
             verify_direct_joins: false,
             language: None,
             market: None,
+            min_tier: None,
+            remove_below_tier_after_days: None,
         }
     }
 }
@@ -337,6 +348,15 @@ impl ChatSettings {
             errors.push(FieldError::new(
                 "raid",
                 "joins 2-10000 (0: off) within seconds 1-3600, for minutes 1-10080",
+            ));
+        }
+        if self
+            .remove_below_tier_after_days
+            .is_some_and(|days| !(1..=365).contains(&days))
+        {
+            errors.push(FieldError::new(
+                "remove_below_tier_after_days",
+                "must be 1-365 (or unset: never)",
             ));
         }
         if !(1..=24 * 60).contains(&self.verification_timeout_minutes) {
@@ -515,6 +535,23 @@ pub async fn update_chat_settings(
     if let Some(id) = settings.as_ref().ok().and_then(|s| s.join_promotion) {
         if store.promotion(id).await?.is_none() {
             let problem = crate::FieldError::new("join_promotion", "no such promotion");
+            settings = Err(vec![problem]);
+        }
+    }
+    if let Ok(checked) = &mut settings {
+        if checked.min_tier.as_deref() == Some("") {
+            checked.min_tier = None;
+        }
+    }
+    // The gate must name a tier the shop has.
+    if let Some(key) = settings.as_ref().ok().and_then(|s| s.min_tier.clone()) {
+        let tiers = store.tier_settings().await?;
+        if tiers.tier(&key).is_none() {
+            let known: Vec<&str> = tiers.tiers.iter().map(|t| t.key.as_str()).collect();
+            let problem = crate::FieldError::new(
+                "min_tier",
+                format!("no tier `{key}` (tiers: {})", known.join(", ")),
+            );
             settings = Err(vec![problem]);
         }
     }

@@ -398,6 +398,24 @@ async fn join_requested(
     let name = person.first_name.clone();
     let args = [("name", name.as_str()), ("chat", chat_title)];
     let chat = incoming.chat_id;
+    // A VIP chat turns away people below its tier before any check.
+    if let Some(needed) = settings.min_tier.as_deref() {
+        let customer_id = turn.customer.id;
+        if let Some(tier) = crate::tiers::below(turn.tx, customer_id, needed).await? {
+            let language = turn.speaking().to_owned();
+            let tier_name = crate::tiers::tier_name(ctx.texts, &tier, &language);
+            let text = ctx.texts.get(
+                &language,
+                "join-declined-tier",
+                &[("chat", chat_title), ("tier", &tier_name)],
+            );
+            let (user, at) = (person.telegram_user_id, incoming.at);
+            decline_saying(turn.tx, &bot, chat, user, user_chat_id, text, at).await?;
+            let e = event(ctx, incoming, &turn.customer, "join_declined")
+                .data(json!({ "chat": chat, "reason": "below_tier", "tier": needed }));
+            return turn.tx.append_event(&e).await;
+        }
+    }
     match &check {
         Verification::None => {
             return approve(&mut turn, chat, chat_title, settings.join_promotion).await;
@@ -644,13 +662,26 @@ async fn decline(
     message: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
+    let text = texts.get(language, message, &[("chat", title)]);
+    decline_saying(tx, bot, chat, user, user_chat, text, at).await
+}
+
+/// Turns the request down (if still open) and sends the person `text` first.
+async fn decline_saying(
+    tx: &mut dyn Tx,
+    bot: &str,
+    chat: i64,
+    user: i64,
+    user_chat: i64,
+    text: String,
+    at: DateTime<Utc>,
+) -> Result<bool> {
     if !tx
         .decide_join_request(bot, chat, user, JoinStatus::Declined, at)
         .await?
     {
         return Ok(false);
     }
-    let text = texts.get(language, message, &[("chat", title)]);
     let dm = Action::SendText {
         text,
         buttons: Vec::new(),

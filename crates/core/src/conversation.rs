@@ -37,6 +37,9 @@ pub struct Context<'a> {
     pub support: &'a crate::support::SupportSettings,
     /// The FAQ entries and their search index (one per process).
     pub faq: &'a crate::faq::FaqCache,
+    /// The time zone of customers without one of their own (an IANA name), whose calendar
+    /// days count for them (`crm.default_time_zone`).
+    pub default_time_zone: &'a str,
 }
 
 /// The commands the bot offers, as (command, description message id), for menus.
@@ -46,6 +49,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("orders", "cmd-orders"),
     ("coupons", "cmd-coupons"),
     ("invite", "cmd-invite"),
+    ("checkin", "cmd-checkin"),
+    ("points", "cmd-points"),
     ("agent", "cmd-agent"),
     ("start", "cmd-start"),
     ("help", "cmd-help"),
@@ -103,7 +108,13 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
     }
     // A poll's results have no chat and no person: they belong to the calendar post.
     if let IncomingKind::PollState(state) = &incoming.kind {
-        crate::calendar::poll_state(tx, &ctx.bot.key.0, state, incoming.at).await?;
+        let bot = &ctx.bot.key.0;
+        if let Some(post) = crate::calendar::poll_state(tx, bot, state, incoming.at).await? {
+            // Poll votes in analytics are counted from the states stored.
+            let voters = state.total_voter_count;
+            crate::analytics::record_poll_state(tx, bot, post, &state.poll_id, voters, incoming.at)
+                .await?;
+        }
         return Ok(());
     }
     // Giveaways are joined from the group or channel they are announced in.
@@ -193,6 +204,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, .. } if name == "invite" => {
             referral_chat::invite(&mut conversation).await
         }
+        IncomingKind::Command { name, .. } if crate::points_chat::is_points_command(name) => {
+            crate::points_chat::command(&mut conversation, name).await
+        }
         IncomingKind::Command { name, args } if name == "start" => {
             if let Some(code) = referral_chat::start_code(args) {
                 // The decision is recorded, then the usual welcome (language, consent).
@@ -275,6 +289,13 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             message_id,
         } if community_chat::is_join_button(data) => {
             community_chat::button(&mut conversation, callback_id, data, *message_id).await
+        }
+        IncomingKind::Button {
+            callback_id,
+            data,
+            message_id,
+        } if crate::points_chat::is_points_button(data) => {
+            crate::points_chat::button(&mut conversation, callback_id, data, *message_id).await
         }
         IncomingKind::Button {
             callback_id,

@@ -154,8 +154,10 @@ pub async fn price_cart(
                 .unwrap_or(0),
         },
     };
-    // Segments come with customer profiles; until then everyone is in none.
-    let pricing = price(&basket, &[], now, code.as_deref(), &candidates);
+    // The customer's membership tier is their segment: tier benefits are promotions
+    // scoped to it ([`crate::tiers`]).
+    let segments = crate::tiers::customer_segments(store, customer.id).await?;
+    let pricing = price(&basket, &segments, now, code.as_deref(), &candidates);
     let code_promotion = match &pricing.code {
         Some(CodeOutcome::Applied(id)) => Some(*id),
         _ => None,

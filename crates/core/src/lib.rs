@@ -45,6 +45,8 @@ pub mod moderation;
 pub mod moderation_chat;
 pub mod money;
 pub mod outbox;
+pub mod points;
+pub mod points_chat;
 pub mod privacy;
 pub mod promotion;
 pub mod referral;
@@ -59,6 +61,7 @@ pub mod staff;
 pub mod store;
 pub mod support;
 pub mod support_chat;
+pub mod tiers;
 pub mod time_zone;
 pub mod webhook;
 

@@ -245,8 +245,14 @@ pub struct PurgeOutcome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PurgeReason {
-    Inactive { days: u32 },
+    Inactive {
+        days: u32,
+    },
     Flagged,
+    /// Below the chat's membership tier for more than `days` ([`crate::tiers`]).
+    BelowTier {
+        days: u32,
+    },
 }
 
 /// The job's payload: one member to remove.
@@ -560,6 +566,11 @@ pub async fn remove_member(
             &[("days", &days.to_string())],
         ),
         PurgeReason::Flagged => texts.get(language, "purge-reason-flagged", &[]),
+        PurgeReason::BelowTier { days } => texts.get(
+            language,
+            "purge-reason-below-tier",
+            &[("days", &days.to_string())],
+        ),
     };
     let customer = tx.customer_by_telegram_id(user_id).await?;
     tx.log_moderation(&NewAction {

@@ -105,6 +105,11 @@ pub struct PersonalData {
     pub unanswered_questions: Vec<Unanswered>,
     /// The groups they were seen in, with when they joined, spoke and left.
     pub chat_memberships: Vec<crate::membership::ChatMember>,
+    /// Their points balance and every change to it, newest first.
+    pub points_balance: i64,
+    pub points: Vec<crate::points::PointsEntry>,
+    /// Their membership tier, if one was ever computed.
+    pub tier: Option<crate::tiers::CustomerTier>,
 }
 
 /// What an erasure changed, per kind of record (for the audit log and the operator).
@@ -264,6 +269,14 @@ pub async fn personal_data(
     let chat_memberships = store
         .chat_memberships(profile.customer.telegram_user_id)
         .await?;
+    let mut points = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.points_ledger(customer, before, 500).await?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        points.extend(page);
+    }
     Ok(PersonalData {
         generated_at: now,
         consents: store.consent_history(customer).await?,
@@ -274,6 +287,9 @@ pub async fn personal_data(
         tickets,
         unanswered_questions,
         chat_memberships,
+        points_balance: store.points_balance(customer).await?,
+        points,
+        tier: store.customer_tier(customer).await?,
         profile,
     })
 }

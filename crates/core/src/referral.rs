@@ -25,7 +25,8 @@
 //! - The referee may get a welcome code of [`ReferralSettings::referee_promotion`] on their
 //!   cart when their referral is accepted (`pending` or `credited`).
 //!
-//! Rewards are coupons only: points and store credit do not exist yet. Settings are stored
+//! Rewards are coupons, and points if [`crate::points::PointsSettings::referral_points`]
+//! is set (store credit does not exist yet). Settings are stored
 //! in the database and set with `PUT /api/referral-settings`.
 
 use crate::customer::{Customer, CustomerId};
@@ -472,6 +473,7 @@ pub(crate) async fn credit(
         "code": reward_code,
     }));
     tx.append_event(&e).await?;
+    crate::points::referral_credited(tx, referral.referrer_id, referral.id, at).await?;
     let (Some(code), Some(referrer)) = (reward_code, tx.customer(referral.referrer_id).await?)
     else {
         return Ok(());

@@ -181,7 +181,7 @@ pub async fn cancel(
 ) -> Result<Order> {
     let current = order(tx, id).await?;
     let notice = ("order-cancelled", &[][..]);
-    transition(
+    let cancelled = transition(
         tx,
         texts,
         &current,
@@ -190,7 +190,10 @@ pub async fn cancel(
         None,
         notice,
     )
-    .await
+    .await?;
+    // A paid order's points go back with it (nothing happens for an unpaid one).
+    crate::points::order_reversed(tx, &cancelled, actor.at).await?;
+    Ok(cancelled)
 }
 
 /// Refunds a paid order: Telegram Stars payments go back to the customer automatically;
@@ -214,6 +217,8 @@ pub async fn refund(
         notice,
     )
     .await?;
+    // What the order earned goes back with the money (as far as it is not spent).
+    crate::points::order_reversed(tx, &refunded, actor.at).await?;
     let stars: Vec<_> = current
         .payments
         .iter()
@@ -315,6 +320,7 @@ pub async fn confirm_payment(
     )
     .await?;
     crate::referral::order_paid(tx, texts, &paid, actor.at).await?;
+    crate::points::order_paid(tx, &paid, actor.at).await?;
     // Staff confirmed it themselves: a group-buy member's payment only needs counting.
     crate::group_buy::order_paid(tx, store, texts, &paid, actor.at).await?;
     Ok(paid)

@@ -900,6 +900,7 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
         crate::staff::order_paid_notice(turn.tx, turn.ctx, order, name, turn.incoming.at).await?;
     }
     crate::referral::order_paid(turn.tx, turn.ctx.texts, &paid_order, turn.incoming.at).await?;
+    crate::points::order_paid(turn.tx, &paid_order, turn.incoming.at).await?;
     let e = event(turn.ctx, turn.incoming, &turn.customer, "order_paid").data(json!({
         "order": order_id.0,
         "amount": paid.total_amount,

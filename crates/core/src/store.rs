@@ -59,6 +59,8 @@ pub trait Store:
     + crate::console::ConsoleStore
     + crate::sealing::SealingStore
     + crate::membership::MembershipStore
+    + crate::tiers::TierStore
+    + crate::points::PointsStore
     + Send
     + Sync
     + 'static
@@ -181,6 +183,8 @@ pub trait Tx:
     + crate::faq::FaqTx
     + crate::support::SupportTx
     + crate::membership::MembershipTx
+    + crate::tiers::TierTx
+    + crate::points::PointsTx
     + Send
 {
     // --- customers ---

@@ -189,7 +189,8 @@ impl App {
                 // One gate per process, made here and handed down: no global state.
                 Arc::new(FlashSaleGate::default()),
             )
-            .with_support(support_settings(&config)),
+            .with_support(support_settings(&config))
+            .with_default_time_zone(config.crm.default_time_zone.as_str()),
         );
 
         // HTTP first: in sandbox mode the bots' own API calls go to it.
@@ -370,6 +371,12 @@ impl App {
         }
         tx.schedule_job(&groupcart_core::crm::recompute_job(
             clock.now() + chrono::Duration::days(1),
+        ))
+        .await?;
+        // Points expiry: the first run looks at every credit, later ones since the last.
+        tx.schedule_job(&groupcart_core::points::expire_job(
+            None,
+            clock.now() + chrono::Duration::hours(1),
         ))
         .await?;
         // The policy version may have changed since the last start.
@@ -577,11 +584,18 @@ fn job_runner(
         store: store.clone(),
         clock: clock.clone(),
         rules: config.crm.lifecycle.clone(),
+        texts: texts.clone(),
     }));
     jobs.register(Arc::new(Recompute {
         store: store.clone(),
         clock: clock.clone(),
         rules: config.crm.lifecycle.clone(),
+        texts: texts.clone(),
+        bots: profiles.iter().map(|p| p.key.0.clone()).collect(),
+    }));
+    jobs.register(Arc::new(groupcart_worker::points_jobs::ExpirePoints {
+        store: store.clone(),
+        clock: clock.clone(),
     }));
     jobs.register(Arc::new(ReleaseBroadcast {
         clock: clock.clone(),

@@ -9,6 +9,10 @@
 //! converted person of the growth report; a saved segment filters the funnel like the
 //! filter it stands for; LTV by first source and the best posting hours come out as the
 //! journey says; costs are listed and deleted, and bad ones answer 422 with every field.
+//!
+//! Members and interactions: three people join, two speak (one on two days), one presses a
+//! button, one starts from a deep link and one votes in a calendar poll; the members report
+//! counts exactly that.
 
 #[macro_use]
 mod shop_harness;
@@ -24,6 +28,7 @@ const GROUP: i64 = -1_001_777_000_001;
 on_both_databases!(
     the_funnel_counts_what_customers_did,
     costs_segments_ltv_and_hours,
+    members_who_spoke_and_interactions,
 );
 
 /// The funnel's counts, step by step.
@@ -399,4 +404,227 @@ fn local_hour(at: chrono::DateTime<chrono::Utc>, zone: &str) -> u32 {
         }
     }
     panic!("no local hour of {at} in {zone}");
+}
+
+/// The members report until it equals `expected` (the bot handles updates on its own time).
+async fn members_report(shop: &Shop, query: &str, expected: &Value) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (status, report) = shop.api_get(&format!("/analytics/members?{query}")).await;
+        assert_eq!(status, 200, "{report}");
+        if report == *expected {
+            return report;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the members report never showed {expected}: {report}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Ann, Bob and Cy join the group; Ann spoke there yesterday and speaks again today, Bob
+/// speaks once, Cy stays silent; Bob presses a button (the privacy notice's), Dee starts the
+/// bot from a deep link, and Ann votes in a poll the calendar posted. The members report
+/// counts each, per chat and per day, as JSON and as CSV.
+async fn members_who_spoke_and_interactions(database_url: String) {
+    let shop = start(database_url).await;
+    group_with_the_bot(&shop, GROUP, "Silk Lovers").await;
+    let (status, link) = shop
+        .api(
+            &format!("/chats/demo/{GROUP}/invite-links"),
+            json!({"name": "Members", "source": "members", "creates_join_request": false}),
+        )
+        .await;
+    assert_eq!(status, 201, "{link}");
+    let link = link["link"].as_str().unwrap().to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today - chrono::Duration::days(1);
+
+    let ann = customer(7401, "Ann");
+    let bob = customer(7402, "Bob");
+    let cy = customer(7403, "Cy");
+    let dee = customer(7404, "Dee");
+    for who in [&ann, &bob, &cy] {
+        shop.sim.join(shop.bot, who, &link).await.unwrap();
+    }
+    // Once the bot saw them join: three known members, none spoke yet.
+    let silent = json!([{"bot": "demo", "chat_id": GROUP, "known_members": 3, "spoke": 0,
+                         "silent": 3, "spoke_share": 0.0, "messages": 0}]);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, report) = shop
+            .api_get(&format!("/analytics/members?from={today}&to={today}"))
+            .await;
+        if report["chats"] == silent {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the joins never counted: {report}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    // The simulator stamps updates with the time they arrive, so yesterday's message is
+    // recorded as the bot records a group message, through the store's membership port.
+    let mut tx = shop.app.store.begin().await.unwrap();
+    tx.member_spoke(&groupcart_core::membership::MemberSighting {
+        bot: "demo".into(),
+        chat_id: GROUP,
+        user_id: ann.id,
+        customer_id: None,
+        first_name: "Ann".into(),
+        username: None,
+        at: yesterday.and_hms_opt(12, 0, 0).unwrap().and_utc(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    shop.sim
+        .send_text_in(shop.bot, &ann, GROUP, "Good morning, silk lovers")
+        .await
+        .unwrap();
+    shop.sim
+        .send_text_in(shop.bot, &bob, GROUP, "Is the blue scarf back?")
+        .await
+        .unwrap();
+    welcome(&shop, &bob).await;
+    shop.sim
+        .send_text(shop.bot, &dee, "/start summer-ad")
+        .await
+        .unwrap();
+
+    // A poll from the calendar; Ann votes.
+    let (status, post) = shop
+        .api(
+            "/posts",
+            json!({"chat_id": GROUP, "category": "interaction",
+                   "send_at": chrono::Utc::now() + chrono::Duration::milliseconds(500),
+                   "poll": {"question": "Which colour next?", "options": ["Red", "Green"]}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{post}");
+    let messages = shop
+        .wait_for(GROUP, "the poll", |m| m.iter().any(|m| m.poll.is_some()))
+        .await;
+    let poll = messages.iter().find(|m| m.poll.is_some()).unwrap().clone();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, stored) = shop.api_get(&format!("/posts/{}", post["id"])).await;
+        if stored["poll_id"].is_string() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the poll id was never recorded");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    shop.sim
+        .vote(shop.bot, &ann, GROUP, poll.message_id, &[1])
+        .await
+        .unwrap();
+
+    let chat = |known: i64, spoke: i64, share: Value, messages: i64| {
+        json!([{"bot": "demo", "chat_id": GROUP, "known_members": known, "spoke": spoke,
+                "silent": known - spoke, "spoke_share": share, "messages": messages}])
+    };
+    let day = |day: chrono::NaiveDate, presses: i64, starts: i64, votes: i64| {
+        json!({"day": day, "button_presses": presses, "deep_link_starts": starts,
+               "poll_votes": votes})
+    };
+    // Yesterday and today: three known members, Ann and Bob spoke (Ann on both days), three
+    // messages; today one press, one deep-link start, one vote.
+    let both = members_report(
+        &shop,
+        &format!("from={yesterday}&to={today}"),
+        &json!({
+            "chats": chat(3, 2, json!(2.0 / 3.0), 3),
+            "interactions": [day(yesterday, 0, 0, 0), day(today, 1, 1, 1)],
+            "button_presses": 1, "deep_link_starts": 1, "poll_votes": 1,
+        }),
+    )
+    .await;
+    // Yesterday alone: nobody was known yet (they joined today), Ann's message counts.
+    members_report(
+        &shop,
+        &format!("from={yesterday}&to={yesterday}"),
+        &json!({
+            "chats": chat(0, 0, Value::Null, 1),
+            "interactions": [day(yesterday, 0, 0, 0)],
+            "button_presses": 0, "deep_link_starts": 0, "poll_votes": 0,
+        }),
+    )
+    .await;
+    // Another chat: nothing.
+    let (status, other) = shop
+        .api_get(&format!(
+            "/analytics/members?from={today}&to={today}&chat=-100999"
+        ))
+        .await;
+    assert_eq!(status, 200, "{other}");
+    assert_eq!(other["chats"], json!([]), "{other}");
+    assert_eq!(
+        (
+            other["button_presses"].as_i64(),
+            other["poll_votes"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{other}"
+    );
+    assert_eq!(both["chats"][0]["silent"], 1);
+
+    // The same as CSV.
+    let csv = |chart: &str| {
+        let url = format!(
+            "http://{}/api/analytics/members?from={yesterday}&to={today}&format=csv&chart={chart}",
+            shop.app.addr
+        );
+        let request = shop.http.get(url).bearer_auth(API_TOKEN);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let chats = csv("chats").await;
+    let lines: Vec<&str> = chats.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "bot,chat,known_members,spoke,silent,spoke_share,messages",
+            &format!("demo,{GROUP},3,2,1,{},3", 2.0 / 3.0),
+        ],
+        "{chats}"
+    );
+    let days = csv("interactions").await;
+    let lines: Vec<&str> = days.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "day,button_presses,deep_link_starts,poll_votes",
+            &format!("{yesterday},0,0,0"),
+            &format!("{today},1,1,1"),
+        ],
+        "{days}"
+    );
+    let (status, refused) = shop
+        .api_get("/analytics/members?chart=days&format=csv")
+        .await;
+    assert_eq!(status, 422, "{refused}");
+
+    // The console's table of the chat, and the CSV it links is the API's.
+    let (user, password) = shop_harness::console::demo(&shop);
+    let mut owner = shop_harness::console::Browser::logged_in(&shop, &user, &password).await;
+    let page = owner
+        .get(&format!("/analytics?from={yesterday}&to={today}"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let row = format!(
+        "<tr><td>Silk Lovers <span class=\"muted\">demo {GROUP}</span></td><td class=\"num\">3</td>\
+         <td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">{}</td>\
+         <td class=\"num\">3</td></tr>",
+        "67 %"
+    );
+    assert!(page.body.contains(&row), "{row} in {}", page.body);
+    let console_csv = owner
+        .get(&format!(
+            "/analytics/csv/members?chart=chats&from={yesterday}&to={today}"
+        ))
+        .await;
+    assert_eq!(console_csv.body, chats);
+    shop.stop().await;
 }

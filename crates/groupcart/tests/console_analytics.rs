@@ -92,6 +92,8 @@ async fn the_page_shows_the_journey_and_its_csv(database_url: String) {
         ("commerce", "currencies"),
         ("commerce", "coupons"),
         ("engagement", "days"),
+        ("members", "chats"),
+        ("members", "interactions"),
     ] {
         let csv = owner
             .get(&format!(
@@ -108,6 +110,22 @@ async fn the_page_shows_the_journey_and_its_csv(database_url: String) {
         .find(|l| l.starts_with("USD,"))
         .unwrap_or_else(|| panic!("no USD row: {}", sales.body));
     assert!(usd.starts_with("USD,1,"), "{usd}");
+
+    // Content interactions: the buttons they pressed, as the API counts them.
+    let (_, members) = shop.api_get("/analytics/members").await;
+    let presses = members["button_presses"].as_i64().unwrap();
+    assert!(presses >= 2, "{members}");
+    assert!(page.body.contains("data-testid=\"members\""));
+    assert!(
+        page.body.contains(&format!(
+            "<div class=\"n\">{presses}</div><div class=\"l\">Button presses</div>"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("href=\"/analytics/csv/members?chart=interactions\""));
 
     // A range without the journey shows empty charts, not errors.
     let past = owner.get("/analytics?from=2020-01-01&to=2020-01-31").await;

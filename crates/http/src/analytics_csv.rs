@@ -4,7 +4,7 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use groupcart_core::analytics::{
-    Commerce, Engagement, Funnel, Growth, Ltv, PostingHours, Retention,
+    Commerce, Engagement, Funnel, Growth, Ltv, Members, PostingHours, Retention,
 };
 
 /// The tables of each report, the first being its default.
@@ -13,6 +13,7 @@ pub(crate) const RETENTION: &[&str] = &["cohorts", "days"];
 pub(crate) const GROWTH: &[&str] = &["new_customers", "members", "invite_links", "costs"];
 pub(crate) const COMMERCE: &[&str] = &["currencies", "coupons"];
 pub(crate) const ENGAGEMENT: &[&str] = &["days"];
+pub(crate) const MEMBERS: &[&str] = &["chats", "interactions"];
 pub(crate) const LTV: &[&str] = &["sources"];
 pub(crate) const HOURS: &[&str] = &["markets"];
 
@@ -282,6 +283,49 @@ pub(crate) fn engagement(report: &Engagement) -> Csv {
             d.day.to_string(),
             d.active.to_string(),
             d.messages.to_string(),
+        ]);
+    }
+    csv
+}
+
+/// `chart`: one of [`MEMBERS`].
+pub(crate) fn members(report: &Members, chart: &str) -> Csv {
+    if chart == "interactions" {
+        let mut csv = Csv::new(
+            "members-interactions",
+            &["day", "button_presses", "deep_link_starts", "poll_votes"],
+        );
+        for d in &report.interactions {
+            csv.row([
+                d.day.to_string(),
+                d.button_presses.to_string(),
+                d.deep_link_starts.to_string(),
+                d.poll_votes.to_string(),
+            ]);
+        }
+        return csv;
+    }
+    let mut csv = Csv::new(
+        "members-chats",
+        &[
+            "bot",
+            "chat",
+            "known_members",
+            "spoke",
+            "silent",
+            "spoke_share",
+            "messages",
+        ],
+    );
+    for c in &report.chats {
+        csv.row([
+            c.bot.clone(),
+            c.chat_id.to_string(),
+            c.known_members.to_string(),
+            c.spoke.to_string(),
+            c.silent.to_string(),
+            opt(c.spoke_share),
+            c.messages.to_string(),
         ]);
     }
     csv

@@ -17,6 +17,7 @@ use groupcart_core::analytics::{
     MemberGrowth, NewCustomers, PostingHours, Retention, SourceCost, SourceCostDraft,
     SourceCostFigures, SourceCostId, SourceLtv,
 };
+use groupcart_core::analytics::{ChatMemberCounts, InteractionDays, Members};
 use groupcart_core::community::{InviteLink, MemberChange};
 use groupcart_core::coupon::{Limits, NewDiscount, PromotionDraft, PromotionStatus};
 use groupcart_core::crm::ProfileChange;
@@ -39,6 +40,7 @@ groupcart_store_contract::backend_tests!(
     event_counts_per_kind_bot_and_chat,
     source_costs_are_kept_listed_and_deleted,
     posting_hours_follow_each_markets_clock,
+    members_and_interactions_equal_a_reference,
 );
 
 // --- the dataset ---
@@ -1214,6 +1216,15 @@ async fn bad_ranges_are_refused(store: SharedStore) {
 
 async fn erasure_keeps_the_counts_and_drops_the_telegram_id(store: SharedStore) {
     let at = d0() + Duration::hours(10);
+    let sighting = |at| groupcart_core::membership::MemberSighting {
+        bot: "shop_bot".into(),
+        chat_id: CHAT_A,
+        user_id: 4242,
+        customer_id: None,
+        first_name: "Eve".into(),
+        username: None,
+        at,
+    };
     let mut tx = store.begin().await.unwrap();
     let id = tx
         .upsert_customer(&CustomerSighting {
@@ -1245,6 +1256,7 @@ async fn erasure_keeps_the_counts_and_drops_the_telegram_id(store: SharedStore) 
     tx.append_event(&NewEvent::new("conversation_started", at).customer(id))
         .await
         .unwrap();
+    tx.member_spoke(&sighting(at)).await.unwrap();
     tx.commit().await.unwrap();
     let q = AnalyticsQuery {
         chat: Some(CHAT_A),
@@ -1253,6 +1265,12 @@ async fn erasure_keeps_the_counts_and_drops_the_telegram_id(store: SharedStore) 
     let before = analytics::funnel(store.as_ref(), &q).await.unwrap();
     assert_eq!(before.steps[0].count, 1);
     assert_eq!(before.steps[1].count, 1);
+    let speaking = |m: &Members| {
+        let c = &m.chats[0];
+        (c.known_members, c.spoke, c.messages)
+    };
+    let members = analytics::members(store.as_ref(), &q).await.unwrap();
+    assert_eq!(speaking(&members), (1, 1, 1));
 
     let mut tx = store.begin().await.unwrap();
     tx.erase_customer(id, at + Duration::hours(1), &[])
@@ -1262,6 +1280,9 @@ async fn erasure_keeps_the_counts_and_drops_the_telegram_id(store: SharedStore) 
     // The person is still counted (under the pseudonym, in the chat too)...
     let after = analytics::funnel(store.as_ref(), &q).await.unwrap();
     assert_eq!(after, before);
+    // Their day of speaking keeps its message, but they are no known member any more.
+    let members = analytics::members(store.as_ref(), &q).await.unwrap();
+    assert_eq!(speaking(&members), (0, 0, 1));
     // ...and a new person with the same Telegram id starts afresh.
     let mut tx = store.begin().await.unwrap();
     tx.record_member_change(&MemberChange {
@@ -1276,9 +1297,16 @@ async fn erasure_keeps_the_counts_and_drops_the_telegram_id(store: SharedStore) 
     })
     .await
     .unwrap();
+    tx.member_joined(&sighting(at + Duration::hours(2)))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let again = analytics::funnel(store.as_ref(), &q).await.unwrap();
     assert_eq!(again.steps[0].count, 2, "{again:?}");
+    // The newcomer is a known member who has not spoken: the day spoken went with the
+    // pseudonym, not with the Telegram id.
+    let members = analytics::members(store.as_ref(), &q).await.unwrap();
+    assert_eq!(speaking(&members), (1, 0, 1));
 }
 
 async fn event_counts_per_kind_bot_and_chat(store: SharedStore) {
@@ -1459,4 +1487,335 @@ async fn posting_hours_follow_each_markets_clock(store: SharedStore) {
         .await
         .unwrap();
     assert_eq!(hours.markets.len(), 1);
+}
+
+// --- members who spoke, silent members, content interactions ---
+
+/// What the members dataset wrote, in the order written.
+#[derive(Default)]
+struct MemberSeed {
+    /// Telegram id → the customer's country, for customers.
+    countries: BTreeMap<i64, Option<String>>,
+    /// Customer id → Telegram id.
+    telegram_ids: BTreeMap<i64, i64>,
+    /// (chat, user, what, at) in the order written; `what` is `join`, `leave` or `speak`.
+    sightings: Vec<(i64, i64, &'static str, DateTime<Utc>)>,
+    events: Vec<NewEvent>,
+}
+
+/// Thirty-six people seen joining, leaving and speaking in two chats over a few weeks (some
+/// only speaking, some speaking after leaving), a third of them customers in two markets;
+/// button presses and messages, starts with and without a deep link, and three polls whose
+/// voters rise and fall.
+async fn seed_members(store: &SharedStore) -> MemberSeed {
+    use groupcart_core::membership::MemberSighting;
+    let mut rng = Rng(0x51ED_2701_9A3C_44F1);
+    let mut s = MemberSeed::default();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..36_i64 {
+        let tg = 50_000 + i;
+        if i % 3 == 0 {
+            let upserted = tx
+                .upsert_customer(&CustomerSighting {
+                    telegram_user_id: tg,
+                    first_name: "Bo".into(),
+                    last_name: None,
+                    username: None,
+                    telegram_language: None,
+                    source: None,
+                    bot: "shop_bot".into(),
+                    at: d0() - Duration::days(10),
+                })
+                .await
+                .unwrap();
+            let country = (i % 2 == 0).then(|| "TH".to_owned());
+            if let Some(country) = &country {
+                let change = ProfileChange {
+                    country: Some(country.clone()),
+                    ..ProfileChange::default()
+                };
+                tx.change_profile(upserted.customer.id, &change)
+                    .await
+                    .unwrap();
+            }
+            s.countries.insert(tg, country);
+            s.telegram_ids.insert(upserted.customer.id.0, tg);
+            // Some start the bot, from a deep link or not.
+            for _ in 0..rng.below(3) {
+                let at = {
+                    let n = rng.below(30) as i64 - 3;
+                    instant(&mut rng, n)
+                };
+                let source = rng.chance(60).then(|| "promo-7".to_owned());
+                s.events.push(
+                    NewEvent::new("conversation_started", at)
+                        .bot("shop_bot")
+                        .customer(upserted.customer.id)
+                        .source(source),
+                );
+            }
+        }
+        for chat in [CHAT_A, CHAT_B] {
+            if !rng.chance(70) {
+                continue;
+            }
+            // A person's sightings in a chat, in time order (as Telegram sends them).
+            let mut at = {
+                let n = rng.below(30) as i64 - 5;
+                instant(&mut rng, n)
+            };
+            for _ in 0..rng.below(7) + 1 {
+                // Some never speak.
+                let choices: &[&str] = if i % 4 == 1 {
+                    &["join", "join", "leave"]
+                } else {
+                    &["join", "leave", "speak", "speak", "speak"]
+                };
+                let what = *rng.pick(choices);
+                s.sightings.push((chat, tg, what, at));
+                at += Duration::minutes(rng.below(5 * 24 * 60) as i64);
+            }
+        }
+    }
+    for &(chat, user, what, at) in &s.sightings {
+        let seen = MemberSighting {
+            bot: "shop_bot".into(),
+            chat_id: chat,
+            user_id: user,
+            customer_id: None,
+            first_name: "Bo".into(),
+            username: None,
+            at,
+        };
+        if what == "speak" {
+            tx.member_spoke(&seen).await.unwrap();
+            continue;
+        }
+        let joined = what == "join";
+        tx.record_member_change(&MemberChange {
+            bot: "shop_bot".into(),
+            chat_id: chat,
+            user_id: user,
+            customer_id: None,
+            joined,
+            invite_link: None,
+            via_join_request: false,
+            at,
+        })
+        .await
+        .unwrap();
+        if joined {
+            tx.member_joined(&seen).await.unwrap();
+        } else {
+            tx.member_left(&seen).await.unwrap();
+        }
+    }
+    // Updates received: button presses and messages in the chats and in private chats.
+    for _ in 0..120 {
+        let at = {
+            let n = rng.below(34) as i64 - 3;
+            instant(&mut rng, n)
+        };
+        let kind = *rng.pick(&["callback_query", "callback_query", "message", "poll"]);
+        let chat = *rng.pick(&[CHAT_A, CHAT_B, 50_001, 50_004]);
+        s.events.push(
+            NewEvent::new("update_received", at)
+                .bot("shop_bot")
+                .chat(chat)
+                .data(json!({ "update_id": 1, "kind": kind })),
+        );
+    }
+    // Three polls; their states in order, voters going up and now and then down.
+    for (poll, chat) in [("p1", CHAT_A), ("p2", CHAT_A), ("p3", CHAT_B)] {
+        let mut at = {
+            let n = rng.below(20) as i64 - 2;
+            instant(&mut rng, n)
+        };
+        let mut voters: i64 = 0;
+        for _ in 0..rng.below(9) + 1 {
+            voters = (voters + rng.below(5) as i64 - 1).max(0);
+            s.events.push(
+                NewEvent::new(analytics::POLL_UPDATED, at)
+                    .bot("shop_bot")
+                    .chat(chat)
+                    .data(json!({ "post_id": 1, "poll_id": poll, "voters": voters })),
+            );
+            at += Duration::minutes(rng.below(3 * 24 * 60) as i64);
+        }
+    }
+    // Events go in by time, as they happen (ties keep their order).
+    s.events.sort_by_key(|e| e.at);
+    for e in &s.events {
+        tx.append_event(e).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    s
+}
+
+/// The members report as the module docs define it, over the seed.
+fn ref_members(s: &MemberSeed, q: &AnalyticsQuery) -> Members {
+    let end = q.end();
+    let counted = |user: i64| {
+        if !q.filters_customers() {
+            return true;
+        }
+        s.countries
+            .get(&user)
+            .is_some_and(|country| q.country.is_none() || country == &q.country)
+    };
+    let in_days = |at: DateTime<Utc>| (q.from..=q.to).contains(&day_of(at));
+    // (chat, user) → their sightings, in time order.
+    type Sightings<'s> = BTreeMap<(i64, i64), Vec<(&'s str, DateTime<Utc>)>>;
+    let mut people: Sightings = BTreeMap::new();
+    for &(chat, user, what, at) in &s.sightings {
+        people.entry((chat, user)).or_default().push((what, at));
+    }
+    let mut chats: BTreeMap<i64, ChatMemberCounts> = BTreeMap::new();
+    for (&(chat, user), seen) in &people {
+        if q.chat.is_some_and(|c| c != chat) || !counted(user) {
+            continue;
+        }
+        let first_seen = seen.iter().map(|(_, at)| *at).min().unwrap();
+        // Sightings are in time order: the last join or leave before the end.
+        let last_change = seen
+            .iter()
+            .rev()
+            .find(|(what, at)| *what != "speak" && *at < end)
+            .map(|(what, _)| *what);
+        let known = first_seen < end && last_change != Some("leave");
+        let messages = seen
+            .iter()
+            .filter(|(what, at)| *what == "speak" && in_days(*at))
+            .count() as i64;
+        let entry = chats.entry(chat).or_insert_with(|| ChatMemberCounts {
+            bot: "shop_bot".into(),
+            chat_id: chat,
+            known: 0,
+            spoke: 0,
+            messages: 0,
+        });
+        entry.known += i64::from(known);
+        entry.spoke += i64::from(known && messages > 0);
+        entry.messages += messages;
+    }
+    let chats: Vec<ChatMemberCounts> = chats
+        .into_values()
+        .filter(|c| c.known > 0 || c.messages > 0)
+        .collect();
+
+    let joined_chat = |user: i64, chat: i64| {
+        s.sightings
+            .iter()
+            .any(|&(c, u, what, _)| c == chat && u == user && what == "join")
+    };
+    let in_chat = |e: &NewEvent| q.chat.is_none_or(|c| e.chat_id == Some(c));
+    let mut presses: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let mut starts: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let mut votes: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let mut last_voters: BTreeMap<String, i64> = BTreeMap::new();
+    for e in &s.events {
+        match e.kind.as_str() {
+            "update_received" => {
+                if e.data["kind"] == "callback_query" && in_range(q, e.at) && in_chat(e) {
+                    *presses.entry(day_of(e.at)).or_default() += 1;
+                }
+            }
+            "conversation_started" => {
+                let user = s.telegram_ids[&e.customer_id.unwrap().0];
+                if e.source.is_some()
+                    && in_range(q, e.at)
+                    && counted(user)
+                    && q.chat.is_none_or(|c| joined_chat(user, c))
+                {
+                    *starts.entry(day_of(e.at)).or_default() += 1;
+                }
+            }
+            _ => {
+                // A poll's state: its change from the state before (at any time).
+                let poll = e.data["poll_id"].as_str().unwrap().to_owned();
+                let voters = e.data["voters"].as_i64().unwrap();
+                let before = last_voters.insert(poll, voters).unwrap_or(0);
+                if in_range(q, e.at) && in_chat(e) {
+                    *votes.entry(day_of(e.at)).or_default() += voters - before;
+                }
+            }
+        }
+    }
+    let interactions = InteractionDays {
+        button_presses: presses.into_iter().collect(),
+        deep_link_starts: starts.into_iter().collect(),
+        poll_votes: votes.into_iter().collect(),
+    };
+    Members::of_counts(q, &chats, &interactions)
+}
+
+async fn members_and_interactions_equal_a_reference(store: SharedStore) {
+    let empty = AnalyticsQuery::new(day(0), day(2));
+    let nothing = analytics::members(store.as_ref(), &empty).await.unwrap();
+    assert!(nothing.chats.is_empty());
+    assert_eq!(nothing.interactions.len(), 3);
+    assert_eq!(
+        (
+            nothing.button_presses,
+            nothing.deep_link_starts,
+            nothing.poll_votes
+        ),
+        (0, 0, 0)
+    );
+
+    let s = seed_members(&store).await;
+    let whole = AnalyticsQuery::new(day(-6), day(40));
+    let middle = AnalyticsQuery::new(day(5), day(16));
+    let queries = [
+        ("whole span", whole.clone()),
+        ("middle", middle.clone()),
+        ("one day", AnalyticsQuery::new(day(9), day(9))),
+        ("before anything", AnalyticsQuery::new(day(-30), day(-8))),
+        (
+            "middle, chat A",
+            AnalyticsQuery {
+                chat: Some(CHAT_A),
+                ..middle.clone()
+            },
+        ),
+        (
+            "whole span, Thailand",
+            AnalyticsQuery {
+                country: Some("TH".into()),
+                ..whole.clone()
+            },
+        ),
+        (
+            "middle, Thailand, chat B",
+            AnalyticsQuery {
+                country: Some("TH".into()),
+                chat: Some(CHAT_B),
+                ..middle.clone()
+            },
+        ),
+    ];
+    for (name, q) in &queries {
+        let got = analytics::members(store.as_ref(), q).await.unwrap();
+        let want = ref_members(&s, q);
+        assert_eq!(got, want, "{name}");
+    }
+    // The dataset exercises every figure: members who spoke and silent ones in each chat,
+    // someone seen only before the range, someone who left, every interaction, and a day
+    // of retracted votes.
+    let got = analytics::members(store.as_ref(), &whole).await.unwrap();
+    assert_eq!(got.chats.len(), 2, "{got:?}");
+    assert!(got.chats.iter().all(|c| c.spoke > 0), "{got:?}");
+    let middle = analytics::members(store.as_ref(), &middle).await.unwrap();
+    assert!(
+        middle.chats.iter().all(|c| c.spoke > 0 && c.silent > 0),
+        "{middle:?}"
+    );
+    let everyone: BTreeSet<(i64, i64)> = s.sightings.iter().map(|&(c, u, _, _)| (c, u)).collect();
+    let known: i64 = got.chats.iter().map(|c| c.known_members).sum();
+    assert!(known > 0 && known < everyone.len() as i64, "some left");
+    assert!(got.button_presses > 0 && got.deep_link_starts > 0 && got.poll_votes > 0);
+    assert!(
+        got.interactions.iter().any(|d| d.poll_votes < 0),
+        "a day of retracted votes"
+    );
 }

@@ -86,6 +86,8 @@ async fn chats_are_registered_and_keep_their_settings(store: SharedStore) {
         verify_direct_joins: true,
         language: Some("es".into()),
         market: Some("latam".into()),
+        min_tier: Some("gold".into()),
+        remove_below_tier_after_days: Some(30),
     };
     let set = store
         .set_chat_settings(BOT, GROUP, &settings, t(2))

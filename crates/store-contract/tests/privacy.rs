@@ -446,6 +446,15 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
 
     assert!(store.exchanged_messages(TG, 100).await.unwrap().is_empty());
     assert!(store.chat_memberships(TG).await.unwrap().is_empty());
+    // The day they spoke in the group keeps its message under the pseudonym (analytics),
+    // and they are no known member there any more.
+    let spoke_on = t(12).date_naive();
+    let q = groupcart_core::analytics::AnalyticsQuery::new(spoke_on, spoke_on);
+    let members = groupcart_core::analytics::members(store.as_ref(), &q)
+        .await
+        .unwrap();
+    let chat = members.chats.iter().find(|c| c.chat_id == group).unwrap();
+    assert_eq!((chat.known_members, chat.spoke, chat.messages), (0, 0, 1));
     assert_eq!(due_ids(&store, 30).await, vec![kept]);
 
     for needle in [

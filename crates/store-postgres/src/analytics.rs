@@ -1,7 +1,8 @@
 //! [`AnalyticsStore`] on PostgreSQL: the figures of `groupcart_core::analytics` from the rollups
 //! of `migrations/0022_analytics.sql` (`analytics_milestones`, `analytics_activity`, kept by
 //! triggers), `customers`, `member_changes`, `invite_links`, `orders`, `order_discounts` and
-//! `events`; and the source costs of `migrations/0028_source_costs.sql`.
+//! `events`; the source costs of `migrations/0028_source_costs.sql`; and the members who
+//! spoke from `chat_members` and `chat_member_days` (`migrations/0031_chat_activity.sql`).
 //!
 //! A UTC day number is `analytics_day(at)` (a function of the migration) and the Monday of
 //! day `d`'s week is `(d + 3) / 7 * 7 - 3` (1970-01-01 was a Thursday). Statements are
@@ -12,9 +13,10 @@ use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use groupcart_core::analytics::{
-    day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, CohortCounts,
-    CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays, LtvCounts, PaidOrderRow,
-    SourceCost, SourceCostDraft, SourceCostId, PASSIVE_KINDS,
+    day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, ChatMemberCounts,
+    CohortCounts, CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays,
+    InteractionDays, LtvCounts, PaidOrderRow, SourceCost, SourceCostDraft, SourceCostId,
+    PASSIVE_KINDS, POLL_UPDATED,
 };
 use groupcart_core::Result;
 use sqlx::postgres::PgRow;
@@ -538,6 +540,142 @@ impl AnalyticsStore for PostgresStore {
         .iter()
         .map(source_cost)
         .collect()
+    }
+
+    async fn analytics_chat_members(&self, q: &AnalyticsQuery) -> Result<Vec<ChatMemberCounts>> {
+        let people = AnalyticsQuery {
+            chat: None,
+            ..q.clone()
+        };
+        // Known at the end: first seen before it, and the latest join or leave seen before it
+        // (if any) is not a leave.
+        let mut qb = QueryBuilder::new(
+            "SELECT m.bot AS bot, m.chat_id AS chat_id, COUNT(*) AS known, \
+             SUM(CASE WHEN EXISTS (SELECT 1 FROM chat_member_days AS d \
+             WHERE d.bot = m.bot AND d.chat_id = m.chat_id AND d.user_id = m.user_id \
+             AND d.day >= ",
+        );
+        qb.push_bind(day_number(q.from))
+            .push(" AND d.day <= ")
+            .push_bind(day_number(q.to))
+            .push(") THEN 1 ELSE 0 END)::BIGINT AS spoke FROM chat_members AS m");
+        if q.filters_customers() {
+            qb.push(" JOIN customers AS c ON c.telegram_user_id = m.user_id");
+        }
+        qb.push(" WHERE m.first_seen_at < ")
+            .push_bind(q.end())
+            .push(
+                " AND (SELECT mc.joined FROM member_changes AS mc \
+                 WHERE mc.bot = m.bot AND mc.chat_id = m.chat_id AND mc.user_id = m.user_id \
+                 AND mc.at < ",
+            )
+            .push_bind(q.end())
+            .push(" ORDER BY mc.at DESC, mc.id DESC LIMIT 1) IS NOT FALSE");
+        if let Some(chat) = q.chat {
+            qb.push(" AND m.chat_id = ").push_bind(chat);
+        }
+        filters(&mut qb, &people, "m.user_id");
+        qb.push(" GROUP BY m.bot, m.chat_id");
+        let mut chats = std::collections::BTreeMap::<(String, i64), ChatMemberCounts>::new();
+        for r in qb.build().fetch_all(&self.pool).await.map_err(db)? {
+            let (bot, chat_id): (String, i64) = (get(&r, "bot")?, get(&r, "chat_id")?);
+            chats.insert(
+                (bot.clone(), chat_id),
+                ChatMemberCounts {
+                    bot,
+                    chat_id,
+                    known: get(&r, "known")?,
+                    spoke: get(&r, "spoke")?,
+                    messages: 0,
+                },
+            );
+        }
+
+        let mut qb = QueryBuilder::new(
+            "SELECT d.bot AS bot, d.chat_id AS chat_id, SUM(d.messages)::BIGINT AS n \
+             FROM chat_member_days AS d",
+        );
+        if q.filters_customers() {
+            qb.push(" JOIN customers AS c ON c.telegram_user_id = d.user_id");
+        }
+        qb.push(" WHERE d.day >= ")
+            .push_bind(day_number(q.from))
+            .push(" AND d.day <= ")
+            .push_bind(day_number(q.to));
+        if let Some(chat) = q.chat {
+            qb.push(" AND d.chat_id = ").push_bind(chat);
+        }
+        filters(&mut qb, &people, "d.user_id");
+        qb.push(" GROUP BY d.bot, d.chat_id");
+        for r in qb.build().fetch_all(&self.pool).await.map_err(db)? {
+            let (bot, chat_id): (String, i64) = (get(&r, "bot")?, get(&r, "chat_id")?);
+            chats
+                .entry((bot.clone(), chat_id))
+                .or_insert_with(|| ChatMemberCounts {
+                    bot,
+                    chat_id,
+                    known: 0,
+                    spoke: 0,
+                    messages: 0,
+                })
+                .messages = get(&r, "n")?;
+        }
+        Ok(chats.into_values().collect())
+    }
+
+    async fn analytics_interactions(&self, q: &AnalyticsQuery) -> Result<InteractionDays> {
+        let days = |rows: Vec<PgRow>| -> Result<Vec<(NaiveDate, i64)>> {
+            rows.iter()
+                .map(|r| Ok((day_of_number(get(r, "day")?), get(r, "n")?)))
+                .collect()
+        };
+        let mut qb = QueryBuilder::new(
+            "SELECT analytics_day(at) AS day, COUNT(*) AS n FROM events \
+             WHERE kind = 'update_received' AND at >= ",
+        );
+        qb.push_bind(q.start())
+            .push(" AND at < ")
+            .push_bind(q.end())
+            .push(" AND data->>'kind' = 'callback_query'");
+        if let Some(chat) = q.chat {
+            qb.push(" AND chat_id = ").push_bind(chat);
+        }
+        qb.push(" GROUP BY day");
+        let button_presses = days(qb.build().fetch_all(&self.pool).await.map_err(db)?)?;
+
+        let mut qb =
+            QueryBuilder::new("SELECT analytics_day(e.at) AS day, COUNT(*) AS n FROM events AS e");
+        if q.filters_customers() || q.chat.is_some() {
+            qb.push(" JOIN customers AS c ON c.id = e.customer_id");
+        }
+        qb.push(" WHERE e.kind = 'conversation_started' AND e.source IS NOT NULL AND e.at >= ")
+            .push_bind(q.start())
+            .push(" AND e.at < ")
+            .push_bind(q.end());
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY day");
+        let deep_link_starts = days(qb.build().fetch_all(&self.pool).await.map_err(db)?)?;
+
+        // Each stored state against the one before it of the same poll (any time before).
+        let mut qb = QueryBuilder::new(
+            "SELECT analytics_day(at) AS day, SUM(change)::BIGINT AS n FROM (\
+             SELECT at, (data->>'voters')::BIGINT - COALESCE(LAG((data->>'voters')::BIGINT) \
+             OVER (PARTITION BY bot, data->>'poll_id' ORDER BY at, id), 0) AS change \
+             FROM events WHERE kind = '",
+        );
+        qb.push(POLL_UPDATED).push("' AND at < ").push_bind(q.end());
+        if let Some(chat) = q.chat {
+            qb.push(" AND chat_id = ").push_bind(chat);
+        }
+        qb.push(") AS states WHERE at >= ")
+            .push_bind(q.start())
+            .push(" GROUP BY day");
+        let poll_votes = days(qb.build().fetch_all(&self.pool).await.map_err(db)?)?;
+        Ok(InteractionDays {
+            button_presses,
+            deep_link_starts,
+            poll_votes,
+        })
     }
 
     async fn event_counts(

@@ -72,6 +72,7 @@ mod lease;
 mod membership;
 mod migrate;
 mod moderation;
+mod points;
 mod privacy;
 mod referral;
 mod sealing;
@@ -79,6 +80,7 @@ mod segment;
 mod shop;
 mod support;
 pub mod synthetic;
+mod tiers;
 mod tx;
 
 use async_trait::async_trait;

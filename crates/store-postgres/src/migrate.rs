@@ -154,6 +154,21 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "source_costs",
         sql: include_str!("../migrations/0028_source_costs.sql"),
     },
+    Migration {
+        version: 29,
+        name: "points",
+        sql: include_str!("../migrations/0029_points.sql"),
+    },
+    Migration {
+        version: 30,
+        name: "tiers",
+        sql: include_str!("../migrations/0030_tiers.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "chat_activity",
+        sql: include_str!("../migrations/0031_chat_activity.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -489,7 +489,9 @@ impl PrivacyTx for PostgresTx {
         .await
         .map_err(db)?
         .rows_affected() as i64;
-        for table in ["join_requests", "member_changes"] {
+        // `chat_member_days` (the days they spoke in a group) keeps its counts for the chat's
+        // figures under the pseudonym.
+        for table in ["join_requests", "member_changes", "chat_member_days"] {
             report.other += sqlx::query(&format!(
                 "UPDATE {table} SET user_id = $1 WHERE user_id = $2"
             ))

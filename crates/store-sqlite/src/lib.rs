@@ -98,6 +98,7 @@ mod lease;
 mod membership;
 mod migrate;
 mod moderation;
+mod points;
 mod privacy;
 mod referral;
 mod sealing;
@@ -105,6 +106,7 @@ mod segment;
 mod shop;
 mod support;
 mod synthetic;
+mod tiers;
 mod tx;
 
 use async_trait::async_trait;

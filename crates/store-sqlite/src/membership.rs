@@ -194,7 +194,23 @@ impl MembershipTx for SqliteTx {
              last_spoke_at = MAX(COALESCE(chat_members.last_spoke_at, ?7), ?7),
              active_at = MAX(chat_members.active_at, ?7)",
         )
+        .await?;
+        // The day's row of the engagement analytics (`migrations/0031_chat_activity.sql`).
+        let day = groupcart_core::analytics::day_number(seen.at.date_naive());
+        sqlx::query(
+            "INSERT INTO chat_member_days (bot, chat_id, day, user_id, messages)
+             VALUES (?, ?, ?, ?, 1)
+             ON CONFLICT (bot, chat_id, day, user_id)
+             DO UPDATE SET messages = chat_member_days.messages + 1",
+        )
+        .bind(&seen.bot)
+        .bind(seen.chat_id)
+        .bind(day)
+        .bind(seen.user_id)
+        .execute(self.conn())
         .await
+        .map_err(db)?;
+        Ok(())
     }
 
     async fn chat_member(

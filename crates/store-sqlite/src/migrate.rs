@@ -155,6 +155,21 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "source_costs",
         sql: include_str!("../migrations/0028_source_costs.sql"),
     },
+    Migration {
+        version: 29,
+        name: "points",
+        sql: include_str!("../migrations/0029_points.sql"),
+    },
+    Migration {
+        version: 30,
+        name: "tiers",
+        sql: include_str!("../migrations/0030_tiers.sql"),
+    },
+    Migration {
+        version: 31,
+        name: "chat_activity",
+        sql: include_str!("../migrations/0031_chat_activity.sql"),
+    },
 ];
 
 /// Brings the schema up to date. Safe to run on every start.

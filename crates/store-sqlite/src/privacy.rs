@@ -18,9 +18,9 @@
 //!   Emptied rows hold the plain blank (an update reduced to its id, [`BLANK_ACTION`]) and
 //!   `refs = ' '`.
 //! - `jobs`: queued jobs whose payload names the Telegram id are deleted.
-//! - `join_requests`, `member_changes`, `moderation_actions`: the Telegram id becomes the
-//!   pseudonym (the excerpt of the moderated message, sealed, is cleared);
-//!   `moderation_messages` and `moderation_strikes` rows deleted.
+//! - `join_requests`, `member_changes`, `chat_member_days`, `moderation_actions`: the
+//!   Telegram id becomes the pseudonym (the excerpt of the moderated message, sealed, is
+//!   cleared); `moderation_messages` and `moderation_strikes` rows deleted.
 //! - `chat_members` (the groups they were seen in, with their name) and `member_checks`
 //!   (their group checks, with their name): rows deleted.
 //! - `broadcast_recipients`: the chat becomes the pseudonym, a planned one is cancelled.
@@ -519,7 +519,9 @@ impl PrivacyTx for SqliteTx {
         .await
         .map_err(db)?
         .rows_affected() as i64;
-        for table in ["join_requests", "member_changes"] {
+        // `chat_member_days` (the days they spoke in a group) keeps its counts for the chat's
+        // figures under the pseudonym.
+        for table in ["join_requests", "member_changes", "chat_member_days"] {
             report.other += sqlx::query(&format!(
                 "UPDATE {table} SET user_id = ?1 WHERE user_id = ?2"
             ))

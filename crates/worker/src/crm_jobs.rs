@@ -18,6 +18,8 @@ pub struct RefreshCustomer {
     pub store: SharedStore,
     pub clock: SharedClock,
     pub rules: LifecycleRules,
+    /// For the messages of tier changes.
+    pub texts: std::sync::Arc<groupcart_core::i18n::Texts>,
 }
 
 #[async_trait]
@@ -28,23 +30,24 @@ impl JobHandler for RefreshCustomer {
 
     async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let customer = crm::job_customer(&job.payload)?;
-        crm::refresh_customer(
-            tx,
-            self.store.as_ref(),
-            &self.rules,
-            customer,
-            self.clock.now(),
-        )
-        .await?;
+        let now = self.clock.now();
+        crm::refresh_customer(tx, self.store.as_ref(), &self.rules, customer, now).await?;
+        // The membership tier follows the same payments and refunds.
+        groupcart_core::tiers::refresh_customer(tx, &self.texts, customer, now).await?;
         Ok(())
     }
 }
 
-/// Recomputes every stage and RFM score, then schedules itself a day later.
+/// Recomputes every stage, RFM score and membership tier, queues the removal of members
+/// below their chat's tier, then schedules itself a day later.
 pub struct Recompute {
     pub store: SharedStore,
     pub clock: SharedClock,
     pub rules: LifecycleRules,
+    /// For the messages of tier changes.
+    pub texts: std::sync::Arc<groupcart_core::i18n::Texts>,
+    /// The configured bots' keys (whose chats may remove members below their tier).
+    pub bots: Vec<String>,
 }
 
 #[async_trait]
@@ -56,6 +59,17 @@ impl JobHandler for Recompute {
     async fn run(&self, _job: &Job, tx: &mut dyn Tx) -> Result<()> {
         let now = self.clock.now();
         let report = crm::recompute_all(self.store.as_ref(), tx, &self.rules, now).await?;
+        // Spend rolls out of the tiers' 12-month window by time alone.
+        let tiers =
+            groupcart_core::tiers::recompute_all(self.store.as_ref(), tx, &self.texts, now).await?;
+        let removals =
+            groupcart_core::tiers::queue_removals(self.store.as_ref(), tx, &self.bots, now).await?;
+        tracing::info!(
+            customers = tiers.customers,
+            changes = tiers.changes,
+            removals,
+            "membership tiers recomputed"
+        );
         tracing::info!(
             customers = report.customers,
             changes = report.stage_changes,

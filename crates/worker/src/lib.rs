@@ -14,6 +14,7 @@ pub mod group_buy_jobs;
 pub mod jobs;
 pub mod lease;
 pub mod moderation_jobs;
+pub mod points_jobs;
 pub mod privacy_jobs;
 pub mod sender;
 pub mod shop_jobs;

@@ -402,3 +402,26 @@ anomaly-failed-sends = تعذّر إرسال { $failed } رسالة خلال ا�
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = غير نشط منذ { $days } يوماً
 purge-reason-flagged = مُبلَّغ عنه من الإشراف (تحذيرات أو كتم)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = عضو
+tier-name-silver = فضي
+tier-name-gold = ذهبي
+tier-name-black = أسود
+tier-up = 🎉 تهانينا! أنت الآن في مستوى { $tier }. مزاياك:
+tier-down = مستوى عضويتك الآن { $tier }. شكرًا لتسوقك معنا.
+tier-benefit-discount = خصم { $percent }% على كل طلب
+tier-benefit-free-shipping = شحن مجاني
+join-declined-tier = عذرًا، { $chat } مخصصة لأعضاء مستوى { $tier } فما فوق، لذا لم نتمكن من إضافتك بعد. تسوّق معنا للوصول إلى { $tier }!
+purge-reason-below-tier = أقل من مستوى العضوية المطلوب للمجموعة لأكثر من { $days } يومًا
+
+# نقاط الولاء (/checkin، /points، المكافآت)
+cmd-checkin = تسجيل الحضور اليومي لكسب النقاط
+cmd-points = نقاطك ومكافآتك
+points-checkin = ✅ تم تسجيل حضورك! +{ $points } نقطة (اليوم { $streak } على التوالي). رصيدك: { $balance } نقطة.
+points-checkin-already = لقد سجلت حضورك اليوم بالفعل (اليوم { $streak } على التوالي). عد غدًا! رصيدك: { $balance } نقطة.
+points-balance = ⭐ لديك { $balance } نقطة. اكسب المزيد بالتسوق وبـ /checkin كل يوم.
+points-balance-rewards = ⭐ لديك { $balance } نقطة. اضغط على مكافأة للحصول عليها:
+points-reward-button = { $benefit } مقابل { $points } نقطة
+points-redeemed = 🎉 تم! استخدمت { $points } نقطة. رمزك { $code } في سلتك: أرسل /shop لاستخدامه. النقاط المتبقية: { $balance }.
+points-not-enough = عذرًا، هذه المكافأة تحتاج { $needed } نقطة ولديك { $balance }. واصل التسوق وتسجيل الحضور!

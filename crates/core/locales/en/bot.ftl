@@ -402,3 +402,26 @@ anomaly-failed-sends = { $failed } messages could not be sent in the last day ({
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = inactive for { $days } days
 purge-reason-flagged = flagged by moderation (warnings or mutes)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = Member
+tier-name-silver = Silver
+tier-name-gold = Gold
+tier-name-black = Black
+tier-up = 🎉 Congratulations! You are now { $tier }. Your benefits:
+tier-down = Your membership tier is now { $tier }. Thank you for shopping with us.
+tier-benefit-discount = { $percent }% off every order
+tier-benefit-free-shipping = Free shipping
+join-declined-tier = Sorry, { $chat } is for { $tier } members and above, so we could not add you yet. Shop with us to reach { $tier }!
+purge-reason-below-tier = below the chat's membership tier for more than { $days } days
+
+# Loyalty points (/checkin, /points, rewards)
+cmd-checkin = Daily check-in for points
+cmd-points = Your points and rewards
+points-checkin = ✅ Checked in! +{ $points } points (day { $streak } in a row). Your balance: { $balance } points.
+points-checkin-already = You have already checked in today (day { $streak } in a row). Come back tomorrow! Your balance: { $balance } points.
+points-balance = ⭐ You have { $balance } points. Earn more by shopping and with /checkin every day.
+points-balance-rewards = ⭐ You have { $balance } points. Tap a reward to get it:
+points-reward-button = { $benefit } for { $points } points
+points-redeemed = 🎉 Done! { $points } points spent. Your code { $code } is on your cart: send /shop to use it. Points left: { $balance }.
+points-not-enough = Sorry, that reward needs { $needed } points and you have { $balance }. Keep shopping and checking in!

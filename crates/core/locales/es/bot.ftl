@@ -402,3 +402,26 @@ anomaly-failed-sends = { $failed } mensajes no se pudieron enviar en el último 
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = inactivo durante { $days } días
 purge-reason-flagged = señalado por moderación (advertencias o silencios)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = Miembro
+tier-name-silver = Plata
+tier-name-gold = Oro
+tier-name-black = Negro
+tier-up = 🎉 ¡Felicidades! Ahora eres { $tier }. Tus beneficios:
+tier-down = Tu nivel de membresía ahora es { $tier }. Gracias por comprar con nosotros.
+tier-benefit-discount = { $percent }% de descuento en cada pedido
+tier-benefit-free-shipping = Envío gratis
+join-declined-tier = Lo sentimos, { $chat } es para miembros { $tier } o superior, así que aún no pudimos añadirte. ¡Compra con nosotros para llegar a { $tier }!
+purge-reason-below-tier = por debajo del nivel de membresía del chat durante más de { $days } días
+
+# Puntos de fidelidad (/checkin, /points, recompensas)
+cmd-checkin = Registro diario para ganar puntos
+cmd-points = Tus puntos y recompensas
+points-checkin = ✅ ¡Registrado! +{ $points } puntos (día { $streak } seguido). Tu saldo: { $balance } puntos.
+points-checkin-already = Ya te registraste hoy (día { $streak } seguido). ¡Vuelve mañana! Tu saldo: { $balance } puntos.
+points-balance = ⭐ Tienes { $balance } puntos. Gana más comprando y con /checkin cada día.
+points-balance-rewards = ⭐ Tienes { $balance } puntos. Toca una recompensa para obtenerla:
+points-reward-button = { $benefit } por { $points } puntos
+points-redeemed = 🎉 ¡Listo! Usaste { $points } puntos. Tu código { $code } está en tu carrito: envía /shop para usarlo. Puntos restantes: { $balance }.
+points-not-enough = Lo sentimos, esa recompensa necesita { $needed } puntos y tienes { $balance }. ¡Sigue comprando y registrándote!

@@ -402,3 +402,26 @@ anomaly-failed-sends = { $failed } pesan gagal terkirim dalam sehari terakhir ({
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = tidak aktif selama { $days } hari
 purge-reason-flagged = ditandai moderasi (peringatan atau bisu)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = Member
+tier-name-silver = Silver
+tier-name-gold = Gold
+tier-name-black = Black
+tier-up = 🎉 Selamat! Sekarang kamu { $tier }. Keuntunganmu:
+tier-down = Tingkat keanggotaanmu sekarang { $tier }. Terima kasih sudah berbelanja.
+tier-benefit-discount = Diskon { $percent }% untuk setiap pesanan
+tier-benefit-free-shipping = Gratis ongkir
+join-declined-tier = Maaf, { $chat } khusus anggota { $tier } ke atas, jadi kami belum bisa menambahkanmu. Belanja terus untuk mencapai { $tier }!
+purge-reason-below-tier = di bawah tingkat keanggotaan grup selama lebih dari { $days } hari
+
+# Poin loyalitas (/checkin, /points, hadiah)
+cmd-checkin = Check-in harian untuk poin
+cmd-points = Poin dan hadiah Anda
+points-checkin = ✅ Check-in berhasil! +{ $points } poin (hari ke-{ $streak } berturut-turut). Saldo Anda: { $balance } poin.
+points-checkin-already = Anda sudah check-in hari ini (hari ke-{ $streak } berturut-turut). Kembali lagi besok! Saldo Anda: { $balance } poin.
+points-balance = ⭐ Anda punya { $balance } poin. Dapatkan lebih banyak dengan berbelanja dan /checkin setiap hari.
+points-balance-rewards = ⭐ Anda punya { $balance } poin. Ketuk hadiah untuk menukarnya:
+points-reward-button = { $benefit } seharga { $points } poin
+points-redeemed = 🎉 Berhasil! { $points } poin terpakai. Kode { $code } sudah ada di keranjang Anda: kirim /shop untuk memakainya. Sisa poin: { $balance }.
+points-not-enough = Maaf, hadiah itu butuh { $needed } poin dan Anda punya { $balance }. Terus belanja dan check-in!

@@ -402,3 +402,26 @@ anomaly-failed-sends = { $failed } mensagens não puderam ser enviadas no últim
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = inativo há { $days } dias
 purge-reason-flagged = sinalizado pela moderação (avisos ou silenciamentos)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = Membro
+tier-name-silver = Prata
+tier-name-gold = Ouro
+tier-name-black = Black
+tier-up = 🎉 Parabéns! Agora você é { $tier }. Seus benefícios:
+tier-down = Seu nível de membro agora é { $tier }. Obrigado por comprar conosco.
+tier-benefit-discount = { $percent }% de desconto em todo pedido
+tier-benefit-free-shipping = Frete grátis
+join-declined-tier = Desculpe, { $chat } é para membros { $tier } ou acima, então ainda não pudemos adicionar você. Compre conosco para chegar a { $tier }!
+purge-reason-below-tier = abaixo do nível de membro do chat por mais de { $days } dias
+
+# Pontos de fidelidade (/checkin, /points, recompensas)
+cmd-checkin = Check-in diário para ganhar pontos
+cmd-points = Seus pontos e recompensas
+points-checkin = ✅ Check-in feito! +{ $points } pontos ({ $streak }º dia seguido). Seu saldo: { $balance } pontos.
+points-checkin-already = Você já fez check-in hoje ({ $streak }º dia seguido). Volte amanhã! Seu saldo: { $balance } pontos.
+points-balance = ⭐ Você tem { $balance } pontos. Ganhe mais comprando e com /checkin todos os dias.
+points-balance-rewards = ⭐ Você tem { $balance } pontos. Toque em uma recompensa para resgatar:
+points-reward-button = { $benefit } por { $points } pontos
+points-redeemed = 🎉 Pronto! { $points } pontos usados. Seu código { $code } está no carrinho: envie /shop para usar. Pontos restantes: { $balance }.
+points-not-enough = Desculpe, essa recompensa precisa de { $needed } pontos e você tem { $balance }. Continue comprando e fazendo check-in!

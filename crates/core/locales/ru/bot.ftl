@@ -402,3 +402,26 @@ anomaly-failed-sends = За последние сутки не удалось о
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = неактивен { $days } дн.
 purge-reason-flagged = отмечен модерацией (предупреждения или мьют)
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = Участник
+tier-name-silver = Серебро
+tier-name-gold = Золото
+tier-name-black = Black
+tier-up = 🎉 Поздравляем! Теперь ваш уровень — { $tier }. Ваши привилегии:
+tier-down = Ваш уровень участия теперь — { $tier }. Спасибо за покупки.
+tier-benefit-discount = Скидка { $percent }% на каждый заказ
+tier-benefit-free-shipping = Бесплатная доставка
+join-declined-tier = Извините, { $chat } — только для участников уровня { $tier } и выше, поэтому мы пока не можем вас добавить. Делайте покупки, чтобы достичь уровня { $tier }!
+purge-reason-below-tier = ниже уровня участия, нужного для чата, более { $days } дн.
+
+# Бонусные баллы (/checkin, /points, награды)
+cmd-checkin = Ежедневная отметка за баллы
+cmd-points = Ваши баллы и награды
+points-checkin = ✅ Отметка принята! +{ $points } баллов (день { $streak } подряд). Ваш баланс: { $balance } баллов.
+points-checkin-already = Вы уже отметились сегодня (день { $streak } подряд). Возвращайтесь завтра! Ваш баланс: { $balance } баллов.
+points-balance = ⭐ У вас { $balance } баллов. Получайте больше за покупки и ежедневный /checkin.
+points-balance-rewards = ⭐ У вас { $balance } баллов. Нажмите на награду, чтобы получить её:
+points-reward-button = { $benefit } за { $points } баллов
+points-redeemed = 🎉 Готово! Списано { $points } баллов. Ваш код { $code } уже в корзине: отправьте /shop, чтобы им воспользоваться. Осталось баллов: { $balance }.
+points-not-enough = К сожалению, для этой награды нужно { $needed } баллов, а у вас { $balance }. Продолжайте покупать и отмечаться!

@@ -402,3 +402,26 @@ anomaly-failed-sends = 过去一天有 { $failed } 条消息发送失败（占�
 # Purging inactive or flagged members (the reason in the moderation log)
 purge-reason-inactive = { $days } 天未活跃
 purge-reason-flagged = 有警告或禁言记录
+
+# Membership tiers (tier changes, benefits, VIP chat gating)
+tier-name-member = 会员
+tier-name-silver = 白银
+tier-name-gold = 黄金
+tier-name-black = 黑金
+tier-up = 🎉 恭喜！您现在是{ $tier }会员。您的权益：
+tier-down = 您的会员等级现在是{ $tier }。感谢您的支持。
+tier-benefit-discount = 每笔订单享 { $percent }% 折扣
+tier-benefit-free-shipping = 免运费
+join-declined-tier = 抱歉，{ $chat } 仅对{ $tier }及以上会员开放，暂时无法让您加入。继续购物即可升级到{ $tier }！
+purge-reason-below-tier = 低于本群要求的会员等级超过 { $days } 天
+
+# 积分（/checkin、/points、兑换奖励）
+cmd-checkin = 每日签到领积分
+cmd-points = 我的积分和奖励
+points-checkin = ✅ 签到成功！+{ $points } 积分（连续第 { $streak } 天）。当前积分：{ $balance }。
+points-checkin-already = 你今天已经签到过了（连续第 { $streak } 天），明天再来吧！当前积分：{ $balance }。
+points-balance = ⭐ 你有 { $balance } 积分。购物和每天 /checkin 签到都能赚积分。
+points-balance-rewards = ⭐ 你有 { $balance } 积分。点击奖励即可兑换：
+points-reward-button = { $benefit }，{ $points } 积分
+points-redeemed = 🎉 兑换成功！已用 { $points } 积分。优惠码 { $code } 已放入购物车，发送 /shop 使用。剩余积分：{ $balance }。
+points-not-enough = 抱歉，这个奖励需要 { $needed } 积分，你目前有 { $balance } 积分。继续购物和签到吧！

@@ -1,4 +1,4 @@
-//! `GET /api/analytics/{funnel,retention,growth,commerce,engagement,ltv,hours}`: the
+//! `GET /api/analytics/{funnel,retention,growth,commerce,engagement,members,ltv,hours}`: the
 //! figures of `groupcart_core::analytics` (defined there and in `docs/analytics.md`) for a
 //! range of UTC days, as JSON, or as CSV with `format=csv` (one table per request, picked
 //! with `chart` where a report has several). And `/api/source-costs`: what was spent on a
@@ -194,6 +194,21 @@ pub async fn engagement(
         return Ok(json(report));
     }
     Ok(analytics_csv::engagement(&report).response())
+}
+
+/// Per chat: known members, members who spoke, silent members and messages; content
+/// interactions (button presses, deep-link starts, poll votes) per day.
+pub async fn members(
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<Params>,
+) -> Result<Response, ApiError> {
+    let q = params.query(&state).await?;
+    let chart = params.chart(analytics_csv::MEMBERS)?;
+    let report = analytics::members(state.store.as_ref(), &q).await?;
+    if params.format == Format::Json {
+        return Ok(json(report));
+    }
+    Ok(analytics_csv::members(&report, chart).response())
 }
 
 /// Customers first seen in the range by first source: LTV per customer and per buyer.

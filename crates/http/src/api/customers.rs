@@ -15,12 +15,23 @@ use groupcart_core::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A profile with the customer's membership tier (`None` until first computed: the base).
+#[derive(Debug, Serialize)]
+pub struct ProfileWithTier {
+    #[serde(flatten)]
+    profile: Profile,
+    tier: Option<groupcart_core::tiers::CustomerTier>,
+}
+
 pub async fn profile(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<Profile>, ApiError> {
+) -> Result<Json<ProfileWithTier>, ApiError> {
     match state.store.profile(CustomerId(id)).await? {
-        Some(profile) => Ok(Json(profile)),
+        Some(profile) => {
+            let tier = state.store.customer_tier(CustomerId(id)).await?;
+            Ok(Json(ProfileWithTier { profile, tier }))
+        }
         None => Err(Error::NotFound(format!("customer {id}")).into()),
     }
 }
@@ -79,6 +90,9 @@ pub async fn recompute(State(state): State<AppState>) -> Result<Json<Recomputed>
     let mut tx = state.store.begin().await?;
     let report =
         crm::recompute_all(state.store.as_ref(), tx.as_mut(), &state.crm.lifecycle, now).await?;
+    // Membership tiers are recomputed with the stages, as the daily job does.
+    groupcart_core::tiers::recompute_all(state.store.as_ref(), tx.as_mut(), &state.texts, now)
+        .await?;
     tx.commit().await?;
     Ok(Json(report))
 }

@@ -15,10 +15,12 @@ mod giveaways;
 mod group_buys;
 mod members;
 mod orders;
+mod points;
 mod posts;
 mod promotions;
 mod referrals;
 pub(crate) mod support;
+mod tiers;
 mod tokens;
 
 use crate::{ApiError, AppState};
@@ -128,6 +130,18 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/referral-settings",
             get(referrals::settings).put(referrals::set_settings),
         )
+        .route(
+            "/tier-settings",
+            get(tiers::settings).put(tiers::set_settings),
+        )
+        .route(
+            "/points-settings",
+            get(points::settings).put(points::set_settings),
+        )
+        .route(
+            "/customers/{id}/points",
+            get(points::ledger).post(points::adjust),
+        )
         .route("/referrals", get(referrals::list))
         .route("/referrals/{id}/approve", post(referrals::approve))
         .route("/referrals/{id}/reject", post(referrals::reject))
@@ -193,6 +207,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/analytics/growth", get(analytics::growth))
         .route("/analytics/commerce", get(analytics::commerce))
         .route("/analytics/engagement", get(analytics::engagement))
+        .route("/analytics/members", get(analytics::members))
         .route("/analytics/ltv", get(analytics::ltv))
         .route("/analytics/hours", get(analytics::hours))
         .route(

@@ -1,6 +1,7 @@
 //! The analytics page: the funnel, growth by source (with what each source cost per join
 //! and per converted person), weekly retention cohorts, sales per currency with coupon ROI,
-//! LTV by first source, engagement and the best posting hours per market, for a range of
+//! LTV by first source, engagement, members who spoke and content interactions per chat and
+//! day, and the best posting hours per market, for a range of
 //! UTC days and optional filters (a saved segment among them), each as a chart (see
 //! [`super::charts`]) or a table with a CSV download (`/analytics/csv/{report}?chart=…`,
 //! the same files as the admin API's `format=csv`). `POST /analytics/costs` enters what was
@@ -526,6 +527,7 @@ async fn render(
     let commerce = analytics::commerce(store, &q).await?;
     let ltv = analytics::ltv(store, &q).await?;
     let engagement = analytics::engagement(store, &q).await?;
+    let members = analytics::members(store, &q).await?;
     let hours = analytics::posting_hours(store, &q).await?;
     let none = t(lang, "an.no_data");
     let mut body = format!(
@@ -801,6 +803,78 @@ async fn render(
             csv = csv_link(lang, filters, "engagement", "days"),
         );
 
+    // Members who spoke, silent members and content interactions.
+    let mut member_rows = String::new();
+    for c in &members.chats {
+        // Few chats: their titles one by one (a chat the bot no longer knows shows its id).
+        let title = store
+            .chat(&c.bot, c.chat_id)
+            .await?
+            .map(|chat| chat.seen.title)
+            .unwrap_or_default();
+        let _ = write!(
+            member_rows,
+            "<tr><td>{title} <span class=\"muted\">{bot} {chat}</span></td><td class=\"num\">{known}</td>\
+             <td class=\"num\">{spoke}</td><td class=\"num\">{silent}</td><td class=\"num\">{share}</td>\
+             <td class=\"num\">{messages}</td></tr>",
+            title = esc(&title),
+            bot = esc(&c.bot),
+            chat = c.chat_id,
+            known = c.known_members,
+            spoke = c.spoke,
+            silent = c.silent,
+            share = share(c.spoke_share),
+            messages = c.messages,
+        );
+    }
+    let interaction_days: Vec<String> = members
+        .interactions
+        .iter()
+        .map(|d| d.day.to_string())
+        .collect();
+    let interaction = |name: &str, value: fn(&analytics::InteractionDay) -> i64| Series {
+        name: t(lang, name).to_owned(),
+        values: members
+            .interactions
+            .iter()
+            .map(|d| Some(value(d) as f64))
+            .collect(),
+    };
+    let interaction_series = [
+        interaction("an.button_presses", |d| d.button_presses),
+        interaction("an.deep_link_starts", |d| d.deep_link_starts),
+        interaction("an.poll_votes", |d| d.poll_votes),
+    ];
+    let _ = write!(
+            body,
+            "<h2 id=\"members\">{h}</h2><div class=\"card\" data-testid=\"members\">\
+             <p class=\"muted\">{note}</p><div class=\"scroll\"><table data-testid=\"member-chats\"><tr><th>{chat_l}</th><th>{known_l}</th>\
+             <th>{spoke_l}</th><th>{silent_l}</th><th>{share_l}</th><th>{messages_l}</th></tr>{member_rows}</table></div>{csv_chats}\
+             <h3>{interactions_h}</h3><div class=\"grid\" data-testid=\"interactions\">\
+             <div class=\"stat\"><div class=\"n\">{presses}</div><div class=\"l\">{presses_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{starts}</div><div class=\"l\">{starts_l}</div></div>\
+             <div class=\"stat\"><div class=\"n\">{votes}</div><div class=\"l\">{votes_l}</div></div></div>\
+             {lines}{csv_interactions}</div>",
+            h = t(lang, "an.members"),
+            note = t(lang, "an.members_note"),
+            chat_l = t(lang, "an.chat_name"),
+            known_l = t(lang, "an.known_members"),
+            spoke_l = t(lang, "an.spoke"),
+            silent_l = t(lang, "an.silent"),
+            share_l = t(lang, "an.spoke_share"),
+            messages_l = t(lang, "an.messages"),
+            csv_chats = csv_link(lang, filters, "members", "chats"),
+            interactions_h = t(lang, "an.interactions"),
+            presses = members.button_presses,
+            presses_l = t(lang, "an.button_presses"),
+            starts = members.deep_link_starts,
+            starts_l = t(lang, "an.deep_link_starts"),
+            votes = members.poll_votes,
+            votes_l = t(lang, "an.poll_votes"),
+            lines = charts::lines(t(lang, "an.interactions"), &interaction_days, &interaction_series, &count, none),
+            csv_interactions = csv_link(lang, filters, "members", "interactions"),
+        );
+
     // LTV by first source.
     let ltv_rows: String = ltv
             .sources
@@ -916,6 +990,7 @@ pub async fn csv(
             "growth" => analytics_csv::GROWTH,
             "commerce" => analytics_csv::COMMERCE,
             "engagement" => analytics_csv::ENGAGEMENT,
+            "members" => analytics_csv::MEMBERS,
             "ltv" => analytics_csv::LTV,
             "hours" => analytics_csv::HOURS,
             _ => return Err(Fail::NotFound),
@@ -939,6 +1014,7 @@ pub async fn csv(
             }
             "growth" => analytics_csv::growth(&analytics::growth(store, &q, bucket).await?, chart),
             "commerce" => analytics_csv::commerce(&analytics::commerce(store, &q).await?, chart),
+            "members" => analytics_csv::members(&analytics::members(store, &q).await?, chart),
             "ltv" => analytics_csv::ltv(&analytics::ltv(store, &q).await?),
             "hours" => analytics_csv::hours(&analytics::posting_hours(store, &q).await?),
             _ => analytics_csv::engagement(&analytics::engagement(store, &q).await?),

@@ -63,6 +63,11 @@ struct Rest {
     moderation: Moderation,
     #[serde(default)]
     raid: RaidGuard,
+    // Membership-tier gating (groupcart_core::tiers); absent from the JSON when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_tier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    remove_below_tier_after_days: Option<u32>,
 }
 
 /// The form as typed (or as the stored settings fill it).
@@ -114,6 +119,8 @@ impl SettingsForm {
             join_promotion: settings.join_promotion,
             moderation: settings.moderation.clone(),
             raid: settings.raid.clone(),
+            min_tier: settings.min_tier.clone(),
+            remove_below_tier_after_days: settings.remove_below_tier_after_days,
         };
         SettingsForm {
             role: role_value(settings.role).to_owned(),
@@ -231,6 +238,8 @@ impl SettingsForm {
                 settings.join_promotion = rest.join_promotion;
                 settings.moderation = rest.moderation;
                 settings.raid = rest.raid;
+                settings.min_tier = rest.min_tier;
+                settings.remove_below_tier_after_days = rest.remove_below_tier_after_days;
             }
             Err(e) => errors.push(FieldError::new("rules", format!("not valid JSON: {e}"))),
         }
@@ -542,6 +551,8 @@ mod tests {
             join_promotion: Some(PromotionId(4)),
             verify_direct_joins: true,
             verification_timeout_minutes: 7,
+            min_tier: Some("gold".into()),
+            remove_below_tier_after_days: Some(14),
             ..ChatSettings::default()
         };
         let form = SettingsForm::of(&settings);

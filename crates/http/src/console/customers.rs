@@ -94,6 +94,7 @@ pub async fn show(State(state): State<AppState>, me: Me, Path(id): Path<String>)
             })
             .await?;
         let consents = state.store.consent_history(id).await?;
+        let points = super::points::card(&state, &me, id, &Default::default(), "").await?;
         let c = &profile.customer;
         let name = [Some(c.first_name.clone()), c.last_name.clone()]
             .into_iter()
@@ -109,6 +110,27 @@ pub async fn show(State(state): State<AppState>, me: Me, Path(id): Path<String>)
                 .map(|v| money(&v.currency, v.total))
                 .collect::<Vec<_>>()
                 .join(" · ")
+        };
+        // The membership tier: the base tier until first computed.
+        let tier = state.store.customer_tier(id).await?;
+        let (tier_text, tier_spend) = match &tier {
+            Some(tier) => (
+                format!(
+                    "{} ({} {})",
+                    tier.tier,
+                    t(lang, "customers.tier_since"),
+                    when(tier.since)
+                ),
+                tier.spend
+                    .iter()
+                    .map(|v| money(&v.currency, v.total))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            ),
+            None => (
+                state.store.tier_settings().await?.base().to_owned(),
+                "0".to_owned(),
+            ),
         };
         let facts = [
             (
@@ -133,6 +155,8 @@ pub async fn show(State(state): State<AppState>, me: Me, Path(id): Path<String>)
                 t(lang, "customers.stage"),
                 profile.stage.as_str().to_owned(),
             ),
+            (t(lang, "customers.tier"), tier_text),
+            (t(lang, "customers.tier_spend"), tier_spend),
             (
                 t(lang, "customers.orders_paid"),
                 profile.orders_paid.to_string(),
@@ -221,7 +245,7 @@ pub async fn show(State(state): State<AppState>, me: Me, Path(id): Path<String>)
             "<h1>{name}</h1>{erased}<div class=\"card scroll\"><table>{facts}</table></div>\
              <div class=\"card\"><h2>{orders_label}</h2><ul>{orders}</ul></div>\
              <div class=\"card\"><h2>{tickets_label}</h2><ul>{tickets}</ul></div>\
-             <div class=\"card\"><h2>{consent_label}</h2><ul>{consents}</ul></div>",
+             <div class=\"card\"><h2>{consent_label}</h2><ul>{consents}</ul></div>{points}",
             name = esc(&name),
             orders_label = t(lang, "nav.orders"),
             orders = or_none(order_rows),

@@ -30,6 +30,7 @@ mod i18n;
 mod inbox;
 mod orders;
 mod phone;
+mod points;
 mod promotions;
 mod referrals;
 mod segments;
@@ -99,6 +100,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/inbox/{id}/{action}", post(inbox::act))
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::show))
+        .route("/customers/{id}/points", post(points::adjust))
         .route("/segments", get(segments::list))
         .route("/segments/new", get(segments::new).post(segments::create))
         .route("/segments/{id}", get(segments::show).post(segments::update))
@@ -137,6 +139,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/giveaways/{id}/manage", get(giveaways::show))
         .route("/giveaways/{id}/end", post(giveaways::end))
         .route("/catalog", get(catalog::list))
+        .route("/catalog/new", get(catalog::new).post(catalog::create))
+        .route(
+            "/catalog/import",
+            get(catalog::import_form)
+                .post(catalog::import)
+                .layer(DefaultBodyLimit::max(catalog::MAX_IMPORT_BYTES)),
+        )
+        .route(
+            "/catalog/{id}/edit",
+            get(catalog::edit).post(catalog::update),
+        )
         .route("/catalog/{id}", get(catalog::show))
         .route("/catalog/{id}/status", post(catalog::set_status))
         .route(
