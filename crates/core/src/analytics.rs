@@ -74,16 +74,28 @@
 //! (the sum of the amounts with `spent_on` in `from..=to`), the *joined* and *converted*
 //! people of that source's invite links (as in invite-link conversion above, filters
 //! included), *cost per join* = `cost / joined` and *cost per converted* =
-//! `cost / converted`, rounded down (`None` when the divisor is 0). Costs themselves are
-//! not narrowed by the customer filters.
+//! `cost / converted`, rounded down (`None` when the divisor is 0), the *revenue* of the
+//! customers whose first source is that source (their orders paid in the range, in that
+//! currency, less those now refunded or cancelled; customer filters apply) and *ROI* =
+//! `revenue / cost` (`None` without a cost), so a KOL's spend compares with what their
+//! people bought. Costs themselves are not narrowed by the customer filters. A customer's
+//! first source is the first one they brought to the bot: someone who joined through a
+//! KOL's link but first started the bot from another deep link counts in the KOL's
+//! `joined`, not in its revenue.
 //!
 //! # LTV by source
 //! Per first source: the customers first seen in the range (`customers`); per currency, the
 //! *buyers* among them (with an order paid at any time up to now, refunded later or not),
 //! their *revenue* (the totals of those orders, less those now refunded or cancelled), *LTV
 //! per customer* = `revenue / customers` and *LTV per buyer* = `revenue / buyers` (integer
-//! minor units, rounded down; `None` without buyers). LTV by membership tier is not
-//! reported: there are no tiers.
+//! minor units, rounded down; `None` without buyers).
+//!
+//! # LTV by tier
+//! The same figures of the same customers, grouped by their membership tier *now* (the
+//! stored tier of `customer_tiers`, see [`crate::tiers`]; customers without one are under
+//! the base tier's key, the first of the tier settings, `member` by default). Tiers come in
+//! ladder order; a stored key no longer on the ladder (a tier removed since the last
+//! recompute) keeps its own row after them, by key. Only tiers with customers are listed.
 //!
 //! # Best posting hours
 //! Per market (the customer's profile country; customers without one under `unknown`) and
@@ -414,6 +426,9 @@ pub struct GrowthDays {
     pub members: Vec<(NaiveDate, i64, Option<String>, i64, i64)>,
     /// (link source, people who joined through a link of it, of them converted).
     pub invite_links: Vec<(String, i64, i64)>,
+    /// (first source, currency, revenue net of refunds) of the orders paid in the range by
+    /// customers with a first source.
+    pub source_revenue: Vec<(String, String, i64)>,
 }
 
 /// An order paid in the range, as a store answers it.
@@ -502,8 +517,9 @@ pub trait AnalyticsStore: Send + Sync {
 
     async fn analytics_engagement(&self, q: &AnalyticsQuery) -> Result<EngagementDays>;
 
-    /// Per first source: customers first seen in the range; per first source and currency:
-    /// buyers among them and their revenue net of refunds (see the module docs).
+    /// Per first source and per stored tier (`None`: no `customer_tiers` row): customers
+    /// first seen in the range; per group and currency: buyers among them and their revenue
+    /// net of refunds (see the module docs).
     async fn analytics_ltv(&self, q: &AnalyticsQuery) -> Result<LtvCounts>;
 
     /// Activity events of the range per customer country and UTC hour (hours since
@@ -716,7 +732,7 @@ pub struct LinkConversion {
 }
 
 /// What was spent on a link source in one currency, and what it bought.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceCostFigures {
     pub source: String,
     pub currency: String,
@@ -729,6 +745,11 @@ pub struct SourceCostFigures {
     pub cost_per_join: Option<i64>,
     /// `cost / converted`, rounded down.
     pub cost_per_converted: Option<i64>,
+    /// Paid in the range, in this currency, by the customers whose first source this is,
+    /// less refunds; integer minor units.
+    pub revenue: i64,
+    /// `revenue / cost`.
+    pub roi: Option<f64>,
 }
 
 /// The growth report.
@@ -793,8 +814,14 @@ impl Growth {
         }
     }
 
-    /// The report with the figures of `costs` (those of the range) per source and currency.
-    pub fn with_costs(mut self, costs: &[SourceCost]) -> Growth {
+    /// The report with the figures of `costs` (those of the range) per source and currency,
+    /// and the revenue of each source's customers: (first source, currency, revenue) rows
+    /// as in [`GrowthDays::source_revenue`].
+    pub fn with_costs(mut self, costs: &[SourceCost], revenue: &[(String, String, i64)]) -> Growth {
+        let mut earned: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+        for (source, currency, amount) in revenue {
+            *earned.entry((source, currency)).or_default() += amount;
+        }
         let mut spent: BTreeMap<(&str, &str), i64> = BTreeMap::new();
         for c in costs {
             let sum = spent.entry((&c.source, &c.currency)).or_default();
@@ -813,6 +840,7 @@ impl Growth {
                 let (joined, converted) = links
                     .get(source)
                     .map_or((0, 0), |l| (l.joined, l.converted));
+                let revenue = earned.get(&(source, currency)).copied().unwrap_or(0);
                 SourceCostFigures {
                     source: source.to_owned(),
                     currency: currency.to_owned(),
@@ -821,6 +849,8 @@ impl Growth {
                     converted,
                     cost_per_join: per(cost, joined),
                     cost_per_converted: per(cost, converted),
+                    revenue,
+                    roi: ratio(revenue, cost),
                 }
             })
             .collect();
@@ -1147,7 +1177,8 @@ pub async fn growth(
 ) -> Result<Growth> {
     q.validate()?;
     let costs = store.source_costs(q.from, q.to).await?;
-    Ok(Growth::of_days(&store.analytics_growth(q).await?, bucket).with_costs(&costs))
+    let days = store.analytics_growth(q).await?;
+    Ok(Growth::of_days(&days, bucket).with_costs(&costs, &days.source_revenue))
 }
 
 /// Commerce figures of `q`.
@@ -1341,7 +1372,10 @@ pub async fn source_costs(
     store.source_costs(q.from, q.to).await
 }
 
-// --- LTV by source ---
+// --- LTV by source and tier ---
+
+/// A paid row of [`LtvCounts`]: (group, currency, buyers, revenue net of refunds).
+pub type LtvPaidRow = (Option<String>, String, i64, i64);
 
 /// LTV counts as a store answers them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1349,7 +1383,12 @@ pub struct LtvCounts {
     /// (first source, customers first seen in the range).
     pub customers: Vec<(Option<String>, i64)>,
     /// (first source, currency, buyers, revenue net of refunds).
-    pub paid: Vec<(Option<String>, String, i64, i64)>,
+    pub paid: Vec<LtvPaidRow>,
+    /// (stored tier, `None` without a `customer_tiers` row; customers first seen in the
+    /// range).
+    pub tier_customers: Vec<(Option<String>, i64)>,
+    /// (stored tier or `None`, currency, buyers, revenue net of refunds).
+    pub tier_paid: Vec<LtvPaidRow>,
 }
 
 /// LTV of a source's customers in one currency.
@@ -1374,52 +1413,126 @@ pub struct SourceLtv {
     pub currencies: Vec<CurrencyLtv>,
 }
 
-/// The LTV report: one row per first source (no source first), by source.
+/// The customers first seen in the range with one tier now, and their LTV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierLtv {
+    /// The tier's key (customers without a stored tier: the base tier's).
+    pub tier: String,
+    pub customers: i64,
+    /// By currency code.
+    pub currencies: Vec<CurrencyLtv>,
+}
+
+/// The LTV report: one row per first source (no source first), by source; one row per
+/// current tier, in ladder order (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ltv {
     pub sources: Vec<SourceLtv>,
+    pub tiers: Vec<TierLtv>,
+}
+
+/// Customers and per-currency LTV of each group, by group.
+fn ltv_groups<K: Ord + Clone>(
+    customers: &[(K, i64)],
+    paid: &[(K, String, i64, i64)],
+) -> BTreeMap<K, (i64, Vec<CurrencyLtv>)> {
+    // Group → (customers, currency → (buyers, revenue)).
+    type Sums = BTreeMap<String, (i64, i64)>;
+    let mut groups: BTreeMap<K, (i64, Sums)> = BTreeMap::new();
+    for (key, n) in customers {
+        groups.entry(key.clone()).or_default().0 += n;
+    }
+    for (key, currency, buyers, revenue) in paid {
+        // A group without customers cannot have buyers; the stores answer both from the
+        // same customers.
+        let Some(group) = groups.get_mut(key) else {
+            continue;
+        };
+        // Rows of one group and currency add up: the tiers fold customers without a
+        // stored tier into the base tier's key, and such customers are distinct.
+        let sum = group.1.entry(currency.clone()).or_default();
+        sum.0 += buyers;
+        sum.1 += revenue;
+    }
+    groups
+        .into_iter()
+        .map(|(key, (customers, currencies))| {
+            let currencies = currencies
+                .into_iter()
+                .map(|(currency, (buyers, revenue))| CurrencyLtv {
+                    currency,
+                    buyers,
+                    revenue,
+                    per_customer: if customers > 0 {
+                        revenue.div_euclid(customers)
+                    } else {
+                        0
+                    },
+                    per_buyer: (buyers > 0).then(|| revenue.div_euclid(buyers)),
+                })
+                .collect();
+            (key, (customers, currencies))
+        })
+        .collect()
 }
 
 impl Ltv {
-    /// The report of a store's counts.
-    pub fn of_counts(counts: &LtvCounts) -> Ltv {
-        let mut sources: BTreeMap<Option<String>, SourceLtv> = BTreeMap::new();
-        for (source, customers) in &counts.customers {
-            let row = sources.entry(source.clone()).or_insert_with(|| SourceLtv {
-                source: source.clone(),
-                customers: 0,
-                currencies: Vec::new(),
-            });
-            row.customers += customers;
-        }
-        let mut paid = counts.paid.clone();
-        paid.sort();
-        for (source, currency, buyers, revenue) in paid {
-            let Some(row) = sources.get_mut(&source) else {
-                continue;
-            };
-            row.currencies.push(CurrencyLtv {
-                currency,
-                buyers,
-                revenue,
-                per_customer: if row.customers > 0 {
-                    revenue.div_euclid(row.customers)
-                } else {
-                    0
-                },
-                per_buyer: (buyers > 0).then(|| revenue.div_euclid(buyers)),
-            });
-        }
+    /// The report of a store's counts; `tiers` names the base tier (for customers without
+    /// a stored one) and orders the tier rows.
+    pub fn of_counts(counts: &LtvCounts, tiers: &crate::tiers::TierSettings) -> Ltv {
+        let sources = ltv_groups(&counts.customers, &counts.paid)
+            .into_iter()
+            .map(|(source, (customers, currencies))| SourceLtv {
+                source,
+                customers,
+                currencies,
+            })
+            .collect();
+        let base = tiers.base();
+        let key = |tier: &Option<String>| tier.clone().unwrap_or_else(|| base.to_owned());
+        let tier_customers: Vec<(String, i64)> = counts
+            .tier_customers
+            .iter()
+            .map(|(tier, n)| (key(tier), *n))
+            .collect();
+        let tier_paid: Vec<(String, String, i64, i64)> = counts
+            .tier_paid
+            .iter()
+            .map(|(tier, currency, buyers, revenue)| {
+                (key(tier), currency.clone(), *buyers, *revenue)
+            })
+            .collect();
+        let mut tier_rows: Vec<TierLtv> = ltv_groups(&tier_customers, &tier_paid)
+            .into_iter()
+            .map(|(tier, (customers, currencies))| TierLtv {
+                tier,
+                customers,
+                currencies,
+            })
+            .collect();
+        // Ladder order; keys no longer on the ladder after it (the sort is stable, so those
+        // stay by key).
+        let place = |tier: &str| {
+            tiers
+                .tiers
+                .iter()
+                .position(|t| t.key == tier)
+                .unwrap_or(usize::MAX)
+        };
+        tier_rows.sort_by_key(|row| place(&row.tier));
         Ltv {
-            sources: sources.into_values().collect(),
+            sources,
+            tiers: tier_rows,
         }
     }
 }
 
-/// LTV by first source of the customers first seen in `q`'s range.
-pub async fn ltv(store: &dyn AnalyticsStore, q: &AnalyticsQuery) -> Result<Ltv> {
+/// LTV by first source and by current tier of the customers first seen in `q`'s range.
+pub async fn ltv(store: &dyn Store, q: &AnalyticsQuery) -> Result<Ltv> {
     q.validate()?;
-    Ok(Ltv::of_counts(&store.analytics_ltv(q).await?))
+    let counts = store.analytics_ltv(q).await?;
+    let tiers = store.tier_settings().await?;
+    Ok(Ltv::of_counts(&counts, &tiers))
 }
 
 // --- best posting hours ---
@@ -1568,19 +1681,27 @@ mod tests {
             note: String::new(),
             created_at: Utc::now(),
         };
-        let g = Growth::of_days(&days, Bucket::Day).with_costs(&[
-            cost("ad", "USD", 600),
-            cost("ad", "USD", 400),
-            cost("kol", "EUR", 5),
-        ]);
+        let g = Growth::of_days(&days, Bucket::Day).with_costs(
+            &[
+                cost("ad", "USD", 600),
+                cost("ad", "USD", 400),
+                cost("kol", "EUR", 5),
+            ],
+            &[
+                ("ad".into(), "USD".into(), 2500),
+                ("ad".into(), "EUR".into(), 9),
+            ],
+        );
         assert_eq!(g.costs.len(), 2);
         assert_eq!(
             (g.costs[0].cost, g.costs[0].cost_per_join),
             (1000, Some(333))
         );
         assert_eq!(g.costs[0].cost_per_converted, None);
+        assert_eq!((g.costs[0].revenue, g.costs[0].roi), (2500, Some(2.5)));
         assert_eq!((g.costs[1].source.as_str(), g.costs[1].joined), ("kol", 0));
         assert_eq!(g.costs[1].cost_per_join, None);
+        assert_eq!((g.costs[1].revenue, g.costs[1].roi), (0, Some(0.0)));
     }
 
     #[test]
@@ -1636,14 +1757,56 @@ mod tests {
 
     #[test]
     fn ltv_divides_revenue_by_customers_and_buyers() {
-        let ltv = Ltv::of_counts(&LtvCounts {
-            customers: vec![(None, 4), (Some("ad".into()), 3)],
-            paid: vec![(Some("ad".into()), "USD".into(), 2, 1001)],
-        });
+        let ltv = Ltv::of_counts(
+            &LtvCounts {
+                customers: vec![(None, 4), (Some("ad".into()), 3)],
+                paid: vec![(Some("ad".into()), "USD".into(), 2, 1001)],
+                ..LtvCounts::default()
+            },
+            &crate::tiers::TierSettings::default(),
+        );
         assert_eq!(ltv.sources[0].source, None);
         assert!(ltv.sources[0].currencies.is_empty());
         let usd = &ltv.sources[1].currencies[0];
         assert_eq!((usd.per_customer, usd.per_buyer), (333, Some(500)));
+    }
+
+    #[test]
+    fn ltv_tiers_fold_the_unstored_into_the_base_and_follow_the_ladder() {
+        let tier = |t: &str| Some(t.to_owned());
+        let ltv = Ltv::of_counts(
+            &LtvCounts {
+                tier_customers: vec![
+                    (tier("retired"), 1),
+                    (tier("gold"), 2),
+                    (None, 5),
+                    (tier("member"), 1),
+                ],
+                tier_paid: vec![
+                    (None, "USD".into(), 1, 700),
+                    (tier("member"), "USD".into(), 1, 200),
+                    (tier("gold"), "EUR".into(), 2, 5001),
+                ],
+                ..LtvCounts::default()
+            },
+            &crate::tiers::TierSettings::default(),
+        );
+        let keys: Vec<&str> = ltv.tiers.iter().map(|t| t.tier.as_str()).collect();
+        assert_eq!(keys, ["member", "gold", "retired"]);
+        let member = &ltv.tiers[0];
+        assert_eq!(member.customers, 6);
+        assert_eq!(
+            member.currencies,
+            [CurrencyLtv {
+                currency: "USD".into(),
+                buyers: 2,
+                revenue: 900,
+                per_customer: 150,
+                per_buyer: Some(450),
+            }]
+        );
+        assert_eq!(ltv.tiers[1].currencies[0].per_buyer, Some(2500));
+        assert!(ltv.sources.is_empty());
     }
 
     #[test]

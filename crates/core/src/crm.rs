@@ -10,7 +10,7 @@
 //! them. Every stage change is a `lifecycle_changed` event, written with the change.
 
 use crate::customer::{Customer, CustomerId};
-use crate::event::NewEvent;
+use crate::event::{Event, NewEvent};
 use crate::job::NewJob;
 use crate::store::{Store, Tx};
 use crate::{Error, FieldError, Result};
@@ -382,6 +382,10 @@ pub struct ProfileChange {
     pub notes: Option<String>,
 }
 
+/// Event kinds a customer's profile timeline leaves out: every bot reply is a
+/// `message_sent`, and they would bury what the customer and staff did.
+pub const TIMELINE_HIDDEN_KINDS: &[&str] = &[crate::event::kind::MESSAGE_SENT];
+
 /// CRM reads outside any transaction.
 #[async_trait]
 pub trait CrmStore: Send + Sync {
@@ -405,6 +409,16 @@ pub trait CrmStore: Send + Sync {
 
     /// Customers per stage, every stage listed (zero if none).
     async fn stage_counts(&self) -> Result<Vec<(Stage, i64)>>;
+
+    /// The customer's events newest first (by time, then id), at most `limit`, leaving out
+    /// [`TIMELINE_HIDDEN_KINDS`]. With `before`, only those after that event of theirs in
+    /// this order (the next page); an event id that is not theirs gives nothing.
+    async fn customer_timeline(
+        &self,
+        customer: CustomerId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Event>>;
 }
 
 /// CRM writes inside a [`crate::store::Tx`].

@@ -6,9 +6,12 @@
 //! customers; bad parameters answer 422.
 //!
 //! With the same journey: a cost entered for `ad-fb` gives the cost per join and per
-//! converted person of the growth report; a saved segment filters the funnel like the
-//! filter it stands for; LTV by first source and the best posting hours come out as the
-//! journey says; costs are listed and deleted, and bad ones answer 422 with every field.
+//! converted person of the growth report, and a cost for the scarf's deep link (Ann's and
+//! Bob's first source) the revenue of its customers and the ROI; a saved segment filters
+//! the funnel like the filter it stands for; LTV by first source and by tier (a two-tier
+//! ladder whose base is `basic`: Ann's payment makes her `silver`) and the best posting
+//! hours come out as the journey says; costs are listed and deleted, and bad ones answer
+//! 422 with every field.
 //!
 //! Members and interactions: three people join, two speak (one on two days), one presses a
 //! button, one starts from a deep link and one votes in a calendar poll; the members report
@@ -216,7 +219,24 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
     let days = engagement["days"].as_array().unwrap();
     let today = days[days.len() - 1]["day"].as_str().unwrap().to_owned();
 
-    // Costs: 10.01 USD on the ad; two people joined through its link, one of them paid.
+    // What Ann paid for her scarf.
+    let (_, commerce) = shop.api_get("/analytics/commerce").await;
+    let gmv = commerce["currencies"][0]["gmv"].as_i64().unwrap();
+    let currency = commerce["currencies"][0]["currency"].clone();
+    assert!(gmv > 0, "{commerce}");
+
+    // Costs: 10.01 USD on the ad; two people joined through its link, one of them paid, but
+    // her first source is the scarf's deep link, so the ad's revenue is 0. 5.00 on the deep
+    // link: nobody joined through a link of it, and Ann's order is its revenue.
+    let (status, scarf_cost) = shop
+        .api(
+            "/source-costs",
+            json!({"source": "p-silk-scarf", "currency": currency, "amount": 500,
+                   "spent_on": today}),
+        )
+        .await;
+    assert_eq!(status, 201, "{scarf_cost}");
+    let scarf_cost = scarf_cost["id"].as_i64().unwrap();
     let (status, cost) = shop
         .api(
             "/source-costs",
@@ -229,13 +249,18 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
     let id = cost["id"].as_i64().unwrap();
     let (status, listed) = shop.api_get("/source-costs").await;
     assert_eq!(status, 200, "{listed}");
-    assert_eq!(listed["costs"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["costs"].as_array().unwrap().len(), 2, "{listed}");
     let (status, growth) = shop.api_get("/analytics/growth").await;
     assert_eq!(status, 200, "{growth}");
+    let scarf_roi = gmv as f64 / 500.0;
     assert_eq!(
         growth["costs"],
         json!([{"source": "ad-fb", "currency": "USD", "cost": 1001, "joined": 2,
-                "converted": 1, "cost_per_join": 500, "cost_per_converted": 1001}]),
+                "converted": 1, "cost_per_join": 500, "cost_per_converted": 1001,
+                "revenue": 0, "roi": 0.0},
+               {"source": "p-silk-scarf", "currency": currency, "cost": 500, "joined": 0,
+                "converted": 0, "cost_per_join": null, "cost_per_converted": null,
+                "revenue": gmv, "roi": scarf_roi}]),
         "{growth}"
     );
     let csv = shop
@@ -253,8 +278,12 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
         .unwrap();
     assert_eq!(
         csv,
-        "source,currency,cost,joined,converted,cost_per_join,cost_per_converted\r\n\
-         ad-fb,USD,1001,2,1,500,1001\r\n"
+        format!(
+            "source,currency,cost,joined,converted,cost_per_join,cost_per_converted,revenue,roi\r\n\
+             ad-fb,USD,1001,2,1,500,1001,0,0\r\n\
+             p-silk-scarf,{},500,0,0,,,{gmv},{scarf_roi}\r\n",
+            currency.as_str().unwrap()
+        )
     );
     // Bad costs: every field named.
     let (status, body) = shop
@@ -297,6 +326,14 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
         )
         .await;
     assert_eq!(status, 404);
+    let (status, _) = shop
+        .api_send(
+            reqwest::Method::DELETE,
+            &format!("/source-costs/{scarf_cost}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(status, 204);
     let (_, growth) = shop.api_get("/analytics/growth").await;
     assert_eq!(growth["costs"], json!([]), "{growth}");
 
@@ -323,21 +360,58 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
     let (status, _) = shop.api_get("/analytics/funnel?segment=vip").await;
     assert_eq!(status, 422);
 
-    // LTV: Ann and Bob came by the scarf's deep link and Ann paid; Cy came by none.
-    let (_, commerce) = shop.api_get("/analytics/commerce").await;
-    let gmv = commerce["currencies"][0]["gmv"].as_i64().unwrap();
-    let currency = commerce["currencies"][0]["currency"].clone();
+    // LTV: Ann and Bob came by the scarf's deep link and Ann paid; Cy came by none. By
+    // tier: a ladder of `basic` and `silver` (from 0.01 of Ann's currency); after the
+    // recompute Ann is silver, Bob and Cy (no stored tier) are under the base, `basic`.
+    let (status, saved) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/tier-settings",
+            json!({"tiers": [{"key": "basic"},
+                             {"key": "silver", "min_spend": {currency.as_str().unwrap(): 1}}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, body) = shop.api("/crm/recompute", json!({})).await;
+    assert_eq!(status, 200, "{body}");
     let (status, ltv) = shop.api_get("/analytics/ltv").await;
     assert_eq!(status, 200, "{ltv}");
+    let ann_ltv = json!([{"currency": currency, "buyers": 1, "revenue": gmv,
+                          "per_customer": gmv / 2, "per_buyer": gmv}]);
     assert_eq!(
         ltv,
         json!({"sources": [
             {"source": null, "customers": 1, "currencies": []},
-            {"source": "p-silk-scarf", "customers": 2, "currencies": [
-                {"currency": currency, "buyers": 1, "revenue": gmv, "per_customer": gmv / 2,
+            {"source": "p-silk-scarf", "customers": 2, "currencies": ann_ltv}
+        ], "tiers": [
+            {"tier": "basic", "customers": 2, "currencies": []},
+            {"tier": "silver", "customers": 1, "currencies": [
+                {"currency": currency, "buyers": 1, "revenue": gmv, "per_customer": gmv,
                  "per_buyer": gmv}]}
         ]}),
         "{ltv}"
+    );
+    let csv = shop
+        .http
+        .get(format!(
+            "http://{}/api/analytics/ltv?format=csv&chart=tiers",
+            shop.app.addr
+        ))
+        .bearer_auth(API_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv,
+        format!(
+            "tier,customers,currency,buyers,revenue,ltv_per_customer,ltv_per_buyer\r\n\
+             basic,2,,0,0,0,\r\n\
+             silver,1,{},1,{gmv},{gmv},{gmv}\r\n",
+            currency.as_str().unwrap()
+        )
     );
 
     // Posting hours: Ann's checkout made her a customer in the US (New York's clock); the

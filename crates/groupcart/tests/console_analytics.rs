@@ -8,6 +8,10 @@
 //! promotions; bad amounts come back 422 with what was typed) and shows its cost per join;
 //! a saved segment is a filter; LTV by source and the best posting hours have their tables
 //! and CSVs.
+//!
+//! The service section shows, per support group and per agent, the figures of the admin
+//! API's `/support/report` for the page's days, and its CSVs hold the same rows; an agent
+//! is kept out of them.
 
 #[macro_use]
 mod shop_harness;
@@ -22,6 +26,7 @@ on_both_databases!(
     the_page_shows_the_journey_and_its_csv,
     bad_filters_and_roles,
     costs_segments_ltv_and_hours,
+    the_service_tables_are_the_support_report,
 );
 
 /// The figure of a funnel step in the page's table (the row whose first cell is `label`).
@@ -225,8 +230,12 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
     let csv = owner.get("/analytics/csv/growth?chart=costs").await;
     assert_eq!(
         csv.body,
-        "source,currency,cost,joined,converted,cost_per_join,cost_per_converted\r\n\
-         kol-anna,USD,1250,0,0,,\r\n"
+        "source,currency,cost,joined,converted,cost_per_join,cost_per_converted,revenue,roi\r\n\
+         kol-anna,USD,1250,0,0,,,0,0\r\n"
+    );
+    assert!(
+        table.contains("<td class=\"num\">0.00 USD</td><td class=\"num\">0.0×</td></tr>"),
+        "revenue and ROI of kol-anna: {table}"
     );
 
     // Bad input: every problem named, what was typed kept, nothing stored.
@@ -298,6 +307,24 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
         .find(|l| l.starts_with("p-silk-scarf,1,"))
         .unwrap_or_else(|| panic!("no LTV row: {}", ltv.body));
     assert!(row.contains(",1,"), "{row}");
+    // By tier: Lina, the one customer, in whatever tier her payment gave her.
+    assert!(page.body.contains("data-testid=\"ltv-tiers\""));
+    let tiers = owner.get("/analytics/csv/ltv?chart=tiers").await;
+    assert_eq!(tiers.status, 200);
+    let lines: Vec<&str> = tiers.body.lines().collect();
+    assert_eq!(
+        lines[0],
+        "tier,customers,currency,buyers,revenue,ltv_per_customer,ltv_per_buyer"
+    );
+    assert_eq!(lines.len(), 2, "{}", tiers.body);
+    assert!(
+        ["member,1,", "silver,1,", "gold,1,"]
+            .iter()
+            .any(|p| lines[1].starts_with(p))
+            && lines[1].split(',').nth(3) == Some("1"),
+        "{}",
+        tiers.body
+    );
     let hours = owner.get("/analytics/csv/hours").await;
     assert_eq!(hours.status, 200);
     assert_eq!(hours.body.lines().count(), 1 + 24, "{}", hours.body);
@@ -327,5 +354,237 @@ async fn costs_segments_ltv_and_hours(database_url: String) {
         )
         .await;
     assert_eq!(denied.status, 403);
+    shop.stop().await;
+}
+
+/// The `data-value`s of the row with `testid`, the report's raw figures in column order.
+fn service_values(page: &Page, testid: &str) -> Vec<String> {
+    let marker = format!("data-testid=\"{testid}\"");
+    let start = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no row {testid}: {}", page.body));
+    let row = &page.body[start..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    row.split("data-value=\"")
+        .skip(1)
+        .map(|piece| piece.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+/// A report figure as the page and the CSV write it (empty when there is none).
+fn figure(row: &serde_json::Value, field: &str) -> String {
+    row[field]
+        .as_i64()
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
+async fn the_service_tables_are_the_support_report(database_url: String) {
+    use groupcart_core::support::{NewTicket, Priority, TicketStatus};
+    let shop = start(database_url).await;
+    let ana = customer(9721, "Ana");
+    welcome(&shop, &ana).await;
+    let ana = groupcart_core::customer::CustomerId(customer_id(&shop, &ana).await);
+    // Tickets in two groups, two agents and one nobody took, written as the support flow
+    // leaves them; one opened before the page's range.
+    let now = chrono::Utc::now();
+    let minutes = chrono::Duration::minutes;
+    let store = shop.app.store.clone();
+    let mut tx = store.begin().await.unwrap();
+    let tickets = [
+        // group, opened minutes ago, agent, first response after, resolved after,
+        // breached, csat, nps; the one nobody took is still open.
+        (
+            "sales",
+            180,
+            Some((501, "Mei")),
+            Some(4),
+            Some(60),
+            false,
+            Some(5),
+            Some(10),
+        ),
+        (
+            "sales",
+            120,
+            Some((501, "Mei")),
+            Some(30),
+            None,
+            true,
+            None,
+            Some(3),
+        ),
+        (
+            "returns",
+            90,
+            Some((502, "Raj")),
+            Some(10),
+            Some(45),
+            false,
+            Some(3),
+            None,
+        ),
+        (
+            "sales",
+            15 * 24 * 60,
+            Some((502, "Raj")),
+            Some(1),
+            Some(2),
+            false,
+            Some(1),
+            Some(0),
+        ),
+        ("returns", 60, None, None, None, true, None, None),
+    ];
+    for (group, ago, agent, response, resolution, breached, csat, nps) in tickets {
+        let opened_at = now - minutes(ago);
+        let mut ticket = tx
+            .insert_ticket(&NewTicket {
+                customer_id: ana,
+                bot: "main".into(),
+                priority: Priority::Normal,
+                group: group.into(),
+                staff_chat: -1_003_000_000_009,
+                topic: "orders".into(),
+                language: "en".into(),
+                opened_at,
+                first_response_due: opened_at + minutes(15),
+                resolution_due: opened_at + minutes(240),
+            })
+            .await
+            .unwrap();
+        ticket.assignee_id = agent.map(|(id, _)| id);
+        ticket.assignee_name = agent.map(|(_, name)| name.to_owned());
+        ticket.first_response_at = response.map(|m| opened_at + minutes(m));
+        ticket.resolved_at = resolution.map(|m| opened_at + minutes(m));
+        ticket.first_response_breached_at = breached.then(|| opened_at + minutes(15));
+        ticket.csat = csat;
+        ticket.nps = nps;
+        // A customer has one active ticket at a time: all but the last are closed.
+        if agent.is_some() {
+            ticket.status = TicketStatus::Closed;
+            ticket.closed_at = Some(opened_at + minutes(100));
+        }
+        tx.update_ticket(&ticket).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let first_day = (now - chrono::Duration::days(6)).date_naive();
+    let last_day = now.date_naive();
+    let (status, report) = shop
+        .api_get(&format!(
+            "/support/report?from={first_day}T00:00:00Z&to={}T00:00:00Z",
+            last_day + chrono::Duration::days(1)
+        ))
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["total"]["tickets"], 4,
+        "the old one is out: {report}"
+    );
+
+    let (mut owner, _) = {
+        let (user, password) = demo(&shop);
+        (Browser::logged_in(&shop, &user, &password).await, user)
+    };
+    let range = format!("from={first_day}&to={last_day}");
+    let page = owner.get(&format!("/analytics?{range}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("data-testid=\"service\""),
+        "{}",
+        page.body
+    );
+    let columns = [
+        "tickets",
+        "first_response_seconds_avg",
+        "first_response_seconds_median",
+        "resolved",
+        "resolution_seconds_avg",
+        "breached",
+        "breach_rate_per_mille",
+        "csat_avg_x100",
+        "nps",
+    ];
+    let expected = |row: &serde_json::Value| -> Vec<String> {
+        columns.iter().map(|field| figure(row, field)).collect()
+    };
+    assert_eq!(
+        service_values(&page, "service-total"),
+        expected(&report["total"])
+    );
+    for (kind, rows, count) in [("group", "groups", 2), ("agent", "agents", 3)] {
+        let rows = report[rows].as_array().unwrap();
+        assert_eq!(rows.len(), count, "{report}");
+        for row in rows {
+            let key = row["key"].as_str().unwrap();
+            assert_eq!(
+                service_values(&page, &format!("service-{kind}-{key}")),
+                expected(row),
+                "{kind} {key}"
+            );
+        }
+    }
+    // Names and the figures as staff read them.
+    assert!(page.body.contains("Mei (501)"), "{}", page.body);
+    assert!(page.body.contains(">Unassigned<"), "{}", page.body);
+    assert!(
+        page.body.contains(&format!(
+            "href=\"/analytics/csv/service?chart=agents&amp;{}\"",
+            range.replace('&', "&amp;")
+        )),
+        "{}",
+        page.body
+    );
+
+    // The CSVs hold the same rows, with the report's raw figures.
+    for chart in ["groups", "agents"] {
+        let csv = owner
+            .get(&format!("/analytics/csv/service?chart={chart}&{range}"))
+            .await;
+        assert_eq!(csv.status, 200, "{}", csv.body);
+        let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
+        let rows = report[chart].as_array().unwrap();
+        assert_eq!(lines.len(), 1 + rows.len(), "{}", csv.body);
+        for (line, row) in lines[1..].iter().zip(rows) {
+            let expected: Vec<String> = [
+                row["key"].as_str().unwrap().to_owned(),
+                row["name"].as_str().unwrap_or("").to_owned(),
+            ]
+            .into_iter()
+            .chain(
+                [
+                    "tickets",
+                    "responded",
+                    "first_response_seconds_avg",
+                    "first_response_seconds_median",
+                    "resolved",
+                    "resolution_seconds_avg",
+                    "breached",
+                    "breach_rate_per_mille",
+                    "csat_responses",
+                    "csat_avg_x100",
+                    "nps_responses",
+                    "nps",
+                ]
+                .iter()
+                .map(|field| figure(row, field)),
+            )
+            .collect();
+            assert_eq!(line.split(',').collect::<Vec<_>>(), expected, "{chart}");
+        }
+    }
+    assert_eq!(
+        owner
+            .get("/analytics/csv/service?chart=nobody")
+            .await
+            .status,
+        404
+    );
+
+    add_user(&shop, "agent", Role::Agent, "agent-password-1").await;
+    let mut agent = Browser::logged_in(&shop, "agent", "agent-password-1").await;
+    assert_eq!(agent.get("/analytics/csv/service").await.status, 403);
     shop.stop().await;
 }

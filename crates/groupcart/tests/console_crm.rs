@@ -9,6 +9,10 @@
 //! is a clear 422 page, below zero a 409), and the product's status changed; an analyst and
 //! an agent are kept out of what their role does not allow; POSTs without the session's CSRF
 //! token change nothing; every change is in the audit log as `console:<username>`.
+//!
+//! A customer's page shows their timeline newest first: starting the bot, viewing the
+//! scarf, adding it to the cart, checking out and paying, with the product and the order,
+//! and no bot replies; `?before=` pages back.
 
 #[macro_use]
 mod shop_harness;
@@ -25,6 +29,7 @@ on_both_databases!(
     a_broadcast_to_a_segment_reaches_its_customers,
     stock_and_status_from_the_catalog,
     roles_and_csrf_keep_changes_out,
+    the_customer_page_shows_the_timeline,
 );
 
 async fn owner(shop: &Shop) -> (Browser, String) {
@@ -754,4 +759,94 @@ async fn roles_and_csrf_keep_changes_out(database_url: String) {
     assert_eq!(product.status, ProductStatus::Active);
     assert_eq!(product.variants[0].stock, variant.stock);
     shop.stop().await;
+}
+
+/// The HTML of the customer page's timeline card.
+fn timeline_card(page: &Page) -> String {
+    let start = page
+        .body
+        .find("data-testid=\"timeline\"")
+        .unwrap_or_else(|| panic!("no timeline: {}", page.body));
+    let card = &page.body[start..];
+    card[..card.find("</ul>").expect("the list ends")].to_owned()
+}
+
+async fn the_customer_page_shows_the_timeline(database_url: String) {
+    let shop = start(database_url).await;
+    let lina = customer(9611, "Lina");
+    welcome(&shop, &lina).await;
+    buy_scarves(&shop, &lina, 1).await;
+    let id = customer_id(&shop, &lina).await;
+    let store = shop.app.store.clone();
+    let events = store
+        .customer_timeline(groupcart_core::customer::CustomerId(id), None, 100)
+        .await
+        .unwrap();
+    let paid = events
+        .iter()
+        .find(|e| e.event.kind == "order_paid")
+        .expect("the payment is an event");
+    let order = paid.event.data["order"].as_i64().unwrap();
+    let scarf = store
+        .product_by_handle("silk-scarf")
+        .await
+        .unwrap()
+        .unwrap();
+    let title = scarf.text("en").unwrap().title.clone();
+
+    let (mut browser, _) = owner(&shop).await;
+    let page = browser.get(&format!("/customers/{id}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let card = timeline_card(&page);
+    assert!(card.contains("<h2>Timeline</h2>"), "{card}");
+    let position = |label: &str| {
+        card.find(&format!("<strong>{label}</strong>"))
+            .unwrap_or_else(|| panic!("no {label}: {card}"))
+    };
+    // Newest first: paying, checking out, adding to the cart, viewing, starting.
+    let paid_at = position("Paid an order");
+    let checkout_at = position("Started checkout");
+    let cart_at = position("Added to cart");
+    let viewed_at = position("Viewed a product");
+    let started_at = card
+        .rfind("<strong>Started the bot</strong>")
+        .expect("the start");
+    assert!(
+        paid_at < checkout_at
+            && checkout_at < cart_at
+            && cart_at < viewed_at
+            && viewed_at < started_at,
+        "{card}"
+    );
+    // The important data: the order (linked, with its amount), the product, the source.
+    let paid_line = &card[paid_at..card[paid_at..].find("</li>").unwrap() + paid_at];
+    assert!(
+        paid_line.contains(&format!("<a href=\"/orders/{order}\">#{order}</a>")),
+        "{paid_line}"
+    );
+    assert!(paid_line.contains(" USD"), "{paid_line}");
+    let viewed_line = &card[viewed_at..card[viewed_at..].find("</li>").unwrap() + viewed_at];
+    assert!(viewed_line.contains(&title), "{viewed_line}");
+    let cart_line = &card[cart_at..card[cart_at..].find("</li>").unwrap() + cart_at];
+    assert!(
+        cart_line.contains(&title) && cart_line.contains("× 1"),
+        "{cart_line}"
+    );
+    // Bot replies are left out.
+    assert!(!card.contains("message_sent"), "{card}");
+    assert!(!card.contains("timeline-older"), "one page: {card}");
+
+    // The page before the payment starts after it, and still reaches the start.
+    let page = browser
+        .get(&format!("/customers/{id}?before={}", paid.id))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let older = timeline_card(&page);
+    assert!(!older.contains("Paid an order"), "{older}");
+    assert!(
+        older.contains("<strong>Started the bot</strong>"),
+        "{older}"
+    );
+    let bad = browser.get(&format!("/customers/{id}?before=soon")).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
 }

@@ -3,9 +3,11 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use groupcart_core::analytics::CurrencyLtv;
 use groupcart_core::analytics::{
     Commerce, Engagement, Funnel, Growth, Ltv, Members, PostingHours, Retention,
 };
+use groupcart_core::support::ServiceReport;
 
 /// The tables of each report, the first being its default.
 pub(crate) const FUNNEL: &[&str] = &["steps"];
@@ -14,8 +16,10 @@ pub(crate) const GROWTH: &[&str] = &["new_customers", "members", "invite_links",
 pub(crate) const COMMERCE: &[&str] = &["currencies", "coupons"];
 pub(crate) const ENGAGEMENT: &[&str] = &["days"];
 pub(crate) const MEMBERS: &[&str] = &["chats", "interactions"];
-pub(crate) const LTV: &[&str] = &["sources"];
+pub(crate) const LTV: &[&str] = &["sources", "tiers"];
 pub(crate) const HOURS: &[&str] = &["markets"];
+/// The service report (`groupcart_core::support::report`): per group, per agent.
+pub(crate) const SERVICE: &[&str] = &["groups", "agents"];
 
 /// A CSV table: a header row, then rows; cells are quoted when needed, and a cell that a
 /// spreadsheet would read as a formula is prefixed with `'`.
@@ -181,6 +185,8 @@ pub(crate) fn growth(report: &Growth, chart: &str) -> Csv {
                     "converted",
                     "cost_per_join",
                     "cost_per_converted",
+                    "revenue",
+                    "roi",
                 ],
             );
             for c in &report.costs {
@@ -192,6 +198,8 @@ pub(crate) fn growth(report: &Growth, chart: &str) -> Csv {
                     c.converted.to_string(),
                     opt(c.cost_per_join),
                     opt(c.cost_per_converted),
+                    c.revenue.to_string(),
+                    opt(c.roi),
                 ]);
             }
             csv
@@ -331,13 +339,28 @@ pub(crate) fn members(report: &Members, chart: &str) -> Csv {
     csv
 }
 
-/// One row per first source and currency (a source without buyers has one row with an
-/// empty currency).
-pub(crate) fn ltv(report: &Ltv) -> Csv {
+/// The `sources` chart: one row per first source and currency (a source without buyers has
+/// one row with an empty currency). The `tiers` chart: the same per current tier.
+pub(crate) fn ltv(report: &Ltv, chart: &str) -> Csv {
+    // (group, customers, currencies) of the chart asked for.
+    type Group<'a> = (Option<&'a str>, i64, &'a [CurrencyLtv]);
+    let (name, first, groups): (&str, &str, Vec<Group>) = if chart == "tiers" {
+        let rows = report.tiers.iter();
+        let groups = rows
+            .map(|t| (Some(t.tier.as_str()), t.customers, &t.currencies[..]))
+            .collect();
+        ("ltv-tiers", "tier", groups)
+    } else {
+        let rows = report.sources.iter();
+        let groups = rows
+            .map(|s| (s.source.as_deref(), s.customers, &s.currencies[..]))
+            .collect();
+        ("ltv-sources", "source", groups)
+    };
     let mut csv = Csv::new(
-        "ltv-sources",
+        name,
         &[
-            "source",
+            first,
             "customers",
             "currency",
             "buyers",
@@ -346,11 +369,11 @@ pub(crate) fn ltv(report: &Ltv) -> Csv {
             "ltv_per_buyer",
         ],
     );
-    for s in &report.sources {
-        if s.currencies.is_empty() {
+    for (group, customers, currencies) in groups {
+        if currencies.is_empty() {
             csv.row([
-                opt(s.source.as_ref()),
-                s.customers.to_string(),
+                opt(group),
+                customers.to_string(),
                 String::new(),
                 "0".to_owned(),
                 "0".to_owned(),
@@ -358,10 +381,10 @@ pub(crate) fn ltv(report: &Ltv) -> Csv {
                 String::new(),
             ]);
         }
-        for c in &s.currencies {
+        for c in currencies {
             csv.row([
-                opt(s.source.as_ref()),
-                s.customers.to_string(),
+                opt(group),
+                customers.to_string(),
                 c.currency.clone(),
                 c.buyers.to_string(),
                 c.revenue.to_string(),
@@ -391,6 +414,60 @@ pub(crate) fn hours(report: &PostingHours) -> Csv {
                 opt(rank.map(|r| r + 1)),
             ]);
         }
+    }
+    csv
+}
+
+/// The service report's rows per group or per agent (`chart`), with the figures as the
+/// admin API's `/support/report` gives them (seconds, per mille, CSAT × 100).
+pub(crate) fn service(report: &ServiceReport, chart: &str) -> Csv {
+    let agents = chart == "agents";
+    let mut csv = Csv::new(
+        if agents {
+            "service-agents"
+        } else {
+            "service-groups"
+        },
+        &[
+            if agents { "agent" } else { "group" },
+            "name",
+            "tickets",
+            "responded",
+            "first_response_seconds_avg",
+            "first_response_seconds_median",
+            "resolved",
+            "resolution_seconds_avg",
+            "breached",
+            "breach_rate_per_mille",
+            "csat_responses",
+            "csat_avg_x100",
+            "nps_responses",
+            "nps",
+        ],
+    );
+    let rows = if agents {
+        &report.agents
+    } else {
+        &report.groups
+    };
+    for row in rows {
+        let f = &row.figures;
+        csv.row([
+            row.key.clone(),
+            opt(row.name.as_ref()),
+            f.tickets.to_string(),
+            f.responded.to_string(),
+            opt(f.first_response_seconds_avg),
+            opt(f.first_response_seconds_median),
+            f.resolved.to_string(),
+            opt(f.resolution_seconds_avg),
+            f.breached.to_string(),
+            opt(f.breach_rate_per_mille),
+            f.csat_responses.to_string(),
+            opt(f.csat_avg_x100),
+            f.nps_responses.to_string(),
+            opt(f.nps),
+        ]);
     }
     csv
 }

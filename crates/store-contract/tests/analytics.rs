@@ -15,7 +15,7 @@ use groupcart_core::analytics::{
     CohortWeek, Commerce, CouponFigures, CurrencyFigures, CurrencyLtv, DayRetention, Engagement,
     EngagementDay, Funnel, FunnelRow, FunnelStep, Growth, LinkConversion, Ltv, MarketHours,
     MemberGrowth, NewCustomers, PostingHours, Retention, SourceCost, SourceCostDraft,
-    SourceCostFigures, SourceCostId, SourceLtv,
+    SourceCostFigures, SourceCostId, SourceLtv, TierLtv,
 };
 use groupcart_core::analytics::{ChatMemberCounts, InteractionDays, Members};
 use groupcart_core::community::{InviteLink, MemberChange};
@@ -27,6 +27,7 @@ use groupcart_core::promotion::{Benefit, PerCurrency, Promotion, PromotionId, Sc
 use groupcart_core::segment::SegmentDraft;
 use groupcart_core::shop::{NewOrder, OrderLine, OrderStatus};
 use groupcart_core::store::SharedStore;
+use groupcart_core::tiers::{CustomerTier, Tier, TierPromotions, TierSettings};
 use groupcart_store_contract::fixtures::{shelf, transition};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +116,10 @@ struct Seed {
     orders: Vec<SeedOrder>,
     /// (source, currency, amount, spent_on) of the costs entered.
     costs: Vec<(String, String, i64, NaiveDate)>,
+    /// The tier keys of the ladder, base first.
+    ladder: Vec<String>,
+    /// Customer id → stored tier (customers without one have the base tier).
+    tiers: BTreeMap<i64, String>,
 }
 
 impl Seed {
@@ -718,14 +723,30 @@ fn ref_growth(s: &Seed, q: &AnalyticsQuery, bucket: Bucket) -> Growth {
                     let (joined, converted) = links
                         .get(&source)
                         .map_or((0, 0), |(j, c)| (j.len() as i64, c.len() as i64));
+                    // Orders paid in the range by the (filtered) customers of this first
+                    // source, in this currency, not refunded or cancelled since.
+                    let revenue: i64 = s
+                        .orders
+                        .iter()
+                        .filter(|o| o.currency == currency && !o.refunded)
+                        .filter(|o| o.paid_at.is_some_and(|p| in_range(q, p)))
+                        .filter(|o| {
+                            s.customer(o.customer).is_some_and(|c| {
+                                c.source.as_deref() == Some(source.as_str()) && matches(s, c, q)
+                            })
+                        })
+                        .map(|o| o.total)
+                        .sum();
                     SourceCostFigures {
+                        cost_per_join: (joined > 0).then(|| cost / joined),
+                        cost_per_converted: (converted > 0).then(|| cost / converted),
+                        roi: Some(revenue as f64 / cost as f64),
                         source,
                         currency,
                         cost,
                         joined,
                         converted,
-                        cost_per_join: (joined > 0).then(|| cost / joined),
-                        cost_per_converted: (converted > 0).then(|| cost / converted),
+                        revenue,
                     }
                 })
                 .collect()
@@ -746,29 +767,32 @@ fn ref_growth(s: &Seed, q: &AnalyticsQuery, bucket: Bucket) -> Growth {
 type CurrencyTotals = BTreeMap<String, (BTreeSet<i64>, i64)>;
 
 fn ref_ltv(s: &Seed, q: &AnalyticsQuery) -> Ltv {
-    let mut sources: BTreeMap<Option<String>, (i64, CurrencyTotals)> = BTreeMap::new();
-    for c in cohort(s, q) {
-        let e = sources.entry(c.source.clone()).or_default();
-        e.0 += 1;
-        for o in s
-            .orders
-            .iter()
-            .filter(|o| o.customer == c.id && o.paid_at.is_some())
-        {
-            let m = e.1.entry(o.currency.clone()).or_default();
-            m.0.insert(c.id);
-            if !o.refunded {
-                m.1 += o.total;
+    // Customers and per-currency totals of each group, the groups picked by `key`.
+    fn groups<K: Ord>(
+        s: &Seed,
+        q: &AnalyticsQuery,
+        key: impl Fn(&SeedCustomer) -> K,
+    ) -> Vec<(K, i64, Vec<CurrencyLtv>)> {
+        let mut groups: BTreeMap<K, (i64, CurrencyTotals)> = BTreeMap::new();
+        for c in cohort(s, q) {
+            let e = groups.entry(key(c)).or_default();
+            e.0 += 1;
+            for o in s
+                .orders
+                .iter()
+                .filter(|o| o.customer == c.id && o.paid_at.is_some())
+            {
+                let m = e.1.entry(o.currency.clone()).or_default();
+                m.0.insert(c.id);
+                if !o.refunded {
+                    m.1 += o.total;
+                }
             }
         }
-    }
-    Ltv {
-        sources: sources
+        groups
             .into_iter()
-            .map(|(source, (customers, currencies))| SourceLtv {
-                source,
-                customers,
-                currencies: currencies
+            .map(|(key, (customers, currencies))| {
+                let currencies = currencies
                     .into_iter()
                     .map(|(currency, (buyers, revenue))| CurrencyLtv {
                         currency,
@@ -777,7 +801,37 @@ fn ref_ltv(s: &Seed, q: &AnalyticsQuery) -> Ltv {
                         per_customer: revenue / customers,
                         per_buyer: Some(revenue / buyers.len() as i64),
                     })
-                    .collect(),
+                    .collect();
+                (key, customers, currencies)
+            })
+            .collect()
+    }
+    let base = s.ladder.first().map_or("member", String::as_str);
+    // Ladder position first (off the ladder: after it), then the key.
+    let tier_of = |c: &SeedCustomer| {
+        let tier = s.tiers.get(&c.id).map_or(base, String::as_str).to_owned();
+        let place = s
+            .ladder
+            .iter()
+            .position(|t| *t == tier)
+            .unwrap_or(usize::MAX);
+        (place, tier)
+    };
+    Ltv {
+        sources: groups(s, q, |c| c.source.clone())
+            .into_iter()
+            .map(|(source, customers, currencies)| SourceLtv {
+                source,
+                customers,
+                currencies,
+            })
+            .collect(),
+        tiers: groups(s, q, tier_of)
+            .into_iter()
+            .map(|((_, tier), customers, currencies)| TierLtv {
+                tier,
+                customers,
+                currencies,
             })
             .collect(),
     }
@@ -1046,6 +1100,53 @@ async fn figures_equal_a_reference_computation(store: SharedStore) {
         s.costs
             .push((source.into(), currency.into(), amount, day(n)));
     }
+    // Tiers: a ladder whose base is not `member`; stored tiers for some customers (the base
+    // stored explicitly for some, a key no longer on the ladder for others), none for the
+    // rest.
+    let tier = |key: &str, min: i64| Tier {
+        key: key.into(),
+        names: BTreeMap::new(),
+        min_spend: if min > 0 {
+            PerCurrency::from([("USD".parse().unwrap(), min)])
+        } else {
+            PerCurrency::new()
+        },
+        discount_percent: 0,
+        free_shipping: false,
+        promotions: TierPromotions::default(),
+    };
+    let ladder = TierSettings {
+        tiers: vec![tier("basic", 0), tier("silver", 1_000), tier("gold", 5_000)],
+    };
+    store.set_tier_settings(&ladder, d0()).await.unwrap();
+    s.ladder = ladder.tiers.iter().map(|t| t.key.clone()).collect();
+    let ids: Vec<i64> = s
+        .people
+        .iter()
+        .filter_map(|p| p.customer.as_ref())
+        .map(|c| c.id)
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    for id in ids {
+        let key = match (id % 13, id % 5) {
+            (0, _) => "vip-old",
+            (_, 1) => "silver",
+            (_, 2) => "gold",
+            (_, 3) => "basic",
+            _ => continue,
+        };
+        tx.save_customer_tier(&CustomerTier {
+            customer: CustomerId(id),
+            tier: key.into(),
+            since: d0(),
+            spend: Vec::new(),
+            updated_at: d0(),
+        })
+        .await
+        .unwrap();
+        s.tiers.insert(id, key.into());
+    }
+    tx.commit().await.unwrap();
     // A segment of every third customer, given as ids, and a saved one resolved by its rule.
     let thirds: Vec<i64> = s
         .people
@@ -1155,11 +1256,29 @@ async fn figures_equal_a_reference_computation(store: SharedStore) {
     );
     let no_link = growth.costs.iter().find(|c| c.source == "no-link").unwrap();
     assert_eq!((no_link.joined, no_link.cost_per_join), (0, None));
+    assert_eq!((no_link.revenue, no_link.roi), (0, Some(0.0)));
+    assert!(
+        growth
+            .costs
+            .iter()
+            .filter(|c| c.source != "no-link")
+            .all(|c| c.revenue > 0 && c.roi.is_some_and(|r| r > 0.0)),
+        "{:?}",
+        growth.costs
+    );
     let ltv = analytics::ltv(store.as_ref(), whole).await.unwrap();
     assert!(ltv
         .sources
         .iter()
         .any(|s| s.currencies.iter().any(|c| c.buyers > 0 && c.revenue > 0)));
+    let tiers: Vec<&str> = ltv.tiers.iter().map(|t| t.tier.as_str()).collect();
+    assert_eq!(tiers, ["basic", "silver", "gold", "vip-old"], "{ltv:?}");
+    assert!(
+        ltv.tiers
+            .iter()
+            .all(|t| t.currencies.iter().any(|c| c.buyers > 0)),
+        "{ltv:?}"
+    );
     let hours = analytics::posting_hours(store.as_ref(), whole)
         .await
         .unwrap();

@@ -14,6 +14,7 @@ use groupcart_core::crm::{
     CurrencyTotal, LifecycleFacts, LifecycleUpdate, ProfileChange, Rfm, Stage, Stored, Windows,
 };
 use groupcart_core::customer::CustomerId;
+use groupcart_core::event::NewEvent;
 use groupcart_core::segment::{SegmentDraft, SegmentId};
 use groupcart_core::shop::OrderStatus;
 use groupcart_core::store::SharedStore;
@@ -29,6 +30,7 @@ groupcart_store_contract::backend_tests!(
     profiles_change_and_segment_rows_show_them,
     the_latest_shipping_country_is_of_the_latest_paid_order,
     segments_are_saved_listed_and_named_once,
+    the_timeline_pages_a_customers_events_newest_first,
 );
 
 // --- helpers ---
@@ -520,4 +522,76 @@ async fn segments_are_saved_listed_and_named_once(store: SharedStore) {
     tx.commit().await.unwrap();
     assert_eq!(store.segment(babies.id).await.unwrap(), None);
     assert_eq!(store.segments().await.unwrap(), vec![renamed]);
+}
+
+async fn the_timeline_pages_a_customers_events_newest_first(store: SharedStore) {
+    let ids = customers(&store, &[6_100_000_001, 6_100_000_002]).await;
+    let (ada, bo) = (ids[0], ids[1]);
+    // Appended out of time order, with two events at the same instant, and one of Bo's in
+    // between: the timeline orders by time, then id, and holds Ada's only.
+    let mut tx = store.begin().await.unwrap();
+    for (secs, who, n) in [
+        (5, ada, 1),
+        (1, ada, 2),
+        (3, bo, 3),
+        (9, ada, 4),
+        (5, ada, 5),
+        (7, ada, 6),
+        (8, ada, 7),
+    ] {
+        // Number 7 is a bot reply: the timeline leaves those out.
+        let kind = if n == 7 { "message_sent" } else { "clicked" };
+        tx.append_event(
+            &NewEvent::new(kind, t(secs))
+                .customer(who)
+                .data(serde_json::json!({ "n": n })),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let numbers = |events: &[groupcart_core::event::Event]| -> Vec<i64> {
+        events
+            .iter()
+            .map(|e| e.event.data["n"].as_i64().unwrap())
+            .collect()
+    };
+
+    let all = store.customer_timeline(ada, None, 10).await.unwrap();
+    assert_eq!(numbers(&all), vec![4, 6, 5, 1, 2]);
+    assert!(all.iter().all(|e| e.event.customer_id == Some(ada)));
+
+    // Pages of two: each continues after the last event of the previous page, splitting
+    // the two events of the same instant.
+    let first = store.customer_timeline(ada, None, 2).await.unwrap();
+    assert_eq!(numbers(&first), vec![4, 6]);
+    let second = store
+        .customer_timeline(ada, Some(first[1].id), 2)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&second), vec![5, 1]);
+    let third = store
+        .customer_timeline(ada, Some(second[1].id), 2)
+        .await
+        .unwrap();
+    assert_eq!(numbers(&third), vec![2]);
+    let past_the_end = store
+        .customer_timeline(ada, Some(third[0].id), 2)
+        .await
+        .unwrap();
+    assert!(past_the_end.is_empty());
+
+    // Another customer's event id as the cursor gives nothing rather than their page.
+    let bos = store.customer_timeline(bo, None, 10).await.unwrap();
+    assert_eq!(numbers(&bos), vec![3]);
+    assert!(store
+        .customer_timeline(ada, Some(bos[0].id), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .customer_timeline(ada, None, 0)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -20,9 +20,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::crm::{
     CrmStore, CrmTx, CurrencyTotal, LifecycleFacts, LifecycleUpdate, Profile, ProfileChange, Rfm,
-    SegmentRow, Stage, Stored, Windows,
+    SegmentRow, Stage, Stored, Windows, TIMELINE_HIDDEN_KINDS,
 };
 use groupcart_core::customer::CustomerId;
+use groupcart_core::event::Event;
 use groupcart_core::sealing::Field;
 use groupcart_core::{Error, Result};
 use sqlx::postgres::{PgConnection, PgRow};
@@ -207,6 +208,37 @@ impl CrmStore for PostgresStore {
             .into_iter()
             .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
             .collect())
+    }
+
+    async fn customer_timeline(
+        &self,
+        customer: CustomerId,
+        before: Option<i64>,
+        max: i64,
+    ) -> Result<Vec<Event>> {
+        // The cursor is an event id; paging by (time, id) keeps events of the same instant
+        // in a stable order across pages.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE customer_id = $1 AND kind <> ALL($4) \
+             AND ($2::BIGINT IS NULL OR (at, id) < \
+             (SELECT at, id FROM events WHERE id = $2 AND customer_id = $1)) \
+             ORDER BY at DESC, id DESC LIMIT $3"
+        ))
+        .bind(customer.0)
+        .bind(before)
+        .bind(crate::query::limit(max))
+        .bind(
+            TIMELINE_HIDDEN_KINDS
+                .iter()
+                .map(|kind| kind.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(crate::query::event).collect()
     }
 }
 

@@ -1,7 +1,8 @@
 //! [`AnalyticsStore`] on SQLite: the figures of `groupcart_core::analytics` from the rollups
 //! of `migrations/0022_analytics.sql` (`analytics_milestones`, `analytics_activity`, kept by
 //! triggers), `customers`, `member_changes`, `invite_links`, `orders`, `order_discounts` and
-//! `events`; the source costs of `migrations/0028_source_costs.sql`; and the members who
+//! `events`; the source costs of `migrations/0028_source_costs.sql`; the customers' current
+//! tiers of `customer_tiers` (`migrations/0030_tiers.sql`, for LTV by tier); and the members who
 //! spoke from `chat_members` and `chat_member_days` (`migrations/0031_chat_activity.sql`).
 //!
 //! Times are unix milliseconds, so a UTC day number is `at / 86400000` and the Monday of
@@ -15,8 +16,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use groupcart_core::analytics::{
     day_number, day_of_number, mau_from, AnalyticsQuery, AnalyticsStore, ChatMemberCounts,
     CohortCounts, CouponUseRow, EngagementDays, EventCount, FunnelStep, GrowthDays,
-    InteractionDays, LtvCounts, PaidOrderRow, SourceCost, SourceCostDraft, SourceCostId,
-    PASSIVE_KINDS, POLL_UPDATED,
+    InteractionDays, LtvCounts, LtvPaidRow, PaidOrderRow, SourceCost, SourceCostDraft,
+    SourceCostId, PASSIVE_KINDS, POLL_UPDATED,
 };
 use groupcart_core::Result;
 use sqlx::sqlite::SqliteRow;
@@ -87,6 +88,70 @@ fn cohort(qb: &mut QueryBuilder<'_, Sqlite>, q: &AnalyticsQuery) {
     .push_bind(ms(q.end()));
     filters(qb, q, "c.telegram_user_id");
     qb.push(") ");
+}
+
+/// The (group, customers) and (group, currency, buyers, revenue) rows of the LTV report.
+type LtvGroupRows = (Vec<(Option<String>, i64)>, Vec<LtvPaidRow>);
+
+impl SqliteStore {
+    /// LTV counts of the customers first seen in `q`'s range grouped by the expression
+    /// `group` (over `customers AS c` and what `join` adds): customers per group, and per
+    /// group and currency the buyers (an order paid at any time) and their revenue less
+    /// the orders now refunded or cancelled.
+    async fn ltv_groups(
+        &self,
+        q: &AnalyticsQuery,
+        group: &str,
+        join: &str,
+    ) -> Result<LtvGroupRows> {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {group} AS grp, COUNT(*) AS n FROM customers AS c{join} \
+             WHERE c.first_seen_at >= "
+        ));
+        qb.push_bind(ms(q.start()))
+            .push(" AND c.first_seen_at < ")
+            .push_bind(ms(q.end()));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(format!(" GROUP BY {group}"));
+        let customers = qb
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "grp")?, get(r, "n")?)))
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {group} AS grp, o.currency AS currency, \
+             COUNT(DISTINCT o.customer_id) AS buyers, \
+             SUM(CASE WHEN o.status IN ('refunded', 'cancelled') THEN 0 ELSE o.total END) \
+             AS revenue \
+             FROM customers AS c JOIN orders AS o ON o.customer_id = c.id{join} \
+             WHERE o.paid_at IS NOT NULL AND c.first_seen_at >= "
+        ));
+        qb.push_bind(ms(q.start()))
+            .push(" AND c.first_seen_at < ")
+            .push_bind(ms(q.end()));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(format!(" GROUP BY {group}, o.currency"));
+        let paid = qb
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    get(r, "grp")?,
+                    get(r, "currency")?,
+                    get(r, "buyers")?,
+                    get(r, "revenue")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((customers, paid))
+    }
 }
 
 #[async_trait]
@@ -273,10 +338,33 @@ impl AnalyticsStore for SqliteStore {
             .iter()
             .map(|r| Ok((get(r, "source")?, get(r, "joined")?, get(r, "converted")?)))
             .collect::<Result<Vec<_>>>()?;
+
+        // What each first source's customers paid in the range, for the ROI of its costs.
+        let mut qb = QueryBuilder::new(
+            "SELECT c.first_source AS source, o.currency AS currency, \
+             SUM(CASE WHEN o.status IN ('refunded', 'cancelled') THEN 0 ELSE o.total END) \
+             AS revenue \
+             FROM orders AS o JOIN customers AS c ON c.id = o.customer_id \
+             WHERE c.first_source IS NOT NULL AND o.paid_at >= ",
+        );
+        qb.push_bind(ms(q.start()))
+            .push(" AND o.paid_at < ")
+            .push_bind(ms(q.end()));
+        filters(&mut qb, q, "c.telegram_user_id");
+        qb.push(" GROUP BY c.first_source, o.currency");
+        let source_revenue = qb
+            .build()
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((get(r, "source")?, get(r, "currency")?, get(r, "revenue")?)))
+            .collect::<Result<Vec<_>>>()?;
         Ok(GrowthDays {
             new_customers,
             members,
             invite_links,
+            source_revenue,
         })
     }
 
@@ -418,53 +506,21 @@ impl AnalyticsStore for SqliteStore {
     }
 
     async fn analytics_ltv(&self, q: &AnalyticsQuery) -> Result<LtvCounts> {
-        let mut qb = QueryBuilder::new(
-            "SELECT c.first_source AS source, COUNT(*) AS n FROM customers AS c \
-             WHERE c.first_seen_at >= ",
-        );
-        qb.push_bind(ms(q.start()))
-            .push(" AND c.first_seen_at < ")
-            .push_bind(ms(q.end()));
-        filters(&mut qb, q, "c.telegram_user_id");
-        qb.push(" GROUP BY c.first_source");
-        let customers = qb
-            .build()
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| Ok((get(r, "source")?, get(r, "n")?)))
-            .collect::<Result<Vec<_>>>()?;
-
-        let mut qb = QueryBuilder::new(
-            "SELECT c.first_source AS source, o.currency AS currency, \
-             COUNT(DISTINCT o.customer_id) AS buyers, \
-             SUM(CASE WHEN o.status IN ('refunded', 'cancelled') THEN 0 ELSE o.total END) \
-             AS revenue \
-             FROM customers AS c JOIN orders AS o ON o.customer_id = c.id \
-             WHERE o.paid_at IS NOT NULL AND c.first_seen_at >= ",
-        );
-        qb.push_bind(ms(q.start()))
-            .push(" AND c.first_seen_at < ")
-            .push_bind(ms(q.end()));
-        filters(&mut qb, q, "c.telegram_user_id");
-        qb.push(" GROUP BY c.first_source, o.currency");
-        let paid = qb
-            .build()
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| {
-                Ok((
-                    get(r, "source")?,
-                    get(r, "currency")?,
-                    get(r, "buyers")?,
-                    get(r, "revenue")?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(LtvCounts { customers, paid })
+        let (customers, paid) = self.ltv_groups(q, "c.first_source", "").await?;
+        // No `customer_tiers` row is the base tier; core names it from the tier settings.
+        let (tier_customers, tier_paid) = self
+            .ltv_groups(
+                q,
+                "t.tier",
+                " LEFT JOIN customer_tiers AS t ON t.customer_id = c.id",
+            )
+            .await?;
+        Ok(LtvCounts {
+            customers,
+            paid,
+            tier_customers,
+            tier_paid,
+        })
     }
 
     async fn analytics_activity_hours(

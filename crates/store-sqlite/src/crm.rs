@@ -18,9 +18,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use groupcart_core::crm::{
     CrmStore, CrmTx, CurrencyTotal, LifecycleFacts, LifecycleUpdate, Profile, ProfileChange, Rfm,
-    SegmentRow, Stage, Stored, Windows,
+    SegmentRow, Stage, Stored, Windows, TIMELINE_HIDDEN_KINDS,
 };
 use groupcart_core::customer::CustomerId;
+use groupcart_core::event::Event;
 use groupcart_core::sealing::Field;
 use groupcart_core::{Error, Result};
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -363,6 +364,33 @@ impl CrmStore for SqliteStore {
             .into_iter()
             .map(|stage| (stage, counts.get(&stage).copied().unwrap_or(0)))
             .collect())
+    }
+
+    async fn customer_timeline(
+        &self,
+        customer: CustomerId,
+        before: Option<i64>,
+        max: i64,
+    ) -> Result<Vec<Event>> {
+        // The cursor is an event id; paging by (time, id) keeps events of the same instant
+        // in a stable order across pages.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            event_columns!(),
+            " FROM events WHERE customer_id = ?1 \
+             AND kind NOT IN (SELECT value FROM json_each(?4)) \
+             AND (?2 IS NULL OR (at, id) < \
+             (SELECT at, id FROM events WHERE id = ?2 AND customer_id = ?1)) \
+             ORDER BY at DESC, id DESC LIMIT ?3"
+        ))
+        .bind(customer.0)
+        .bind(before)
+        .bind(crate::query::limit(max))
+        .bind(serde_json::json!(TIMELINE_HIDDEN_KINDS).to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter().map(crate::query::event).collect()
     }
 }
 

@@ -211,18 +211,19 @@ pub async fn members(
     Ok(analytics_csv::members(&report, chart).response())
 }
 
-/// Customers first seen in the range by first source: LTV per customer and per buyer.
+/// Customers first seen in the range by first source and by current tier: LTV per customer
+/// and per buyer.
 pub async fn ltv(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<Params>,
 ) -> Result<Response, ApiError> {
     let q = params.query(&state).await?;
-    params.chart(analytics_csv::LTV)?;
+    let chart = params.chart(analytics_csv::LTV)?;
     let report = analytics::ltv(state.store.as_ref(), &q).await?;
     if params.format == Format::Json {
         return Ok(json(report));
     }
-    Ok(analytics_csv::ltv(&report).response())
+    Ok(analytics_csv::ltv(&report, chart).response())
 }
 
 /// Activity per market and local hour of day, with each market's top hours.

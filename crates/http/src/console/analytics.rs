@@ -1,7 +1,9 @@
 //! The analytics page: the funnel, growth by source (with what each source cost per join
 //! and per converted person), weekly retention cohorts, sales per currency with coupon ROI,
 //! LTV by first source, engagement, members who spoke and content interactions per chat and
-//! day, and the best posting hours per market, for a range of
+//! day, the best posting hours per market, and the service report (first-response and
+//! resolution times, SLA breaches, CSAT/NPS per support group and agent, of the tickets
+//! opened in the range's days: the admin API's `/support/report`), for a range of
 //! UTC days and optional filters (a saved segment among them), each as a chart (see
 //! [`super::charts`]) or a table with a CSV download (`/analytics/csv/{report}?chart=…`,
 //! the same files as the admin API's `format=csv`). `POST /analytics/costs` enters what was
@@ -17,11 +19,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use groupcart_core::analytics::CurrencyLtv;
 use groupcart_core::analytics::{self, AnalyticsQuery, Bucket, Growth, SourceCostDraft};
 use groupcart_core::console::Permission;
 use groupcart_core::money::Currency;
 use groupcart_core::segment::{Segment, SegmentId};
+use groupcart_core::support::{ReportRow, ServiceFigures, ServiceReport};
 use groupcart_core::{Error, FieldError};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -605,6 +609,7 @@ async fn render(
             .map(|c| {
                 format!(
                     "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                     <td class=\"num\">{}</td><td class=\"num\">{}</td>\
                      <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     esc(&c.source),
                     esc(&money(&c.currency, c.cost)),
@@ -612,6 +617,8 @@ async fn render(
                     esc(&per(&c.currency, c.cost_per_join)),
                     c.converted,
                     esc(&per(&c.currency, c.cost_per_converted)),
+                    esc(&money(&c.currency, c.revenue)),
+                    c.roi.map_or_else(|| "–".to_owned(), |r| format!("{r:.1}×")),
                 )
             })
             .collect();
@@ -628,7 +635,7 @@ async fn render(
              {lines}{csv_new} {csv_members}\
              <h3>{links_h}</h3>{bars}<div class=\"scroll\"><table><tr><th>{source}</th><th>{joined}</th><th>{converted}</th><th>{rate}</th></tr>{link_rows}</table></div>{csv_links}\
              <h3>{costs_h}</h3><div class=\"scroll\"><table data-testid=\"source-costs\"><tr><th>{source}</th><th>{cost_l}</th><th>{joined}</th><th>{per_join}</th>\
-             <th>{converted}</th><th>{per_converted}</th></tr>{cost_rows}</table></div>{csv_costs}{cost_form}</div>",
+             <th>{converted}</th><th>{per_converted}</th><th>{cost_revenue}</th><th>{cost_roi}</th></tr>{cost_rows}</table></div>{csv_costs}{cost_form}</div>",
             h = t(lang, "an.growth"),
             joins_l = t(lang, "an.joins"),
             leaves_l = t(lang, "an.leaves"),
@@ -648,6 +655,8 @@ async fn render(
             cost_l = t(lang, "an.cost.cost"),
             per_join = t(lang, "an.cost.per_join"),
             per_converted = t(lang, "an.cost.per_converted"),
+            cost_revenue = t(lang, "an.cost.revenue"),
+            cost_roi = t(lang, "an.roi"),
             cost_rows = cost_rows,
             csv_costs = csv_link(lang, filters, "growth", "costs"),
             cost_form = cost_form(lang, me, typed),
@@ -875,19 +884,15 @@ async fn render(
             csv_interactions = csv_link(lang, filters, "members", "interactions"),
         );
 
-    // LTV by first source.
-    let ltv_rows: String = ltv
-            .sources
-            .iter()
-            .flat_map(|s| {
-                let source = s
-                    .source
-                    .clone()
-                    .unwrap_or_else(|| t(lang, "an.direct").to_owned());
-                let cells: Vec<String> = if s.currencies.is_empty() {
+    // LTV by first source and by current tier: one row per group and currency.
+    let ltv_rows = |groups: Vec<(String, i64, &[CurrencyLtv])>| -> String {
+        groups
+            .into_iter()
+            .flat_map(|(group, customers, currencies)| {
+                let cells: Vec<String> = if currencies.is_empty() {
                     vec!["<td>–</td><td class=\"num\">0</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td>".to_owned()]
                 } else {
-                    s.currencies
+                    currencies
                         .iter()
                         .map(|c| {
                             format!(
@@ -904,27 +909,57 @@ async fn render(
                 cells.into_iter().map(move |cells| {
                     format!(
                         "<tr><td>{}</td><td class=\"num\">{}</td>{cells}</tr>",
-                        esc(&source),
-                        s.customers
+                        esc(&group),
+                        customers
                     )
                 })
             })
-            .collect();
-    let _ = write!(
-            body,
-            "<h2 id=\"ltv\">{h}</h2><div class=\"card\" data-testid=\"ltv\"><div class=\"scroll\"><table>\
-             <tr><th>{source}</th><th>{customers}</th><th>{cur}</th><th>{buyers}</th><th>{revenue}</th><th>{per_customer}</th><th>{per_buyer}</th></tr>{ltv_rows}</table></div>\
-             <p class=\"muted\">{note}</p>{csv}</div>",
-            h = t(lang, "an.ltv"),
-            source = t(lang, "an.source"),
+            .collect()
+    };
+    let source_groups = ltv
+        .sources
+        .iter()
+        .map(|s| {
+            let source = s
+                .source
+                .clone()
+                .unwrap_or_else(|| t(lang, "an.direct").to_owned());
+            (source, s.customers, &s.currencies[..])
+        })
+        .collect();
+    let tier_groups = ltv
+        .tiers
+        .iter()
+        .map(|tier| (tier.tier.clone(), tier.customers, &tier.currencies[..]))
+        .collect();
+    let ltv_header = |first: &str| {
+        format!(
+            "<tr><th>{first}</th><th>{customers}</th><th>{cur}</th><th>{buyers}</th><th>{revenue}</th><th>{per_customer}</th><th>{per_buyer}</th></tr>",
             customers = t(lang, "an.ltv.customers"),
             cur = t(lang, "an.currency"),
             buyers = t(lang, "an.ltv.buyers"),
             revenue = t(lang, "an.revenue"),
             per_customer = t(lang, "an.ltv.per_customer"),
             per_buyer = t(lang, "an.ltv.per_buyer"),
+        )
+    };
+    let _ = write!(
+            body,
+            "<h2 id=\"ltv\">{h}</h2><div class=\"card\" data-testid=\"ltv\"><div class=\"scroll\"><table>\
+             {source_header}{source_rows}</table></div>\
+             <p class=\"muted\">{note}</p>{csv}\
+             <h3>{tiers_h}</h3><div class=\"scroll\"><table data-testid=\"ltv-tiers\">{tier_header}{tier_rows}</table></div>\
+             <p class=\"muted\">{tiers_note}</p>{csv_tiers}</div>",
+            h = t(lang, "an.ltv"),
+            source_header = ltv_header(t(lang, "an.source")),
+            source_rows = ltv_rows(source_groups),
             note = t(lang, "an.ltv.note"),
             csv = csv_link(lang, filters, "ltv", "sources"),
+            tiers_h = t(lang, "an.ltv.tiers"),
+            tier_header = ltv_header(t(lang, "an.ltv.tier")),
+            tier_rows = ltv_rows(tier_groups),
+            tiers_note = t(lang, "an.ltv.tiers_note"),
+            csv_tiers = csv_link(lang, filters, "ltv", "tiers"),
         );
 
     // Best posting hours.
@@ -971,6 +1006,16 @@ async fn render(
             note = t(lang, "an.hours.note"),
             csv = csv_link(lang, filters, "hours", "markets"),
         );
+    // Service: the support report of the tickets opened in the page's days.
+    let (service_from, service_to) = service_period(&q);
+    let service = groupcart_core::support::report(
+        &store
+            .tickets_opened_between(service_from, service_to)
+            .await?,
+        service_from,
+        service_to,
+    );
+    body.push_str(&service_section(lang, filters, &service));
     Ok(page_with(me, status, "/analytics", title, &body))
 }
 
@@ -993,6 +1038,7 @@ pub async fn csv(
             "members" => analytics_csv::MEMBERS,
             "ltv" => analytics_csv::LTV,
             "hours" => analytics_csv::HOURS,
+            "service" => analytics_csv::SERVICE,
             _ => return Err(Fail::NotFound),
         };
         let chart = match filters.chart.trim() {
@@ -1015,8 +1061,13 @@ pub async fn csv(
             "growth" => analytics_csv::growth(&analytics::growth(store, &q, bucket).await?, chart),
             "commerce" => analytics_csv::commerce(&analytics::commerce(store, &q).await?, chart),
             "members" => analytics_csv::members(&analytics::members(store, &q).await?, chart),
-            "ltv" => analytics_csv::ltv(&analytics::ltv(store, &q).await?),
+            "ltv" => analytics_csv::ltv(&analytics::ltv(store, &q).await?, chart),
             "hours" => analytics_csv::hours(&analytics::posting_hours(store, &q).await?),
+            "service" => {
+                let (from, to) = service_period(&q);
+                let tickets = store.tickets_opened_between(from, to).await?;
+                analytics_csv::service(&groupcart_core::support::report(&tickets, from, to), chart)
+            }
             _ => analytics_csv::engagement(&analytics::engagement(store, &q).await?),
         };
         Ok(csv.response())
@@ -1025,9 +1076,158 @@ pub async fn csv(
     respond(lang, outcome)
 }
 
+/// The instants the service report covers for the page's days: from the first day's
+/// midnight (UTC) to the midnight after the last.
+fn service_period(q: &AnalyticsQuery) -> (DateTime<Utc>, DateTime<Utc>) {
+    let midnight = |day: NaiveDate| day.and_time(NaiveTime::MIN).and_utc();
+    (midnight(q.from), midnight(q.to + Duration::days(1)))
+}
+
+/// Seconds as staff read a waiting time: `45s`, `12m 05s`, `3h 20m`, `2d 04h`.
+fn duration(seconds: Option<i64>) -> String {
+    let Some(seconds) = seconds else {
+        return "–".to_owned();
+    };
+    let (d, h, m, s) = (
+        seconds / 86_400,
+        seconds / 3_600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    match () {
+        _ if d > 0 => format!("{d}d {h:02}h"),
+        _ if h > 0 => format!("{h}h {m:02}m"),
+        _ if m > 0 => format!("{m}m {s:02}s"),
+        _ => format!("{s}s"),
+    }
+}
+
+/// The "Service" section: the support report's figures per group and per agent, each
+/// table with its CSV. Every figure cell carries the report's raw value in `data-value`.
+fn service_section(lang: Lang, filters: &Filters, report: &ServiceReport) -> String {
+    let cell = |raw: Option<i64>, shown: String| {
+        format!(
+            "<td class=\"num\" data-value=\"{}\">{}</td>",
+            raw.map(|v| v.to_string()).unwrap_or_default(),
+            esc(&shown)
+        )
+    };
+    let figures = |f: &ServiceFigures| -> String {
+        [
+            cell(Some(f.tickets), f.tickets.to_string()),
+            cell(
+                f.first_response_seconds_avg,
+                duration(f.first_response_seconds_avg),
+            ),
+            cell(
+                f.first_response_seconds_median,
+                duration(f.first_response_seconds_median),
+            ),
+            cell(Some(f.resolved), f.resolved.to_string()),
+            cell(f.resolution_seconds_avg, duration(f.resolution_seconds_avg)),
+            cell(Some(f.breached), f.breached.to_string()),
+            cell(
+                f.breach_rate_per_mille,
+                f.breach_rate_per_mille
+                    .map_or_else(|| "–".to_owned(), |r| format!("{:.1}%", r as f64 / 10.0)),
+            ),
+            cell(
+                f.csat_avg_x100,
+                f.csat_avg_x100.map_or_else(
+                    || "–".to_owned(),
+                    |c| format!("{:.2} ({})", c as f64 / 100.0, f.csat_responses),
+                ),
+            ),
+            cell(
+                f.nps,
+                f.nps
+                    .map_or_else(|| "–".to_owned(), |n| format!("{n} ({})", f.nps_responses)),
+            ),
+        ]
+        .concat()
+    };
+    let head = |first: &str| {
+        format!(
+            "<tr><th>{first}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t(lang, "an.service.tickets"),
+            t(lang, "an.service.first_response"),
+            t(lang, "an.service.first_response_median"),
+            t(lang, "an.service.resolved"),
+            t(lang, "an.service.resolution"),
+            t(lang, "an.service.breached"),
+            t(lang, "an.service.breach_rate"),
+            t(lang, "an.service.csat"),
+            t(lang, "an.service.nps"),
+        )
+    };
+    let total_row = format!(
+        "<tr data-testid=\"service-total\"><td><strong>{}</strong></td>{}</tr>",
+        t(lang, "an.service.total"),
+        figures(&report.total)
+    );
+    let rows = |kind: &str, rows: &[ReportRow]| -> String {
+        rows.iter()
+            .map(|row| {
+                let label = match (&row.name, row.key.as_str()) {
+                    (Some(name), _) => format!("{name} ({})", row.key),
+                    (None, "unassigned") if kind == "agent" => {
+                        t(lang, "an.service.unassigned").to_owned()
+                    }
+                    (None, key) => key.to_owned(),
+                };
+                format!(
+                    "<tr data-testid=\"service-{kind}-{key}\"><td>{label}</td>{figures}</tr>",
+                    key = esc(&row.key),
+                    label = esc(&label),
+                    figures = figures(&row.figures),
+                )
+            })
+            .collect()
+    };
+    format!(
+        "<h2 id=\"service\">{h}</h2><div class=\"card\" data-testid=\"service\">\
+         <h3>{groups_h}</h3><div class=\"scroll\"><table>{groups_head}{group_rows}{total_row}</table></div>{groups_csv}\
+         <h3>{agents_h}</h3><div class=\"scroll\"><table>{agents_head}{agent_rows}</table></div>{agents_csv}\
+         <p class=\"muted\">{note}</p></div>",
+        h = t(lang, "an.service"),
+        groups_h = t(lang, "an.service.groups"),
+        groups_head = head(t(lang, "an.service.group")),
+        group_rows = rows("group", &report.groups),
+        groups_csv = csv_link(lang, filters, "service", "groups"),
+        agents_h = t(lang, "an.service.agents"),
+        agents_head = head(t(lang, "an.service.agent")),
+        agent_rows = rows("agent", &report.agents),
+        agents_csv = csv_link(lang, filters, "service", "agents"),
+        note = t(lang, "an.service.note"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_in_their_largest_units() {
+        assert_eq!(duration(None), "–");
+        assert_eq!(duration(Some(45)), "45s");
+        assert_eq!(duration(Some(725)), "12m 05s");
+        assert_eq!(duration(Some(3 * 3600 + 20 * 60 + 9)), "3h 20m");
+        assert_eq!(duration(Some(2 * 86_400 + 4 * 3600)), "2d 04h");
+    }
+
+    #[test]
+    fn the_service_report_covers_the_pages_whole_days() {
+        let (q, _) = Filters {
+            from: "2026-11-01".into(),
+            to: "2026-11-03".into(),
+            ..Filters::default()
+        }
+        .query(day("2026-11-30"))
+        .unwrap();
+        let (from, to) = service_period(&q);
+        assert_eq!(from.to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2026-11-04T00:00:00+00:00");
+    }
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
