@@ -275,6 +275,16 @@ pub trait ConsoleStore: Send + Sync {
     async fn set_console_password(&self, id: i64, hash: &str, at: DateTime<Utc>) -> Result<bool>;
     /// Disables (ending every session) or enables a user; `false` for an unknown user.
     async fn set_console_disabled(&self, id: i64, disabled: bool) -> Result<bool>;
+    /// Gives a user a role and permission list (stored as given) and ends every session of
+    /// the user; `false` for an unknown user. `Conflict` ([`LAST_OWNER`]) when the user is
+    /// the last enabled owner and `role` is not `Owner`: checked in the same transaction as
+    /// the change, so concurrent demotions cannot leave no owner.
+    async fn set_console_access(
+        &self,
+        id: i64,
+        role: Role,
+        permissions: &[Permission],
+    ) -> Result<bool>;
     /// Sets or clears the TOTP secret (and forgets the last used step).
     async fn set_console_totp(&self, id: i64, secret: Option<&str>) -> Result<bool>;
     /// Records that a login used TOTP step `step`, if no later or equal step was used
@@ -559,6 +569,42 @@ pub struct UserDraft {
     pub password: String,
 }
 
+/// The role and permission list a user may be given by `by` (`None`: the command line,
+/// which may grant anything): a custom role needs at least one permission (returned sorted,
+/// without repeats); a built-in role carries none (any given are dropped, the role decides);
+/// only an owner may grant `owner`. Adding a user and changing one's access share these
+/// rules.
+fn checked_access(
+    by: Option<&ConsoleUser>,
+    role: Role,
+    permissions: &[Permission],
+) -> Result<Vec<Permission>> {
+    let mut problems = Vec::new();
+    let mut kept = Vec::new();
+    if role == Role::Custom {
+        kept = permissions.to_vec();
+        kept.sort();
+        kept.dedup();
+        if kept.is_empty() {
+            problems.push(FieldError::new(
+                "permissions",
+                "a custom user needs at least one permission",
+            ));
+        }
+    }
+    if role == Role::Owner && by.is_some_and(|by| by.role != Role::Owner) {
+        problems.push(FieldError::new(
+            "role",
+            "only an owner may grant the owner role",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(kept)
+    } else {
+        Err(Error::Fields(problems))
+    }
+}
+
 /// Creates a user. `by` is who does it (`None`: the command line, which may do anything);
 /// only an owner may create an owner.
 pub async fn add_user(
@@ -576,28 +622,12 @@ pub async fn add_user(
             "at most 64 characters",
         )]));
     }
-    let mut permissions = Vec::new();
-    if draft.role == Role::Custom {
-        permissions = draft.permissions.clone();
-        permissions.sort();
-        permissions.dedup();
-        if permissions.is_empty() {
-            problems.push(Error::Fields(vec![FieldError::new(
-                "permissions",
-                "a custom user needs at least one permission",
-            )]));
-        }
-    }
+    let permissions =
+        checked_access(by, draft.role, &draft.permissions).map_err(|e| problems.push(e));
     let hash = hash_password(&draft.password).map_err(|e| problems.push(e));
     if let Some(by) = by {
         if !by.can(Permission::ManageUsers) {
             return Err(Error::Invalid("you may not manage users".into()));
-        }
-        if draft.role == Role::Owner && by.role != Role::Owner {
-            problems.push(Error::Fields(vec![FieldError::new(
-                "role",
-                "only an owner may add an owner",
-            )]));
         }
     }
     if !problems.is_empty() {
@@ -611,7 +641,7 @@ pub async fn add_user(
                 .collect(),
         ));
     }
-    let (Ok(username), Ok(password_hash)) = (username, hash) else {
+    let (Ok(username), Ok(password_hash), Ok(permissions)) = (username, hash, permissions) else {
         return Err(Error::Invalid("invalid user".into()));
     };
     let display_name = if display_name.is_empty() {
@@ -637,6 +667,51 @@ pub fn may_change(by: &ConsoleUser, target: &ConsoleUser) -> bool {
     by.can(Permission::ManageUsers)
         && by.id != target.id
         && (target.role != Role::Owner || by.role == Role::Owner)
+}
+
+/// Why [`change_access`] refuses to take the owner role from someone.
+pub const LAST_OWNER: &str = "the last enabled owner cannot lose the owner role";
+
+/// Gives console user `target_id` a new role (and, for `Role::Custom`, permission list);
+/// every session of the user ends, so the new rights apply from their next login. `by` is
+/// who does it (`None`: the command line, which may do anything). Returns the user before
+/// and after the change.
+///
+/// Refused when `by` may not change the target ([`may_change`]: `Invalid`), when the role
+/// and permissions break the rules a new user is held to (`Fields`), and when the target is
+/// the last enabled owner and would stop being one (`Conflict`, [`LAST_OWNER`]; the store
+/// re-checks this atomically, so two owners demoting each other cannot both win).
+pub async fn change_access(
+    store: &dyn ConsoleStore,
+    by: Option<&ConsoleUser>,
+    target_id: i64,
+    role: Role,
+    permissions: &[Permission],
+) -> Result<(ConsoleUser, ConsoleUser)> {
+    let Some(before) = store.console_user(target_id).await? else {
+        return Err(Error::NotFound(format!("console user {target_id}")));
+    };
+    if let Some(by) = by {
+        if !may_change(by, &before) {
+            return Err(Error::Invalid(format!(
+                "you may not change the access of {}",
+                before.username
+            )));
+        }
+    }
+    let permissions = checked_access(by, role, permissions)?;
+    if !store
+        .set_console_access(target_id, role, &permissions)
+        .await?
+    {
+        return Err(Error::NotFound(format!("console user {target_id}")));
+    }
+    let after = ConsoleUser {
+        role,
+        permissions,
+        ..before.clone()
+    };
+    Ok((before, after))
 }
 
 /// Sets a new password; every session of the user ends.
@@ -952,6 +1027,64 @@ mod tests {
         }
         let debug = format!("{:?}", user(Role::Owner, vec![]));
         assert!(!debug.contains("password_hash"), "{debug}");
+    }
+
+    #[test]
+    fn access_rules_are_shared_by_adding_and_changing() {
+        let actor = |id: i64, role: Role| ConsoleUser {
+            id,
+            username: format!("u{id}"),
+            display_name: "U".into(),
+            role,
+            permissions: vec![],
+            password_hash: String::new(),
+            totp_secret: None,
+            totp_last_step: None,
+            disabled: false,
+            created_at: Utc::now(),
+            password_changed_at: Utc::now(),
+        };
+        let (owner, admin) = (actor(1, Role::Owner), actor(2, Role::Admin));
+        let fields = |result: Result<Vec<Permission>>| match result {
+            Err(Error::Fields(f)) => f.into_iter().map(|f| f.field).collect::<Vec<_>>(),
+            other => panic!("expected field errors, got {other:?}"),
+        };
+        assert_eq!(
+            fields(checked_access(Some(&admin), Role::Owner, &[])),
+            ["role"]
+        );
+        assert_eq!(checked_access(Some(&owner), Role::Owner, &[]).unwrap(), []);
+        assert_eq!(checked_access(None, Role::Owner, &[]).unwrap(), []);
+        assert_eq!(
+            fields(checked_access(Some(&owner), Role::Custom, &[])),
+            ["permissions"]
+        );
+        assert_eq!(
+            checked_access(
+                Some(&admin),
+                Role::Custom,
+                &[
+                    Permission::ViewAudit,
+                    Permission::ManageFaq,
+                    Permission::ViewAudit
+                ]
+            )
+            .unwrap(),
+            [Permission::ManageFaq, Permission::ViewAudit]
+        );
+        // A built-in role decides its permissions; any given are dropped.
+        assert_eq!(
+            checked_access(Some(&admin), Role::Agent, &[Permission::ManageUsers]).unwrap(),
+            []
+        );
+        // Owners are out of an admin's reach, and nobody changes themselves.
+        assert!(may_change(&owner, &admin) && !may_change(&admin, &owner));
+        assert!(!may_change(&owner, &owner));
+        assert!(may_change(&owner, &actor(3, Role::Owner)));
+        assert!(!may_change(
+            &actor(4, Role::Agent),
+            &actor(5, Role::Analyst)
+        ));
     }
 
     #[test]

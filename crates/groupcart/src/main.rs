@@ -105,6 +105,8 @@ enum UserCommand {
     Password { username: String },
     /// Turn on TOTP two-factor login and print the otpauth:// URI.
     Totp { username: String },
+    /// Give a user another role (owner, admin, agent or analyst); their sessions end.
+    Role { username: String, role: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -395,6 +397,9 @@ async fn run(command: Command, config: Config) -> Result<()> {
                 groupcart::user_cli::password(&config, &username).await
             }
             UserCommand::Totp { username } => groupcart::user_cli::totp(&config, &username).await,
+            UserCommand::Role { username, role } => {
+                groupcart::user_cli::role(&config, &username, &role).await
+            }
         },
         Command::Config {
             command: ConfigCommand::Print,

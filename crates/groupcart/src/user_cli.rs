@@ -1,4 +1,4 @@
-//! `groupcart user add|list|disable|password|totp`: console users from the command line
+//! `groupcart user add|list|disable|password|totp|role`: console users from the command line
 //! (how the first owner is made). A password is read from standard input when it is piped
 //! (`echo "$PW" | groupcart user add ...`), else generated and printed once. Each change is
 //! appended to the audit log as `cli`.
@@ -137,6 +137,27 @@ pub async fn disable(config: &Config, name: &str) -> Result<()> {
     store.set_console_disabled(user.id, true).await?;
     record(&store, "console.user.disable", &user).await?;
     println!("disabled {}; their sessions ended", user.username);
+    Ok(())
+}
+
+/// `groupcart user role NAME ROLE`: another built-in role, by the same rules as the console
+/// (the last enabled owner keeps the role); every session of the user ends.
+pub async fn role(config: &Config, name: &str, role: &str) -> Result<()> {
+    let Some(role) = Role::parse(role).filter(|r| *r != Role::Custom) else {
+        bail!("the role must be owner, admin, agent or analyst");
+    };
+    let store = storage::open(config).await?;
+    let user = user_named(&store, name).await?;
+    let (before, after) = console::change_access(store.as_ref(), None, user.id, role, &[])
+        .await
+        .map_err(explain)?;
+    record(&store, "console.user.access", &after).await?;
+    println!(
+        "{} is now {} (was {}); their sessions ended",
+        after.username,
+        after.role.as_str(),
+        before.role.as_str()
+    );
     Ok(())
 }
 

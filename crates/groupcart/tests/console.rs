@@ -691,6 +691,21 @@ async fn users_from_the_command_line(database_url: String) {
     assert!(out.contains("lin") && out.contains("agent"), "{out}");
     let (ok, out, _) = user_command(url, &["password", "lin"], Some("lin's new long password\n"));
     assert!(ok && out.contains("password of lin changed"), "{out}");
+    let (ok, out, err) = user_command(url, &["role", "lin", "analyst"], None);
+    assert!(
+        ok && out.contains("lin is now analyst (was agent)"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = user_command(url, &["role", "lin", "king"], None);
+    assert!(!ok && err.contains("the role must be"), "{err}");
+    // Ana is the only owner: she keeps the role.
+    let (ok, _, err) = user_command(url, &["role", "ana", "admin"], None);
+    assert!(!ok && err.contains("owner"), "{err}");
+    let (ok, out, _) = user_command(url, &["role", "lin", "agent"], None);
+    assert!(
+        ok && out.contains("lin is now agent (was analyst)"),
+        "{out}"
+    );
 
     // The app on the same database: no demo owner, since there are users already.
     let shop = start(database_url.clone()).await;

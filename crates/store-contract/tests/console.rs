@@ -26,6 +26,8 @@ groupcart_store_contract::backend_tests!(
     failures_are_counted_per_key_in_a_window,
     figures_search_and_the_audit_page,
     login_limits_and_sessions_end_to_end,
+    access_changes_end_sessions_and_keep_an_owner,
+    changing_access_follows_the_rules_of_adding,
 );
 
 fn new_user(name: &str, role: Role, permissions: Vec<Permission>) -> NewConsoleUser {
@@ -490,4 +492,172 @@ fn with_code(code: &str, at: i64) -> LoginAttempt<'_> {
         ip: Some("10.0.0.6"),
         at: t(at),
     }
+}
+
+async fn access_changes_end_sessions_and_keep_an_owner(store: SharedStore) {
+    let ana = store
+        .create_console_user(&new_user("ana", Role::Owner, vec![]))
+        .await
+        .unwrap();
+    let bo = store
+        .create_console_user(&new_user("bo", Role::Agent, vec![]))
+        .await
+        .unwrap();
+    for (hash, user) in [("a1", ana.id), ("b1", bo.id), ("b2", bo.id)] {
+        store
+            .create_console_session(&session(hash, user, 5))
+            .await
+            .unwrap();
+    }
+    let audit_only = [Permission::ViewAudit, Permission::ManageFaq];
+    assert!(store
+        .set_console_access(bo.id, Role::Custom, &audit_only)
+        .await
+        .unwrap());
+    let changed = store.console_user(bo.id).await.unwrap().unwrap();
+    assert_eq!(
+        (changed.role, changed.permissions.as_slice()),
+        (Role::Custom, &audit_only[..])
+    );
+    assert_eq!(
+        changed.password_hash, bo.password_hash,
+        "only the access changes"
+    );
+    assert_eq!(store.console_session("b1").await.unwrap(), None);
+    assert_eq!(store.console_session("b2").await.unwrap(), None);
+    assert!(store.console_session("a1").await.unwrap().is_some());
+
+    // The only enabled owner keeps the role; nothing changes, not even the sessions.
+    let last = store.set_console_access(ana.id, Role::Admin, &[]).await;
+    assert!(
+        matches!(&last, Err(Error::Conflict(m)) if m == console::LAST_OWNER),
+        "{last:?}"
+    );
+    assert_eq!(
+        store.console_user(ana.id).await.unwrap().unwrap().role,
+        Role::Owner
+    );
+    assert!(store.console_session("a1").await.unwrap().is_some());
+    // Re-granting owner to the last owner is no demotion.
+    assert!(store
+        .set_console_access(ana.id, Role::Owner, &[])
+        .await
+        .unwrap());
+
+    // A disabled owner does not count: with bo a disabled owner, ana is still the last.
+    assert!(store
+        .set_console_access(bo.id, Role::Owner, &[])
+        .await
+        .unwrap());
+    assert!(store.set_console_disabled(bo.id, true).await.unwrap());
+    let still_last = store.set_console_access(ana.id, Role::Analyst, &[]).await;
+    assert!(
+        matches!(still_last, Err(Error::Conflict(_))),
+        "{still_last:?}"
+    );
+    // A disabled owner may be demoted; with bo enabled again, ana may be too.
+    assert!(store
+        .set_console_access(bo.id, Role::Admin, &[])
+        .await
+        .unwrap());
+    assert!(store
+        .set_console_access(bo.id, Role::Owner, &[])
+        .await
+        .unwrap());
+    assert!(store.set_console_disabled(bo.id, false).await.unwrap());
+    assert!(store
+        .set_console_access(ana.id, Role::Analyst, &[])
+        .await
+        .unwrap());
+    let ana = store.console_user(ana.id).await.unwrap().unwrap();
+    assert!(ana.can(Permission::ViewAnalytics) && !ana.can(Permission::ManageUsers));
+    assert_eq!(store.console_session("a1").await.unwrap(), None);
+
+    assert!(!store
+        .set_console_access(999, Role::Agent, &[])
+        .await
+        .unwrap());
+}
+
+async fn changing_access_follows_the_rules_of_adding(store: SharedStore) {
+    let owner = store
+        .create_console_user(&new_user("ana", Role::Owner, vec![]))
+        .await
+        .unwrap();
+    let admin = store
+        .create_console_user(&new_user("ad", Role::Admin, vec![]))
+        .await
+        .unwrap();
+    let agent = store
+        .create_console_user(&new_user("bo", Role::Agent, vec![]))
+        .await
+        .unwrap();
+
+    // An admin may not grant owner, nor give a custom role without permissions.
+    let refused =
+        console::change_access(store.as_ref(), Some(&admin), agent.id, Role::Owner, &[]).await;
+    assert!(
+        matches!(&refused, Err(Error::Fields(f)) if f[0].field == "role"),
+        "{refused:?}"
+    );
+    let empty =
+        console::change_access(store.as_ref(), Some(&admin), agent.id, Role::Custom, &[]).await;
+    assert!(
+        matches!(&empty, Err(Error::Fields(f)) if f[0].field == "permissions"),
+        "{empty:?}"
+    );
+    // Nobody changes themselves, and admins do not touch owners.
+    let own =
+        console::change_access(store.as_ref(), Some(&admin), admin.id, Role::Agent, &[]).await;
+    assert!(matches!(own, Err(Error::Invalid(_))), "{own:?}");
+    let owners_reach =
+        console::change_access(store.as_ref(), Some(&admin), owner.id, Role::Agent, &[]).await;
+    assert!(
+        matches!(owners_reach, Err(Error::Invalid(_))),
+        "{owners_reach:?}"
+    );
+    assert_eq!(store.console_user(agent.id).await.unwrap().unwrap(), agent);
+
+    // A built-in role drops any permissions given; a custom list is sorted and deduplicated.
+    let (before, after) = console::change_access(
+        store.as_ref(),
+        Some(&admin),
+        agent.id,
+        Role::Analyst,
+        &[Permission::ManageUsers],
+    )
+    .await
+    .unwrap();
+    assert_eq!((before.role, after.role), (Role::Agent, Role::Analyst));
+    assert!(after.permissions.is_empty());
+    assert_eq!(store.console_user(agent.id).await.unwrap().unwrap(), after);
+    let (_, custom) = console::change_access(
+        store.as_ref(),
+        Some(&admin),
+        agent.id,
+        Role::Custom,
+        &[
+            Permission::ViewAudit,
+            Permission::ManageOrders,
+            Permission::ViewAudit,
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        custom.permissions,
+        [Permission::ManageOrders, Permission::ViewAudit]
+    );
+
+    // An owner may grant owner; the command line (`None`) may demote any owner but the last.
+    console::change_access(store.as_ref(), Some(&owner), admin.id, Role::Owner, &[])
+        .await
+        .unwrap();
+    console::change_access(store.as_ref(), None, owner.id, Role::Agent, &[])
+        .await
+        .unwrap();
+    let last = console::change_access(store.as_ref(), None, admin.id, Role::Agent, &[]).await;
+    assert!(matches!(last, Err(Error::Conflict(_))), "{last:?}");
+    let unknown = console::change_access(store.as_ref(), None, 999, Role::Agent, &[]).await;
+    assert!(matches!(unknown, Err(Error::NotFound(_))), "{unknown:?}");
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use groupcart_core::audit::AuditEntry;
 use groupcart_core::console::{
     ConsoleFigures, ConsoleSession, ConsoleStore, ConsoleUser, Limited, NewConsoleUser, Permission,
-    Role,
+    Role, LAST_OWNER,
 };
 use groupcart_core::customer::Customer;
 use groupcart_core::sealing::{Field, Sealer};
@@ -186,6 +186,48 @@ impl ConsoleStore for PostgresStore {
                 .await
                 .map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
+    }
+
+    async fn set_console_access(
+        &self,
+        id: i64,
+        role: Role,
+        permissions: &[Permission],
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if role != Role::Owner {
+            // Locking every enabled owner's row makes concurrent demotions wait for each
+            // other; the second then sees the first one's result (READ COMMITTED re-reads
+            // locked rows), so they cannot both leave the other as the only owner and win.
+            let owners: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM console_users
+                 WHERE role = 'owner' AND NOT disabled
+                 ORDER BY id FOR UPDATE",
+            )
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            if owners.contains(&id) && owners.iter().all(|owner| *owner == id) {
+                return Err(Error::Conflict(LAST_OWNER.into()));
+            }
+        }
+        let changed =
+            sqlx::query("UPDATE console_users SET role = $1, permissions = $2 WHERE id = $3")
+                .bind(role.as_str())
+                .bind(permissions_text(permissions))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected()
+                > 0;
+        sqlx::query("DELETE FROM console_sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(changed)
     }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use groupcart_core::audit::AuditEntry;
 use groupcart_core::console::{
     ConsoleFigures, ConsoleSession, ConsoleStore, ConsoleUser, Limited, NewConsoleUser, Permission,
-    Role,
+    Role, LAST_OWNER,
 };
 use groupcart_core::customer::Customer;
 use groupcart_core::sealing::{Field, Sealer};
@@ -192,6 +192,59 @@ impl ConsoleStore for SqliteStore {
                 .await
                 .map_err(db)?;
         }
+        tx.commit().await.map_err(db)?;
+        Ok(changed)
+    }
+
+    async fn set_console_access(
+        &self,
+        id: i64,
+        role: Role,
+        permissions: &[Permission],
+    ) -> Result<bool> {
+        // BEGIN IMMEDIATE: the write lock is held from the owner count to the update, so
+        // two demotions cannot both see the other owner still there.
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
+        if role != Role::Owner {
+            let other_owners: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM console_users
+                 WHERE role = 'owner' AND disabled = 0 AND id <> ?",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            let is_enabled_owner: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM console_users
+                 WHERE id = ? AND role = 'owner' AND disabled = 0",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            if is_enabled_owner > 0 && other_owners == 0 {
+                return Err(Error::Conflict(LAST_OWNER.into()));
+            }
+        }
+        let changed =
+            sqlx::query("UPDATE console_users SET role = ?, permissions = ? WHERE id = ?")
+                .bind(role.as_str())
+                .bind(permissions_text(permissions))
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected()
+                > 0;
+        sqlx::query("DELETE FROM console_sessions WHERE user_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(changed)
     }

@@ -912,6 +912,10 @@ const EN: &[(&str, &str)] = &[
     ("an.service.breach_rate", "Breach rate"),
     ("an.service.csat", "CSAT"),
     ("an.service.nps", "NPS"),
+    // Changing a console user's role (issue 8).
+    ("users.access", "Change role"),
+    ("users.access_save", "Save role"),
+    ("users.done_access", "Role changed; their sessions ended, the new rights apply at once."),
 ];
 
 const ZH: &[(&str, &str)] = &[
@@ -1779,6 +1783,10 @@ const ZH: &[(&str, &str)] = &[
     ("an.service.breach_rate", "违约率"),
     ("an.service.csat", "CSAT"),
     ("an.service.nps", "NPS"),
+    // Changing a console user's role (issue 8).
+    ("users.access", "更改角色"),
+    ("users.access_save", "保存角色"),
+    ("users.done_access", "角色已更改；其登录会话已结束，新权限立即生效。"),
 ];
 
 #[cfg(test)]

@@ -189,6 +189,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/analytics/costs", post(analytics::add_cost))
         .route("/audit", get(audit::list))
         .route("/users", get(users::list).post(users::add))
+        .route("/users/{id}/access", post(users::access))
         .route("/users/{id}/{action}", post(users::change))
         .layer(middleware::map_response(security_headers))
 }

@@ -1,6 +1,7 @@
 //! Console users (owners and admins): the list, adding a user (with a built-in role or a
-//! custom permission set; a password is generated and shown once when none is given), and
-//! disabling or enabling one. Disabling ends the user's sessions at once.
+//! custom permission set; a password is generated and shown once when none is given),
+//! disabling or enabling one, and changing one's role. Disabling and changing the role end
+//! the user's sessions at once.
 
 use super::html::{csrf_field, esc, flash, page_with, when};
 use super::i18n::{t, Lang};
@@ -10,7 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use groupcart_core::console::{self, Permission, Role, UserDraft};
+use groupcart_core::console::{self, ConsoleUser, Permission, Role, UserDraft};
 use groupcart_core::Error;
 use serde::Deserialize;
 
@@ -18,11 +19,76 @@ fn role_label(lang: Lang, role: Role) -> &'static str {
     t(lang, &format!("role.{}", role.as_str()))
 }
 
+/// A role change as submitted, shown again (with its problems) when it was refused.
+struct TypedAccess {
+    user_id: i64,
+    role: Option<Role>,
+    permissions: Vec<Permission>,
+}
+
+/// The roles `me` may hand out, as `<option>`s with `selected` on `chosen`.
+fn role_options(me: &Me, chosen: Option<Role>) -> String {
+    Role::BUILT_IN
+        .iter()
+        .chain([Role::Custom].iter())
+        .filter(|r| **r != Role::Owner || me.user.role == Role::Owner)
+        .map(|r| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                r.as_str(),
+                if chosen == Some(*r) { " selected" } else { "" },
+                role_label(me.lang, *r)
+            )
+        })
+        .collect()
+}
+
+/// One checkbox per permission, `checked` on those in `chosen`.
+fn permission_boxes(chosen: &[Permission]) -> String {
+    Permission::ALL
+        .iter()
+        .map(|p| {
+            format!(
+                "<label class=\"muted check\"><input type=\"checkbox\" name=\"permission\" value=\"{0}\"{1}> {0}</label>",
+                p.as_str(),
+                if chosen.contains(p) { " checked" } else { "" }
+            )
+        })
+        .collect()
+}
+
+/// The role form of one user: their current access, or what was typed if it was refused.
+fn access_form(me: &Me, user: &ConsoleUser, typed: Option<&TypedAccess>) -> String {
+    let lang = me.lang;
+    let typed = typed.filter(|typed| typed.user_id == user.id);
+    let (role, permissions) = match typed {
+        Some(typed) => (typed.role, typed.permissions.as_slice()),
+        None => (Some(user.role), user.permissions.as_slice()),
+    };
+    format!(
+        "<details{open}><summary>{summary}</summary><form method=\"post\" action=\"/users/{id}/access\" data-testid=\"access-{name}\">{csrf}\
+         <select name=\"role\" aria-label=\"{role_label}\" data-testid=\"access-role-{name}\">{roles}</select>\
+         <details><summary>{custom}</summary>{boxes}</details>\
+         <button class=\"quiet\" data-testid=\"change-access-{name}\">{save}</button></form></details>",
+        open = if typed.is_some() { " open" } else { "" },
+        summary = t(lang, "users.access"),
+        id = user.id,
+        name = esc(&user.username),
+        csrf = csrf_field(&me.session.csrf_token),
+        role_label = t(lang, "users.role"),
+        roles = role_options(me, role),
+        custom = t(lang, "users.custom"),
+        boxes = permission_boxes(permissions),
+        save = t(lang, "users.access_save"),
+    )
+}
+
 async fn users_page(
     state: &AppState,
     me: &Me,
     status: StatusCode,
     banner: &str,
+    typed: Option<&TypedAccess>,
 ) -> Result<Response, Fail> {
     let lang = me.lang;
     let users = state.store.console_users().await?;
@@ -53,10 +119,11 @@ async fn users_page(
                     ("disable", t(lang, "users.disable"))
                 };
                 format!(
-                    "<form method=\"post\" action=\"/users/{}/{path}\" class=\"inline\">{}<button class=\"quiet\" data-testid=\"{path}-{}\">{label}</button></form>",
+                    "<form method=\"post\" action=\"/users/{}/{path}\" class=\"inline\">{}<button class=\"quiet\" data-testid=\"{path}-{}\">{label}</button></form>{}",
                     u.id,
                     csrf_field(&me.session.csrf_token),
                     esc(&u.username),
+                    access_form(me, u, typed),
                 )
             } else {
                 String::new()
@@ -71,27 +138,8 @@ async fn users_page(
             )
         })
         .collect();
-    let roles: String = Role::BUILT_IN
-        .iter()
-        .chain([Role::Custom].iter())
-        .filter(|r| **r != Role::Owner || me.user.role == Role::Owner)
-        .map(|r| {
-            format!(
-                "<option value=\"{}\">{}</option>",
-                r.as_str(),
-                role_label(lang, *r)
-            )
-        })
-        .collect();
-    let permissions: String = Permission::ALL
-        .iter()
-        .map(|p| {
-            format!(
-                "<label class=\"muted check\"><input type=\"checkbox\" name=\"permission\" value=\"{0}\"> {0}</label>",
-                p.as_str()
-            )
-        })
-        .collect();
+    let roles = role_options(me, None);
+    let permissions = permission_boxes(&[]);
     let body = format!(
         "<h1>{title}</h1>{banner}<div class=\"scroll\"><table><thead><tr><th>{username}</th><th>{display}</th><th>{role}</th><th>2FA</th><th>{state}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table></div>\
          <form method=\"post\" action=\"/users\" class=\"card\"><h2>{add}</h2>{csrf}\
@@ -136,9 +184,10 @@ pub async fn list(State(state): State<AppState>, me: Me, Query(done): Query<Done
             Some(key @ ("disabled" | "enabled")) => {
                 flash(true, t(lang, &format!("users.done_{key}")))
             }
+            Some("access") => flash(true, t(lang, "users.done_access")),
             _ => String::new(),
         };
-        users_page(&state, &me, StatusCode::OK, &banner).await
+        users_page(&state, &me, StatusCode::OK, &banner, None).await
     }
     .await;
     respond(lang, outcome)
@@ -153,7 +202,7 @@ pub async fn add(State(state): State<AppState>, me: Me, body: Bytes) -> Response
         me.check_csrf(&form)?;
         let Some(role) = form.get("role").and_then(Role::parse) else {
             let banner = flash(false, t(lang, "users.bad_role"));
-            return users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner).await;
+            return users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner, None).await;
         };
         let permissions = form
             .all("permission")
@@ -184,11 +233,11 @@ pub async fn add(State(state): State<AppState>, me: Me, body: Bytes) -> Response
                     // Shown once, on this page only; never stored or logged.
                     text.push_str(&format!(" · {}: {password}", t(lang, "users.generated")));
                 }
-                users_page(&state, &me, StatusCode::OK, &flash(true, &text)).await
+                users_page(&state, &me, StatusCode::OK, &flash(true, &text), None).await
             }
             Err(error @ (Error::Invalid(_) | Error::Fields(_) | Error::Conflict(_))) => {
                 let banner = flash(false, &problem(lang, &error));
-                users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner).await
+                users_page(&state, &me, StatusCode::UNPROCESSABLE_ENTITY, &banner, None).await
             }
             Err(error) => Err(Fail::from(error)),
         }
@@ -228,6 +277,88 @@ pub async fn change(
         audit_alone(&state, entry).await?;
         let done = if disable { "disabled" } else { "enabled" };
         Ok(see_other(&format!("/users?ok={done}")))
+    }
+    .await;
+    respond(lang, outcome)
+}
+
+/// `POST /users/{id}/access` (form: role, permission*): gives the user a new role (or custom
+/// permission list) and ends their sessions. Refused with 403 for a user `me` may not
+/// change; a role `me` may not grant, a custom role without permissions, or the last
+/// enabled owner losing the role come back as 422 with the form as typed.
+pub async fn access(
+    State(state): State<AppState>,
+    me: Me,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let lang = me.lang;
+    let outcome = async {
+        me.require(Permission::ManageUsers)?;
+        let id = path_id(&id)?;
+        let form = Form::parse(&body)?;
+        me.check_csrf(&form)?;
+        let target = state.store.console_user(id).await?.ok_or(Fail::NotFound)?;
+        if !console::may_change(&me.user, &target) {
+            return Err(Fail::Forbidden);
+        }
+        let role = form.get("role").and_then(Role::parse);
+        let permissions: Vec<Permission> = form
+            .all("permission")
+            .into_iter()
+            .filter_map(Permission::parse)
+            .collect();
+        let typed = TypedAccess {
+            user_id: id,
+            role,
+            permissions: permissions.clone(),
+        };
+        let Some(role) = role else {
+            let banner = flash(false, t(lang, "users.bad_role"));
+            return users_page(
+                &state,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &banner,
+                Some(&typed),
+            )
+            .await;
+        };
+        match console::change_access(state.store.as_ref(), Some(&me.user), id, role, &permissions)
+            .await
+        {
+            Ok((before, after)) => {
+                let access = |user: &ConsoleUser| {
+                    serde_json::json!({
+                        "role": user.role.as_str(),
+                        "permissions": user.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                    })
+                };
+                let entry = me.audit(
+                    "console.user.access",
+                    format!("console_user:{id}"),
+                    serde_json::json!({
+                        "username": after.username,
+                        "from": access(&before),
+                        "to": access(&after),
+                    }),
+                );
+                audit_alone(&state, entry).await?;
+                Ok(see_other("/users?ok=access"))
+            }
+            Err(error @ (Error::Invalid(_) | Error::Fields(_) | Error::Conflict(_))) => {
+                let banner = flash(false, &problem(lang, &error));
+                users_page(
+                    &state,
+                    &me,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &banner,
+                    Some(&typed),
+                )
+                .await
+            }
+            Err(error) => Err(Fail::from(error)),
+        }
     }
     .await;
     respond(lang, outcome)
