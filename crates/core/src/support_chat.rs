@@ -742,6 +742,9 @@ pub(crate) async fn agent(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incomin
 pub enum DeskAction {
     /// A reply the customer gets.
     Reply(String),
+    /// The canned reply of this name, in the customer's language (else another) with its
+    /// placeholders filled; a field error `name` when there is no reply of that name.
+    Canned(String),
     /// An internal note.
     Note(String),
     Resolve,
@@ -771,7 +774,7 @@ pub async fn act(
     };
     let active = desk.ticket.status.is_active();
     match action {
-        DeskAction::Reply(_) | DeskAction::Resolve if !active => {
+        DeskAction::Reply(_) | DeskAction::Canned(_) | DeskAction::Resolve if !active => {
             return Err(Error::Conflict(format!(
                 "ticket {} is {}",
                 id.0,
@@ -779,6 +782,15 @@ pub async fn act(
             )))
         }
         DeskAction::Reply(text) => desk.reply(Reply::Text(text)).await?,
+        DeskAction::Canned(name) => {
+            let Some(text) = desk.canned_text(&name).await? else {
+                return Err(Error::Fields(vec![crate::FieldError::new(
+                    "name",
+                    format!("no canned reply `{name}`"),
+                )]));
+            };
+            desk.reply(Reply::Text(text)).await?
+        }
         DeskAction::Note(text) => desk.note(&text).await?,
         DeskAction::Resolve => desk.resolve().await?,
         DeskAction::Close => desk.close().await?,
@@ -1143,10 +1155,19 @@ impl Desk<'_, '_> {
     /// `/canned NAME`: sends the canned reply in the customer's language, placeholders
     /// filled.
     async fn canned(&mut self, name: &str) -> Result<()> {
+        match self.canned_text(name).await? {
+            Some(text) => self.reply(Reply::Text(text)).await,
+            None => self.say("support-canned-unknown", &[("name", name)]).await,
+        }
+    }
+
+    /// The canned reply `name` in the customer's language (else another) with its
+    /// placeholders filled, if there is one.
+    async fn canned_text(&mut self, name: &str) -> Result<Option<String>> {
         let customer = self.customer().await?;
         let language = self.customer_language(&customer);
         let Some(canned) = self.tx.canned_reply(name, &language).await? else {
-            return self.say("support-canned-unknown", &[("name", name)]).await;
+            return Ok(None);
         };
         let latest = self
             .env
@@ -1161,13 +1182,12 @@ impl Desk<'_, '_> {
             .into_iter()
             .next();
         let order = latest.as_ref().map(|o| o.id.0.to_string());
-        let text = support::fill_placeholders(
+        Ok(Some(support::fill_placeholders(
             &canned.text,
             &customer.first_name,
             order.as_deref(),
             latest.as_ref().and_then(|o| o.tracking_number.as_deref()),
-        );
-        self.reply(Reply::Text(text)).await
+        )))
     }
 
     async fn event(&mut self, kind: &str, data: serde_json::Value) -> Result<()> {

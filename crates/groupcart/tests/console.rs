@@ -579,6 +579,51 @@ async fn tickets_are_answered_from_the_inbox(database_url: String) {
         )
         .await;
     assert_eq!(empty.status, 422);
+
+    // A canned reply goes out by name, in the customer's language, placeholders filled.
+    for (language, text) in [
+        ("en", "Hi {name}, an agent will call you today."),
+        ("es", "Hola {name}, te llamamos hoy."),
+    ] {
+        shop.app
+            .store
+            .set_canned_reply(&groupcart_core::support::CannedReply {
+                name: "callback".into(),
+                language: language.into(),
+                text: text.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let page = agent.get(&format!("/inbox/{id}")).await;
+    assert!(page.body.contains("send-canned"), "{}", page.body);
+    let canned = agent
+        .post(
+            &format!("/inbox/{id}/canned"),
+            &[("csrf", &csrf), ("name", "callback")],
+        )
+        .await;
+    assert_eq!(canned.status, 303, "{}", canned.body);
+    shop.wait_for(sam.id, "the canned reply", |m| {
+        has_text(m, "Hi Sam, an agent will call you today.")
+    })
+    .await;
+    let unknown = agent
+        .post(
+            &format!("/inbox/{id}/canned"),
+            &[("csrf", &csrf), ("name", "no-such-reply")],
+        )
+        .await;
+    assert_eq!(unknown.status, 409, "{}", unknown.body);
+    assert!(unknown.body.contains("no-such-reply"), "{}", unknown.body);
+    let forged = agent
+        .post(
+            &format!("/inbox/{id}/canned"),
+            &[("csrf", "forged"), ("name", "callback")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+
     let resolved = agent
         .post(&format!("/inbox/{id}/resolve"), &[("csrf", &csrf)])
         .await;

@@ -1,5 +1,5 @@
 //! The support inbox: tickets with their SLA due times, a ticket's conversation, and the
-//! agent's actions (reply, internal note, resolve). The actions run
+//! agent's actions (reply, canned reply, internal note, resolve). The actions run
 //! `support_chat::act`, as the admin API and the agents' forum topics do, with the audit
 //! entry in the same transaction.
 
@@ -174,11 +174,36 @@ async fn ticket_page(
         })
         .collect();
     let actions = if ticket.status.is_active() {
+        // One entry per name: the reply goes out in the customer's language.
+        let names: std::collections::BTreeSet<String> = state
+            .store
+            .canned_replies()
+            .await?
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let canned = if names.is_empty() {
+            String::new()
+        } else {
+            let options: String = names
+                .iter()
+                .map(|n| format!("<option value=\"{0}\">{0}</option>", esc(n)))
+                .collect();
+            format!(
+                "<form method=\"post\" action=\"/inbox/{id}/canned\" class=\"card\">{csrf}\
+                 <label for=\"canned\">{label}</label><select id=\"canned\" name=\"name\">{options}</select>\
+                 <div><button type=\"submit\" data-testid=\"send-canned\">{send}</button></div></form>",
+                csrf = csrf_field(&me.session.csrf_token),
+                label = t(lang, "inbox.canned_label"),
+                send = t(lang, "inbox.canned_send"),
+            )
+        };
         format!(
             "<form method=\"post\" action=\"/inbox/{id}/reply\" class=\"card\">{csrf}\
              <label for=\"text\">{reply_label}</label><textarea id=\"text\" name=\"text\" required maxlength=\"4096\"></textarea>\
              <div><button type=\"submit\" data-testid=\"reply\">{reply}</button>\
              <button type=\"submit\" class=\"quiet\" formaction=\"/inbox/{id}/note\" data-testid=\"note\">{note}</button></div></form>\
+             {canned}\
              <form method=\"post\" action=\"/inbox/{id}/resolve\">{csrf}<button type=\"submit\" class=\"quiet\" data-testid=\"resolve\">{resolve}</button></form>",
             csrf = csrf_field(&me.session.csrf_token),
             reply_label = t(lang, "inbox.reply_label"),
@@ -240,7 +265,8 @@ pub async fn show(
     respond(lang, outcome)
 }
 
-/// `POST /inbox/{id}/{reply|note|resolve}` (form: text for reply and note).
+/// `POST /inbox/{id}/{reply|canned|note|resolve}` (form: text for reply and note, name for
+/// a canned reply).
 pub async fn act(
     State(state): State<AppState>,
     me: Me,
@@ -261,6 +287,10 @@ pub async fn act(
                     .await;
             }
             "reply" => (DeskAction::Reply(text.clone()), "replied"),
+            "canned" => {
+                let name = form.get("name").unwrap_or_default().trim().to_owned();
+                (DeskAction::Canned(name), "replied")
+            }
             "note" => (DeskAction::Note(text.clone()), "noted"),
             "resolve" => (DeskAction::Resolve, "resolved"),
             _ => return Err(Fail::NotFound),
