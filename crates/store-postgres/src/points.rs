@@ -5,7 +5,7 @@
 //! customer's points (a redemption, a check-in, an expiry) waits for the one before it to
 //! commit and then sees its balance: two redemptions at once cannot overspend.
 
-use crate::query::{get, get_json, get_time, json, limit};
+use crate::query::{self, get, get_time, limit};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
@@ -35,21 +35,10 @@ fn entry_row(row: &PgRow) -> Result<PointsEntry> {
     })
 }
 
-fn settings_of(row: Option<PgRow>) -> Result<PointsSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(PointsSettings::default()),
-    }
-}
-
 #[async_trait]
 impl PointsStore for PostgresStore {
     async fn points_settings(&self) -> Result<PointsSettings> {
-        let row = sqlx::query("SELECT settings FROM points_settings WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.pool, "points_settings").await
     }
 
     async fn set_points_settings(
@@ -57,17 +46,7 @@ impl PointsStore for PostgresStore {
         settings: &PointsSettings,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO points_settings (id, settings, updated_at) VALUES (1, $1, $2)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(at)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.pool, "points_settings", settings, at).await
     }
 
     async fn points_balance(&self, customer: CustomerId) -> Result<i64> {
@@ -131,11 +110,7 @@ impl PointsStore for PostgresStore {
 #[async_trait]
 impl PointsTx for PostgresTx {
     async fn current_points_settings(&mut self) -> Result<PointsSettings> {
-        let row = sqlx::query("SELECT settings FROM points_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "points_settings").await
     }
 
     async fn lock_points(&mut self, customer: CustomerId) -> Result<i64> {

@@ -230,3 +230,42 @@ where
     .map_err(db)?;
     Ok(())
 }
+
+/// A settings table's one row (`id = 1`, JSON `settings`): what staff saved, else the
+/// defaults. `table` is one of the schema's settings tables, never input.
+pub(crate) async fn load_settings<'c, T>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Postgres>,
+    table: &str,
+) -> Result<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    let row = sqlx::query(&format!("SELECT settings FROM {table} WHERE id = 1"))
+        .fetch_optional(executor)
+        .await
+        .map_err(db)?;
+    match row {
+        Some(row) => get_json(&row, "settings"),
+        None => Ok(T::default()),
+    }
+}
+
+/// Writes a settings table's one row (see [`load_settings`]).
+pub(crate) async fn save_settings<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Postgres>,
+    table: &str,
+    settings: &impl serde::Serialize,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} (id, settings, updated_at) VALUES (1, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
+             updated_at = excluded.updated_at"
+    ))
+    .bind(json(settings)?)
+    .bind(at)
+    .execute(executor)
+    .await
+    .map_err(db)?;
+    Ok(())
+}

@@ -5,7 +5,7 @@
 //! payment or review never credit twice; the partial unique index on `referee_id` keeps a
 //! person from being referred twice.
 
-use crate::query::{get, get_json, get_time, json, limit};
+use crate::query::{self, get, get_time, limit};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
@@ -43,21 +43,10 @@ pub(crate) fn referral_row(row: &PgRow) -> Result<Referral> {
     })
 }
 
-fn settings_of(row: Option<PgRow>) -> Result<ReferralSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(ReferralSettings::default()),
-    }
-}
-
 #[async_trait]
 impl ReferralStore for PostgresStore {
     async fn referral_settings(&self) -> Result<ReferralSettings> {
-        let row = sqlx::query("SELECT settings FROM referral_settings WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.pool, "referral_settings").await
     }
 
     async fn set_referral_settings(
@@ -65,17 +54,7 @@ impl ReferralStore for PostgresStore {
         settings: &ReferralSettings,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO referral_settings (id, settings, updated_at) VALUES (1, $1, $2)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(at)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.pool, "referral_settings", settings, at).await
     }
 
     async fn referrals(
@@ -137,11 +116,7 @@ impl ReferralStore for PostgresStore {
 #[async_trait]
 impl ReferralTx for PostgresTx {
     async fn current_referral_settings(&mut self) -> Result<ReferralSettings> {
-        let row = sqlx::query("SELECT settings FROM referral_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "referral_settings").await
     }
 
     async fn ensure_referral_code(

@@ -5,7 +5,7 @@
 //! "Paid" orders are those with a `paid_at` and a status of `paid`, `shipped`, `delivered`
 //! or `completed`, as in the CRM: a refunded or cancelled order no longer counts.
 
-use crate::query::{get, get_json, get_time, json};
+use crate::query::{self, get, get_json, get_time, json};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
 use async_trait::async_trait;
@@ -17,13 +17,6 @@ use sqlx::postgres::PgRow;
 
 const SPEND_SQL: &str = "SELECT customer_id, currency, SUM(total)::BIGINT AS total FROM orders
      WHERE paid_at >= $1 AND status IN ('paid', 'shipped', 'delivered', 'completed')";
-
-fn settings_of(row: Option<PgRow>) -> Result<TierSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(TierSettings::default()),
-    }
-}
 
 fn tier_row(row: &PgRow) -> Result<CustomerTier> {
     Ok(CustomerTier {
@@ -47,25 +40,11 @@ const TIER_COLUMNS: &str = "customer_id, tier, since, spend, updated_at";
 #[async_trait]
 impl TierStore for PostgresStore {
     async fn tier_settings(&self) -> Result<TierSettings> {
-        let row = sqlx::query("SELECT settings FROM tier_settings WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.pool, "tier_settings").await
     }
 
     async fn set_tier_settings(&self, settings: &TierSettings, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO tier_settings (id, settings, updated_at) VALUES (1, $1, $2)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(at)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.pool, "tier_settings", settings, at).await
     }
 
     async fn customer_tier(&self, customer: CustomerId) -> Result<Option<CustomerTier>> {
@@ -103,11 +82,7 @@ impl TierStore for PostgresStore {
 #[async_trait]
 impl TierTx for PostgresTx {
     async fn current_tier_settings(&mut self) -> Result<TierSettings> {
-        let row = sqlx::query("SELECT settings FROM tier_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "tier_settings").await
     }
 
     async fn customer_tier_in_tx(&mut self, customer: CustomerId) -> Result<Option<CustomerTier>> {

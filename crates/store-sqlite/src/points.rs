@@ -5,7 +5,7 @@
 //! [`PointsTx::lock_points`] only needs to check the customer exists and sum their ledger:
 //! no other transaction can change it before this one ends.
 
-use crate::query::{get, get_json, get_time, json, limit, ms, time};
+use crate::query::{self, get, get_time, limit, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -36,13 +36,6 @@ fn entry_row(row: &SqliteRow) -> Result<PointsEntry> {
     })
 }
 
-fn settings_of(row: Option<SqliteRow>) -> Result<PointsSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(PointsSettings::default()),
-    }
-}
-
 fn parse_day(day: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .map_err(|e| Error::Storage(format!("bad check-in day {day}: {e}")))
@@ -51,11 +44,7 @@ fn parse_day(day: &str) -> Result<NaiveDate> {
 #[async_trait]
 impl PointsStore for SqliteStore {
     async fn points_settings(&self) -> Result<PointsSettings> {
-        let row = sqlx::query("SELECT settings FROM points_settings WHERE id = 1")
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.reader, "points_settings").await
     }
 
     async fn set_points_settings(
@@ -63,17 +52,7 @@ impl PointsStore for SqliteStore {
         settings: &PointsSettings,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO points_settings (id, settings, updated_at) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(ms(at))
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.writer, "points_settings", settings, at).await
     }
 
     async fn points_balance(&self, customer: CustomerId) -> Result<i64> {
@@ -136,11 +115,7 @@ impl PointsStore for SqliteStore {
 #[async_trait]
 impl PointsTx for SqliteTx {
     async fn current_points_settings(&mut self) -> Result<PointsSettings> {
-        let row = sqlx::query("SELECT settings FROM points_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "points_settings").await
     }
 
     async fn lock_points(&mut self, customer: CustomerId) -> Result<i64> {

@@ -279,3 +279,42 @@ pub(crate) fn inbox_insert_sql(rows: usize) -> String {
     sql.push_str(" ON CONFLICT (bot, update_id) DO NOTHING RETURNING bot, update_id");
     sql
 }
+
+/// A settings table's one row (`id = 1`, JSON `settings`): what staff saved, else the
+/// defaults. `table` is one of the schema's settings tables, never input.
+pub(crate) async fn load_settings<'c, T>(
+    executor: impl Executor<'c, Database = Sqlite>,
+    table: &str,
+) -> Result<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+{
+    let row = sqlx::query(&format!("SELECT settings FROM {table} WHERE id = 1"))
+        .fetch_optional(executor)
+        .await
+        .map_err(db)?;
+    match row {
+        Some(row) => get_json(&row, "settings"),
+        None => Ok(T::default()),
+    }
+}
+
+/// Writes a settings table's one row (see [`load_settings`]).
+pub(crate) async fn save_settings<'c>(
+    executor: impl Executor<'c, Database = Sqlite>,
+    table: &str,
+    settings: &impl serde::Serialize,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} (id, settings, updated_at) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
+             updated_at = excluded.updated_at"
+    ))
+    .bind(json(settings)?)
+    .bind(ms(at))
+    .execute(executor)
+    .await
+    .map_err(db)?;
+    Ok(())
+}

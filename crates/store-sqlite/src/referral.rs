@@ -5,7 +5,7 @@
 //! settling a referral needs no further locking; the partial unique index on `referee_id`
 //! keeps a person from being referred twice.
 
-use crate::query::{get, get_json, get_time, json, limit, ms, time};
+use crate::query::{self, get, get_time, limit, ms, time};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -44,21 +44,10 @@ pub(crate) fn referral_row(row: &SqliteRow) -> Result<Referral> {
     })
 }
 
-fn settings_of(row: Option<SqliteRow>) -> Result<ReferralSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(ReferralSettings::default()),
-    }
-}
-
 #[async_trait]
 impl ReferralStore for SqliteStore {
     async fn referral_settings(&self) -> Result<ReferralSettings> {
-        let row = sqlx::query("SELECT settings FROM referral_settings WHERE id = 1")
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.reader, "referral_settings").await
     }
 
     async fn set_referral_settings(
@@ -66,17 +55,7 @@ impl ReferralStore for SqliteStore {
         settings: &ReferralSettings,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO referral_settings (id, settings, updated_at) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(ms(at))
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.writer, "referral_settings", settings, at).await
     }
 
     async fn referrals(
@@ -138,11 +117,7 @@ impl ReferralStore for SqliteStore {
 #[async_trait]
 impl ReferralTx for SqliteTx {
     async fn current_referral_settings(&mut self) -> Result<ReferralSettings> {
-        let row = sqlx::query("SELECT settings FROM referral_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "referral_settings").await
     }
 
     async fn ensure_referral_code(

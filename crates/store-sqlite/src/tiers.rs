@@ -5,7 +5,7 @@
 //! "Paid" orders are those with a `paid_at` and a status of `paid`, `shipped`, `delivered`
 //! or `completed`, as in the CRM: a refunded or cancelled order no longer counts.
 
-use crate::query::{get, get_json, get_time, json, ms};
+use crate::query::{self, get, get_json, get_time, json, ms};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
@@ -17,13 +17,6 @@ use sqlx::sqlite::SqliteRow;
 
 const SPEND_SQL: &str = "SELECT customer_id, currency, SUM(total) AS total FROM orders
      WHERE paid_at >= ? AND status IN ('paid', 'shipped', 'delivered', 'completed')";
-
-fn settings_of(row: Option<SqliteRow>) -> Result<TierSettings> {
-    match row {
-        Some(row) => get_json(&row, "settings"),
-        None => Ok(TierSettings::default()),
-    }
-}
 
 fn tier_row(row: &SqliteRow) -> Result<CustomerTier> {
     Ok(CustomerTier {
@@ -47,25 +40,11 @@ const TIER_COLUMNS: &str = "customer_id, tier, since, spend, updated_at";
 #[async_trait]
 impl TierStore for SqliteStore {
     async fn tier_settings(&self) -> Result<TierSettings> {
-        let row = sqlx::query("SELECT settings FROM tier_settings WHERE id = 1")
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(&self.reader, "tier_settings").await
     }
 
     async fn set_tier_settings(&self, settings: &TierSettings, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO tier_settings (id, settings, updated_at) VALUES (1, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings,
-                 updated_at = excluded.updated_at",
-        )
-        .bind(json(settings)?)
-        .bind(ms(at))
-        .execute(&self.writer)
-        .await
-        .map_err(db)?;
-        Ok(())
+        query::save_settings(&self.writer, "tier_settings", settings, at).await
     }
 
     async fn customer_tier(&self, customer: CustomerId) -> Result<Option<CustomerTier>> {
@@ -107,11 +86,7 @@ impl TierStore for SqliteStore {
 #[async_trait]
 impl TierTx for SqliteTx {
     async fn current_tier_settings(&mut self) -> Result<TierSettings> {
-        let row = sqlx::query("SELECT settings FROM tier_settings WHERE id = 1")
-            .fetch_optional(self.conn())
-            .await
-            .map_err(db)?;
-        settings_of(row)
+        query::load_settings(self.conn(), "tier_settings").await
     }
 
     async fn customer_tier_in_tx(&mut self, customer: CustomerId) -> Result<Option<CustomerTier>> {
