@@ -192,8 +192,14 @@ pub fn to_incoming(update: &Update, at: DateTime<Utc>) -> Option<Incoming> {
                     caption: message.caption.clone().unwrap_or_default(),
                 }
             }
-            (None, None) => IncomingKind::Other {
-                kind: "message".into(),
+            (None, None) => match &message.contact {
+                Some(contact) => IncomingKind::ContactShared {
+                    user_id: contact.user_id,
+                    phone: contact.phone_number.clone(),
+                },
+                None => IncomingKind::Other {
+                    kind: "message".into(),
+                },
             },
         };
         return Some(Incoming {

@@ -1,6 +1,8 @@
 //! Broadcasts: marketing messages to a segment's customers in their language, at one time
-//! or at a local time in each recipient's time zone, with A/B variants and a holdout, and
-//! the storage ports for them.
+//! or at a local time in each recipient's time zone, with A/B variants (text or photo with
+//! a caption) and a holdout, optionally sending the test's winner to the rest; or posts in
+//! the bot's groups and channels, each in the chat's language; and the storage ports for
+//! them.
 //!
 //! Planning ([`plan`]) evaluates the rule once, keeps only the customers marketing may
 //! reach ([`crate::segment::marketing_may_reach`]), assigns each a variant at random (or the
@@ -15,6 +17,17 @@
 //! Results are per variant: delivered, failed, blocked, clicked (deep-link starts within
 //! the attribution window after the message was released) and orders paid within it. The
 //! holdout gets no message; its orders in the same window are the baseline.
+//!
+//! With a [`WinnerRule`], planning gives a variant to only the test share of the audience;
+//! the rest are stored `awaiting_winner`. The [`WINNER_JOB`] (or staff, earlier, through
+//! [`pick_winner`]) picks the variant that did best by the rule's metric, records it on the
+//! broadcast and hands it to the awaiting recipients, who are then released like the
+//! others. Recording the winner is conditional on there being none yet, so a job run twice
+//! (or racing staff) changes nothing the second time.
+//!
+//! Chat targets ([`BroadcastDraft::chats`]) go through the same recipient rows, keyed by
+//! chat without a customer: no consent applies to a group, and each chat gets the text in
+//! its own language ([`crate::community::ChatRecord::language`]).
 
 use crate::calendar::LinkButton;
 use crate::crm::CurrencyTotal;
@@ -33,6 +46,9 @@ use std::collections::BTreeMap;
 
 /// The job that releases a broadcast's due recipients into the outbox.
 pub const RELEASE_JOB: &str = "broadcast.release";
+
+/// The job that picks an A/B test's winner and sends it to the rest of the audience.
+pub const WINNER_JOB: &str = "broadcast.winner";
 
 /// The store's id of a broadcast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -73,7 +89,8 @@ impl BroadcastStatus {
     }
 }
 
-/// One variant's message: its text per language and its link buttons.
+/// A text message: its text per language and its link buttons (an automation step's
+/// message; see [`BroadcastVariant`] for a broadcast's, which may have a photo).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
@@ -85,8 +102,50 @@ pub struct Variant {
     pub buttons: Vec<Vec<LinkButton>>,
 }
 
-/// A broadcast as staff ask for it. Exactly one of `rule` and `segment_id` picks the
-/// audience; at most one of `send_at` and `local_time` sets the time (neither: now).
+/// One variant of a broadcast: its text per language, an optional photo and its link
+/// buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastVariant {
+    /// Text per language tag (`en`, `es`, `zh-CN`); a customer whose language has none gets
+    /// the bot's default language, else the first listed. `{name}` becomes their first name
+    /// (a chat's title in a chat).
+    pub texts: BTreeMap<String, String>,
+    /// A photo (an `https://` URL or a Telegram file id): the message is the photo with the
+    /// text as its caption. Stored broadcasts from before photos read as without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<String>,
+    /// Rows of link buttons (a product's deep link, a coupon's).
+    #[serde(default)]
+    pub buttons: Vec<Vec<LinkButton>>,
+}
+
+/// What an A/B test's winner is judged by, per recipient of each variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WinnerMetric {
+    /// Recipients who started the bot through a deep link within the window.
+    Clicks,
+    /// Recipients who paid an order within the window.
+    Buyers,
+    /// What those orders came to in the bot's currency.
+    Revenue,
+}
+
+/// Auto-send of an A/B test's winner: only `test_percent` of the audience gets a variant;
+/// `after_hours` after the send time the best variant by `metric` goes to the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WinnerRule {
+    /// 5-50.
+    pub test_percent: u8,
+    /// 1-168.
+    pub after_hours: u32,
+    pub metric: WinnerMetric,
+}
+
+/// A broadcast as staff ask for it. Exactly one of `rule`, `segment_id` and `chats` picks
+/// the audience; at most one of `send_at` and `local_time` sets the time (neither: now).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BroadcastDraft {
@@ -98,8 +157,12 @@ pub struct BroadcastDraft {
     pub rule: Option<String>,
     #[serde(default)]
     pub segment_id: Option<SegmentId>,
+    /// Chats of the bot (groups, channels) to post in instead of messaging customers: one
+    /// variant, no holdout, no local time.
+    #[serde(default)]
+    pub chats: Option<Vec<i64>>,
     /// One to four; with more than one, recipients are split evenly at random.
-    pub variants: Vec<Variant>,
+    pub variants: Vec<BroadcastVariant>,
     /// Share of the audience (0-50 %) that gets nothing, as a baseline.
     #[serde(default)]
     pub holdout_percent: u8,
@@ -111,6 +174,9 @@ pub struct BroadcastDraft {
     /// How long after a message clicks and orders count for it (hours, 1-720).
     #[serde(default = "default_attribution_hours")]
     pub attribution_hours: u32,
+    /// Send only to a test share, then the winner to the rest (2-4 variants).
+    #[serde(default)]
+    pub winner: Option<WinnerRule>,
 }
 
 fn default_attribution_hours() -> u32 {
@@ -125,11 +191,14 @@ pub struct NewBroadcast {
     /// The rule as evaluated (a saved segment's at the time).
     pub rule: String,
     pub segment_id: Option<SegmentId>,
-    pub variants: Vec<Variant>,
+    /// The chats it posts in (empty: it goes to customers).
+    pub chats: Vec<i64>,
+    pub variants: Vec<BroadcastVariant>,
     pub holdout_percent: u8,
     pub send_at: Option<DateTime<Utc>>,
     pub local_time: Option<NaiveDateTime>,
     pub attribution_hours: u32,
+    pub winner: Option<WinnerRule>,
     pub at: DateTime<Utc>,
 }
 
@@ -141,7 +210,7 @@ pub struct Broadcast {
     pub name: String,
     pub rule: String,
     pub segment_id: Option<SegmentId>,
-    pub variants: Vec<Variant>,
+    pub variants: Vec<BroadcastVariant>,
     pub holdout_percent: u8,
     pub send_at: Option<DateTime<Utc>>,
     pub local_time: Option<NaiveDateTime>,
@@ -149,16 +218,37 @@ pub struct Broadcast {
     pub status: BroadcastStatus,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The chats it posts in (empty: it goes to customers).
+    #[serde(default)]
+    pub chats: Vec<i64>,
+    /// Its auto-send rule, if it tests variants on a share first.
+    #[serde(default)]
+    pub winner: Option<WinnerRule>,
+    /// The variant picked as the winner (and sent to the rest), once picked.
+    #[serde(default)]
+    pub winner_variant: Option<u8>,
+    #[serde(default)]
+    pub winner_at: Option<DateTime<Utc>>,
 }
 
-/// A recipient about to be stored. `variant: None` is the holdout: stored as held out
-/// (released at `send_at` without a message).
+/// What a recipient is planned to get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    /// The variant of this index, stored `planned`.
+    Variant(u8),
+    /// Nothing: stored held out, released at its send time without a message.
+    HeldOut,
+    /// The winner of the test, once picked: stored `awaiting_winner`.
+    AwaitingWinner,
+}
+
+/// A recipient about to be stored: a customer in their private chat, or (`customer: None`)
+/// a chat the broadcast posts in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRecipient {
-    pub customer: CustomerId,
+    pub customer: Option<CustomerId>,
     pub chat_id: i64,
-    /// Index into the broadcast's variants.
-    pub variant: Option<u8>,
+    pub assignment: Assignment,
     pub send_at: DateTime<Utc>,
 }
 
@@ -180,10 +270,12 @@ pub enum RecipientState {
     HeldOut,
     /// The broadcast was cancelled before it went.
     Cancelled,
+    /// Outside the test share: gets the winner once it is picked.
+    AwaitingWinner,
 }
 
 impl RecipientState {
-    pub const ALL: [RecipientState; 7] = [
+    pub const ALL: [RecipientState; 8] = [
         RecipientState::Planned,
         RecipientState::Waiting,
         RecipientState::Delivered,
@@ -191,6 +283,7 @@ impl RecipientState {
         RecipientState::Skipped,
         RecipientState::HeldOut,
         RecipientState::Cancelled,
+        RecipientState::AwaitingWinner,
     ];
 }
 
@@ -199,14 +292,23 @@ impl RecipientState {
 pub struct DueRecipient {
     /// The recipient row's id.
     pub id: i64,
-    pub customer: CustomerId,
+    /// `None` for a chat.
+    pub customer: Option<CustomerId>,
     pub chat_id: i64,
     pub variant: u8,
+    /// The customer's first name, or the chat's title.
     pub first_name: String,
-    /// The bot's language for them, else their Telegram's.
+    /// The bot's language for them, else their Telegram's; a chat's language setting.
     pub language: Option<String>,
-    /// Marketing consent now and the bot not blocked.
+    /// Marketing consent now and the bot not blocked (always for a chat).
     pub reachable: bool,
+}
+
+/// Where a chat target's post is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatDelivery {
+    pub chat_id: i64,
+    pub state: RecipientState,
 }
 
 /// How many recipients of a variant (`None`: the holdout) are in a state.
@@ -247,12 +349,15 @@ pub trait BroadcastStore: Send + Sync {
     /// the broadcast's window after each recipient's release. Variants without recipients
     /// are left out.
     async fn broadcast_outcomes(&self, id: BroadcastId) -> Result<Vec<Outcome>>;
-    /// A recipient's variant (`Some(None)` for the holdout); `None` if not a recipient.
+    /// A recipient's variant (`Some(None)` for the holdout, or while awaiting the winner);
+    /// `None` if not a recipient.
     async fn broadcast_assignment(
         &self,
         id: BroadcastId,
         customer: CustomerId,
     ) -> Result<Option<Option<u8>>>;
+    /// The state of each chat a broadcast posts in, by chat id.
+    async fn broadcast_chat_deliveries(&self, id: BroadcastId) -> Result<Vec<ChatDelivery>>;
 }
 
 /// Broadcast writes inside a [`crate::store::Tx`].
@@ -288,10 +393,30 @@ pub trait BroadcastTx: Send {
     async fn pending_broadcast_messages(&mut self, bot: &str) -> Result<i64>;
     /// The earliest send time of a planned recipient.
     async fn next_planned_at(&mut self, id: BroadcastId) -> Result<Option<DateTime<Utc>>>;
-    /// Cancels what has not gone yet: planned recipients, and queued ones whose outbox
-    /// message is still pending (the message is given up with `cancelled`). Returns how
-    /// many recipients were cancelled.
+    /// Cancels what has not gone yet: planned recipients, those awaiting the winner, and
+    /// queued ones whose outbox message is still pending (the message is given up with
+    /// `cancelled`). Returns how many recipients were cancelled.
     async fn cancel_unsent(&mut self, id: BroadcastId, at: DateTime<Utc>) -> Result<i64>;
+    /// Records `variant` as the broadcast's winner, only if it has none yet; `false` (and
+    /// nothing changed) if it had one.
+    async fn set_broadcast_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        at: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Gives `variant` to every recipient awaiting the winner and plans them. With
+    /// `same_time_next_day`, a send time before `now` moves on by whole days to the first at
+    /// or after `now` (the same local time a day or more later, in whole days of 24 hours:
+    /// across a daylight-saving change it is an hour off); without, they are due at `now`.
+    /// Returns how many.
+    async fn assign_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        now: DateTime<Utc>,
+        same_time_next_day: bool,
+    ) -> Result<i64>;
     /// Takes the customer's waiting broadcast messages (of any broadcast) back out of the
     /// outbox (given up with `opted out`) and marks those recipients skipped
     /// (`opted_out`). Returns how many.
@@ -302,6 +427,13 @@ pub trait BroadcastTx: Send {
 
 /// Most variants a broadcast may have.
 pub const MAX_VARIANTS: usize = 4;
+/// Most chats one broadcast may post in.
+pub const MAX_CHATS: usize = 100;
+/// Telegram's limit on a photo's caption (UTF-16 code units, as Telegram counts).
+pub const MAX_CAPTION: usize = 1024;
+/// What `{name}` may grow to: Telegram's longest first name (a chat's title is longer, but
+/// a chat post rarely greets by name).
+const NAME_ALLOWANCE: usize = 64;
 /// Recipients stored per call while planning.
 const PLAN_BATCH: usize = 1_000;
 
@@ -318,16 +450,17 @@ impl BroadcastDraft {
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             errors.push(FieldError::new("name", "must be 1-100 characters"));
         }
-        match (&self.rule, self.segment_id) {
-            (Some(rule), None) => {
+        match (&self.rule, self.segment_id, &self.chats) {
+            (Some(rule), None, None) => {
                 if let Err(e) = Rule::parse(rule) {
                     errors.push(FieldError::new("rule", e.to_string()));
                 }
             }
-            (None, Some(_)) => {}
+            (None, Some(_), None) => {}
+            (None, None, Some(chats)) => self.check_chat_target(chats, &mut errors),
             _ => errors.push(FieldError::new(
                 "rule",
-                "give either a rule or a segment_id, not both",
+                "give exactly one of a rule, a segment_id or chats",
             )),
         }
         if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
@@ -358,6 +491,40 @@ impl BroadcastDraft {
                     e.message.clone(),
                 ));
             }
+            if let Some(photo) = &variant.photo {
+                if !is_photo_reference(photo) {
+                    errors.push(FieldError::new(
+                        format!("{field}.photo"),
+                        "give an https:// URL or a Telegram file id",
+                    ));
+                }
+                for (language, text) in &variant.texts {
+                    let length = caption_length(text);
+                    if length > MAX_CAPTION {
+                        errors.push(FieldError::new(
+                            format!("{field}.texts.{language}"),
+                            format!(
+                                "a photo's caption is at most {MAX_CAPTION} characters \
+                                 ({{name}} counted as {NAME_ALLOWANCE}); this one is {length}"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(winner) = &self.winner {
+            if !(2..=MAX_VARIANTS).contains(&self.variants.len()) {
+                errors.push(FieldError::new(
+                    "winner",
+                    "sending the winner needs 2-4 variants",
+                ));
+            }
+            if !(5..=50).contains(&winner.test_percent) {
+                errors.push(FieldError::new("winner.test_percent", "must be 5-50"));
+            }
+            if !(1..=168).contains(&winner.after_hours) {
+                errors.push(FieldError::new("winner.after_hours", "must be 1-168"));
+            }
         }
         if self.holdout_percent > 50 {
             errors.push(FieldError::new("holdout_percent", "must be 0-50"));
@@ -385,6 +552,65 @@ impl BroadcastDraft {
             Err(errors)
         }
     }
+
+    /// What a post in chats cannot have: a chat is not a person with a time zone, and one
+    /// post per chat leaves nothing to test.
+    fn check_chat_target(&self, chats: &[i64], errors: &mut Vec<FieldError>) {
+        if chats.is_empty() || chats.len() > MAX_CHATS {
+            errors.push(FieldError::new(
+                "chats",
+                format!("give 1-{MAX_CHATS} chats"),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(twice) = chats.iter().find(|c| !seen.insert(**c)) {
+            errors.push(FieldError::new(
+                "chats",
+                format!("chat {twice} is listed twice"),
+            ));
+        }
+        if self.local_time.is_some() {
+            errors.push(FieldError::new(
+                "local_time",
+                "a chat has no time zone: give send_at for chats",
+            ));
+        }
+        if self.variants.len() > 1 {
+            errors.push(FieldError::new(
+                "variants",
+                "a post in chats has one variant (A/B tests are for customers)",
+            ));
+        }
+        if self.holdout_percent > 0 {
+            errors.push(FieldError::new(
+                "holdout_percent",
+                "must be 0 for a post in chats",
+            ));
+        }
+        if self.winner.is_some() {
+            errors.push(FieldError::new("winner", "a post in chats has no A/B test"));
+        }
+    }
+}
+
+/// An `https://` URL or what a Telegram file id looks like (URL-safe base64).
+fn is_photo_reference(photo: &str) -> bool {
+    if let Some(rest) = photo.strip_prefix("https://") {
+        return !rest.is_empty()
+            && photo.len() <= 2048
+            && !photo.chars().any(|c| c.is_whitespace() || c.is_control());
+    }
+    (1..=255).contains(&photo.len())
+        && photo
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A caption's length as Telegram counts it (UTF-16 code units), `{name}` taken at its
+/// longest.
+fn caption_length(text: &str) -> usize {
+    let names = text.matches("{name}").count();
+    text.encode_utf16().count() - names * "{name}".len() + names * NAME_ALLOWANCE
 }
 
 /// The release job of a broadcast, due at `at` (one waiting per broadcast).
@@ -393,30 +619,38 @@ pub fn release_job(id: BroadcastId, at: DateTime<Utc>) -> NewJob {
         .dedup_key(format!("broadcast:{}:release", id.0))
 }
 
-/// The broadcast a release job is about.
+/// The winner job of a broadcast, due at `at` (one per broadcast).
+pub fn winner_job(id: BroadcastId, at: DateTime<Utc>) -> NewJob {
+    NewJob::new(WINNER_JOB, json!({ "broadcast": id.0 }), at)
+        .dedup_key(format!("broadcast:{}:winner", id.0))
+}
+
+/// The broadcast a release or winner job is about.
 pub fn job_broadcast(payload: &serde_json::Value) -> Result<BroadcastId> {
     payload["broadcast"]
         .as_i64()
         .map(BroadcastId)
-        .ok_or_else(|| Error::Invalid("release job without a broadcast".into()))
+        .ok_or_else(|| Error::Invalid("broadcast job without a broadcast".into()))
 }
 
 /// Who a plan reaches and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Planned {
     pub broadcast: Broadcast,
-    /// Customers the rule matched.
+    /// Customers the rule matched (chats named, for a post in chats).
     pub matched: u64,
     /// Of them, those marketing may reach: the recipients.
     pub recipients: u64,
     pub held_out: u64,
+    /// Recipients outside the test share, who get the winner later.
+    pub awaiting_winner: u64,
     /// How long evaluating the rule and assigning took, in milliseconds.
     pub planning_ms: u64,
 }
 
 /// Plans a broadcast by bot `bot` (whose default language is `default_language`): stores
-/// it with its recipients and schedules its first release. Customers without a time zone
-/// are taken to be in `default_time_zone`.
+/// it with its recipients and schedules its first release (and the pick of its winner).
+/// Customers without a time zone are taken to be in `default_time_zone`.
 pub async fn plan(
     store: &dyn Store,
     bot: &str,
@@ -428,6 +662,9 @@ pub async fn plan(
     draft
         .validate(default_language, now)
         .map_err(Error::Fields)?;
+    if let Some(chats) = &draft.chats {
+        return plan_chats(store, bot, draft, chats, now).await;
+    }
     let rule_text = match (&draft.rule, draft.segment_id) {
         (Some(rule), _) => rule.clone(),
         (None, Some(id)) => match store.segment(id).await? {
@@ -460,10 +697,101 @@ pub async fn plan(
         }
     })
     .await?;
-    let recipients = assign(&audience, draft.variants.len(), draft.holdout_percent);
+    let recipients = assign(
+        &audience,
+        draft.variants.len(),
+        draft.holdout_percent,
+        draft.winner.map(|w| w.test_percent),
+    );
     let planning_ms = started.elapsed().as_millis() as u64;
-    let held_out = recipients.iter().filter(|r| r.variant.is_none()).count() as u64;
+    store_plan(
+        store,
+        bot,
+        draft,
+        rule_text,
+        &recipients,
+        matched,
+        planning_ms,
+        now,
+    )
+    .await
+}
 
+/// Plans a post in chats: each must be a chat the bot is in.
+async fn plan_chats(
+    store: &dyn Store,
+    bot: &str,
+    draft: &BroadcastDraft,
+    chats: &[i64],
+    now: DateTime<Utc>,
+) -> Result<Planned> {
+    let known: BTreeMap<i64, String> = store
+        .chats(bot)
+        .await?
+        .into_iter()
+        .map(|c| (c.seen.chat_id, c.seen.bot_status))
+        .collect();
+    let mut errors = Vec::new();
+    for chat in chats {
+        match known.get(chat).map(String::as_str) {
+            None => errors.push(FieldError::new(
+                "chats",
+                format!("the bot knows no chat {chat}"),
+            )),
+            Some("left" | "kicked") => errors.push(FieldError::new(
+                "chats",
+                format!("the bot is no longer in chat {chat}"),
+            )),
+            Some(_) => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Fields(errors));
+    }
+    let send_at = draft.send_at.unwrap_or(now);
+    let recipients: Vec<NewRecipient> = chats
+        .iter()
+        .map(|&chat_id| NewRecipient {
+            customer: None,
+            chat_id,
+            assignment: Assignment::Variant(0),
+            send_at,
+        })
+        .collect();
+    store_plan(
+        store,
+        bot,
+        draft,
+        String::new(),
+        &recipients,
+        chats.len() as u64,
+        0,
+        now,
+    )
+    .await
+}
+
+/// Stores a planned broadcast with its recipients, its first release and its winner's pick,
+/// in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn store_plan(
+    store: &dyn Store,
+    bot: &str,
+    draft: &BroadcastDraft,
+    rule_text: String,
+    recipients: &[NewRecipient],
+    matched: u64,
+    planning_ms: u64,
+    now: DateTime<Utc>,
+) -> Result<Planned> {
+    let held_out = recipients
+        .iter()
+        .filter(|r| r.assignment == Assignment::HeldOut)
+        .count() as u64;
+    let awaiting_winner = recipients
+        .iter()
+        .filter(|r| r.assignment == Assignment::AwaitingWinner)
+        .count() as u64;
     let mut tx = store.begin().await?;
     let broadcast = tx
         .create_broadcast(&NewBroadcast {
@@ -471,11 +799,13 @@ pub async fn plan(
             name: draft.name.trim().to_owned(),
             rule: rule_text,
             segment_id: draft.segment_id,
+            chats: draft.chats.clone().unwrap_or_default(),
             variants: draft.variants.clone(),
             holdout_percent: draft.holdout_percent,
             send_at: draft.send_at,
             local_time: draft.local_time,
             attribution_hours: draft.attribution_hours,
+            winner: draft.winner,
             at: now,
         })
         .await?;
@@ -484,11 +814,15 @@ pub async fn plan(
     }
     let first = recipients
         .iter()
-        .filter(|r| r.variant.is_some())
+        .filter(|r| matches!(r.assignment, Assignment::Variant(_)))
         .map(|r| r.send_at)
         .min()
         .unwrap_or(now);
     tx.schedule_job(&release_job(broadcast.id, first)).await?;
+    if let Some(winner) = draft.winner {
+        let at = draft.send_at.unwrap_or(now) + Duration::hours(i64::from(winner.after_hours));
+        tx.schedule_job(&winner_job(broadcast.id, at)).await?;
+    }
     tx.append_event(
         &NewEvent::new("broadcast_planned", now)
             .bot(bot)
@@ -496,8 +830,9 @@ pub async fn plan(
             .data(json!({
                 "broadcast": broadcast.id.0,
                 "matched": matched,
-                "recipients": audience.len(),
+                "recipients": recipients.len(),
                 "held_out": held_out,
+                "awaiting_winner": awaiting_winner,
             })),
     )
     .await?;
@@ -505,8 +840,9 @@ pub async fn plan(
     Ok(Planned {
         broadcast,
         matched,
-        recipients: audience.len() as u64,
+        recipients: recipients.len() as u64,
         held_out,
+        awaiting_winner,
         planning_ms,
     })
 }
@@ -518,23 +854,33 @@ fn unreachable_rule() -> Result<String> {
     )]))
 }
 
-/// Assigns each of the audience a variant at random (or, with `holdout_percent` chance,
-/// the holdout).
+/// Assigns each of the audience a variant at random, or with `holdout_percent` chance the
+/// holdout; with a `test_percent`, only that share gets a variant and the rest await the
+/// winner.
 fn assign(
     audience: &[(CustomerId, i64, DateTime<Utc>)],
     variants: usize,
     holdout_percent: u8,
+    test_percent: Option<u8>,
 ) -> Vec<NewRecipient> {
     use rand::Rng;
     let mut rng = rand::rng();
+    let tested = test_percent.map_or(100, |p| holdout_percent.saturating_add(p));
     audience
         .iter()
         .map(|&(customer, chat_id, send_at)| {
-            let held_out = rng.random_range(0..100u8) < holdout_percent;
+            let draw = rng.random_range(0..100u8);
+            let assignment = if draw < holdout_percent {
+                Assignment::HeldOut
+            } else if draw < tested {
+                Assignment::Variant(rng.random_range(0..variants) as u8)
+            } else {
+                Assignment::AwaitingWinner
+            };
             NewRecipient {
-                customer,
+                customer: Some(customer),
                 chat_id,
-                variant: (!held_out).then(|| rng.random_range(0..variants) as u8),
+                assignment,
                 send_at,
             }
         })
@@ -550,15 +896,26 @@ pub fn text_for(
     default_language: &str,
     first_name: &str,
 ) -> String {
+    text_in(&variant.texts, language, default_language, first_name)
+}
+
+/// Of `texts` by language, the one for someone speaking `language`, as [`text_for`] picks
+/// it.
+pub fn text_in(
+    texts: &BTreeMap<String, String>,
+    language: Option<&str>,
+    default_language: &str,
+    first_name: &str,
+) -> String {
     let pick = language
         .and_then(|l| {
-            variant.texts.get(l).or_else(|| {
+            texts.get(l).or_else(|| {
                 let primary = l.split('-').next().unwrap_or(l);
-                variant.texts.get(primary)
+                texts.get(primary)
             })
         })
-        .or_else(|| variant.texts.get(default_language))
-        .or_else(|| variant.texts.values().next())
+        .or_else(|| texts.get(default_language))
+        .or_else(|| texts.values().next())
         .map_or("", String::as_str);
     pick.replace("{name}", first_name)
 }
@@ -612,21 +969,27 @@ pub async fn release(
             skipped.push(recipient.id);
             continue;
         };
-        let text = text_for(
-            variant,
+        let text = text_in(
+            &variant.texts,
             recipient.language.as_deref(),
             default_language,
             &recipient.first_name,
         );
+        let buttons = crate::calendar::keyboard(&variant.buttons);
+        let action = match &variant.photo {
+            Some(photo) => Action::SendPhoto {
+                photo: photo.clone(),
+                caption: text,
+                buttons,
+            },
+            None => Action::SendText { text, buttons },
+        };
         let outbox_id = tx
             .enqueue(&NewOutbound {
                 bot: broadcast.bot.clone(),
                 chat_id: recipient.chat_id,
-                customer_id: Some(recipient.customer),
-                action: Action::SendText {
-                    text,
-                    buttons: crate::calendar::keyboard(&variant.buttons),
-                },
+                customer_id: recipient.customer,
+                action,
                 broadcast: true,
                 not_before: now,
                 created_at: now,
@@ -642,6 +1005,8 @@ pub async fn release(
         // Everything due now is out; the next send time, if any.
         match tx.next_planned_at(id).await? {
             Some(at) => Some(at.max(now)),
+            // The rest await the winner: its pick schedules the next release.
+            None if broadcast.winner.is_some() && broadcast.winner_variant.is_none() => None,
             None => {
                 tx.set_broadcast_status(id, BroadcastStatus::Done, now)
                     .await?;
@@ -658,6 +1023,152 @@ pub async fn release(
         Some(now + RELEASE_INTERVAL)
     };
     Ok(released)
+}
+
+/// The variant that did best by `metric` among `variants` variants (ties: the lowest
+/// index). Revenue counts orders in `currency` only: amounts in different currencies do
+/// not compare.
+pub fn choose_winner(
+    outcomes: &[Outcome],
+    variants: usize,
+    metric: WinnerMetric,
+    currency: &str,
+) -> u8 {
+    let score = |variant: u8| -> i64 {
+        outcomes
+            .iter()
+            .find(|o| o.variant == Some(variant))
+            .map_or(0, |o| match metric {
+                WinnerMetric::Clicks => o.clicked,
+                WinnerMetric::Buyers => o.buyers,
+                WinnerMetric::Revenue => o
+                    .orders
+                    .iter()
+                    .filter(|t| t.currency == currency)
+                    .map(|t| t.total)
+                    .sum(),
+            })
+    };
+    let mut best = 0u8;
+    for variant in 1..variants.min(MAX_VARIANTS) as u8 {
+        if score(variant) > score(best) {
+            best = variant;
+        }
+    }
+    best
+}
+
+/// The [`WINNER_JOB`]'s work: picks the winner of broadcast `id` by its rule's metric from
+/// `outcomes` (its results, read before) and sends it to the rest. Does nothing if the
+/// broadcast has no rule, was cancelled or is done, or has its winner already (staff picked
+/// it, or this ran before). `currency` is the bot's, for the revenue metric.
+pub async fn pick_winner_when_due(
+    tx: &mut dyn Tx,
+    id: BroadcastId,
+    outcomes: &[Outcome],
+    currency: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<u8>> {
+    let Some(broadcast) = tx.broadcast_for_update(id).await? else {
+        return Ok(None);
+    };
+    let Some(rule) = broadcast.winner else {
+        return Ok(None);
+    };
+    if broadcast.winner_variant.is_some() || !broadcast_open(broadcast.status) {
+        return Ok(None);
+    }
+    let variant = choose_winner(outcomes, broadcast.variants.len(), rule.metric, currency);
+    Ok(settle_winner(tx, &broadcast, variant, "auto", now)
+        .await?
+        .then_some(variant))
+}
+
+/// Staff pick the winner of broadcast `id` by hand, before the job would: it goes to the
+/// rest now, and the job later finds the winner picked and does nothing.
+pub async fn pick_winner(
+    store: &dyn Store,
+    id: BroadcastId,
+    variant: u8,
+    now: DateTime<Utc>,
+) -> Result<Broadcast> {
+    let mut tx = store.begin().await?;
+    let Some(broadcast) = tx.broadcast_for_update(id).await? else {
+        return Err(Error::NotFound(format!("broadcast {}", id.0)));
+    };
+    if broadcast.winner.is_none() {
+        return Err(Error::Conflict(format!(
+            "broadcast {} does not send a winner",
+            id.0
+        )));
+    }
+    if let Some(picked) = broadcast.winner_variant {
+        return Err(Error::Conflict(format!(
+            "broadcast {} has its winner already (variant {picked})",
+            id.0
+        )));
+    }
+    if !broadcast_open(broadcast.status) {
+        return Err(Error::Conflict(format!(
+            "broadcast {} is {}",
+            id.0,
+            broadcast.status.as_str()
+        )));
+    }
+    if usize::from(variant) >= broadcast.variants.len() {
+        return Err(Error::Fields(vec![FieldError::new(
+            "variant",
+            format!(
+                "must be the index of one of the {} variants",
+                broadcast.variants.len()
+            ),
+        )]));
+    }
+    settle_winner(tx.as_mut(), &broadcast, variant, "staff", now).await?;
+    tx.commit().await?;
+    store
+        .broadcast(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("broadcast {}", id.0)))
+}
+
+fn broadcast_open(status: BroadcastStatus) -> bool {
+    matches!(status, BroadcastStatus::Sending | BroadcastStatus::Paused)
+}
+
+/// Records `variant` as the winner (if none is yet), plans the awaiting recipients with it
+/// and schedules their release. `false` if a winner was recorded before.
+async fn settle_winner(
+    tx: &mut dyn Tx,
+    broadcast: &Broadcast,
+    variant: u8,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if !tx.set_broadcast_winner(broadcast.id, variant, now).await? {
+        return Ok(false);
+    }
+    // A local-time broadcast sends the rest at their next local time, not all at once.
+    let assigned = tx
+        .assign_winner(broadcast.id, variant, now, broadcast.local_time.is_some())
+        .await?;
+    let next = tx
+        .next_planned_at(broadcast.id)
+        .await?
+        .map_or(now, |at| at.max(now));
+    tx.schedule_job(&release_job(broadcast.id, next)).await?;
+    tx.append_event(
+        &NewEvent::new("broadcast_winner", now)
+            .bot(&broadcast.bot)
+            .source(Some(by.to_owned()))
+            .data(json!({
+                "broadcast": broadcast.id.0,
+                "variant": variant,
+                "recipients": assigned,
+            })),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// What staff can do to a broadcast under way.
@@ -760,7 +1271,7 @@ pub async fn progress(
     for t in &tally {
         *states.entry(state_name(t.state).to_owned()).or_default() += t.count;
     }
-    let left = states["planned"] + states["waiting"];
+    let left = states["planned"] + states["waiting"] + states["awaiting_winner"];
     let eta_seconds = (broadcast.status == BroadcastStatus::Sending && left > 0).then(|| {
         let by_rate = left / rate.max(1);
         // A local-time broadcast also waits for the last time zone's hour.
@@ -787,6 +1298,7 @@ fn state_name(state: RecipientState) -> &'static str {
         RecipientState::Skipped => "skipped",
         RecipientState::HeldOut => "held_out",
         RecipientState::Cancelled => "cancelled",
+        RecipientState::AwaitingWinner => "awaiting_winner",
     }
 }
 
@@ -814,12 +1326,13 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn variant(texts: &[(&str, &str)]) -> Variant {
-        Variant {
+    fn variant(texts: &[(&str, &str)]) -> BroadcastVariant {
+        BroadcastVariant {
             texts: texts
                 .iter()
                 .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
                 .collect(),
+            photo: None,
             buttons: Vec::new(),
         }
     }
@@ -830,11 +1343,13 @@ mod tests {
             name: "Winter sale".into(),
             rule: Some("stage = active".into()),
             segment_id: None,
+            chats: None,
             variants: vec![variant(&[("en", "Hi {name}"), ("es", "Hola {name}")])],
             holdout_percent: 0,
             send_at: None,
             local_time: None,
             attribution_hours: 72,
+            winner: None,
         }
     }
 
@@ -844,11 +1359,15 @@ mod tests {
 
     #[test]
     fn texts_fall_back_from_region_to_language_to_default() {
-        let v = variant(&[
-            ("en", "Hi {name}"),
-            ("es", "Hola {name}"),
-            ("zh-CN", "你好 {name}"),
-        ]);
+        let v = Variant {
+            texts: variant(&[
+                ("en", "Hi {name}"),
+                ("es", "Hola {name}"),
+                ("zh-CN", "你好 {name}"),
+            ])
+            .texts,
+            buttons: Vec::new(),
+        };
         assert_eq!(text_for(&v, Some("es-MX"), "en", "Ana"), "Hola Ana");
         assert_eq!(text_for(&v, Some("zh-CN"), "en", "Li"), "你好 Li");
         assert_eq!(text_for(&v, Some("id"), "en", "Budi"), "Hi Budi");
@@ -886,12 +1405,161 @@ mod tests {
     #[test]
     fn assignment_covers_every_variant_and_roughly_the_holdout() {
         let audience: Vec<_> = (0..4000).map(|i| (CustomerId(i), i, now())).collect();
-        let recipients = assign(&audience, 3, 20);
-        let held = recipients.iter().filter(|r| r.variant.is_none()).count();
+        let recipients = assign(&audience, 3, 20, None);
+        let held = recipients
+            .iter()
+            .filter(|r| r.assignment == Assignment::HeldOut)
+            .count();
         assert!((600..1000).contains(&held), "{held}");
         for v in 0..3u8 {
-            let n = recipients.iter().filter(|r| r.variant == Some(v)).count();
+            let n = recipients
+                .iter()
+                .filter(|r| r.assignment == Assignment::Variant(v))
+                .count();
             assert!((900..1250).contains(&n), "variant {v}: {n}");
         }
+        assert!(recipients
+            .iter()
+            .all(|r| r.assignment != Assignment::AwaitingWinner));
+    }
+
+    #[test]
+    fn a_winner_test_assigns_only_its_share() {
+        let audience: Vec<_> = (0..4000).map(|i| (CustomerId(i), i, now())).collect();
+        let recipients = assign(&audience, 2, 10, Some(20));
+        let count = |a: Assignment| recipients.iter().filter(|r| r.assignment == a).count();
+        let held = count(Assignment::HeldOut);
+        let tested = count(Assignment::Variant(0)) + count(Assignment::Variant(1));
+        let awaiting = count(Assignment::AwaitingWinner);
+        assert!((300..500).contains(&held), "{held}");
+        assert!((680..920).contains(&tested), "{tested}");
+        assert!((2650..2950).contains(&awaiting), "{awaiting}");
+        assert!(count(Assignment::Variant(0)) > 250 && count(Assignment::Variant(1)) > 250);
+    }
+
+    fn outcome(variant: u8, clicked: i64, buyers: i64, orders: &[(&str, i64)]) -> Outcome {
+        Outcome {
+            variant: Some(variant),
+            recipients: 10,
+            delivered: 10,
+            failed: 0,
+            blocked: 0,
+            clicked,
+            buyers,
+            orders: orders
+                .iter()
+                .map(|(currency, total)| CurrencyTotal {
+                    currency: (*currency).to_owned(),
+                    orders: 1,
+                    total: *total,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_winner_is_the_best_by_the_metric_ties_to_the_lowest() {
+        let outcomes = vec![
+            outcome(0, 3, 1, &[("USD", 500)]),
+            outcome(1, 5, 1, &[("USD", 400), ("EUR", 10_000)]),
+            outcome(2, 5, 0, &[]),
+        ];
+        assert_eq!(choose_winner(&outcomes, 3, WinnerMetric::Clicks, "USD"), 1);
+        assert_eq!(choose_winner(&outcomes, 3, WinnerMetric::Buyers, "USD"), 0);
+        // Euros do not count for a dollar shop.
+        assert_eq!(choose_winner(&outcomes, 3, WinnerMetric::Revenue, "USD"), 0);
+        assert_eq!(choose_winner(&outcomes, 3, WinnerMetric::Revenue, "EUR"), 1);
+        // A variant nobody got scores nothing; all equal: the first.
+        assert_eq!(choose_winner(&[], 4, WinnerMetric::Clicks, "USD"), 0);
+        // The holdout is never a candidate.
+        let mut with_holdout = outcomes.clone();
+        with_holdout.push(Outcome {
+            variant: None,
+            ..outcome(0, 99, 99, &[])
+        });
+        assert_eq!(
+            choose_winner(&with_holdout, 3, WinnerMetric::Clicks, "USD"),
+            1
+        );
+    }
+
+    #[test]
+    fn photos_chats_and_winners_are_checked() {
+        let mut photo = variant(&[("en", "Hi {name}"), ("es", &"x".repeat(1000))]);
+        photo.photo = Some("https://example.com/tea.jpg".into());
+        let ok = BroadcastDraft {
+            variants: vec![photo.clone()],
+            ..draft()
+        };
+        assert!(ok.validate("en", now()).is_ok());
+        // 1000 characters fit a caption; with `{name}` taken at its longest they do not.
+        let mut long = photo.clone();
+        long.texts
+            .insert("es".into(), format!("{} {{name}}", "x".repeat(960)));
+        long.photo = Some("AgACAgIAAxkBAAIB".into());
+        let mut bad_photo = photo.clone();
+        bad_photo.photo = Some("http://plain.example/tea.jpg".into());
+        let errors = BroadcastDraft {
+            variants: vec![photo.clone(), long, bad_photo],
+            ..draft()
+        }
+        .validate("en", now())
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["variants[1].texts.es", "variants[2].photo"]);
+
+        let chats = BroadcastDraft {
+            rule: None,
+            chats: Some(vec![-1001, -1002]),
+            ..draft()
+        };
+        assert!(chats.validate("en", now()).is_ok());
+        let errors = BroadcastDraft {
+            chats: Some(vec![-1001, -1001]),
+            variants: vec![variant(&[("en", "A")]), variant(&[("en", "B")])],
+            holdout_percent: 10,
+            send_at: None,
+            local_time: Some(now().naive_utc() + Duration::days(1)),
+            winner: Some(WinnerRule {
+                test_percent: 20,
+                after_hours: 4,
+                metric: WinnerMetric::Clicks,
+            }),
+            ..chats.clone()
+        }
+        .validate("en", now())
+        .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        for field in [
+            "chats",
+            "local_time",
+            "variants",
+            "holdout_percent",
+            "winner",
+        ] {
+            assert!(fields.contains(&field), "{field}: {errors:?}");
+        }
+        let both = BroadcastDraft {
+            chats: Some(vec![-1001]),
+            ..draft()
+        };
+        assert_eq!(both.validate("en", now()).unwrap_err()[0].field, "rule");
+
+        let winner = |test_percent, after_hours, variants: usize| BroadcastDraft {
+            variants: vec![variant(&[("en", "A")]); variants],
+            winner: Some(WinnerRule {
+                test_percent,
+                after_hours,
+                metric: WinnerMetric::Revenue,
+            }),
+            ..draft()
+        };
+        assert!(winner(20, 24, 2).validate("en", now()).is_ok());
+        let errors = winner(60, 200, 1).validate("en", now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["winner", "winner.test_percent", "winner.after_hours"]
+        );
     }
 }

@@ -51,12 +51,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("invite", "cmd-invite"),
     ("checkin", "cmd-checkin"),
     ("points", "cmd-points"),
+    ("birthday", "cmd-birthday"),
     ("agent", "cmd-agent"),
     ("start", "cmd-start"),
     ("help", "cmd-help"),
     ("language", "cmd-language"),
     ("privacy", "cmd-privacy"),
     ("settings", "cmd-settings"),
+    ("phone", "cmd-phone"),
 ];
 
 /// Whether a `/start` payload is a valid deep-link parameter: 1–64 of `A-Z a-z 0-9 _ -`.
@@ -177,7 +179,10 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         return Ok(());
     }
     let source = match &incoming.kind {
-        IncomingKind::Command { name, args } if name == "start" => start_source(args),
+        // A claim link's token is a secret, not a source.
+        IncomingKind::Command { name, args } if name == "start" => {
+            start_source(args).filter(|s| !s.starts_with(crate::customer_import::CLAIM_PREFIX))
+        }
         _ => None,
     };
     let customer = see_customer(tx, ctx, incoming, person, source.clone()).await?;
@@ -207,7 +212,21 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
         IncomingKind::Command { name, .. } if crate::points_chat::is_points_command(name) => {
             crate::points_chat::command(&mut conversation, name).await
         }
+        IncomingKind::Command { name, args }
+            if crate::automation_chat::is_automation_command(name) =>
+        {
+            crate::automation_chat::birthday(&mut conversation, args).await
+        }
         IncomingKind::Command { name, args } if name == "start" => {
+            if let Some(token) = crate::customer_import_chat::start_token(args) {
+                // The claim is answered, then the usual welcome (language, consent) for
+                // someone who has not been through it; the claim's answer greets the rest.
+                crate::customer_import_chat::claim(&mut conversation, &token).await?;
+                if conversation.has_current_consent().await? {
+                    return conversation.record_start(None).await;
+                }
+                return conversation.start(None).await;
+            }
             if let Some(code) = referral_chat::start_code(args) {
                 // The decision is recorded, then the usual welcome (language, consent).
                 referral_chat::arrived(&mut conversation, &code).await?;
@@ -240,6 +259,7 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             "language" => conversation.ask_language().await,
             "privacy" => conversation.privacy_overview(None).await,
             "settings" => conversation.settings(None).await,
+            "phone" => crate::customer_import_chat::ask_phone(&mut conversation).await,
             _ => conversation.say("unknown-command", &[]).await,
         },
         IncomingKind::Text { text, .. } => {
@@ -255,6 +275,9 @@ pub async fn handle(tx: &mut dyn Tx, ctx: &Context<'_>, incoming: &Incoming) -> 
             message_id,
             caption,
         } => support_chat::customer_media(&mut conversation, *message_id, caption).await,
+        IncomingKind::ContactShared { user_id, phone } => {
+            crate::customer_import_chat::contact_shared(&mut conversation, *user_id, phone).await
+        }
         IncomingKind::Button {
             callback_id,
             data,
@@ -558,6 +581,10 @@ impl Turn<'_, '_> {
                 self.replace_or_send(message_id, text, Vec::new()).await
             }
             "privacy" => self.privacy_button(callback_id, value, message_id).await,
+            "phone" if data == crate::customer_import_chat::PHONE_BUTTON => {
+                self.answer(callback_id, None).await?;
+                crate::customer_import_chat::ask_phone(self).await
+            }
             "consent" => match ConsentChoice::parse(value) {
                 Some(choice) => {
                     self.answer(callback_id, None).await?;
@@ -746,7 +773,13 @@ impl Turn<'_, '_> {
             )
         };
         let text = self.text(state, &[]);
-        let buttons = vec![vec![Button::callback(self.text(label, &[]), data)]];
+        let buttons = vec![
+            vec![Button::callback(self.text(label, &[]), data)],
+            vec![Button::callback(
+                self.text("settings-share-phone", &[]),
+                crate::customer_import_chat::PHONE_BUTTON,
+            )],
+        ];
         self.replace_or_send(message_id, text, buttons).await
     }
 

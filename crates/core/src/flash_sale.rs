@@ -238,6 +238,15 @@ impl FlashSale {
             Phase::Running
         }
     }
+
+    /// The phase for a buyer who may buy `early` before the start (their tier's early
+    /// access): a sale that has not started for everyone may have for them.
+    pub fn phase_for(&self, now: DateTime<Utc>, early: chrono::Duration) -> Phase {
+        match self.phase(now) {
+            Phase::Upcoming if now + early >= self.starts_at => self.phase(now + early),
+            phase => phase,
+        }
+    }
 }
 
 /// Why a buyer did not get a unit.
@@ -402,15 +411,19 @@ pub trait FlashSaleTx: Send {
 
     /// Buys one unit of sale `sale` with `order`, which must have exactly one line: one of
     /// the sale's variant at the sale's price, in its currency and bot (`Invalid` otherwise).
-    /// Takes the unit with a conditional update of the sale (active, `starts_at <= order.at
-    /// < ends_at`, `sold < units`), checks the customer holds fewer than `per_customer`
+    /// Takes the unit with a conditional update of the sale (active, `starts_at - early <=
+    /// order.at < ends_at`, `sold < units`: `early` is the buyer's early access), checks the customer holds fewer than `per_customer`
     /// units, places the order ([`crate::shop::ShopTx::place_order`]: stock reserved,
     /// `Conflict` there is answered as [`Refusal::SoldOut`]) and records the buy. A refusal
     /// writes nothing and leaves the transaction usable. Concurrent buyers never get more
     /// than `units` between them; on PostgreSQL the sale's row is locked before the
     /// variant's, the order in which a cancel gives both back.
-    async fn place_flash_order(&mut self, sale: FlashSaleId, order: &NewOrder)
-        -> Result<FlashTake>;
+    async fn place_flash_order(
+        &mut self,
+        sale: FlashSaleId,
+        order: &NewOrder,
+        early: chrono::Duration,
+    ) -> Result<FlashTake>;
 
     /// Records that `customer` wants to hear when the sale starts; `false` if they asked
     /// already. `NotFound` for an unknown sale or customer.
@@ -503,6 +516,8 @@ pub struct Ticket<'g> {
     gate: &'g FlashSaleGate,
     id: FlashSaleId,
     view: Arc<SaleView>,
+    /// The buyer's early access, which the database checks again.
+    early: chrono::Duration,
     settled: bool,
 }
 
@@ -558,7 +573,8 @@ impl FlashSaleGate {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether a buyer of sale `id` at `now` should go to the database. Reads the sale again
+    /// Whether a buyer of sale `id` at `now` should go to the database; `early` is how long
+    /// before the start this buyer may buy (their tier's early access). Reads the sale again
     /// when the gate does not know it or its knowledge is older than the TTL, through `tx`
     /// when the caller holds one (see the module docs); never waits for other buyers.
     pub async fn admit(
@@ -567,12 +583,13 @@ impl FlashSaleGate {
         tx: Option<&mut dyn Tx>,
         id: FlashSaleId,
         now: DateTime<Utc>,
+        early: chrono::Duration,
     ) -> Result<Admission<'_>> {
         let clock = Instant::now();
         self.refresh(store, tx, id, clock).await?;
         let mut entries = self.lock();
         match entries.get_mut(&id) {
-            Some(entry) => Ok(self.decide(entry, id, now, clock)),
+            Some(entry) => Ok(self.decide(entry, id, now, early, clock)),
             None => Ok(Admission::Refused(Refusal::Unknown)),
         }
     }
@@ -654,6 +671,7 @@ impl FlashSaleGate {
         entry: &mut Entry,
         id: FlashSaleId,
         now: DateTime<Utc>,
+        early: chrono::Duration,
         clock: Instant,
     ) -> Admission<'_> {
         let Some(view) = &entry.view else {
@@ -665,9 +683,10 @@ impl FlashSaleGate {
         let fresh = !entry.stale && clock.duration_since(entry.checked_at) < self.ttl;
         let refusal = if sale.status == FlashSaleStatus::Cancelled {
             Some(Refusal::Cancelled)
-        } else if fresh && now < sale.starts_at {
+        } else if fresh && now + early < sale.starts_at {
+            // Told the time this buyer may start at, early access included.
             Some(Refusal::NotStarted {
-                starts_at: sale.starts_at,
+                starts_at: sale.starts_at - early,
             })
         } else if fresh && now >= sale.ends_at {
             Some(Refusal::Ended)
@@ -684,6 +703,7 @@ impl FlashSaleGate {
             gate: self,
             id,
             view: view.clone(),
+            early,
             settled: false,
         })
     }
@@ -1025,7 +1045,7 @@ pub async fn buy(
         reservation_expires_at: at + shop.reservation,
         at,
     };
-    let (order, left) = match tx.place_flash_order(sale.id, &order).await? {
+    let (order, left) = match tx.place_flash_order(sale.id, &order, ticket.early).await? {
         FlashTake::Placed { order, left } => (order, left),
         FlashTake::Refused(refusal) => {
             ticket.settle(Err(&refusal));
@@ -1176,9 +1196,15 @@ pub fn card(
     sale: &FlashSale,
     product: &Product,
     now: DateTime<Utc>,
+    early: chrono::Duration,
 ) -> (String, Keyboard) {
-    let text = sale_text(texts, language, sale, product, now);
-    let buttons = match sale.phase(now) {
+    let mut text = sale_text(texts, language, sale, product, now);
+    let phase = sale.phase_for(now, early);
+    if sale.phase(now) == Phase::Upcoming && phase != Phase::Upcoming {
+        text.push_str("\n\n");
+        text.push_str(&texts.get(language, "flash-sale-early-access", &[]));
+    }
+    let buttons = match phase {
         Phase::Upcoming => vec![vec![Button::callback(
             texts.get(language, "flash-sale-remind-button", &[]),
             remind_data(sale.id),
@@ -1340,7 +1366,15 @@ pub async fn start(
     if matches!(phase, Phase::Running | Phase::SoldOut) {
         for customer in &due {
             let language = language_of(texts, customer, default_language);
-            let (card_text, buttons) = card(texts, &language, &sale, &product, now);
+            // Running for everyone now: early access changes nothing.
+            let (card_text, buttons) = card(
+                texts,
+                &language,
+                &sale,
+                &product,
+                now,
+                chrono::Duration::zero(),
+            );
             let mut text = texts.get(&language, "flash-sale-started", &[]);
             text.push_str("\n\n");
             text.push_str(&card_text);
@@ -1514,6 +1548,10 @@ mod tests {
         Utc.with_ymd_and_hms(2025, 9, 1, 10, 0, 0).unwrap() + chrono::Duration::seconds(secs)
     }
 
+    fn zero() -> chrono::Duration {
+        chrono::Duration::zero()
+    }
+
     fn sale(units: i64, sold: i64) -> FlashSale {
         FlashSale {
             id: FlashSaleId(7),
@@ -1570,9 +1608,17 @@ mod tests {
     }
 
     fn decide(gate: &FlashSaleGate, now: DateTime<Utc>) -> Admission<'_> {
+        decide_early(gate, now, chrono::Duration::zero())
+    }
+
+    fn decide_early(
+        gate: &FlashSaleGate,
+        now: DateTime<Utc>,
+        early: chrono::Duration,
+    ) -> Admission<'_> {
         let mut entries = gate.lock();
         let entry = entries.get_mut(&FlashSaleId(7)).unwrap();
-        gate.decide(entry, FlashSaleId(7), now, Instant::now())
+        gate.decide(entry, FlashSaleId(7), now, early, Instant::now())
     }
 
     fn refusal(admission: &Admission<'_>) -> Option<Refusal> {
@@ -1637,6 +1683,29 @@ mod tests {
             Some(Refusal::NotStarted { starts_at: t(0) })
         );
         assert_eq!(refusal(&decide(&gate, t(3600))), Some(Refusal::Ended));
+    }
+
+    #[test]
+    fn early_access_opens_the_gate_before_the_start() {
+        let gate = gate_knowing(sale(3, 0), Instant::now());
+        let hour = chrono::Duration::hours(1);
+        // An hour early: let through 30 minutes before, told their own time before that.
+        assert!(refusal(&decide_early(&gate, t(-1800), hour)).is_none());
+        assert_eq!(
+            refusal(&decide_early(&gate, t(-4000), hour)),
+            Some(Refusal::NotStarted {
+                starts_at: t(-3600)
+            })
+        );
+        // Early access does not stretch the end.
+        assert_eq!(
+            refusal(&decide_early(&gate, t(3600), hour)),
+            Some(Refusal::Ended)
+        );
+        assert_eq!(
+            refusal(&decide(&gate, t(-1800))),
+            Some(Refusal::NotStarted { starts_at: t(0) })
+        );
     }
 
     #[test]
@@ -1729,11 +1798,26 @@ mod tests {
         let (gone, buttons) = announcement(&texts, "en", &sale(50, 50), &product(), link, t(10));
         assert_ne!(gone, running);
         assert!(buttons.is_empty());
-        let (_, buttons) = card(&texts, "en", &sale(50, 13), &product(), t(10));
+        let (_, buttons) = card(&texts, "en", &sale(50, 13), &product(), t(10), zero());
         assert_eq!(
             buttons[0][0].target,
             crate::outbox::ButtonTarget::Callback("fs:b:7".into())
         );
+        // Ten minutes before the start: a reminder for most, a buy button (and a line
+        // saying why) for a buyer with half an hour of early access.
+        let (text, buttons) = card(&texts, "en", &sale(50, 0), &product(), t(-600), zero());
+        assert_eq!(
+            buttons[0][0].target,
+            crate::outbox::ButtonTarget::Callback("fs:r:7".into())
+        );
+        assert!(!text.contains("Early access"), "{text}");
+        let half_hour = chrono::Duration::minutes(30);
+        let (text, buttons) = card(&texts, "en", &sale(50, 0), &product(), t(-600), half_hour);
+        assert_eq!(
+            buttons[0][0].target,
+            crate::outbox::ButtonTarget::Callback("fs:b:7".into())
+        );
+        assert!(text.contains("Early access"), "{text}");
         for language in texts.languages() {
             for refusal in [
                 Refusal::Unknown,

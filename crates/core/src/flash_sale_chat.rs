@@ -68,12 +68,14 @@ pub(crate) async fn open(turn: &mut Turn<'_, '_>, id: FlashSaleId) -> Result<()>
         return turn.say("flash-sale-unknown", &[]).await;
     };
     let language = turn.speaking().to_owned();
+    let early = crate::tiers::early_access(turn.tx, turn.customer.id).await?;
     let (text, buttons) = flash_sale::card(
         ctx.texts,
         &language,
         &view.sale,
         &view.product,
         turn.incoming.at,
+        early,
     );
     turn.send(Action::SendText { text, buttons }).await
 }
@@ -133,9 +135,11 @@ async fn buy(turn: &mut Turn<'_, '_>, callback_id: &str, id: FlashSaleId) -> Res
     let ctx = turn.ctx;
     let at = turn.incoming.at;
     let language = turn.speaking().to_owned();
+    // Members of a tier with early access may buy before the start.
+    let early = crate::tiers::early_access(turn.tx, turn.customer.id).await?;
     let admission = ctx
         .flash_sales
-        .admit(ctx.store, Some(&mut *turn.tx), id, at)
+        .admit(ctx.store, Some(&mut *turn.tx), id, at, early)
         .await?;
     let bought = match admission {
         Admission::Refused(refusal) => Bought::Refused(refusal),

@@ -132,6 +132,9 @@ pub enum IncomingKind {
     /// The current state of a poll the bot sent (Telegram sends it after every vote, and
     /// when the poll closes). The chat is not known: `chat_id` is 0.
     PollState(PollState),
+    /// A contact card was shared: `user_id` is the Telegram user it belongs to, when Telegram
+    /// knows (the sender's own number, shared with the contact button, carries theirs).
+    ContactShared { user_id: Option<i64>, phone: String },
     /// Anything the core does not handle yet, by its kind name; recorded, not acted on.
     Other { kind: String },
 }

@@ -152,6 +152,11 @@ pub enum Action {
     Unban { user_id: i64 },
     /// Gives a muted `user_id` back every right to post in the chat.
     Unrestrict { user_id: i64 },
+    /// A text with a one-button reply keyboard that shares the person's own phone number
+    /// (`request_contact`); the keyboard hides once used.
+    AskContact { text: String, button: String },
+    /// A text that also takes away a reply keyboard shown before.
+    SendTextRemoveKeyboard { text: String },
     /// Answers Telegram's question which shipping options serve an address: the options, or
     /// none with a reason the customer reads (`error_message`).
     AnswerShipping {

@@ -546,6 +546,21 @@ pub async fn checkin(
     })
 }
 
+/// Mints a single-use code of `promotion` with `prefix` for `customer` (points rewards,
+/// win-back coupons): a random code assigned to them in `tx`.
+pub async fn mint_code(
+    tx: &mut dyn Tx,
+    prefix: &str,
+    promotion: PromotionId,
+    customer: CustomerId,
+    at: DateTime<Utc>,
+) -> Result<String> {
+    let code = crate::referral::reward_code(prefix)?;
+    tx.insert_reward_code(promotion, customer, &code, at)
+        .await?;
+    Ok(code)
+}
+
 /// What a redemption did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
@@ -578,9 +593,7 @@ pub async fn redeem(
             balance,
         });
     }
-    let code = crate::referral::reward_code("PTS-")?;
-    tx.insert_reward_code(reward.promotion_id, customer, &code, at)
-        .await?;
+    let code = mint_code(tx, "PTS-", reward.promotion_id, customer, at).await?;
     let entry = tx
         .add_points_entry(&NewPointsEntry {
             customer_id: customer,

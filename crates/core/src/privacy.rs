@@ -110,6 +110,12 @@ pub struct PersonalData {
     pub points: Vec<crate::points::PointsEntry>,
     /// Their membership tier, if one was ever computed.
     pub tier: Option<crate::tiers::CustomerTier>,
+    /// The phone number they shared through Telegram, if any.
+    pub verified_phone: Option<crate::customer_import::VerifiedPhone>,
+    /// Records imported from another shop that were linked to them.
+    pub imported_contacts: Vec<crate::customer_import::ImportedContact>,
+    /// The birthday they shared with `/birthday`, if any.
+    pub birthday: Option<crate::automation::Birthday>,
 }
 
 /// What an erasure changed, per kind of record (for the audit log and the operator).
@@ -290,6 +296,9 @@ pub async fn personal_data(
         points_balance: store.points_balance(customer).await?,
         points,
         tier: store.customer_tier(customer).await?,
+        verified_phone: store.verified_phone(customer).await?,
+        imported_contacts: store.imported_contacts_of(customer).await?,
+        birthday: store.customer_birthday(customer).await?,
         profile,
     })
 }
@@ -312,9 +321,10 @@ pub fn readable_text(direction: Direction, json: &str) -> Option<String> {
             Some(format!("[button] {data}"))
         }
         Direction::ToCustomer => match serde_json::from_str::<Action>(json).ok()? {
-            Action::SendText { text, .. } | Action::EditText { text, .. } => {
-                (!text.is_empty()).then_some(text)
-            }
+            Action::SendText { text, .. }
+            | Action::EditText { text, .. }
+            | Action::AskContact { text, .. }
+            | Action::SendTextRemoveKeyboard { text } => (!text.is_empty()).then_some(text),
             Action::SendPhoto { caption, .. } => Some(caption),
             Action::SendDocument { file_name, .. } => Some(format!("[file] {file_name}")),
             Action::SendInvoice(invoice) => Some(format!(

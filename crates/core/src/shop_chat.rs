@@ -108,6 +108,9 @@ pub(crate) async fn button(
                 _ => turn.say("shop-not-available", &[]).await,
             }
         }
+        (["s", "n", _], Some(variant), _) => {
+            crate::automation_chat::notify_me(turn, callback_id, VariantId(variant)).await
+        }
         (["s", "x"], ..) => {
             let text = turn.text("shop-sold-out", &[]);
             turn.answer(callback_id, Some(text)).await
@@ -284,6 +287,37 @@ pub fn plain(html: &str) -> String {
         .join(" ")
 }
 
+/// Related products shown under a product card.
+const SUGGESTIONS_ON_CARD: usize = 2;
+/// Related products offered with the thanks for a payment.
+const SUGGESTIONS_AFTER_PAYMENT: usize = 3;
+
+/// A button per suggested product, opening its card: `✨ title · from price`.
+fn suggestion_buttons(turn: &Turn<'_, '_>, products: &[Product], currency: Currency) -> Keyboard {
+    let language = turn.speaking();
+    products
+        .iter()
+        .map(|product| {
+            let title = product
+                .text(language)
+                .map_or(product.handle.as_str(), |t| t.title.as_str());
+            let title: String = title.chars().take(40).collect();
+            let from = product
+                .variants
+                .iter()
+                .filter(|v| v.stock > 0)
+                .filter_map(|v| v.price(currency))
+                .map(|p| p.amount)
+                .min()
+                .unwrap_or(0);
+            vec![Button::callback(
+                format!("✨ {title} · {}", price_text(currency, from)),
+                format!("s:p:{}", product.id.0),
+            )]
+        })
+        .collect()
+}
+
 async fn product_card(turn: &mut Turn<'_, '_>, product: &Product) -> Result<()> {
     let currency = bot_currency(turn.ctx.bot)?;
     checkout::product_viewed(
@@ -348,13 +382,26 @@ async fn product_card(turn: &mut Turn<'_, '_>, product: &Product) -> Result<()> 
                 let label = format!("🛒 {name} · {}", price_text(currency, amount));
                 vec![Button::callback(label, format!("c:add:{}", v.id.0))]
             } else {
-                vec![Button::callback(
-                    turn.text("shop-variant-sold-out", &[("variant", &name)]),
-                    "s:x",
-                )]
+                vec![
+                    Button::callback(
+                        turn.text("shop-variant-sold-out", &[("variant", &name)]),
+                        "s:x",
+                    ),
+                    crate::automation_chat::notify_button(turn, v.id),
+                ]
             }
         })
         .collect();
+    let suggestions = crate::recommend::for_products(
+        turn.ctx.store,
+        &[product.id],
+        Some(turn.customer.id),
+        currency,
+        turn.incoming.at,
+        SUGGESTIONS_ON_CARD,
+    )
+    .await?;
+    buttons.extend(suggestion_buttons(turn, &suggestions, currency));
     buttons.push(vec![cart_button(turn).await?]);
     let action = match product.images.first() {
         Some(image) => Action::SendPhoto {
@@ -908,8 +955,23 @@ async fn payment_received(turn: &mut Turn<'_, '_>, paid: Received) -> Result<()>
     }));
     turn.tx.append_event(&e).await?;
     let total = price_text(currency, paid.total_amount);
-    turn.say("order-paid", &[("order", &number), ("total", &total)])
-        .await
+    let mut text = turn.text("order-paid", &[("order", &number), ("total", &total)]);
+    let bought: Vec<_> = paid_order.lines.iter().map(|l| l.product_id).collect();
+    let suggestions = crate::recommend::for_products(
+        turn.ctx.store,
+        &bought,
+        Some(turn.customer.id),
+        currency,
+        turn.incoming.at,
+        SUGGESTIONS_AFTER_PAYMENT,
+    )
+    .await?;
+    if !suggestions.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&turn.text("shop-also-like", &[]));
+    }
+    let buttons = suggestion_buttons(turn, &suggestions, currency);
+    turn.send(Action::SendText { text, buttons }).await
 }
 
 async fn show_orders(turn: &mut Turn<'_, '_>) -> Result<()> {

@@ -48,6 +48,7 @@ pub trait Store:
     + crate::referral::ReferralStore
     + crate::crm::CrmStore
     + crate::segment::SegmentStore
+    + crate::tag_rules::TagRuleStore
     + crate::broadcast::BroadcastStore
     + crate::privacy::PrivacyStore
     + crate::audit::AuditStore
@@ -61,6 +62,9 @@ pub trait Store:
     + crate::membership::MembershipStore
     + crate::tiers::TierStore
     + crate::points::PointsStore
+    + crate::automation::AutomationStore
+    + crate::customer_import::CustomerImportStore
+    + crate::recommend::RecommendationStore
     + Send
     + Sync
     + 'static
@@ -177,6 +181,7 @@ pub trait Tx:
     + crate::referral::ReferralTx
     + crate::crm::CrmTx
     + crate::segment::SegmentTx
+    + crate::tag_rules::TagRuleTx
     + crate::broadcast::BroadcastTx
     + crate::privacy::PrivacyTx
     + crate::audit::AuditTx
@@ -185,6 +190,9 @@ pub trait Tx:
     + crate::membership::MembershipTx
     + crate::tiers::TierTx
     + crate::points::PointsTx
+    + crate::automation::AutomationTx
+    + crate::customer_import::CustomerImportTx
+    + crate::recommend::RecommendationTx
     + Send
 {
     // --- customers ---

@@ -10,9 +10,9 @@
 //! - It is recomputed for one customer whenever the CRM refresh runs for them (after a
 //!   payment or a refund, [`refresh_customer`]) and for everyone by the daily CRM recompute
 //!   ([`recompute_all`]): spend rolls out of the window by time alone. A change writes a
-//!   [`TIER_CHANGED`] event and, in the same transaction, tells the customer in their
-//!   language through the outbox (up: congratulations with the new benefits; down: a
-//!   neutral note).
+//!   [`TIER_CHANGED`] event; a move down tells the customer in their language through the
+//!   outbox in the same transaction (a neutral note), a move up is congratulated with the
+//!   new benefits by the tier-up automation ([`crate::automation`]), which tails the event.
 //! - Benefits at checkout are ordinary automatic promotions kept in step with the settings by
 //!   [`save_settings`]: one `Percent` promotion for a tier's `discount_percent` and one
 //!   `FreeShipping` promotion for `free_shipping`, each scoped to the customer segment
@@ -54,6 +54,8 @@ pub const WINDOW_DAYS: i64 = 365;
 const MAX_TIERS: usize = 10;
 /// The largest tier discount, in percent.
 const MAX_DISCOUNT_PERCENT: u32 = 50;
+/// The most early access a tier can give to flash sales: a day.
+const MAX_EARLY_ACCESS_MINUTES: u32 = 1440;
 /// The keys of the default tiers, which have localized names (`tier-name-<key>`).
 pub const DEFAULT_KEYS: [&str; 4] = ["member", "silver", "gold", "black"];
 
@@ -71,11 +73,18 @@ pub struct Tier {
     /// for the first (base) tier; every other tier needs at least one currency.
     #[serde(default)]
     pub min_spend: PerCurrency,
+    /// Points earned in the window that reach this tier too (earning counts; spending or
+    /// expiry does not lower it). `None`: spend alone decides.
+    #[serde(default)]
+    pub min_points: Option<i64>,
     /// Percent off the goods (0-50).
     #[serde(default)]
     pub discount_percent: u32,
     #[serde(default)]
     pub free_shipping: bool,
+    /// Minutes before a flash sale's start this tier's customers may buy (0-1440).
+    #[serde(default)]
+    pub early_access_minutes: u32,
     /// The promotions that carry the benefits; kept by [`save_settings`], whatever a
     /// request says.
     #[serde(default)]
@@ -111,8 +120,10 @@ impl Default for TierSettings {
             key: key.to_owned(),
             names: BTreeMap::new(),
             min_spend,
+            min_points: None,
             discount_percent,
             free_shipping,
+            early_access_minutes: 0,
             promotions: TierPromotions::default(),
         };
         TierSettings {
@@ -163,11 +174,28 @@ impl TierSettings {
                     "the first tier is everyone's: it has no threshold",
                 ));
             }
-            if i > 0 && tier.min_spend.is_empty() {
+            if i == 0 && tier.min_points.is_some() {
+                errors.push(FieldError::new(
+                    field("min_points"),
+                    "the first tier is everyone's: it has no threshold",
+                ));
+            }
+            if i > 0 && tier.min_spend.is_empty() && tier.min_points.is_none() {
                 errors.push(FieldError::new(
                     field("min_spend"),
-                    "needs a threshold in at least one currency",
+                    "needs a threshold in at least one currency, or min_points",
                 ));
+            }
+            if let Some(points) = tier.min_points {
+                let lower = i.checked_sub(1).and_then(|l| self.tiers[l].min_points);
+                if points <= 0 {
+                    errors.push(FieldError::new(field("min_points"), "must be above 0"));
+                } else if lower.is_some_and(|l| points <= l) {
+                    errors.push(FieldError::new(
+                        field("min_points"),
+                        "must be above the tier below",
+                    ));
+                }
             }
             if tier.min_spend.values().any(|&amount| amount <= 0) {
                 errors.push(FieldError::new(field("min_spend"), "must be above 0"));
@@ -187,6 +215,12 @@ impl TierSettings {
             }
             if tier.discount_percent > MAX_DISCOUNT_PERCENT {
                 errors.push(FieldError::new(field("discount_percent"), "must be 0-50"));
+            }
+            if tier.early_access_minutes > MAX_EARLY_ACCESS_MINUTES {
+                errors.push(FieldError::new(
+                    field("early_access_minutes"),
+                    "must be 0-1440 (a day at most)",
+                ));
             }
         }
         if errors.is_empty() {
@@ -212,15 +246,17 @@ impl TierSettings {
     }
 }
 
-/// The tier a customer with `spend` (paid in the window, per currency) has: the highest
-/// whose threshold they reach in any currency.
-pub fn tier_for<'a>(settings: &'a TierSettings, spend: &[CurrencyTotal]) -> &'a str {
+/// The tier a customer with `spend` (paid in the window, per currency) and `points`
+/// (earned in the window) has: the highest whose spend threshold they reach in any
+/// currency, or whose points threshold they reach.
+pub fn tier_for<'a>(settings: &'a TierSettings, spend: &[CurrencyTotal], points: i64) -> &'a str {
     let reached = |tier: &Tier| {
-        tier.min_spend.iter().any(|(currency, min)| {
-            spend
-                .iter()
-                .any(|s| s.currency == currency.code() && s.total >= *min)
-        })
+        tier.min_points.is_some_and(|min| points >= min)
+            || tier.min_spend.iter().any(|(currency, min)| {
+                spend
+                    .iter()
+                    .any(|s| s.currency == currency.code() && s.total >= *min)
+            })
     };
     settings
         .tiers
@@ -285,6 +321,10 @@ pub trait TierStore: Send + Sync {
         &self,
         since: DateTime<Utc>,
     ) -> Result<Vec<(CustomerId, CurrencyTotal)>>;
+
+    /// Points earned since `since` (as [`TierTx::tier_points`] counts them) per customer,
+    /// for every customer with more than 0.
+    async fn tier_points_since(&self, since: DateTime<Utc>) -> Result<Vec<(CustomerId, i64)>>;
 }
 
 /// Tier writes inside a [`crate::store::Tx`].
@@ -301,6 +341,10 @@ pub trait TierTx: Send {
         customer: CustomerId,
         since: DateTime<Utc>,
     ) -> Result<Vec<CurrencyTotal>>;
+
+    /// The points the customer earned since `since`: every ledger entry but redemptions
+    /// and expiries (a refund's reversal counts against them), at least 0.
+    async fn tier_points(&mut self, customer: CustomerId, since: DateTime<Utc>) -> Result<i64>;
 
     /// Inserts or replaces the customer's tier.
     async fn save_customer_tier(&mut self, tier: &CustomerTier) -> Result<()>;
@@ -323,11 +367,20 @@ pub async fn refresh_customer(
     now: DateTime<Utc>,
 ) -> Result<Option<TierChange>> {
     let settings = tx.current_tier_settings().await?;
-    let spend = tx
-        .tier_spend(customer, now - Duration::days(WINDOW_DAYS))
-        .await?;
+    let since = now - Duration::days(WINDOW_DAYS);
+    let spend = tx.tier_spend(customer, since).await?;
+    let points = tx.tier_points(customer, since).await?;
     let stored = tx.customer_tier_in_tx(customer).await?;
-    apply(tx, texts, &settings, customer, stored.as_ref(), spend, now).await
+    apply(
+        tx,
+        texts,
+        &settings,
+        customer,
+        stored.as_ref(),
+        (spend, points),
+        now,
+    )
+    .await
 }
 
 /// What the daily recompute did.
@@ -337,8 +390,8 @@ pub struct Recomputed {
     pub changes: usize,
 }
 
-/// Recomputes every customer who has spend in the window or a stored tier: reads outside
-/// the transaction, writes changes (with their events and messages) through `tx`.
+/// Recomputes every customer who has spend or points in the window or a stored tier: reads
+/// outside the transaction, writes changes (with their events and messages) through `tx`.
 pub async fn recompute_all(
     store: &dyn Store,
     tx: &mut dyn Tx,
@@ -346,12 +399,20 @@ pub async fn recompute_all(
     now: DateTime<Utc>,
 ) -> Result<Recomputed> {
     let settings = store.tier_settings().await?;
+    let since = now - Duration::days(WINDOW_DAYS);
     let mut spends: BTreeMap<CustomerId, Vec<CurrencyTotal>> = BTreeMap::new();
-    for (customer, total) in store
-        .tier_spends_since(now - Duration::days(WINDOW_DAYS))
-        .await?
-    {
+    for (customer, total) in store.tier_spends_since(since).await? {
         spends.entry(customer).or_default().push(total);
+    }
+    // Points matter only to a ladder with a points threshold.
+    let points: HashMap<CustomerId, i64> = if settings.tiers.iter().any(|t| t.min_points.is_some())
+    {
+        store.tier_points_since(since).await?.into_iter().collect()
+    } else {
+        HashMap::new()
+    };
+    for customer in points.keys() {
+        spends.entry(*customer).or_default();
     }
     let stored: HashMap<CustomerId, CustomerTier> = store
         .customer_tiers()
@@ -366,28 +427,39 @@ pub async fn recompute_all(
     for (customer, spend) in spends {
         report.customers += 1;
         let previous = stored.get(&customer);
+        let earned = points.get(&customer).copied().unwrap_or(0);
         let unchanged = previous.is_some_and(|p| p.spend == spend)
-            && previous.is_some_and(|p| p.tier == tier_for(&settings, &spend));
+            && previous.is_some_and(|p| p.tier == tier_for(&settings, &spend, earned));
         if unchanged {
             continue;
         }
-        let changed = apply(tx, texts, &settings, customer, previous, spend, now).await?;
+        let changed = apply(
+            tx,
+            texts,
+            &settings,
+            customer,
+            previous,
+            (spend, earned),
+            now,
+        )
+        .await?;
         report.changes += usize::from(changed.is_some());
     }
     Ok(report)
 }
 
-/// Saves the customer's tier for `spend`, with the event and message of a change.
+/// Saves the customer's tier for their spend and points earned in the window, with the
+/// event and message of a change.
 async fn apply(
     tx: &mut dyn Tx,
     texts: &Texts,
     settings: &TierSettings,
     customer: CustomerId,
     stored: Option<&CustomerTier>,
-    spend: Vec<CurrencyTotal>,
+    (spend, points): (Vec<CurrencyTotal>, i64),
     now: DateTime<Utc>,
 ) -> Result<Option<TierChange>> {
-    let tier = tier_for(settings, &spend).to_owned();
+    let tier = tier_for(settings, &spend, points).to_owned();
     let from = stored
         .map_or(settings.base(), |s| s.tier.as_str())
         .to_owned();
@@ -419,7 +491,11 @@ async fn apply(
     .await?;
     if let Some(person) = tx.customer(customer).await? {
         let up = settings.rank(&tier) > settings.rank(&from);
-        notify(tx, texts, settings, &person, &tier, up, now).await?;
+        // An upgrade is congratulated by the tier-up automation (`crate::automation`), which
+        // heeds consent, quiet hours and the frequency cap; the downgrade note stays here.
+        if !up {
+            notify(tx, texts, settings, &person, &tier, now).await?;
+        }
     }
     Ok(Some(TierChange {
         customer,
@@ -428,14 +504,13 @@ async fn apply(
     }))
 }
 
-/// Tells the customer of their new tier, in their language, on the bot they first used.
+/// Tells the customer of their lower tier, in their language, on the bot they first used.
 async fn notify(
     tx: &mut dyn Tx,
     texts: &Texts,
     settings: &TierSettings,
     person: &Customer,
     key: &str,
-    up: bool,
     at: DateTime<Utc>,
 ) -> Result<()> {
     let Some(tier) = settings.tier(key) else {
@@ -444,16 +519,7 @@ async fn notify(
     // No conversation here (a job): English is the last resort.
     let language = crate::referral::language_of(texts, person, "en");
     let name = tier_name(texts, tier, &language);
-    let text = if up {
-        let mut text = texts.get(&language, "tier-up", &[("tier", &name)]);
-        for line in benefit_lines(texts, tier, &language) {
-            text.push_str("\n• ");
-            text.push_str(&line);
-        }
-        text
-    } else {
-        texts.get(&language, "tier-down", &[("tier", &name)])
-    };
+    let text = texts.get(&language, "tier-down", &[("tier", &name)]);
     tx.enqueue(&NewOutbound {
         customer_id: Some(person.id),
         ..NewOutbound::now(
@@ -481,7 +547,29 @@ pub fn benefit_lines(texts: &Texts, tier: &Tier, language: &str) -> Vec<String> 
     if tier.free_shipping {
         lines.push(texts.get(language, "tier-benefit-free-shipping", &[]));
     }
+    if tier.early_access_minutes > 0 {
+        let minutes = tier.early_access_minutes.to_string();
+        lines.push(texts.get(
+            language,
+            "tier-benefit-early-access",
+            &[("minutes", &minutes)],
+        ));
+    }
     lines
+}
+
+/// How long before a flash sale's start the customer may buy: their stored tier's early
+/// access (nothing for a customer without one, or whose tier is no longer on the ladder).
+pub async fn early_access(tx: &mut dyn Tx, customer: CustomerId) -> Result<Duration> {
+    let Some(stored) = tx.customer_tier_in_tx(customer).await? else {
+        return Ok(Duration::zero());
+    };
+    let settings = tx.current_tier_settings().await?;
+    Ok(settings
+        .tier(&stored.tier)
+        .map_or(Duration::zero(), |tier| {
+            Duration::minutes(i64::from(tier.early_access_minutes))
+        }))
 }
 
 /// The customer segments a customer is in for promotion scopes: their tier's.
@@ -709,7 +797,13 @@ async fn sync_promotion(
     Ok(Some(saved.promotion.id))
 }
 
-async fn pause_promotion(store: &dyn Store, id: PromotionId, at: DateTime<Utc>) -> Result<()> {
+/// Pauses promotion `id` if it is active (a benefit taken away; kept for the orders that
+/// used it).
+pub(crate) async fn pause_promotion(
+    store: &dyn Store,
+    id: PromotionId,
+    at: DateTime<Utc>,
+) -> Result<()> {
     use crate::coupon::{PromotionDraft, PromotionStatus};
     let Some(found) = store.promotion(id).await? else {
         return Ok(());
@@ -742,13 +836,32 @@ mod tests {
     fn the_highest_tier_reached_in_any_currency_wins() {
         let settings = TierSettings::default();
         assert!(settings.validate().is_ok());
-        assert_eq!(tier_for(&settings, &[]), "member");
-        assert_eq!(tier_for(&settings, &spend("USD", 19_999)), "member");
-        assert_eq!(tier_for(&settings, &spend("USD", 20_000)), "silver");
-        assert_eq!(tier_for(&settings, &spend("USD", 100_000)), "gold");
-        assert_eq!(tier_for(&settings, &spend("USD", 900_000)), "black");
+        assert_eq!(tier_for(&settings, &[], 0), "member");
+        assert_eq!(tier_for(&settings, &spend("USD", 19_999), 0), "member");
+        assert_eq!(tier_for(&settings, &spend("USD", 20_000), 0), "silver");
+        assert_eq!(tier_for(&settings, &spend("USD", 100_000), 0), "gold");
+        assert_eq!(tier_for(&settings, &spend("USD", 900_000), 0), "black");
         // A currency the ladder does not name reaches nothing.
-        assert_eq!(tier_for(&settings, &spend("EUR", 900_000)), "member");
+        assert_eq!(tier_for(&settings, &spend("EUR", 900_000), 0), "member");
+        // Points reach nothing on a ladder without points thresholds.
+        assert_eq!(tier_for(&settings, &[], 1_000_000), "member");
+    }
+
+    #[test]
+    fn points_reach_a_tier_as_spend_does() {
+        let mut settings = TierSettings::default();
+        settings.tiers[1].min_points = Some(500);
+        settings.tiers[2].min_points = Some(2_000);
+        assert!(settings.validate().is_ok());
+        assert_eq!(tier_for(&settings, &[], 499), "member");
+        assert_eq!(tier_for(&settings, &[], 500), "silver");
+        assert_eq!(tier_for(&settings, &spend("USD", 20_000), 2_000), "gold");
+        // Spend still counts: the higher of the two wins.
+        assert_eq!(tier_for(&settings, &spend("USD", 900_000), 600), "black");
+        // A tier may have points alone.
+        settings.tiers[2].min_spend = PerCurrency::new();
+        assert!(settings.validate().is_ok());
+        assert_eq!(tier_for(&settings, &spend("USD", 100_000), 0), "silver");
     }
 
     #[test]
@@ -758,6 +871,9 @@ mod tests {
         settings.tiers[2].discount_percent = 51;
         settings.tiers[3].min_spend = settings.tiers[2].min_spend.clone();
         settings.tiers[0].min_spend = PerCurrency::from([("USD".parse().unwrap(), 1)]);
+        settings.tiers[1].min_points = Some(100);
+        settings.tiers[2].min_points = Some(100);
+        settings.tiers[3].min_points = Some(0);
         let errors = settings.validate().unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
@@ -765,7 +881,9 @@ mod tests {
             [
                 "tiers[0].min_spend",
                 "tiers[1].key",
+                "tiers[2].min_points",
                 "tiers[2].discount_percent",
+                "tiers[3].min_points",
                 "tiers[3].min_spend"
             ]
         );

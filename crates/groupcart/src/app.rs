@@ -33,7 +33,9 @@ use groupcart_worker::community_jobs::{
     CloseJoinRequest, CloseMemberCheck, DrawGiveaway, PurgeMember, StartMemberCheck,
     TelegramMembership,
 };
-use groupcart_worker::crm_jobs::{Recompute, RefreshCustomer, ReleaseBroadcast};
+use groupcart_worker::crm_jobs::{
+    PickBroadcastWinner, Recompute, RefreshCustomer, ReleaseBroadcast,
+};
 use groupcart_worker::deliver::TelegramDeliver;
 use groupcart_worker::flash_sale_jobs::{FlashSaleTick, StartFlashSale};
 use groupcart_worker::group_buy_jobs::{ExpireTeam, TeamTick};
@@ -373,10 +375,40 @@ impl App {
             clock.now() + chrono::Duration::days(1),
         ))
         .await?;
+        // Tag rules: evaluated hourly, and kept up with events from the newest one on (a
+        // follower already scheduled keeps its cursor: same dedup key).
+        tx.schedule_job(&groupcart_core::tag_rules::evaluate_job(
+            clock.now() + groupcart_core::tag_rules::EVALUATE_EVERY,
+        ))
+        .await?;
+        let newest = store.recent_events(None, 1).await?;
+        tx.schedule_job(&groupcart_core::tag_rules::follow_job(
+            newest.first().map_or(0, |e| e.id),
+            clock.now(),
+        ))
+        .await?;
         // Points expiry: the first run looks at every credit, later ones since the last.
         tx.schedule_job(&groupcart_core::points::expire_job(
             None,
             clock.now() + chrono::Duration::hours(1),
+        ))
+        .await?;
+        // Automations tail the events from the newest on at the first start; a dispatcher
+        // already scheduled keeps its cursor (same dedup key).
+        let newest = store.recent_events(None, 1).await?;
+        tx.schedule_job(&groupcart_core::automation::dispatch_job(
+            newest.first().map_or(0, |e| e.id),
+            clock.now(),
+        ))
+        .await?;
+        tx.schedule_job(&groupcart_core::automation::birthdays_job(clock.now()))
+            .await?;
+        tx.schedule_job(&groupcart_core::automation::restock_job(clock.now()))
+            .await?;
+        // Related products: learned soon after the first start (a shop with history gets
+        // suggestions the same day), then nightly.
+        tx.schedule_job(&groupcart_core::recommend::recompute_job(
+            clock.now() + chrono::Duration::minutes(10),
         ))
         .await?;
         // The policy version may have changed since the last start.
@@ -586,6 +618,14 @@ fn job_runner(
         rules: config.crm.lifecycle.clone(),
         texts: texts.clone(),
     }));
+    jobs.register(Arc::new(groupcart_worker::tag_rules_jobs::Evaluate::new(
+        store.clone(),
+        clock.clone(),
+    )));
+    jobs.register(Arc::new(groupcart_worker::tag_rules_jobs::Follow {
+        store: store.clone(),
+        clock: clock.clone(),
+    }));
     jobs.register(Arc::new(Recompute {
         store: store.clone(),
         clock: clock.clone(),
@@ -597,6 +637,44 @@ fn job_runner(
         store: store.clone(),
         clock: clock.clone(),
     }));
+    jobs.register(Arc::new(
+        groupcart_worker::recommend_jobs::RecomputeRecommendations {
+            store: store.clone(),
+            clock: clock.clone(),
+        },
+    ));
+    {
+        use groupcart_worker::automation_jobs as automation;
+        let zone: Arc<str> = Arc::from(config.crm.default_time_zone.as_str());
+        jobs.register(Arc::new(automation::Dispatch {
+            store: store.clone(),
+            clock: clock.clone(),
+        }));
+        jobs.register(Arc::new(automation::Send {
+            store: store.clone(),
+            texts: texts.clone(),
+            clock: clock.clone(),
+            default_zone: zone.clone(),
+            default_languages: profiles
+                .iter()
+                .map(|p| (p.key.0.clone(), p.default_language.clone()))
+                .collect(),
+            currencies: profiles
+                .iter()
+                .map(|p| (p.key.0.clone(), p.currency.clone()))
+                .collect(),
+        }));
+        jobs.register(Arc::new(automation::Birthdays {
+            store: store.clone(),
+            clock: clock.clone(),
+            default_zone: zone,
+        }));
+        jobs.register(Arc::new(automation::Restock {
+            store: store.clone(),
+            clock: clock.clone(),
+        }));
+        jobs.register(Arc::new(automation::ExpireCode));
+    }
     jobs.register(Arc::new(ReleaseBroadcast {
         clock: clock.clone(),
         default_languages: profiles
@@ -605,6 +683,14 @@ fn job_runner(
             .collect(),
         // Five seconds of sending at the configured rate (the paid rate when enabled).
         window: broadcast_window(&config.telegram.limits),
+    }));
+    jobs.register(Arc::new(PickBroadcastWinner {
+        store: store.clone(),
+        clock: clock.clone(),
+        currencies: profiles
+            .iter()
+            .map(|p| (p.key.0.clone(), p.currency.clone()))
+            .collect(),
     }));
     jobs.register(Arc::new(AnomalyCheck {
         store: store.clone(),

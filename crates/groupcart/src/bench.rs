@@ -621,7 +621,10 @@ async fn flash_sale_run(
             async move {
                 let at = chrono::Utc::now();
                 let user = 9_000_000_000 + base + i as i64;
-                let ticket = match gate.admit(store.as_ref(), None, id, at).await? {
+                let ticket = match gate
+                    .admit(store.as_ref(), None, id, at, chrono::Duration::zero())
+                    .await?
+                {
                     Admission::Refused(refusal) => {
                         // The answer the buyer reads.
                         let _toast = refusal.text(&texts, "en", shop.reservation);

@@ -10,7 +10,7 @@
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use groupcart_core::broadcast::{self, BroadcastDraft, Variant};
+use groupcart_core::broadcast::{self, BroadcastDraft, BroadcastVariant};
 use groupcart_core::clock::{SharedClock, SystemClock};
 use groupcart_core::crm::{self, LifecycleRules};
 use groupcart_core::metrics::Metrics;
@@ -172,7 +172,8 @@ async fn send_run(
         name: format!("{lane} lane"),
         rule: Some("marketing".into()),
         segment_id: None,
-        variants: vec![Variant {
+        variants: vec![BroadcastVariant {
+            photo: None,
             texts: [("en".to_owned(), "News for {name}".to_owned())].into(),
             buttons: Vec::new(),
         }],
@@ -180,6 +181,8 @@ async fn send_run(
         send_at: None,
         local_time: None,
         attribution_hours: 72,
+        chats: None,
+        winner: None,
     };
     let planned =
         broadcast::plan(store.as_ref(), BENCH_BOT, "en", "UTC", &draft, Utc::now()).await?;
@@ -296,11 +299,13 @@ pub async fn broadcast(bench: CrmBench) -> Result<()> {
             rule: Some(rule_text.into()),
             segment_id: None,
             variants: vec![
-                Variant {
+                BroadcastVariant {
+                    photo: None,
                     texts: [("en".to_owned(), "Hello {name}".to_owned())].into(),
                     buttons: Vec::new(),
                 },
-                Variant {
+                BroadcastVariant {
+                    photo: None,
                     texts: [("en".to_owned(), "Hi {name}".to_owned())].into(),
                     buttons: Vec::new(),
                 },
@@ -309,6 +314,8 @@ pub async fn broadcast(bench: CrmBench) -> Result<()> {
             send_at: None,
             local_time: Some((Utc::now() + chrono::Duration::days(1)).date_naive().and_hms_opt(10, 0, 0).unwrap_or_default()),
             attribution_hours: 72,
+            chats: None,
+            winner: None,
         };
         let started = Instant::now();
         let planned =

@@ -4,7 +4,8 @@
 //! the reminded customers get a buy button and the announcement shows the units left; a
 //! buyer gets an invoice at the sale price and no second unit. Then the burst: 500
 //! customers tap "buy" at once for 50 units; exactly 50 orders are placed and the other
-//! 450 get a sold-out answer.
+//! 450 get a sold-out answer. A gold customer whose tier has early access buys before
+//! the start, while everyone else is offered a reminder.
 
 mod common;
 #[macro_use]
@@ -611,8 +612,102 @@ async fn a_called_off_sale_sells_nothing(database_url: String) {
     shop.stop().await;
 }
 
+/// Opens the sale's card by deep link and waits for it.
+async fn open_card(shop: &Shop, who: &SimUser, id: i64) -> SentMessage {
+    let before = shop.sim.messages(shop.bot, who.id).await.unwrap().len();
+    shop.sim
+        .send_text(shop.bot, who, &format!("/start fs-{id}"))
+        .await
+        .unwrap();
+    let messages = shop
+        .wait_for(who.id, "the sale card", |m| {
+            m.len() > before && text(m.last().unwrap()).contains("Limit: 1 per customer")
+        })
+        .await;
+    messages.last().unwrap().clone()
+}
+
+async fn gold_members_buy_before_everyone(database_url: String) {
+    let ana = customer(7501, "Ana");
+    let bo = customer(7502, "Bo");
+    let shop = start(database_url).await;
+    for who in [&ana, &bo] {
+        shop.sim.send_text(shop.bot, who, "/start").await.unwrap();
+        shop.wait_for(who.id, "the greeting", |m| !m.is_empty())
+            .await;
+    }
+    // Gold buys an hour early; Ana is gold, Bo is not.
+    let (status, saved) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/tier-settings",
+            json!({"tiers": [
+                {"key": "member"},
+                {"key": "gold", "min_spend": {"USD": 10_000}, "early_access_minutes": 60},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let store = shop.app.store.clone();
+    let ana_id = store
+        .customer_by_telegram_id(ana.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut tx = store.begin().await.unwrap();
+    tx.save_customer_tier(&groupcart_core::tiers::CustomerTier {
+        customer: ana_id,
+        tier: "gold".into(),
+        since: Utc::now(),
+        spend: vec![],
+        updated_at: Utc::now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    // Half an hour before the start: Ana's card has a buy button and says why.
+    let (id, _) = create_sale(&shop, Duration::from_secs(1800)).await;
+    let card = open_card(&shop, &ana, id).await;
+    assert!(text(&card).contains("Early access"), "{}", text(&card));
+    let buy = format!("fs:b:{id}");
+    let got = press_and_answer(&shop, &ana, &card, &buy).await;
+    assert!(
+        got["text"].as_str().unwrap().contains("You got one!"),
+        "{got}"
+    );
+    assert_eq!(orders_of(&shop, ana_id).await.len(), 1);
+
+    // Bo waits for everyone's start: a reminder, no buy button.
+    let card = open_card(&shop, &bo, id).await;
+    assert!(!text(&card).contains("Early access"), "{}", text(&card));
+    let data: Vec<String> = common::buttons(&card).into_iter().map(|(_, d)| d).collect();
+    assert_eq!(data, vec![format!("fs:r:{id}")]);
+
+    // Invalid early access is a field error.
+    let (status, refused) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/tier-settings",
+            json!({"tiers": [
+                {"key": "member"},
+                {"key": "gold", "min_spend": {"USD": 10_000}, "early_access_minutes": 2000},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["error"]["fields"][0]["field"],
+        "tiers[1].early_access_minutes"
+    );
+    assert_eq!(sale(&shop, id).await["sold"], 1);
+    shop.stop().await;
+}
+
 on_both_databases!(
     announce_remind_start_and_buy,
     five_hundred_buyers_for_fifty_units,
-    a_called_off_sale_sells_nothing
+    a_called_off_sale_sells_nothing,
+    gold_members_buy_before_everyone,
 );

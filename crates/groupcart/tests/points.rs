@@ -30,6 +30,7 @@ on_both_databases!(
     the_console_shows_points_and_credits_them,
     a_credited_referral_earns_referral_points,
     the_daily_job_expires_old_points,
+    points_earned_lift_a_customer_to_a_points_tier,
 );
 
 /// The customer's balance and ledger through the API.
@@ -519,5 +520,83 @@ async fn the_daily_job_expires_old_points(database_url: String) {
     };
     assert_eq!(entries[0]["kind"], "expire");
     assert_eq!(entries[0]["delta"], -40);
+    shop.stop().await;
+}
+
+async fn points_earned_lift_a_customer_to_a_points_tier(database_url: String) {
+    let shop = start(database_url).await;
+    // Silver by spend or by 15 points earned in the year.
+    let (status, saved) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/tier-settings",
+            json!({"tiers": [
+                {"key": "member"},
+                {"key": "silver", "min_spend": {"USD": 1_000_000}, "min_points": 15},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let ana = customer(7530, "Ana");
+    welcome(&shop, &ana).await;
+    let id = customer_id(&shop, &ana).await;
+    let tier = |profile: Value| profile["tier"]["tier"].as_str().map(str::to_owned);
+
+    // Ten points from a check-in are not enough.
+    ask(&shop, &ana, "/checkin", "Checked in!").await;
+    let (status, _) = shop.api("/crm/recompute", json!({})).await;
+    assert_eq!(status, 200);
+    let (_, profile) = shop.api_get(&format!("/customers/{id}")).await;
+    assert_ne!(tier(profile.clone()), Some("silver".into()), "{profile}");
+
+    // A staff credit brings the year's points to 15: silver, by points alone.
+    let (status, body) = shop
+        .api(
+            &format!("/customers/{id}/points"),
+            json!({"delta": 5, "reason": "photo review", "reference": "ugc:1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = shop.api("/crm/recompute", json!({})).await;
+    assert_eq!(status, 200);
+    let (_, profile) = shop.api_get(&format!("/customers/{id}")).await;
+    assert_eq!(tier(profile.clone()), Some("silver".into()), "{profile}");
+
+    // Spending points does not take the tier away.
+    let mut tx = shop.app.store.begin().await.unwrap();
+    tx.add_points_entry(&groupcart_core::points::NewPointsEntry {
+        customer_id: CustomerId(id),
+        delta: -15,
+        kind: groupcart_core::points::PointsKind::Redeem,
+        reference: Some("reward:test".into()),
+        note: None,
+        expires_at: None,
+        at: Utc::now(),
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (status, _) = shop.api("/crm/recompute", json!({})).await;
+    assert_eq!(status, 200);
+    let (_, profile) = shop.api_get(&format!("/customers/{id}")).await;
+    assert_eq!(tier(profile.clone()), Some("silver".into()), "{profile}");
+
+    // A points threshold that does not climb is a field error.
+    let (status, refused) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/tier-settings",
+            json!({"tiers": [
+                {"key": "member"},
+                {"key": "silver", "min_points": 15},
+                {"key": "gold", "min_points": 15},
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["error"]["fields"][0]["field"],
+        "tiers[2].min_points"
+    );
     shop.stop().await;
 }

@@ -1,5 +1,6 @@
 //! Membership tiers end to end through the simulator, on SQLite and PostgreSQL: paid orders
-//! lift a Spanish-speaking customer member → silver → gold (told once each, in Spanish);
+//! lift a Spanish-speaking customer member → silver → gold (told once each, in Spanish, by
+//! the tier-up automation);
 //! her next checkout carries the gold discount and free shipping as discount lines with
 //! exact amounts; refunds and then twelve months of silence bring her down again; a
 //! `min_tier: "gold"` chat declines a silver customer's join request with the explanation
@@ -212,6 +213,15 @@ async fn tiers_follow_spend_and_give_their_benefits(database_url: String) {
     let clock = Arc::new(AheadClock::default());
     let shop = start_at(database_url, clock.clone()).await;
     restock_scarves(&shop, 20).await;
+    // The congratulations are the tier-up automation's: any hour, more than one a day.
+    let (status, body) = shop
+        .api_send(
+            reqwest::Method::PUT,
+            "/automation-settings",
+            json!({"quiet_hours": null, "cap": {"max_messages": 10, "per_hours": 24}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
     // Two scarves are 78.00 USD plus shipping: one order reaches silver, two reach gold.
     let saved = set_ladder(&shop, ladder(7_000, 14_500)).await;
     assert!(saved["tiers"][0]["promotions"]["discount"].is_null());
@@ -238,6 +248,8 @@ async fn tiers_follow_spend_and_give_their_benefits(database_url: String) {
         p["tier"]["spend"],
         json!([{"currency": "USD", "total": first.total}])
     );
+    // The automation congratulates a minute after the change.
+    clock.advance(chrono::Duration::minutes(2));
     wait_for_count(&shop, &ana, "¡Felicidades! Ahora eres Plata", 1).await;
     let messages = shop.sim.messages(shop.bot, ana.id).await.unwrap();
     assert!(has_text(&messages, "5% de descuento en cada pedido"));
@@ -253,6 +265,7 @@ async fn tiers_follow_spend_and_give_their_benefits(database_url: String) {
     assert_eq!(silver_line, [(silver_discount, 390, 0)]);
     assert_eq!(second.total, 7_800 - 390 + second.shipping_cost);
     wait_for_tier(&shop, ana_id, "gold").await;
+    clock.advance(chrono::Duration::minutes(2));
     wait_for_count(&shop, &ana, "¡Felicidades! Ahora eres Oro", 1).await;
     let messages = shop.sim.messages(shop.bot, ana.id).await.unwrap();
     assert!(has_text(&messages, "Envío gratis"));
@@ -304,9 +317,21 @@ async fn tiers_follow_spend_and_give_their_benefits(database_url: String) {
             ("silver".to_owned(), "member".to_owned()),
         ]
     );
-    // Once each: no repeated congratulations.
+    // Once each: no repeated congratulations, sent by the tier-up automation.
     let messages = shop.sim.messages(shop.bot, ana.id).await.unwrap();
     assert_eq!(count(&messages, "¡Felicidades!"), 2);
+    let sent = shop
+        .app
+        .store
+        .recent_events(Some("automation_sent"), 100)
+        .await
+        .unwrap();
+    let tier_ups = sent
+        .iter()
+        .filter(|e| e.event.data["flow"] == "tier_up")
+        .filter(|e| e.event.customer_id.map(|c| c.0) == Some(ana_id))
+        .count();
+    assert_eq!(tier_ups, 2);
     shop.stop().await;
 }
 

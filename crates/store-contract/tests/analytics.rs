@@ -1111,8 +1111,10 @@ async fn figures_equal_a_reference_computation(store: SharedStore) {
         } else {
             PerCurrency::new()
         },
+        min_points: None,
         discount_percent: 0,
         free_shipping: false,
+        early_access_minutes: 0,
         promotions: TierPromotions::default(),
     };
     let ladder = TierSettings {

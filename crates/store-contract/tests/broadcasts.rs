@@ -1,7 +1,9 @@
 //! The broadcast contract ([`BroadcastStore`], [`BroadcastTx`]): storing broadcasts, their
 //! recipients (variants and the holdout), releasing due recipients into the outbox, the
 //! tally and the outcomes per variant within the attribution window, cancelling what has
-//! not gone, and taking an opted-out customer's waiting messages back. Every test here runs
+//! not gone, and taking an opted-out customer's waiting messages back; chat targets
+//! (recipients without a customer, in the chat's language) and recipients awaiting an A/B
+//! test's winner, who get it exactly once. Every test here runs
 //! once on SQLite and once on PostgreSQL, each on a fresh database.
 //!
 //! [`BroadcastStore`]: groupcart_core::broadcast::BroadcastStore
@@ -9,10 +11,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use groupcart_core::broadcast::{
-    Broadcast, BroadcastId, BroadcastStatus, NewBroadcast, NewRecipient, Outcome, RecipientState,
-    Tally, Variant,
+    Assignment, Broadcast, BroadcastId, BroadcastStatus, BroadcastVariant, ChatDelivery,
+    NewBroadcast, NewRecipient, Outcome, RecipientState, Tally, WinnerMetric, WinnerRule,
 };
 use groupcart_core::calendar::LinkButton;
+use groupcart_core::community::{ChatSettings, ChatSighting};
 use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
 use groupcart_core::crm::CurrencyTotal;
 use groupcart_core::customer::CustomerId;
@@ -30,14 +33,18 @@ groupcart_store_contract::backend_tests!(
     outcomes_count_what_happened_within_the_window,
     cancelling_takes_back_only_what_has_not_gone,
     withdrawing_marketing_touches_only_that_customers_waiting_messages,
+    chats_are_recipients_in_their_own_language,
+    awaiting_recipients_get_the_winner_once,
+    a_local_winner_goes_at_the_next_local_time,
 );
 
 // --- helpers ---
 
 const BOT: &str = "shop_bot";
 
-fn variant(text: &str) -> Variant {
-    Variant {
+fn variant(text: &str) -> BroadcastVariant {
+    BroadcastVariant {
+        photo: None,
         texts: BTreeMap::from([
             ("en".to_owned(), format!("{text}, {{name}}")),
             ("zh-CN".to_owned(), format!("{text}!")),
@@ -60,6 +67,8 @@ fn new_broadcast(name: &str, attribution_hours: u32) -> NewBroadcast {
         send_at: None,
         local_time: None,
         attribution_hours,
+        chats: Vec::new(),
+        winner: None,
         at: t(0),
     }
 }
@@ -73,9 +82,9 @@ async fn create(store: &SharedStore, broadcast: &NewBroadcast) -> Broadcast {
 
 fn recipient(customer: CustomerId, variant: Option<u8>, send_secs: i64) -> NewRecipient {
     NewRecipient {
-        customer,
+        customer: Some(customer),
         chat_id: 1_000 + customer.0,
-        variant,
+        assignment: variant.map_or(Assignment::HeldOut, Assignment::Variant),
         send_at: t(send_secs),
     }
 }
@@ -113,9 +122,10 @@ async fn release(
     let mut queued = Vec::new();
     let mut outbox = Vec::new();
     for r in &due {
-        let message_id = tx.enqueue(&message(r.customer, at)).await.unwrap();
+        let customer = r.customer.expect("a customer");
+        let message_id = tx.enqueue(&message(customer, at)).await.unwrap();
         queued.push((r.id, message_id));
-        outbox.push((r.customer, message_id));
+        outbox.push((customer, message_id));
     }
     tx.mark_queued(&queued, at).await.unwrap();
     tx.commit().await.unwrap();
@@ -191,12 +201,29 @@ async fn a_broadcast_round_trips_and_lists_newest_first(store: SharedStore) {
         .unwrap()
         .and_hms_opt(10, 0, 0)
         .unwrap();
+    assert_eq!(first.chats, Vec::<i64>::new());
+    assert_eq!(
+        (first.winner, first.winner_variant, first.winner_at),
+        (None, None, None)
+    );
+    let winner = WinnerRule {
+        test_percent: 20,
+        after_hours: 6,
+        metric: WinnerMetric::Revenue,
+    };
+    let photo = BroadcastVariant {
+        photo: Some("https://example.com/tea.jpg".into()),
+        ..variant("Look")
+    };
     let second = create(
         &store,
         &NewBroadcast {
             segment_id: Some(SegmentId(42)),
             send_at: Some(t(500)),
             local_time: Some(local),
+            chats: vec![-1_001, -1_002],
+            variants: vec![photo.clone(), variant("Hi")],
+            winner: Some(winner),
             ..new_broadcast("Autumn tea", 24)
         },
     )
@@ -204,6 +231,10 @@ async fn a_broadcast_round_trips_and_lists_newest_first(store: SharedStore) {
     assert_eq!(second.segment_id, Some(SegmentId(42)));
     assert_eq!(second.send_at, Some(t(500)));
     assert_eq!(second.local_time, Some(local));
+    assert_eq!(second.chats, vec![-1_001, -1_002]);
+    assert_eq!(second.variants, vec![photo, variant("Hi")]);
+    assert_eq!(second.winner, Some(winner));
+    assert_eq!(second.winner_variant, None);
     assert_eq!(
         store.broadcast(first.id).await.unwrap(),
         Some(first.clone())
@@ -297,13 +328,13 @@ async fn recipients_go_from_planned_to_delivered(store: SharedStore) {
     let due = tx.due_recipients(b.id, t(200), 10).await.unwrap();
     assert_eq!(due.len(), 2, "{due:?}");
     let (a, o) = (&due[0], &due[1]);
-    assert_eq!(a.customer, ada);
+    assert_eq!(a.customer, Some(ada));
     assert_eq!(a.chat_id, 1_000 + ada.0);
     assert_eq!(a.variant, 0);
     assert_eq!(a.first_name, "Ada");
     assert_eq!(a.language.as_deref(), Some("en"));
     assert!(a.reachable);
-    assert_eq!(o.customer, bob);
+    assert_eq!(o.customer, Some(bob));
     assert_eq!(o.variant, 1);
     assert_eq!(o.language.as_deref(), Some("zh-CN"));
     assert!(!o.reachable);
@@ -349,7 +380,7 @@ async fn recipients_go_from_planned_to_delivered(store: SharedStore) {
         .is_empty());
     let last = tx.due_recipients(b.id, t(300), 10).await.unwrap();
     assert_eq!(last.len(), 1);
-    assert_eq!(last[0].customer, cy);
+    assert_eq!(last[0].customer, Some(cy));
     tx.mark_skipped(&[last[0].id], "blocked", t(300))
         .await
         .unwrap();
@@ -607,4 +638,347 @@ async fn withdrawing_marketing_touches_only_that_customers_waiting_messages(stor
     assert_eq!(tx.withdraw_marketing(ada, t(130)).await.unwrap(), 0);
     assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 1);
     tx.commit().await.unwrap();
+}
+
+fn chat(chat_id: i64, title: &str) -> ChatSighting {
+    ChatSighting {
+        bot: BOT.into(),
+        chat_id,
+        kind: "supergroup".into(),
+        title: title.into(),
+        username: None,
+        bot_status: "administrator".into(),
+        can_invite_users: true,
+        can_restrict_members: true,
+        can_delete_messages: true,
+        at: t(0),
+    }
+}
+
+fn to_chat(chat_id: i64, send_secs: i64) -> NewRecipient {
+    NewRecipient {
+        customer: None,
+        chat_id,
+        assignment: Assignment::Variant(0),
+        send_at: t(send_secs),
+    }
+}
+
+fn awaiting(customer: CustomerId, send_secs: i64) -> NewRecipient {
+    NewRecipient {
+        assignment: Assignment::AwaitingWinner,
+        ..recipient(customer, None, send_secs)
+    }
+}
+
+fn with_winner(name: &str) -> NewBroadcast {
+    NewBroadcast {
+        winner: Some(WinnerRule {
+            test_percent: 20,
+            after_hours: 24,
+            metric: WinnerMetric::Clicks,
+        }),
+        ..new_broadcast(name, 72)
+    }
+}
+
+async fn chats_are_recipients_in_their_own_language(store: SharedStore) {
+    const SPANISH: i64 = -1_001;
+    const PLAIN: i64 = -1_002;
+    let mut tx = store.begin().await.unwrap();
+    tx.upsert_chat(&chat(SPANISH, "Té y más")).await.unwrap();
+    tx.upsert_chat(&chat(PLAIN, "Tea lovers")).await.unwrap();
+    tx.commit().await.unwrap();
+    let spanish = ChatSettings {
+        language: Some("es".into()),
+        ..ChatSettings::default()
+    };
+    store
+        .set_chat_settings(BOT, SPANISH, &spanish, t(1))
+        .await
+        .unwrap();
+    // A customer whose chat id happens to be a chat's is a different recipient.
+    let [ada] = customers(&store, &[1]).await[..] else {
+        unreachable!()
+    };
+    let b = create(
+        &store,
+        &NewBroadcast {
+            chats: vec![SPANISH, PLAIN],
+            variants: vec![variant("News")],
+            holdout_percent: 0,
+            ..new_broadcast("Group news", 72)
+        },
+    )
+    .await;
+    add(
+        &store,
+        b.id,
+        &[
+            to_chat(SPANISH, 100),
+            to_chat(PLAIN, 100),
+            NewRecipient {
+                chat_id: PLAIN,
+                ..recipient(ada, Some(0), 100)
+            },
+        ],
+    )
+    .await;
+    // A chat is planned once per broadcast.
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx
+        .add_recipients(b.id, &[to_chat(PLAIN, 100)])
+        .await
+        .is_err());
+    drop(tx);
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![tally(Some(0), RecipientState::Planned, 3)]
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    let due = tx.due_recipients(b.id, t(100), 10).await.unwrap();
+    assert_eq!(due.len(), 3, "{due:?}");
+    let spanish_post = due.iter().find(|r| r.chat_id == SPANISH).unwrap();
+    assert_eq!(spanish_post.customer, None);
+    assert_eq!(spanish_post.first_name, "Té y más");
+    assert_eq!(spanish_post.language.as_deref(), Some("es"));
+    // No consent is asked of a group.
+    assert!(spanish_post.reachable);
+    let plain_post = due
+        .iter()
+        .find(|r| r.chat_id == PLAIN && r.customer.is_none())
+        .unwrap();
+    assert_eq!(plain_post.first_name, "Tea lovers");
+    assert_eq!(plain_post.language, None);
+    assert!(plain_post.reachable);
+    let ada_row = due.iter().find(|r| r.customer == Some(ada)).unwrap();
+    assert_eq!(ada_row.first_name, "Ada");
+    assert!(!ada_row.reachable, "Ada gave no marketing consent");
+    let mut queued = Vec::new();
+    for post in [spanish_post, plain_post] {
+        let id = tx
+            .enqueue(&NewOutbound {
+                chat_id: post.chat_id,
+                customer_id: None,
+                ..message(ada, t(100))
+            })
+            .await
+            .unwrap();
+        queued.push((post.id, id));
+    }
+    tx.mark_queued(&queued, t(100)).await.unwrap();
+    tx.mark_skipped(&[ada_row.id], "unreachable", t(100))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_chat_deliveries(b.id).await.unwrap(),
+        vec![
+            ChatDelivery {
+                chat_id: PLAIN,
+                state: RecipientState::Waiting,
+            },
+            ChatDelivery {
+                chat_id: SPANISH,
+                state: RecipientState::Waiting,
+            },
+        ]
+    );
+    settle(&store, queued[0].1, sent(t(101))).await;
+    settle(
+        &store,
+        queued[1].1,
+        Settlement::Failed {
+            at: t(101),
+            reason: "chat not found".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        store.broadcast_chat_deliveries(b.id).await.unwrap(),
+        vec![
+            ChatDelivery {
+                chat_id: PLAIN,
+                state: RecipientState::Failed,
+            },
+            ChatDelivery {
+                chat_id: SPANISH,
+                state: RecipientState::Delivered,
+            },
+        ]
+    );
+    let outcomes = store.broadcast_outcomes(b.id).await.unwrap();
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert_eq!(
+        (
+            outcomes[0].recipients,
+            outcomes[0].delivered,
+            outcomes[0].failed
+        ),
+        (3, 1, 1)
+    );
+    // A broadcast to customers has no chat rows.
+    let other = create(&store, &new_broadcast("Customers", 72)).await;
+    add(&store, other.id, &[recipient(ada, Some(0), 100)]).await;
+    assert!(store
+        .broadcast_chat_deliveries(other.id)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn awaiting_recipients_get_the_winner_once(store: SharedStore) {
+    let [ada, bob, cy, dan, eve] = customers(&store, &[1, 2, 3, 4, 5]).await[..] else {
+        unreachable!()
+    };
+    let b = create(&store, &with_winner("Test first")).await;
+    add(
+        &store,
+        b.id,
+        &[
+            recipient(ada, Some(0), 100),
+            recipient(bob, Some(1), 100),
+            awaiting(cy, 100),
+            awaiting(dan, 100),
+            recipient(eve, None, 100),
+        ],
+    )
+    .await;
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Planned, 1),
+            tally(Some(1), RecipientState::Planned, 1),
+            tally(None, RecipientState::HeldOut, 1),
+            tally(None, RecipientState::AwaitingWinner, 2),
+        ]
+    );
+    assert_eq!(
+        store.broadcast_assignment(b.id, cy).await.unwrap(),
+        Some(None)
+    );
+    // Those awaiting are in no variant's results, nor the holdout's.
+    let outcomes = store.broadcast_outcomes(b.id).await.unwrap();
+    let counted: Vec<(Option<u8>, i64)> =
+        outcomes.iter().map(|o| (o.variant, o.recipients)).collect();
+    assert_eq!(counted, [(Some(0), 1), (Some(1), 1), (None, 1)]);
+
+    // Only the test share is due.
+    let released = release(&store, b.id, t(100)).await;
+    assert_eq!(released.iter().map(|r| r.0).collect::<Vec<_>>(), [ada, bob]);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), None);
+    assert!(tx.set_broadcast_winner(b.id, 1, t(200)).await.unwrap());
+    // A second pick (a rerun, or staff racing the job) changes nothing.
+    assert!(!tx.set_broadcast_winner(b.id, 0, t(210)).await.unwrap());
+    assert_eq!(tx.assign_winner(b.id, 1, t(200), false).await.unwrap(), 2);
+    assert_eq!(tx.assign_winner(b.id, 0, t(210), false).await.unwrap(), 0);
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(200)));
+    tx.commit().await.unwrap();
+    let picked = store.broadcast(b.id).await.unwrap().unwrap();
+    assert_eq!(picked.winner_variant, Some(1));
+    assert_eq!(picked.winner_at, Some(t(200)));
+    assert_eq!(
+        store.broadcast_assignment(b.id, cy).await.unwrap(),
+        Some(Some(1))
+    );
+    assert_eq!(
+        store.broadcast_tally(b.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Waiting, 1),
+            tally(Some(1), RecipientState::Planned, 2),
+            tally(Some(1), RecipientState::Waiting, 1),
+            tally(None, RecipientState::HeldOut, 1),
+        ]
+    );
+    let rest = release(&store, b.id, t(200)).await;
+    assert_eq!(rest.iter().map(|r| r.0).collect::<Vec<_>>(), [cy, dan]);
+    assert!(release(&store, b.id, t(300)).await.is_empty());
+
+    // Cancelling a test takes those still awaiting out too; they stay out of the results.
+    let c = create(&store, &with_winner("Cancelled test")).await;
+    add(
+        &store,
+        c.id,
+        &[
+            recipient(ada, Some(0), 100),
+            awaiting(bob, 100),
+            awaiting(cy, 100),
+        ],
+    )
+    .await;
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.cancel_unsent(c.id, t(150)).await.unwrap(), 3);
+    assert_eq!(tx.assign_winner(c.id, 0, t(160), false).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.broadcast_tally(c.id).await.unwrap(),
+        vec![
+            tally(Some(0), RecipientState::Cancelled, 1),
+            tally(None, RecipientState::Cancelled, 2),
+        ]
+    );
+    let counted: Vec<Option<u8>> = store
+        .broadcast_outcomes(c.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.variant)
+        .collect();
+    assert_eq!(counted, [Some(0)]);
+}
+
+async fn a_local_winner_goes_at_the_next_local_time(store: SharedStore) {
+    const DAY: i64 = 86_400;
+    let [ada, bob, cy] = customers(&store, &[1, 2, 3]).await[..] else {
+        unreachable!()
+    };
+    let b = create(&store, &with_winner("Local test")).await;
+    // Their local times: two passed (by two days and a bit, by most of a day), one ahead.
+    add(
+        &store,
+        b.id,
+        &[
+            awaiting(ada, 100),
+            awaiting(bob, 90_000),
+            awaiting(cy, 3 * DAY + 500),
+        ],
+    )
+    .await;
+    let now = 100 + 2 * DAY + 5;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.set_broadcast_winner(b.id, 0, t(now)).await.unwrap());
+    assert_eq!(tx.assign_winner(b.id, 0, t(now), true).await.unwrap(), 3);
+    // Nothing of theirs is due now any more.
+    assert!(tx
+        .due_recipients(b.id, t(now), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    tx.commit().await.unwrap();
+    // Same time of day, the first such time at or after now.
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        tx.next_planned_at(b.id).await.unwrap(),
+        Some(t(90_000 + DAY))
+    );
+    let first = tx.due_recipients(b.id, t(90_000 + DAY), 10).await.unwrap();
+    assert_eq!(
+        first.iter().map(|r| r.customer).collect::<Vec<_>>(),
+        [Some(bob)]
+    );
+    let second = tx.due_recipients(b.id, t(100 + 3 * DAY), 10).await.unwrap();
+    assert_eq!(
+        second.iter().map(|r| r.customer).collect::<Vec<_>>(),
+        [Some(bob), Some(ada)]
+    );
+    let third = tx.due_recipients(b.id, t(3 * DAY + 500), 10).await.unwrap();
+    assert_eq!(third.len(), 3);
+    assert!(tx
+        .due_recipients(b.id, t(100 + 3 * DAY - 1), 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.customer == Some(bob)));
 }

@@ -101,7 +101,7 @@ async fn buy(
 ) -> Result<FlashTake> {
     let mut tx = store.begin().await?;
     let taken = tx
-        .place_flash_order(sale.id, &order_of(sale, who, at))
+        .place_flash_order(sale.id, &order_of(sale, who, at), TimeSpan::zero())
         .await?;
     tx.commit().await?;
     Ok(taken)
@@ -309,7 +309,7 @@ async fn a_buy_takes_a_unit_and_places_the_order(store: SharedStore) {
     two.lines[0].quantity = 2;
     for bad in [wrong, two] {
         let mut tx = store.begin().await.unwrap();
-        let refused = tx.place_flash_order(s.id, &bad).await;
+        let refused = tx.place_flash_order(s.id, &bad, TimeSpan::zero()).await;
         assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
         tx.commit().await.unwrap();
     }
@@ -323,7 +323,7 @@ async fn refusals_write_nothing_and_keep_the_transaction(store: SharedStore) {
     let who = customers(&store, &[1, 2]).await;
     let mut tx = store.begin().await.unwrap();
     let early = tx
-        .place_flash_order(s.id, &order_of(&s, who[0], t(-1)))
+        .place_flash_order(s.id, &order_of(&s, who[0], t(-1)), TimeSpan::zero())
         .await
         .unwrap();
     assert_eq!(
@@ -331,27 +331,48 @@ async fn refusals_write_nothing_and_keep_the_transaction(store: SharedStore) {
         FlashTake::Refused(Refusal::NotStarted { starts_at: t(0) })
     );
     let late = tx
-        .place_flash_order(s.id, &order_of(&s, who[0], t(3600)))
+        .place_flash_order(s.id, &order_of(&s, who[0], t(3600)), TimeSpan::zero())
         .await
         .unwrap();
     assert_eq!(late, FlashTake::Refused(Refusal::Ended));
+    // Early access: ten minutes early is still too early for five minutes of it (told their
+    // own start), and does not stretch the end.
+    let five = TimeSpan::minutes(5);
+    let too_early = tx
+        .place_flash_order(s.id, &order_of(&s, who[0], t(-600)), five)
+        .await
+        .unwrap();
+    assert_eq!(
+        too_early,
+        FlashTake::Refused(Refusal::NotStarted { starts_at: t(-300) })
+    );
+    let still_late = tx
+        .place_flash_order(s.id, &order_of(&s, who[0], t(3600)), five)
+        .await
+        .unwrap();
+    assert_eq!(still_late, FlashTake::Refused(Refusal::Ended));
     let unknown = FlashSale {
         id: FlashSaleId(s.id.0 + 1),
         ..s.clone()
     };
     let missing = tx
-        .place_flash_order(unknown.id, &order_of(&unknown, who[0], t(5)))
+        .place_flash_order(
+            unknown.id,
+            &order_of(&unknown, who[0], t(5)),
+            TimeSpan::zero(),
+        )
         .await
         .unwrap();
     assert_eq!(missing, FlashTake::Refused(Refusal::Unknown));
-    // The same transaction still buys, and the last unit is then gone.
+    // The same transaction still buys (early access lets this one in a minute before the
+    // start), and the last unit is then gone.
     let first = tx
-        .place_flash_order(s.id, &order_of(&s, who[0], t(5)))
+        .place_flash_order(s.id, &order_of(&s, who[0], t(-60)), five)
         .await
         .unwrap();
     assert!(placed(&first).is_some(), "{first:?}");
     let second = tx
-        .place_flash_order(s.id, &order_of(&s, who[1], t(6)))
+        .place_flash_order(s.id, &order_of(&s, who[1], t(6)), TimeSpan::zero())
         .await
         .unwrap();
     assert_eq!(second, FlashTake::Refused(Refusal::SoldOut));

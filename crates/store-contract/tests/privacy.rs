@@ -44,6 +44,7 @@ groupcart_store_contract::backend_tests!(
     retention_expires_old_messages_and_events_in_batches,
     staff_notices_about_their_orders_are_emptied,
     erasure_empties_ticket_messages_and_unanswered_questions,
+    erasure_clears_the_birthday_and_restock_requests,
 );
 
 // --- helpers ---
@@ -62,6 +63,9 @@ const STREET: &str = "17 Marigold Lane";
 const PHONE: &str = "+62 811 7302 4419";
 const SECRET: &str = "my secret is q7x-platypus";
 const TRACKING: &str = "TRK-88231-ZQ";
+/// Their record imported from another shop, linked by the phone they verified.
+const IMPORTED_EMAIL: &str = "zephyrine.q@mail.example";
+const VERIFIED_PHONE: &str = "+6281173024410";
 
 /// A customer with a full name and username.
 async fn person(store: &SharedStore, telegram_user_id: i64) -> CustomerId {
@@ -202,6 +206,21 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
     };
     assert!(tx.change_profile(id, &change).await.unwrap());
     tx.set_cart_quantity(id, shelf.1, 2, Some(2200), t(3))
+        .await
+        .unwrap();
+    // A rule's tag too, for them and for the other customer.
+    let rule = tx
+        .create_tag_rule(
+            &groupcart_core::tag_rules::TagRuleDraft {
+                tag: "tea-fan".into(),
+                rule: "orders >= 1".into(),
+                enabled: true,
+            },
+            t(3),
+        )
+        .await
+        .unwrap();
+    tx.add_rule_tags(rule.id, "tea-fan", &[id, other], t(3))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -380,8 +399,62 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
     tx.commit().await.unwrap();
     assert_eq!(store.chat_memberships(TG).await.unwrap().len(), 1);
 
+    // A record imported from another shop, linked by the phone they shared.
+    let texts = groupcart_core::i18n::Texts::builtin();
+    let csv = format!(
+        "First Name,Email,Phone,Tags\n{FIRST_NAME},{IMPORTED_EMAIL},{VERIFIED_PHONE},vip-zq\n"
+    );
+    let report = groupcart_core::customer_import::import(
+        store.as_ref(),
+        &groupcart_core::customer_import::Notifier {
+            texts: &texts,
+            default_language: "en",
+        },
+        &groupcart_core::customer_import::ImportRequest {
+            source: "shopify",
+            currency: "USD",
+            csv: csv.as_bytes(),
+            at: t(13),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.created, 1, "{report:?}");
+    let mut tx = store.begin().await.unwrap();
+    let me = tx.customer(id).await.unwrap().unwrap();
+    let verified = groupcart_core::customer_import::verify_phone(
+        tx.as_mut(),
+        &me,
+        VERIFIED_PHONE,
+        BOT,
+        TG,
+        t(14),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(verified.linked.len(), 1);
+    // The export carries the linked record and the phone.
+    let export = privacy::personal_data(store.as_ref(), id, t(15))
+        .await
+        .unwrap();
+    assert_eq!(export.imported_contacts.len(), 1);
+    assert_eq!(
+        export.verified_phone.map(|v| v.phone).as_deref(),
+        Some(VERIFIED_PHONE)
+    );
+
     // Everything is there before.
-    for needle in [FIRST_NAME, USERNAME, STREET, PHONE, SECRET, &TG.to_string()] {
+    for needle in [
+        FIRST_NAME,
+        USERNAME,
+        STREET,
+        PHONE,
+        SECRET,
+        IMPORTED_EMAIL,
+        VERIFIED_PHONE,
+        &TG.to_string(),
+    ] {
         assert!(
             !store.find_text(needle).await.unwrap().is_empty(),
             "{needle} should be stored before the erasure"
@@ -398,15 +471,23 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
     }
 
     let report = erase(&store, id, 20).await;
+    assert_eq!(
+        store.rule_tagged(rule.id).await.unwrap(),
+        vec![other],
+        "their rule tag went, the other customer's stayed"
+    );
     assert_eq!(report.orders, 1);
     assert_eq!(
         report.updates, 2,
         "the private message and the group message"
     );
     assert_eq!(report.messages, 2, "the sent and the waiting message");
-    assert_eq!(report.events, 1);
+    assert_eq!(
+        report.events, 3,
+        "the event of theirs, their phone's verification and the link"
+    );
     assert!(
-        report.other >= 3,
+        report.other >= 5,
         "tags, cart and the moderation action: {report:?}"
     );
     store.purge_erased_remnants().await.unwrap();
@@ -468,6 +549,8 @@ async fn erasure_leaves_nothing_that_identifies_the_person(store: SharedStore) {
         SECRET,
         "q7x-platypus",
         TRACKING,
+        IMPORTED_EMAIL,
+        VERIFIED_PHONE,
         &TG.to_string(),
     ] {
         assert_eq!(
@@ -1067,4 +1150,38 @@ async fn erasure_empties_ticket_messages_and_unanswered_questions(store: SharedS
         kept_texts[..2]
     );
     assert_eq!(questions[0].question, kept_texts[2]);
+}
+
+async fn erasure_clears_the_birthday_and_restock_requests(store: SharedStore) {
+    use groupcart_core::automation::{Birthday, RestockRequest};
+    let id = person(&store, 6_000_000_077).await;
+    let (product, variant) = shelf(&store, "erased-wish", 0).await;
+    let birthday = Birthday { month: 7, day: 4 };
+    let mut tx = store.begin().await.unwrap();
+    tx.set_birthday(id, Some(birthday)).await.unwrap();
+    let request = RestockRequest {
+        customer: id,
+        product,
+        variant,
+        bot: BOT.into(),
+        requested_at: t(1),
+    };
+    assert!(tx.add_restock_request(&request).await.unwrap());
+    tx.commit().await.unwrap();
+    store
+        .adjust_stock(variant, 1, "restock", "test", t(2))
+        .await
+        .unwrap();
+    assert_eq!(store.restock_due(10).await.unwrap(), [request]);
+    // The export carries the birthday.
+    let export = privacy::personal_data(store.as_ref(), id, t(3))
+        .await
+        .unwrap();
+    assert_eq!(export.birthday, Some(birthday));
+
+    let report = erase(&store, id, 10).await;
+    assert!(report.other >= 1, "{report:?}");
+    assert_eq!(store.customer_birthday(id).await.unwrap(), None);
+    assert!(store.birthdays_on(&[(7, 4)]).await.unwrap().is_empty());
+    assert!(store.restock_due(10).await.unwrap().is_empty());
 }

@@ -16,6 +16,7 @@ groupcart_store_contract::backend_tests!(
     settings_default_until_saved_and_round_trip,
     spend_counts_paid_orders_in_the_window_per_currency,
     customer_tiers_are_saved_and_replaced,
+    points_earned_count_every_credit_but_redemptions_and_expiries,
 );
 
 fn money(currency: &str, total: i64) -> CurrencyTotal {
@@ -151,4 +152,58 @@ async fn customer_tiers_are_saved_and_replaced(store: SharedStore) {
         "silver"
     );
     assert_eq!(store.customer_tier(CustomerId(999)).await.unwrap(), None);
+}
+
+async fn points_earned_count_every_credit_but_redemptions_and_expiries(store: SharedStore) {
+    use groupcart_core::points::{NewPointsEntry, PointsKind};
+    let [ada, bob, cy] = customers(&store, &[1, 2, 3]).await[..] else {
+        unreachable!()
+    };
+    let entry = |customer, delta, kind, n: i64, secs| NewPointsEntry {
+        customer_id: customer,
+        delta,
+        kind,
+        reference: Some(format!("ref:{n}")),
+        note: None,
+        expires_at: None,
+        at: t(secs),
+    };
+    let mut tx = store.begin().await.unwrap();
+    for e in [
+        // Ada: one before the window; in it, an order, a check-in, a staff credit, a
+        // referral, a refund taking 50 back; redeeming and expiry do not lower it.
+        entry(ada, 1_000, PointsKind::Order, 1, 50),
+        entry(ada, 300, PointsKind::Order, 2, 200),
+        entry(ada, 10, PointsKind::Checkin, 3, 210),
+        entry(ada, 40, PointsKind::Staff, 4, 220),
+        entry(ada, 25, PointsKind::Referral, 5, 230),
+        entry(ada, -50, PointsKind::Refund, 6, 240),
+        entry(ada, -200, PointsKind::Redeem, 7, 250),
+        entry(ada, -5, PointsKind::Expire, 8, 260),
+        // Bob: earned, then all of it taken back by a refund: nothing.
+        entry(bob, 100, PointsKind::Order, 9, 200),
+        entry(bob, -100, PointsKind::Refund, 10, 300),
+        // Cy: only a redemption in the window (of points earned before it).
+        entry(cy, 500, PointsKind::Order, 11, 10),
+        entry(cy, -100, PointsKind::Redeem, 12, 200),
+    ] {
+        tx.add_points_entry(&e).await.unwrap();
+    }
+    assert_eq!(tx.tier_points(ada, t(100)).await.unwrap(), 325);
+    assert_eq!(tx.tier_points(ada, t(0)).await.unwrap(), 1_325);
+    // The window's start is inclusive.
+    assert_eq!(tx.tier_points(ada, t(240)).await.unwrap(), 0);
+    assert_eq!(tx.tier_points(ada, t(230)).await.unwrap(), 0);
+    assert_eq!(tx.tier_points(ada, t(220)).await.unwrap(), 15);
+    assert_eq!(tx.tier_points(bob, t(100)).await.unwrap(), 0);
+    assert_eq!(tx.tier_points(cy, t(100)).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.tier_points_since(t(100)).await.unwrap(),
+        vec![(ada, 325)]
+    );
+    assert_eq!(
+        store.tier_points_since(t(0)).await.unwrap(),
+        vec![(ada, 1_325), (cy, 500)]
+    );
 }

@@ -1,6 +1,10 @@
 //! [`BroadcastStore`] and [`BroadcastTx`] on PostgreSQL: broadcasts and their recipients (the
-//! `broadcasts` and `broadcast_recipients` tables of `migrations/0015_crm.sql`), their
-//! release into the outbox, and their tallies and outcomes.
+//! `broadcasts` and `broadcast_recipients` tables of `migrations/0015_crm.sql`, with chat
+//! targets and the winner from `0034_broadcast_targets.sql`), their release into the outbox,
+//! and their tallies and outcomes.
+//!
+//! A chat target is a recipient without a customer; a recipient outside an A/B test's share
+//! is `awaiting_winner` (no variant) until the winner is picked.
 //!
 //! A recipient's state after release is its outbox message's: a `queued` recipient is
 //! waiting, delivered or failed as the message is pending, sent or failed. Several release
@@ -17,8 +21,8 @@ use crate::{db, PostgresStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use groupcart_core::broadcast::{
-    Broadcast, BroadcastId, BroadcastStatus, BroadcastStore, BroadcastTx, DueRecipient,
-    NewBroadcast, NewRecipient, Outcome, RecipientState, Tally,
+    Assignment, Broadcast, BroadcastId, BroadcastStatus, BroadcastStore, BroadcastTx, ChatDelivery,
+    DueRecipient, NewBroadcast, NewRecipient, Outcome, RecipientState, Tally,
 };
 use groupcart_core::customer::CustomerId;
 use groupcart_core::segment::SegmentId;
@@ -35,7 +39,8 @@ const RECIPIENT_CHUNK: usize = 10_000;
 macro_rules! broadcast_columns {
     () => {
         "id, bot, name, rule, segment_id, variants, holdout_percent, send_at, local_time, \
-         attribution_hours, status, created_at, updated_at"
+         attribution_hours, status, created_at, updated_at, chats, winner, winner_variant, \
+         winner_at"
     };
 }
 
@@ -135,6 +140,9 @@ impl BroadcastStore for PostgresStore {
              LEFT JOIN outbox o ON o.id = r.outbox_id
              LEFT JOIN customers c ON c.id = r.customer_id
              WHERE r.broadcast_id = $1
+               -- Those without a variant that are not the holdout await (or awaited) the
+               -- winner: they belong to no variant's results.
+               AND (r.variant IS NOT NULL OR r.status = 'held_out')
              GROUP BY r.variant"
         ))
         .bind(id.0)
@@ -203,6 +211,35 @@ impl BroadcastStore for PostgresStore {
         .map_err(db)?;
         row.as_ref().map(variant).transpose()
     }
+
+    async fn broadcast_chat_deliveries(&self, id: BroadcastId) -> Result<Vec<ChatDelivery>> {
+        let rows = sqlx::query(
+            "SELECT r.chat_id,
+                 CASE r.status
+                     WHEN 'queued' THEN CASE o.status
+                         WHEN 'sent' THEN 'delivered'
+                         WHEN 'failed' THEN 'failed'
+                         ELSE 'waiting' END
+                     ELSE r.status END AS state
+             FROM broadcast_recipients r
+             LEFT JOIN outbox o ON o.id = r.outbox_id AND r.status = 'queued'
+             WHERE r.broadcast_id = $1 AND r.customer_id IS NULL
+             ORDER BY r.chat_id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let state: String = get(row, "state")?;
+                Ok(ChatDelivery {
+                    chat_id: get(row, "chat_id")?,
+                    state: recipient_state(&state)?,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -212,8 +249,9 @@ impl BroadcastTx for PostgresTx {
             .map_err(|_| Error::Invalid("attribution window is too long".into()))?;
         let row = sqlx::query(concat!(
             "INSERT INTO broadcasts (bot, name, rule, segment_id, variants, holdout_percent,
-                 send_at, local_time, attribution_hours, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', $10, $10)
+                 send_at, local_time, attribution_hours, status, created_at, updated_at, chats,
+                 winner)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'sending', $10, $10, $11, $12)
              RETURNING ",
             broadcast_columns!()
         ))
@@ -230,6 +268,8 @@ impl BroadcastTx for PostgresTx {
         )
         .bind(attribution_hours)
         .bind(b.at)
+        .bind(json(&b.chats)?)
+        .bind(b.winner.as_ref().map(json).transpose()?)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;
@@ -238,26 +278,35 @@ impl BroadcastTx for PostgresTx {
 
     async fn add_recipients(&mut self, id: BroadcastId, recipients: &[NewRecipient]) -> Result<()> {
         for chunk in recipients.chunks(RECIPIENT_CHUNK) {
-            // The columns go as arrays: one statement per chunk.
+            // The columns go as arrays: one statement per chunk. The holdout is held out from
+            // the start, released at its send time.
+            let (variants, statuses): (Vec<Option<i16>>, Vec<&str>) = chunk
+                .iter()
+                .map(|r| match r.assignment {
+                    Assignment::Variant(v) => (Some(i16::from(v)), "planned"),
+                    Assignment::HeldOut => (None, "held_out"),
+                    Assignment::AwaitingWinner => (None, "awaiting_winner"),
+                })
+                .unzip();
             sqlx::query(
                 "INSERT INTO broadcast_recipients (broadcast_id, customer_id, chat_id, variant,
                      send_at, status, released_at)
-                 SELECT $1, customer_id, chat_id, variant, send_at,
-                     CASE WHEN variant IS NULL THEN 'held_out' ELSE 'planned' END,
-                     CASE WHEN variant IS NULL THEN send_at END
-                 FROM UNNEST($2::int8[], $3::int8[], $4::int2[], $5::timestamptz[])
-                      AS u (customer_id, chat_id, variant, send_at)",
+                 SELECT $1, customer_id, chat_id, variant, send_at, status,
+                     CASE WHEN status = 'held_out' THEN send_at END
+                 FROM UNNEST($2::int8[], $3::int8[], $4::int2[], $5::timestamptz[], $6::text[])
+                      AS u (customer_id, chat_id, variant, send_at, status)",
             )
             .bind(id.0)
-            .bind(chunk.iter().map(|r| r.customer.0).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.chat_id).collect::<Vec<_>>())
             .bind(
                 chunk
                     .iter()
-                    .map(|r| r.variant.map(i16::from))
+                    .map(|r| r.customer.map(|c| c.0))
                     .collect::<Vec<_>>(),
             )
+            .bind(chunk.iter().map(|r| r.chat_id).collect::<Vec<_>>())
+            .bind(variants)
             .bind(chunk.iter().map(|r| r.send_at).collect::<Vec<_>>())
+            .bind(statuses)
             .execute(self.conn())
             .await
             .map_err(|e| match &e {
@@ -309,13 +358,21 @@ impl BroadcastTx for PostgresTx {
         now: DateTime<Utc>,
         n: i64,
     ) -> Result<Vec<DueRecipient>> {
-        // SKIP LOCKED: a concurrent release step passes over the rows another is taking.
+        // SKIP LOCKED: a concurrent release step passes over the rows another is taking. A
+        // chat (no customer) speaks its own language and needs no consent.
         let rows = sqlx::query(
-            "SELECT r.id, r.customer_id, r.chat_id, r.variant, c.first_name,
-                 COALESCE(c.language, c.telegram_language) AS language,
-                 (c.marketing_consent AND c.bot_blocked_at IS NULL) AS reachable
+            "SELECT r.id, r.customer_id, r.chat_id, r.variant,
+                 COALESCE(c.first_name, ch.title, '') AS first_name,
+                 CASE WHEN r.customer_id IS NULL THEN ch.settings->>'language'
+                      ELSE COALESCE(c.language, c.telegram_language) END AS language,
+                 CASE WHEN r.customer_id IS NULL THEN TRUE
+                      ELSE COALESCE(c.marketing_consent AND c.bot_blocked_at IS NULL, FALSE)
+                 END AS reachable
              FROM broadcast_recipients r
-             JOIN customers c ON c.id = r.customer_id
+             JOIN broadcasts b ON b.id = r.broadcast_id
+             LEFT JOIN customers c ON c.id = r.customer_id
+             LEFT JOIN chats ch ON r.customer_id IS NULL AND ch.bot = b.bot
+                               AND ch.chat_id = r.chat_id
              WHERE r.broadcast_id = $1 AND r.status = 'planned' AND r.send_at <= $2
              ORDER BY r.send_at, r.id
              LIMIT $3
@@ -332,7 +389,7 @@ impl BroadcastTx for PostgresTx {
                 let id: i64 = get(row, "id")?;
                 Ok(DueRecipient {
                     id,
-                    customer: CustomerId(get(row, "customer_id")?),
+                    customer: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
                     chat_id: get(row, "chat_id")?,
                     variant: variant(row)?.ok_or_else(|| {
                         Error::Storage(format!("planned recipient {id} without a variant"))
@@ -420,7 +477,8 @@ impl BroadcastTx for PostgresTx {
              )
              UPDATE broadcast_recipients SET status = 'cancelled'
              WHERE broadcast_id = $1
-               AND (status = 'planned' OR id IN (SELECT id FROM given_up))",
+               AND (status IN ('planned', 'awaiting_winner')
+                    OR id IN (SELECT id FROM given_up))",
         )
         .bind(id.0)
         .bind(at)
@@ -429,6 +487,55 @@ impl BroadcastTx for PostgresTx {
         .map_err(db)?
         .rows_affected();
         count(cancelled)
+    }
+
+    async fn set_broadcast_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let set = sqlx::query(
+            "UPDATE broadcasts SET winner_variant = $2, winner_at = $3, updated_at = $3
+             WHERE id = $1 AND winner_variant IS NULL",
+        )
+        .bind(id.0)
+        .bind(i16::from(variant))
+        .bind(at)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(set == 1)
+    }
+
+    async fn assign_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        now: DateTime<Utc>,
+        same_time_next_day: bool,
+    ) -> Result<i64> {
+        // Whole days forward: the first send time at or after now (days rounded up).
+        let assigned = sqlx::query(
+            "UPDATE broadcast_recipients
+             SET variant = $2, status = 'planned',
+                 send_at = CASE
+                     WHEN NOT $4 THEN $3
+                     WHEN send_at >= $3 THEN send_at
+                     ELSE send_at + make_interval(
+                         days => ceil(extract(epoch FROM $3 - send_at) / 86400)::int) END
+             WHERE broadcast_id = $1 AND status = 'awaiting_winner'",
+        )
+        .bind(id.0)
+        .bind(i16::from(variant))
+        .bind(now)
+        .bind(same_time_next_day)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        count(assigned)
     }
 
     async fn withdraw_marketing(&mut self, customer: CustomerId, at: DateTime<Utc>) -> Result<i64> {
@@ -486,6 +593,7 @@ fn recipient_state(s: &str) -> Result<RecipientState> {
         "skipped" => RecipientState::Skipped,
         "held_out" => RecipientState::HeldOut,
         "cancelled" => RecipientState::Cancelled,
+        "awaiting_winner" => RecipientState::AwaitingWinner,
         _ => return Err(Error::Storage(format!("unknown recipient status `{s}`"))),
     })
 }
@@ -517,5 +625,19 @@ fn broadcast_row(row: &PgRow) -> Result<Broadcast> {
             .ok_or_else(|| Error::Storage(format!("unknown broadcast status `{status}`")))?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
+        chats: get_json(row, "chats")?,
+        winner: get::<Option<serde_json::Value>>(row, "winner")?
+            .map(|w| {
+                serde_json::from_value(w)
+                    .map_err(|e| Error::Storage(format!("unreadable winner rule: {e}")))
+            })
+            .transpose()?,
+        winner_variant: get::<Option<i16>>(row, "winner_variant")?
+            .map(|v| {
+                u8::try_from(v)
+                    .map_err(|_| Error::Storage(format!("winner variant {v} out of range")))
+            })
+            .transpose()?,
+        winner_at: get(row, "winner_at")?,
     })
 }

@@ -96,22 +96,26 @@ impl PostgresTx {
         &mut self,
         sale: FlashSaleId,
         order: &NewOrder,
+        early: chrono::Duration,
     ) -> Result<FlashTake> {
         let conn = self.conn();
         // 1. The unit: the guard is part of the update, so `sold` never passes `units`.
         let took = sqlx::query(
             "UPDATE flash_sales SET sold = sold + 1, updated_at = $1
-             WHERE id = $2 AND status = 'active' AND starts_at <= $1 AND ends_at > $1
+             WHERE id = $2 AND status = 'active' AND starts_at <= $3 AND ends_at > $1
                AND sold < units
              RETURNING units - sold AS units_left, per_customer, variant_id, price, currency, bot",
         )
         .bind(order.at)
         .bind(sale.0)
+        .bind(order.at + early)
         .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
         let Some(took) = took else {
-            return Ok(FlashTake::Refused(why_not(conn, sale, order.at).await?));
+            return Ok(FlashTake::Refused(
+                why_not(conn, sale, order.at, early).await?,
+            ));
         };
         check_order(
             sale,
@@ -250,12 +254,13 @@ impl FlashSaleTx for PostgresTx {
         &mut self,
         sale: FlashSaleId,
         order: &NewOrder,
+        early: chrono::Duration,
     ) -> Result<FlashTake> {
         sqlx::query("SAVEPOINT flash_order")
             .execute(self.conn())
             .await
             .map_err(db)?;
-        let taken = self.place_flash_order_unguarded(sale, order).await;
+        let taken = self.place_flash_order_unguarded(sale, order, early).await;
         if !matches!(taken, Ok(FlashTake::Placed { .. })) {
             sqlx::query("ROLLBACK TO SAVEPOINT flash_order")
                 .execute(self.conn())
@@ -489,7 +494,12 @@ pub(crate) fn check_new_sale(sale: &NewFlashSale) -> Result<()> {
 
 /// Why the guarded update took nothing: the sale is gone, called off, not started, over, or
 /// sold out.
-async fn why_not(conn: &mut PgConnection, sale: FlashSaleId, at: DateTime<Utc>) -> Result<Refusal> {
+async fn why_not(
+    conn: &mut PgConnection,
+    sale: FlashSaleId,
+    at: DateTime<Utc>,
+    early: chrono::Duration,
+) -> Result<Refusal> {
     let row = sqlx::query("SELECT status, starts_at, ends_at FROM flash_sales WHERE id = $1")
         .bind(sale.0)
         .fetch_optional(&mut *conn)
@@ -502,8 +512,11 @@ async fn why_not(conn: &mut PgConnection, sale: FlashSaleId, at: DateTime<Utc>) 
     Ok(
         if status(&get::<String>(&row, "status")?)? == FlashSaleStatus::Cancelled {
             Refusal::Cancelled
-        } else if at < starts_at {
-            Refusal::NotStarted { starts_at }
+        } else if at + early < starts_at {
+            // The time this buyer may start at, their early access included.
+            Refusal::NotStarted {
+                starts_at: starts_at - early,
+            }
         } else if at >= get_time(&row, "ends_at")? {
             Refusal::Ended
         } else {

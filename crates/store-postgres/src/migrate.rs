@@ -169,6 +169,31 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "chat_activity",
         sql: include_str!("../migrations/0031_chat_activity.sql"),
     },
+    Migration {
+        version: 32,
+        name: "tag_rules",
+        sql: include_str!("../migrations/0032_tag_rules.sql"),
+    },
+    Migration {
+        version: 33,
+        name: "customer_import",
+        sql: include_str!("../migrations/0033_customer_import.sql"),
+    },
+    Migration {
+        version: 34,
+        name: "broadcast_targets",
+        sql: include_str!("../migrations/0034_broadcast_targets.sql"),
+    },
+    Migration {
+        version: 35,
+        name: "automations",
+        sql: include_str!("../migrations/0035_automations.sql"),
+    },
+    Migration {
+        version: 36,
+        name: "recommendations",
+        sql: include_str!("../migrations/0036_recommendations.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

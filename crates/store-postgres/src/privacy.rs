@@ -325,6 +325,7 @@ impl PrivacyTx for PostgresTx {
         sqlx::query(
             "UPDATE customers SET first_name = $1, last_name = NULL, username = NULL,
                  telegram_language = NULL, time_zone = NULL, notes = NULL,
+                 birthday_month = NULL, birthday_day = NULL,
                  telegram_user_id = $2, marketing_consent = FALSE, erased_at = $3
              WHERE id = $4",
         )
@@ -346,7 +347,17 @@ impl PrivacyTx for PostgresTx {
         .execute(&mut *conn)
         .await
         .map_err(db)?;
-        for table in ["customer_tags", "carts", "cart_codes"] {
+        // Their tags (staff's and rules'), cart, restock requests, linked imported records and
+        // verified phone go entirely.
+        for table in [
+            "customer_tags",
+            "customer_rule_tags",
+            "carts",
+            "cart_codes",
+            "restock_requests",
+            "imported_contacts",
+            "customer_phones",
+        ] {
             report.other += sqlx::query(&format!("DELETE FROM {table} WHERE customer_id = $1"))
                 .bind(id)
                 .execute(&mut *conn)

@@ -1,11 +1,12 @@
 //! [`BroadcastStore`] and [`BroadcastTx`] on SQLite: broadcasts and their recipients
-//! (`broadcasts` and `broadcast_recipients` in `migrations/0015_crm.sql`), and what their
-//! results are read from (the outbox rows recipients became, clicks in `events`, paid
-//! orders).
+//! (`broadcasts` and `broadcast_recipients` in `migrations/0015_crm.sql`, with chat targets
+//! and the winner in `0034_broadcast_targets.sql`), and what their results are read from
+//! (the outbox rows recipients became, clicks in `events`, paid orders).
 //!
 //! A recipient is `planned` until released: then `queued` with the outbox message it became,
 //! or `skipped`; the holdout is stored `held_out`, released at its send time without a
-//! message. Whether a queued recipient's message is waiting, delivered or failed is the
+//! message; outside an A/B test's share it is `awaiting_winner` (no variant) until the
+//! winner is picked. A chat target is a recipient without a customer. Whether a queued recipient's message is waiting, delivered or failed is the
 //! outbox row's status, so it is read through a join, never copied. A [`SqliteTx`] writes
 //! its outbox messages at commit; the statements here that read the outbox inside a
 //! transaction write those first, so they see the transaction's own messages.
@@ -17,8 +18,8 @@ use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use groupcart_core::broadcast::{
-    Broadcast, BroadcastId, BroadcastStatus, BroadcastStore, BroadcastTx, DueRecipient,
-    NewBroadcast, NewRecipient, Outcome, RecipientState, Tally,
+    Assignment, Broadcast, BroadcastId, BroadcastStatus, BroadcastStore, BroadcastTx, ChatDelivery,
+    DueRecipient, NewBroadcast, NewRecipient, Outcome, RecipientState, Tally,
 };
 use groupcart_core::crm::CurrencyTotal;
 use groupcart_core::customer::CustomerId;
@@ -29,14 +30,15 @@ use sqlx::sqlite::SqliteRow;
 macro_rules! broadcast_columns {
     () => {
         "id, bot, name, rule, segment_id, variants, holdout_percent, send_at, local_time, \
-         attribution_hours, status, created_at, updated_at"
+         attribution_hours, status, created_at, updated_at, chats, winner, winner_variant, \
+         winner_at"
     };
 }
 
 /// How a wall-clock `local_time` is stored.
 const LOCAL_TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
-/// Most recipients per multi-row `INSERT` (four parameters each; a power of two).
+/// Most recipients per multi-row `INSERT` (five parameters each; a power of two).
 const RECIPIENT_BATCH: usize = 512;
 
 /// Most ids per `IN (...)` list (a power of two).
@@ -44,6 +46,9 @@ const ID_BATCH: usize = 512;
 
 /// Milliseconds in an hour.
 const HOUR_MS: i64 = 3_600_000;
+
+/// Milliseconds in a day.
+const DAY_MS: i64 = 24 * HOUR_MS;
 
 #[async_trait]
 impl BroadcastStore for SqliteStore {
@@ -85,6 +90,7 @@ impl BroadcastStore for SqliteStore {
                                                          ELSE 1 END
                         WHEN 'skipped' THEN 4
                         WHEN 'held_out' THEN 5
+                        WHEN 'awaiting_winner' THEN 7
                         ELSE 6
                     END AS state,
                     COUNT(*) AS n
@@ -154,6 +160,9 @@ impl BroadcastStore for SqliteStore {
              LEFT JOIN outbox AS o ON o.id = r.outbox_id
              LEFT JOIN customers AS c ON c.id = r.customer_id
              WHERE r.broadcast_id = ?1
+               -- Those without a variant that are not the holdout await (or awaited) the
+               -- winner: they belong to no variant's results.
+               AND (r.variant IS NOT NULL OR r.status = 'held_out')
              GROUP BY r.variant
              ORDER BY r.variant IS NULL, r.variant"
         ))
@@ -224,6 +233,30 @@ impl BroadcastStore for SqliteStore {
         .map_err(db)?;
         row.map(|row| get(&row, "variant")).transpose()
     }
+
+    async fn broadcast_chat_deliveries(&self, id: BroadcastId) -> Result<Vec<ChatDelivery>> {
+        let rows = sqlx::query(
+            "SELECT r.chat_id, r.status, o.status AS sent
+             FROM broadcast_recipients AS r
+             LEFT JOIN outbox AS o ON o.id = r.outbox_id
+             WHERE r.broadcast_id = ? AND r.customer_id IS NULL
+             ORDER BY r.chat_id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let status: String = get(row, "status")?;
+                let sent: Option<String> = get(row, "sent")?;
+                Ok(ChatDelivery {
+                    chat_id: get(row, "chat_id")?,
+                    state: recipient_state(&status, sent.as_deref())?,
+                })
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -231,8 +264,9 @@ impl BroadcastTx for SqliteTx {
     async fn create_broadcast(&mut self, b: &NewBroadcast) -> Result<Broadcast> {
         let row = sqlx::query(concat!(
             "INSERT INTO broadcasts (bot, name, rule, segment_id, variants, holdout_percent,
-                 send_at, local_time, attribution_hours, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?10)
+                 send_at, local_time, attribution_hours, status, created_at, updated_at, chats,
+                 winner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?10, ?11, ?12)
              RETURNING ",
             broadcast_columns!()
         ))
@@ -249,6 +283,8 @@ impl BroadcastTx for SqliteTx {
         )
         .bind(i64::from(b.attribution_hours))
         .bind(ms(b.at))
+        .bind(json(&b.chats)?)
+        .bind(b.winner.as_ref().map(json).transpose()?)
         .fetch_one(self.conn())
         .await
         .map_err(db)?;
@@ -260,25 +296,30 @@ impl BroadcastTx for SqliteTx {
         for size in batches(rest.len(), RECIPIENT_BATCH) {
             let (chunk, tail) = rest.split_at(size);
             rest = tail;
-            // The holdout (no variant) is held out from the start, released at its send time.
+            // The holdout is held out from the start, released at its send time.
             let sql = values_sql(
                 "INSERT INTO broadcast_recipients (broadcast_id, customer_id, chat_id, variant,
                      send_at, status, released_at)
-                 SELECT ?, column1, column2, column3, column4,
-                        CASE WHEN column3 IS NULL THEN 'held_out' ELSE 'planned' END,
-                        CASE WHEN column3 IS NULL THEN column4 END
+                 SELECT ?, column1, column2, column3, column4, column5,
+                        CASE WHEN column5 = 'held_out' THEN column4 END
                  FROM (VALUES ",
-                "(?, ?, ?, ?)",
+                "(?, ?, ?, ?, ?)",
                 size,
                 ")",
             );
             let mut q = sqlx::query(&sql).bind(id.0);
             for r in chunk {
+                let (variant, status) = match r.assignment {
+                    Assignment::Variant(v) => (Some(v), "planned"),
+                    Assignment::HeldOut => (None, "held_out"),
+                    Assignment::AwaitingWinner => (None, "awaiting_winner"),
+                };
                 q = q
-                    .bind(r.customer.0)
+                    .bind(r.customer.map(|c| c.0))
                     .bind(r.chat_id)
-                    .bind(r.variant)
-                    .bind(ms(r.send_at));
+                    .bind(variant)
+                    .bind(ms(r.send_at))
+                    .bind(status);
             }
             q.execute(self.conn()).await.map_err(db)?;
         }
@@ -321,12 +362,21 @@ impl BroadcastTx for SqliteTx {
         now: DateTime<Utc>,
         max: i64,
     ) -> Result<Vec<DueRecipient>> {
+        // A chat (no customer) speaks its own language and needs no consent.
         let rows = sqlx::query(
-            "SELECT r.id, r.customer_id, r.chat_id, r.variant, c.first_name,
-                    COALESCE(c.language, c.telegram_language) AS lang,
-                    (c.marketing_consent = 1 AND c.bot_blocked_at IS NULL) AS reachable
+            "SELECT r.id, r.customer_id, r.chat_id, r.variant,
+                    COALESCE(c.first_name, ch.title, '') AS first_name,
+                    CASE WHEN r.customer_id IS NULL
+                         THEN json_extract(ch.settings, '$.language')
+                         ELSE COALESCE(c.language, c.telegram_language) END AS lang,
+                    CASE WHEN r.customer_id IS NULL THEN 1
+                         ELSE COALESCE(c.marketing_consent = 1 AND c.bot_blocked_at IS NULL, 0)
+                    END AS reachable
              FROM broadcast_recipients AS r
-             JOIN customers AS c ON c.id = r.customer_id
+             JOIN broadcasts AS b ON b.id = r.broadcast_id
+             LEFT JOIN customers AS c ON c.id = r.customer_id
+             LEFT JOIN chats AS ch ON r.customer_id IS NULL AND ch.bot = b.bot
+                                  AND ch.chat_id = r.chat_id
              WHERE r.broadcast_id = ? AND r.status = 'planned' AND r.send_at <= ?
              ORDER BY r.send_at, r.id
              LIMIT ?",
@@ -342,7 +392,7 @@ impl BroadcastTx for SqliteTx {
                 let id: i64 = get(row, "id")?;
                 Ok(DueRecipient {
                     id,
-                    customer: CustomerId(get(row, "customer_id")?),
+                    customer: get::<Option<i64>>(row, "customer_id")?.map(CustomerId),
                     chat_id: get(row, "chat_id")?,
                     variant: get::<Option<u8>>(row, "variant")?.ok_or_else(|| {
                         Error::Storage(format!("planned recipient {id} has no variant"))
@@ -435,7 +485,7 @@ impl BroadcastTx for SqliteTx {
             "UPDATE broadcast_recipients
              SET status = 'cancelled'
              WHERE broadcast_id = ?
-               AND (status = 'planned'
+               AND (status IN ('planned', 'awaiting_winner')
                     OR (status = 'queued' AND EXISTS (
                         SELECT 1 FROM outbox AS o
                         WHERE o.id = broadcast_recipients.outbox_id AND o.status = 'pending')))",
@@ -458,6 +508,56 @@ impl BroadcastTx for SqliteTx {
         .await
         .map_err(db)?;
         count(cancelled)
+    }
+
+    async fn set_broadcast_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let set = sqlx::query(
+            "UPDATE broadcasts SET winner_variant = ?, winner_at = ?, updated_at = ?
+             WHERE id = ? AND winner_variant IS NULL",
+        )
+        .bind(variant)
+        .bind(ms(at))
+        .bind(ms(at))
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(set == 1)
+    }
+
+    async fn assign_winner(
+        &mut self,
+        id: BroadcastId,
+        variant: u8,
+        now: DateTime<Utc>,
+        same_time_next_day: bool,
+    ) -> Result<i64> {
+        // Whole days forward: the first send time at or after now (days rounded up).
+        let assigned = sqlx::query(
+            "UPDATE broadcast_recipients
+             SET variant = ?2, status = 'planned',
+                 send_at = CASE
+                     WHEN NOT ?4 THEN ?3
+                     WHEN send_at >= ?3 THEN send_at
+                     ELSE send_at + ((?3 - send_at + ?5 - 1) / ?5) * ?5 END
+             WHERE broadcast_id = ?1 AND status = 'awaiting_winner'",
+        )
+        .bind(id.0)
+        .bind(variant)
+        .bind(ms(now))
+        .bind(same_time_next_day)
+        .bind(DAY_MS)
+        .execute(self.conn())
+        .await
+        .map_err(db)?
+        .rows_affected();
+        count(assigned)
     }
 
     async fn withdraw_marketing(&mut self, customer: CustomerId, at: DateTime<Utc>) -> Result<i64> {
@@ -494,6 +594,25 @@ impl BroadcastTx for SqliteTx {
     }
 }
 
+/// A recipient's state from its row's status and, once queued, its message's.
+fn recipient_state(status: &str, message: Option<&str>) -> Result<RecipientState> {
+    Ok(match (status, message) {
+        ("planned", _) => RecipientState::Planned,
+        ("queued", Some("sent")) => RecipientState::Delivered,
+        ("queued", Some("failed")) => RecipientState::Failed,
+        ("queued", _) => RecipientState::Waiting,
+        ("skipped", _) => RecipientState::Skipped,
+        ("held_out", _) => RecipientState::HeldOut,
+        ("cancelled", _) => RecipientState::Cancelled,
+        ("awaiting_winner", _) => RecipientState::AwaitingWinner,
+        _ => {
+            return Err(Error::Storage(format!(
+                "unknown recipient status `{status}`"
+            )))
+        }
+    })
+}
+
 fn count(rows: u64) -> Result<i64> {
     i64::try_from(rows).map_err(|_| Error::Storage(format!("row count {rows} is out of range")))
 }
@@ -525,5 +644,14 @@ fn broadcast_row(row: &SqliteRow) -> Result<Broadcast> {
             .ok_or_else(|| Error::Storage(format!("unknown broadcast status `{status}`")))?,
         created_at: get_time(row, "created_at")?,
         updated_at: get_time(row, "updated_at")?,
+        chats: get_json(row, "chats")?,
+        winner: get::<Option<String>>(row, "winner")?
+            .map(|w| {
+                serde_json::from_str(&w)
+                    .map_err(|e| Error::Storage(format!("unreadable winner rule: {e}")))
+            })
+            .transpose()?,
+        winner_variant: get(row, "winner_variant")?,
+        winner_at: opt_time(get(row, "winner_at")?)?,
     })
 }

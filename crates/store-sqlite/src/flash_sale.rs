@@ -88,6 +88,7 @@ impl SqliteTx {
         &mut self,
         sale: FlashSaleId,
         order: &NewOrder,
+        early: chrono::Duration,
     ) -> Result<FlashTake> {
         let conn = self.conn();
         // 1. The unit: the guard is part of the update, so `sold` never passes `units`.
@@ -99,13 +100,15 @@ impl SqliteTx {
         )
         .bind(ms(order.at))
         .bind(sale.0)
-        .bind(ms(order.at))
+        .bind(ms(order.at + early))
         .bind(ms(order.at))
         .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
         let Some(took) = took else {
-            return Ok(FlashTake::Refused(why_not(conn, sale, order.at).await?));
+            return Ok(FlashTake::Refused(
+                why_not(conn, sale, order.at, early).await?,
+            ));
         };
         check_order(
             sale,
@@ -247,12 +250,13 @@ impl FlashSaleTx for SqliteTx {
         &mut self,
         sale: FlashSaleId,
         order: &NewOrder,
+        early: chrono::Duration,
     ) -> Result<FlashTake> {
         sqlx::query("SAVEPOINT flash_order")
             .execute(self.conn())
             .await
             .map_err(db)?;
-        let taken = self.place_flash_order_unguarded(sale, order).await;
+        let taken = self.place_flash_order_unguarded(sale, order, early).await;
         if !matches!(taken, Ok(FlashTake::Placed { .. })) {
             sqlx::query("ROLLBACK TO SAVEPOINT flash_order")
                 .execute(self.conn())
@@ -490,6 +494,7 @@ async fn why_not(
     conn: &mut SqliteConnection,
     sale: FlashSaleId,
     at: DateTime<Utc>,
+    early: chrono::Duration,
 ) -> Result<Refusal> {
     let row = sqlx::query("SELECT status, starts_at, ends_at FROM flash_sales WHERE id = ?")
         .bind(sale.0)
@@ -503,8 +508,11 @@ async fn why_not(
     Ok(
         if status(&get::<String>(&row, "status")?)? == FlashSaleStatus::Cancelled {
             Refusal::Cancelled
-        } else if at < starts_at {
-            Refusal::NotStarted { starts_at }
+        } else if at + early < starts_at {
+            // The time this buyer may start at, their early access included.
+            Refusal::NotStarted {
+                starts_at: starts_at - early,
+            }
         } else if at >= get_time(&row, "ends_at")? {
             Refusal::Ended
         } else {

@@ -357,6 +357,7 @@ impl PrivacyTx for SqliteTx {
         sqlx::query(
             "UPDATE customers SET first_name = ?, last_name = NULL, username = NULL,
                  telegram_language = NULL, time_zone = NULL, notes = NULL,
+                 birthday_month = NULL, birthday_day = NULL,
                  telegram_user_id = ?, marketing_consent = 0, erased_at = ?
              WHERE id = ?",
         )
@@ -380,7 +381,17 @@ impl PrivacyTx for SqliteTx {
             .await
             .map_err(db)?;
         }
-        for table in ["customer_tags", "carts", "cart_codes"] {
+        // Their tags (staff's and rules'), cart, restock requests, linked imported records and
+        // verified phone go entirely.
+        for table in [
+            "customer_tags",
+            "customer_rule_tags",
+            "carts",
+            "cart_codes",
+            "restock_requests",
+            "imported_contacts",
+            "customer_phones",
+        ] {
             report.other += sqlx::query(&format!("DELETE FROM {table} WHERE customer_id = ?"))
                 .bind(id)
                 .execute(&mut *conn)

@@ -1,15 +1,22 @@
 //! [`SegmentStore`] and [`SegmentTx`] on SQLite: saved segments, a name and a rule each
-//! (`segments` in `migrations/0015_crm.sql`). Names are unique; taking one that exists is a
-//! `Conflict`.
+//! (`segments` in `migrations/0015_crm.sql`; names are unique, taking one that exists is a
+//! `Conflict`), and what rules read beside the customer rows: the per-customer counts of
+//! counting terms (events by `events_by_kind_customer` of `migrations/0032_tag_rules.sql`,
+//! paid orders by `orders_paid_by_customer`) and stored membership tiers.
 
 use crate::query::{get, get_time, ms};
 use crate::tx::SqliteTx;
 use crate::{db, SqliteStore};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use groupcart_core::segment::{Segment, SegmentDraft, SegmentId, SegmentStore, SegmentTx};
+use groupcart_core::customer::CustomerId;
+use groupcart_core::segment::{
+    product_ref, Counted, HistoryQuery, ProductRef, Segment, SegmentDraft, SegmentId, SegmentStore,
+    SegmentTx,
+};
 use groupcart_core::{Error, Result};
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{Sqlite, SqliteRow};
+use sqlx::QueryBuilder;
 
 macro_rules! segment_columns {
     () => {
@@ -43,6 +50,114 @@ impl SegmentStore for SqliteStore {
         .map_err(db)?;
         rows.iter().map(segment_row).collect()
     }
+
+    async fn history_counts(&self, query: &HistoryQuery) -> Result<Vec<(CustomerId, i64)>> {
+        let products = query
+            .products
+            .as_ref()
+            .map(|ids| ids_json(ids.iter().map(|p| p.0)))
+            .transpose()?;
+        let customers = query
+            .customers
+            .as_ref()
+            .map(|ids| ids_json(ids.iter().map(|c| c.0)))
+            .transpose()?;
+        let mut qb: QueryBuilder<'_, Sqlite> = QueryBuilder::new("");
+        match &query.counted {
+            Counted::Events(kind) => {
+                qb.push("SELECT e.customer_id AS customer, COUNT(*) AS n FROM events AS e WHERE e.kind = ")
+                    .push_bind(kind.clone())
+                    .push(" AND e.customer_id IS NOT NULL");
+                if let Some(since) = query.since {
+                    qb.push(" AND e.at >= ").push_bind(ms(since));
+                }
+                if let Some(customers) = customers {
+                    qb.push(" AND e.customer_id IN (SELECT value FROM json_each(")
+                        .push_bind(customers)
+                        .push("))");
+                }
+                if let Some(products) = products {
+                    let Some(how) = product_ref(kind) else {
+                        return Err(Error::Invalid(format!("`{kind}` events name no product")));
+                    };
+                    qb.push(match how {
+                        ProductRef::Product => {
+                            " AND json_extract(e.data, '$.product') IN (SELECT value FROM json_each("
+                        }
+                        ProductRef::Variant => {
+                            " AND EXISTS (SELECT 1 FROM variants AS v
+                                 WHERE v.id = json_extract(e.data, '$.variant')
+                                   AND v.product_id IN (SELECT value FROM json_each("
+                        }
+                        ProductRef::Order => {
+                            " AND EXISTS (SELECT 1 FROM order_lines AS l
+                                 WHERE l.order_id = json_extract(e.data, '$.order')
+                                   AND l.product_id IN (SELECT value FROM json_each("
+                        }
+                    })
+                    .push_bind(products)
+                    .push(match how {
+                        ProductRef::Product => "))",
+                        ProductRef::Variant | ProductRef::Order => ")))",
+                    });
+                }
+                qb.push(" GROUP BY e.customer_id");
+            }
+            Counted::PaidOrders => {
+                // The statuses a paid order can be in while it still counts (as in crm.rs).
+                qb.push(
+                    "SELECT o.customer_id AS customer, COUNT(*) AS n FROM orders AS o
+                     WHERE o.paid_at IS NOT NULL
+                       AND o.status IN ('paid', 'shipped', 'delivered', 'completed')",
+                );
+                if let Some(since) = query.since {
+                    qb.push(" AND o.paid_at >= ").push_bind(ms(since));
+                }
+                if let Some(customers) = customers {
+                    qb.push(" AND o.customer_id IN (SELECT value FROM json_each(")
+                        .push_bind(customers)
+                        .push("))");
+                }
+                if let Some(products) = products {
+                    qb.push(
+                        " AND EXISTS (SELECT 1 FROM order_lines AS l WHERE l.order_id = o.id
+                           AND l.product_id IN (SELECT value FROM json_each(",
+                    )
+                    .push_bind(products)
+                    .push(")))");
+                }
+                qb.push(" GROUP BY o.customer_id");
+            }
+        }
+        let rows = qb.build().fetch_all(&self.reader).await.map_err(db)?;
+        rows.iter()
+            .map(|row| Ok((CustomerId(get(row, "customer")?), get(row, "n")?)))
+            .collect()
+    }
+
+    async fn tiers_between(
+        &self,
+        first: CustomerId,
+        last: CustomerId,
+    ) -> Result<Vec<(CustomerId, String)>> {
+        let rows = sqlx::query(
+            "SELECT customer_id, tier FROM customer_tiers WHERE customer_id BETWEEN ? AND ?",
+        )
+        .bind(first.0)
+        .bind(last.0)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| Ok((CustomerId(get(row, "customer_id")?), get(row, "tier")?)))
+            .collect()
+    }
+}
+
+/// Ids as the JSON array `json_each` reads.
+fn ids_json(ids: impl Iterator<Item = i64>) -> Result<String> {
+    serde_json::to_string(&ids.collect::<Vec<i64>>())
+        .map_err(|e| Error::Storage(format!("cannot encode JSON: {e}")))
 }
 
 #[async_trait]

@@ -15,6 +15,11 @@ use groupcart_core::tiers::{CurrencyTotal, CustomerTier, TierSettings, TierStore
 use groupcart_core::Result;
 use sqlx::sqlite::SqliteRow;
 
+/// Points earned: every ledger entry but redemptions and expiries (a refund's reversal
+/// counts against them).
+const POINTS_SQL: &str = "SELECT customer_id, SUM(delta) AS points FROM points_ledger
+     WHERE at >= ? AND kind NOT IN ('redeem', 'expire')";
+
 const SPEND_SQL: &str = "SELECT customer_id, currency, SUM(total) AS total FROM orders
      WHERE paid_at >= ? AND status IN ('paid', 'shipped', 'delivered', 'completed')";
 
@@ -81,6 +86,19 @@ impl TierStore for SqliteStore {
             .map(|row| Ok((CustomerId(get(row, "customer_id")?), total_row(row)?)))
             .collect()
     }
+
+    async fn tier_points_since(&self, since: DateTime<Utc>) -> Result<Vec<(CustomerId, i64)>> {
+        let sql =
+            format!("{POINTS_SQL} GROUP BY customer_id HAVING SUM(delta) > 0 ORDER BY customer_id");
+        let rows = sqlx::query(&sql)
+            .bind(ms(since))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|row| Ok((CustomerId(get(row, "customer_id")?), get(row, "points")?)))
+            .collect()
+    }
 }
 
 #[async_trait]
@@ -114,6 +132,18 @@ impl TierTx for SqliteTx {
             .await
             .map_err(db)?;
         rows.iter().map(total_row).collect()
+    }
+
+    async fn tier_points(&mut self, customer: CustomerId, since: DateTime<Utc>) -> Result<i64> {
+        let sql = format!("{POINTS_SQL} AND customer_id = ? GROUP BY customer_id");
+        let row = sqlx::query(&sql)
+            .bind(ms(since))
+            .bind(customer.0)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(db)?;
+        let points: i64 = row.map(|row| get(&row, "points")).transpose()?.unwrap_or(0);
+        Ok(points.max(0))
     }
 
     async fn save_customer_tier(&mut self, tier: &CustomerTier) -> Result<()> {

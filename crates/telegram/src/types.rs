@@ -362,6 +362,9 @@ pub struct Message {
     /// The message is a native poll.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub poll: Option<Poll>,
+    /// The message is a shared contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
     /// Inline keyboard attached to the message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_markup: Option<InlineKeyboardMarkup>,
@@ -1099,6 +1102,58 @@ pub struct CopyTextButton {
     pub text: String,
 }
 
+/// A phone contact (`Contact`), as shared in a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    /// The phone number, in international form (with or without `+`).
+    pub phone_number: String,
+    /// The contact's first name.
+    pub first_name: String,
+    /// The contact's last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The Telegram user the contact is, if known: a user's own number shared with a
+    /// `request_contact` button carries their id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<i64>,
+    /// More about the contact, as a vCard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcard: Option<String>,
+}
+
+/// A custom keyboard replacing the client's (`ReplyKeyboardMarkup`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyKeyboardMarkup {
+    /// Rows of buttons.
+    pub keyboard: Vec<Vec<KeyboardButton>>,
+    /// Fit the keyboard's height to its buttons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resize_keyboard: Option<bool>,
+    /// Hide the keyboard once a button was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_time_keyboard: Option<bool>,
+    /// Placeholder in the input field, 1-64 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_field_placeholder: Option<String>,
+}
+
+/// A button of a [`ReplyKeyboardMarkup`] (`KeyboardButton`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyboardButton {
+    /// Its label; sent as a message when pressed, unless it requests something.
+    pub text: String,
+    /// Pressing it shares the user's own phone number as a contact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_contact: Option<bool>,
+}
+
+/// Takes a custom keyboard away (`ReplyKeyboardRemove`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyKeyboardRemove {
+    /// Always true.
+    pub remove_keyboard: bool,
+}
+
 /// Forces the client to show a reply interface for the bot's message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForceReply {
@@ -1120,6 +1175,10 @@ pub enum ReplyMarkup {
     InlineKeyboard(InlineKeyboardMarkup),
     /// Ask the user to reply.
     ForceReply(ForceReply),
+    /// A custom keyboard (e.g. the button that shares one's phone number).
+    ReplyKeyboard(ReplyKeyboardMarkup),
+    /// Take a custom keyboard away.
+    RemoveKeyboard(ReplyKeyboardRemove),
 }
 
 impl From<InlineKeyboardMarkup> for ReplyMarkup {

@@ -354,6 +354,26 @@ fn examples() -> Vec<Example> {
             },
         ),
         example("minimal", SendMessage::new(5012345678, "Hi")),
+        example("contact keyboard", {
+            let mut request = SendMessage::new(5012345678, "Share your number");
+            request.reply_markup = Some(ReplyMarkup::ReplyKeyboard(ReplyKeyboardMarkup {
+                keyboard: vec![vec![KeyboardButton {
+                    text: "Share my phone number".into(),
+                    request_contact: Some(true),
+                }]],
+                resize_keyboard: Some(true),
+                one_time_keyboard: Some(true),
+                input_field_placeholder: Some("Tap the button".into()),
+            }));
+            request
+        }),
+        example("keyboard removed", {
+            let mut request = SendMessage::new(5012345678, "Thanks");
+            request.reply_markup = Some(ReplyMarkup::RemoveKeyboard(ReplyKeyboardRemove {
+                remove_keyboard: true,
+            }));
+            request
+        }),
         example(
             "username target",
             SendMessage::new("@epicerie_quartier", "Hi"),

@@ -1,11 +1,12 @@
 //! Job handlers of the CRM and broadcasts: a customer's lifecycle refresh after a payment
 //! ([`groupcart_core::crm::REFRESH_JOB`]), the daily recompute of every stage and RFM score
 //! ([`groupcart_core::crm::RECOMPUTE_JOB`]), and a broadcast's release of due recipients
-//! into the outbox ([`groupcart_core::broadcast::RELEASE_JOB`]). The work is in the core.
+//! into the outbox ([`groupcart_core::broadcast::RELEASE_JOB`]), and the pick of an A/B
+//! test's winner ([`groupcart_core::broadcast::WINNER_JOB`]). The work is in the core.
 
 use crate::jobs::JobHandler;
 use async_trait::async_trait;
-use groupcart_core::broadcast::{self, job_broadcast, RELEASE_JOB};
+use groupcart_core::broadcast::{self, job_broadcast, RELEASE_JOB, WINNER_JOB};
 use groupcart_core::clock::SharedClock;
 use groupcart_core::crm::{self, LifecycleRules, RECOMPUTE_JOB, REFRESH_JOB};
 use groupcart_core::job::Job;
@@ -125,6 +126,40 @@ impl JobHandler for ReleaseBroadcast {
         }
         if let Some(next) = released.next {
             tx.schedule_job(&broadcast::release_job(id, next)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Picks an A/B test's winner when its time comes and sends it to the rest of the audience
+/// (nothing if staff picked it already or the broadcast was cancelled).
+pub struct PickBroadcastWinner {
+    pub store: SharedStore,
+    pub clock: SharedClock,
+    /// Each bot's currency by key: revenue is compared in it.
+    pub currencies: HashMap<String, String>,
+}
+
+#[async_trait]
+impl JobHandler for PickBroadcastWinner {
+    fn kind(&self) -> &'static str {
+        WINNER_JOB
+    }
+
+    async fn run(&self, job: &Job, tx: &mut dyn Tx) -> Result<()> {
+        let id = job_broadcast(&job.payload)?;
+        let Some(b) = self.store.broadcast(id).await? else {
+            return Ok(());
+        };
+        let currency = self.currencies.get(&b.bot).map_or("", String::as_str);
+        // The results are read before the transaction locks the broadcast; the pick is
+        // recorded only if there is none yet, so a rerun changes nothing.
+        let outcomes = self.store.broadcast_outcomes(id).await?;
+        let now = self.clock.now();
+        if let Some(variant) =
+            broadcast::pick_winner_when_due(tx, id, &outcomes, currency, now).await?
+        {
+            tracing::info!(broadcast = id.0, variant, "broadcast winner picked");
         }
         Ok(())
     }

@@ -10,8 +10,8 @@ use groupcart_telegram::methods::{
     UnbanChatMember,
 };
 use groupcart_telegram::types::{
-    ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice,
-    ShippingOption,
+    ChatPermissions, ChatTarget, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
+    LabeledPrice, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyMarkup, ShippingOption,
 };
 use groupcart_telegram::{ApiError, Client};
 use std::time::Duration;
@@ -247,6 +247,26 @@ impl Deliver for TelegramDeliver {
                 if paid_broadcast {
                     request.allow_paid_broadcast = Some(true);
                 }
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::AskContact { text, button } => {
+                let mut request = SendMessage::new(message.chat_id, text.clone());
+                request.reply_markup = Some(ReplyMarkup::ReplyKeyboard(ReplyKeyboardMarkup {
+                    keyboard: vec![vec![KeyboardButton {
+                        text: button.clone(),
+                        request_contact: Some(true),
+                    }]],
+                    resize_keyboard: Some(true),
+                    one_time_keyboard: Some(true),
+                    input_field_placeholder: None,
+                }));
+                self.client.call(&request).await.map(|m| Some(m.message_id))
+            }
+            Action::SendTextRemoveKeyboard { text } => {
+                let mut request = SendMessage::new(message.chat_id, text.clone());
+                request.reply_markup = Some(ReplyMarkup::RemoveKeyboard(ReplyKeyboardRemove {
+                    remove_keyboard: true,
+                }));
                 self.client.call(&request).await.map(|m| Some(m.message_id))
             }
             Action::CreateTopic { name } => self

@@ -5,6 +5,7 @@
 //! until shutdown.
 
 pub mod analytics_jobs;
+pub mod automation_jobs;
 pub mod calendar_jobs;
 pub mod community_jobs;
 pub mod crm_jobs;
@@ -16,8 +17,10 @@ pub mod lease;
 pub mod moderation_jobs;
 pub mod points_jobs;
 pub mod privacy_jobs;
+pub mod recommend_jobs;
 pub mod sender;
 pub mod shop_jobs;
 pub mod support_jobs;
+pub mod tag_rules_jobs;
 pub mod throttle;
 pub mod webhook_jobs;

@@ -5,7 +5,8 @@
 //! end); a parsed rule can be evaluated. Rules generated from the documented fields,
 //! operators and values, printed in the documented syntax (keywords in any case, bare or
 //! quoted values, any whitespace, parentheses only where needed), parse back to the same
-//! rule.
+//! rule; so do counting terms (`events(…)`, `ordered(…)`) with their days and filters in
+//! either order, alone or compared.
 //!
 //! `PROPTEST_CASES` sets the number of cases and `FUZZ_SECONDS` bounds a long run
 //! (`scripts/fuzz.sh`); failing inputs are kept in `proptest-regressions/segment/fuzz.txt`.
@@ -115,6 +116,11 @@ const TOKENS: &[&str] = &[
     "active",
     "sleeping",
     "🛒",
+    "events",
+    "ordered",
+    "product_viewed",
+    "category",
+    "30",
     "\u{202E}",
     "\0",
     "İ",
@@ -182,8 +188,56 @@ fn comparison() -> impl Strategy<Value = Rule> {
     })
 }
 
+/// A counting term compared with a number.
+fn count() -> impl Strategy<Value = Rule> {
+    const KINDS: [&str; 5] = [
+        "product_viewed",
+        "cart_added",
+        "order_paid",
+        "ticket_opened",
+        "message_sent",
+    ];
+    const KEYS: [ProductKey; 4] = [
+        ProductKey::Product,
+        ProductKey::Category,
+        ProductKey::Tag,
+        ProductKey::Vendor,
+    ];
+    const OPS: [Op; 6] = [Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge];
+    let counted = prop_oneof![
+        prop::sample::select(&KINDS[..]).prop_map(|k| Counted::Events(k.to_owned())),
+        Just(Counted::PaidOrders),
+    ];
+    let filter = (prop::sample::select(&KEYS[..]), value(Field::Tag)).prop_map(|(key, v)| {
+        let Value::Text(value) = v else {
+            unreachable!("a text field's value")
+        };
+        ProductFilter { key, value }
+    });
+    (
+        counted,
+        prop::option::of(1..=MAX_DAYS),
+        prop::option::of(filter),
+        prop::sample::select(&OPS[..]),
+        any::<i64>(),
+    )
+        .prop_map(|(counted, days, filter, op, n)| {
+            // Only terms about products take a filter.
+            let filter = match &counted {
+                Counted::Events(kind) if product_ref(kind).is_none() => None,
+                _ => filter,
+            };
+            let term = History {
+                counted,
+                days,
+                filter,
+            };
+            Rule::Count(term, op, n)
+        })
+}
+
 fn rule() -> impl Strategy<Value = Rule> {
-    comparison().prop_recursive(4, 24, 3, |inner| {
+    prop_oneof![3 => comparison(), 1 => count()].prop_recursive(4, 24, 3, |inner| {
         prop_oneof![
             inner.clone().prop_map(|r| Rule::Not(Box::new(r))),
             prop::collection::vec(inner.clone(), 2..4).prop_map(Rule::And),
@@ -311,6 +365,50 @@ fn print(rule: &Rule, parent: Option<&Rule>, style: &mut Style) -> String {
                 style.keyword("in"),
                 values.join(",")
             )
+        }
+        Rule::Count(term, op, n) => {
+            let mut args = Vec::new();
+            if let Counted::Events(kind) = &term.counted {
+                args.push(style.case(kind));
+            }
+            let mut rest = Vec::new();
+            if let Some(days) = term.days {
+                rest.push(days.to_string());
+            }
+            if let Some(filter) = &term.filter {
+                let space = style.space();
+                rest.push(format!(
+                    "{}{space}={}{}",
+                    style.case(filter.key.as_str()),
+                    style.space(),
+                    print_value(&Value::Text(filter.value.clone()), style)
+                ));
+            }
+            if style.pick(2) == 0 {
+                rest.reverse();
+            }
+            args.extend(rest);
+            let name = match term.counted {
+                Counted::Events(_) => "events",
+                Counted::PaidOrders => "ordered",
+            };
+            let call = format!(
+                "{}({}{}{})",
+                style.case(name),
+                style.space(),
+                args.join(&format!(",{}", style.space())),
+                style.space()
+            );
+            if *op == Op::Ge && *n == 1 && style.pick(2) == 0 {
+                call
+            } else {
+                format!(
+                    "{call}{}{}{}{n}",
+                    style.space(),
+                    print_op(*op),
+                    style.space()
+                )
+            }
         }
         Rule::Not(inner) => format!(
             "{}{}",

@@ -414,36 +414,54 @@ pub async fn customer_id(shop: &Shop, who: &SimUser) -> i64 {
 /// Gives `who` (a customer already) a paid order of the demo tea, written to the store
 /// directly.
 pub async fn paid_order(shop: &Shop, who: &SimUser) {
-    let store = shop.app.store.clone();
-    let customer = store
+    let customer = shop
+        .app
+        .store
         .customer_by_telegram_id(who.id)
         .await
         .unwrap()
         .unwrap();
-    let tea = store.product_by_handle("green-tea").await.unwrap().unwrap();
-    let now = chrono::Utc::now();
+    paid_order_of(shop, customer.id, &["green-tea"], 2200, chrono::Utc::now()).await;
+}
+
+/// Gives `customer` a paid order of one unit of the first variant of each demo product in
+/// `handles` at `unit_price` USD cents, placed and paid at `at`, written to the store
+/// directly.
+pub async fn paid_order_of(
+    shop: &Shop,
+    customer: groupcart_core::customer::CustomerId,
+    handles: &[&str],
+    unit_price: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let store = shop.app.store.clone();
+    let mut lines = Vec::new();
+    for handle in handles {
+        let product = store.product_by_handle(handle).await.unwrap().unwrap();
+        lines.push(groupcart_core::shop::OrderLine {
+            variant_id: product.variants[0].id,
+            product_id: product.id,
+            sku: None,
+            title: product.text("en").map_or(*handle, |t| &t.title).to_owned(),
+            quantity: 1,
+            unit_price,
+        });
+    }
     let mut tx = store.begin().await.unwrap();
     let order = tx
         .place_order(&groupcart_core::shop::NewOrder {
-            customer_id: customer.id,
+            customer_id: customer,
             bot: "demo".into(),
             currency: "USD".parse().unwrap(),
-            lines: vec![groupcart_core::shop::OrderLine {
-                variant_id: tea.variants[0].id,
-                product_id: tea.id,
-                sku: None,
-                title: "Longjing green tea".into(),
-                quantity: 1,
-                unit_price: 2200,
-            }],
+            lines,
             shipping_cost: 0,
             discount: 0,
             discounts: vec![],
             shipping_address: None,
             shipping_option: None,
             source: None,
-            reservation_expires_at: now + chrono::Duration::minutes(15),
-            at: now,
+            reservation_expires_at: at + chrono::Duration::minutes(15),
+            at,
         })
         .await
         .unwrap();
@@ -454,7 +472,7 @@ pub async fn paid_order(shop: &Shop, who: &SimUser) {
             to: groupcart_core::shop::OrderStatus::Paid,
             actor: "test".into(),
             note: None,
-            at: now,
+            at,
         },
     )
     .await

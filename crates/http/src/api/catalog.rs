@@ -9,6 +9,7 @@ use chrono::Utc;
 use groupcart_core::catalog::{
     self, NewProduct, Product, ProductId, ProductQuery, ProductStatus, StockMovement, VariantId,
 };
+use groupcart_core::recommend::{self, Relation};
 use serde::{Deserialize, Serialize};
 
 /// Who API changes are recorded as, until the console brings users.
@@ -234,4 +235,55 @@ pub async fn import(
         updated: saved.len() - created,
         skipped: parsed.errors.iter().map(|e| e.to_string()).collect(),
     }))
+}
+
+/// One learned related product, as staff see it.
+#[derive(Debug, Serialize)]
+pub struct RelatedView {
+    product_id: i64,
+    handle: String,
+    relation: Relation,
+    score: i64,
+    status: ProductStatus,
+    /// Whether any variant has a unit in stock (only those are suggested).
+    in_stock: bool,
+}
+
+/// What was learned to go with product `id`, by relation, best first.
+pub async fn related(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<RelatedView>>, ApiError> {
+    let id = ProductId(id);
+    catalog::load(state.store.as_ref(), id).await?;
+    let related = recommend::related_of(state.store.as_ref(), id).await?;
+    Ok(Json(
+        related
+            .into_iter()
+            .map(|(r, product)| RelatedView {
+                product_id: product.id.0,
+                handle: product.handle,
+                relation: r.relation,
+                score: r.score,
+                status: product.status,
+                in_stock: product.variants.iter().any(|v| v.stock > 0),
+            })
+            .collect(),
+    ))
+}
+
+/// How many related pairs a relearning kept.
+#[derive(Debug, Serialize)]
+pub struct Relearned {
+    pairs: usize,
+}
+
+/// Relearns the related products now (the nightly job does it too): after importing order
+/// history, say.
+pub async fn recompute_related(State(state): State<AppState>) -> Result<Json<Relearned>, ApiError> {
+    let mut tx = state.store.begin().await?;
+    let pairs =
+        recommend::recompute(state.store.as_ref(), tx.as_mut(), state.crm.clock.now()).await?;
+    tx.commit().await?;
+    Ok(Json(Relearned { pairs }))
 }

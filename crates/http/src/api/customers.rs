@@ -21,6 +21,11 @@ pub struct ProfileWithTier {
     #[serde(flatten)]
     profile: Profile,
     tier: Option<groupcart_core::tiers::CustomerTier>,
+    /// Records imported from other shops linked to them ("imported from <source>"), with
+    /// their totals there, kept apart from `lifetime_value`.
+    imported: Vec<groupcart_core::customer_import::ImportedContact>,
+    /// The phone number they shared through Telegram.
+    verified_phone: Option<String>,
 }
 
 pub async fn profile(
@@ -30,7 +35,18 @@ pub async fn profile(
     match state.store.profile(CustomerId(id)).await? {
         Some(profile) => {
             let tier = state.store.customer_tier(CustomerId(id)).await?;
-            Ok(Json(ProfileWithTier { profile, tier }))
+            let imported = state.store.imported_contacts_of(CustomerId(id)).await?;
+            let verified_phone = state
+                .store
+                .verified_phone(CustomerId(id))
+                .await?
+                .map(|v| v.phone);
+            Ok(Json(ProfileWithTier {
+                profile,
+                tier,
+                imported,
+                verified_phone,
+            }))
         }
         None => Err(Error::NotFound(format!("customer {id}")).into()),
     }

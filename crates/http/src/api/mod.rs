@@ -6,9 +6,11 @@
 
 mod analytics;
 mod audit;
+mod automations;
 mod broadcasts;
 mod catalog;
 mod community;
+mod customer_import;
 mod customers;
 mod flash_sales;
 mod giveaways;
@@ -20,6 +22,7 @@ mod posts;
 mod promotions;
 mod referrals;
 pub(crate) mod support;
+mod tag_rules;
 mod tiers;
 mod tokens;
 
@@ -38,6 +41,9 @@ use serde::de::DeserializeOwned;
 /// Largest catalog file the import endpoint takes (a 10,000-row export is about 1.5 MiB).
 const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
+/// Largest customer export the import endpoint takes (100,000 Shopify rows are about 20 MiB).
+const MAX_CUSTOMER_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
 /// `GET /giveaways/{id}`, outside `/api` and without a token: anyone may check a draw.
 pub use giveaways::public_view as public_giveaway;
 
@@ -50,6 +56,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/products", get(catalog::list).post(catalog::create))
         .route("/products/{id}", get(catalog::show).put(catalog::replace))
         .route("/products/{id}/status", put(catalog::set_status))
+        .route("/products/{id}/related", get(catalog::related))
+        .route(
+            "/recommendations/recompute",
+            post(catalog::recompute_related),
+        )
         .route("/variants/{id}/stock", post(catalog::adjust_stock))
         .route("/variants/{id}/stock-movements", get(catalog::movements))
         .route(
@@ -134,6 +145,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/tier-settings",
             get(tiers::settings).put(tiers::set_settings),
         )
+        .route("/automations", get(automations::list))
+        .route(
+            "/automations/{flow}",
+            get(automations::show).put(automations::replace),
+        )
+        .route(
+            "/automation-settings",
+            get(automations::settings).put(automations::set_settings),
+        )
         .route(
             "/points-settings",
             get(points::settings).put(points::set_settings),
@@ -162,6 +182,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 .put(customers::replace_segment)
                 .delete(customers::delete_segment),
         )
+        .route("/tag-rules", get(tag_rules::list).post(tag_rules::create))
+        .route(
+            "/tag-rules/{id}",
+            get(tag_rules::show)
+                .put(tag_rules::replace)
+                .delete(tag_rules::delete),
+        )
+        .route("/tag-rules/{id}/preview", post(tag_rules::preview))
         .route(
             "/broadcasts",
             get(broadcasts::list).post(broadcasts::create),
@@ -171,6 +199,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/broadcasts/{id}/pause", post(broadcasts::pause))
         .route("/broadcasts/{id}/resume", post(broadcasts::resume))
         .route("/broadcasts/{id}/cancel", post(broadcasts::cancel))
+        .route("/broadcasts/{id}/winner", post(broadcasts::winner))
+        .route(
+            "/customer-imports",
+            get(customer_import::list)
+                .post(customer_import::import)
+                .layer(DefaultBodyLimit::max(MAX_CUSTOMER_IMPORT_BYTES)),
+        )
         .route("/customers/{id}/export", get(customers::export))
         .route("/customers/{id}/erase", post(customers::erase))
         .route("/tokens", get(tokens::list).post(tokens::create))

@@ -1,8 +1,9 @@
 //! Broadcasts: the list with each one's progress, composing one (audience from a saved
-//! segment or a rule, a text per language for each of up to four A/B variants with optional
-//! link buttons, a holdout, and the time: now, a UTC time, or a wall-clock time in each
-//! recipient's zone), a broadcast's page with its recipients per state and results per
-//! variant, and pause / resume / cancel.
+//! segment, a rule, or chats of the bot as checkboxes; a text per language for each of up
+//! to four A/B variants with an optional photo and link buttons, a holdout, the auto-send
+//! of the winner, and the time: now, a UTC time, or a wall-clock time in each recipient's
+//! zone), a broadcast's page with its recipients per state, results per variant (or per
+//! chat) and its winner, and pause / resume / cancel / pick the winner by hand.
 //!
 //! Composing builds the same `BroadcastDraft` as `POST /api/broadcasts` and runs
 //! `broadcast::plan`; the controls run `broadcast::control` and the page shows
@@ -20,9 +21,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDateTime;
 use groupcart_core::broadcast::{
-    self, Broadcast, BroadcastDraft, BroadcastId, BroadcastStatus, Control, Variant, MAX_VARIANTS,
+    self, Broadcast, BroadcastDraft, BroadcastId, BroadcastStatus, BroadcastVariant, Control,
+    WinnerMetric, WinnerRule, MAX_VARIANTS,
 };
 use groupcart_core::calendar::LinkButton;
+use groupcart_core::community::ChatRecord;
 use groupcart_core::console::Permission;
 use groupcart_core::segment::{Segment, SegmentId};
 use groupcart_core::{Error, FieldError};
@@ -35,8 +38,9 @@ const LISTED: i64 = 50;
 const LIVE_REFRESH_SECONDS: u32 = 5;
 
 /// The recipient states, in the order the pages show them.
-const STATES: [&str; 7] = [
+const STATES: [&str; 8] = [
     "planned",
+    "awaiting_winner",
     "waiting",
     "delivered",
     "failed",
@@ -44,6 +48,20 @@ const STATES: [&str; 7] = [
     "held_out",
     "cancelled",
 ];
+
+/// The winner metrics as the form names them.
+const METRICS: [(&str, WinnerMetric); 3] = [
+    ("clicks", WinnerMetric::Clicks),
+    ("buyers", WinnerMetric::Buyers),
+    ("revenue", WinnerMetric::Revenue),
+];
+
+fn metric_name(metric: WinnerMetric) -> &'static str {
+    METRICS
+        .iter()
+        .find(|(_, m)| *m == metric)
+        .map_or("clicks", |(name, _)| name)
+}
 
 fn status_label(lang: Lang, status: BroadcastStatus) -> &'static str {
     t(lang, &format!("broadcast.{}", status.as_str()))
@@ -117,14 +135,22 @@ pub async fn list(State(state): State<AppState>, me: Me) -> Response {
 struct Compose {
     bot: String,
     name: String,
-    /// `segment` or `rule`.
+    /// `segment`, `rule` or `chats`.
     audience: String,
     segment_id: String,
     rule: String,
-    /// Per variant: text per language, and the buttons' lines.
+    /// The chat ids ticked.
+    chats: Vec<String>,
+    /// Per variant: text per language, the photo, and the buttons' lines.
     texts: Vec<BTreeMap<String, String>>,
+    photos: Vec<String>,
     buttons: Vec<String>,
     holdout_percent: String,
+    /// The winner's auto-send: on or off, and its settings.
+    winner: bool,
+    test_percent: String,
+    after_hours: String,
+    metric: String,
     attribution_hours: String,
     /// `now`, `utc` or `local`.
     when: String,
@@ -137,8 +163,12 @@ impl Compose {
         Compose {
             audience: "segment".into(),
             texts: vec![BTreeMap::new(); MAX_VARIANTS],
+            photos: vec![String::new(); MAX_VARIANTS],
             buttons: vec![String::new(); MAX_VARIANTS],
             holdout_percent: "0".into(),
+            test_percent: "20".into(),
+            after_hours: "24".into(),
+            metric: "clicks".into(),
             attribution_hours: "72".into(),
             when: "now".into(),
             ..Compose::default()
@@ -153,6 +183,7 @@ impl Compose {
         compose.audience = field("audience");
         compose.segment_id = field("segment_id");
         compose.rule = field("rule");
+        compose.chats = form.all("chat").into_iter().map(str::to_owned).collect();
         for v in 0..MAX_VARIANTS {
             for language in languages {
                 let text = field(&format!("text.{v}.{language}"));
@@ -161,8 +192,13 @@ impl Compose {
                 }
             }
             compose.buttons[v] = field(&format!("buttons.{v}"));
+            compose.photos[v] = field(&format!("photo.{v}"));
         }
         compose.holdout_percent = field("holdout_percent");
+        compose.winner = form.get("winner") == Some("on");
+        compose.test_percent = field("test_percent");
+        compose.after_hours = field("after_hours");
+        compose.metric = field("metric");
         compose.attribution_hours = field("attribution_hours");
         compose.when = field("when");
         compose.send_at = field("send_at");
@@ -173,21 +209,27 @@ impl Compose {
     /// The draft the API would get, or what in the form cannot be read.
     fn draft(&self) -> Result<BroadcastDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let (rule, segment_id) = if self.audience == "rule" {
-            (Some(self.rule.trim().to_owned()), None)
-        } else {
-            match self.segment_id.trim().parse::<i64>() {
-                Ok(id) => (None, Some(SegmentId(id))),
-                Err(_) => {
-                    errors.push(FieldError::new("segment_id", "choose a saved segment"));
-                    (None, None)
+        let (mut rule, mut segment_id, mut chats) = (None, None, None);
+        match self.audience.as_str() {
+            "rule" => rule = Some(self.rule.trim().to_owned()),
+            "chats" => {
+                let ids: Result<Vec<i64>, _> =
+                    self.chats.iter().map(|c| c.trim().parse::<i64>()).collect();
+                match ids {
+                    Ok(ids) if !ids.is_empty() => chats = Some(ids),
+                    _ => errors.push(FieldError::new("chats", "tick at least one chat")),
                 }
             }
-        };
+            _ => match self.segment_id.trim().parse::<i64>() {
+                Ok(id) => segment_id = Some(SegmentId(id)),
+                Err(_) => errors.push(FieldError::new("segment_id", "choose a saved segment")),
+            },
+        }
         let mut variants = Vec::new();
         for (v, texts) in self.texts.iter().enumerate() {
             let lines = self.buttons[v].trim();
-            if v > 0 && texts.is_empty() && lines.is_empty() {
+            let photo = self.photos[v].trim();
+            if v > 0 && texts.is_empty() && lines.is_empty() && photo.is_empty() {
                 continue;
             }
             let mut buttons = Vec::new();
@@ -210,11 +252,12 @@ impl Compose {
                 }
                 buttons.push(row);
             }
-            variants.push(Variant {
+            variants.push(BroadcastVariant {
                 texts: texts
                     .iter()
                     .map(|(l, text)| (l.clone(), text.trim().to_owned()))
                     .collect(),
+                photo: Some(photo.to_owned()).filter(|p| !p.is_empty()),
                 buttons,
             });
         }
@@ -231,6 +274,41 @@ impl Compose {
                 errors.push(FieldError::new("attribution_hours", "must be 1-720"));
                 72
             }),
+        };
+        let winner = if self.winner {
+            // Left empty: the form's defaults.
+            let test_percent = match self.test_percent.trim() {
+                "" => 20,
+                n => n.parse::<u8>().unwrap_or_else(|_| {
+                    errors.push(FieldError::new("winner.test_percent", "must be 5-50"));
+                    20
+                }),
+            };
+            let after_hours = match self.after_hours.trim() {
+                "" => 24,
+                n => n.parse::<u32>().unwrap_or_else(|_| {
+                    errors.push(FieldError::new("winner.after_hours", "must be 1-168"));
+                    24
+                }),
+            };
+            let metric = METRICS
+                .iter()
+                .find(|(name, _)| *name == self.metric)
+                .map(|(_, m)| *m)
+                .unwrap_or_else(|| {
+                    errors.push(FieldError::new(
+                        "winner.metric",
+                        "choose clicks, buyers or revenue",
+                    ));
+                    WinnerMetric::Clicks
+                });
+            Some(WinnerRule {
+                test_percent,
+                after_hours,
+                metric,
+            })
+        } else {
+            None
         };
         let (mut send_at, mut local_time) = (None, None);
         match self.when.as_str() {
@@ -252,11 +330,13 @@ impl Compose {
             name: self.name.trim().to_owned(),
             rule,
             segment_id,
+            chats,
             variants,
             holdout_percent,
             send_at,
             local_time,
             attribution_hours,
+            winner,
         })
     }
 }
@@ -294,6 +374,7 @@ fn compose_page(
     me: &Me,
     status: StatusCode,
     segments: &[Segment],
+    chats: &[ChatRecord],
     compose: &Compose,
     banner: &str,
 ) -> Response {
@@ -356,9 +437,12 @@ fn compose_page(
                     )
                 })
                 .collect();
-            let filled = !compose.texts[v].is_empty() || !compose.buttons[v].trim().is_empty();
+            let filled = !compose.texts[v].is_empty()
+                || !compose.buttons[v].trim().is_empty()
+                || !compose.photos[v].trim().is_empty();
             format!(
                 "<details class=\"card\"{open}><summary>{variant} {letter}{optional}</summary>{areas}\
+                 <label for=\"photo-{v}\">{photo_label}</label><input type=\"text\" id=\"photo-{v}\" name=\"photo.{v}\" maxlength=\"2048\" placeholder=\"https://\" value=\"{photo}\" data-testid=\"photo-{v}\">\
                  <label for=\"buttons-{v}\">{buttons}</label><textarea id=\"buttons-{v}\" name=\"buttons.{v}\" placeholder=\"See them | https://t.me/yourbot?start=p-silk-scarf\">{lines}</textarea>\
                  <p class=\"muted\">{buttons_help}</p></details>",
                 open = if v == 0 || filled { " open" } else { "" },
@@ -369,12 +453,64 @@ fn compose_page(
                 } else {
                     format!(" <span class=\"muted\">({})</span>", t(lang, "broadcasts.ab_optional"))
                 },
+                photo_label = t(lang, "broadcasts.photo"),
+                photo = esc(&compose.photos[v]),
                 buttons = t(lang, "broadcasts.buttons"),
                 lines = esc(&compose.buttons[v]),
                 buttons_help = t(lang, "broadcasts.buttons_help"),
             )
         })
         .collect();
+    let chat_boxes = if chats.is_empty() {
+        format!("<p class=\"muted\">{}</p>", t(lang, "broadcasts.no_chats"))
+    } else {
+        chats
+            .iter()
+            .map(|c| {
+                let id = c.seen.chat_id.to_string();
+                format!(
+                    "<label class=\"check\"><input type=\"checkbox\" name=\"chat\" value=\"{id}\" data-testid=\"chat-{id}\"{on}> {title} <span class=\"muted\">({kind}{bot})</span></label>",
+                    on = checked(compose.chats.contains(&id)),
+                    title = esc(&c.seen.title),
+                    kind = esc(&c.seen.kind),
+                    bot = if bots.len() > 1 {
+                        format!(" · {}", esc(&c.seen.bot))
+                    } else {
+                        String::new()
+                    },
+                )
+            })
+            .collect()
+    };
+    let metric_options: String = METRICS
+        .iter()
+        .map(|(name, _)| {
+            format!(
+                "<option value=\"{name}\"{sel}>{label}</option>",
+                sel = if compose.metric == *name {
+                    " selected"
+                } else {
+                    ""
+                },
+                label = t(lang, &format!("broadcasts.metric_{name}")),
+            )
+        })
+        .collect();
+    let winner_card = format!(
+        "<div class=\"card\"><label class=\"check\"><input type=\"checkbox\" name=\"winner\" value=\"on\" data-testid=\"winner\"{on}> {winner}</label>\
+         <p class=\"muted\">{help}</p><div class=\"row\">\
+         <div><label for=\"test_percent\">{test_label}</label><input type=\"number\" id=\"test_percent\" name=\"test_percent\" min=\"5\" max=\"50\" value=\"{test}\"></div>\
+         <div><label for=\"after_hours\">{after_label}</label><input type=\"number\" id=\"after_hours\" name=\"after_hours\" min=\"1\" max=\"168\" value=\"{after}\"></div>\
+         <div><label for=\"metric\">{metric_label}</label><select id=\"metric\" name=\"metric\">{metric_options}</select></div></div></div>",
+        on = checked(compose.winner),
+        winner = t(lang, "broadcasts.winner"),
+        help = t(lang, "broadcasts.winner_help"),
+        test_label = t(lang, "broadcasts.test_percent"),
+        test = esc(&compose.test_percent),
+        after_label = t(lang, "broadcasts.after_hours"),
+        after = esc(&compose.after_hours),
+        metric_label = t(lang, "broadcasts.metric"),
+    );
     let body = format!(
         "<h1>{title}</h1>{banner}\
          <form method=\"post\" action=\"/broadcasts/new\">{csrf}\
@@ -384,8 +520,10 @@ fn compose_page(
          <select id=\"segment_id\" name=\"segment_id\" data-testid=\"segment-select\">{segment_options}</select>\
          <label class=\"check\"><input type=\"radio\" name=\"audience\" value=\"rule\" data-testid=\"audience-rule\"{aud_rule}> {a_rule}</label>\
          <textarea id=\"rule\" name=\"rule\" maxlength=\"2000\" spellcheck=\"false\" placeholder=\"stage in (active, loyal) and language in (en, es)\">{rule}</textarea>\
-         <p class=\"muted\">{consent_note} <a href=\"/segments/new\">{rule_help}</a></p></div>\
-         <div class=\"card\"><h2>{message}</h2><p class=\"muted\">{texts_help}</p></div>{variants}\
+         <p class=\"muted\">{consent_note} <a href=\"/segments/new\">{rule_help}</a></p>\
+         <label class=\"check\"><input type=\"radio\" name=\"audience\" value=\"chats\" data-testid=\"audience-chats\"{aud_chats}> {chats_target}</label>\
+         <div data-testid=\"chat-targets\">{chat_boxes}</div><p class=\"muted\">{chats_note}</p></div>\
+         <div class=\"card\"><h2>{message}</h2><p class=\"muted\">{texts_help}</p></div>{variants}{winner_card}\
          <div class=\"card\"><h2>{when_title}</h2>\
          <label class=\"check\"><input type=\"radio\" name=\"when\" value=\"now\"{w_now}> {now}</label>\
          <label class=\"check\"><input type=\"radio\" name=\"when\" value=\"utc\" data-testid=\"when-utc\"{w_utc}> {at_utc}</label>\
@@ -400,7 +538,10 @@ fn compose_page(
         name_label = t(lang, "broadcasts.name"),
         name = esc(&compose.name),
         audience = t(lang, "broadcasts.audience"),
-        aud_segment = checked(compose.audience != "rule"),
+        aud_segment = checked(compose.audience != "rule" && compose.audience != "chats"),
+        aud_chats = checked(compose.audience == "chats"),
+        chats_target = t(lang, "broadcasts.chats_target"),
+        chats_note = t(lang, "broadcasts.chats_note"),
         saved_segment = t(lang, "broadcasts.saved_segment"),
         aud_rule = checked(compose.audience == "rule"),
         a_rule = t(lang, "broadcasts.a_rule"),
@@ -451,11 +592,13 @@ pub async fn new(State(state): State<AppState>, me: Me, Query(query): Query<NewQ
         if segments.is_empty() {
             compose.audience = "rule".into();
         }
+        let chats = known_chats(&state).await?;
         Ok::<_, Fail>(compose_page(
             &state,
             &me,
             StatusCode::OK,
             &segments,
+            &chats,
             &compose,
             "",
         ))
@@ -498,6 +641,8 @@ pub async fn create(State(state): State<AppState>, me: Me, body: Bytes) -> Respo
                         "rule": b.rule,
                         "segment_id": b.segment_id,
                         "variants": b.variants.len(),
+                        "chats": b.chats,
+                        "winner": b.winner,
                         "holdout_percent": b.holdout_percent,
                         "send_at": b.send_at,
                         "local_time": b.local_time,
@@ -510,12 +655,14 @@ pub async fn create(State(state): State<AppState>, me: Me, body: Bytes) -> Respo
             }
             Err(error @ (Error::Invalid(_) | Error::Fields(_) | Error::Conflict(_))) => {
                 let segments = state.store.segments().await?;
+                let chats = known_chats(&state).await?;
                 let banner = flash(false, &problem(lang, &error));
                 Ok(compose_page(
                     &state,
                     &me,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &segments,
+                    &chats,
                     &compose,
                     &banner,
                 ))
@@ -525,6 +672,22 @@ pub async fn create(State(state): State<AppState>, me: Me, body: Bytes) -> Respo
     }
     .await;
     respond(lang, outcome)
+}
+
+/// The chats of every bot that the bot is still in, to tick as targets.
+async fn known_chats(state: &AppState) -> Result<Vec<ChatRecord>, Fail> {
+    let mut chats = Vec::new();
+    for (bot, _) in bots(state) {
+        chats.extend(
+            state
+                .store
+                .chats(&bot)
+                .await?
+                .into_iter()
+                .filter(|c| !matches!(c.seen.bot_status.as_str(), "left" | "kicked")),
+        );
+    }
+    Ok(chats)
 }
 
 /// The sending bot's key and default language, chosen as the API chooses it.
@@ -567,6 +730,7 @@ pub async fn show(
             Some("paused") => flash(true, t(lang, "broadcasts.done_paused")),
             Some("resumed") => flash(true, t(lang, "broadcasts.done_resumed")),
             Some("cancelled") => flash(true, t(lang, "broadcasts.done_cancelled")),
+            Some("winner") => flash(true, t(lang, "broadcasts.done_winner")),
             _ => String::new(),
         };
         broadcast_page(&state, &me, id, StatusCode::OK, &banner).await
@@ -674,6 +838,17 @@ async fn broadcast_page(
                     )
                 })
                 .collect();
+            let photo = v
+                .photo
+                .as_deref()
+                .map(|p| {
+                    format!(
+                        "<p data-testid=\"variant-photo-{i}\">{} <code>{}</code></p>",
+                        t(lang, "broadcasts.photo_short"),
+                        esc(p)
+                    )
+                })
+                .unwrap_or_default();
             let buttons: String = v
                 .buttons
                 .iter()
@@ -686,8 +861,16 @@ async fn broadcast_page(
                     )
                 })
                 .collect();
+            let won = if b.winner_variant == Some(i as u8) {
+                format!(
+                    " <span class=\"badge\">{}</span>",
+                    t(lang, "broadcasts.winner_variant")
+                )
+            } else {
+                String::new()
+            };
             format!(
-                "<div class=\"msg\"><strong>{} {}</strong>{texts}{buttons}</div>",
+                "<div class=\"msg\"><strong>{} {}</strong>{won}{photo}{texts}{buttons}</div>",
                 t(lang, "broadcasts.variant"),
                 variant_letter(i)
             )
@@ -715,6 +898,84 @@ async fn broadcast_page(
         ),
         BroadcastStatus::Done | BroadcastStatus::Cancelled => String::new(),
     };
+    let winner = match (b.winner, b.winner_variant) {
+        (None, _) => String::new(),
+        (Some(_), Some(v)) => format!(
+            "<p data-testid=\"winner-variant\">{}: {} {}</p>",
+            t(lang, "broadcasts.winner_variant"),
+            t(lang, "broadcasts.variant"),
+            variant_letter(usize::from(v))
+        ),
+        (Some(rule), None) => {
+            let due = b.send_at.unwrap_or(b.created_at)
+                + chrono::Duration::hours(i64::from(rule.after_hours));
+            let picks: String = if matches!(
+                b.status,
+                BroadcastStatus::Sending | BroadcastStatus::Paused
+            ) {
+                (0..b.variants.len())
+                    .map(|v| {
+                        format!(
+                            "<form method=\"post\" action=\"/broadcasts/{id}/winner\" class=\"inline\">{csrf}\
+                             <input type=\"hidden\" name=\"variant\" value=\"{v}\">\
+                             <button type=\"submit\" class=\"quiet\" data-testid=\"pick-winner-{v}\">{pick} ({letter})</button></form>",
+                            id = b.id.0,
+                            pick = t(lang, "broadcasts.pick_winner"),
+                            letter = variant_letter(v),
+                        )
+                    })
+                    .collect()
+            } else {
+                String::new()
+            };
+            format!(
+                "<p data-testid=\"winner-due\">{} {} · {} {} · {}%</p><div>{picks}</div>",
+                t(lang, "broadcasts.winner_due"),
+                esc(&when(due)),
+                t(lang, "broadcasts.metric"),
+                t(
+                    lang,
+                    &format!("broadcasts.metric_{}", metric_name(rule.metric))
+                ),
+                rule.test_percent,
+            )
+        }
+    };
+    let chat_rows = if b.chats.is_empty() {
+        String::new()
+    } else {
+        let titles: BTreeMap<i64, String> = state
+            .store
+            .chats(&b.bot)
+            .await?
+            .into_iter()
+            .map(|c| (c.seen.chat_id, c.seen.title))
+            .collect();
+        let rows: String = state
+            .store
+            .broadcast_chat_deliveries(b.id)
+            .await?
+            .iter()
+            .map(|d| {
+                let state = serde_json::to_value(d.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                format!(
+                    "<tr><td>{title} <span class=\"muted\">{id}</span></td><td data-testid=\"chat-state-{id}\">{state_label}</td></tr>",
+                    id = d.chat_id,
+                    title = esc(titles.get(&d.chat_id).map_or("", String::as_str)),
+                    state_label = t(lang, &format!("recipient.{state}")),
+                )
+            })
+            .collect();
+        format!(
+            "<div class=\"card scroll\"><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table></div>",
+            t(lang, "broadcasts.chat_results"),
+            t(lang, "broadcasts.chat"),
+            t(lang, "orders.status"),
+        )
+    };
     let audience = match b.segment_id {
         Some(segment) => {
             let name = state
@@ -730,13 +991,22 @@ async fn broadcast_page(
                 esc(&b.rule),
             )
         }
+        None if !b.chats.is_empty() => format!(
+            "{}: {}",
+            t(lang, "broadcasts.chats_target"),
+            b.chats
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         None => format!("<code>{}</code>", esc(&b.rule)),
     };
     let body = format!(
         "<h1>{name} <span class=\"badge\" data-testid=\"broadcast-status\">{status}</span></h1>{banner}\
          <div class=\"card\"><p>{audience_label}: {audience}</p><p>{when_label}: {schedule} · {holdout_label}: {holdout} % · {bot_label}: {bot}</p>\
-         <div class=\"grid\" data-testid=\"progress\">{states}</div>{eta}<div>{controls} <a href=\"/broadcasts/{id}\">{refresh}</a></div></div>\
-         {results}<div class=\"card\"><h2>{message}</h2>{variants}</div><p><a href=\"/broadcasts\">← {back}</a></p>",
+         <div class=\"grid\" data-testid=\"progress\">{states}</div>{eta}{winner}<div>{controls} <a href=\"/broadcasts/{id}\">{refresh}</a></div></div>\
+         {results}{chat_rows}<div class=\"card\"><h2>{message}</h2>{variants}</div><p><a href=\"/broadcasts\">← {back}</a></p>",
         name = esc(&b.name),
         status = status_label(lang, b.status),
         audience_label = t(lang, "broadcasts.audience"),
@@ -777,13 +1047,17 @@ pub async fn control(
     let outcome = async {
         me.require(Permission::ManageBroadcasts)?;
         let id = BroadcastId(path_id(&id)?);
+        let form = Form::parse(&body)?;
+        if action == "winner" {
+            me.check_csrf(&form)?;
+            return pick_winner(&state, &me, id, &form).await;
+        }
         let (control, done) = match action.as_str() {
             "pause" => (Control::Pause, "paused"),
             "resume" => (Control::Resume, "resumed"),
             "cancel" => (Control::Cancel, "cancelled"),
             _ => return Err(Fail::NotFound),
         };
-        let form = Form::parse(&body)?;
         me.check_csrf(&form)?;
         match broadcast::control(state.store.as_ref(), id, control, state.crm.clock.now()).await {
             Ok(b) => {
@@ -808,6 +1082,38 @@ pub async fn control(
     }
     .await;
     respond(lang, outcome)
+}
+
+/// `POST /broadcasts/{id}/winner`: staff pick the winner, as `POST /api/broadcasts/{id}/winner`.
+async fn pick_winner(
+    state: &AppState,
+    me: &Me,
+    id: BroadcastId,
+    form: &Form,
+) -> Result<Response, Fail> {
+    let lang = me.lang;
+    let variant = form
+        .get("variant")
+        .and_then(|v| v.trim().parse::<u8>().ok())
+        .ok_or(Fail::BadRequest)?;
+    match broadcast::pick_winner(state.store.as_ref(), id, variant, state.crm.clock.now()).await {
+        Ok(b) => {
+            let entry = me.audit(
+                "console.broadcast.winner",
+                format!("broadcast:{}", id.0),
+                serde_json::json!({ "variant": variant }),
+            );
+            audit_alone(state, entry).await?;
+            state.wakers.wake(&b.bot);
+            Ok(see_other(&format!("/broadcasts/{}?ok=winner", id.0)))
+        }
+        Err(error @ (Error::Conflict(_) | Error::Fields(_))) => {
+            let banner = flash(false, &problem(lang, &error));
+            broadcast_page(state, me, id, StatusCode::CONFLICT, &banner).await
+        }
+        Err(Error::NotFound(_)) => Err(Fail::NotFound),
+        Err(error) => Err(Fail::from(error)),
+    }
 }
 
 #[cfg(test)]
@@ -858,6 +1164,54 @@ mod tests {
         assert_eq!(
             fields,
             ["segment_id", "variants[0].buttons", "send_at"],
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn chats_photos_and_the_winner_reach_the_draft() {
+        let form = Form(vec![
+            ("name".into(), "Tea news".into()),
+            ("audience".into(), "chats".into()),
+            ("chat".into(), "-1001".into()),
+            ("chat".into(), "-1002".into()),
+            ("text.0.en".into(), "New tea".into()),
+            ("photo.0".into(), " https://example.com/tea.jpg ".into()),
+            ("photo.1".into(), "AgACAgIAAxkBAAIB".into()),
+            ("winner".into(), "on".into()),
+            ("test_percent".into(), "20".into()),
+            ("after_hours".into(), "6".into()),
+            ("metric".into(), "revenue".into()),
+        ]);
+        let draft = Compose::read(&form, &["en"]).draft().unwrap();
+        assert_eq!(draft.chats, Some(vec![-1001, -1002]));
+        assert_eq!((draft.rule, draft.segment_id), (None, None));
+        assert_eq!(
+            draft.variants[0].photo.as_deref(),
+            Some("https://example.com/tea.jpg")
+        );
+        // A photo alone makes a variant.
+        assert_eq!(draft.variants.len(), 2);
+        assert_eq!(
+            draft.winner,
+            Some(WinnerRule {
+                test_percent: 20,
+                after_hours: 6,
+                metric: WinnerMetric::Revenue,
+            })
+        );
+
+        let bad = Form(vec![
+            ("audience".into(), "chats".into()),
+            ("winner".into(), "on".into()),
+            ("test_percent".into(), "lots".into()),
+            ("metric".into(), "vibes".into()),
+        ]);
+        let errors = Compose::read(&bad, &["en"]).draft().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["chats", "winner.test_percent", "winner.metric"],
             "{errors:?}"
         );
     }

@@ -63,10 +63,11 @@ pub async fn list(State(state): State<AppState>, me: Me, Query(search): Query<Se
             )
         };
         let body = format!(
-            "<h1>{title}</h1><form method=\"get\" action=\"/customers\" class=\"card row\">\
+            "<h1>{title}</h1><p><a href=\"/customers/import\" data-testid=\"import-customers\">{import}</a></p><form method=\"get\" action=\"/customers\" class=\"card row\">\
              <div><label for=\"q\">{search}</label><input type=\"search\" id=\"q\" name=\"q\" value=\"{q}\"></div>\
              <div><button type=\"submit\">{go}</button></div></form>{table}",
             title = t(lang, "customers.title"),
+            import = t(lang, "customers.import.link"),
             search = t(lang, "customers.search"),
             q = esc(&q),
             go = t(lang, "common.search"),
@@ -119,6 +120,7 @@ pub async fn show(
             .await?;
         let consents = state.store.consent_history(id).await?;
         let points = super::points::card(&state, &me, id, &Default::default(), "").await?;
+        let imported = super::customer_import::profile_card(&state, &me, id).await?;
         let c = &profile.customer;
         let name = [Some(c.first_name.clone()), c.last_name.clone()]
             .into_iter()
@@ -269,7 +271,7 @@ pub async fn show(
             "<h1>{name}</h1>{erased}<div class=\"card scroll\"><table>{facts}</table></div>\
              <div class=\"card\"><h2>{orders_label}</h2><ul>{orders}</ul></div>\
              <div class=\"card\"><h2>{tickets_label}</h2><ul>{tickets}</ul></div>\
-             <div class=\"card\"><h2>{consent_label}</h2><ul>{consents}</ul></div>{points}{timeline}",
+             <div class=\"card\"><h2>{consent_label}</h2><ul>{consents}</ul></div>{imported}{points}{timeline}",
             name = esc(&name),
             orders_label = t(lang, "nav.orders"),
             orders = or_none(order_rows),

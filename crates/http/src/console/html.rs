@@ -136,6 +136,11 @@ const NAV: &[(&str, &str, Permission)] = &[
         Permission::ManageBroadcasts,
     ),
     (
+        "/automations",
+        "nav.automations",
+        Permission::ManageBroadcasts,
+    ),
+    (
         "/promotions",
         "nav.promotions",
         Permission::ManagePromotions,

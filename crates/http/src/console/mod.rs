@@ -14,11 +14,13 @@
 mod analytics;
 mod audit;
 mod auth;
+mod automations;
 mod broadcasts;
 mod catalog;
 mod charts;
 mod chat_settings;
 mod chats;
+mod customer_import;
 mod customers;
 mod dashboard;
 mod faq;
@@ -35,6 +37,7 @@ mod promotions;
 mod referrals;
 mod segments;
 mod settings;
+mod tag_rules;
 mod users;
 
 use crate::AppState;
@@ -99,16 +102,30 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/inbox/{id}", get(inbox::show))
         .route("/inbox/{id}/{action}", post(inbox::act))
         .route("/customers", get(customers::list))
+        .route(
+            "/customers/import",
+            get(customer_import::show)
+                .post(customer_import::import)
+                .layer(DefaultBodyLimit::max(customer_import::MAX_IMPORT_BYTES)),
+        )
         .route("/customers/{id}", get(customers::show))
         .route("/customers/{id}/points", post(points::adjust))
         .route("/segments", get(segments::list))
         .route("/segments/new", get(segments::new).post(segments::create))
         .route("/segments/{id}", get(segments::show).post(segments::update))
         .route("/segments/{id}/delete", post(segments::delete))
+        .route("/segments/tag-rules", post(tag_rules::create))
+        .route("/segments/tag-rules/{id}/delete", post(tag_rules::delete))
         .route("/broadcasts", get(broadcasts::list))
         .route(
             "/broadcasts/new",
             get(broadcasts::new).post(broadcasts::create),
+        )
+        .route("/automations", get(automations::list))
+        .route("/automations/settings", post(automations::save_settings))
+        .route(
+            "/automations/{flow}",
+            get(automations::show).post(automations::save),
         )
         .route("/broadcasts/{id}", get(broadcasts::show))
         .route("/broadcasts/{id}/{action}", post(broadcasts::control))

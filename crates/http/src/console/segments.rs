@@ -71,8 +71,9 @@ pub async fn list(State(state): State<AppState>, me: Me, Query(done): Query<Done
         };
         let banner = match done.ok.as_deref() {
             Some("deleted") => flash(true, t(lang, "segments.deleted")),
-            _ => String::new(),
+            ok => super::tag_rules::banner(lang, ok).unwrap_or_default(),
         };
+        let tag_rules = super::tag_rules::section(&state, &me).await?;
         let new = if me.user.can(Permission::ManageBroadcasts) {
             format!(
                 "<p><a class=\"button\" href=\"/segments/new\" data-testid=\"new-segment\">{}</a></p>",
@@ -85,7 +86,7 @@ pub async fn list(State(state): State<AppState>, me: Me, Query(done): Query<Done
             )
         };
         let body = format!(
-            "<h1>{}</h1>{banner}{new}{table}",
+            "<h1>{}</h1>{banner}{new}{table}{tag_rules}",
             t(lang, "segments.title")
         );
         Ok::<_, Fail>(page(&me, "/segments", t(lang, "segments.title"), &body))

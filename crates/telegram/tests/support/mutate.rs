@@ -25,6 +25,7 @@ pub const FIXTURES: &[(&str, &str)] = &[
         "chat_member_invite_link.json",
         include_str!("../fixtures/chat_member_invite_link.json"),
     ),
+    ("contact.json", include_str!("../fixtures/contact.json")),
     (
         "group_command.json",
         include_str!("../fixtures/group_command.json"),
