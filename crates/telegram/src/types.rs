@@ -405,10 +405,11 @@ pub struct Poll {
     /// Whether several answers may be chosen.
     pub allows_multiple_answers: bool,
     /// Whether chosen answers may be changed (Bot API 10; `false` when absent).
-    #[serde(default)]
+    // Absent and `false` are the same; leaving it out keeps a re-sent update as it came.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allows_revoting: bool,
     /// Whether only members of 24 hours and more may vote (Bot API 10; `false` when absent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub members_only: bool,
     /// Countries users may vote from.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,7 +442,7 @@ pub struct Poll {
 pub struct PollOption {
     /// Identifier that survives options being added or removed (Bot API 10; empty when
     /// absent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub persistent_id: String,
     /// Option text, 1-100 characters.
     pub text: String,
