@@ -613,6 +613,10 @@ pub trait AutomationTx: Send {
     /// step were sent before.
     async fn record_automation_send(&mut self, send: &NewSend) -> Result<bool>;
 
+    /// Notes the outbox message a recorded send became, so that a marketing opt-out can take
+    /// it back while it waits ([`crate::broadcast::BroadcastTx::withdraw_marketing`]).
+    async fn link_automation_send(&mut self, send: &NewSend, outbox_id: i64) -> Result<()>;
+
     /// When the customer got marketing messages since `since`: marketing automation sends
     /// and broadcast messages released to them.
     async fn marketing_sends_since(
@@ -1050,16 +1054,15 @@ pub async fn send(
             return postpone(tx, &payload, at).await;
         }
     }
-    let recorded = tx
-        .record_automation_send(&NewSend {
-            flow: kind,
-            customer: payload.customer,
-            reference: reference.clone(),
-            step: payload.step,
-            marketing: kind.marketing(),
-            at: now,
-        })
-        .await?;
+    let record = NewSend {
+        flow: kind,
+        customer: payload.customer,
+        reference: reference.clone(),
+        step: payload.step,
+        marketing: kind.marketing(),
+        at: now,
+    };
+    let recorded = tx.record_automation_send(&record).await?;
     if !recorded {
         return Ok(SendOutcome::Dropped("sent before"));
     }
@@ -1215,6 +1218,7 @@ pub async fn send(
             )
         })
         .await?;
+    tx.link_automation_send(&record, outbox_id).await?;
     tx.append_event(
         &NewEvent::new(SENT_EVENT, now)
             .bot(&customer.first_bot)

@@ -419,7 +419,8 @@ pub trait BroadcastTx: Send {
     ) -> Result<i64>;
     /// Takes the customer's waiting broadcast messages (of any broadcast) back out of the
     /// outbox (given up with `opted out`) and marks those recipients skipped
-    /// (`opted_out`). Returns how many.
+    /// (`opted_out`); gives up their waiting marketing automation messages the same way.
+    /// Returns how many broadcast messages.
     async fn withdraw_marketing(&mut self, customer: CustomerId, at: DateTime<Utc>) -> Result<i64>;
 }
 

@@ -226,6 +226,23 @@ impl LifecycleFacts {
 pub struct ShopAverages(HashMap<String, CurrencyTotal>);
 
 impl ShopAverages {
+    /// The shop's totals as the sum of its customers' totals over the loyalty window.
+    pub fn of_customers(all: &[LifecycleFacts]) -> Self {
+        let mut shop: HashMap<String, CurrencyTotal> = HashMap::new();
+        for total in all.iter().flat_map(|facts| &facts.loyal_totals) {
+            let sum = shop
+                .entry(total.currency.clone())
+                .or_insert_with(|| CurrencyTotal {
+                    currency: total.currency.clone(),
+                    orders: 0,
+                    total: 0,
+                });
+            sum.orders += total.orders;
+            sum.total += total.total;
+        }
+        ShopAverages(shop)
+    }
+
     pub fn new(totals: Vec<CurrencyTotal>) -> Self {
         ShopAverages(
             totals
@@ -392,20 +409,22 @@ pub trait CrmStore: Send + Sync {
     /// The customer's profile; `None` if unknown.
     async fn profile(&self, id: CustomerId) -> Result<Option<Profile>>;
 
-    /// Lifecycle facts of customers with an id above `after`, by id, at most `limit`.
-    async fn lifecycle_facts_page(
+    /// The lowest and the highest customer id; `None` without customers.
+    async fn customer_id_bounds(&self) -> Result<Option<(CustomerId, CustomerId)>>;
+
+    /// Lifecycle facts of the customers with ids in `first..=last`, by id.
+    async fn lifecycle_facts_between(
         &self,
-        after: CustomerId,
-        limit: i64,
+        first: CustomerId,
+        last: CustomerId,
         windows: Windows,
     ) -> Result<Vec<LifecycleFacts>>;
 
     /// The shop's paid orders since `since`, per currency.
     async fn order_totals_since(&self, since: DateTime<Utc>) -> Result<Vec<CurrencyTotal>>;
 
-    /// What segment rules look at, for customers with an id above `after`, by id, at most
-    /// `limit`.
-    async fn segment_rows(&self, after: CustomerId, limit: i64) -> Result<Vec<SegmentRow>>;
+    /// What segment rules look at, for the customers with ids in `first..=last`, by id.
+    async fn segment_rows(&self, first: CustomerId, last: CustomerId) -> Result<Vec<SegmentRow>>;
 
     /// Customers per stage, every stage listed (zero if none).
     async fn stage_counts(&self) -> Result<Vec<(Stage, i64)>>;
@@ -551,7 +570,7 @@ pub struct Recomputed {
     pub written: usize,
 }
 
-/// Customers read per page by the full recompute.
+/// Customer ids read per page by the full recompute.
 const PAGE: i64 = 20_000;
 /// Updates written per transaction by the full recompute.
 const WRITE_BATCH: usize = 5_000;
@@ -568,15 +587,15 @@ pub async fn recompute_all(
     now: DateTime<Utc>,
 ) -> Result<Recomputed> {
     let windows = rules.windows(now);
-    let shop = ShopAverages::new(store.order_totals_since(windows.loyal_since).await?);
+    let Some((lowest, highest)) = store.customer_id_bounds().await? else {
+        return Ok(Recomputed::default());
+    };
     let mut all = Vec::new();
-    let mut after = CustomerId(0);
-    loop {
-        let page = store.lifecycle_facts_page(after, PAGE, windows).await?;
-        let Some(last) = page.last() else { break };
-        after = last.customer;
-        all.extend(page);
-    }
+    let read = |first, last| store.lifecycle_facts_between(first, last, windows);
+    read_pages(lowest, highest, PAGE, read, |page| all.extend(page)).await?;
+    // Every paid order in the window belongs to exactly one customer, so their sum is the
+    // shop's total: no second pass over the orders.
+    let shop = ShopAverages::of_customers(&all);
     let scores = rfm_scores(&all, now);
     let mut report = Recomputed {
         customers: all.len(),
@@ -607,6 +626,42 @@ pub async fn recompute_all(
         report.written += batch.len();
     }
     Ok(report)
+}
+
+/// Reads the customer ids `lowest..=highest` in pages of `page` ids with `read` and hands
+/// each page to `each`, in id order. Two pages are read at a time, so that the database
+/// works on one while the other is decoded (on SQLite, both on threads of their own).
+pub async fn read_pages<T, F, Fut>(
+    lowest: CustomerId,
+    highest: CustomerId,
+    page: i64,
+    read: F,
+    mut each: impl FnMut(T),
+) -> Result<()>
+where
+    F: Fn(CustomerId, CustomerId) -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let range = |first: i64| {
+        (
+            CustomerId(first),
+            CustomerId((first + page - 1).min(highest.0)),
+        )
+    };
+    let mut first = lowest.0;
+    while first <= highest.0 {
+        let (a, b) = range(first);
+        if b == highest {
+            each(read(a, b).await?);
+            break;
+        }
+        let (c, d) = range(b.0 + 1);
+        let (one, two) = futures_util::future::try_join(read(a, b), read(c, d)).await?;
+        each(one);
+        each(two);
+        first = d.0 + 1;
+    }
+    Ok(())
 }
 
 async fn write_batch(tx: &mut dyn Tx, batch: &[LifecycleUpdate], now: DateTime<Utc>) -> Result<()> {

@@ -895,17 +895,28 @@ impl Facts {
         first: CustomerId,
         last: CustomerId,
     ) -> Result<()> {
-        if !self.wants_tiers() {
-            return Ok(());
-        }
-        self.tiers = store
-            .tiers_between(first, last)
-            .await?
-            .into_iter()
-            .map(|(customer, tier)| (customer, tier.to_lowercase()))
-            .collect();
+        self.tiers = read_tiers(store, self.wants_tiers(), first, last).await?;
         Ok(())
     }
+}
+
+/// The stored tiers of the customers with ids in `first..=last` as [`Facts`] keeps them;
+/// none if not `wanted`.
+async fn read_tiers(
+    store: &dyn Store,
+    wanted: bool,
+    first: CustomerId,
+    last: CustomerId,
+) -> Result<HashMap<CustomerId, String>> {
+    if !wanted {
+        return Ok(HashMap::new());
+    }
+    Ok(store
+        .tiers_between(first, last)
+        .await?
+        .into_iter()
+        .map(|(customer, tier)| (customer, tier.to_lowercase()))
+        .collect())
 }
 
 /// Catalog products read per page when a product filter is resolved.
@@ -1037,16 +1048,18 @@ pub async fn scan_all(
     mut visit: impl FnMut(usize, &SegmentRow) + Send,
 ) -> Result<()> {
     let mut facts = Facts::load(store, rules, now, None).await?;
-    let mut after = CustomerId(0);
-    loop {
-        let mut page = store.segment_rows(after, PAGE).await?;
-        let (Some(first), Some(last)) = (page.first(), page.last()) else {
-            return Ok(());
-        };
-        let (first, last) = (first.customer, last.customer);
-        after = last;
+    let Some((lowest, highest)) = store.customer_id_bounds().await? else {
+        return Ok(());
+    };
+    let wants_tiers = facts.wants_tiers();
+    let read = |first, last| async move {
+        let mut page = store.segment_rows(first, last).await?;
         add_rule_tags(store, &mut page, first, last).await?;
-        facts.load_tiers(store, first, last).await?;
+        let tiers = read_tiers(store, wants_tiers, first, last).await?;
+        Ok((page, tiers))
+    };
+    crate::crm::read_pages(lowest, highest, PAGE, read, |(page, tiers)| {
+        facts.tiers = tiers;
         for row in &page {
             for (i, rule) in rules.iter().enumerate() {
                 if rule.matches_with(row, now, &facts) {
@@ -1054,7 +1067,8 @@ pub async fn scan_all(
                 }
             }
         }
-    }
+    })
+    .await
 }
 
 /// Adds the tags tag rules gave ([`crate::tag_rules`]) to `rows`, whose ids are within
@@ -1091,9 +1105,8 @@ pub async fn rows_of(store: &dyn Store, customers: &[CustomerId]) -> Result<Vec<
     ids.sort();
     let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
-        // The page after the id just below is the customer, if they exist.
-        let mut page = store.segment_rows(CustomerId(id.0 - 1), 1).await?;
-        if let Some(mut row) = page.pop().filter(|r| r.customer == id) {
+        let mut page = store.segment_rows(id, id).await?;
+        if let Some(mut row) = page.pop() {
             add_rule_tags(store, std::slice::from_mut(&mut row), id, id).await?;
             rows.push(row);
         }

@@ -344,6 +344,20 @@ pub mod fixtures {
         Utc.with_ymd_and_hms(2025, 9, 1, 10, 0, 0).unwrap() + Duration::seconds(secs)
     }
 
+    /// The ids of `bot`'s outbox messages due by a far-off time (the oldest waiting message
+    /// of each chat), sorted.
+    pub async fn due_outbox_ids(store: &SharedStore, bot: &str) -> Vec<i64> {
+        let mut ids: Vec<i64> = store
+            .outbox_due(bot, t(100_000), 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Places `order` in a transaction of its own; on an error the transaction is dropped.
     pub async fn place(store: &SharedStore, order: &NewOrder) -> Result<Order> {
         let mut tx = store.begin().await?;

@@ -1,8 +1,9 @@
 //! The lifecycle automation storage contract, run on SQLite and PostgreSQL: flow settings
 //! and the global rules with their defaults, a send recorded once per (flow, customer,
 //! reference, step), the frequency cap counting marketing sends and broadcast releases,
-//! restock requests, birthdays, orders placed since a moment, the results per flow, and
-//! withdrawing an unused single-use code (and its place on a cart).
+//! restock requests, birthdays, orders placed since a moment, the results per flow,
+//! withdrawing an unused single-use code (and its place on a cart), and an opt-out giving up
+//! waiting marketing sends.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use groupcart_core::automation::{
@@ -15,7 +16,9 @@ use groupcart_core::customer::CustomerId;
 use groupcart_core::outbox::{Action, NewOutbound};
 use groupcart_core::promotion::{Benefit, Promotion, PromotionId, Scope, Trigger};
 use groupcart_core::store::SharedStore;
-use groupcart_store_contract::fixtures::{customers, order_of, paid_order, shelf, t};
+use groupcart_store_contract::fixtures::{
+    customers, due_outbox_ids, order_of, paid_order, shelf, t,
+};
 use std::collections::BTreeMap;
 
 groupcart_store_contract::backend_tests!(
@@ -27,6 +30,7 @@ groupcart_store_contract::backend_tests!(
     results_count_buyers_within_the_window,
     the_segment_row_and_orders_since,
     an_unused_code_is_withdrawn_with_the_cart_code,
+    an_opt_out_gives_up_waiting_marketing_sends,
 );
 
 fn send(flow: FlowKind, customer: CustomerId, reference: &str, step: u32, secs: i64) -> NewSend {
@@ -459,4 +463,54 @@ async fn an_unused_code_is_withdrawn_with_the_cart_code(store: SharedStore) {
     tx.commit().await.unwrap();
     assert!(store.customer_codes(ids[0]).await.unwrap().is_empty());
     assert!(store.promotion_by_code(&code).await.unwrap().is_none());
+}
+
+/// Records `s` and enqueues its message to the customer's chat, linked as the send path does.
+async fn send_linked(store: &SharedStore, s: &NewSend, chat: i64) -> i64 {
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.record_automation_send(s).await.unwrap());
+    let outbox_id = tx
+        .enqueue(&NewOutbound {
+            customer_id: Some(s.customer),
+            ..NewOutbound::now(
+                "shop_bot",
+                chat,
+                Action::SendText {
+                    text: "We miss you".into(),
+                    buttons: vec![],
+                },
+                s.at,
+            )
+        })
+        .await
+        .unwrap();
+    tx.link_automation_send(s, outbox_id).await.unwrap();
+    tx.commit().await.unwrap();
+    outbox_id
+}
+
+async fn an_opt_out_gives_up_waiting_marketing_sends(store: SharedStore) {
+    let [ada, bob] = customers(&store, &[1, 2]).await[..] else {
+        unreachable!()
+    };
+    let win_back = send_linked(&store, &send(FlowKind::WinBack, ada, "churned", 0, 10), 1).await;
+    // A restock notice is not marketing: it stays. Bob's message is his own. (Another chat
+    // of Ada's, since only the oldest waiting message of a chat is due.)
+    let restock = send_linked(&store, &send(FlowKind::Restock, ada, "product-7", 0, 10), 3).await;
+    let bobs = send_linked(&store, &send(FlowKind::WinBack, bob, "churned", 0, 10), 2).await;
+    assert_eq!(
+        due_outbox_ids(&store, "shop_bot").await,
+        vec![win_back, restock, bobs]
+    );
+
+    let mut tx = store.begin().await.unwrap();
+    // No broadcast message was waiting: none counted.
+    assert_eq!(tx.withdraw_marketing(ada, t(20)).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        due_outbox_ids(&store, "shop_bot").await,
+        vec![restock, bobs]
+    );
+    let stats = store.outbox_stats().await.unwrap();
+    assert_eq!((stats.pending, stats.failed), (2, 1));
 }

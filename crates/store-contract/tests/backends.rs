@@ -59,7 +59,7 @@ async fn sqlite_opening_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=36).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=38).collect::<Vec<i64>>());
     let mode: String = sqlx::query("PRAGMA journal_mode")
         .fetch_one(&mut conn)
         .await
@@ -162,7 +162,7 @@ async fn postgres_connecting_twice_is_idempotent() {
             .iter()
             .map(|r| r.get("version"))
             .collect();
-    assert_eq!(versions, (1..=36).collect::<Vec<i64>>());
+    assert_eq!(versions, (1..=38).collect::<Vec<i64>>());
 }
 
 #[tokio::test]

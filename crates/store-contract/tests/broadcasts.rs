@@ -23,7 +23,7 @@ use groupcart_core::event::NewEvent;
 use groupcart_core::outbox::{Action, NewOutbound, Settlement};
 use groupcart_core::segment::SegmentId;
 use groupcart_core::store::SharedStore;
-use groupcart_store_contract::fixtures::{customers, paid_order, shelf, t};
+use groupcart_store_contract::fixtures::{customers, due_outbox_ids, paid_order, shelf, t};
 use std::collections::BTreeMap;
 
 groupcart_store_contract::backend_tests!(
@@ -167,18 +167,6 @@ async fn grant_marketing(store: &SharedStore, customer: CustomerId) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-}
-
-async fn due_outbox_ids(store: &SharedStore) -> Vec<i64> {
-    let mut ids: Vec<i64> = store
-        .outbox_due(BOT, t(100_000), 100)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| m.id)
-        .collect();
-    ids.sort_unstable();
-    ids
 }
 
 // --- tests ---
@@ -578,7 +566,10 @@ async fn cancelling_takes_back_only_what_has_not_gone(store: SharedStore) {
     let mut tx = store.begin().await.unwrap();
     let other = tx.enqueue(&message(cy, t(100))).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(due_outbox_ids(&store).await, vec![released[0].1, other]);
+    assert_eq!(
+        due_outbox_ids(&store, BOT).await,
+        vec![released[0].1, other]
+    );
 
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.cancel_unsent(b.id, t(150)).await.unwrap(), 2);
@@ -591,7 +582,7 @@ async fn cancelling_takes_back_only_what_has_not_gone(store: SharedStore) {
             tally(None, RecipientState::HeldOut, 1),
         ]
     );
-    assert_eq!(due_outbox_ids(&store).await, vec![other]);
+    assert_eq!(due_outbox_ids(&store, BOT).await, vec![other]);
     let stats = store.outbox_stats().await.unwrap();
     assert_eq!((stats.pending, stats.sent, stats.failed), (1, 1, 1));
     let mut tx = store.begin().await.unwrap();
@@ -633,7 +624,7 @@ async fn withdrawing_marketing_touches_only_that_customers_waiting_messages(stor
         store.broadcast_tally(second.id).await.unwrap(),
         vec![tally(Some(0), RecipientState::Delivered, 1)]
     );
-    assert_eq!(due_outbox_ids(&store).await, vec![released[1].1]);
+    assert_eq!(due_outbox_ids(&store, BOT).await, vec![released[1].1]);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.withdraw_marketing(ada, t(130)).await.unwrap(), 0);
     assert_eq!(tx.pending_broadcast_messages(BOT).await.unwrap(), 1);

@@ -102,7 +102,8 @@ async fn change(store: &SharedStore, id: CustomerId, change: ProfileChange) -> b
 }
 
 async fn segment_row(store: &SharedStore, id: CustomerId) -> groupcart_core::crm::SegmentRow {
-    let rows = store.segment_rows(CustomerId(id.0 - 1), 1).await.unwrap();
+    let rows = store.segment_rows(id, id).await.unwrap();
+    assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].customer, id);
     rows.into_iter().next().unwrap()
 }
@@ -111,6 +112,7 @@ async fn segment_row(store: &SharedStore, id: CustomerId) -> groupcart_core::crm
 
 async fn lifecycle_facts_count_paid_orders_by_window_and_currency(store: SharedStore) {
     let tea = shelf(&store, "tea", 100).await;
+    assert_eq!(store.customer_id_bounds().await.unwrap(), None);
     let [ada, bob, cy] = customers(&store, &[1, 2, 3]).await[..] else {
         unreachable!()
     };
@@ -146,8 +148,9 @@ async fn lifecycle_facts_count_paid_orders_by_window_and_currency(store: SharedS
     // Cy: one order in the active window.
     paid_order(&store, cy, tea, "USD", 500, t(1500)).await;
 
+    assert_eq!(store.customer_id_bounds().await.unwrap(), Some((ada, cy)));
     let page = store
-        .lifecycle_facts_page(CustomerId(0), 10, windows())
+        .lifecycle_facts_between(ada, cy, windows())
         .await
         .unwrap();
     assert_eq!(page.len(), 3);
@@ -186,11 +189,19 @@ async fn lifecycle_facts_count_paid_orders_by_window_and_currency(store: SharedS
     assert_eq!(page[2].orders_paid, 1);
     assert_eq!(page[2].loyal_totals, vec![usd(1, 500)]);
 
-    // Paging: after and limit.
-    let next = store.lifecycle_facts_page(ada, 1, windows()).await.unwrap();
-    assert_eq!(next, vec![page[1].clone()]);
+    // Paging: only the ids in the range, orders included.
+    let middle = store
+        .lifecycle_facts_between(bob, bob, windows())
+        .await
+        .unwrap();
+    assert_eq!(middle, vec![page[1].clone()]);
+    let last = store
+        .lifecycle_facts_between(cy, cy, windows())
+        .await
+        .unwrap();
+    assert_eq!(last, vec![page[2].clone()]);
     assert!(store
-        .lifecycle_facts_page(cy, 10, windows())
+        .lifecycle_facts_between(CustomerId(cy.0 + 1), CustomerId(cy.0 + 100), windows())
         .await
         .unwrap()
         .is_empty());
@@ -292,7 +303,10 @@ async fn save_lifecycle_moves_stage_since_only_on_a_change(store: SharedStore) {
         })
         .collect();
     save(&store, &updates, t(40)).await;
-    let rows = store.segment_rows(CustomerId(0), 5_000).await.unwrap();
+    let rows = store
+        .segment_rows(CustomerId(0), CustomerId(i64::MAX))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1_302);
     assert!(rows[2..].iter().all(|r| r.rfm == Some(rfm)));
     assert_eq!(
@@ -386,7 +400,7 @@ async fn profiles_change_and_segment_rows_show_them(store: SharedStore) {
     assert_eq!(bob_profile.time_zone, None);
     assert_eq!(bob_profile.bot_blocked_at, Some(t(50)));
 
-    let rows = store.segment_rows(CustomerId(0), 10).await.unwrap();
+    let rows = store.segment_rows(ada, bob).await.unwrap();
     assert_eq!(rows.len(), 2);
     let (a, b) = (&rows[0], &rows[1]);
     assert_eq!(a.customer, ada);
@@ -408,8 +422,15 @@ async fn profiles_change_and_segment_rows_show_them(store: SharedStore) {
     let tea = shelf(&store, "tea", 10).await;
     paid_order(&store, bob, tea, "USD", 100, t(60)).await;
     assert_eq!(segment_row(&store, bob).await.orders_paid, 0);
-    assert_eq!(store.segment_rows(ada, 10).await.unwrap().len(), 1);
-    assert!(store.segment_rows(bob, 10).await.unwrap().is_empty());
+    // Only the ids in the range, with their own tags.
+    let only_ada = store.segment_rows(ada, ada).await.unwrap();
+    assert_eq!((only_ada.len(), only_ada[0].tags.len()), (1, 2));
+    let past_bob = CustomerId(bob.0 + 1);
+    assert!(store
+        .segment_rows(past_bob, CustomerId(bob.0 + 100))
+        .await
+        .unwrap()
+        .is_empty());
 
     let mut tx = store.begin().await.unwrap();
     tx.set_bot_blocked(bob, None).await.unwrap();

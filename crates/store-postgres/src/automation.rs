@@ -289,6 +289,22 @@ impl AutomationTx for PostgresTx {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn link_automation_send(&mut self, send: &NewSend, outbox_id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE automation_sends SET outbox_id = $1
+             WHERE flow = $2 AND customer_id = $3 AND ref = $4 AND step = $5",
+        )
+        .bind(outbox_id)
+        .bind(send.flow.as_str())
+        .bind(send.customer.0)
+        .bind(&send.reference)
+        .bind(send.step as i32)
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     async fn marketing_sends_since(
         &mut self,
         customer: CustomerId,

@@ -557,6 +557,17 @@ impl BroadcastTx for PostgresTx {
         .await
         .map_err(db)?
         .rows_affected();
+        sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'opted out', settled_at = $2
+             WHERE status = 'pending' AND id IN (
+                 SELECT outbox_id FROM automation_sends
+                 WHERE customer_id = $1 AND marketing AND outbox_id IS NOT NULL)",
+        )
+        .bind(customer.0)
+        .bind(at)
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
         count(withdrawn)
     }
 }

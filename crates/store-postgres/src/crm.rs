@@ -99,20 +99,31 @@ impl CrmStore for PostgresStore {
         }))
     }
 
-    async fn lifecycle_facts_page(
+    async fn customer_id_bounds(&self) -> Result<Option<(CustomerId, CustomerId)>> {
+        let (lowest, highest): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(id), MAX(id) FROM customers")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(lowest
+            .zip(highest)
+            .map(|(l, h)| (CustomerId(l), CustomerId(h))))
+    }
+
+    async fn lifecycle_facts_between(
         &self,
-        after: CustomerId,
-        limit: i64,
+        first: CustomerId,
+        last: CustomerId,
         windows: Windows,
     ) -> Result<Vec<LifecycleFacts>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let rows = sqlx::query(concat!(
             "SELECT ",
             stored_columns!(),
-            " FROM customers WHERE id > $1 ORDER BY id LIMIT $2"
+            " FROM customers WHERE id BETWEEN $1 AND $2 ORDER BY id"
         ))
-        .bind(after.0)
-        .bind(crate::query::limit(limit))
+        .bind(first.0)
+        .bind(last.0)
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;
@@ -133,7 +144,7 @@ impl CrmStore for PostgresStore {
         rows.iter().map(currency_total).collect()
     }
 
-    async fn segment_rows(&self, after: CustomerId, limit: i64) -> Result<Vec<SegmentRow>> {
+    async fn segment_rows(&self, first: CustomerId, last: CustomerId) -> Result<Vec<SegmentRow>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let rows = sqlx::query(
             "SELECT id, telegram_user_id, first_name,
@@ -141,10 +152,10 @@ impl CrmStore for PostgresStore {
                  rfm_r, rfm_f, rfm_m, first_source, first_bot, first_seen_at, last_seen_at,
                  orders_paid, last_order_at, marketing_consent,
                  bot_blocked_at IS NOT NULL AS blocked
-             FROM customers WHERE id > $1 ORDER BY id LIMIT $2",
+             FROM customers WHERE id BETWEEN $1 AND $2 ORDER BY id",
         )
-        .bind(after.0)
-        .bind(crate::query::limit(limit))
+        .bind(first.0)
+        .bind(last.0)
         .fetch_all(&mut *conn)
         .await
         .map_err(db)?;

@@ -194,6 +194,16 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "recommendations",
         sql: include_str!("../migrations/0036_recommendations.sql"),
     },
+    Migration {
+        version: 37,
+        name: "lifecycle_index",
+        sql: include_str!("../migrations/0037_lifecycle_index.sql"),
+    },
+    Migration {
+        version: 38,
+        name: "automation_outbox",
+        sql: include_str!("../migrations/0038_automation_outbox.sql"),
+    },
 ];
 
 /// Key of the advisory lock that serialises migrations across instances sharing a database

@@ -275,6 +275,22 @@ impl AutomationTx for SqliteTx {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn link_automation_send(&mut self, send: &NewSend, outbox_id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE automation_sends SET outbox_id = ?
+             WHERE flow = ? AND customer_id = ? AND ref = ? AND step = ?",
+        )
+        .bind(outbox_id)
+        .bind(send.flow.as_str())
+        .bind(send.customer.0)
+        .bind(&send.reference)
+        .bind(send.step)
+        .execute(self.conn())
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     async fn marketing_sends_since(
         &mut self,
         customer: CustomerId,

@@ -590,6 +590,18 @@ impl BroadcastTx for SqliteTx {
         .execute(&mut *conn)
         .await
         .map_err(db)?;
+        sqlx::query(
+            "UPDATE outbox
+             SET status = 'failed', last_error = 'opted out', settled_at = ?
+             WHERE status = 'pending' AND id IN (
+                 SELECT outbox_id FROM automation_sends
+                 WHERE customer_id = ? AND marketing = 1 AND outbox_id IS NOT NULL)",
+        )
+        .bind(ms(at))
+        .bind(customer.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
         count(skipped)
     }
 }

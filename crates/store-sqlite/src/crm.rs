@@ -5,8 +5,9 @@
 //! "Paid" orders are those with a `paid_at` and a status of `paid`, `shipped`, `delivered`
 //! or `completed`. Lifecycle facts for a page of customers are one read of the page plus one
 //! aggregate over the page's id range of orders, merged here; segment rows read the stored
-//! copies and never touch orders. Both run in a read transaction so their two statements
-//! see one snapshot.
+//! copies and never touch orders. Pages of both are read through [`crate::bulk`], each in
+//! one read transaction so that its two statements see one snapshot; one customer's facts
+//! inside a transaction use the same statements through sqlx.
 //!
 //! Staff notes (`customers.notes`) are sealed ([`groupcart_core::sealing`]); the shipping
 //! country comes from the plain `orders.shipping_country`, never from the sealed address.
@@ -89,98 +90,199 @@ fn rfm_of(row: &SqliteRow) -> Result<Option<Rfm>> {
     })
 }
 
-fn stored_of(row: &SqliteRow) -> Result<Stored> {
-    Ok(Stored {
-        stage: stage_of(row)?,
-        rfm: rfm_of(row)?,
-        orders_paid: get(row, "orders_paid")?,
-        last_order_at: opt_time(get(row, "last_order_at")?)?,
-    })
+/// The customers of a lifecycle page: `?1` and `?2` are the first and last id.
+const FACTS_CUSTOMERS: &str =
+    "SELECT id, first_seen_at, last_seen_at, stage, rfm_r, rfm_f, rfm_m, orders_paid,
+            last_order_at
+     FROM customers
+     WHERE id BETWEEN ?1 AND ?2
+     ORDER BY id";
+
+/// The paid orders of a lifecycle page per customer and currency: `?1` and `?2` as above,
+/// `?3` and `?4` where the active and loyalty windows start. The index streams the groups
+/// in order (`migrations/0037_lifecycle_index.sql`).
+const FACTS_ORDERS: &str = concat!(
+    "SELECT customer_id, currency, COUNT(*) AS orders, MAX(paid_at) AS last_paid,
+            SUM(paid_at >= ?3) AS active,
+            SUM(paid_at >= ?4) AS loyal,
+            SUM(CASE WHEN paid_at >= ?4 THEN total ELSE 0 END) AS loyal_total
+     FROM orders INDEXED BY orders_paid_by_customer_currency
+     WHERE customer_id BETWEEN ?1 AND ?2 AND paid_at IS NOT NULL AND status IN ",
+    paid_statuses!(),
+    " GROUP BY customer_id, currency
+     ORDER BY customer_id, currency"
+);
+
+/// A row of [`FACTS_CUSTOMERS`], whichever driver read it.
+pub(crate) struct FactsCustomer {
+    pub id: i64,
+    pub first_seen_at: i64,
+    pub last_seen_at: i64,
+    pub stage: String,
+    pub rfm: [Option<u8>; 3],
+    pub orders_paid: i64,
+    pub last_order_at: Option<i64>,
 }
 
-/// Lifecycle facts of the customers with `first <= id <= last` and `id > after`, by id, at
-/// most `limit`: the customer rows, then one aggregate of their paid orders.
-async fn facts(
-    conn: &mut SqliteConnection,
-    after: i64,
-    last: Option<i64>,
-    limit: i64,
-    windows: Windows,
+/// A row of [`FACTS_ORDERS`], whichever driver read it.
+pub(crate) struct FactsOrders {
+    pub customer_id: i64,
+    pub currency: String,
+    pub orders: i64,
+    pub last_paid: i64,
+    pub active: i64,
+    pub loyal: i64,
+    pub loyal_total: i64,
+}
+
+/// The lifecycle facts of a page: `customers` by id, `orders` by customer id.
+pub(crate) fn merge_facts(
+    customers: Vec<FactsCustomer>,
+    orders: Vec<FactsOrders>,
 ) -> Result<Vec<LifecycleFacts>> {
-    let rows = sqlx::query(
-        "SELECT id, first_seen_at, last_seen_at, stage, rfm_r, rfm_f, rfm_m, orders_paid,
-                last_order_at
-         FROM customers
-         WHERE id > ?1 AND (?2 IS NULL OR id <= ?2)
-         ORDER BY id
-         LIMIT ?3",
-    )
-    .bind(after)
-    .bind(last)
-    .bind(crate::query::limit(limit))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    let mut page = Vec::with_capacity(rows.len());
-    for row in &rows {
+    let mut page = Vec::with_capacity(customers.len());
+    for c in customers {
+        let stage = Stage::parse(&c.stage)
+            .ok_or_else(|| Error::Storage(format!("unknown stage `{}`", c.stage)))?;
+        let rfm = match c.rfm {
+            [Some(r), Some(f), Some(m)] => Some(Rfm { r, f, m }),
+            _ => None,
+        };
         page.push(LifecycleFacts {
-            customer: CustomerId(get(row, "id")?),
-            first_seen_at: get_time(row, "first_seen_at")?,
-            last_seen_at: get_time(row, "last_seen_at")?,
+            customer: CustomerId(c.id),
+            first_seen_at: time(c.first_seen_at)?,
+            last_seen_at: time(c.last_seen_at)?,
             orders_paid: 0,
             last_order_at: None,
             active_orders: 0,
             loyal_totals: Vec::new(),
-            stored: stored_of(row)?,
+            stored: Stored {
+                stage,
+                rfm,
+                orders_paid: c.orders_paid,
+                last_order_at: opt_time(c.last_order_at)?,
+            },
         });
     }
-    let (Some(first), Some(last)) = (page.first(), page.last()) else {
-        return Ok(page);
-    };
-    let orders = sqlx::query(concat!(
-        "SELECT customer_id, currency, COUNT(*) AS orders, MAX(paid_at) AS last_paid,
-                SUM(paid_at >= ?3) AS active,
-                SUM(paid_at >= ?4) AS loyal,
-                SUM(CASE WHEN paid_at >= ?4 THEN total ELSE 0 END) AS loyal_total
-         FROM orders
-         WHERE customer_id BETWEEN ?1 AND ?2 AND paid_at IS NOT NULL
-           AND +status IN ",
-        paid_statuses!(),
-        " GROUP BY customer_id, currency
-         ORDER BY customer_id, currency"
-    ))
-    .bind(first.customer.0)
-    .bind(last.customer.0)
-    .bind(ms(windows.active_since))
-    .bind(ms(windows.loyal_since))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
     // Both lists are by customer id: walk them together.
     let mut at = 0;
-    for row in &orders {
-        let customer: i64 = get(row, "customer_id")?;
-        while at < page.len() && page[at].customer.0 < customer {
+    for group in orders {
+        while at < page.len() && page[at].customer.0 < group.customer_id {
             at += 1;
         }
-        let Some(facts) = page.get_mut(at).filter(|f| f.customer.0 == customer) else {
+        let Some(facts) = page
+            .get_mut(at)
+            .filter(|f| f.customer.0 == group.customer_id)
+        else {
             continue;
         };
-        let count: i64 = get(row, "orders")?;
-        let last_paid = time(get(row, "last_paid")?)?;
-        facts.orders_paid += count;
+        let last_paid = time(group.last_paid)?;
+        facts.orders_paid += group.orders;
         facts.last_order_at = Some(facts.last_order_at.map_or(last_paid, |t| t.max(last_paid)));
-        facts.active_orders += get::<i64>(row, "active")?;
-        let loyal: i64 = get(row, "loyal")?;
-        if loyal > 0 {
+        facts.active_orders += group.active;
+        if group.loyal > 0 {
             facts.loyal_totals.push(CurrencyTotal {
-                currency: get(row, "currency")?,
-                orders: loyal,
-                total: get(row, "loyal_total")?,
+                currency: group.currency,
+                orders: group.loyal,
+                total: group.loyal_total,
             });
         }
     }
     Ok(page)
+}
+
+/// Lifecycle facts of the customers with ids in `first..=last`, through sqlx (inside a
+/// transaction); [`crate::bulk`] reads whole pages.
+async fn facts(
+    conn: &mut SqliteConnection,
+    first: i64,
+    last: i64,
+    windows: Windows,
+) -> Result<Vec<LifecycleFacts>> {
+    let customers = sqlx::query(FACTS_CUSTOMERS)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(FactsCustomer {
+                id: get(row, "id")?,
+                first_seen_at: get(row, "first_seen_at")?,
+                last_seen_at: get(row, "last_seen_at")?,
+                stage: get(row, "stage")?,
+                rfm: [get(row, "rfm_r")?, get(row, "rfm_f")?, get(row, "rfm_m")?],
+                orders_paid: get(row, "orders_paid")?,
+                last_order_at: get(row, "last_order_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let orders = sqlx::query(FACTS_ORDERS)
+        .bind(first)
+        .bind(last)
+        .bind(ms(windows.active_since))
+        .bind(ms(windows.loyal_since))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|row| {
+            Ok(FactsOrders {
+                customer_id: get(row, "customer_id")?,
+                currency: get(row, "currency")?,
+                orders: get(row, "orders")?,
+                last_paid: get(row, "last_paid")?,
+                active: get(row, "active")?,
+                loyal: get(row, "loyal")?,
+                loyal_total: get(row, "loyal_total")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    merge_facts(customers, orders)
+}
+
+/// [`facts`] of a whole page through [`crate::bulk`]: both statements in one snapshot.
+async fn facts_in_bulk(
+    store: &SqliteStore,
+    first: i64,
+    last: i64,
+    windows: Windows,
+) -> Result<Vec<LifecycleFacts>> {
+    let (active_since, loyal_since) = (ms(windows.active_since), ms(windows.loyal_since));
+    let (customers, orders) = crate::bulk::read(store, move |conn| {
+        let customers = conn
+            .prepare(FACTS_CUSTOMERS)?
+            .query_map((first, last), |row| {
+                Ok(FactsCustomer {
+                    id: row.get(0)?,
+                    first_seen_at: row.get(1)?,
+                    last_seen_at: row.get(2)?,
+                    stage: row.get(3)?,
+                    rfm: [row.get(4)?, row.get(5)?, row.get(6)?],
+                    orders_paid: row.get(7)?,
+                    last_order_at: row.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let orders = conn
+            .prepare(FACTS_ORDERS)?
+            .query_map((first, last, active_since, loyal_since), |row| {
+                Ok(FactsOrders {
+                    customer_id: row.get(0)?,
+                    currency: row.get(1)?,
+                    orders: row.get(2)?,
+                    last_paid: row.get(3)?,
+                    active: row.get(4)?,
+                    loyal: row.get(5)?,
+                    loyal_total: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((customers, orders))
+    })
+    .await?;
+    merge_facts(customers, orders)
 }
 
 /// Rows of `currency, orders, total` as [`CurrencyTotal`]s.
@@ -274,16 +376,24 @@ impl CrmStore for SqliteStore {
         }))
     }
 
-    async fn lifecycle_facts_page(
+    async fn customer_id_bounds(&self) -> Result<Option<(CustomerId, CustomerId)>> {
+        let (lowest, highest): (Option<i64>, Option<i64>) =
+            sqlx::query_as("SELECT MIN(id), MAX(id) FROM customers")
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+        Ok(lowest
+            .zip(highest)
+            .map(|(l, h)| (CustomerId(l), CustomerId(h))))
+    }
+
+    async fn lifecycle_facts_between(
         &self,
-        after: CustomerId,
-        limit: i64,
+        first: CustomerId,
+        last: CustomerId,
         windows: Windows,
     ) -> Result<Vec<LifecycleFacts>> {
-        let mut tx = self.reader.begin().await.map_err(db)?;
-        let page = facts(&mut tx, after.0, None, limit, windows).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(page)
+        facts_in_bulk(self, first.0, last.0, windows).await
     }
 
     async fn order_totals_since(&self, since: DateTime<Utc>) -> Result<Vec<CurrencyTotal>> {
@@ -301,54 +411,67 @@ impl CrmStore for SqliteStore {
         currency_totals(&rows)
     }
 
-    async fn segment_rows(&self, after: CustomerId, limit: i64) -> Result<Vec<SegmentRow>> {
-        let mut tx = self.reader.begin().await.map_err(db)?;
-        let rows = sqlx::query(
-            "SELECT id, telegram_user_id, first_name, COALESCE(language, telegram_language)
-                    AS lang, country, time_zone, stage, rfm_r, rfm_f, rfm_m, first_source,
-                    first_bot, first_seen_at, last_seen_at, orders_paid, last_order_at,
-                    marketing_consent, bot_blocked_at IS NOT NULL AS blocked
-             FROM customers
-             WHERE id > ?
-             ORDER BY id
-             LIMIT ?",
-        )
-        .bind(after.0)
-        .bind(crate::query::limit(limit))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db)?;
-        let mut tags = match (rows.first(), rows.last()) {
-            (Some(first), Some(last)) => {
-                tags_between(&mut tx, get(first, "id")?, get(last, "id")?).await?
+    async fn segment_rows(&self, first: CustomerId, last: CustomerId) -> Result<Vec<SegmentRow>> {
+        use crate::bulk::{opt_time, rfm, stage, time};
+        let (first, last) = (first.0, last.0);
+        let (mut rows, tags) = crate::bulk::read(self, move |conn| {
+            let rows = conn
+                .prepare(
+                    "SELECT id, telegram_user_id, first_name,
+                            COALESCE(language, telegram_language), country, time_zone, stage,
+                            rfm_r, rfm_f, rfm_m, first_source, first_bot, first_seen_at,
+                            last_seen_at, orders_paid, last_order_at, marketing_consent,
+                            bot_blocked_at IS NOT NULL
+                     FROM customers
+                     WHERE id BETWEEN ?1 AND ?2
+                     ORDER BY id",
+                )?
+                .query_map((first, last), |row| {
+                    Ok(SegmentRow {
+                        customer: CustomerId(row.get(0)?),
+                        telegram_user_id: row.get(1)?,
+                        first_name: row.get(2)?,
+                        language: row.get(3)?,
+                        country: row.get(4)?,
+                        time_zone: row.get(5)?,
+                        stage: stage(row, 6)?,
+                        rfm: rfm(row, 7)?,
+                        first_source: row.get(10)?,
+                        first_bot: row.get(11)?,
+                        first_seen_at: time(row, 12)?,
+                        last_seen_at: time(row, 13)?,
+                        orders_paid: row.get(14)?,
+                        last_order_at: opt_time(row, 15)?,
+                        marketing: row.get(16)?,
+                        blocked: row.get(17)?,
+                        tags: Vec::new(),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let tags = conn
+                .prepare(
+                    "SELECT customer_id, tag FROM customer_tags
+                     WHERE customer_id BETWEEN ?1 AND ?2
+                     ORDER BY customer_id, tag",
+                )?
+                .query_map((first, last), |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+            Ok((rows, tags))
+        })
+        .await?;
+        // Both lists are by customer id: walk them together.
+        let mut at = 0;
+        for (customer, tag) in tags {
+            while at < rows.len() && rows[at].customer.0 < customer {
+                at += 1;
             }
-            _ => HashMap::new(),
-        };
-        tx.commit().await.map_err(db)?;
-        rows.iter()
-            .map(|row| {
-                let id: i64 = get(row, "id")?;
-                Ok(SegmentRow {
-                    customer: CustomerId(id),
-                    telegram_user_id: get(row, "telegram_user_id")?,
-                    first_name: get(row, "first_name")?,
-                    language: get(row, "lang")?,
-                    country: get(row, "country")?,
-                    time_zone: get(row, "time_zone")?,
-                    stage: stage_of(row)?,
-                    rfm: rfm_of(row)?,
-                    first_source: get(row, "first_source")?,
-                    first_bot: get(row, "first_bot")?,
-                    first_seen_at: get_time(row, "first_seen_at")?,
-                    last_seen_at: get_time(row, "last_seen_at")?,
-                    orders_paid: get(row, "orders_paid")?,
-                    last_order_at: opt_time(get(row, "last_order_at")?)?,
-                    marketing: get(row, "marketing_consent")?,
-                    blocked: get(row, "blocked")?,
-                    tags: tags.remove(&id).unwrap_or_default(),
-                })
-            })
-            .collect()
+            if let Some(row) = rows.get_mut(at).filter(|r| r.customer.0 == customer) {
+                row.tags.push(tag);
+            }
+        }
+        Ok(rows)
     }
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, i64)>> {
@@ -411,14 +534,7 @@ impl CrmTx for SqliteTx {
         windows: Windows,
     ) -> Result<Option<LifecycleFacts>> {
         // The writer's `BEGIN IMMEDIATE` already serialises concurrent refreshes.
-        let page = facts(
-            self.conn(),
-            customer.0.saturating_sub(1),
-            Some(customer.0),
-            1,
-            windows,
-        )
-        .await?;
+        let page = facts(self.conn(), customer.0, customer.0, windows).await?;
         Ok(page.into_iter().next())
     }
 

@@ -63,6 +63,9 @@
 //!   `outbox_due`, `outbox_stats`, `job_lag`, customer, consent, event, product, stock
 //!   movement, order, promotion and code reads). In WAL mode
 //!   readers never block the writer nor each other, and always see every committed write.
+//! - **bulk reads** of whole pages of customers (the lifecycle recompute, segment scans)
+//!   open a short-lived `query_only` connection of their own on a blocking thread
+//!   (`bulk.rs`), where rows are read without sqlx's per-row hand-off between threads.
 //!
 //! The consequence for callers: while a [`Tx`] is open it holds the writer, so a task must
 //! not call a writing [`Store`] method while it holds a `Tx` (that call would wait for the
@@ -79,6 +82,7 @@
 
 #[macro_use]
 mod query;
+mod bulk;
 // Before the modules that use its macros (`paid_statuses!`).
 #[macro_use]
 mod crm;
