@@ -87,6 +87,7 @@ fn core_knows_nothing_of_sql_http_or_telegram() {
         "groupcart-core",
         &[
             "sqlx",
+            "rusqlite",
             "axum",
             "hyper",
             "reqwest",
@@ -127,7 +128,12 @@ fn drivers_reach_the_database_only_through_the_ports() {
     for driver in ["groupcart-bot", "groupcart-http", "groupcart-worker"] {
         assert_free_of(
             driver,
-            &["sqlx", "groupcart-store-sqlite", "groupcart-store-postgres"],
+            &[
+                "sqlx",
+                "rusqlite",
+                "groupcart-store-sqlite",
+                "groupcart-store-postgres",
+            ],
         );
     }
 }
