@@ -114,29 +114,29 @@ const FACTS_ORDERS: &str = concat!(
 );
 
 /// A row of [`FACTS_CUSTOMERS`], whichever driver read it.
-pub(crate) struct FactsCustomer {
-    pub id: i64,
-    pub first_seen_at: i64,
-    pub last_seen_at: i64,
-    pub stage: String,
-    pub rfm: [Option<u8>; 3],
-    pub orders_paid: i64,
-    pub last_order_at: Option<i64>,
+struct FactsCustomer {
+    id: i64,
+    first_seen_at: i64,
+    last_seen_at: i64,
+    stage: String,
+    rfm: [Option<u8>; 3],
+    orders_paid: i64,
+    last_order_at: Option<i64>,
 }
 
 /// A row of [`FACTS_ORDERS`], whichever driver read it.
-pub(crate) struct FactsOrders {
-    pub customer_id: i64,
-    pub currency: String,
-    pub orders: i64,
-    pub last_paid: i64,
-    pub active: i64,
-    pub loyal: i64,
-    pub loyal_total: i64,
+struct FactsOrders {
+    customer_id: i64,
+    currency: String,
+    orders: i64,
+    last_paid: i64,
+    active: i64,
+    loyal: i64,
+    loyal_total: i64,
 }
 
 /// The lifecycle facts of a page: `customers` by id, `orders` by customer id.
-pub(crate) fn merge_facts(
+fn merge_facts(
     customers: Vec<FactsCustomer>,
     orders: Vec<FactsOrders>,
 ) -> Result<Vec<LifecycleFacts>> {
