@@ -404,13 +404,14 @@ pub struct Poll {
     pub kind: PollType,
     /// Whether several answers may be chosen.
     pub allows_multiple_answers: bool,
-    /// Whether chosen answers may be changed (Bot API 10; `false` when absent).
-    // Absent and `false` are the same; leaving it out keeps a re-sent update as it came.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub allows_revoting: bool,
-    /// Whether only members of 24 hours and more may vote (Bot API 10; `false` when absent).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub members_only: bool,
+    /// Whether chosen answers may be changed (Bot API 10). `None` when a sender older than
+    /// Bot API 10 left it out (read it as `false`); kept apart so that an update is written
+    /// out again as it came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allows_revoting: Option<bool>,
+    /// Whether only members of 24 hours and more may vote (Bot API 10; `None` as above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_only: Option<bool>,
     /// Countries users may vote from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<String>>,
@@ -440,10 +441,10 @@ pub struct Poll {
 /// One answer of a poll with its votes (`PollOption`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PollOption {
-    /// Identifier that survives options being added or removed (Bot API 10; empty when
-    /// absent).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub persistent_id: String,
+    /// Identifier that survives options being added or removed (Bot API 10; `None` when a
+    /// sender older than that left it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_id: Option<String>,
     /// Option text, 1-100 characters.
     pub text: String,
     /// Custom emoji entities in the text.
