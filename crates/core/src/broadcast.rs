@@ -133,7 +133,8 @@ pub enum WinnerMetric {
 }
 
 /// Auto-send of an A/B test's winner: only `test_percent` of the audience gets a variant;
-/// `after_hours` after the send time the best variant by `metric` goes to the rest.
+/// `after_hours` after the send time (for a local time, the earliest zone's) the best
+/// variant by `metric` goes to the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WinnerRule {
@@ -405,17 +406,18 @@ pub trait BroadcastTx: Send {
         variant: u8,
         at: DateTime<Utc>,
     ) -> Result<bool>;
-    /// Gives `variant` to every recipient awaiting the winner and plans them. With
-    /// `same_time_next_day`, a send time before `now` moves on by whole days to the first at
-    /// or after `now` (the same local time a day or more later, in whole days of 24 hours:
-    /// across a daylight-saving change it is an hour off); without, they are due at `now`.
-    /// Returns how many.
+    /// The time zones of the customers of the recipients awaiting the winner of broadcast
+    /// `id`, each once (customers without one are left out).
+    async fn awaiting_winner_zones(&mut self, id: BroadcastId) -> Result<Vec<String>>;
+    /// Gives `variant` to every recipient awaiting the winner and plans them: due at the
+    /// time `by_zone` gives their customer's time zone, or at `otherwise` (no time zone, or
+    /// one not listed). Returns how many.
     async fn assign_winner(
         &mut self,
         id: BroadcastId,
         variant: u8,
-        now: DateTime<Utc>,
-        same_time_next_day: bool,
+        by_zone: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
     ) -> Result<i64>;
     /// Takes the customer's waiting broadcast messages (of any broadcast) back out of the
     /// outbox (given up with `opted out`) and marks those recipients skipped
@@ -821,7 +823,9 @@ async fn store_plan(
         .unwrap_or(now);
     tx.schedule_job(&release_job(broadcast.id, first)).await?;
     if let Some(winner) = draft.winner {
-        let at = draft.send_at.unwrap_or(now) + Duration::hours(i64::from(winner.after_hours));
+        // Counted from the earliest send: for a local time, the first zone's.
+        let earliest = recipients.iter().map(|r| r.send_at).min().unwrap_or(now);
+        let at = earliest + Duration::hours(i64::from(winner.after_hours));
         tx.schedule_job(&winner_job(broadcast.id, at)).await?;
     }
     tx.append_event(
@@ -1062,12 +1066,14 @@ pub fn choose_winner(
 /// The [`WINNER_JOB`]'s work: picks the winner of broadcast `id` by its rule's metric from
 /// `outcomes` (its results, read before) and sends it to the rest. Does nothing if the
 /// broadcast has no rule, was cancelled or is done, or has its winner already (staff picked
-/// it, or this ran before). `currency` is the bot's, for the revenue metric.
+/// it, or this ran before). `currency` is the bot's, for the revenue metric; customers
+/// without a time zone are taken to be in `default_time_zone`.
 pub async fn pick_winner_when_due(
     tx: &mut dyn Tx,
     id: BroadcastId,
     outcomes: &[Outcome],
     currency: &str,
+    default_time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<u8>> {
     let Some(broadcast) = tx.broadcast_for_update(id).await? else {
@@ -1080,17 +1086,21 @@ pub async fn pick_winner_when_due(
         return Ok(None);
     }
     let variant = choose_winner(outcomes, broadcast.variants.len(), rule.metric, currency);
-    Ok(settle_winner(tx, &broadcast, variant, "auto", now)
-        .await?
-        .then_some(variant))
+    Ok(
+        settle_winner(tx, &broadcast, variant, "auto", default_time_zone, now)
+            .await?
+            .then_some(variant),
+    )
 }
 
 /// Staff pick the winner of broadcast `id` by hand, before the job would: it goes to the
-/// rest now, and the job later finds the winner picked and does nothing.
+/// rest now, and the job later finds the winner picked and does nothing. Customers without
+/// a time zone are taken to be in `default_time_zone`.
 pub async fn pick_winner(
     store: &dyn Store,
     id: BroadcastId,
     variant: u8,
+    default_time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<Broadcast> {
     let mut tx = store.begin().await?;
@@ -1125,7 +1135,15 @@ pub async fn pick_winner(
             ),
         )]));
     }
-    settle_winner(tx.as_mut(), &broadcast, variant, "staff", now).await?;
+    settle_winner(
+        tx.as_mut(),
+        &broadcast,
+        variant,
+        "staff",
+        default_time_zone,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     store
         .broadcast(id)
@@ -1144,14 +1162,32 @@ async fn settle_winner(
     broadcast: &Broadcast,
     variant: u8,
     by: &str,
+    default_time_zone: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     if !tx.set_broadcast_winner(broadcast.id, variant, now).await? {
         return Ok(false);
     }
-    // A local-time broadcast sends the rest at their next local time, not all at once.
+    // A local-time broadcast sends the rest at the same local time a day or more later
+    // (the next at or after now) in each one's time zone, not all at once.
+    let (by_zone, otherwise) = match broadcast.local_time {
+        Some(local) => {
+            let by_zone: Vec<(String, DateTime<Utc>)> = tx
+                .awaiting_winner_zones(broadcast.id)
+                .await?
+                .into_iter()
+                .map(|zone| {
+                    let at = crate::time_zone::same_local_time_from(local, &zone, now);
+                    (zone, at)
+                })
+                .collect();
+            let otherwise = crate::time_zone::same_local_time_from(local, default_time_zone, now);
+            (by_zone, otherwise)
+        }
+        None => (Vec::new(), now),
+    };
     let assigned = tx
-        .assign_winner(broadcast.id, variant, now, broadcast.local_time.is_some())
+        .assign_winner(broadcast.id, variant, &by_zone, otherwise)
         .await?;
     let next = tx
         .next_planned_at(broadcast.id)

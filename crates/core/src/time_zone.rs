@@ -127,6 +127,22 @@ pub fn local_to_utc_in(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     }
 }
 
+/// The first instant at or after `now` at which clocks in `zone` show the time of day of
+/// `local`, on `local`'s date or a later one: "the same local time, a day or more later",
+/// in calendar days of the zone (23 or 25 hours across a daylight saving change).
+pub fn same_local_time_from(local: NaiveDateTime, zone: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+    let first = local_to_utc(local, zone);
+    // Start a day short of the estimate: a calendar day is 23 to 25 hours.
+    let mut days = ((now - first).num_days() - 1).max(0);
+    loop {
+        let at = local_to_utc(local + chrono::Duration::days(days), zone);
+        if at >= now {
+            return at;
+        }
+        days += 1;
+    }
+}
+
 /// The calendar date in `zone` at `at` (an unknown zone is taken as UTC).
 pub fn local_date(at: DateTime<Utc>, zone: &str) -> chrono::NaiveDate {
     match zone.parse::<Tz>() {
@@ -179,6 +195,33 @@ mod tests {
         assert_eq!(
             local_to_utc(local(2026, 10, 25, 2, 30), "Europe/Madrid"),
             Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_same_local_time_later_keeps_the_wall_clock_across_daylight_saving() {
+        let ten = local(2026, 3, 28, 10, 0);
+        // Not yet past: it stays.
+        let before = Utc.with_ymd_and_hms(2026, 3, 28, 8, 0, 0).unwrap();
+        assert_eq!(
+            same_local_time_from(ten, "Europe/Madrid", before),
+            local_to_utc(ten, "Europe/Madrid")
+        );
+        // Past: 10:00 the next day is 08:00 UTC in summer time, 23 hours after 09:00 UTC.
+        let after = Utc.with_ymd_and_hms(2026, 3, 28, 9, 30, 0).unwrap();
+        assert_eq!(
+            same_local_time_from(ten, "Europe/Madrid", after),
+            Utc.with_ymd_and_hms(2026, 3, 29, 8, 0, 0).unwrap()
+        );
+        // Days later, and exactly at the time.
+        let exactly = Utc.with_ymd_and_hms(2026, 4, 2, 8, 0, 0).unwrap();
+        assert_eq!(same_local_time_from(ten, "Europe/Madrid", exactly), exactly);
+        // Back to winter time in New York: 10:00 is 15:00 UTC again.
+        let autumn = local(2026, 10, 31, 10, 0);
+        let later = Utc.with_ymd_and_hms(2026, 10, 31, 20, 0, 0).unwrap();
+        assert_eq!(
+            same_local_time_from(autumn, "America/New_York", later),
+            Utc.with_ymd_and_hms(2026, 11, 1, 15, 0, 0).unwrap()
         );
     }
 

@@ -691,6 +691,7 @@ fn job_runner(
             .iter()
             .map(|p| (p.key.0.clone(), p.currency.clone()))
             .collect(),
+        default_time_zone: config.crm.default_time_zone.clone(),
     }));
     jobs.register(Arc::new(AnomalyCheck {
         store: store.clone(),

@@ -4,7 +4,9 @@
 //! post to two groups arrives in each in the group's language, with each chat's result; an
 //! A/B test sends to about its test share, and once the clock passes its hours the variant
 //! that got the click goes to the rest, nobody getting two messages, even when the winner's
-//! job runs again; staff can pick the winner early, and the job then changes nothing.
+//! job runs again; staff can pick the winner early, and the job then changes nothing; the
+//! winner of a local-time test reaches the rest at 10:00 in each zone the next day, on the
+//! day Madrid's clocks go forward too.
 
 #[macro_use]
 mod shop_harness;
@@ -24,6 +26,7 @@ on_both_databases!(
     a_post_reaches_each_group_in_its_language,
     the_winner_goes_to_the_rest_once,
     staff_pick_the_winner_early,
+    a_local_winner_keeps_ten_oclock_across_daylight_saving,
 );
 
 async fn plan(shop: &Shop, body: Value) -> Value {
@@ -303,10 +306,16 @@ async fn the_winner_goes_to_the_rest_once(database_url: String) {
         .await
         .unwrap();
     let mut tx = shop.app.store.begin().await.unwrap();
-    let again =
-        broadcast::pick_winner_when_due(tx.as_mut(), broadcast_id, &outcomes, "USD", clock.now())
-            .await
-            .unwrap();
+    let again = broadcast::pick_winner_when_due(
+        tx.as_mut(),
+        broadcast_id,
+        &outcomes,
+        "USD",
+        "UTC",
+        clock.now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again, None);
     tx.schedule_job(&broadcast::winner_job(broadcast_id, clock.now()))
         .await
@@ -393,5 +402,71 @@ async fn staff_pick_the_winner_early(database_url: String) {
     }
     let (_, p) = shop.api_get(&format!("/broadcasts/{id}")).await;
     assert_eq!(p["broadcast"]["winner_variant"], 1, "{p}");
+    shop.stop().await;
+}
+
+async fn a_local_winner_keeps_ten_oclock_across_daylight_saving(database_url: String) {
+    use chrono::{TimeZone, Utc};
+    let clock = Arc::new(AheadClock::default());
+    let shop = start_at(database_url, clock.clone()).await;
+    let zones = ["Asia/Tokyo", "Europe/Madrid"];
+    let guests = people(8201, 12);
+    for (i, guest) in guests.iter().enumerate() {
+        welcome(&shop, guest).await;
+        let id = customer_id(&shop, guest).await;
+        let (status, body) = shop
+            .api_send(
+                reqwest::Method::PATCH,
+                &format!("/customers/{id}"),
+                json!({ "time_zone": zones[i % 2] }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    // Friday evening before Madrid's clocks go forward (Sunday 2027-03-28, 02:00 CET).
+    let friday = Utc.with_ymd_and_hms(2027, 3, 26, 20, 0, 0).unwrap();
+    clock.advance(friday - clock.now());
+    let mut draft = ab_draft(10);
+    draft["local_time"] = json!("2027-03-27T10:00:00");
+    draft["winner"]["after_hours"] = json!(12);
+    let planned = plan(&shop, draft).await;
+    let id = planned["broadcast"]["id"].clone();
+    let assigned = assignments(&shop, BroadcastId(id.as_i64().unwrap()), &guests).await;
+    let tested = assigned.iter().filter(|a| a.is_some()).count() as i64;
+    let waiting_in = |zone: usize| {
+        (0..guests.len())
+            .filter(|&i| i % 2 == zone && assigned[i].is_none())
+            .collect::<Vec<_>>()
+    };
+    let (tokyo, madrid) = (waiting_in(0), waiting_in(1));
+    assert!(!tokyo.is_empty() && !madrid.is_empty(), "{assigned:?}");
+
+    // Saturday 10:00 in Tokyo is 01:00 UTC; the winner is picked 12 hours after that.
+    clock.advance(Utc.with_ymd_and_hms(2027, 3, 27, 13, 1, 0).unwrap() - clock.now());
+    let p = wait_for_states(&shop, &id, &[("delivered", tested), ("awaiting_winner", 0)]).await;
+    assert!(!p["broadcast"]["winner_variant"].is_null(), "{p}");
+
+    // Sunday 10:00 in Tokyo (01:00 UTC): Tokyo's rest, nobody in Madrid.
+    clock.advance(Utc.with_ymd_and_hms(2027, 3, 28, 1, 0, 1).unwrap() - clock.now());
+    wait_for_states(&shop, &id, &[("delivered", tested + tokyo.len() as i64)]).await;
+    for &i in &madrid {
+        assert_eq!(received(&shop, &guests[i], "tea for").await, 0);
+    }
+    // Sunday 10:00 in Madrid is 08:00 UTC in summer time (not 09:00, a day of 24 hours on).
+    clock.advance(Utc.with_ymd_and_hms(2027, 3, 28, 7, 58, 0).unwrap() - clock.now());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for &i in &madrid {
+        assert_eq!(
+            received(&shop, &guests[i], "tea for").await,
+            0,
+            "before 10:00"
+        );
+    }
+    clock.advance(Utc.with_ymd_and_hms(2027, 3, 28, 8, 0, 1).unwrap() - clock.now());
+    let p = wait_for_states(&shop, &id, &[("delivered", 12), ("planned", 0)]).await;
+    assert_eq!(p["broadcast"]["status"], "done", "{p}");
+    for guest in &guests {
+        assert_eq!(received(&shop, guest, "tea for").await, 1);
+    }
     shop.stop().await;
 }

@@ -17,7 +17,7 @@ use groupcart_core::broadcast::{
 use groupcart_core::calendar::LinkButton;
 use groupcart_core::community::{ChatSettings, ChatSighting};
 use groupcart_core::consent::{ConsentPurpose, ConsentRecord};
-use groupcart_core::crm::CurrencyTotal;
+use groupcart_core::crm::{CurrencyTotal, ProfileChange};
 use groupcart_core::customer::CustomerId;
 use groupcart_core::event::NewEvent;
 use groupcart_core::outbox::{Action, NewOutbound, Settlement};
@@ -35,7 +35,7 @@ groupcart_store_contract::backend_tests!(
     withdrawing_marketing_touches_only_that_customers_waiting_messages,
     chats_are_recipients_in_their_own_language,
     awaiting_recipients_get_the_winner_once,
-    a_local_winner_goes_at_the_next_local_time,
+    a_local_winner_goes_at_each_zones_time,
 );
 
 // --- helpers ---
@@ -863,8 +863,8 @@ async fn awaiting_recipients_get_the_winner_once(store: SharedStore) {
     assert!(tx.set_broadcast_winner(b.id, 1, t(200)).await.unwrap());
     // A second pick (a rerun, or staff racing the job) changes nothing.
     assert!(!tx.set_broadcast_winner(b.id, 0, t(210)).await.unwrap());
-    assert_eq!(tx.assign_winner(b.id, 1, t(200), false).await.unwrap(), 2);
-    assert_eq!(tx.assign_winner(b.id, 0, t(210), false).await.unwrap(), 0);
+    assert_eq!(tx.assign_winner(b.id, 1, &[], t(200)).await.unwrap(), 2);
+    assert_eq!(tx.assign_winner(b.id, 0, &[], t(210)).await.unwrap(), 0);
     assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(200)));
     tx.commit().await.unwrap();
     let picked = store.broadcast(b.id).await.unwrap().unwrap();
@@ -901,7 +901,7 @@ async fn awaiting_recipients_get_the_winner_once(store: SharedStore) {
     .await;
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.cancel_unsent(c.id, t(150)).await.unwrap(), 3);
-    assert_eq!(tx.assign_winner(c.id, 0, t(160), false).await.unwrap(), 0);
+    assert_eq!(tx.assign_winner(c.id, 0, &[], t(160)).await.unwrap(), 0);
     tx.commit().await.unwrap();
     assert_eq!(
         store.broadcast_tally(c.id).await.unwrap(),
@@ -920,56 +920,86 @@ async fn awaiting_recipients_get_the_winner_once(store: SharedStore) {
     assert_eq!(counted, [Some(0)]);
 }
 
-async fn a_local_winner_goes_at_the_next_local_time(store: SharedStore) {
-    const DAY: i64 = 86_400;
-    let [ada, bob, cy] = customers(&store, &[1, 2, 3]).await[..] else {
+async fn a_local_winner_goes_at_each_zones_time(store: SharedStore) {
+    let [ada, bob, cy, dan] = customers(&store, &[1, 2, 3, 4]).await[..] else {
         unreachable!()
     };
+    let mut tx = store.begin().await.unwrap();
+    for (id, zone) in [
+        (ada, "Asia/Tokyo"),
+        (bob, "Europe/Madrid"),
+        (cy, "Asia/Tokyo"),
+    ] {
+        let change = ProfileChange {
+            time_zone: Some(zone.into()),
+            ..ProfileChange::default()
+        };
+        assert!(tx.change_profile(id, &change).await.unwrap());
+    }
+    tx.commit().await.unwrap();
     let b = create(&store, &with_winner("Local test")).await;
-    // Their local times: two passed (by two days and a bit, by most of a day), one ahead.
     add(
         &store,
         b.id,
         &[
             awaiting(ada, 100),
-            awaiting(bob, 90_000),
-            awaiting(cy, 3 * DAY + 500),
+            awaiting(bob, 200),
+            awaiting(cy, 100),
+            awaiting(dan, 300),
         ],
     )
     .await;
-    let now = 100 + 2 * DAY + 5;
+    let other = create(&store, &with_winner("Another test")).await;
+    add(&store, other.id, &[awaiting(bob, 100)]).await;
+
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.set_broadcast_winner(b.id, 0, t(now)).await.unwrap());
-    assert_eq!(tx.assign_winner(b.id, 0, t(now), true).await.unwrap(), 3);
-    // Nothing of theirs is due now any more.
-    assert!(tx
-        .due_recipients(b.id, t(now), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    let mut zones = tx.awaiting_winner_zones(b.id).await.unwrap();
+    zones.sort();
+    // Each zone once; a customer without one is not a zone.
+    assert_eq!(zones, ["Asia/Tokyo", "Europe/Madrid"]);
+    assert!(tx.set_broadcast_winner(b.id, 1, t(1_000)).await.unwrap());
+    let by_zone = [
+        ("Asia/Tokyo".to_owned(), t(5_000)),
+        ("Europe/Madrid".to_owned(), t(6_000)),
+        ("America/Lima".to_owned(), t(7_000)),
+    ];
+    assert_eq!(
+        tx.assign_winner(b.id, 1, &by_zone, t(8_000)).await.unwrap(),
+        4
+    );
+    // Nothing awaits any more: no zones, and a second assignment changes nothing.
+    assert!(tx.awaiting_winner_zones(b.id).await.unwrap().is_empty());
+    assert_eq!(tx.assign_winner(b.id, 0, &[], t(1_000)).await.unwrap(), 0);
+    assert_eq!(tx.next_planned_at(b.id).await.unwrap(), Some(t(5_000)));
+    let due = |at| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let due: Vec<Option<CustomerId>> = tx
+                .due_recipients(b.id, t(at), 10)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.customer)
+                .collect();
+            // Nothing changed; the commit lets go of the rows it locked.
+            tx.commit().await.unwrap();
+            due
+        }
+    };
     tx.commit().await.unwrap();
-    // Same time of day, the first such time at or after now.
+    assert!(due(4_999).await.is_empty());
+    let mut tokyo = due(5_000).await;
+    tokyo.sort();
+    assert_eq!(tokyo, [Some(ada), Some(cy)]);
+    assert_eq!(due(6_000).await.len(), 3);
+    // Without a time zone: `otherwise`.
+    assert_eq!(due(7_999).await.len(), 3);
+    assert_eq!(due(8_000).await.len(), 4);
+    // The other broadcast's recipient still awaits its own winner.
     let mut tx = store.begin().await.unwrap();
     assert_eq!(
-        tx.next_planned_at(b.id).await.unwrap(),
-        Some(t(90_000 + DAY))
+        tx.awaiting_winner_zones(other.id).await.unwrap(),
+        ["Europe/Madrid"]
     );
-    let first = tx.due_recipients(b.id, t(90_000 + DAY), 10).await.unwrap();
-    assert_eq!(
-        first.iter().map(|r| r.customer).collect::<Vec<_>>(),
-        [Some(bob)]
-    );
-    let second = tx.due_recipients(b.id, t(100 + 3 * DAY), 10).await.unwrap();
-    assert_eq!(
-        second.iter().map(|r| r.customer).collect::<Vec<_>>(),
-        [Some(bob), Some(ada)]
-    );
-    let third = tx.due_recipients(b.id, t(3 * DAY + 500), 10).await.unwrap();
-    assert_eq!(third.len(), 3);
-    assert!(tx
-        .due_recipients(b.id, t(100 + 3 * DAY - 1), 10)
-        .await
-        .unwrap()
-        .iter()
-        .all(|r| r.customer == Some(bob)));
 }

@@ -509,28 +509,47 @@ impl BroadcastTx for PostgresTx {
         Ok(set == 1)
     }
 
+    async fn awaiting_winner_zones(&mut self, id: BroadcastId) -> Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT c.time_zone
+             FROM broadcast_recipients r JOIN customers c ON c.id = r.customer_id
+             WHERE r.broadcast_id = $1 AND r.status = 'awaiting_winner'
+               AND c.time_zone IS NOT NULL",
+        )
+        .bind(id.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(db)
+    }
+
     async fn assign_winner(
         &mut self,
         id: BroadcastId,
         variant: u8,
-        now: DateTime<Utc>,
-        same_time_next_day: bool,
+        by_zone: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
     ) -> Result<i64> {
-        // Whole days forward: the first send time at or after now (days rounded up).
+        let (zones, times): (Vec<&str>, Vec<DateTime<Utc>>) = by_zone
+            .iter()
+            .map(|(zone, at)| (zone.as_str(), *at))
+            .unzip();
         let assigned = sqlx::query(
-            "UPDATE broadcast_recipients
+            "UPDATE broadcast_recipients r
              SET variant = $2, status = 'planned',
-                 send_at = CASE
-                     WHEN NOT $4 THEN $3
-                     WHEN send_at >= $3 THEN send_at
-                     ELSE send_at + make_interval(
-                         days => ceil(extract(epoch FROM $3 - send_at) / 86400)::int) END
-             WHERE broadcast_id = $1 AND status = 'awaiting_winner'",
+                 send_at = COALESCE(
+                     (SELECT z.at
+                      FROM customers c
+                      JOIN unnest($3::text[], $4::timestamptz[]) AS z(zone, at)
+                        ON z.zone = c.time_zone
+                      WHERE c.id = r.customer_id),
+                     $5)
+             WHERE r.broadcast_id = $1 AND r.status = 'awaiting_winner'",
         )
         .bind(id.0)
         .bind(i16::from(variant))
-        .bind(now)
-        .bind(same_time_next_day)
+        .bind(zones)
+        .bind(times)
+        .bind(otherwise)
         .execute(self.conn())
         .await
         .map_err(db)?

@@ -47,9 +47,6 @@ const ID_BATCH: usize = 512;
 /// Milliseconds in an hour.
 const HOUR_MS: i64 = 3_600_000;
 
-/// Milliseconds in a day.
-const DAY_MS: i64 = 24 * HOUR_MS;
-
 #[async_trait]
 impl BroadcastStore for SqliteStore {
     async fn broadcast(&self, id: BroadcastId) -> Result<Option<Broadcast>> {
@@ -531,28 +528,45 @@ impl BroadcastTx for SqliteTx {
         Ok(set == 1)
     }
 
+    async fn awaiting_winner_zones(&mut self, id: BroadcastId) -> Result<Vec<String>> {
+        sqlx::query_scalar(
+            "SELECT DISTINCT c.time_zone
+             FROM broadcast_recipients r JOIN customers c ON c.id = r.customer_id
+             WHERE r.broadcast_id = ? AND r.status = 'awaiting_winner'
+               AND c.time_zone IS NOT NULL",
+        )
+        .bind(id.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(db)
+    }
+
     async fn assign_winner(
         &mut self,
         id: BroadcastId,
         variant: u8,
-        now: DateTime<Utc>,
-        same_time_next_day: bool,
+        by_zone: &[(String, DateTime<Utc>)],
+        otherwise: DateTime<Utc>,
     ) -> Result<i64> {
-        // Whole days forward: the first send time at or after now (days rounded up).
+        // The zones' send times as one JSON object, zone name to milliseconds.
+        let by_zone: serde_json::Map<String, serde_json::Value> = by_zone
+            .iter()
+            .map(|(zone, at)| (zone.clone(), ms(*at).into()))
+            .collect();
         let assigned = sqlx::query(
             "UPDATE broadcast_recipients
              SET variant = ?2, status = 'planned',
-                 send_at = CASE
-                     WHEN NOT ?4 THEN ?3
-                     WHEN send_at >= ?3 THEN send_at
-                     ELSE send_at + ((?3 - send_at + ?5 - 1) / ?5) * ?5 END
+                 send_at = COALESCE(
+                     (SELECT z.value
+                      FROM customers AS c JOIN json_each(?3) AS z ON z.key = c.time_zone
+                      WHERE c.id = broadcast_recipients.customer_id),
+                     ?4)
              WHERE broadcast_id = ?1 AND status = 'awaiting_winner'",
         )
         .bind(id.0)
         .bind(variant)
-        .bind(ms(now))
-        .bind(same_time_next_day)
-        .bind(DAY_MS)
+        .bind(serde_json::Value::Object(by_zone).to_string())
+        .bind(ms(otherwise))
         .execute(self.conn())
         .await
         .map_err(db)?

@@ -138,6 +138,8 @@ pub struct PickBroadcastWinner {
     pub clock: SharedClock,
     /// Each bot's currency by key: revenue is compared in it.
     pub currencies: HashMap<String, String>,
+    /// For customers without a time zone: `crm.default_time_zone`.
+    pub default_time_zone: String,
 }
 
 #[async_trait]
@@ -156,8 +158,15 @@ impl JobHandler for PickBroadcastWinner {
         // recorded only if there is none yet, so a rerun changes nothing.
         let outcomes = self.store.broadcast_outcomes(id).await?;
         let now = self.clock.now();
-        if let Some(variant) =
-            broadcast::pick_winner_when_due(tx, id, &outcomes, currency, now).await?
+        if let Some(variant) = broadcast::pick_winner_when_due(
+            tx,
+            id,
+            &outcomes,
+            currency,
+            &self.default_time_zone,
+            now,
+        )
+        .await?
         {
             tracing::info!(broadcast = id.0, variant, "broadcast winner picked");
         }

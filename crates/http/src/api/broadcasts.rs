@@ -148,6 +148,7 @@ pub async fn winner(
         state.store.as_ref(),
         BroadcastId(id),
         pick.variant,
+        &state.crm.default_time_zone,
         state.crm.clock.now(),
     )
     .await?;

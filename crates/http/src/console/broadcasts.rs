@@ -1096,7 +1096,9 @@ async fn pick_winner(
         .get("variant")
         .and_then(|v| v.trim().parse::<u8>().ok())
         .ok_or(Fail::BadRequest)?;
-    match broadcast::pick_winner(state.store.as_ref(), id, variant, state.crm.clock.now()).await {
+    let now = state.crm.clock.now();
+    let zone = &state.crm.default_time_zone;
+    match broadcast::pick_winner(state.store.as_ref(), id, variant, zone, now).await {
         Ok(b) => {
             let entry = me.audit(
                 "console.broadcast.winner",
