@@ -3,16 +3,18 @@
 //! facts computed from paid orders, the stored lifecycle columns, and what segment rules read.
 //!
 //! "Paid" orders are those with `paid_at` set and still in a paid status
-//! (`paid_order!`). The bulk reads go a page of customers at a time: the page's rows, then
-//! one aggregate (or one tag read) over the page's id range, merged here, so that a full pass
-//! over a million customers is a few dozen set-based statements. A one-customer refresh
-//! locks the customer's row (`FOR UPDATE`) so that concurrent refreshes of the same customer
-//! run one after the other.
+//! (`paid_order!`). The bulk reads go a page of customers (an id range) at a time: the
+//! page's rows, then one aggregate (or one tag read) over the page's id range, merged here,
+//! so that a full pass over a million customers is a few dozen set-based statements. The
+//! lifecycle facts, the full recompute's hot path, are read as binary copies
+//! ([`copy_out`](crate::copy_out)). A one-customer refresh locks the customer's row
+//! (`FOR UPDATE`) so that concurrent refreshes of the same customer run one after the other.
 //!
 //! A customer's staff notes (`customers.notes`) are stored sealed ([`Field::CustomerNotes`]).
 //! The latest shipping country is read from `orders.shipping_country`, the plain copy of the
 //! sealed address's country.
 
+use crate::copy_out::{copy_rows, int_literal, time_literal};
 use crate::query::{get, get_time};
 use crate::tx::PostgresTx;
 use crate::{db, PostgresStore};
@@ -40,12 +42,6 @@ pub(crate) use paid_order;
 
 /// How many lifecycle updates go in one statement.
 const SAVE_CHUNK: usize = 5_000;
-
-macro_rules! stored_columns {
-    () => {
-        "id, first_seen_at, last_seen_at, stage, rfm_r, rfm_f, rfm_m, orders_paid, last_order_at"
-    };
-}
 
 #[async_trait]
 impl CrmStore for PostgresStore {
@@ -117,17 +113,7 @@ impl CrmStore for PostgresStore {
         windows: Windows,
     ) -> Result<Vec<LifecycleFacts>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            stored_columns!(),
-            " FROM customers WHERE id BETWEEN $1 AND $2 ORDER BY id"
-        ))
-        .bind(first.0)
-        .bind(last.0)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-        facts(&mut conn, &rows, windows).await
+        facts_between(&mut conn, first, last, windows).await
     }
 
     async fn order_totals_since(&self, since: DateTime<Utc>) -> Result<Vec<CurrencyTotal>> {
@@ -262,16 +248,16 @@ impl CrmTx for PostgresTx {
     ) -> Result<Option<LifecycleFacts>> {
         let conn = self.conn();
         // The lock serializes concurrent refreshes of this customer until commit.
-        let rows = sqlx::query(concat!(
-            "SELECT ",
-            stored_columns!(),
-            " FROM customers WHERE id = $1 FOR UPDATE"
-        ))
-        .bind(customer.0)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-        Ok(facts(conn, &rows, windows).await?.into_iter().next())
+        let found = sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE")
+            .bind(customer.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        if found.is_none() {
+            return Ok(None);
+        }
+        let facts = facts_between(conn, customer, customer, windows).await?;
+        Ok(facts.into_iter().next())
     }
 
     async fn save_lifecycle(
@@ -432,80 +418,124 @@ impl CrmTx for PostgresTx {
     }
 }
 
-/// The lifecycle facts of `customers` (rows of [`stored_columns!`], in id order): one
-/// aggregate of the paid orders over their id range, merged with the rows.
-async fn facts(
+/// The lifecycle facts of the customers with ids `first..=last`, in id order: their stored
+/// lifecycle columns, then one aggregate of their paid orders per customer and currency,
+/// both read as binary copies ([`copy_out`](crate::copy_out)) and merged here in id order.
+async fn facts_between(
     conn: &mut PgConnection,
-    customers: &[PgRow],
+    first: CustomerId,
+    last: CustomerId,
     windows: Windows,
 ) -> Result<Vec<LifecycleFacts>> {
-    let (Some(first), Some(last)) = (customers.first(), customers.last()) else {
-        return Ok(Vec::new());
-    };
-    let rows = sqlx::query(concat!(
-        "SELECT customer_id, currency, COUNT(*) AS orders, MAX(paid_at) AS last_paid,
-             COUNT(*) FILTER (WHERE paid_at >= $3) AS active,
-             COUNT(*) FILTER (WHERE paid_at >= $4) AS loyal,
-             COALESCE(SUM(total) FILTER (WHERE paid_at >= $4), 0)::BIGINT AS loyal_total
-         FROM orders
-         WHERE customer_id BETWEEN $1 AND $2 AND ",
-        paid_order!(),
-        " GROUP BY customer_id, currency"
-    ))
-    .bind(get::<i64>(first, "id")?)
-    .bind(get::<i64>(last, "id")?)
-    .bind(windows.active_since)
-    .bind(windows.loyal_since)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
+    let (first, last) = (int_literal(first.0), int_literal(last.0));
+    let mut customers = copy_rows(
+        conn,
+        &format!(
+            "SELECT id, first_seen_at, last_seen_at, stage, rfm_r, rfm_f, rfm_m, orders_paid,
+                 last_order_at
+             FROM customers WHERE id BETWEEN {first} AND {last} ORDER BY id"
+        ),
+    )
+    .await?;
+    // In the order of `orders_paid_by_customer_currency`, which the aggregate reads alone.
+    let mut paid = copy_rows(
+        conn,
+        &format!(
+            concat!(
+                "SELECT customer_id, currency, COUNT(*), MAX(paid_at),
+                     COUNT(*) FILTER (WHERE paid_at >= {active}),
+                     COUNT(*) FILTER (WHERE paid_at >= {loyal}),
+                     COALESCE(SUM(total) FILTER (WHERE paid_at >= {loyal}), 0)::BIGINT
+                 FROM orders
+                 WHERE customer_id BETWEEN {first} AND {last} AND ",
+                paid_order!(),
+                " GROUP BY customer_id, currency ORDER BY customer_id, currency"
+            ),
+            first = first,
+            last = last,
+            active = time_literal(windows.active_since),
+            loyal = time_literal(windows.loyal_since),
+        ),
+    )
+    .await?;
 
-    #[derive(Default)]
+    /// One customer's paid orders in one currency.
     struct Paid {
+        customer: i64,
+        currency: String,
         orders: i64,
-        last: Option<DateTime<Utc>>,
+        last: DateTime<Utc>,
         active: i64,
-        loyal: Vec<CurrencyTotal>,
+        loyal: i64,
+        loyal_total: i64,
     }
-    let mut paid: HashMap<i64, Paid> = HashMap::new();
-    for row in &rows {
-        let p = paid.entry(get(row, "customer_id")?).or_default();
-        p.orders += get::<i64>(row, "orders")?;
-        let last: DateTime<Utc> = get_time(row, "last_paid")?;
-        p.last = Some(p.last.map_or(last, |l| l.max(last)));
-        p.active += get::<i64>(row, "active")?;
-        let loyal: i64 = get(row, "loyal")?;
-        if loyal > 0 {
-            p.loyal.push(CurrencyTotal {
-                currency: get(row, "currency")?,
-                orders: loyal,
-                total: get(row, "loyal_total")?,
-            });
+    let mut read_paid = || -> Result<Option<Paid>> {
+        if !paid.next_row(7)? {
+            return Ok(None);
         }
+        Ok(Some(Paid {
+            customer: paid.int8()?,
+            currency: paid.text()?,
+            orders: paid.int8()?,
+            last: paid.time()?,
+            active: paid.int8()?,
+            loyal: paid.int8()?,
+            loyal_total: paid.int8()?,
+        }))
+    };
+    let mut next_paid = read_paid()?;
+    let mut all = Vec::new();
+    while customers.next_row(9)? {
+        let id = customers.int8()?;
+        let first_seen_at = customers.time()?;
+        let last_seen_at = customers.time()?;
+        let stage_name = customers.text()?;
+        let stage = Stage::parse(&stage_name)
+            .ok_or_else(|| Error::Storage(format!("unknown stage `{stage_name}`")))?;
+        let (r, f, m) = (
+            customers.int2_opt()?,
+            customers.int2_opt()?,
+            customers.int2_opt()?,
+        );
+        let stored = Stored {
+            stage,
+            rfm: rfm_of(r, f, m)?,
+            orders_paid: i64::from(customers.int4()?),
+            last_order_at: customers.time_opt()?,
+        };
+        let mut facts = LifecycleFacts {
+            customer: CustomerId(id),
+            first_seen_at,
+            last_seen_at,
+            orders_paid: 0,
+            last_order_at: None,
+            active_orders: 0,
+            loyal_totals: Vec::new(),
+            stored,
+        };
+        // Rows of customers not read (created between the two reads) are passed over.
+        while let Some(p) = next_paid.take_if(|p| p.customer <= id) {
+            if p.customer == id {
+                facts.orders_paid += p.orders;
+                facts.last_order_at = Some(facts.last_order_at.map_or(p.last, |l| l.max(p.last)));
+                facts.active_orders += p.active;
+                if p.loyal > 0 {
+                    facts.loyal_totals.push(CurrencyTotal {
+                        currency: p.currency,
+                        orders: p.loyal,
+                        total: p.loyal_total,
+                    });
+                }
+            }
+            next_paid = read_paid()?;
+        }
+        // Byte order, whatever the database's collation.
+        facts
+            .loyal_totals
+            .sort_by(|a, b| a.currency.cmp(&b.currency));
+        all.push(facts);
     }
-    customers
-        .iter()
-        .map(|row| {
-            let id: i64 = get(row, "id")?;
-            let mut p = paid.remove(&id).unwrap_or_default();
-            p.loyal.sort_by(|a, b| a.currency.cmp(&b.currency));
-            Ok(LifecycleFacts {
-                customer: CustomerId(id),
-                first_seen_at: get_time(row, "first_seen_at")?,
-                last_seen_at: get_time(row, "last_seen_at")?,
-                orders_paid: p.orders,
-                last_order_at: p.last,
-                active_orders: p.active,
-                loyal_totals: p.loyal,
-                stored: Stored {
-                    stage: stage(row)?,
-                    rfm: rfm(row)?,
-                    orders_paid: i64::from(get::<i32>(row, "orders_paid")?),
-                    last_order_at: get(row, "last_order_at")?,
-                },
-            })
-        })
-        .collect()
+    Ok(all)
 }
 
 fn stage(row: &PgRow) -> Result<Stage> {
@@ -514,14 +544,18 @@ fn stage(row: &PgRow) -> Result<Stage> {
 }
 
 fn rfm(row: &PgRow) -> Result<Option<Rfm>> {
-    let score = |column: &str| -> Result<Option<u8>> {
-        get::<Option<i16>>(row, column)?
-            .map(|s| {
-                u8::try_from(s).map_err(|_| Error::Storage(format!("{column} out of range: {s}")))
-            })
-            .transpose()
+    rfm_of(get(row, "rfm_r")?, get(row, "rfm_f")?, get(row, "rfm_m")?)
+}
+
+/// The stored RFM scores (`rfm_r`, `rfm_f`, `rfm_m`): all three or none.
+fn rfm_of(r: Option<i16>, f: Option<i16>, m: Option<i16>) -> Result<Option<Rfm>> {
+    let score = |s: Option<i16>| -> Result<Option<u8>> {
+        s.map(|s| {
+            u8::try_from(s).map_err(|_| Error::Storage(format!("RFM score out of range: {s}")))
+        })
+        .transpose()
     };
-    Ok(match (score("rfm_r")?, score("rfm_f")?, score("rfm_m")?) {
+    Ok(match (score(r)?, score(f)?, score(m)?) {
         (Some(r), Some(f), Some(m)) => Some(Rfm { r, f, m }),
         _ => None,
     })

@@ -64,6 +64,7 @@ mod calendar;
 mod catalog;
 mod community;
 mod console;
+mod copy_out;
 mod coupon;
 mod crm;
 mod customer_import;
