@@ -159,8 +159,21 @@ impl Rows {
 
     /// A `text`.
     pub(crate) fn text(&mut self) -> Result<String> {
-        let bytes = Self::required(self.field(None)?)?;
-        String::from_utf8(bytes.to_vec()).map_err(|_| malformed("text that is not UTF-8"))
+        Self::required(self.text_opt()?)
+    }
+
+    pub(crate) fn text_opt(&mut self) -> Result<Option<String>> {
+        self.field(None)?
+            .map(|bytes| {
+                String::from_utf8(bytes.to_vec()).map_err(|_| malformed("text that is not UTF-8"))
+            })
+            .transpose()
+    }
+
+    /// A `boolean`.
+    pub(crate) fn boolean(&mut self) -> Result<bool> {
+        let bytes = Self::required(self.field(Some(1))?)?;
+        Ok(bytes[0] != 0)
     }
 }
 
@@ -184,16 +197,18 @@ mod tests {
     #[test]
     fn reads_each_type_and_nulls_in_order() {
         let mut data = header();
-        data.extend(5i16.to_be_bytes());
+        data.extend(7i16.to_be_bytes());
         field(&mut data, &(-7i64).to_be_bytes());
         field(&mut data, &42i32.to_be_bytes());
         data.extend((-1i32).to_be_bytes());
         // 2000-01-02 00:00:01 UTC.
         field(&mut data, &86_401_000_000i64.to_be_bytes());
         field(&mut data, "añil".as_bytes());
+        data.extend((-1i32).to_be_bytes());
+        field(&mut data, &[1]);
         data.extend((-1i16).to_be_bytes());
         let mut rows = Rows::new(data).unwrap();
-        assert!(rows.next_row(5).unwrap());
+        assert!(rows.next_row(7).unwrap());
         assert_eq!(rows.int8().unwrap(), -7);
         assert_eq!(rows.int4().unwrap(), 42);
         assert_eq!(rows.int2_opt().unwrap(), None);
@@ -202,7 +217,9 @@ mod tests {
             Utc.with_ymd_and_hms(2000, 1, 2, 0, 0, 1).unwrap()
         );
         assert_eq!(rows.text().unwrap(), "añil");
-        assert!(!rows.next_row(5).unwrap());
+        assert_eq!(rows.text_opt().unwrap(), None);
+        assert!(rows.boolean().unwrap());
+        assert!(!rows.next_row(7).unwrap());
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //!
 //! "Paid" orders are those with `paid_at` set and still in a paid status
 //! (`paid_order!`). The bulk reads go a page of customers (an id range) at a time: the
-//! page's rows, then one aggregate (or one tag read) over the page's id range, merged here,
-//! so that a full pass over a million customers is a few dozen set-based statements. The
-//! lifecycle facts, the full recompute's hot path, are read as binary copies
-//! ([`copy_out`](crate::copy_out)). A one-customer refresh locks the customer's row
+//! page's rows, then one aggregate (or one tag read) over the page's id range, merged here
+//! in id order, so that a full pass over a million customers is a few dozen set-based
+//! statements. They are read as binary copies ([`copy_out`](crate::copy_out)): taking a
+//! million rows apart through the driver cost more than the database's work. A one-customer refresh locks the customer's row
 //! (`FOR UPDATE`) so that concurrent refreshes of the same customer run one after the other.
 //!
 //! A customer's staff notes (`customers.notes`) are stored sealed ([`Field::CustomerNotes`]).
@@ -82,7 +82,11 @@ impl CrmStore for PostgresStore {
             marketing: get(&row, "marketing_consent")?,
             stage: stage(&row)?,
             stage_since: get_time(&row, "stage_since")?,
-            rfm: rfm(&row)?,
+            rfm: rfm_of(
+                get(&row, "rfm_r")?,
+                get(&row, "rfm_f")?,
+                get(&row, "rfm_m")?,
+            )?,
             orders_paid: i64::from(get::<i32>(&row, "orders_paid")?),
             last_order_at: get(&row, "last_order_at")?,
             lifetime_value: lifetime.iter().map(currency_total).collect::<Result<_>>()?,
@@ -132,64 +136,73 @@ impl CrmStore for PostgresStore {
 
     async fn segment_rows(&self, first: CustomerId, last: CustomerId) -> Result<Vec<SegmentRow>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let rows = sqlx::query(
-            "SELECT id, telegram_user_id, first_name,
-                 COALESCE(language, telegram_language) AS language, country, time_zone, stage,
-                 rfm_r, rfm_f, rfm_m, first_source, first_bot, first_seen_at, last_seen_at,
-                 orders_paid, last_order_at, marketing_consent,
-                 bot_blocked_at IS NOT NULL AS blocked
-             FROM customers WHERE id BETWEEN $1 AND $2 ORDER BY id",
+        let (first, last) = (int_literal(first.0), int_literal(last.0));
+        let mut customers = copy_rows(
+            &mut conn,
+            &format!(
+                "SELECT id, telegram_user_id, first_name,
+                     COALESCE(language, telegram_language), country, time_zone, stage,
+                     rfm_r, rfm_f, rfm_m, first_source, first_bot, first_seen_at,
+                     last_seen_at, orders_paid, last_order_at, marketing_consent,
+                     bot_blocked_at IS NOT NULL
+                 FROM customers WHERE id BETWEEN {first} AND {last} ORDER BY id"
+            ),
         )
-        .bind(first.0)
-        .bind(last.0)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-            return Ok(Vec::new());
+        .await?;
+        // The page's tags in one read over its id range, in the primary key's order.
+        let mut tags = copy_rows(
+            &mut conn,
+            &format!(
+                "SELECT customer_id, tag FROM customer_tags
+                 WHERE customer_id BETWEEN {first} AND {last} ORDER BY customer_id, tag"
+            ),
+        )
+        .await?;
+        let mut read_tag = || -> Result<Option<(i64, String)>> {
+            if !tags.next_row(2)? {
+                return Ok(None);
+            }
+            Ok(Some((tags.int8()?, tags.text()?)))
         };
-        // The page's tags in one read over its id range (the primary key's order).
-        let tag_rows = sqlx::query(
-            "SELECT customer_id, tag FROM customer_tags
-             WHERE customer_id BETWEEN $1 AND $2",
-        )
-        .bind(get::<i64>(first, "id")?)
-        .bind(get::<i64>(last, "id")?)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db)?;
-        let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-        for row in &tag_rows {
-            tags.entry(get(row, "customer_id")?)
-                .or_default()
-                .push(get(row, "tag")?);
+        let mut next_tag = read_tag()?;
+        let mut rows = Vec::new();
+        while customers.next_row(18)? {
+            let id = customers.int8()?;
+            let mut row = SegmentRow {
+                customer: CustomerId(id),
+                telegram_user_id: customers.int8()?,
+                first_name: customers.text()?,
+                language: customers.text_opt()?,
+                country: customers.text_opt()?,
+                time_zone: customers.text_opt()?,
+                stage: stage_named(&customers.text()?)?,
+                rfm: rfm_of(
+                    customers.int2_opt()?,
+                    customers.int2_opt()?,
+                    customers.int2_opt()?,
+                )?,
+                first_source: customers.text_opt()?,
+                first_bot: customers.text()?,
+                first_seen_at: customers.time()?,
+                last_seen_at: customers.time()?,
+                orders_paid: i64::from(customers.int4()?),
+                last_order_at: customers.time_opt()?,
+                marketing: customers.boolean()?,
+                blocked: customers.boolean()?,
+                tags: Vec::new(),
+            };
+            // Tags of customers not read (created between the two reads) are passed over.
+            while let Some((customer, tag)) = next_tag.take_if(|(c, _)| *c <= id) {
+                if customer == id {
+                    row.tags.push(tag);
+                }
+                next_tag = read_tag()?;
+            }
+            // Byte order, whatever the database's collation.
+            row.tags.sort_unstable();
+            rows.push(row);
         }
-        rows.iter()
-            .map(|row| {
-                let id: i64 = get(row, "id")?;
-                let mut tags = tags.remove(&id).unwrap_or_default();
-                tags.sort_unstable();
-                Ok(SegmentRow {
-                    customer: CustomerId(id),
-                    telegram_user_id: get(row, "telegram_user_id")?,
-                    first_name: get(row, "first_name")?,
-                    language: get(row, "language")?,
-                    country: get(row, "country")?,
-                    time_zone: get(row, "time_zone")?,
-                    stage: stage(row)?,
-                    rfm: rfm(row)?,
-                    first_source: get(row, "first_source")?,
-                    first_bot: get(row, "first_bot")?,
-                    first_seen_at: get_time(row, "first_seen_at")?,
-                    last_seen_at: get_time(row, "last_seen_at")?,
-                    orders_paid: i64::from(get::<i32>(row, "orders_paid")?),
-                    last_order_at: get(row, "last_order_at")?,
-                    marketing: get(row, "marketing_consent")?,
-                    blocked: get(row, "blocked")?,
-                    tags,
-                })
-            })
-            .collect()
+        Ok(rows)
     }
 
     async fn stage_counts(&self) -> Result<Vec<(Stage, i64)>> {
@@ -489,9 +502,7 @@ async fn facts_between(
         let id = customers.int8()?;
         let first_seen_at = customers.time()?;
         let last_seen_at = customers.time()?;
-        let stage_name = customers.text()?;
-        let stage = Stage::parse(&stage_name)
-            .ok_or_else(|| Error::Storage(format!("unknown stage `{stage_name}`")))?;
+        let stage = stage_named(&customers.text()?)?;
         let (r, f, m) = (
             customers.int2_opt()?,
             customers.int2_opt()?,
@@ -539,12 +550,11 @@ async fn facts_between(
 }
 
 fn stage(row: &PgRow) -> Result<Stage> {
-    let stage: String = get(row, "stage")?;
-    Stage::parse(&stage).ok_or_else(|| Error::Storage(format!("unknown stage `{stage}`")))
+    stage_named(&get::<String>(row, "stage")?)
 }
 
-fn rfm(row: &PgRow) -> Result<Option<Rfm>> {
-    rfm_of(get(row, "rfm_r")?, get(row, "rfm_f")?, get(row, "rfm_m")?)
+fn stage_named(stage: &str) -> Result<Stage> {
+    Stage::parse(stage).ok_or_else(|| Error::Storage(format!("unknown stage `{stage}`")))
 }
 
 /// The stored RFM scores (`rfm_r`, `rfm_f`, `rfm_m`): all three or none.
