@@ -1,7 +1,8 @@
 //! Related products end to end through the simulator, on SQLite and PostgreSQL: past orders
 //! teach which products go together; the product card suggests them (never one out of
 //! stock, never what the customer just bought), a suggestion opens its product's card, and
-//! the thanks for a payment offers them too. Staff see what was learned through the API.
+//! the thanks for a payment offers them too, and so does the Mini App's cart. Staff see what
+//! was learned through the API.
 
 mod common;
 #[macro_use]
@@ -18,6 +19,7 @@ use serde_json::{json, Value};
 on_both_databases!(
     cards_and_thanks_suggest_what_others_bought_with_it,
     staff_see_what_was_learned,
+    the_mini_app_cart_suggests_what_goes_with_it,
 );
 
 /// A past customer who paid, a week ago, for one unit of the first variant of each product.
@@ -185,5 +187,105 @@ async fn staff_see_what_was_learned(database_url: String) {
     let (status, body) = shop.api_get("/products/999999/related").await;
     assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"]["code"], "not_found");
+    shop.stop().await;
+}
+
+/// A call to the Mini App's API as the simulator's user `user` (init data signed as
+/// Telegram would).
+async fn mini_app(
+    shop: &Shop,
+    user: i64,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let signed: Value = shop
+        .http
+        .get(format!(
+            "http://{}/sim/bots/{}/webapp-init-data?user={user}",
+            shop.app.addr, shop.bot
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut request = shop
+        .http
+        .request(
+            method,
+            format!("http://{}/app/demo/api{path}", shop.app.addr),
+        )
+        .header(
+            "Authorization",
+            format!("tma {}", signed["init_data"].as_str().unwrap()),
+        );
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    response.json().await.unwrap()
+}
+
+fn suggestions_of(cart: &Value) -> Vec<i64> {
+    cart["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["product_id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn the_mini_app_cart_suggests_what_goes_with_it(database_url: String) {
+    let shop = start(database_url).await;
+    history(&shop).await;
+    let id = |p: &Value| p["id"].as_i64().unwrap();
+    let scarf = product(&shop, "silk-scarf").await;
+    let tea = product(&shop, "green-tea").await;
+    let case = product(&shop, "phone-case").await;
+    const USER: i64 = 5_401;
+    let get = reqwest::Method::GET;
+    let put = reqwest::Method::PUT;
+
+    // An empty cart suggests nothing.
+    let cart = mini_app(&shop, USER, get.clone(), "/cart", None).await;
+    assert_eq!(suggestions_of(&cart), Vec::<i64>::new(), "{cart}");
+
+    // The scarf in the cart: the tea, then the case, each with a variant to add.
+    let scarf_variant = &scarf["variants"][0]["id"];
+    let cart = mini_app(
+        &shop,
+        USER,
+        put.clone(),
+        &format!("/cart/{scarf_variant}"),
+        Some(json!({"quantity": 1})),
+    )
+    .await;
+    assert_eq!(suggestions_of(&cart), vec![id(&tea), id(&case)], "{cart}");
+    let first = &cart["suggestions"][0];
+    assert_eq!(first["title"], "Longjing green tea", "{cart}");
+    assert!(
+        first["price_text"].as_str().unwrap().contains("USD"),
+        "{cart}"
+    );
+
+    // Sold out is never suggested.
+    set_stock(&shop, "phone-case", 0).await;
+    let cart = mini_app(&shop, USER, get.clone(), "/cart", None).await;
+    assert_eq!(suggestions_of(&cart), vec![id(&tea)], "{cart}");
+
+    // Added from the suggestion, the tea is in the cart and no longer suggested.
+    let cart = mini_app(
+        &shop,
+        USER,
+        put,
+        &format!("/cart/{}", first["variant_id"]),
+        Some(json!({"quantity": 1})),
+    )
+    .await;
+    assert_eq!(cart["count"], 2, "{cart}");
+    assert_eq!(suggestions_of(&cart), Vec::<i64>::new(), "{cart}");
     shop.stop().await;
 }

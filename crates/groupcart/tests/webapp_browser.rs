@@ -1,6 +1,7 @@
 //! The Mini App storefront in a real browser: headless Chromium, driven over WebDriver by
 //! ChromeDriver, opens `/app/demo` with simulator-signed init data in the URL hash (as
-//! Telegram passes it), adds two products to the cart, checks out and pays in the sandbox.
+//! Telegram passes it), adds two products to the cart, sees what the cart suggests with them
+//! (another customer bought the scarf with a phone case), checks out and pays in the sandbox.
 //! Screenshots land in `target/webapp-artifacts/`.
 //!
 //! Needs `chromium` and `chromedriver` on the PATH (Debian: `apt-get install chromium
@@ -9,9 +10,11 @@
 
 mod webdriver;
 
+use chrono::{Duration, Utc};
 use groupcart::app::App;
 use groupcart::config::Config;
-use groupcart_core::shop::{OrderId, OrderQuery, OrderStatus};
+use groupcart_core::customer::CustomerSighting;
+use groupcart_core::shop::{NewOrder, OrderId, OrderLine, OrderQuery, OrderStatus, Transition};
 use serde_json::{json, Value};
 use std::time::Instant;
 use tokio::net::TcpListener;
@@ -66,6 +69,15 @@ async fn storefront_add_to_cart_check_out_and_pay() {
         .json()
         .await
         .unwrap();
+    scarf_bought_with_a_case(&app).await;
+    let case_product = catalog["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["handle"] == "phone-case")
+        .expect("the phone case")["id"]
+        .as_i64()
+        .unwrap();
     let scarf_red = variant(&catalog, "silk-scarf", "Red");
     let tea_100 = variant(&catalog, "green-tea", "100 g");
     let case_16 = variant(&catalog, "phone-case", "16");
@@ -101,6 +113,15 @@ async fn storefront_add_to_cart_check_out_and_pay() {
     let open = browser.wait_for(&testid("cart-open")).await;
     browser.click(&open).await;
     browser.wait_text(&testid("cart-total"), "61.00 USD").await;
+    let suggestion = browser
+        .wait_until("the suggested phone case", || async {
+            let text = browser
+                .text_of(&testid(&format!("suggestion-{case_product}")))
+                .await?;
+            text.contains("USD").then_some(text)
+        })
+        .await;
+    assert!(suggestion.contains("Add"), "{suggestion:?}");
     browser.save_screenshot("cart.png").await;
 
     let checkout = browser.wait_for(&testid("checkout")).await;
@@ -178,6 +199,72 @@ async fn storefront_add_to_cart_check_out_and_pay() {
 }
 
 /// The id of a product's variant with this label, from the catalog JSON.
+/// Another customer's paid order of the scarf with a phone case, three days ago, learned
+/// from: what the cart suggests with the scarf.
+async fn scarf_bought_with_a_case(app: &App) {
+    let store = &app.store;
+    let at = Utc::now() - Duration::days(3);
+    let mut lines = Vec::new();
+    for handle in ["silk-scarf", "phone-case"] {
+        let product = store.product_by_handle(handle).await.unwrap().unwrap();
+        let variant = product.variants.iter().find(|v| v.stock > 0).unwrap();
+        lines.push(OrderLine {
+            variant_id: variant.id,
+            product_id: product.id,
+            sku: None,
+            title: handle.into(),
+            quantity: 1,
+            unit_price: 1000,
+        });
+    }
+    let mut tx = store.begin().await.unwrap();
+    let buyer = tx
+        .upsert_customer(&CustomerSighting {
+            telegram_user_id: USER + 1,
+            first_name: "Past".into(),
+            last_name: None,
+            username: None,
+            telegram_language: Some("en".into()),
+            source: None,
+            bot: "demo".into(),
+            at,
+        })
+        .await
+        .unwrap()
+        .customer;
+    let order = tx
+        .place_order(&NewOrder {
+            customer_id: buyer.id,
+            bot: "demo".into(),
+            currency: "USD".parse().unwrap(),
+            lines,
+            shipping_cost: 0,
+            discount: 0,
+            discounts: vec![],
+            shipping_address: None,
+            shipping_option: None,
+            source: None,
+            reservation_expires_at: at + Duration::minutes(15),
+            at,
+        })
+        .await
+        .unwrap();
+    let paid = Transition {
+        from: OrderStatus::PendingPayment,
+        to: OrderStatus::Paid,
+        actor: "test".into(),
+        note: None,
+        at,
+    };
+    tx.transition_order(order.id, &paid).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    groupcart_core::recommend::recompute(store.as_ref(), tx.as_mut(), Utc::now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
 fn variant(catalog: &Value, handle: &str, label: &str) -> i64 {
     let product = catalog["products"]
         .as_array()

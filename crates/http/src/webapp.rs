@@ -1,7 +1,8 @@
 //! The Mini App storefront: the page at `/app/{bot}` and the JSON API it calls under
 //! `/app/{bot}/api`. Every API call carries Telegram's init data
 //! (`Authorization: tma <initData>`), checked against the bot's token; the customer is the
-//! Telegram user it names. The cart and checkout are the same use cases as in chat.
+//! Telegram user it names. The cart and checkout are the same use cases as in chat, and the
+//! cart suggests what goes with it as the product cards in chat do.
 
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
@@ -11,11 +12,12 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::Utc;
 use groupcart_core::bot::BotProfile;
-use groupcart_core::catalog::VariantId;
+use groupcart_core::catalog::{ProductId, VariantId};
 use groupcart_core::checkout::{self, bot_currency, Checkout};
 use groupcart_core::customer::{Customer, CustomerSighting};
 use groupcart_core::discounts;
 use groupcart_core::error::FieldError;
+use groupcart_core::recommend;
 use groupcart_core::shop_chat::{plain, price_text};
 use groupcart_core::Error;
 use groupcart_telegram::methods::CreateInvoiceLink;
@@ -316,9 +318,24 @@ struct CartLineView {
     line_total_text: String,
 }
 
+/// A product suggested with what is in the cart, with the variant "Add" puts in it.
+#[derive(Serialize)]
+struct SuggestionView {
+    product_id: i64,
+    title: String,
+    image: Option<String>,
+    variant_id: i64,
+    price_text: String,
+}
+
+/// Most products suggested under the cart.
+const SUGGESTIONS_IN_CART: usize = 3;
+
 #[derive(Serialize)]
 struct CartView {
     lines: Vec<CartLineView>,
+    /// Products that go with the cart's ([`recommend::for_products`]), in stock.
+    suggestions: Vec<SuggestionView>,
     count: i64,
     /// The promotions taking something off, and why the code does not apply if it does not.
     discounts: Vec<String>,
@@ -365,9 +382,42 @@ async fn cart_view(
         });
     }
     let line_discounts: i64 = priced.discounts.iter().map(|d| d.amount).sum();
+    let mut in_cart: Vec<ProductId> = items
+        .iter()
+        .filter_map(|item| item.current.as_ref().map(|(product, _)| product.id))
+        .collect();
+    in_cart.sort_unstable();
+    in_cart.dedup();
+    let suggestions = recommend::for_products(
+        state.store.as_ref(),
+        &in_cart,
+        Some(customer.id),
+        currency,
+        Utc::now(),
+        SUGGESTIONS_IN_CART,
+    )
+    .await?
+    .iter()
+    .filter_map(|product| {
+        let variant = product
+            .variants
+            .iter()
+            .find(|v| v.stock > 0 && v.price(currency).is_some())?;
+        Some(SuggestionView {
+            product_id: product.id.0,
+            title: product
+                .text(language)
+                .map_or(product.handle.clone(), |t| t.title.clone()),
+            image: product.images.first().map(|i| i.src.clone()),
+            variant_id: variant.id.0,
+            price_text: price_text(currency, variant.price(currency).map_or(0, |p| p.amount)),
+        })
+    })
+    .collect();
     Ok(CartView {
         count: lines.iter().map(|l| l.quantity).sum(),
         lines,
+        suggestions,
         discounts: discounts::cart_lines(&state.texts, language, currency, &priced),
         code: priced.code.clone(),
         total_text: price_text(currency, total.saturating_sub(line_discounts)),
