@@ -1,7 +1,7 @@
 //! The console's automations page end to end, on SQLite and PostgreSQL: the rules every
 //! automated message obeys (quiet hours, the frequency cap) as a form, every flow listed,
-//! and a flow edited (switched on, a second welcome message added, texts per language, the
-//! win-back coupon). Mistakes come back 422 with every problem and what was typed; a POST
+//! and a flow edited (switched on, a second welcome message added, texts and link buttons
+//! per message, the win-back coupon). Mistakes come back 422 with every problem and what was typed; a POST
 //! without the session's CSRF token changes nothing; an agent is kept out; the audit log
 //! names the console user. The API shows what the console saved.
 
@@ -12,6 +12,7 @@ use shop_harness::console::*;
 use shop_harness::*;
 
 use groupcart_core::console::Role;
+use serde_json::json;
 
 on_both_databases!(the_rules_and_a_flow_are_edited_in_the_console);
 
@@ -121,6 +122,26 @@ async fn the_rules_and_a_flow_are_edited_in_the_console(database_url: String) {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("condition: "), "{}", refused.body);
     assert!(refused.body.contains("Hi {name}!"), "what was typed stays");
+    let refused = owner
+        .post(
+            "/automations/welcome",
+            &[
+                ("csrf", &csrf),
+                ("enabled", "on"),
+                ("delay_0", "60"),
+                ("text_0_en", "Hi {name}!"),
+                ("buttons_0", "Our teas"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("steps[0].buttons: line 1: write “text | https://link”"),
+        "{}",
+        refused.body
+    );
     let saved = owner
         .post(
             "/automations/welcome",
@@ -130,6 +151,10 @@ async fn the_rules_and_a_flow_are_edited_in_the_console(database_url: String) {
                 ("delay_0", "60"),
                 ("text_0_en", "Hi {name}!"),
                 ("text_0_es", "¡Hola {name}!"),
+                (
+                    "buttons_0",
+                    "Our teas | https://t.me/demo_shop_bot?start=p-green-tea",
+                ),
                 ("delay_1", "1440"),
                 ("delay_2", ""),
                 ("condition", "language in (en, es)"),
@@ -143,6 +168,19 @@ async fn the_rules_and_a_flow_are_edited_in_the_console(database_url: String) {
     assert_eq!(steps.len(), 2, "{welcome}");
     assert_eq!(steps[0]["delay_minutes"], 60);
     assert_eq!(steps[0]["message"]["texts"]["es"], "¡Hola {name}!");
+    assert_eq!(
+        steps[0]["message"]["buttons"],
+        json!([[{"text": "Our teas", "url": "https://t.me/demo_shop_bot?start=p-green-tea"}]]),
+        "{welcome}"
+    );
+    // The form shows them as typed, for the next edit.
+    let form = owner.get("/automations/welcome").await;
+    assert!(
+        form.body
+            .contains("Our teas | https://t.me/demo_shop_bot?start=p-green-tea</textarea>"),
+        "{}",
+        form.body
+    );
     assert!(steps[1]["message"]["texts"].as_object().unwrap().is_empty());
     assert_eq!(welcome["condition"], "language in (en, es)");
 

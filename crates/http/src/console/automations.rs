@@ -3,12 +3,12 @@
 //! per flow to switch it on or off, set its condition, delays, coupon and texts per language.
 //!
 //! Saving runs `automation::save_settings` and `automation::save_flow`, the use cases behind
-//! `PUT /api/automation-settings` and `PUT /api/automations/{flow}`, and is audited. Link
-//! buttons of a flow's messages are kept as they are (the API edits them).
+//! `PUT /api/automation-settings` and `PUT /api/automations/{flow}`, and is audited. Each
+//! message's link buttons are typed as in the broadcast form ([`link_buttons`]).
 
 use super::html::{csrf_field, esc, flash, page_with};
 use super::i18n::{t, Lang};
-use super::{audit_alone, problem, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, link_buttons, problem, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -289,11 +289,14 @@ fn flow_form(me: &Me, kind: FlowKind, flow: &Flow, languages: &[&str]) -> String
                 text = esc(text),
             ));
         }
-        let buttons = step.map_or(0, |s| s.message.buttons.iter().map(Vec::len).sum());
+        let buttons = step.map_or(String::new(), |s| {
+            link_buttons::to_lines(&s.message.buttons)
+        });
         steps.push_str(&format!(
             "<fieldset data-testid=\"step-{i}\"><legend>{step_l} {n}{new}</legend>\
              <div><label for=\"au-delay-{i}\">{delay_l}</label><input type=\"text\" id=\"au-delay-{i}\" name=\"delay_{i}\" inputmode=\"numeric\" value=\"{delay}\"></div>\
-             {texts}<p class=\"muted\">{buttons_l}: {buttons}</p></fieldset>",
+             {texts}<div><label for=\"au-buttons-{i}\">{buttons_l}</label><textarea id=\"au-buttons-{i}\" name=\"buttons_{i}\" rows=\"2\" placeholder=\"See them | https://t.me/yourbot?start=p-silk-scarf\">{buttons}</textarea>\
+             <p class=\"muted\">{buttons_help}</p></div></fieldset>",
             n = i + 1,
             step_l = t(lang, "auto.step"),
             new = if step.is_none() {
@@ -303,7 +306,9 @@ fn flow_form(me: &Me, kind: FlowKind, flow: &Flow, languages: &[&str]) -> String
             },
             delay_l = t(lang, "auto.delay_minutes"),
             delay = step.map(|s| s.delay_minutes.to_string()).unwrap_or_default(),
+            buttons = esc(&buttons),
             buttons_l = t(lang, "auto.buttons"),
+            buttons_help = t(lang, "broadcasts.buttons_help"),
         ));
     }
     let coupon = match &flow.coupon {
@@ -333,8 +338,8 @@ fn flow_form(me: &Me, kind: FlowKind, flow: &Flow, languages: &[&str]) -> String
     )
 }
 
-/// The flow `form` describes, starting from `stored` (whose link buttons it keeps); every
-/// problem of the typing at once (the rules are the use case's).
+/// The flow `form` describes, starting from `stored`; every problem of the typing at once
+/// (the rules are the use case's).
 fn flow_from_form(
     kind: FlowKind,
     stored: &Flow,
@@ -369,6 +374,11 @@ fn flow_from_form(
                 },
             });
         step.delay_minutes = delay_minutes;
+        step.message.buttons = link_buttons::parse(
+            &format!("steps[{i}].buttons"),
+            &field(&format!("buttons_{i}")),
+            &mut errors,
+        );
         step.message.texts.clear();
         for language in languages {
             let text = form

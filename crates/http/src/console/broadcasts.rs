@@ -13,7 +13,7 @@
 use super::dashboard::money;
 use super::html::{csrf_field, esc, flash, page, page_live, page_with, when};
 use super::i18n::{t, Lang};
-use super::{audit_alone, path_id, problem, respond, see_other, Fail, Form, Me};
+use super::{audit_alone, link_buttons, path_id, problem, respond, see_other, Fail, Form, Me};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -24,7 +24,6 @@ use groupcart_core::broadcast::{
     self, Broadcast, BroadcastDraft, BroadcastId, BroadcastStatus, BroadcastVariant, Control,
     WinnerMetric, WinnerRule, MAX_VARIANTS,
 };
-use groupcart_core::calendar::LinkButton;
 use groupcart_core::community::ChatRecord;
 use groupcart_core::console::Permission;
 use groupcart_core::segment::{Segment, SegmentId};
@@ -232,26 +231,8 @@ impl Compose {
             if v > 0 && texts.is_empty() && lines.is_empty() && photo.is_empty() {
                 continue;
             }
-            let mut buttons = Vec::new();
-            for (n, line) in lines.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let mut row = Vec::new();
-                for button in line.split("||") {
-                    match button.split_once('|') {
-                        Some((text, url)) => row.push(LinkButton {
-                            text: text.trim().to_owned(),
-                            url: url.trim().to_owned(),
-                        }),
-                        None => errors.push(FieldError::new(
-                            format!("variants[{v}].buttons"),
-                            format!("line {}: write “text | https://link”", n + 1),
-                        )),
-                    }
-                }
-                buttons.push(row);
-            }
+            let buttons =
+                link_buttons::parse(&format!("variants[{v}].buttons"), lines, &mut errors);
             variants.push(BroadcastVariant {
                 texts: texts
                     .iter()

@@ -30,6 +30,7 @@ mod group_buys;
 mod html;
 mod i18n;
 mod inbox;
+mod link_buttons;
 mod orders;
 mod phone;
 mod points;
