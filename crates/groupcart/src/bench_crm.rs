@@ -229,7 +229,7 @@ async fn send_run(
         jobs.register(Arc::new(ReleaseBroadcast {
             clock: clock.clone(),
             default_languages: [(BENCH_BOT.to_owned(), "en".to_owned())].into(),
-            window: 5 * (f64::from(limit) * SEND_MARGIN).ceil() as i64,
+            window: 2 * (f64::from(limit) * SEND_MARGIN).ceil() as i64,
         }));
         (
             tokio::spawn(sender.run(Arc::new(Notify::new()), shutdown.clone())),
