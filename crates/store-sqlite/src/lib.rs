@@ -230,15 +230,29 @@ impl SqliteStore {
         // The writer connects first: switching to WAL needs a lock the busy timeout cannot
         // wait for, so it is done once, before any reader exists. WAL is a persistent setting
         // of the file, so readers need not repeat it.
-        let writer = SqlitePoolOptions::new()
-            .min_connections(1)
-            .max_connections(1)
-            // Never retire the writer: its prepared statements are the hot path.
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.clone().journal_mode(SqliteJournalMode::Wal))
-            .await
-            .map_err(db)?;
+        // Another process using the file (a command beside a running server) can hold that
+        // lock for a moment: a busy answer is tried again for up to the busy timeout.
+        let mut waited = Duration::ZERO;
+        let writer = loop {
+            let connected = SqlitePoolOptions::new()
+                .min_connections(1)
+                .max_connections(1)
+                // Never retire the writer: its prepared statements are the hot path.
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(options.clone().journal_mode(SqliteJournalMode::Wal))
+                .await
+                .map_err(db);
+            match connected {
+                Ok(writer) => break writer,
+                Err(Error::Conflict(_)) if waited < BUSY_TIMEOUT => {
+                    let pause = Duration::from_millis(50);
+                    tokio::time::sleep(pause).await;
+                    waited += pause;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         migrate::run(&writer).await?;
 
         let reader = SqlitePoolOptions::new()
